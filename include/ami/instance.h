@@ -1,0 +1,137 @@
+// Instance: an EC2 instance as far as AMIs are concerned — id, owner, Availability Zone, the image
+// it was launched from, state, type, and its attached EBS volumes with their encryption.
+// Made only by Instance::Builder; changed by ToBuilder()…Build(). Thread-safe: values are
+// immutable. Copyable and movable.
+#ifndef AMI_INSTANCE_H_
+#define AMI_INSTANCE_H_
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
+#include "absl/time/time.h"
+#include "ami/attributes.h"
+#include "ami/ids.h"
+#include "ami/kms_id.h"
+#include "ami/region.h"
+#include "ami/tags.h"
+
+namespace ami {
+
+// Checks an instance type name such as "t3.micro": a family, a dot and a size, lowercase
+// letters, digits and hyphens. Failure: `InvalidParameterValue`.
+absl::Status ValidateInstanceType(absl::string_view type);
+
+// An EBS volume attached to an instance.
+struct AttachedVolume {
+  std::string device_name;
+  VolumeId volume_id = VolumeId::Short(0);
+  uint32_t volume_size_gib = 8;
+  bool delete_on_termination = true;
+  // The volume's key; nullopt for an unencrypted volume.
+  std::optional<KmsKeyArn> kms_key;
+  // The snapshot the volume was created from, if any.
+  std::optional<SnapshotId> snapshot_id;
+
+  bool encrypted() const { return kms_key.has_value(); }
+  friend bool operator==(const AttachedVolume& a, const AttachedVolume& b) {
+    return a.device_name == b.device_name && a.volume_id == b.volume_id &&
+           a.volume_size_gib == b.volume_size_gib &&
+           a.delete_on_termination == b.delete_on_termination && a.kms_key == b.kms_key &&
+           a.snapshot_id == b.snapshot_id;
+  }
+};
+
+// An EC2 instance.
+class Instance {
+ public:
+  class Builder;
+
+  InstanceId id() const { return id_; }
+  AccountId owner() const { return owner_; }
+  AvailabilityZone availability_zone() const { return zone_; }
+  // The instance's Region: its zone's (REG-5).
+  Region region() const { return zone_.region(); }
+  // The image it was launched from (which may since have been deregistered).
+  ImageId image_id() const { return image_id_; }
+  InstanceState state() const { return state_; }
+  const StateReason& state_reason() const { return state_reason_; }
+  const std::string& instance_type() const { return instance_type_; }
+  RootDeviceType root_device_type() const { return root_device_type_; }
+  const std::string& root_device_name() const { return root_device_name_; }
+  Architecture architecture() const { return architecture_; }
+  const std::vector<AttachedVolume>& volumes() const { return volumes_; }
+  // Inherited from the image (CREATE-13).
+  const std::vector<ProductCode>& product_codes() const { return product_codes_; }
+  const std::string& platform_details() const { return platform_details_; }
+  // HttpTokens=required (LAUNCH-14).
+  bool imds_v2_required() const { return imds_v2_; }
+  absl::Time launch_time() const { return launch_time_; }
+  const TagSet& tags() const { return tags_; }
+
+  // A builder holding a copy of this instance.
+  Builder ToBuilder() const;
+
+  friend bool operator==(const Instance& a, const Instance& b);
+  friend bool operator!=(const Instance& a, const Instance& b) { return !(a == b); }
+
+ private:
+  friend class Builder;
+  Instance();
+
+  InstanceId id_;
+  AccountId owner_;
+  AvailabilityZone zone_;
+  ImageId image_id_;
+  InstanceState state_ = InstanceState::kRunning;
+  StateReason state_reason_;
+  std::string instance_type_ = "t3.micro";
+  RootDeviceType root_device_type_ = RootDeviceType::kEbs;
+  std::string root_device_name_ = "/dev/xvda";
+  Architecture architecture_ = Architecture::kX86_64;
+  std::vector<AttachedVolume> volumes_;
+  std::vector<ProductCode> product_codes_;
+  std::string platform_details_ = "Linux/UNIX";
+  bool imds_v2_ = false;
+  absl::Time launch_time_ = absl::UnixEpoch();
+  TagSet tags_;
+};
+
+// Builds an Instance. Required: set_id(), set_owner(), set_availability_zone(), set_image_id().
+// Build() checks: the instance type; device names and volume ids are distinct; each volume's
+// size; each encrypted volume's key is in the instance's Region; product codes are well formed.
+class Instance::Builder {
+ public:
+  Builder() = default;
+  Builder& set_id(InstanceId id);
+  Builder& set_owner(AccountId owner);
+  Builder& set_availability_zone(AvailabilityZone zone);
+  Builder& set_image_id(ImageId image);
+  Builder& set_state(InstanceState state);
+  Builder& set_state_reason(StateReason reason);
+  Builder& set_instance_type(std::string type);
+  Builder& set_root_device_type(RootDeviceType type);
+  Builder& set_root_device_name(std::string name);
+  Builder& set_architecture(Architecture a);
+  Builder& set_volumes(std::vector<AttachedVolume> volumes);
+  Builder& add_volume(AttachedVolume volume);
+  Builder& set_product_codes(std::vector<ProductCode> codes);
+  Builder& set_platform_details(std::string details);
+  Builder& set_imds_v2_required(bool v2);
+  Builder& set_launch_time(absl::Time t);
+  Builder& set_tags(TagSet tags);
+
+  absl::StatusOr<Instance> Build() const;
+
+ private:
+  friend class Instance;
+  Instance instance_;
+  bool has_id_ = false, has_owner_ = false, has_zone_ = false, has_image_ = false;
+};
+
+}  // namespace ami
+
+#endif  // AMI_INSTANCE_H_

@@ -1,0 +1,186 @@
+// KmsKey: an AWS KMS key as libami models it (KMS-1 … KMS-15) — its id, account and Region, who
+// manages it, its state, its multi-Region role, and who may use it (key-policy statements and
+// grants). Made only by KmsKey::Builder; changed by ToBuilder()…Build(). Whether a principal may
+// use the key is the policy engine's question; the key only records the policy.
+// Thread-safe: values are immutable. Copyable and movable.
+#ifndef AMI_KMS_KEY_H_
+#define AMI_KMS_KEY_H_
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
+#include "absl/time/time.h"
+#include "ami/attributes.h"
+#include "ami/ids.h"
+#include "ami/kms_id.h"
+#include "ami/organization.h"
+#include "ami/region.h"
+#include "ami/tags.h"
+
+namespace ami {
+
+// One KMS API action that a key policy or grant may allow.
+enum class KmsAction : uint16_t {
+  kEncrypt = 1 << 0,
+  kDecrypt = 1 << 1,
+  kReEncryptFrom = 1 << 2,
+  kReEncryptTo = 1 << 3,
+  kGenerateDataKey = 1 << 4,
+  kGenerateDataKeyWithoutPlaintext = 1 << 5,
+  kDescribeKey = 1 << 6,
+  kCreateGrant = 1 << 7,
+  kListGrants = 1 << 8,
+  kRevokeGrant = 1 << 9,
+  kRetireGrant = 1 << 10,
+};
+
+// A set of KMS actions.
+class KmsActions {
+ public:
+  KmsActions() = default;
+  // Parses policy action strings: "kms:Decrypt", and the wildcards "kms:*", "kms:ReEncrypt*",
+  // "kms:GenerateDataKey*", "kms:Describe*", "kms:List*", "kms:Get*". `InvalidParameterValue`
+  // for any other string.
+  static absl::StatusOr<KmsActions> Parse(const std::vector<std::string>& actions);
+  // Every action.
+  static KmsActions All();
+  // The given actions.
+  static KmsActions Of(std::initializer_list<KmsAction> actions);
+
+  bool Has(KmsAction a) const { return (bits_ & static_cast<uint16_t>(a)) != 0; }
+  // True when every action of `other` is here.
+  bool HasAll(KmsActions other) const { return (bits_ & other.bits_) == other.bits_; }
+  bool empty() const { return bits_ == 0; }
+  KmsActions Union(KmsActions other) const { return KmsActions(bits_ | other.bits_); }
+  // The actions as policy strings ("kms:Decrypt", …), in a fixed order, without wildcards.
+  std::vector<std::string> ToStrings() const;
+  uint16_t bits() const { return bits_; }
+
+  friend bool operator==(KmsActions a, KmsActions b) { return a.bits_ == b.bits_; }
+  friend bool operator!=(KmsActions a, KmsActions b) { return a.bits_ != b.bits_; }
+
+ private:
+  explicit KmsActions(uint16_t bits) : bits_(bits) {}
+  uint16_t bits_ = 0;
+};
+
+// The actions EBS needs on a key to use it for a shared snapshot or AMI (KMS-6, KMS-8).
+KmsActions EbsRequiredKmsActions();
+
+// One key-policy statement: which principals, under which organization conditions, may (Allow) or
+// may not (Deny) perform which actions.
+struct KeyPolicyStatement {
+  enum class Effect : uint8_t { kAllow, kDeny };
+  std::string sid;
+  Effect effect = Effect::kAllow;
+  // "Principal": "*" — any principal, usually narrowed by the conditions below.
+  bool any_principal = false;
+  // "Principal": {"AWS": [account ids or arn:aws:iam::<account>:root]}.
+  std::vector<AccountId> accounts;
+  // Condition aws:PrincipalOrgID (KMS-7); empty for none.
+  std::vector<OrganizationId> principal_org_ids;
+  // Condition aws:PrincipalOrgPaths, such as "o-a1b2c3d4e5/r-ab12/ou-ab12-11111111/*" (KMS-7).
+  std::vector<std::string> principal_org_paths;
+  KmsActions actions;
+
+  friend bool operator==(const KeyPolicyStatement& a, const KeyPolicyStatement& b) {
+    return a.sid == b.sid && a.effect == b.effect && a.any_principal == b.any_principal &&
+           a.accounts == b.accounts && a.principal_org_ids == b.principal_org_ids &&
+           a.principal_org_paths == b.principal_org_paths && a.actions == b.actions;
+  }
+};
+
+// A grant: lets a grantee account perform the listed operations (KMS-4).
+struct KmsGrant {
+  std::string grant_id;
+  AccountId grantee;
+  KmsActions operations;
+
+  friend bool operator==(const KmsGrant& a, const KmsGrant& b) {
+    return a.grant_id == b.grant_id && a.grantee == b.grantee && a.operations == b.operations;
+  }
+};
+
+// An AWS KMS key.
+class KmsKey {
+ public:
+  class Builder;
+
+  // The key's ARN: its account, Region and id.
+  const KmsKeyArn& arn() const { return arn_; }
+  KmsKeyId id() const { return arn_.key_id(); }
+  AccountId account() const { return arn_.account(); }
+  Region region() const { return arn_.region(); }
+  KeyManager manager() const { return manager_; }
+  bool is_aws_managed() const { return manager_ == KeyManager::kAws; }
+  KeyState state() const { return state_; }
+  bool enabled() const { return state_ == KeyState::kEnabled; }
+  MultiRegionRole multi_region_role() const { return role_; }
+  // False for asymmetric and HMAC keys, which EBS cannot use (KMS-2).
+  bool symmetric() const { return symmetric_; }
+  const std::string& description() const { return description_; }
+  absl::Time creation_time() const { return creation_time_; }
+  // When a key in PendingDeletion will be deleted.
+  std::optional<absl::Time> deletion_time() const { return deletion_time_; }
+  const std::vector<KeyPolicyStatement>& policy() const { return policy_; }
+  const std::vector<KmsGrant>& grants() const { return grants_; }
+  const TagSet& tags() const { return tags_; }
+
+  // A builder holding a copy of this key.
+  Builder ToBuilder() const;
+
+  friend bool operator==(const KmsKey& a, const KmsKey& b);
+  friend bool operator!=(const KmsKey& a, const KmsKey& b) { return !(a == b); }
+
+ private:
+  friend class Builder;
+  KmsKey();
+
+  KmsKeyArn arn_;
+  KeyManager manager_ = KeyManager::kCustomer;
+  KeyState state_ = KeyState::kEnabled;
+  MultiRegionRole role_ = MultiRegionRole::kNone;
+  bool symmetric_ = true;
+  std::string description_;
+  absl::Time creation_time_ = absl::UnixEpoch();
+  std::optional<absl::Time> deletion_time_;
+  std::vector<KeyPolicyStatement> policy_;
+  std::vector<KmsGrant> grants_;
+  TagSet tags_;
+};
+
+// Builds a KmsKey. Required: set_arn(). Build() checks structure: a `mrk-` id exactly when the
+// key is multi-Region; AWS managed keys are single-Region and symmetric; a deletion time only in
+// PendingDeletion; every statement names a principal and every grant an operation.
+class KmsKey::Builder {
+ public:
+  Builder() = default;
+  Builder& set_arn(const KmsKeyArn& arn);
+  Builder& set_manager(KeyManager m);
+  Builder& set_state(KeyState s);
+  Builder& set_multi_region_role(MultiRegionRole r);
+  Builder& set_symmetric(bool symmetric);
+  Builder& set_description(std::string d);
+  Builder& set_creation_time(absl::Time t);
+  Builder& set_deletion_time(std::optional<absl::Time> t);
+  Builder& set_policy(std::vector<KeyPolicyStatement> statements);
+  Builder& add_policy_statement(KeyPolicyStatement statement);
+  Builder& set_grants(std::vector<KmsGrant> grants);
+  Builder& add_grant(KmsGrant grant);
+  Builder& set_tags(TagSet tags);
+
+  absl::StatusOr<KmsKey> Build() const;
+
+ private:
+  friend class KmsKey;
+  KmsKey key_;
+  bool has_arn_ = false;
+};
+
+}  // namespace ami
+
+#endif  // AMI_KMS_KEY_H_

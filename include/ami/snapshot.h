@@ -1,0 +1,127 @@
+// Snapshot: an EBS snapshot — id, owner, Region, size, encryption and key, state, who may create
+// volumes from it (createVolumePermission), product codes, and where it came from.
+// Made only by Snapshot::Builder; changed by ToBuilder()…Build(). Thread-safe: values are
+// immutable. Copyable and movable.
+#ifndef AMI_SNAPSHOT_H_
+#define AMI_SNAPSHOT_H_
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "absl/time/time.h"
+#include "ami/attributes.h"
+#include "ami/ids.h"
+#include "ami/kms_id.h"
+#include "ami/region.h"
+#include "ami/tags.h"
+
+namespace ami {
+
+// Largest EBS volume or snapshot, in GiB.
+inline constexpr uint32_t kMaxVolumeSizeGiB = 65536;
+
+// Who besides the owner may create volumes from a snapshot (SNAP-1).
+struct CreateVolumePermissions {
+  // Accounts with permission, sorted, without duplicates.
+  std::vector<AccountId> accounts;
+  // Group `all`: the snapshot is public.
+  bool is_public = false;
+
+  friend bool operator==(const CreateVolumePermissions& a, const CreateVolumePermissions& b) {
+    return a.accounts == b.accounts && a.is_public == b.is_public;
+  }
+  friend bool operator!=(const CreateVolumePermissions& a, const CreateVolumePermissions& b) {
+    return !(a == b);
+  }
+};
+
+// An EBS snapshot.
+class Snapshot {
+ public:
+  class Builder;
+
+  SnapshotId id() const { return id_; }
+  AccountId owner() const { return owner_; }
+  Region region() const { return region_; }
+  uint32_t volume_size_gib() const { return volume_size_gib_; }
+  bool encrypted() const { return kms_key_.has_value(); }
+  // The key of an encrypted snapshot, in the snapshot's Region; nullopt when unencrypted.
+  const std::optional<KmsKeyArn>& kms_key() const { return kms_key_; }
+  SnapshotState state() const { return state_; }
+  // Why the snapshot is in `error` (for example missing KMS permissions, KMS-11).
+  const std::string& state_message() const { return state_message_; }
+  const std::string& description() const { return description_; }
+  absl::Time start_time() const { return start_time_; }
+  const CreateVolumePermissions& create_volume_permissions() const { return permissions_; }
+  bool is_public() const { return permissions_.is_public; }
+  const std::vector<ProductCode>& product_codes() const { return product_codes_; }
+  // The volume the snapshot was taken from, if known.
+  const std::optional<VolumeId>& volume_id() const { return volume_id_; }
+  // The snapshot this one was copied from, if any.
+  const std::optional<SnapshotId>& source_snapshot() const { return source_snapshot_; }
+  // The owner's tags.
+  const TagSet& tags() const { return tags_; }
+
+  // A builder holding a copy of this snapshot.
+  Builder ToBuilder() const;
+
+  friend bool operator==(const Snapshot& a, const Snapshot& b);
+  friend bool operator!=(const Snapshot& a, const Snapshot& b) { return !(a == b); }
+
+ private:
+  friend class Builder;
+  Snapshot();
+
+  SnapshotId id_;
+  AccountId owner_;
+  Region region_;
+  uint32_t volume_size_gib_ = 8;
+  std::optional<KmsKeyArn> kms_key_;
+  SnapshotState state_ = SnapshotState::kCompleted;
+  std::string state_message_;
+  std::string description_;
+  absl::Time start_time_ = absl::UnixEpoch();
+  CreateVolumePermissions permissions_;
+  std::vector<ProductCode> product_codes_;
+  std::optional<VolumeId> volume_id_;
+  std::optional<SnapshotId> source_snapshot_;
+  TagSet tags_;
+};
+
+// Builds a Snapshot. Required: set_id(), set_owner(), set_region(). Build() checks: size
+// 1–65536 GiB; an encrypted snapshot's key is in the snapshot's Region; the owner is not in its
+// own permission list; product codes are well formed; description ≤ 255 characters.
+class Snapshot::Builder {
+ public:
+  Builder() = default;
+  Builder& set_id(SnapshotId id);
+  Builder& set_owner(AccountId owner);
+  Builder& set_region(Region region);
+  Builder& set_volume_size_gib(uint32_t size);
+  // Marks the snapshot encrypted with `key`; nullopt makes it unencrypted.
+  Builder& set_kms_key(std::optional<KmsKeyArn> key);
+  Builder& set_state(SnapshotState state);
+  Builder& set_state_message(std::string message);
+  Builder& set_description(std::string description);
+  Builder& set_start_time(absl::Time t);
+  // Accounts are sorted and de-duplicated by Build().
+  Builder& set_create_volume_permissions(CreateVolumePermissions permissions);
+  Builder& set_product_codes(std::vector<ProductCode> codes);
+  Builder& set_volume_id(std::optional<VolumeId> volume);
+  Builder& set_source_snapshot(std::optional<SnapshotId> source);
+  Builder& set_tags(TagSet tags);
+
+  absl::StatusOr<Snapshot> Build() const;
+
+ private:
+  friend class Snapshot;
+  Snapshot snapshot_;
+  bool has_id_ = false, has_owner_ = false, has_region_ = false;
+};
+
+}  // namespace ami
+
+#endif  // AMI_SNAPSHOT_H_

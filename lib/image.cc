@@ -1,0 +1,266 @@
+#include "ami/image.h"
+
+#include <algorithm>
+#include <utility>
+
+#include "absl/container/flat_hash_set.h"
+#include "absl/strings/str_cat.h"
+#include "ami/errors.h"
+#include "resource_checks.h"
+#include "status_macros.h"
+#include "text_util.h"
+
+namespace ami {
+namespace {
+
+bool ImageNameChar(char c) {
+  if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')) return true;
+  switch (c) {
+    case '(': case ')': case '[': case ']': case ' ': case '.': case '/': case '-':
+    case '\'': case '@': case '_':
+      return true;
+    default:
+      return false;
+  }
+}
+
+absl::Status Invalid(const std::string& message) {
+  return MakeError(ErrorCode::kInvalidParameterValue, message);
+}
+
+template <typename T>
+void SortUnique(std::vector<T>* v) {
+  std::sort(v->begin(), v->end());
+  v->erase(std::unique(v->begin(), v->end()), v->end());
+}
+
+absl::Status CheckMapping(absl::string_view what, const BlockDeviceMapping& m, Region region) {
+  if (m.device_name.empty()) return Invalid(absl::StrCat(what, ": a mapping needs a device name"));
+  if (m.ebs.has_value() == !m.virtual_name.empty()) {
+    return MakeError(ErrorCode::kInvalidParameterCombination,
+                     absl::StrCat(what, ": mapping `", text_util::Clip(m.device_name),
+                                  "` must be either an ebs volume or an instance-store volume"));
+  }
+  if (!m.ebs.has_value()) return absl::OkStatus();
+  AMI_RETURN_IF_ERROR(checks::VolumeSize(what, m.ebs->volume_size_gib, /*allow_zero=*/true));
+  if (!m.ebs->snapshot_id.has_value() && m.ebs->volume_size_gib == 0) {
+    return Invalid(absl::StrCat(what, ": mapping `", text_util::Clip(m.device_name),
+                                "` has neither a snapshot nor a volume size"));
+  }
+  if (m.ebs->kms_key.has_value()) {
+    if (!m.ebs->encrypted) {
+      return MakeError(ErrorCode::kInvalidParameterCombination,
+                       absl::StrCat(what, ": mapping `", text_util::Clip(m.device_name),
+                                    "` names a kms key but is not encrypted"));
+    }
+    AMI_RETURN_IF_ERROR(checks::KeyInRegion(what, *m.ebs->kms_key, region));
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace
+
+absl::Status ValidateImageName(absl::string_view name) {
+  bool ok = name.size() >= 3 && name.size() <= 128;
+  for (const char c : name) ok = ok && ImageNameChar(c);
+  if (!ok) {
+    return MakeError(ErrorCode::kInvalidAMINameMalformed,
+                     absl::StrCat("invalid ami name `", text_util::Clip(name),
+                                  "`: use 3 to 128 letters, digits and ( ) [ ] space . / - ' @ _"));
+  }
+  return absl::OkStatus();
+}
+
+absl::StatusOr<LaunchPermissions> LaunchPermissions::Create(
+    std::vector<AccountId> accounts, bool is_public, std::vector<OrganizationArn> organizations,
+    std::vector<OrganizationalUnitArn> ous) {
+  LaunchPermissions p;
+  p.accounts_ = std::move(accounts);
+  p.public_ = is_public;
+  p.organizations_ = std::move(organizations);
+  p.ous_ = std::move(ous);
+  SortUnique(&p.accounts_);
+  SortUnique(&p.organizations_);
+  SortUnique(&p.ous_);
+  if (p.entity_count() > kMaxLaunchPermissionEntities) {
+    return MakeError(ErrorCode::kResourceLimitExceeded,
+                     absl::StrCat("an image can be shared with at most ",
+                                  kMaxLaunchPermissionEntities,
+                                  " accounts, organizations and OUs; got ", p.entity_count()));
+  }
+  return p;
+}
+
+bool LaunchPermissions::HasAccount(AccountId account) const {
+  return std::binary_search(accounts_.begin(), accounts_.end(), account);
+}
+
+BlockDeviceMapping BlockDeviceMapping::FromSnapshot(std::string device_name,
+                                                    const Snapshot& snapshot) {
+  BlockDeviceMapping m;
+  m.device_name = std::move(device_name);
+  EbsBlockDevice ebs;
+  ebs.snapshot_id = snapshot.id();
+  ebs.volume_size_gib = snapshot.volume_size_gib();
+  ebs.encrypted = snapshot.encrypted();
+  ebs.kms_key = snapshot.kms_key();
+  m.ebs = ebs;
+  return m;
+}
+
+Image::Image()
+    : id_(ImageId::Short(0)), owner_(AccountId::FromNumber(0)), region_(Region::All().front()) {}
+
+std::vector<SnapshotId> Image::snapshot_ids() const {
+  std::vector<SnapshotId> out;
+  for (const BlockDeviceMapping& m : mappings_) {
+    if (m.ebs.has_value() && m.ebs->snapshot_id.has_value()) out.push_back(*m.ebs->snapshot_id);
+  }
+  return out;
+}
+
+bool Image::encrypted() const {
+  return std::any_of(mappings_.begin(), mappings_.end(), [](const BlockDeviceMapping& m) {
+    return m.ebs.has_value() && m.ebs->encrypted;
+  });
+}
+
+bool Image::has_marketplace_code() const {
+  return std::any_of(product_codes_.begin(), product_codes_.end(), [](const ProductCode& p) {
+    return p.type == ProductCodeType::kMarketplace;
+  });
+}
+
+bool operator==(const Image& a, const Image& b) {
+  return a.id_ == b.id_ && a.name_ == b.name_ && a.description_ == b.description_ &&
+         a.owner_ == b.owner_ && a.owner_alias_ == b.owner_alias_ && a.region_ == b.region_ &&
+         a.state_ == b.state_ && a.state_reason_ == b.state_reason_ &&
+         a.creation_time_ == b.creation_time_ && a.root_device_type_ == b.root_device_type_ &&
+         a.root_device_name_ == b.root_device_name_ && a.architecture_ == b.architecture_ &&
+         a.virtualization_type_ == b.virtualization_type_ && a.boot_mode_ == b.boot_mode_ &&
+         a.ena_support_ == b.ena_support_ && a.imds_v2_ == b.imds_v2_ &&
+         a.mappings_ == b.mappings_ && a.product_codes_ == b.product_codes_ &&
+         a.platform_ == b.platform_ && a.platform_details_ == b.platform_details_ &&
+         a.usage_operation_ == b.usage_operation_ &&
+         a.launch_permissions_ == b.launch_permissions_ &&
+         a.deprecation_time_ == b.deprecation_time_ && a.protection_ == b.protection_ &&
+         a.cooldown_until_ == b.cooldown_until_ && a.source_instance_ == b.source_instance_ &&
+         a.source_image_ == b.source_image_ && a.source_image_region_ == b.source_image_region_ &&
+         a.consistency_ == b.consistency_ && a.last_launched_time_ == b.last_launched_time_ &&
+         a.tags_ == b.tags_;
+}
+
+Image::Builder Image::ToBuilder() const {
+  Builder b;
+  b.image_ = *this;
+  b.has_id_ = b.has_name_ = b.has_owner_ = b.has_region_ = true;
+  return b;
+}
+
+using B = Image::Builder;
+B& B::set_id(ImageId id) { image_.id_ = id; has_id_ = true; return *this; }
+B& B::set_name(std::string n) { image_.name_ = std::move(n); has_name_ = true; return *this; }
+B& B::set_description(std::string d) { image_.description_ = std::move(d); return *this; }
+B& B::set_owner(AccountId o) { image_.owner_ = o; has_owner_ = true; return *this; }
+B& B::set_owner_alias(OwnerAlias a) { image_.owner_alias_ = a; return *this; }
+B& B::set_region(Region r) { image_.region_ = r; has_region_ = true; return *this; }
+B& B::set_state(ImageState s) { image_.state_ = s; return *this; }
+B& B::set_state_reason(StateReason r) { image_.state_reason_ = std::move(r); return *this; }
+B& B::set_creation_time(absl::Time t) { image_.creation_time_ = t; return *this; }
+B& B::set_root_device_type(RootDeviceType t) { image_.root_device_type_ = t; return *this; }
+B& B::set_root_device_name(std::string n) { image_.root_device_name_ = std::move(n); return *this; }
+B& B::set_architecture(Architecture a) { image_.architecture_ = a; return *this; }
+B& B::set_virtualization_type(VirtualizationType v) { image_.virtualization_type_ = v; return *this; }
+B& B::set_boot_mode(BootMode m) { image_.boot_mode_ = m; return *this; }
+B& B::set_ena_support(bool e) { image_.ena_support_ = e; return *this; }
+B& B::set_imds_v2_required(bool v) { image_.imds_v2_ = v; return *this; }
+B& B::set_block_device_mappings(std::vector<BlockDeviceMapping> m) {
+  image_.mappings_ = std::move(m);
+  return *this;
+}
+B& B::add_block_device_mapping(BlockDeviceMapping m) {
+  image_.mappings_.push_back(std::move(m));
+  return *this;
+}
+B& B::add_snapshot_mapping(std::string device_name, const Snapshot& snapshot) {
+  snapshot_regions_.emplace_back(snapshot.id(), snapshot.region());
+  return add_block_device_mapping(BlockDeviceMapping::FromSnapshot(std::move(device_name), snapshot));
+}
+B& B::set_product_codes(std::vector<ProductCode> c) { image_.product_codes_ = std::move(c); return *this; }
+B& B::set_platform(std::string p) { image_.platform_ = std::move(p); return *this; }
+B& B::set_platform_details(std::string d) { image_.platform_details_ = std::move(d); return *this; }
+B& B::set_usage_operation(std::string o) { image_.usage_operation_ = std::move(o); return *this; }
+B& B::set_launch_permissions(LaunchPermissions p) {
+  image_.launch_permissions_ = std::move(p);
+  return *this;
+}
+B& B::set_deprecation_time(std::optional<absl::Time> t) { image_.deprecation_time_ = t; return *this; }
+B& B::set_deregistration_protection(DeregistrationProtection p) {
+  image_.protection_ = p;
+  return *this;
+}
+B& B::set_protection_cooldown_until(std::optional<absl::Time> t) {
+  image_.cooldown_until_ = t;
+  return *this;
+}
+B& B::set_source_instance(std::optional<InstanceId> i) { image_.source_instance_ = i; return *this; }
+B& B::set_source_image(std::optional<ImageId> image, std::optional<Region> region) {
+  image_.source_image_ = image;
+  image_.source_image_region_ = region;
+  return *this;
+}
+B& B::set_consistency(ImageConsistency c) { image_.consistency_ = c; return *this; }
+B& B::set_last_launched_time(std::optional<absl::Time> t) { image_.last_launched_time_ = t; return *this; }
+B& B::set_tags(TagSet t) { image_.tags_ = std::move(t); return *this; }
+
+absl::StatusOr<Image> Image::Builder::Build() const {
+  if (!has_id_ || !has_name_ || !has_owner_ || !has_region_) {
+    return MakeError(ErrorCode::kMissingParameter,
+                     "an image needs an id, a name, an owner and a region");
+  }
+  const Image& im = image_;
+  const std::string what = absl::StrCat("image `", im.id_.ToString(), "`");
+  AMI_RETURN_IF_ERROR(ValidateImageName(im.name_));
+  AMI_RETURN_IF_ERROR(checks::Description(what, im.description_));
+  AMI_RETURN_IF_ERROR(checks::ProductCodes(im.product_codes_));
+  for (const auto& [snapshot, region] : snapshot_regions_) {
+    if (region != im.region_) {
+      return Invalid(absl::StrCat(what, " in ", im.region_.code(), " maps snapshot `",
+                                  snapshot.ToString(), "` of ", region.code(),
+                                  "; an image's snapshots are in its region"));
+    }
+  }
+  absl::flat_hash_set<absl::string_view> devices;
+  const BlockDeviceMapping* root = nullptr;
+  for (const BlockDeviceMapping& m : im.mappings_) {
+    AMI_RETURN_IF_ERROR(CheckMapping(what, m, im.region_));
+    if (!devices.insert(m.device_name).second) {
+      return Invalid(absl::StrCat(what, ": device `", text_util::Clip(m.device_name),
+                                  "` is mapped twice"));
+    }
+    if (m.device_name == im.root_device_name_) root = &m;
+  }
+  if (im.root_device_type_ == RootDeviceType::kEbs &&
+      (root == nullptr || !root->ebs.has_value() || !root->ebs->snapshot_id.has_value())) {
+    return Invalid(absl::StrCat(what, ": an ebs-backed image maps its root device `",
+                                text_util::Clip(im.root_device_name_), "` onto a snapshot"));
+  }
+  if (im.source_image_.has_value() != im.source_image_region_.has_value()) {
+    return MakeError(ErrorCode::kInvalidParameterCombination,
+                     absl::StrCat(what, ": a source image and its region go together"));
+  }
+  if (im.state_ == ImageState::kDisabled && !im.launch_permissions_.empty()) {
+    return MakeError(ErrorCode::kInvalidParameterCombination,
+                     absl::StrCat(what, ": a disabled image has no launch permissions"));
+  }
+  if (im.launch_permissions_.HasAccount(im.owner_)) {
+    return Invalid(absl::StrCat(what, ": the owner cannot be listed in its own launch permissions"));
+  }
+  if (im.cooldown_until_.has_value() && im.protection_ != DeregistrationProtection::kDisabled) {
+    return MakeError(ErrorCode::kInvalidParameterCombination,
+                     absl::StrCat(what, ": a protection cooldown runs only once protection is disabled"));
+  }
+  return im;
+}
+
+}  // namespace ami

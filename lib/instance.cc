@@ -1,0 +1,105 @@
+#include "ami/instance.h"
+
+#include <utility>
+
+#include "absl/container/flat_hash_set.h"
+#include "absl/strings/str_cat.h"
+#include "ami/errors.h"
+#include "resource_checks.h"
+#include "status_macros.h"
+#include "text_util.h"
+
+namespace ami {
+namespace {
+
+bool TypePart(absl::string_view part) {
+  if (part.empty() || part.size() > 32) return false;
+  for (const char c : part) {
+    if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-')) return false;
+  }
+  return true;
+}
+
+absl::Status Invalid(const std::string& message) {
+  return MakeError(ErrorCode::kInvalidParameterValue, message);
+}
+
+}  // namespace
+
+absl::Status ValidateInstanceType(absl::string_view type) {
+  const size_t dot = type.find('.');
+  if (dot == absl::string_view::npos || !TypePart(type.substr(0, dot)) ||
+      !TypePart(type.substr(dot + 1))) {
+    return Invalid(absl::StrCat("invalid instance type `", text_util::Clip(type),
+                                "`: expected a family and a size, for example t3.micro"));
+  }
+  return absl::OkStatus();
+}
+
+Instance::Instance()
+    : id_(InstanceId::Short(0)),
+      owner_(AccountId::FromNumber(0)),
+      zone_(Region::All().front().zones().front()),
+      image_id_(ImageId::Short(0)) {}
+
+bool operator==(const Instance& a, const Instance& b) {
+  return a.id_ == b.id_ && a.owner_ == b.owner_ && a.zone_ == b.zone_ &&
+         a.image_id_ == b.image_id_ && a.state_ == b.state_ &&
+         a.state_reason_ == b.state_reason_ && a.instance_type_ == b.instance_type_ &&
+         a.root_device_type_ == b.root_device_type_ &&
+         a.root_device_name_ == b.root_device_name_ && a.architecture_ == b.architecture_ &&
+         a.volumes_ == b.volumes_ && a.product_codes_ == b.product_codes_ &&
+         a.platform_details_ == b.platform_details_ && a.imds_v2_ == b.imds_v2_ &&
+         a.launch_time_ == b.launch_time_ && a.tags_ == b.tags_;
+}
+
+Instance::Builder Instance::ToBuilder() const {
+  Builder b;
+  b.instance_ = *this;
+  b.has_id_ = b.has_owner_ = b.has_zone_ = b.has_image_ = true;
+  return b;
+}
+
+using B = Instance::Builder;
+B& B::set_id(InstanceId id) { instance_.id_ = id; has_id_ = true; return *this; }
+B& B::set_owner(AccountId o) { instance_.owner_ = o; has_owner_ = true; return *this; }
+B& B::set_availability_zone(AvailabilityZone z) { instance_.zone_ = z; has_zone_ = true; return *this; }
+B& B::set_image_id(ImageId i) { instance_.image_id_ = i; has_image_ = true; return *this; }
+B& B::set_state(InstanceState s) { instance_.state_ = s; return *this; }
+B& B::set_state_reason(StateReason r) { instance_.state_reason_ = std::move(r); return *this; }
+B& B::set_instance_type(std::string t) { instance_.instance_type_ = std::move(t); return *this; }
+B& B::set_root_device_type(RootDeviceType t) { instance_.root_device_type_ = t; return *this; }
+B& B::set_root_device_name(std::string n) { instance_.root_device_name_ = std::move(n); return *this; }
+B& B::set_architecture(Architecture a) { instance_.architecture_ = a; return *this; }
+B& B::set_volumes(std::vector<AttachedVolume> v) { instance_.volumes_ = std::move(v); return *this; }
+B& B::add_volume(AttachedVolume v) { instance_.volumes_.push_back(std::move(v)); return *this; }
+B& B::set_product_codes(std::vector<ProductCode> c) { instance_.product_codes_ = std::move(c); return *this; }
+B& B::set_platform_details(std::string d) { instance_.platform_details_ = std::move(d); return *this; }
+B& B::set_imds_v2_required(bool v) { instance_.imds_v2_ = v; return *this; }
+B& B::set_launch_time(absl::Time t) { instance_.launch_time_ = t; return *this; }
+B& B::set_tags(TagSet t) { instance_.tags_ = std::move(t); return *this; }
+
+absl::StatusOr<Instance> Instance::Builder::Build() const {
+  if (!has_id_ || !has_owner_ || !has_zone_ || !has_image_) {
+    return MakeError(ErrorCode::kMissingParameter,
+                     "an instance needs an id, an owner, an availability zone and an image");
+  }
+  const Instance& in = instance_;
+  const std::string what = absl::StrCat("instance `", in.id_.ToString(), "`");
+  AMI_RETURN_IF_ERROR(ValidateInstanceType(in.instance_type_));
+  AMI_RETURN_IF_ERROR(checks::ProductCodes(in.product_codes_));
+  absl::flat_hash_set<absl::string_view> devices;
+  absl::flat_hash_set<VolumeId> volume_ids;
+  for (const AttachedVolume& v : in.volumes_) {
+    if (v.device_name.empty()) return Invalid(absl::StrCat(what, ": a volume needs a device name"));
+    if (!devices.insert(v.device_name).second || !volume_ids.insert(v.volume_id).second) {
+      return Invalid(absl::StrCat(what, ": device `", text_util::Clip(v.device_name), "` or volume `",
+                                  v.volume_id.ToString(), "` is attached twice"));
+    }
+    AMI_RETURN_IF_ERROR(checks::VolumeSize(what, v.volume_size_gib, /*allow_zero=*/false));
+    if (v.kms_key.has_value()) AMI_RETURN_IF_ERROR(checks::KeyInRegion(what, *v.kms_key, in.region()));
+  }
+  return in;
+}
+
+}  // namespace ami

@@ -1,0 +1,291 @@
+#include "ami/kms_id.h"
+
+#include <atomic>
+#include <cstring>
+#include <string>
+#include <vector>
+
+#include "absl/base/thread_annotations.h"
+#include "absl/container/flat_hash_map.h"
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
+#include "absl/synchronization/mutex.h"
+#include "ami/errors.h"
+#include "status_macros.h"
+#include "text_util.h"
+
+namespace ami {
+namespace {
+
+// The 129 bits of a key id.
+struct KeyBits {
+  uint64_t high = 0;
+  uint64_t low = 0;
+  bool mrk = false;
+
+  friend bool operator==(const KeyBits& a, const KeyBits& b) {
+    return a.high == b.high && a.low == b.low && a.mrk == b.mrk;
+  }
+  template <typename H>
+  friend H AbslHashValue(H h, const KeyBits& k) {
+    return H::combine(std::move(h), k.high, k.low, k.mrk);
+  }
+};
+
+// Append-only intern table. Readers index published chunks without locking: a handle is only
+// ever obtained after its entry was written under the mutex and the chunk pointer released.
+class KeyPool {
+ public:
+  static constexpr uint32_t kChunkBits = 16;
+  static constexpr uint32_t kChunkSize = 1u << kChunkBits;
+  static constexpr uint32_t kChunks = kMaxDistinctKmsKeyIds / kChunkSize;
+
+  static KeyPool& Get() {
+    static KeyPool* pool = new KeyPool();
+    return *pool;
+  }
+
+  absl::StatusOr<uint32_t> Intern(const KeyBits& bits) {
+    absl::MutexLock lock(&mu_);
+    auto it = index_.find(bits);
+    if (it != index_.end()) return it->second;
+    if (size_ >= kMaxDistinctKmsKeyIds) {
+      return MakeError(ErrorCode::kResourceLimitExceeded,
+                       "too many distinct kms key ids in one process");
+    }
+    const uint32_t handle = size_++;
+    KeyBits* chunk = chunks_[handle >> kChunkBits].load(std::memory_order_relaxed);
+    if (chunk == nullptr) {
+      chunk = new KeyBits[kChunkSize];
+      chunks_[handle >> kChunkBits].store(chunk, std::memory_order_release);
+    }
+    chunk[handle & (kChunkSize - 1)] = bits;
+    index_.emplace(bits, handle);
+    return handle;
+  }
+
+  const KeyBits& Lookup(uint32_t handle) const {
+    return chunks_[handle >> kChunkBits].load(std::memory_order_acquire)[handle & (kChunkSize - 1)];
+  }
+
+ private:
+  KeyPool() {
+    for (auto& c : chunks_) c.store(nullptr, std::memory_order_relaxed);
+  }
+  absl::Mutex mu_;
+  absl::flat_hash_map<KeyBits, uint32_t> index_ ABSL_GUARDED_BY(mu_);
+  uint32_t size_ ABSL_GUARDED_BY(mu_) = 0;
+  std::atomic<KeyBits*> chunks_[kChunks];
+};
+
+// Appends up to 16 hex digits of `hex` to `*value`; false on a non-hex character.
+bool AccumulateHex(absl::string_view hex, uint64_t* value) {
+  for (const char c : hex) {
+    const int d = text_util::LowerHexDigit(c);
+    if (d < 0) return false;
+    *value = (*value << 4) | static_cast<uint64_t>(d);
+  }
+  return true;
+}
+
+std::optional<KeyBits> ParseKeyBits(absl::string_view text) {
+  KeyBits bits;
+  std::string hex;
+  if (absl::StartsWith(text, "mrk-")) {
+    if (text.size() != 4 + 32) return std::nullopt;
+    bits.mrk = true;
+    hex = std::string(text.substr(4));
+  } else {
+    // 8-4-4-4-12.
+    if (text.size() != 36 || text[8] != '-' || text[13] != '-' || text[18] != '-' ||
+        text[23] != '-') {
+      return std::nullopt;
+    }
+    hex = absl::StrCat(text.substr(0, 8), text.substr(9, 4), text.substr(14, 4),
+                       text.substr(19, 4), text.substr(24, 12));
+  }
+  if (!AccumulateHex(absl::string_view(hex).substr(0, 16), &bits.high) ||
+      !AccumulateHex(absl::string_view(hex).substr(16, 16), &bits.low)) {
+    return std::nullopt;
+  }
+  return bits;
+}
+
+std::string HexOf(uint64_t value, int digits) {
+  static constexpr char kDigits[] = "0123456789abcdef";
+  std::string out(static_cast<size_t>(digits), '0');
+  for (int i = digits - 1; i >= 0; --i, value >>= 4) out[static_cast<size_t>(i)] = kDigits[value & 0xF];
+  return out;
+}
+
+absl::Status InvalidArn(absl::string_view text, absl::string_view why) {
+  return MakeError(ErrorCode::kKmsInvalidArnException,
+                   absl::StrCat("invalid kms arn `", text_util::Clip(text), "`: ", why));
+}
+
+bool ValidAliasChars(absl::string_view rest) {
+  if (rest.empty()) return false;
+  for (const char c : rest) {
+    const bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+                    c == ':' || c == '/' || c == '_' || c == '-';
+    if (!ok) return false;
+  }
+  return true;
+}
+
+// Checks `alias/…` syntax (ID-13): at most 256 characters in all.
+bool WellFormedAliasName(absl::string_view name) {
+  return absl::StartsWith(name, "alias/") && name.size() <= 256 &&
+         ValidAliasChars(name.substr(6));
+}
+
+// The parts of arn:aws:kms:<region>:<account>:<resource>.
+struct KmsArnParts {
+  Region region;
+  AccountId account;
+  absl::string_view resource;
+};
+
+absl::StatusOr<KmsArnParts> SplitKmsArn(absl::string_view text) {
+  const std::vector<absl::string_view> parts = absl::StrSplit(text, absl::MaxSplits(':', 5));
+  if (parts.size() != 6 || parts[0] != "arn") return InvalidArn(text, "expected arn:aws:kms:region:account:resource");
+  if (parts[1] != "aws") return InvalidArn(text, "only the aws partition is modelled");
+  if (parts[2] != "kms") return InvalidArn(text, "the service must be kms");
+  absl::StatusOr<Region> region = Region::Parse(parts[3]);
+  if (!region.ok()) return InvalidArn(text, "the region is not a known region code");
+  absl::StatusOr<AccountId> account = AccountId::Parse(parts[4]);
+  if (!account.ok()) return InvalidArn(text, "the account must be 12 digits");
+  return KmsArnParts{*region, *account, parts[5]};
+}
+
+}  // namespace
+
+absl::StatusOr<KmsKeyId> KmsKeyId::Parse(absl::string_view text) {
+  const std::optional<KeyBits> bits = ParseKeyBits(text);
+  if (!bits.has_value()) {
+    return MakeError(ErrorCode::kKmsNotFoundException,
+                     absl::StrCat("invalid kms key id `", text_util::Clip(text),
+                                  "`: expected a lowercase uuid or mrk- and 32 hex digits"));
+  }
+  AMI_ASSIGN_OR_RETURN(const uint32_t handle, KeyPool::Get().Intern(*bits));
+  return KmsKeyId(handle);
+}
+
+std::string KmsKeyId::ToString() const {
+  const KeyBits& bits = KeyPool::Get().Lookup(handle_);
+  const std::string hex = HexOf(bits.high, 16) + HexOf(bits.low, 16);
+  if (bits.mrk) return absl::StrCat("mrk-", hex);
+  return absl::StrCat(hex.substr(0, 8), "-", hex.substr(8, 4), "-", hex.substr(12, 4), "-",
+                      hex.substr(16, 4), "-", hex.substr(20, 12));
+}
+
+bool KmsKeyId::is_multi_region() const { return KeyPool::Get().Lookup(handle_).mrk; }
+
+bool KmsKeyId::Less(KmsKeyId a, KmsKeyId b) {
+  if (a.handle_ == b.handle_) return false;
+  return a.ToString() < b.ToString();
+}
+
+absl::StatusOr<KmsKeyArn> KmsKeyArn::Parse(absl::string_view text) {
+  AMI_ASSIGN_OR_RETURN(const KmsArnParts parts, SplitKmsArn(text));
+  if (!absl::StartsWith(parts.resource, "key/")) return InvalidArn(text, "expected key/<key-id>");
+  absl::StatusOr<KmsKeyId> key = KmsKeyId::Parse(parts.resource.substr(4));
+  if (!key.ok()) return InvalidArn(text, "the key id is not a uuid or mrk- id");
+  return KmsKeyArn(parts.account, parts.region, *key);
+}
+
+std::string KmsKeyArn::ToString() const {
+  return absl::StrCat("arn:aws:kms:", region_.code(), ":", account_.ToString(), ":key/",
+                      key_.ToString());
+}
+
+bool operator<(const KmsKeyArn& a, const KmsKeyArn& b) {
+  if (a.region_ != b.region_) return a.region_ < b.region_;
+  if (a.account_ != b.account_) return a.account_ < b.account_;
+  return a.key_ < b.key_;
+}
+
+absl::StatusOr<KmsKeyRef> KmsKeyRef::Parse(absl::string_view text) {
+  KmsKeyRef ref;
+  if (absl::StartsWith(text, "arn:")) {
+    AMI_ASSIGN_OR_RETURN(const KmsArnParts parts, SplitKmsArn(text));
+    ref.account_ = parts.account;
+    ref.region_ = parts.region;
+    if (absl::StartsWith(parts.resource, "key/")) {
+      absl::StatusOr<KmsKeyId> key = KmsKeyId::Parse(parts.resource.substr(4));
+      if (!key.ok()) return InvalidArn(text, "the key id is not a uuid or mrk- id");
+      ref.form_ = Form::kKeyArn;
+      ref.key_id_ = *key;
+      return ref;
+    }
+    if (!WellFormedAliasName(parts.resource)) {
+      return InvalidArn(text, "expected key/<key-id> or alias/<name>");
+    }
+    ref.form_ = Form::kAliasArn;
+    ref.alias_ = std::string(parts.resource);
+    return ref;
+  }
+  if (absl::StartsWith(text, "alias/")) {
+    if (!WellFormedAliasName(text)) {
+      return MakeError(ErrorCode::kKmsNotFoundException,
+                       absl::StrCat("invalid kms alias name `", text_util::Clip(text),
+                                    "`: expected alias/ and 1 to 250 of [a-zA-Z0-9:/_-]"));
+    }
+    ref.form_ = Form::kAliasName;
+    ref.alias_ = std::string(text);
+    return ref;
+  }
+  AMI_ASSIGN_OR_RETURN(const KmsKeyId key, KmsKeyId::Parse(text));
+  ref.form_ = Form::kKeyId;
+  ref.key_id_ = key;
+  return ref;
+}
+
+KmsKeyRef KmsKeyRef::FromArn(const KmsKeyArn& arn) {
+  KmsKeyRef ref;
+  ref.form_ = Form::kKeyArn;
+  ref.key_id_ = arn.key_id();
+  ref.account_ = arn.account();
+  ref.region_ = arn.region();
+  return ref;
+}
+
+std::optional<KmsKeyArn> KmsKeyRef::key_arn() const {
+  if (form_ != Form::kKeyArn) return std::nullopt;
+  return KmsKeyArn::Of(*account_, *region_, *key_id_);
+}
+
+std::string KmsKeyRef::ToString() const {
+  switch (form_) {
+    case Form::kKeyId:
+      return key_id_->ToString();
+    case Form::kKeyArn:
+      return key_arn()->ToString();
+    case Form::kAliasName:
+      return alias_;
+    case Form::kAliasArn:
+      return absl::StrCat("arn:aws:kms:", region_->code(), ":", account_->ToString(), ":", alias_);
+  }
+  return alias_;
+}
+
+bool KmsKeyRef::names_aws_managed_alias() const {
+  return absl::StartsWith(alias_, "alias/aws/");
+}
+
+absl::Status ValidateNewAliasName(absl::string_view name) {
+  if (!WellFormedAliasName(name)) {
+    return MakeError(ErrorCode::kKmsInvalidAliasNameException,
+                     absl::StrCat("invalid alias name `", text_util::Clip(name),
+                                  "`: expected alias/ and 1 to 250 of [a-zA-Z0-9:/_-]"));
+  }
+  if (absl::StartsWith(name, "alias/aws/")) {
+    return MakeError(ErrorCode::kKmsInvalidAliasNameException,
+                     absl::StrCat("alias name `", name,
+                                  "` is reserved: alias/aws/ names belong to aws managed keys"));
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace ami

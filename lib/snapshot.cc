@@ -1,0 +1,68 @@
+#include "ami/snapshot.h"
+
+#include <algorithm>
+#include <utility>
+
+#include "absl/strings/str_cat.h"
+#include "ami/errors.h"
+#include "resource_checks.h"
+#include "status_macros.h"
+
+namespace ami {
+
+Snapshot::Snapshot()
+    : id_(SnapshotId::Short(0)), owner_(AccountId::FromNumber(0)), region_(Region::All().front()) {}
+
+bool operator==(const Snapshot& a, const Snapshot& b) {
+  return a.id_ == b.id_ && a.owner_ == b.owner_ && a.region_ == b.region_ &&
+         a.volume_size_gib_ == b.volume_size_gib_ && a.kms_key_ == b.kms_key_ &&
+         a.state_ == b.state_ && a.state_message_ == b.state_message_ &&
+         a.description_ == b.description_ && a.start_time_ == b.start_time_ &&
+         a.permissions_ == b.permissions_ && a.product_codes_ == b.product_codes_ &&
+         a.volume_id_ == b.volume_id_ && a.source_snapshot_ == b.source_snapshot_ &&
+         a.tags_ == b.tags_;
+}
+
+Snapshot::Builder Snapshot::ToBuilder() const {
+  Builder b;
+  b.snapshot_ = *this;
+  b.has_id_ = b.has_owner_ = b.has_region_ = true;
+  return b;
+}
+
+using B = Snapshot::Builder;
+B& B::set_id(SnapshotId id) { snapshot_.id_ = id; has_id_ = true; return *this; }
+B& B::set_owner(AccountId o) { snapshot_.owner_ = o; has_owner_ = true; return *this; }
+B& B::set_region(Region r) { snapshot_.region_ = r; has_region_ = true; return *this; }
+B& B::set_volume_size_gib(uint32_t s) { snapshot_.volume_size_gib_ = s; return *this; }
+B& B::set_kms_key(std::optional<KmsKeyArn> k) { snapshot_.kms_key_ = k; return *this; }
+B& B::set_state(SnapshotState s) { snapshot_.state_ = s; return *this; }
+B& B::set_state_message(std::string m) { snapshot_.state_message_ = std::move(m); return *this; }
+B& B::set_description(std::string d) { snapshot_.description_ = std::move(d); return *this; }
+B& B::set_start_time(absl::Time t) { snapshot_.start_time_ = t; return *this; }
+B& B::set_create_volume_permissions(CreateVolumePermissions p) {
+  snapshot_.permissions_ = std::move(p);
+  return *this;
+}
+B& B::set_product_codes(std::vector<ProductCode> c) { snapshot_.product_codes_ = std::move(c); return *this; }
+B& B::set_volume_id(std::optional<VolumeId> v) { snapshot_.volume_id_ = v; return *this; }
+B& B::set_source_snapshot(std::optional<SnapshotId> s) { snapshot_.source_snapshot_ = s; return *this; }
+B& B::set_tags(TagSet t) { snapshot_.tags_ = std::move(t); return *this; }
+
+absl::StatusOr<Snapshot> Snapshot::Builder::Build() const {
+  if (!has_id_ || !has_owner_ || !has_region_) {
+    return MakeError(ErrorCode::kMissingParameter, "a snapshot needs an id, an owner and a region");
+  }
+  Snapshot s = snapshot_;
+  const std::string what = absl::StrCat("snapshot `", s.id_.ToString(), "`");
+  AMI_RETURN_IF_ERROR(checks::VolumeSize(what, s.volume_size_gib_, /*allow_zero=*/false));
+  if (s.kms_key_.has_value()) {
+    AMI_RETURN_IF_ERROR(checks::KeyInRegion(what, *s.kms_key_, s.region_));
+  }
+  AMI_RETURN_IF_ERROR(checks::Description(what, s.description_));
+  AMI_RETURN_IF_ERROR(checks::ProductCodes(s.product_codes_));
+  AMI_RETURN_IF_ERROR(checks::SortedAccounts(what, s.owner_, &s.permissions_.accounts));
+  return s;
+}
+
+}  // namespace ami

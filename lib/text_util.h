@@ -1,0 +1,45 @@
+// Small text helpers shared by the parsers. Internal to libami.
+#ifndef AMI_LIB_TEXT_UTIL_H_
+#define AMI_LIB_TEXT_UTIL_H_
+
+#include <string>
+
+#include "absl/strings/match.h"
+#include "absl/strings/string_view.h"
+
+namespace ami::text_util {
+
+// The value of a lowercase hex digit, or -1.
+inline int LowerHexDigit(char c) {
+  if (c >= '0' && c <= '9') return c - '0';
+  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+  return -1;
+}
+
+// True when `text` is non-empty and only decimal digits.
+inline bool AllDigits(absl::string_view text) {
+  if (text.empty()) return false;
+  for (const char c : text) {
+    if (c < '0' || c > '9') return false;
+  }
+  return true;
+}
+
+// True when every character of `text` is in [a-z0-9].
+inline bool AllLowerAlnum(absl::string_view text) {
+  for (const char c : text) {
+    if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9'))) return false;
+  }
+  return true;
+}
+
+// `text` shortened for an error message: at most 80 bytes, with control bytes escaped, so a
+// hostile input cannot make a message huge or unprintable.
+std::string Clip(absl::string_view text);
+
+// The number of Unicode code points in `text`, or -1 when it is not valid UTF-8.
+int Utf8Length(absl::string_view text);
+
+}  // namespace ami::text_util
+
+#endif  // AMI_LIB_TEXT_UTIL_H_
