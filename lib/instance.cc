@@ -96,7 +96,7 @@ absl::StatusOr<Instance> Instance::Builder::Build() const {
       return Invalid(absl::StrCat(what, ": device `", text_util::Clip(v.device_name), "` or volume `",
                                   v.volume_id.ToString(), "` is attached twice"));
     }
-    AMI_RETURN_IF_ERROR(checks::VolumeSize(what, v.volume_size_gib, /*allow_zero=*/false));
+    AMI_RETURN_IF_ERROR(checks::VolumeSize(what, v.volume_size_gib, /*allow_zero=*/true));
     if (v.kms_key.has_value()) AMI_RETURN_IF_ERROR(checks::KeyInRegion(what, *v.kms_key, in.region()));
   }
   return in;

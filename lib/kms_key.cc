@@ -97,7 +97,7 @@ KmsKey::KmsKey()
 
 bool operator==(const KmsKey& a, const KmsKey& b) {
   return a.arn_ == b.arn_ && a.manager_ == b.manager_ && a.state_ == b.state_ &&
-         a.role_ == b.role_ && a.symmetric_ == b.symmetric_ &&
+         a.role_ == b.role_ && a.key_spec_ == b.key_spec_ &&
          a.description_ == b.description_ && a.creation_time_ == b.creation_time_ &&
          a.deletion_time_ == b.deletion_time_ && a.policy_ == b.policy_ &&
          a.grants_ == b.grants_ && a.tags_ == b.tags_;
@@ -115,7 +115,7 @@ B& B::set_arn(const KmsKeyArn& arn) { key_.arn_ = arn; has_arn_ = true; return *
 B& B::set_manager(KeyManager m) { key_.manager_ = m; return *this; }
 B& B::set_state(KeyState s) { key_.state_ = s; return *this; }
 B& B::set_multi_region_role(MultiRegionRole r) { key_.role_ = r; return *this; }
-B& B::set_symmetric(bool s) { key_.symmetric_ = s; return *this; }
+B& B::set_key_spec(std::string s) { key_.key_spec_ = std::move(s); return *this; }
 B& B::set_description(std::string d) { key_.description_ = std::move(d); return *this; }
 B& B::set_creation_time(absl::Time t) { key_.creation_time_ = t; return *this; }
 B& B::set_deletion_time(std::optional<absl::Time> t) { key_.deletion_time_ = t; return *this; }
@@ -135,7 +135,15 @@ absl::StatusOr<KmsKey> KmsKey::Builder::Build() const {
                                 mrk_id ? "an mrk- key id needs a multi-region role"
                                        : "a multi-region key needs an mrk- key id"));
   }
-  if (key_.manager_ == KeyManager::kAws && (multi_region || !key_.symmetric_)) {
+  bool spec_ok = !key_.key_spec_.empty() && key_.key_spec_.size() <= 64;
+  for (const char c : key_.key_spec_) {
+    spec_ok = spec_ok && ((c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_');
+  }
+  if (!spec_ok) {
+    return Invalid(absl::StrCat("kms key `", arn, "`: invalid key spec `",
+                                text_util::Clip(key_.key_spec_), "`"));
+  }
+  if (key_.manager_ == KeyManager::kAws && (multi_region || !key_.symmetric())) {
     return Invalid(absl::StrCat("kms key `", arn,
                                 "`: aws managed keys are single-region symmetric keys"));
   }

@@ -29,7 +29,8 @@ absl::Status ValidateInstanceType(absl::string_view type);
 struct AttachedVolume {
   std::string device_name;
   VolumeId volume_id = VolumeId::Short(0);
-  uint32_t volume_size_gib = 8;
+  // Size in GiB; 0 when unknown.
+  uint32_t volume_size_gib = 0;
   bool delete_on_termination = true;
   // The volume's key; nullopt for an unencrypted volume.
   std::optional<KmsKeyArn> kms_key;

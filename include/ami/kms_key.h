@@ -120,8 +120,10 @@ class KmsKey {
   KeyState state() const { return state_; }
   bool enabled() const { return state_ == KeyState::kEnabled; }
   MultiRegionRole multi_region_role() const { return role_; }
+  // The key spec, for example "SYMMETRIC_DEFAULT" or "RSA_2048".
+  const std::string& key_spec() const { return key_spec_; }
   // False for asymmetric and HMAC keys, which EBS cannot use (KMS-2).
-  bool symmetric() const { return symmetric_; }
+  bool symmetric() const { return key_spec_ == "SYMMETRIC_DEFAULT"; }
   const std::string& description() const { return description_; }
   absl::Time creation_time() const { return creation_time_; }
   // When a key in PendingDeletion will be deleted.
@@ -144,7 +146,7 @@ class KmsKey {
   KeyManager manager_ = KeyManager::kCustomer;
   KeyState state_ = KeyState::kEnabled;
   MultiRegionRole role_ = MultiRegionRole::kNone;
-  bool symmetric_ = true;
+  std::string key_spec_ = "SYMMETRIC_DEFAULT";
   std::string description_;
   absl::Time creation_time_ = absl::UnixEpoch();
   std::optional<absl::Time> deletion_time_;
@@ -163,7 +165,8 @@ class KmsKey::Builder {
   Builder& set_manager(KeyManager m);
   Builder& set_state(KeyState s);
   Builder& set_multi_region_role(MultiRegionRole r);
-  Builder& set_symmetric(bool symmetric);
+  // Uppercase letters, digits and underscores; "SYMMETRIC_DEFAULT" unless set.
+  Builder& set_key_spec(std::string spec);
   Builder& set_description(std::string d);
   Builder& set_creation_time(absl::Time t);
   Builder& set_deletion_time(std::optional<absl::Time> t);
