@@ -4,6 +4,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "ami/errors.h"
+#include "choices.h"
 #include "text_util.h"
 
 namespace ami {
@@ -67,7 +68,7 @@ absl::StatusOr<E> ParseEnum(absl::string_view text) {
   for (const absl::string_view v : values) {
     if (!v.empty()) absl::StrAppend(&expected, expected.empty() ? "" : ", ", v);
   }
-  return MakeError(ErrorCode::kInvalidParameterValue,
+  return MakeError(choices::kInvalidValue,
                    absl::StrCat("invalid ", Names<E>::kWhat, " `", text_util::Clip(text),
                                 "`: expected one of ", expected));
 }
@@ -99,7 +100,7 @@ absl::Status ValidateProductCode(const ProductCode& code) {
     ok = ok && ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9'));
   }
   if (!ok) {
-    return MakeError(ErrorCode::kInvalidParameterValue,
+    return MakeError(choices::kInvalidValue,
                      absl::StrCat("invalid product code `", text_util::Clip(code.code),
                                   "`: expected 1 to 25 letters and digits"));
   }

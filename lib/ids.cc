@@ -5,6 +5,7 @@
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "ami/errors.h"
+#include "choices.h"
 #include "text_util.h"
 
 namespace ami {
@@ -78,7 +79,7 @@ template class HexId<VolumeIdKind>;
 
 absl::StatusOr<AccountId> AccountId::Parse(absl::string_view text) {
   if (text.size() != 12 || !text_util::AllDigits(text)) {
-    return MakeError(ErrorCode::kInvalidUserIDMalformed,
+    return MakeError(choices::kMalformedAccountId,
                      absl::StrCat("invalid account id `", text_util::Clip(text),
                                   "`: expected 12 digits without hyphens"));
   }

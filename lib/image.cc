@@ -6,6 +6,7 @@
 #include "absl/container/flat_hash_set.h"
 #include "absl/strings/str_cat.h"
 #include "ami/errors.h"
+#include "choices.h"
 #include "resource_checks.h"
 #include "status_macros.h"
 #include "text_util.h"
@@ -25,7 +26,7 @@ bool ImageNameChar(char c) {
 }
 
 absl::Status Invalid(const std::string& message) {
-  return MakeError(ErrorCode::kInvalidParameterValue, message);
+  return MakeError(choices::kInvalidValue, message);
 }
 
 template <typename T>
@@ -37,7 +38,7 @@ void SortUnique(std::vector<T>* v) {
 absl::Status CheckMapping(absl::string_view what, const BlockDeviceMapping& m, Region region) {
   if (m.device_name.empty()) return Invalid(absl::StrCat(what, ": a mapping needs a device name"));
   if (m.ebs.has_value() == !m.virtual_name.empty()) {
-    return MakeError(ErrorCode::kInvalidParameterCombination,
+    return MakeError(choices::kInconsistentValues,
                      absl::StrCat(what, ": mapping `", text_util::Clip(m.device_name),
                                   "` must be either an ebs volume or an instance-store volume"));
   }
@@ -49,7 +50,7 @@ absl::Status CheckMapping(absl::string_view what, const BlockDeviceMapping& m, R
   }
   if (m.ebs->kms_key.has_value()) {
     if (!m.ebs->encrypted) {
-      return MakeError(ErrorCode::kInvalidParameterCombination,
+      return MakeError(choices::kInconsistentValues,
                        absl::StrCat(what, ": mapping `", text_util::Clip(m.device_name),
                                     "` names a kms key but is not encrypted"));
     }
@@ -83,7 +84,7 @@ absl::StatusOr<LaunchPermissions> LaunchPermissions::Create(
   SortUnique(&p.organizations_);
   SortUnique(&p.ous_);
   if (p.entity_count() > kMaxLaunchPermissionEntities) {
-    return MakeError(ErrorCode::kResourceLimitExceeded,
+    return MakeError(choices::kTooManySharingEntities,
                      absl::StrCat("an image can be shared with at most ",
                                   kMaxLaunchPermissionEntities,
                                   " accounts, organizations and OUs; got ", p.entity_count()));
@@ -215,7 +216,7 @@ B& B::set_tags(TagSet t) { image_.tags_ = std::move(t); return *this; }
 
 absl::StatusOr<Image> Image::Builder::Build() const {
   if (!has_id_ || !has_name_ || !has_owner_ || !has_region_) {
-    return MakeError(ErrorCode::kMissingParameter,
+    return MakeError(choices::kMissingValue,
                      "an image needs an id, a name, an owner and a region");
   }
   const Image& im = image_;
@@ -246,18 +247,18 @@ absl::StatusOr<Image> Image::Builder::Build() const {
                                 text_util::Clip(im.root_device_name_), "` onto a snapshot"));
   }
   if (im.source_image_.has_value() != im.source_image_region_.has_value()) {
-    return MakeError(ErrorCode::kInvalidParameterCombination,
+    return MakeError(choices::kInconsistentValues,
                      absl::StrCat(what, ": a source image and its region go together"));
   }
   if (im.state_ == ImageState::kDisabled && !im.launch_permissions_.empty()) {
-    return MakeError(ErrorCode::kInvalidParameterCombination,
+    return MakeError(choices::kInconsistentValues,
                      absl::StrCat(what, ": a disabled image has no launch permissions"));
   }
   if (im.launch_permissions_.HasAccount(im.owner_)) {
     return Invalid(absl::StrCat(what, ": the owner cannot be listed in its own launch permissions"));
   }
   if (im.cooldown_until_.has_value() && im.protection_ != DeregistrationProtection::kDisabled) {
-    return MakeError(ErrorCode::kInvalidParameterCombination,
+    return MakeError(choices::kInconsistentValues,
                      absl::StrCat(what, ": a protection cooldown runs only once protection is disabled"));
   }
   return im;

@@ -5,6 +5,7 @@
 #include "absl/container/flat_hash_set.h"
 #include "absl/strings/str_cat.h"
 #include "ami/errors.h"
+#include "choices.h"
 #include "resource_checks.h"
 #include "status_macros.h"
 #include "text_util.h"
@@ -21,7 +22,7 @@ bool TypePart(absl::string_view part) {
 }
 
 absl::Status Invalid(const std::string& message) {
-  return MakeError(ErrorCode::kInvalidParameterValue, message);
+  return MakeError(choices::kInvalidValue, message);
 }
 
 }  // namespace
@@ -81,7 +82,7 @@ B& B::set_tags(TagSet t) { instance_.tags_ = std::move(t); return *this; }
 
 absl::StatusOr<Instance> Instance::Builder::Build() const {
   if (!has_id_ || !has_owner_ || !has_zone_ || !has_image_) {
-    return MakeError(ErrorCode::kMissingParameter,
+    return MakeError(choices::kMissingValue,
                      "an instance needs an id, an owner, an availability zone and an image");
   }
   const Instance& in = instance_;

@@ -12,6 +12,7 @@
 #include "absl/strings/str_split.h"
 #include "absl/synchronization/mutex.h"
 #include "ami/errors.h"
+#include "choices.h"
 #include "status_macros.h"
 #include "text_util.h"
 
@@ -51,7 +52,7 @@ class KeyPool {
     auto it = index_.find(bits);
     if (it != index_.end()) return it->second;
     if (size_ >= kMaxDistinctKmsKeyIds) {
-      return MakeError(ErrorCode::kResourceLimitExceeded,
+      return MakeError(choices::kKmsKeyTableFull,
                        "too many distinct kms key ids in one process");
     }
     const uint32_t handle = size_++;
@@ -120,7 +121,7 @@ std::string HexOf(uint64_t value, int digits) {
 }
 
 absl::Status InvalidArn(absl::string_view text, absl::string_view why) {
-  return MakeError(ErrorCode::kKmsInvalidArnException,
+  return MakeError(choices::kMalformedKmsArn,
                    absl::StrCat("invalid kms arn `", text_util::Clip(text), "`: ", why));
 }
 
@@ -164,7 +165,7 @@ absl::StatusOr<KmsArnParts> SplitKmsArn(absl::string_view text) {
 absl::StatusOr<KmsKeyId> KmsKeyId::Parse(absl::string_view text) {
   const std::optional<KeyBits> bits = ParseKeyBits(text);
   if (!bits.has_value()) {
-    return MakeError(ErrorCode::kKmsNotFoundException,
+    return MakeError(choices::kMalformedKmsKey,
                      absl::StrCat("invalid kms key id `", text_util::Clip(text),
                                   "`: expected a lowercase uuid or mrk- and 32 hex digits"));
   }
@@ -228,7 +229,7 @@ absl::StatusOr<KmsKeyRef> KmsKeyRef::Parse(absl::string_view text) {
   }
   if (absl::StartsWith(text, "alias/")) {
     if (!WellFormedAliasName(text)) {
-      return MakeError(ErrorCode::kKmsNotFoundException,
+      return MakeError(choices::kMalformedKmsKey,
                        absl::StrCat("invalid kms alias name `", text_util::Clip(text),
                                     "`: expected alias/ and 1 to 250 of [a-zA-Z0-9:/_-]"));
     }
@@ -276,12 +277,12 @@ bool KmsKeyRef::names_aws_managed_alias() const {
 
 absl::Status ValidateNewAliasName(absl::string_view name) {
   if (!WellFormedAliasName(name)) {
-    return MakeError(ErrorCode::kKmsInvalidAliasNameException,
+    return MakeError(choices::kBadNewAliasName,
                      absl::StrCat("invalid alias name `", text_util::Clip(name),
                                   "`: expected alias/ and 1 to 250 of [a-zA-Z0-9:/_-]"));
   }
   if (absl::StartsWith(name, "alias/aws/")) {
-    return MakeError(ErrorCode::kKmsInvalidAliasNameException,
+    return MakeError(choices::kBadNewAliasName,
                      absl::StrCat("alias name `", name,
                                   "` is reserved: alias/aws/ names belong to aws managed keys"));
   }

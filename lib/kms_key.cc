@@ -6,6 +6,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "ami/errors.h"
+#include "choices.h"
 #include "text_util.h"
 
 namespace ami {
@@ -49,7 +50,7 @@ uint16_t BitsOf(absl::string_view action) {
 }
 
 absl::Status Invalid(const std::string& message) {
-  return MakeError(ErrorCode::kInvalidParameterValue, message);
+  return MakeError(choices::kInvalidValue, message);
 }
 
 }  // namespace
@@ -126,7 +127,7 @@ B& B::add_grant(KmsGrant g) { key_.grants_.push_back(std::move(g)); return *this
 B& B::set_tags(TagSet t) { key_.tags_ = std::move(t); return *this; }
 
 absl::StatusOr<KmsKey> KmsKey::Builder::Build() const {
-  if (!has_arn_) return MakeError(ErrorCode::kMissingParameter, "a kms key needs its arn");
+  if (!has_arn_) return MakeError(choices::kMissingValue, "a kms key needs its arn");
   const std::string arn = key_.arn_.ToString();
   const bool mrk_id = key_.arn_.key_id().is_multi_region();
   const bool multi_region = key_.role_ != MultiRegionRole::kNone;

@@ -6,6 +6,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "ami/errors.h"
+#include "choices.h"
 #include "status_macros.h"
 #include "text_util.h"
 
@@ -13,7 +14,7 @@ namespace ami {
 namespace {
 
 absl::Status Invalid(absl::string_view what, absl::string_view text, absl::string_view form) {
-  return MakeError(ErrorCode::kInvalidParameterValue,
+  return MakeError(choices::kMalformedOrganization,
                    absl::StrCat("invalid ", what, " `", text_util::Clip(text), "`: expected ", form));
 }
 

@@ -7,6 +7,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/time/time.h"
 #include "ami/errors.h"
+#include "choices.h"
 #include "ami/proto.h"
 #include "google/protobuf/util/json_util.h"
 #include "status_macros.h"
@@ -63,7 +64,7 @@ std::string OptionalTimeText(const std::optional<absl::Time>& t) {
 
 absl::StatusOr<uint32_t> SizeField(absl::string_view path, int64_t value) {
   if (value < 0 || value > kMaxVolumeSizeGiB) {
-    return At(path, MakeError(ErrorCode::kInvalidParameterValue,
+    return At(path, MakeError(choices::kInvalidValue,
                               absl::StrCat("volume size ", value, " GiB is outside 0 to ",
                                            kMaxVolumeSizeGiB)));
   }
@@ -71,7 +72,7 @@ absl::StatusOr<uint32_t> SizeField(absl::string_view path, int64_t value) {
 }
 
 absl::Status Mismatch(absl::string_view path, absl::string_view why) {
-  return At(path, MakeError(ErrorCode::kInvalidParameterCombination, why));
+  return At(path, MakeError(choices::kInconsistentValues, why));
 }
 
 // Tags.
@@ -152,7 +153,7 @@ absl::StatusOr<absl::Time> ParseAwsTime(absl::string_view text) {
   std::string err;
   if (!absl::ParseTime(absl::RFC3339_full, std::string(text), &t, &err) ||
       t == absl::InfiniteFuture() || t == absl::InfinitePast()) {
-    return MakeError(ErrorCode::kInvalidParameterValue,
+    return MakeError(choices::kInvalidValue,
                      absl::StrCat("invalid time `", text_util::Clip(text),
                                   "`: expected ISO 8601, for example 2024-05-01T12:00:00.000Z"));
   }
@@ -209,7 +210,7 @@ absl::StatusOr<KeyPolicyStatement> StatementFromProto(const std::string& path,
     s.effect = KeyPolicyStatement::Effect::kDeny;
   } else {
     return At(absl::StrCat(path, ".Effect"),
-              MakeError(ErrorCode::kInvalidParameterValue,
+              MakeError(choices::kInvalidValue,
                         absl::StrCat("invalid effect `", text_util::Clip(p.effect()),
                                      "`: expected Allow or Deny")));
   }
@@ -319,7 +320,7 @@ absl::StatusOr<std::optional<KmsKeyArn>> EncryptionFromProto(absl::string_view p
   if (key.empty()) {
     if (has_flag && encrypted) {
       return At(absl::StrCat(path, "KmsKeyId"),
-                MakeError(ErrorCode::kMissingParameter, "an encrypted volume names its kms key arn"));
+                MakeError(choices::kMissingValue, "an encrypted volume names its kms key arn"));
     }
     return std::optional<KmsKeyArn>();
   }
@@ -342,7 +343,7 @@ absl::StatusOr<CreateVolumePermissions> VolumePermissionsFromProto(
     if (!e.group().empty()) {
       if (e.group() != "all") {
         return At(absl::StrCat(path, ".Group"),
-                  MakeError(ErrorCode::kInvalidParameterValue,
+                  MakeError(choices::kInvalidValue,
                             absl::StrCat("invalid group `", text_util::Clip(e.group()),
                                          "`: the only group is all")));
       }
@@ -465,13 +466,13 @@ absl::StatusOr<LaunchPermissions> PermissionsFromProto(const v1::Image& p) {
       absl::StatusOr<AccountId> a = AccountId::Parse(e.user_id());
       if (!a.ok()) {
         return At(absl::StrCat(path, ".UserId"),
-                  MakeError(ErrorCode::kInvalidAMIAttributeItemValue, a.status().message()));
+                  MakeError(choices::kBadLaunchPermissionItem, a.status().message()));
       }
       accounts.push_back(*a);
     } else if (!e.group().empty()) {
       if (e.group() != "all") {
         return At(absl::StrCat(path, ".Group"),
-                  MakeError(ErrorCode::kInvalidAMIAttributeItemValue,
+                  MakeError(choices::kBadLaunchPermissionItem,
                             absl::StrCat("invalid group `", text_util::Clip(e.group()),
                                          "`: the only group is all")));
       }
@@ -554,7 +555,7 @@ absl::StatusOr<Image> FromProto(const v1::Image& p) {
   b.set_owner_alias(alias).set_state(state).set_creation_time(created);
   if (p.has_state_reason()) b.set_state_reason(ReasonFromProto(p.state_reason()));
   if (!p.image_type().empty() && p.image_type() != "machine") {
-    return At("ImageType", MakeError(ErrorCode::kInvalidParameterValue,
+    return At("ImageType", MakeError(choices::kInvalidValue,
                                      "only machine images are modelled"));
   }
   AMI_ASSIGN_OR_RETURN(const RootDeviceType root_type,
@@ -567,7 +568,7 @@ absl::StatusOr<Image> FromProto(const v1::Image& p) {
   if (!p.root_device_name().empty()) b.set_root_device_name(p.root_device_name());
   b.set_ena_support(p.ena_support());
   if (!p.imds_support().empty() && p.imds_support() != "v2.0") {
-    return At("ImdsSupport", MakeError(ErrorCode::kInvalidParameterValue,
+    return At("ImdsSupport", MakeError(choices::kInvalidValue,
                                        absl::StrCat("invalid imds support `",
                                                     text_util::Clip(p.imds_support()),
                                                     "`: the only value is v2.0")));
@@ -695,7 +696,7 @@ absl::StatusOr<Instance> FromProto(const v1::Instance& p) {
   const std::string& tokens = p.metadata_options().http_tokens();
   if (!tokens.empty() && tokens != "required" && tokens != "optional") {
     return At("MetadataOptions.HttpTokens",
-              MakeError(ErrorCode::kInvalidParameterValue,
+              MakeError(choices::kInvalidValue,
                         absl::StrCat("invalid http tokens `", text_util::Clip(tokens),
                                      "`: expected required or optional")));
   }
@@ -725,7 +726,7 @@ absl::StatusOr<T> FromBinary(absl::string_view bytes) {
   typename ProtoOf<T>::Type proto;
   if (bytes.size() > static_cast<size_t>(INT32_MAX) ||
       !proto.ParseFromArray(bytes.data(), static_cast<int>(bytes.size()))) {
-    return MakeError(ErrorCode::kSerializationException,
+    return MakeError(choices::kUndecodableInput,
                      absl::StrCat("cannot decode ", proto.GetTypeName(), ": ", bytes.size(),
                                   " bytes are not valid protobuf wire format"));
   }
@@ -750,7 +751,7 @@ absl::StatusOr<T> FromJson(absl::string_view json) {
   const auto status = google::protobuf::util::JsonStringToMessage(
       google::protobuf::StringPiece(json.data(), json.size()), &proto, options);
   if (!status.ok()) {
-    return MakeError(ErrorCode::kSerializationException,
+    return MakeError(choices::kUndecodableInput,
                      absl::StrCat("cannot decode ", proto.GetTypeName(), " from json: ",
                                   text_util::Clip(std::string(status.message()))));
   }

@@ -4,6 +4,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "ami/errors.h"
+#include "choices.h"
 #include "ami/snapshot.h"
 #include "status_macros.h"
 #include "text_util.h"
@@ -12,7 +13,7 @@ namespace ami::checks {
 
 absl::Status VolumeSize(absl::string_view what, uint32_t gib, bool allow_zero) {
   if ((gib == 0 && !allow_zero) || gib > kMaxVolumeSizeGiB) {
-    return MakeError(ErrorCode::kInvalidParameterValue,
+    return MakeError(choices::kInvalidValue,
                      absl::StrCat(what, ": volume size ", gib, " GiB is outside 1 to ",
                                   kMaxVolumeSizeGiB));
   }
@@ -21,7 +22,7 @@ absl::Status VolumeSize(absl::string_view what, uint32_t gib, bool allow_zero) {
 
 absl::Status KeyInRegion(absl::string_view what, const KmsKeyArn& key, Region region) {
   if (key.region() != region) {
-    return MakeError(ErrorCode::kInvalidParameterValue,
+    return MakeError(choices::kInvalidValue,
                      absl::StrCat(what, " in ", region.code(), " names kms key `", key.ToString(),
                                   "` of another region; kms keys are regional"));
   }
@@ -31,7 +32,7 @@ absl::Status KeyInRegion(absl::string_view what, const KmsKeyArn& key, Region re
 absl::Status Description(absl::string_view what, absl::string_view description) {
   const int length = text_util::Utf8Length(description);
   if (length < 0 || length > 255) {
-    return MakeError(ErrorCode::kInvalidParameterValue,
+    return MakeError(choices::kInvalidValue,
                      absl::StrCat(what, ": a description is at most 255 characters of utf-8"));
   }
   return absl::OkStatus();
@@ -47,7 +48,7 @@ absl::Status SortedAccounts(absl::string_view what, AccountId owner,
   std::sort(accounts->begin(), accounts->end());
   accounts->erase(std::unique(accounts->begin(), accounts->end()), accounts->end());
   if (std::binary_search(accounts->begin(), accounts->end(), owner)) {
-    return MakeError(ErrorCode::kInvalidParameterValue,
+    return MakeError(choices::kInvalidValue,
                      absl::StrCat(what, ": the owner `", owner.ToString(),
                                   "` cannot be listed in its own permissions"));
   }

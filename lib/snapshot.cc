@@ -5,6 +5,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "ami/errors.h"
+#include "choices.h"
 #include "resource_checks.h"
 #include "status_macros.h"
 
@@ -51,7 +52,7 @@ B& B::set_tags(TagSet t) { snapshot_.tags_ = std::move(t); return *this; }
 
 absl::StatusOr<Snapshot> Snapshot::Builder::Build() const {
   if (!has_id_ || !has_owner_ || !has_region_) {
-    return MakeError(ErrorCode::kMissingParameter, "a snapshot needs an id, an owner and a region");
+    return MakeError(choices::kMissingValue, "a snapshot needs an id, an owner and a region");
   }
   Snapshot s = snapshot_;
   const std::string what = absl::StrCat("snapshot `", s.id_.ToString(), "`");

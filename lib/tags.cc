@@ -6,6 +6,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "ami/errors.h"
+#include "choices.h"
 #include "text_util.h"
 
 namespace ami {
@@ -13,13 +14,13 @@ namespace ami {
 absl::StatusOr<Tag> Tag::Create(absl::string_view key, absl::string_view value) {
   const int key_len = text_util::Utf8Length(key);
   if (key_len < 1 || key_len > 128) {
-    return MakeError(ErrorCode::kInvalidParameterValue,
+    return MakeError(choices::kInvalidTag,
                      absl::StrCat("invalid tag key `", text_util::Clip(key),
                                   "`: a key is 1 to 128 unicode characters"));
   }
   const int value_len = text_util::Utf8Length(value);
   if (value_len < 0 || value_len > 256) {
-    return MakeError(ErrorCode::kInvalidParameterValue,
+    return MakeError(choices::kInvalidTag,
                      absl::StrCat("invalid value for tag `", text_util::Clip(key),
                                   "`: a value is 0 to 256 unicode characters"));
   }
@@ -33,13 +34,13 @@ absl::StatusOr<TagSet> TagSet::Create(std::vector<Tag> tags) {
   size_t user_tags = 0;
   for (size_t i = 0; i < tags.size(); ++i) {
     if (i > 0 && tags[i].key() == tags[i - 1].key()) {
-      return MakeError(ErrorCode::kInvalidParameterValue,
+      return MakeError(choices::kInvalidTag,
                        absl::StrCat("duplicate tag key `", text_util::Clip(tags[i].key()), "`"));
     }
     if (!tags[i].is_system()) ++user_tags;
   }
   if (user_tags > kMaxUserTagsPerResource) {
-    return MakeError(ErrorCode::kTagLimitExceeded,
+    return MakeError(choices::kTooManyTags,
                      absl::StrCat("a resource can have at most ", kMaxUserTagsPerResource,
                                   " tags; got ", user_tags));
   }
@@ -49,7 +50,7 @@ absl::StatusOr<TagSet> TagSet::Create(std::vector<Tag> tags) {
 absl::StatusOr<TagSet> TagSet::CreateUserTags(std::vector<Tag> tags) {
   for (const Tag& tag : tags) {
     if (tag.is_system()) {
-      return MakeError(ErrorCode::kInvalidParameterValue,
+      return MakeError(choices::kInvalidTag,
                        absl::StrCat("tag key `", text_util::Clip(tag.key()),
                                     "` is reserved: keys starting with aws: are for aws use"));
     }
