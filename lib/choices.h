@@ -33,6 +33,27 @@ inline constexpr ErrorCode kMissingValue = ErrorCode::kMissingParameter;
 // MC-12: the process-wide KMS key id table is full.
 inline constexpr ErrorCode kKmsKeyTableFull = ErrorCode::kResourceLimitExceeded;
 
+// MC-16: CreateImage on an instance in a state other than running, stopping or stopped (CREATE-2).
+inline constexpr ErrorCode kCreateImageWrongState = ErrorCode::kIncorrectInstanceState;
+// MC-17: CreateImage on an instance-store-backed instance (CREATE-3).
+inline constexpr ErrorCode kCreateImageInstanceStore = ErrorCode::kUnsupportedOperation;
+// MC-18: KmsKeyId without Encrypted=true (KMS-12).
+inline constexpr ErrorCode kKeyWithoutEncrypted = ErrorCode::kInvalidParameterCombination;
+// MC-19: CopyImage without read permission on the source's snapshots (COPY-6).
+inline constexpr ErrorCode kCopyNoStorageAccess = ErrorCode::kAuthFailure;
+// MC-20: CopyImage of another account's Marketplace AMI (COPY-12).
+inline constexpr ErrorCode kCopyMarketplace = ErrorCode::kOperationNotPermitted;
+// MC-21: making an AMI with a Marketplace product code public (SHARE-15).
+inline constexpr ErrorCode kPublicMarketplace = ErrorCode::kUnsupportedOperation;
+// MC-22: the public-AMI and sharing-entity quotas (SHARE-9, SHARE-10).
+inline constexpr ErrorCode kQuotaExceeded = ErrorCode::kResourceLimitExceeded;
+// MC-23: making a snapshot public while snapshot block public access is on (SNAP-3).
+inline constexpr ErrorCode kSnapshotBlockPublicAccess = ErrorCode::kOperationNotPermitted;
+// MC-24: deregistering a protected image (DEREG-6).
+inline constexpr ErrorCode kDeregistrationProtected = ErrorCode::kOperationNotPermitted;
+// MC-25: CancelImageLaunchPermission without a direct account share (SHARE-8).
+inline constexpr ErrorCode kCancelWithoutShare = ErrorCode::kInvalidParameterValue;
+
 }  // namespace ami::choices
 
 #endif  // AMI_LIB_CHOICES_H_

@@ -142,24 +142,6 @@ absl::StatusOr<AccountId> PrincipalAccount(absl::string_view path, absl::string_
 
 }  // namespace
 
-std::string FormatAwsTime(absl::Time t) {
-  const bool whole_millis = (t - absl::UnixEpoch()) % absl::Milliseconds(1) == absl::ZeroDuration();
-  return absl::FormatTime(whole_millis ? "%Y-%m-%dT%H:%M:%E3SZ" : "%Y-%m-%dT%H:%M:%E*SZ", t,
-                          absl::UTCTimeZone());
-}
-
-absl::StatusOr<absl::Time> ParseAwsTime(absl::string_view text) {
-  absl::Time t;
-  std::string err;
-  if (!absl::ParseTime(absl::RFC3339_full, std::string(text), &t, &err) ||
-      t == absl::InfiniteFuture() || t == absl::InfinitePast()) {
-    return MakeError(choices::kInvalidValue,
-                     absl::StrCat("invalid time `", text_util::Clip(text),
-                                  "`: expected ISO 8601, for example 2024-05-01T12:00:00.000Z"));
-  }
-  return t;
-}
-
 // ---- KmsKey -----------------------------------------------------------------------------------
 
 v1::KmsKey ToProto(const KmsKey& key) {

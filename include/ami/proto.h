@@ -14,6 +14,7 @@
 
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
+#include "ami/aws_time.h"
 #include "ami/image.h"
 #include "ami/instance.h"
 #include "ami/kms_key.h"
@@ -49,12 +50,6 @@ std::string ToJson(const T& value);
 // Reads the AWS-shaped JSON form into T (KmsKey, Snapshot, Image or Instance).
 template <typename T>
 absl::StatusOr<T> FromJson(absl::string_view json);
-
-// Times as AWS prints them: ISO 8601 in UTC, with milliseconds ("2024-05-01T12:00:00.000Z"),
-// or more digits when the time has them.
-std::string FormatAwsTime(absl::Time t);
-// Reads an RFC 3339 time ("…Z" or "…+00:00", any fraction); `InvalidParameterValue` otherwise.
-absl::StatusOr<absl::Time> ParseAwsTime(absl::string_view text);
 
 }  // namespace ami
 

@@ -1,0 +1,66 @@
+#include "policy/common.h"
+
+#include <algorithm>
+
+#include "policy/reasons.h"
+
+namespace ami::policy {
+
+const Image* ImageInRegion(const StateView& view, ImageId id, Region region, Decision* d) {
+  const Image* image = view.FindImage(id);
+  if (image == nullptr) {
+    d->AddForbid(R(reasons::kImageNotFound, {.image = id, .region = region}));
+    return nullptr;
+  }
+  if (image->region() != region) {
+    d->AddForbid(R(reasons::kImageInOtherRegion,
+                   {.image = id, .region = region, .source_region = image->region()}));
+    return nullptr;
+  }
+  return image;
+}
+
+bool RequireAvailable(const Image& image, Region region, Decision* d) {
+  if (image.state() == ImageState::kAvailable) return true;
+  if (image.state() == ImageState::kDeregistered) {
+    d->AddForbid(R(reasons::kImageDeregistered, {.image = image.id(), .region = region}));
+  } else {
+    d->AddForbid(R(reasons::kImageNotLaunchable,
+                   {.image = image.id(), .region = region, .text = std::string(ToString(image.state()))}));
+  }
+  return false;
+}
+
+bool SnapshotReadableBy(const StateView& view, const Snapshot& snapshot, AccountId account) {
+  if (snapshot.owner() == account) return true;
+  const auto& accounts = snapshot.create_volume_permissions().accounts;
+  if (std::binary_search(accounts.begin(), accounts.end(), account)) return true;
+  if (!snapshot.is_public()) return false;
+  return view.Settings(snapshot.owner(), snapshot.region()).snapshot_block_public_access !=
+         RegionSettings::SnapshotBlock::kBlockAllSharing;
+}
+
+std::optional<KmsKeyArn> MappingKey(const StateView& view, const BlockDeviceMapping& m) {
+  if (!m.ebs.has_value()) return std::nullopt;
+  if (m.ebs->kms_key.has_value()) return m.ebs->kms_key;
+  if (!m.ebs->snapshot_id.has_value()) return std::nullopt;
+  const Snapshot* s = view.FindSnapshot(*m.ebs->snapshot_id);
+  return s == nullptr ? std::nullopt : s->kms_key();
+}
+
+Decision MakeAsync(Decision d) {
+  Decision out;
+  for (const Reason& r : d.reasons()) {
+    Reason copy = r;
+    copy.async = !d.allowed();
+    if (d.allowed()) {
+      out.AddPermit(std::move(copy));
+    } else {
+      out.AddForbid(std::move(copy));
+    }
+  }
+  for (const std::string& e : d.errors()) out.AddError(e);
+  return out;
+}
+
+}  // namespace ami::policy

@@ -1,0 +1,40 @@
+// Helpers shared by the policy rules. Internal to libami.
+#ifndef AMI_LIB_POLICY_COMMON_H_
+#define AMI_LIB_POLICY_COMMON_H_
+
+#include <string>
+#include <utility>
+
+#include "ami/policy.h"
+#include "ami/policy_engine.h"
+
+namespace ami::policy {
+
+// A reason from a template and its arguments.
+inline Reason R(const ReasonTemplate& what, ReasonArgs args = {}, bool async = false) {
+  Reason r;
+  r.what = &what;
+  r.args = std::move(args);
+  r.async = async;
+  return r;
+}
+
+// The image `id` when it exists in `region`; otherwise nullptr and `*d` denies (ID-4, REG-2).
+const Image* ImageInRegion(const StateView& view, ImageId id, Region region, Decision* d);
+
+// Denies into `*d` unless the image is available (LAUNCH-3, LAUNCH-7); true when it is.
+bool RequireAvailable(const Image& image, Region region, Decision* d);
+
+// True when `account` may read `snapshot`'s storage: owner, listed, or public and not blocked
+// by the owner's snapshot block public access (COPY-6, SNAP-3).
+bool SnapshotReadableBy(const StateView& view, const Snapshot& snapshot, AccountId account);
+
+// The key that encrypts an EBS mapping: the mapping's own, else its snapshot's.
+std::optional<KmsKeyArn> MappingKey(const StateView& view, const BlockDeviceMapping& m);
+
+// Marks every reason of `d` asynchronous (AWS accepts the call, then fails it).
+Decision MakeAsync(Decision d);
+
+}  // namespace ami::policy
+
+#endif  // AMI_LIB_POLICY_COMMON_H_

@@ -1,0 +1,232 @@
+// The catalogue of reasons: every rule's id, the EC2 code its deny carries, and its message
+// template. Golden tests read these through Decision::Explain(). Internal to libami.
+#ifndef AMI_LIB_POLICY_REASONS_H_
+#define AMI_LIB_POLICY_REASONS_H_
+
+#include "ami/errors.h"
+#include "ami/policy.h"
+#include "choices.h"
+
+namespace ami::reasons {
+
+using EC = ErrorCode;
+using RT = ReasonTemplate;
+
+// ---- Images: existence, Region, state (ID-4, REG-1, REG-2, LAUNCH-2, LAUNCH-3, LAUNCH-7) ----
+inline constexpr RT kImageNotFound{"ID-4", EC::kInvalidAMIIDNotFound,
+                                   "image {image} does not exist in {region}"};
+inline constexpr RT kImageInOtherRegion{
+    "REG-2", EC::kInvalidAMIIDNotFound,
+    "image {image} is in {source_region}, not {region}: an AMI can be used only in its own region; "
+    "copy it to {region} first"};
+inline constexpr RT kImageNotLaunchable{
+    "LAUNCH-3", EC::kInvalidAMIIDUnavailable,
+    "image {image} is {text}: only an available image can be used"};
+inline constexpr RT kImageDeregistered{
+    "LAUNCH-7", EC::kInvalidAMIIDUnavailable,
+    "image {image} has been deregistered and can no longer be used"};
+inline constexpr RT kImageInRegion{"REG-1", EC::kInvalidAMIIDNotFound,
+                                   "image {image} is in {region}, where the call is made"};
+
+// ---- Launch permission (SHARE-1, SHARE-7, ATTR-1, LAUNCH-4) ----
+inline constexpr RT kOwnerMayLaunch{"SHARE-1", EC::kAuthFailure,
+                                    "account {account} owns image {image}"};
+inline constexpr RT kSharedWithAccount{"SHARE-1", EC::kAuthFailure,
+                                       "image {image} is shared with account {account}"};
+inline constexpr RT kSharedWithOrganization{
+    "SHARE-7", EC::kAuthFailure,
+    "image {image} is shared with organization {text}, which account {account} belongs to"};
+inline constexpr RT kSharedWithOu{
+    "SHARE-7", EC::kAuthFailure,
+    "image {image} is shared with organizational unit {text}, which contains account {account}"};
+inline constexpr RT kPublicImage{"ATTR-1", EC::kAuthFailure, "image {image} is public"};
+inline constexpr RT kNoLaunchPermission{
+    "LAUNCH-4", EC::kAuthFailure,
+    "account {account} is not authorized for image {image}: it is not shared with the account, "
+    "its organization or its OUs, and it is not public"};
+inline constexpr RT kSnapshotsNeedNotBeShared{
+    "LAUNCH-15", EC::kAuthFailure,
+    "launching image {image} does not need its snapshots to be shared with account {account}"};
+
+// ---- KMS (KMS-1, KMS-4, KMS-5, KMS-11, KMS-12, KMS-15) ----
+inline constexpr RT kKeyOwner{"KMS-4", EC::kCustomerKeyHasBeenRevoked,
+                              "account {account} owns kms key {key}"};
+inline constexpr RT kKeyPolicyAllows{
+    "KMS-5", EC::kCustomerKeyHasBeenRevoked,
+    "the key policy of kms key {key} allows account {account} {text}"};
+inline constexpr RT kKeyGrantAllows{"KMS-4", EC::kCustomerKeyHasBeenRevoked,
+                                    "a grant on kms key {key} allows account {account} {text}"};
+inline constexpr RT kKeyNotAllowed{
+    "KMS-5", EC::kCustomerKeyHasBeenRevoked,
+    "account {account} may not use kms key {key} of account {owner}: neither the key policy nor a "
+    "grant allows {text}"};
+inline constexpr RT kKeyPolicyDenies{"KMS-4", EC::kCustomerKeyHasBeenRevoked,
+                                     "the key policy of kms key {key} denies account {account} {text}"};
+inline constexpr RT kAwsManagedKeyOtherAccount{
+    "KMS-1", EC::kCustomerKeyHasBeenRevoked,
+    "kms key {key} is the aws managed key of account {owner}: no other account can use it"};
+inline constexpr RT kAwsManagedKeyOwnAccount{
+    "KMS-1", EC::kCustomerKeyHasBeenRevoked,
+    "kms key {key} is the aws managed key of account {account}, which may use it"};
+inline constexpr RT kKeyNotEnabled{"KMS-15", EC::kCustomerKeyHasBeenRevoked,
+                                   "kms key {key} is {text}: only an enabled key can be used"};
+inline constexpr RT kKeyNotFound{"KMS-11", EC::kCustomerKeyHasBeenRevoked,
+                                 "kms key {text} does not exist for account {account} in {region}"};
+inline constexpr RT kKeyInOtherRegion{
+    "REG-9", EC::kCustomerKeyHasBeenRevoked,
+    "kms key {key} is not in {region}: kms keys are regional, so the key must be in {region}"};
+inline constexpr RT kKeyNotSymmetric{
+    "KMS-2", EC::kCustomerKeyHasBeenRevoked,
+    "kms key {key} is not a symmetric encryption key, which is all ebs can use"};
+inline constexpr RT kKeyWithoutEncrypted{
+    "KMS-12", choices::kKeyWithoutEncrypted,
+    "a kms key {text} was given without Encrypted=true"};
+
+// ---- Launch volumes (LAUNCH-9, LAUNCH-10, REG-5) ----
+inline constexpr RT kLaunchKeyUnusable{
+    "LAUNCH-9", EC::kCustomerKeyHasBeenRevoked,
+    "the instance would terminate after launch (Client.InternalError): account {account} cannot "
+    "use kms key {key} for snapshot {snapshot} of image {image}"};
+inline constexpr RT kLaunchMissingImage{"LAUNCH-1", EC::kMissingParameter,
+                                        "RunInstances needs an image id"};
+inline constexpr RT kSnapshotMissing{
+    "LAUNCH-9", EC::kCustomerKeyHasBeenRevoked,
+    "the instance would terminate after launch: snapshot {snapshot} of image {image} no longer "
+    "exists"};
+
+// ---- CreateImage (CREATE-1 … CREATE-4, ID-17, REG-6) ----
+inline constexpr RT kInstanceNotFound{"ID-4", EC::kInvalidInstanceIDNotFound,
+                                      "instance {instance} does not exist in {region}"};
+inline constexpr RT kInstanceWrongState{
+    "CREATE-2", choices::kCreateImageWrongState,
+    "instance {instance} is {text}: an image is created only from a running, stopping or stopped "
+    "instance"};
+inline constexpr RT kInstanceStoreRoot{
+    "CREATE-3", choices::kCreateImageInstanceStore,
+    "instance {instance} is instance-store backed: CreateImage needs an ebs-backed instance"};
+inline constexpr RT kBadImageName{"ID-17", EC::kInvalidAMINameMalformed,
+                                  "ami name {text} is not 3 to 128 letters, digits and ( ) [ ] "
+                                  "space . / - ' @ _"};
+inline constexpr RT kDuplicateName{"REG-6", EC::kInvalidAMINameDuplicate,
+                                   "AMI name {text} is already in use by AMI {image}"};
+inline constexpr RT kFileSystemConsistent{
+    "CREATE-4", EC::kIncorrectInstanceState,
+    "instance {instance} is {text}, so the image will be file-system-consistent"};
+inline constexpr RT kCrashConsistent{
+    "CREATE-4", EC::kIncorrectInstanceState,
+    "instance {instance} is {text}: the image will be crash-consistent, with no file system "
+    "integrity guarantee"};
+
+// ---- CopyImage (COPY-*) ----
+inline constexpr RT kCopyOwner{"COPY-3", EC::kAuthFailure,
+                               "account {account} will own the copy of image {image}"};
+inline constexpr RT kCopyNoLaunchPermission{
+    "COPY-6", EC::kAuthFailure,
+    "account {account} may not copy image {image}: it has no launch permission on it"};
+inline constexpr RT kCopyNoStorageAccess{
+    "COPY-6", choices::kCopyNoStorageAccess,
+    "account {account} cannot read snapshot {snapshot} of image {image}: you do not have "
+    "permission to access the storage of this ami"};
+inline constexpr RT kCopyMarketplace{
+    "COPY-12", choices::kCopyMarketplace,
+    "image {image} of account {owner} carries an aws marketplace product code: another account "
+    "cannot copy it; launch it and create an image instead"};
+inline constexpr RT kCopyDecrypt{
+    "COPY-7", EC::kInvalidRequest,
+    "snapshot {snapshot} is encrypted: creating an unencrypted copy from an encrypted snapshot is "
+    "not supported"};
+inline constexpr RT kCopyKeyUnusable{
+    "COPY-11", EC::kCustomerKeyHasBeenRevoked,
+    "the copy would fail after the call: account {account} cannot use kms key {key} for snapshot "
+    "{snapshot}"};
+inline constexpr RT kCopyKeyUnresolved{
+    "KMS-11", EC::kCustomerKeyHasBeenRevoked,
+    "the copy would fail after the call: kms key {text} names no key account {account} can use in "
+    "{region}"};
+
+// ---- Sharing (SHARE-*, SNAP-*) ----
+inline constexpr RT kNotImageOwner{
+    "SHARE-4", EC::kAuthFailure,
+    "not authorized for image {image}: account {account} does not own it (owner {owner}); only the "
+    "owner can share, modify, describe attributes of or deregister it"};
+inline constexpr RT kNotOwnerDeregister{
+    "DEREG-1", EC::kAuthFailure,
+    "not authorized for image {image}: only its owner {owner} can deregister it, not account "
+    "{account}"};
+inline constexpr RT kNotOwnerDescribe{
+    "DESC-11", EC::kAuthFailure,
+    "not authorized for image {image}: only its owner {owner} can describe its attributes, not "
+    "account {account}"};
+inline constexpr RT kImageOwner{"SHARE-4", EC::kAuthFailure, "account {account} owns image {image}"};
+inline constexpr RT kPublicEncrypted{
+    "SHARE-14", EC::kUnsupportedOperation,
+    "image {image} has encrypted snapshots: encrypted snapshots can't be shared publicly"};
+inline constexpr RT kPublicMarketplace{
+    "SHARE-15", choices::kPublicMarketplace,
+    "image {image} has an aws marketplace product code and cannot be made public"};
+inline constexpr RT kShareAwsManagedKey{
+    "SHARE-16", EC::kInvalidParameter,
+    "image {image} is encrypted with the aws managed key {key}: snapshots encrypted with the aws "
+    "managed key can't be shared; copy the image with a customer managed key first"};
+inline constexpr RT kShareNeedsKeyAccess{
+    "SHARE-17", EC::kAuthFailure,
+    "image {image} is encrypted with customer managed key {key}: recipients also need the key "
+    "shared with them to launch or copy it"};
+inline constexpr RT kBlockPublicAccess{
+    "SHARE-20", EC::kOperationNotPermitted,
+    "you can't publicly share image {image} because block public access for AMIs is enabled for "
+    "account {account} in {region}; call DisableImageBlockPublicAccess first"};
+inline constexpr RT kPublicQuota{
+    "SHARE-9", choices::kQuotaExceeded,
+    "account {account} already has {number} public images in {region}; the quota is 5"};
+inline constexpr RT kSharingQuota{
+    "SHARE-9", choices::kQuotaExceeded,
+    "image {image} would be shared with {number} accounts, organizations and OUs; the quota is "
+    "1,000"};
+inline constexpr RT kShareAllowed{"SHARE-2", EC::kAuthFailure,
+                                  "account {account} may change the launch permissions of image {image}"};
+inline constexpr RT kNotSnapshotOwner{
+    "SNAP-1", EC::kAuthFailure,
+    "not authorized for snapshot {snapshot}: account {account} does not own it (owner {owner})"};
+inline constexpr RT kSnapshotNotFound{"ID-4", EC::kInvalidSnapshotNotFound,
+                                      "snapshot {snapshot} does not exist in {region}"};
+inline constexpr RT kSnapshotAddAndRemove{
+    "SNAP-1", EC::kInvalidParameterCombination,
+    "createVolumePermission add and remove cannot be combined in one call"};
+inline constexpr RT kSnapshotTooManyChanges{
+    "SNAP-1", EC::kInvalidParameterValue,
+    "{number} createVolumePermission changes in one call; at most 500 are allowed"};
+inline constexpr RT kSnapshotDefaultKey{
+    "SNAP-2", EC::kOperationNotPermitted,
+    "snapshot {snapshot} is encrypted with the aws managed key {key}: encrypted snapshots with the "
+    "ebs default key cannot be shared"};
+inline constexpr RT kSnapshotPublicEncrypted{
+    "SNAP-2", EC::kUnsupportedOperation,
+    "snapshot {snapshot} is encrypted: encrypted snapshots can't be shared publicly"};
+inline constexpr RT kSnapshotPublicMarketplace{
+    "SNAP-2", EC::kUnsupportedOperation,
+    "snapshot {snapshot} has an aws marketplace product code and cannot be made public"};
+inline constexpr RT kSnapshotBlockPublic{
+    "SNAP-3", choices::kSnapshotBlockPublicAccess,
+    "snapshot block public access ({text}) is on for account {account} in {region}: snapshot "
+    "{snapshot} cannot be made public"};
+inline constexpr RT kSnapshotOwner{"SNAP-1", EC::kAuthFailure,
+                                   "account {account} owns snapshot {snapshot}"};
+
+// ---- Owner actions, deregistration, snapshots in use (DEREG-*, DESC-11, SNAP-4) ----
+inline constexpr RT kProtected{
+    "DEREG-6", choices::kDeregistrationProtected,
+    "image {image} has deregistration protection{text}: it cannot be deregistered by any user"};
+inline constexpr RT kSnapshotInUse{
+    "SNAP-4", EC::kInvalidSnapshotInUse,
+    "snapshot {snapshot} is in use by {number} registered image(s); deregister them first"};
+inline constexpr RT kNotDirectlyShared{
+    "SHARE-8", choices::kCancelWithoutShare,
+    "image {image} is not shared with account {account} directly: CancelImageLaunchPermission "
+    "removes only a direct account share"};
+inline constexpr RT kDirectlyShared{"SHARE-8", EC::kAuthFailure,
+                                    "image {image} is shared with account {account} directly"};
+
+}  // namespace ami::reasons
+
+#endif  // AMI_LIB_POLICY_REASONS_H_
