@@ -54,6 +54,12 @@ inline constexpr ErrorCode kDeregistrationProtected = ErrorCode::kOperationNotPe
 // MC-25: CancelImageLaunchPermission without a direct account share (SHARE-8).
 inline constexpr ErrorCode kCancelWithoutShare = ErrorCode::kInvalidParameterValue;
 
+// MC-26: managing a key of another account, or changing an AWS managed key (KMS-1).
+inline constexpr ErrorCode kKeyNotManageable = ErrorCode::kKmsNotFoundException;
+inline constexpr ErrorCode kAwsManagedKeyChange = ErrorCode::kOperationNotPermitted;
+// MC-27: a decision that could not be evaluated at all.
+inline constexpr ErrorCode kEvaluationError = ErrorCode::kInvalidRequest;
+
 }  // namespace ami::choices
 
 #endif  // AMI_LIB_CHOICES_H_

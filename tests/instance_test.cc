@@ -1,1 +1,256 @@
-// Tests are added separately.
+// Tests for Instance::Builder and ValidateInstanceType.
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "absl/time/time.h"
+#include "ami/ami.h"
+#include "ami/proto.h"
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "tests/test_util.h"
+
+namespace ami {
+namespace {
+
+using ::ami::testing::HasErrorCode;
+using ::ami::testing::IsOk;
+using ::ami::testing::MessageHas;
+using ::testing::ElementsAre;
+
+AccountId Account(absl::string_view text) { return *AccountId::Parse(text); }
+
+KmsKeyArn KeyIn(absl::string_view region) {
+  return KmsKeyArn::Of(Account("111122223333"), *Region::Parse(region),
+                       *KmsKeyId::Parse("1234abcd-12ab-34cd-56ef-1234567890ab"));
+}
+
+AttachedVolume Volume(std::string device, uint64_t volume_number) {
+  AttachedVolume v;
+  v.device_name = std::move(device);
+  v.volume_id = VolumeId::Long(volume_number);
+  v.volume_size_gib = 8;
+  return v;
+}
+
+Instance::Builder ValidInstance() {
+  Instance::Builder b;
+  b.set_id(*InstanceId::Parse("i-0123456789abcdef0"))
+      .set_owner(Account("111122223333"))
+      .set_availability_zone(*AvailabilityZone::Parse("us-east-1a"))
+      .set_image_id(*ImageId::Parse("ami-0123456789abcdef0"))
+      .add_volume(Volume("/dev/xvda", 1));
+  return b;
+}
+
+// ---- ValidateInstanceType ----------------------------------------------------------------------
+
+class ValidInstanceTypeTest : public ::testing::TestWithParam<std::string> {};
+
+TEST_P(ValidInstanceTypeTest, IsAccepted) { EXPECT_THAT(ValidateInstanceType(GetParam()), IsOk()); }
+
+INSTANTIATE_TEST_SUITE_P(Types, ValidInstanceTypeTest,
+                         ::testing::Values("t3.micro", "m7g.large", "c5n.18xlarge", "u-6tb1.metal",
+                                           "mac2-m2pro.metal", "p4d.24xlarge"));
+
+class InvalidInstanceTypeTest : public ::testing::TestWithParam<std::string> {};
+
+TEST_P(InvalidInstanceTypeTest, IsInvalidParameterValue) {
+  EXPECT_THAT(ValidateInstanceType(GetParam()), HasErrorCode(ErrorCode::kInvalidParameterValue));
+}
+
+INSTANTIATE_TEST_SUITE_P(Types, InvalidInstanceTypeTest,
+                         ::testing::Values("", "t3", "T3.micro", ".micro", "t3.", "t3.micro.x",
+                                           "t3_micro", "t3 .micro",
+                                           std::string(33, 'm') + ".large"));
+
+// ---- Instance::Builder: rejections -------------------------------------------------------------
+
+TEST(InstanceBuilder, MissingIdIsMissingParameter) {
+  Instance::Builder b;
+  b.set_owner(Account("111122223333"))
+      .set_availability_zone(*AvailabilityZone::Parse("us-east-1a"))
+      .set_image_id(ImageId::Short(1));
+  EXPECT_THAT(b.Build(), HasErrorCode(ErrorCode::kMissingParameter));
+}
+
+TEST(InstanceBuilder, MissingOwnerIsMissingParameter) {
+  Instance::Builder b;
+  b.set_id(InstanceId::Short(1))
+      .set_availability_zone(*AvailabilityZone::Parse("us-east-1a"))
+      .set_image_id(ImageId::Short(1));
+  EXPECT_THAT(b.Build(), HasErrorCode(ErrorCode::kMissingParameter));
+}
+
+TEST(InstanceBuilder, MissingAvailabilityZoneIsMissingParameter) {
+  Instance::Builder b;
+  b.set_id(InstanceId::Short(1)).set_owner(Account("111122223333")).set_image_id(ImageId::Short(1));
+  EXPECT_THAT(b.Build(), HasErrorCode(ErrorCode::kMissingParameter));
+}
+
+TEST(InstanceBuilder, MissingImageIsMissingParameter) {
+  Instance::Builder b;
+  b.set_id(InstanceId::Short(1))
+      .set_owner(Account("111122223333"))
+      .set_availability_zone(*AvailabilityZone::Parse("us-east-1a"));
+  EXPECT_THAT(b.Build(), HasErrorCode(ErrorCode::kMissingParameter));
+}
+
+TEST(InstanceBuilder, MalformedInstanceTypeIsInvalidParameterValue) {
+  EXPECT_THAT(ValidInstance().set_instance_type("t3micro").Build(),
+              HasErrorCode(ErrorCode::kInvalidParameterValue));
+}
+
+TEST(InstanceBuilder, DuplicateDeviceNameIsInvalidParameterValue) {
+  absl::StatusOr<Instance> in = ValidInstance().add_volume(Volume("/dev/xvda", 2)).Build();
+  EXPECT_THAT(in, HasErrorCode(ErrorCode::kInvalidParameterValue));
+  EXPECT_THAT(in, MessageHas("/dev/xvda"));
+}
+
+TEST(InstanceBuilder, DuplicateVolumeIsInvalidParameterValue) {
+  absl::StatusOr<Instance> in = ValidInstance().add_volume(Volume("/dev/sdb", 1)).Build();
+  EXPECT_THAT(in, HasErrorCode(ErrorCode::kInvalidParameterValue));
+  EXPECT_THAT(in, MessageHas(VolumeId::Long(1).ToString()));
+}
+
+TEST(InstanceBuilder, VolumeWithoutDeviceNameIsInvalidParameterValue) {
+  EXPECT_THAT(ValidInstance().add_volume(Volume("", 2)).Build(),
+              HasErrorCode(ErrorCode::kInvalidParameterValue));
+}
+
+TEST(InstanceBuilder, VolumeAbove64TiBIsInvalidParameterValue) {
+  AttachedVolume v = Volume("/dev/sdb", 2);
+  v.volume_size_gib = kMaxVolumeSizeGiB + 1;
+  EXPECT_THAT(ValidInstance().add_volume(v).Build(),
+              HasErrorCode(ErrorCode::kInvalidParameterValue));
+}
+
+TEST(InstanceBuilder, REG_9_VolumeKeyOfAnotherRegionIsInvalidParameterValue) {
+  AttachedVolume v = Volume("/dev/sdb", 2);
+  v.kms_key = KeyIn("us-west-2");
+  absl::StatusOr<Instance> in = ValidInstance().add_volume(v).Build();
+  EXPECT_THAT(in, HasErrorCode(ErrorCode::kInvalidParameterValue));
+  EXPECT_THAT(in, MessageHas("us-west-2"));
+}
+
+TEST(InstanceBuilder, CREATE_13_MalformedProductCodeIsInvalidParameterValue) {
+  EXPECT_THAT(ValidInstance().set_product_codes({ProductCode{std::string(26, 'a')}}).Build(),
+              HasErrorCode(ErrorCode::kInvalidParameterValue));
+}
+
+// ---- Instance::Builder: valid instances --------------------------------------------------------
+
+TEST(InstanceBuilder, DefaultsOfAMinimalInstance) {
+  absl::StatusOr<Instance> in = ValidInstance().Build();
+  ASSERT_THAT(in, IsOk());
+  EXPECT_EQ(in->id().ToString(), "i-0123456789abcdef0");
+  EXPECT_EQ(in->owner().ToString(), "111122223333");
+  EXPECT_EQ(in->availability_zone().ToString(), "us-east-1a");
+  EXPECT_EQ(in->image_id().ToString(), "ami-0123456789abcdef0");
+  EXPECT_EQ(in->state(), InstanceState::kRunning);
+  EXPECT_EQ(in->instance_type(), "t3.micro");
+  EXPECT_EQ(in->root_device_type(), RootDeviceType::kEbs);
+  EXPECT_EQ(in->root_device_name(), "/dev/xvda");
+  EXPECT_FALSE(in->imds_v2_required());
+  EXPECT_EQ(in->launch_time(), absl::UnixEpoch());
+  EXPECT_THAT(in->volumes(), ElementsAre(Volume("/dev/xvda", 1)));
+  EXPECT_FALSE(in->volumes()[0].encrypted());
+}
+
+TEST(InstanceBuilder, REG_5_RegionIsTheZonesRegion) {
+  absl::StatusOr<Instance> in =
+      ValidInstance().set_availability_zone(*AvailabilityZone::Parse("eu-west-1b")).Build();
+  ASSERT_THAT(in, IsOk());
+  EXPECT_EQ(in->region().code(), "eu-west-1");
+}
+
+TEST(InstanceBuilder, GettersReturnWhatWasSet) {
+  AttachedVolume data = Volume("/dev/sdb", 2);
+  data.volume_size_gib = 0;  // Unknown size is allowed.
+  data.delete_on_termination = false;
+  data.kms_key = KeyIn("us-east-1");
+  data.snapshot_id = *SnapshotId::Parse("snap-0123456789abcdef0");
+  const absl::Time launched =
+      absl::FromCivil(absl::CivilSecond(2024, 1, 15, 10, 20, 30), absl::UTCTimeZone());
+  const TagSet tags = *TagSet::Create({*Tag::Create("Name", "web")});
+  absl::StatusOr<Instance> in = ValidInstance()
+                                    .add_volume(data)
+                                    .set_state(InstanceState::kStopped)
+                                    .set_state_reason({"Client.UserInitiatedShutdown", "stop"})
+                                    .set_instance_type("m7g.large")
+                                    .set_root_device_name("/dev/sda1")
+                                    .set_architecture(Architecture::kArm64)
+                                    .set_product_codes({ProductCode{"abc123"}})
+                                    .set_platform_details("Red Hat Enterprise Linux")
+                                    .set_imds_v2_required(true)
+                                    .set_launch_time(launched)
+                                    .set_tags(tags)
+                                    .Build();
+  ASSERT_THAT(in, IsOk());
+  EXPECT_EQ(in->state(), InstanceState::kStopped);
+  EXPECT_EQ(in->state_reason().code, "Client.UserInitiatedShutdown");
+  EXPECT_EQ(in->instance_type(), "m7g.large");
+  EXPECT_EQ(in->root_device_name(), "/dev/sda1");
+  EXPECT_EQ(in->architecture(), Architecture::kArm64);
+  ASSERT_EQ(in->volumes().size(), 2u);
+  EXPECT_EQ(in->volumes()[1], data);
+  EXPECT_TRUE(in->volumes()[1].encrypted());
+  EXPECT_EQ(in->product_codes()[0].code, "abc123");
+  EXPECT_EQ(in->platform_details(), "Red Hat Enterprise Linux");
+  EXPECT_TRUE(in->imds_v2_required());
+  EXPECT_EQ(in->launch_time(), launched);
+  EXPECT_EQ(in->tags(), tags);
+}
+
+TEST(InstanceBuilder, SetVolumesReplacesTheList) {
+  absl::StatusOr<Instance> in = ValidInstance().set_volumes({Volume("/dev/sdc", 3)}).Build();
+  ASSERT_THAT(in, IsOk());
+  EXPECT_THAT(in->volumes(), ElementsAre(Volume("/dev/sdc", 3)));
+}
+
+TEST(InstanceBuilder, InstanceWithoutVolumesBuilds) {
+  EXPECT_THAT(ValidInstance().set_volumes({}).Build(), IsOk());
+}
+
+TEST(InstanceBuilder, ToBuilderRoundTripsToAnEqualInstance) {
+  absl::StatusOr<Instance> in = ValidInstance().set_instance_type("c7i.xlarge").Build();
+  ASSERT_THAT(in, IsOk());
+  absl::StatusOr<Instance> again = in->ToBuilder().Build();
+  ASSERT_THAT(again, IsOk());
+  EXPECT_EQ(*again, *in);
+}
+
+TEST(InstanceBuilder, EachChangedFieldMakesAnUnequalInstance) {
+  const Instance base = *ValidInstance().Build();
+  using Change = std::function<void(Instance::Builder&)>;
+  const std::vector<Change> changes = {
+      [](Instance::Builder& b) { b.set_id(InstanceId::Short(9)); },
+      [](Instance::Builder& b) { b.set_owner(Account("444455556666")); },
+      [](Instance::Builder& b) { b.set_availability_zone(*AvailabilityZone::Parse("us-east-1b")); },
+      [](Instance::Builder& b) { b.set_image_id(ImageId::Short(9)); },
+      [](Instance::Builder& b) { b.set_state(InstanceState::kTerminated); },
+      [](Instance::Builder& b) {
+        b.set_state_reason({"c", "m"});
+      },
+      [](Instance::Builder& b) { b.set_instance_type("t3.small"); },
+      [](Instance::Builder& b) { b.set_root_device_type(RootDeviceType::kInstanceStore); },
+      [](Instance::Builder& b) { b.set_root_device_name("/dev/sda1"); },
+      [](Instance::Builder& b) { b.set_architecture(Architecture::kI386); },
+      [](Instance::Builder& b) { b.add_volume(Volume("/dev/sdb", 2)); },
+      [](Instance::Builder& b) { b.set_product_codes({ProductCode{"abc"}}); },
+      [](Instance::Builder& b) { b.set_platform_details("Windows"); },
+      [](Instance::Builder& b) { b.set_imds_v2_required(true); },
+      [](Instance::Builder& b) { b.set_launch_time(absl::FromUnixSeconds(1)); },
+      [](Instance::Builder& b) { b.set_tags(*TagSet::Create({*Tag::Create("k", "v")})); },
+  };
+  for (size_t i = 0; i < changes.size(); ++i) {
+    Instance::Builder b = base.ToBuilder();
+    changes[i](b);
+    absl::StatusOr<Instance> changed = b.Build();
+    ASSERT_THAT(changed, IsOk()) << "change " << i;
+    EXPECT_NE(*changed, base) << "change " << i;
+  }
+}
+
+}  // namespace
+}  // namespace ami

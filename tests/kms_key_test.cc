@@ -80,27 +80,26 @@ TEST_P(KmsActionWildcardTest, ExpandsToModelledActions) {
 
 INSTANTIATE_TEST_SUITE_P(
     Wildcards, KmsActionWildcardTest,
-    ::testing::Values(
-        WildcardCase{"kms:*", KmsActions::All()},
-        WildcardCase{"kms:ReEncrypt*",
-                     KmsActions::Of({KmsAction::kReEncryptFrom, KmsAction::kReEncryptTo})},
-        WildcardCase{"kms:GenerateDataKey*",
-                     KmsActions::Of({KmsAction::kGenerateDataKey,
-                                     KmsAction::kGenerateDataKeyWithoutPlaintext})},
-        WildcardCase{"kms:Describe*", KmsActions::Of({KmsAction::kDescribeKey})},
-        WildcardCase{"kms:List*", KmsActions::Of({KmsAction::kListGrants})},
-        WildcardCase{"kms:Get*", KmsActions()},
-        WildcardCase{"kms:CreateGrant", KmsActions::Of({KmsAction::kCreateGrant})}));
+    ::testing::Values(WildcardCase{"kms:*", KmsActions::All()},
+                      WildcardCase{"kms:ReEncrypt*", KmsActions::Of({KmsAction::kReEncryptFrom,
+                                                                     KmsAction::kReEncryptTo})},
+                      WildcardCase{"kms:GenerateDataKey*",
+                                   KmsActions::Of({KmsAction::kGenerateDataKey,
+                                                   KmsAction::kGenerateDataKeyWithoutPlaintext})},
+                      WildcardCase{"kms:Describe*", KmsActions::Of({KmsAction::kDescribeKey})},
+                      WildcardCase{"kms:List*", KmsActions::Of({KmsAction::kListGrants})},
+                      WildcardCase{"kms:Get*", KmsActions()},
+                      WildcardCase{"kms:CreateGrant", KmsActions::Of({KmsAction::kCreateGrant})}));
 
 TEST(KmsActions, KMS_7_OrganizationSharingActionsParse) {
   absl::StatusOr<KmsActions> a =
       KmsActions::Parse({"kms:Describe*", "kms:List*", "kms:Get*", "kms:Encrypt", "kms:Decrypt",
                          "kms:ReEncrypt*", "kms:GenerateDataKey*"});
   ASSERT_THAT(a, IsOk());
-  EXPECT_TRUE(a->HasAll(KmsActions::Of({KmsAction::kDescribeKey, KmsAction::kListGrants,
-                                         KmsAction::kEncrypt, KmsAction::kDecrypt,
-                                         KmsAction::kReEncryptFrom, KmsAction::kReEncryptTo,
-                                         KmsAction::kGenerateDataKeyWithoutPlaintext})));
+  EXPECT_TRUE(a->HasAll(
+      KmsActions::Of({KmsAction::kDescribeKey, KmsAction::kListGrants, KmsAction::kEncrypt,
+                      KmsAction::kDecrypt, KmsAction::kReEncryptFrom, KmsAction::kReEncryptTo,
+                      KmsAction::kGenerateDataKeyWithoutPlaintext})));
   EXPECT_FALSE(a->Has(KmsAction::kCreateGrant));
   EXPECT_FALSE(a->Has(KmsAction::kRevokeGrant));
 }
@@ -146,9 +145,9 @@ TEST(KmsActions, UnionAndHasAll) {
 
 TEST(KmsActions, KMS_8_EbsRequiredActions) {
   const KmsActions ebs = EbsRequiredKmsActions();
-  EXPECT_TRUE(ebs.HasAll(KmsActions::Of({KmsAction::kCreateGrant, KmsAction::kDecrypt,
-                                          KmsAction::kDescribeKey, KmsAction::kReEncryptFrom,
-                                          KmsAction::kGenerateDataKeyWithoutPlaintext})));
+  EXPECT_TRUE(ebs.HasAll(
+      KmsActions::Of({KmsAction::kCreateGrant, KmsAction::kDecrypt, KmsAction::kDescribeKey,
+                      KmsAction::kReEncryptFrom, KmsAction::kGenerateDataKeyWithoutPlaintext})));
   EXPECT_FALSE(ebs.Has(KmsAction::kEncrypt));
   EXPECT_FALSE(ebs.Has(KmsAction::kRevokeGrant));
 }
@@ -283,9 +282,9 @@ TEST(KmsKeyBuilder, GettersReturnWhatWasSet) {
 }
 
 TEST(KmsKeyBuilder, KMS_14_MrkIdWithPrimaryRoleBuilds) {
-  EXPECT_THAT(ValidKey().set_arn(KeyArn(kMrk)).set_multi_region_role(MultiRegionRole::kPrimary)
-                  .Build(),
-              IsOk());
+  EXPECT_THAT(
+      ValidKey().set_arn(KeyArn(kMrk)).set_multi_region_role(MultiRegionRole::kPrimary).Build(),
+      IsOk());
 }
 
 TEST(KmsKeyBuilder, KMS_1_AwsManagedSymmetricKeyBuilds) {
@@ -325,9 +324,11 @@ TEST(KmsKeyBuilder, SetPolicyReplacesAndAddAppends) {
 }
 
 TEST(KmsKeyBuilder, ToBuilderRoundTripsToAnEqualKey) {
-  absl::StatusOr<KmsKey> key =
-      ValidKey().set_description("d").add_policy_statement(AccountStatement()).add_grant(Grant())
-          .Build();
+  absl::StatusOr<KmsKey> key = ValidKey()
+                                   .set_description("d")
+                                   .add_policy_statement(AccountStatement())
+                                   .add_grant(Grant())
+                                   .Build();
   ASSERT_THAT(key, IsOk());
   absl::StatusOr<KmsKey> again = key->ToBuilder().Build();
   ASSERT_THAT(again, IsOk());

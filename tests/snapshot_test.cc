@@ -217,7 +217,9 @@ TEST(SnapshotBuilder, EachChangedFieldMakesAnUnequalSnapshot) {
       [](Snapshot::Builder& b) { b.set_state_message("m"); },
       [](Snapshot::Builder& b) { b.set_description("d"); },
       [](Snapshot::Builder& b) { b.set_start_time(Jan15()); },
-      [](Snapshot::Builder& b) { b.set_create_volume_permissions({{}, true}); },
+      [](Snapshot::Builder& b) {
+        b.set_create_volume_permissions({{}, true});
+      },
       [](Snapshot::Builder& b) { b.set_product_codes({ProductCode{"abc"}}); },
       [](Snapshot::Builder& b) { b.set_volume_id(VolumeId::Short(1)); },
       [](Snapshot::Builder& b) { b.set_source_snapshot(SnapshotId::Short(1)); },

@@ -122,6 +122,11 @@ struct AccountInfo {
   std::string root_id;
   // OUs from the root down to the account's parent.
   std::vector<OrganizationalUnitId> ou_path;
+
+  friend bool operator==(const AccountInfo& a, const AccountInfo& b) {
+    return a.id == b.id && a.organization == b.organization && a.root_id == b.root_id &&
+           a.ou_path == b.ou_path;
+  }
 };
 
 // Settings of one account in one Region.
@@ -135,6 +140,13 @@ struct RegionSettings {
   // Snapshot block public access (SNAP-3).
   enum class SnapshotBlock : uint8_t { kUnblocked, kBlockNewSharing, kBlockAllSharing };
   SnapshotBlock snapshot_block_public_access = SnapshotBlock::kUnblocked;
+
+  friend bool operator==(const RegionSettings& a, const RegionSettings& b) {
+    return a.encryption_by_default == b.encryption_by_default &&
+           a.default_kms_key == b.default_kms_key &&
+           a.image_block_public_access == b.image_block_public_access &&
+           a.snapshot_block_public_access == b.snapshot_block_public_access;
+  }
 };
 
 // What the policy engine knows of a KMS key.

@@ -3,6 +3,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "ami/policy.h"
+#include "choices.h"
 
 namespace ami {
 namespace {
@@ -119,7 +120,7 @@ absl::Status Decision::ToStatus() const {
     if (!r.async) return MakeError(r.code(), r.Message());
   }
   if (!reasons_.empty()) return MakeError(reasons_.front().code(), reasons_.front().Message());
-  return MakeError(ErrorCode::kInvalidRequest,
+  return MakeError(choices::kEvaluationError,
                    errors_.empty() ? "the request could not be evaluated" : errors_.front());
 }
 

@@ -1,0 +1,178 @@
+// Cloud: an in-memory AWS partition — accounts in organizations and OUs, and for each account and
+// Region its EBS encryption settings, block-public-access settings, KMS keys, snapshots, images
+// and instances — with EC2- and KMS-like operations.
+//
+// Every operation is called as an account in a Region, like the real API, and is atomic: a
+// rejected call changes nothing. Each asks the policy engine (ami/policy_engine.h) and turns a
+// deny into an absl::Status carrying the AWS error code. DryRun answers `DryRunOperation` when the
+// call would succeed. Created and copied images start `pending`; AdvanceClock() completes them,
+// or fails them when KMS access is missing (ASYNC-1 … 3). Ids come from Options::seed, so runs
+// are deterministic.
+//
+// Thread-safety: all methods may be called from any thread. Reads and evaluations run
+// concurrently with each other; operations that change state are serialized.
+#ifndef AMI_CLOUD_H_
+#define AMI_CLOUD_H_
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "absl/functional/function_ref.h"
+#include "absl/status/statusor.h"
+#include "absl/time/time.h"
+#include "ami/image.h"
+#include "ami/instance.h"
+#include "ami/kms_key.h"
+#include "ami/policy.h"
+#include "ami/requests.h"
+#include "ami/snapshot.h"
+
+namespace ami {
+
+namespace internal {
+struct CloudState;
+}  // namespace internal
+
+class Cloud {
+ public:
+  struct Options {
+    // Seeds every generated id (images, snapshots, instances, volumes, keys, grants).
+    uint64_t seed = 1;
+    // The clock's start.
+    absl::Time start_time = absl::FromUnixSeconds(1767225600);  // 2026-01-01T00:00:00Z
+    // How long a created, registered or copied image stays pending (ASYNC-1).
+    absl::Duration image_pending = absl::Minutes(10);
+    // How long a launched instance stays pending (ASYNC-3).
+    absl::Duration instance_pending = absl::Minutes(1);
+  };
+
+  // An empty cloud.
+  static std::unique_ptr<Cloud> Create(Options options);
+  static std::unique_ptr<Cloud> Create() { return Create(Options()); }
+  ~Cloud();
+  Cloud(const Cloud&) = delete;
+  Cloud& operator=(const Cloud&) = delete;
+
+  // A what-if copy: changes to the fork do not touch this cloud, nor the reverse.
+  std::unique_ptr<Cloud> Fork() const;
+
+  // ---- Clock (rulebook §16) ----
+  absl::Time Now() const;
+  // Moves the clock forward and completes (or fails) the work due by then.
+  void AdvanceClock(absl::Duration by);
+
+  // ---- Accounts and organizations ----
+  // Creates an organization with its management account (added as a member) and root id (r-…).
+  absl::Status CreateOrganization(const OrganizationId& org, AccountId management,
+                                  const std::string& root_id);
+  // Creates an OU under the root, or under `parent`.
+  absl::Status CreateOrganizationalUnit(const OrganizationId& org, const OrganizationalUnitId& ou,
+                                        std::optional<OrganizationalUnitId> parent = std::nullopt);
+  // Adds an account, optionally as a member of `org`, in `ou` (or at the root). Accounts that are
+  // never added act as standalone accounts.
+  absl::Status AddAccount(AccountId account, std::optional<OrganizationId> org = std::nullopt,
+                          std::optional<OrganizationalUnitId> ou = std::nullopt);
+
+  // ---- Account settings, per Region ----
+  absl::Status EnableEbsEncryptionByDefault(const CallContext& ctx);
+  absl::Status DisableEbsEncryptionByDefault(const CallContext& ctx);
+  // Sets the default EBS key (KMS-2) to a symmetric customer managed key, named in any form.
+  absl::Status ModifyEbsDefaultKmsKeyId(const CallContext& ctx, const std::string& kms_key_id);
+  absl::Status ResetEbsDefaultKmsKeyId(const CallContext& ctx);
+  absl::Status EnableImageBlockPublicAccess(const CallContext& ctx);
+  absl::Status DisableImageBlockPublicAccess(const CallContext& ctx);
+  // "block-all-sharing" or "block-new-sharing" (SNAP-3).
+  absl::Status EnableSnapshotBlockPublicAccess(const CallContext& ctx, const std::string& state);
+  absl::Status DisableSnapshotBlockPublicAccess(const CallContext& ctx);
+  RegionSettings GetSettings(AccountId account, Region region) const;
+
+  // ---- KMS ----
+  absl::StatusOr<KmsKeyArn> CreateKey(const CallContext& ctx, const CreateKeyRequest& request);
+  // Replicates the multi-Region key (a key ARN or id in the caller's Region) into `replica_region`.
+  absl::StatusOr<KmsKeyArn> ReplicateKey(const CallContext& ctx, const std::string& key_id,
+                                         const std::string& replica_region);
+  // Creates `alias` (alias/…, not alias/aws/…) for a key of the caller's account and Region.
+  absl::Status CreateAlias(const CallContext& ctx, const std::string& alias,
+                           const std::string& key_id);
+  // Replaces the key policy's statements.
+  absl::Status PutKeyPolicy(const CallContext& ctx, const std::string& key_id,
+                            std::vector<KeyPolicyStatement> policy);
+  // Grants `grantee` the operations; returns the grant id.
+  absl::StatusOr<std::string> CreateGrant(const CallContext& ctx, const std::string& key_id,
+                                          AccountId grantee, KmsActions operations);
+  absl::Status EnableKey(const CallContext& ctx, const std::string& key_id);
+  absl::Status DisableKey(const CallContext& ctx, const std::string& key_id);
+  // PendingDeletion for 7–30 days, then the key is deleted by AdvanceClock().
+  absl::Status ScheduleKeyDeletion(const CallContext& ctx, const std::string& key_id,
+                                   int pending_window_days = 30);
+  // The key named in any form, as the caller may see it (AWS managed keys included).
+  absl::StatusOr<KmsKey> DescribeKey(const CallContext& ctx, const std::string& key_id) const;
+
+  // ---- Instances ----
+  absl::StatusOr<std::vector<InstanceId>> RunInstances(const CallContext& ctx,
+                                                       const RunInstancesRequest& request);
+  absl::Status StopInstances(const CallContext& ctx, const std::vector<std::string>& instance_ids);
+  absl::Status StartInstances(const CallContext& ctx, const std::vector<std::string>& instance_ids);
+  absl::Status TerminateInstances(const CallContext& ctx,
+                                  const std::vector<std::string>& instance_ids);
+
+  // ---- Images and snapshots ----
+  absl::StatusOr<ImageId> CreateImage(const CallContext& ctx, const CreateImageRequest& request);
+  absl::StatusOr<ImageId> RegisterImage(const CallContext& ctx, const RegisterImageRequest& request);
+  // Called in the destination Region (REG-3).
+  absl::StatusOr<ImageId> CopyImage(const CallContext& ctx, const CopyImageRequest& request);
+  absl::Status ModifyImageAttribute(const CallContext& ctx,
+                                    const ModifyImageAttributeRequest& request);
+  // Only "launchPermission" can be reset (SHARE-2).
+  absl::Status ResetImageAttribute(const CallContext& ctx, const std::string& image_id,
+                                   const std::string& attribute);
+  absl::Status CancelImageLaunchPermission(const CallContext& ctx, const std::string& image_id);
+  // One of "description", "launchPermission", "imdsSupport", "productCodes",
+  // "deregistrationProtection", "lastLaunchedTime" (DESC-11).
+  absl::StatusOr<ImageAttribute> DescribeImageAttribute(const CallContext& ctx,
+                                                        const std::string& image_id,
+                                                        const std::string& attribute) const;
+  absl::Status ModifySnapshotAttribute(const CallContext& ctx,
+                                       const ModifySnapshotAttributeRequest& request);
+  absl::StatusOr<std::vector<DeleteSnapshotResult>> DeregisterImage(
+      const CallContext& ctx, const std::string& image_id, bool delete_associated_snapshots = false);
+  absl::Status DeleteSnapshot(const CallContext& ctx, const std::string& snapshot_id);
+
+  // ---- Tags (SHARE-13: each account sees its own tags on resources it does not own) ----
+  absl::Status CreateTags(const CallContext& ctx, const std::vector<std::string>& resource_ids,
+                          const std::vector<std::pair<std::string, std::string>>& tags);
+  absl::Status DeleteTags(const CallContext& ctx, const std::vector<std::string>& resource_ids,
+                          const std::vector<std::string>& keys);
+  // The tags `viewer` sees on the image, snapshot or instance `resource_id`.
+  absl::StatusOr<TagSet> GetTags(AccountId viewer, const std::string& resource_id) const;
+
+  // ---- Reads (the owner's view; nullopt when absent) ----
+  std::optional<Image> GetImage(ImageId id) const;
+  std::optional<Snapshot> GetSnapshot(SnapshotId id) const;
+  std::optional<Instance> GetInstance(InstanceId id) const;
+  std::optional<KmsKey> GetKey(const KmsKeyArn& arn) const;
+  // Every image, snapshot, instance and customer managed key, sorted by id.
+  std::vector<Image> ListImages() const;
+  std::vector<Snapshot> ListSnapshots() const;
+  std::vector<Instance> ListInstances() const;
+  std::vector<KmsKey> ListKeys() const;
+
+  // ---- Preflight: evaluate policy questions against a consistent view of the state ----
+  // Runs `evaluate` under a read lock; any policy_engine.h function may be called in it.
+  Decision Evaluate(absl::FunctionRef<Decision(const StateView&)> evaluate) const;
+
+  // True when both clouds hold the same state: clock, ids to come, accounts, settings, keys,
+  // aliases, images, snapshots, instances, tags, tokens and pending work.
+  bool StateEquals(const Cloud& other) const;
+
+ private:
+  explicit Cloud(std::unique_ptr<internal::CloudState> state);
+  std::unique_ptr<internal::CloudState> state_;
+};
+
+}  // namespace ami
+
+#endif  // AMI_CLOUD_H_

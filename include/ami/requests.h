@@ -1,0 +1,160 @@
+// Requests and results of the Cloud's operations. Ids arrive as text, as in the EC2 API, so that
+// malformed input is answered with its AWS error code. Plain structs: fields have defaults and
+// are documented where AWS's meaning is not obvious.
+#ifndef AMI_REQUESTS_H_
+#define AMI_REQUESTS_H_
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "ami/attributes.h"
+#include "ami/ids.h"
+#include "ami/image.h"
+#include "ami/kms_key.h"
+#include "ami/region.h"
+#include "ami/tags.h"
+
+namespace ami {
+
+// Who calls, where, and whether only to check (DryRun, CREATE-16).
+struct CallContext {
+  AccountId account = AccountId::FromNumber(0);
+  Region region = Region::All().front();
+  bool dry_run = false;
+};
+
+// TagSpecifications: tags for the new image and for its new snapshots (CREATE-9, COPY-4).
+struct TagSpecification {
+  // "image" or "snapshot"; any other type fails with InvalidParameterValue.
+  std::string resource_type;
+  std::vector<std::pair<std::string, std::string>> tags;
+};
+
+struct RunInstancesRequest {
+  std::string image_id;
+  // A zone of the called Region; empty for its first zone.
+  std::string availability_zone;
+  std::string instance_type = "t3.micro";
+  int count = 1;
+  // Encrypted and KmsKeyId for every EBS volume (LAUNCH-10); the key in any form (ID-12).
+  std::optional<bool> encrypted;
+  std::string kms_key_id;
+  std::vector<std::pair<std::string, std::string>> tags;
+};
+
+// A BlockDeviceMappings entry of CreateImage (CREATE-6, CREATE-7).
+struct CreateImageMapping {
+  std::string device_name;
+  std::optional<bool> delete_on_termination;
+  std::optional<uint32_t> volume_size_gib;
+  std::optional<bool> encrypted;
+};
+
+struct CreateImageRequest {
+  std::string instance_id;
+  std::string name;
+  std::string description;
+  bool no_reboot = false;
+  std::vector<CreateImageMapping> block_device_mappings;
+  std::vector<TagSpecification> tag_specifications;
+};
+
+// A snapshot-backed BlockDeviceMappings entry of RegisterImage (CREATE-17).
+struct RegisterImageMapping {
+  std::string device_name;
+  std::string snapshot_id;
+  uint32_t volume_size_gib = 0;
+  VolumeType volume_type = VolumeType::kGp3;
+  bool delete_on_termination = true;
+  // Must be omitted for a mapping from a snapshot (CREATE-7).
+  std::optional<bool> encrypted;
+};
+
+struct RegisterImageRequest {
+  std::string name;
+  std::string description;
+  std::string root_device_name = "/dev/xvda";
+  // Defaults as AWS's (CREATE-17): i386 and paravirtual when omitted.
+  std::optional<Architecture> architecture;
+  std::optional<VirtualizationType> virtualization_type;
+  BootMode boot_mode = BootMode::kUnspecified;
+  bool ena_support = false;
+  // "v2.0" or empty (CREATE-18).
+  std::string imds_support;
+  std::vector<RegisterImageMapping> block_device_mappings;
+  std::vector<TagSpecification> tag_specifications;
+};
+
+struct CopyImageRequest {
+  std::string source_image_id;
+  std::string source_region;
+  std::string name;
+  std::string description;
+  std::optional<bool> encrypted;
+  std::string kms_key_id;
+  bool copy_image_tags = false;
+  std::vector<TagSpecification> tag_specifications;
+  // Idempotency token (COPY-17); empty for none.
+  std::string client_token;
+};
+
+// One LaunchPermission entry; exactly one field is set.
+struct LaunchPermissionEntry {
+  std::string user_id;
+  std::string group;
+  std::string organization_arn;
+  std::string organizational_unit_arn;
+};
+
+// ModifyImageAttribute: one attribute per call (SHARE-2, SHARE-3).
+struct ModifyImageAttributeRequest {
+  std::string image_id;
+  std::vector<LaunchPermissionEntry> add;
+  std::vector<LaunchPermissionEntry> remove;
+  std::optional<std::string> description;
+  // "v2.0" (CREATE-18); it cannot be undone.
+  std::optional<std::string> imds_support;
+};
+
+// ModifySnapshotAttribute of createVolumePermission (SNAP-1).
+struct ModifySnapshotAttributeRequest {
+  std::string snapshot_id;
+  // "add" or "remove".
+  std::string operation_type;
+  std::vector<std::string> user_ids;
+  // Only "all".
+  std::vector<std::string> group_names;
+};
+
+// One DeleteSnapshotResults entry of DeregisterImage (DEREG-2).
+struct DeleteSnapshotResult {
+  SnapshotId snapshot_id = SnapshotId::Short(0);
+  // "success", "skipped", "missing-permissions", "internal-error" or "client-error".
+  std::string return_code;
+};
+
+// DescribeImageAttribute's answer; the field named by the request is set.
+struct ImageAttribute {
+  ImageId image_id = ImageId::Short(0);
+  std::optional<std::string> description;
+  std::optional<LaunchPermissions> launch_permissions;
+  std::optional<std::string> imds_support;
+  std::optional<std::vector<ProductCode>> product_codes;
+  std::optional<std::string> deregistration_protection;
+  std::optional<absl::Time> last_launched_time;
+};
+
+// CreateKey.
+struct CreateKeyRequest {
+  std::string description;
+  bool multi_region = false;
+  std::string key_spec = "SYMMETRIC_DEFAULT";
+  // The key policy beyond the owner account, which may always use its keys.
+  std::vector<KeyPolicyStatement> policy;
+};
+
+}  // namespace ami
+
+#endif  // AMI_REQUESTS_H_

@@ -1,0 +1,274 @@
+// The Cloud facade: creation, forks, the clock, accounts, settings, reads and preflight.
+#include <algorithm>
+#include <type_traits>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+#include "ami/cloud.h"
+#include "ami/errors.h"
+#include "ami/policy_engine.h"
+#include "choices.h"
+#include "cloud/state.h"
+#include "status_macros.h"
+
+namespace ami {
+
+using internal::CloudState;
+using internal::PendingWork;
+
+Cloud::Cloud(std::unique_ptr<CloudState> state) : state_(std::move(state)) {}
+Cloud::~Cloud() = default;
+
+std::unique_ptr<Cloud> Cloud::Create(Options options) {
+  auto state = std::make_unique<CloudState>();
+  state->options = options;
+  state->now = options.start_time;
+  return std::unique_ptr<Cloud>(new Cloud(std::move(state)));
+}
+
+std::unique_ptr<Cloud> Cloud::Fork() const {
+  absl::ReaderMutexLock lock(&state_->mu);
+  return std::unique_ptr<Cloud>(new Cloud(state_->Clone()));
+}
+
+absl::Time Cloud::Now() const {
+  absl::ReaderMutexLock lock(&state_->mu);
+  return state_->now;
+}
+
+namespace {
+
+void CompleteImage(CloudState& s, const PendingWork& work) {
+  const ImageId id = *ImageId::Parse(work.id);
+  const Image* image = s.FindImage(id);
+  if (image == nullptr || image->state() != ImageState::kPending) return;
+  const bool failed = work.failure.has_value();
+  for (const SnapshotId sid : image->snapshot_ids()) {
+    const Snapshot* snap = s.FindSnapshot(sid);
+    if (snap == nullptr || snap->state() != SnapshotState::kPending) continue;
+    Snapshot::Builder b = snap->ToBuilder();
+    b.set_state(failed ? SnapshotState::kError : SnapshotState::kCompleted);
+    if (failed) b.set_state_message(work.failure->message);
+    s.PutSnapshot(std::make_shared<const Snapshot>(*b.Build()));
+  }
+  Image::Builder b = image->ToBuilder();
+  b.set_state(failed ? ImageState::kFailed : ImageState::kAvailable);
+  if (failed) b.set_state_reason(*work.failure);
+  s.PutImage(std::make_shared<const Image>(*b.Build()));
+  for (auto it = s.creating_from.begin(); it != s.creating_from.end();) {
+    if (it->second == id) {
+      s.creating_from.erase(it++);
+    } else {
+      ++it;
+    }
+  }
+}
+
+void CompleteInstance(CloudState& s, const PendingWork& work) {
+  const InstanceId id = *InstanceId::Parse(work.id);
+  const Instance* instance = s.FindInstance(id);
+  if (instance == nullptr || instance->state() != InstanceState::kPending) return;
+  Instance::Builder b = instance->ToBuilder();
+  if (work.failure.has_value()) {
+    b.set_state(InstanceState::kTerminated).set_state_reason(*work.failure).set_volumes({});
+  } else {
+    b.set_state(InstanceState::kRunning);
+  }
+  s.instances[id] = std::make_shared<const Instance>(*b.Build());
+}
+
+void CompleteKeyDeletion(CloudState& s, const PendingWork& work) {
+  const KmsKeyArn arn = *KmsKeyArn::Parse(work.id);
+  auto it = s.keys.find(arn);
+  if (it == s.keys.end() || it->second->state() != KeyState::kPendingDeletion) return;
+  s.keys.erase(it);
+  for (auto a = s.aliases.begin(); a != s.aliases.end();) {
+    if (a->second == arn) {
+      s.aliases.erase(a++);
+    } else {
+      ++a;
+    }
+  }
+}
+
+}  // namespace
+
+void Cloud::AdvanceClock(absl::Duration by) {
+  absl::MutexLock lock(&state_->mu);
+  CloudState& s = *state_;
+  if (by > absl::ZeroDuration()) s.now += by;
+  while (!s.pending.empty() && s.pending.begin()->first <= s.now) {
+    const PendingWork work = s.pending.begin()->second;
+    s.pending.erase(s.pending.begin());
+    switch (work.kind) {
+      case PendingWork::Kind::kImage:
+        CompleteImage(s, work);
+        break;
+      case PendingWork::Kind::kInstance:
+        CompleteInstance(s, work);
+        break;
+      case PendingWork::Kind::kKeyDeletion:
+        CompleteKeyDeletion(s, work);
+        break;
+    }
+  }
+}
+
+// ---- Accounts and organizations ----
+
+absl::Status Cloud::CreateOrganization(const OrganizationId& org, AccountId management,
+                                       const std::string& root_id) {
+  if (root_id.size() < 6 || root_id.rfind("r-", 0) != 0) {
+    return MakeError(choices::kMalformedOrganization,
+                     absl::StrCat("invalid root id `", root_id, "`: expected r- and 4 to 32 of [a-z0-9]"));
+  }
+  absl::MutexLock lock(&state_->mu);
+  CloudState& s = *state_;
+  if (s.organizations.contains(org)) {
+    return MakeError(choices::kInvalidValue, absl::StrCat("organization `", org.ToString(), "` exists"));
+  }
+  const AccountInfo* existing = s.FindAccount(management);
+  if (existing != nullptr && existing->organization.has_value()) {
+    return MakeError(choices::kInvalidValue, absl::StrCat("account `", management.ToString(),
+                                                          "` already belongs to an organization"));
+  }
+  internal::OrganizationInfo info;
+  info.management = management;
+  info.root_id = root_id;
+  s.organizations.emplace(org, std::move(info));
+  AccountInfo account{management, org, root_id, {}};
+  s.accounts[management] = std::move(account);
+  return absl::OkStatus();
+}
+
+absl::Status Cloud::CreateOrganizationalUnit(const OrganizationId& org,
+                                             const OrganizationalUnitId& ou,
+                                             std::optional<OrganizationalUnitId> parent) {
+  absl::MutexLock lock(&state_->mu);
+  auto it = state_->organizations.find(org);
+  if (it == state_->organizations.end()) {
+    return MakeError(choices::kInvalidValue, absl::StrCat("unknown organization `", org.ToString(), "`"));
+  }
+  if (it->second.ous.contains(ou) || (parent.has_value() && !it->second.ous.contains(*parent))) {
+    return MakeError(choices::kInvalidValue,
+                     absl::StrCat("organizational unit `", ou.ToString(),
+                                  "` exists already, or its parent does not exist"));
+  }
+  it->second.ous.emplace(ou, parent);
+  return absl::OkStatus();
+}
+
+absl::Status Cloud::AddAccount(AccountId account, std::optional<OrganizationId> org,
+                               std::optional<OrganizationalUnitId> ou) {
+  absl::MutexLock lock(&state_->mu);
+  CloudState& s = *state_;
+  if (s.accounts.contains(account)) {
+    return MakeError(choices::kInvalidValue, absl::StrCat("account `", account.ToString(), "` exists"));
+  }
+  AccountInfo info{account, std::nullopt, "", {}};
+  if (org.has_value()) {
+    auto it = s.organizations.find(*org);
+    if (it == s.organizations.end()) {
+      return MakeError(choices::kInvalidValue, absl::StrCat("unknown organization `", org->ToString(), "`"));
+    }
+    info.organization = org;
+    info.root_id = it->second.root_id;
+    if (ou.has_value()) {
+      if (!it->second.ous.contains(*ou)) {
+        return MakeError(choices::kInvalidValue, absl::StrCat("unknown organizational unit `",
+                                                              ou->ToString(), "`"));
+      }
+      for (std::optional<OrganizationalUnitId> at = ou; at.has_value(); at = it->second.ous.at(*at)) {
+        info.ou_path.insert(info.ou_path.begin(), *at);
+      }
+    }
+  } else if (ou.has_value()) {
+    return MakeError(choices::kInconsistentValues, "an organizational unit needs its organization");
+  }
+  s.accounts.emplace(account, std::move(info));
+  return absl::OkStatus();
+}
+
+// ---- Reads ----
+
+RegionSettings Cloud::GetSettings(AccountId account, Region region) const {
+  absl::ReaderMutexLock lock(&state_->mu);
+  return state_->Settings(account, region);
+}
+
+std::optional<Image> Cloud::GetImage(ImageId id) const {
+  absl::ReaderMutexLock lock(&state_->mu);
+  const Image* image = state_->FindImage(id);
+  return image == nullptr ? std::nullopt : std::optional<Image>(*image);
+}
+
+std::optional<Snapshot> Cloud::GetSnapshot(SnapshotId id) const {
+  absl::ReaderMutexLock lock(&state_->mu);
+  const Snapshot* s = state_->FindSnapshot(id);
+  return s == nullptr ? std::nullopt : std::optional<Snapshot>(*s);
+}
+
+std::optional<Instance> Cloud::GetInstance(InstanceId id) const {
+  absl::ReaderMutexLock lock(&state_->mu);
+  const Instance* i = state_->FindInstance(id);
+  return i == nullptr ? std::nullopt : std::optional<Instance>(*i);
+}
+
+std::optional<KmsKey> Cloud::GetKey(const KmsKeyArn& arn) const {
+  absl::ReaderMutexLock lock(&state_->mu);
+  auto it = state_->keys.find(arn);
+  return it == state_->keys.end() ? std::nullopt : std::optional<KmsKey>(*it->second);
+}
+
+namespace {
+
+template <typename Map, typename Less>
+auto SortedValues(const Map& map, Less less) {
+  std::vector<std::remove_const_t<typename Map::mapped_type::element_type>> out;
+  out.reserve(map.size());
+  for (const auto& [id, value] : map) out.push_back(*value);
+  std::sort(out.begin(), out.end(), less);
+  return out;
+}
+
+}  // namespace
+
+std::vector<Image> Cloud::ListImages() const {
+  absl::ReaderMutexLock lock(&state_->mu);
+  return SortedValues(state_->images, [](const Image& a, const Image& b) { return a.id() < b.id(); });
+}
+
+std::vector<Snapshot> Cloud::ListSnapshots() const {
+  absl::ReaderMutexLock lock(&state_->mu);
+  return SortedValues(state_->snapshots,
+                      [](const Snapshot& a, const Snapshot& b) { return a.id() < b.id(); });
+}
+
+std::vector<Instance> Cloud::ListInstances() const {
+  absl::ReaderMutexLock lock(&state_->mu);
+  return SortedValues(state_->instances,
+                      [](const Instance& a, const Instance& b) { return a.id() < b.id(); });
+}
+
+std::vector<KmsKey> Cloud::ListKeys() const {
+  absl::ReaderMutexLock lock(&state_->mu);
+  return SortedValues(state_->keys, [](const KmsKey& a, const KmsKey& b) { return a.arn() < b.arn(); });
+}
+
+bool Cloud::StateEquals(const Cloud& other) const {
+  if (this == &other) return true;
+  // Lock in address order so that two comparisons in opposite directions cannot deadlock.
+  const bool first = state_.get() < other.state_.get();
+  absl::ReaderMutexLock lock_a(first ? &state_->mu : &other.state_->mu);
+  absl::ReaderMutexLock lock_b(first ? &other.state_->mu : &state_->mu);
+  return state_->SameAs(*other.state_);
+}
+
+Decision Cloud::Evaluate(absl::FunctionRef<Decision(const StateView&)> evaluate) const {
+  absl::ReaderMutexLock lock(&state_->mu);
+  return evaluate(*state_);
+}
+
+}  // namespace ami

@@ -1,0 +1,268 @@
+// Account settings per Region (KMS-2, KMS-3, SHARE-18, SNAP-3) and KMS keys (KMS-1, 4, 14, 15).
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+#include "ami/cloud.h"
+#include "ami/errors.h"
+#include "ami/policy_engine.h"
+#include "choices.h"
+#include "cloud/state.h"
+#include "status_macros.h"
+
+namespace ami {
+
+using internal::CloudState;
+using internal::DryRunCheck;
+
+namespace {
+
+// The caller's own customer managed key named by `text` in any form (ID-12, ID-14).
+absl::StatusOr<std::shared_ptr<const KmsKey>> OwnKey(const CloudState& s, const CallContext& ctx,
+                                                     const std::string& text) {
+  AMI_ASSIGN_OR_RETURN(const KmsKeyRef ref, KmsKeyRef::Parse(text));
+  const std::optional<KmsKeyArn> arn = policy::ResolveKey(s, ctx.account, ctx.region, ref);
+  if (arn.has_value()) {
+    auto it = s.keys.find(*arn);
+    if (it != s.keys.end() && it->second->account() == ctx.account) return it->second;
+    if (s.FindKey(*arn).aws_managed) {
+      return MakeError(choices::kAwsManagedKeyChange,
+                       absl::StrCat("kms key `", arn->ToString(),
+                                    "` is an aws managed key: its policy, grants and state cannot "
+                                    "be changed"));
+    }
+  }
+  return MakeError(choices::kKeyNotManageable,
+                   absl::StrCat("kms key `", text, "` does not exist in account `",
+                                ctx.account.ToString(), "` in ", ctx.region.code()));
+}
+
+absl::Status PutKey(CloudState& s, KmsKey::Builder& b) {
+  AMI_ASSIGN_OR_RETURN(KmsKey key, b.Build());
+  const KmsKeyArn arn = key.arn();
+  s.keys[arn] = std::make_shared<const KmsKey>(std::move(key));
+  return absl::OkStatus();
+}
+
+}  // namespace
+
+#define AMI_SETTING(Method, body)                                  \
+  absl::Status Cloud::Method(const CallContext& ctx) {             \
+    AMI_RETURN_IF_ERROR(DryRunCheck(ctx));                         \
+    absl::MutexLock lock(&state_->mu);                             \
+    RegionSettings& s = state_->MutableSettings(ctx.account, ctx.region); \
+    body;                                                          \
+    return absl::OkStatus();                                       \
+  }
+
+AMI_SETTING(EnableEbsEncryptionByDefault, s.encryption_by_default = true)
+AMI_SETTING(DisableEbsEncryptionByDefault, s.encryption_by_default = false)
+AMI_SETTING(ResetEbsDefaultKmsKeyId,
+            s.default_kms_key = state_->AwsManagedEbsKey(ctx.account, ctx.region))
+AMI_SETTING(EnableImageBlockPublicAccess, s.image_block_public_access = true)
+AMI_SETTING(DisableImageBlockPublicAccess, s.image_block_public_access = false)
+AMI_SETTING(DisableSnapshotBlockPublicAccess,
+            s.snapshot_block_public_access = RegionSettings::SnapshotBlock::kUnblocked)
+#undef AMI_SETTING
+
+absl::Status Cloud::EnableSnapshotBlockPublicAccess(const CallContext& ctx, const std::string& state) {
+  RegionSettings::SnapshotBlock block;
+  if (state == "block-all-sharing") {
+    block = RegionSettings::SnapshotBlock::kBlockAllSharing;
+  } else if (state == "block-new-sharing") {
+    block = RegionSettings::SnapshotBlock::kBlockNewSharing;
+  } else {
+    return MakeError(ErrorCode::kInvalidParameterValue,
+                     absl::StrCat("invalid snapshot block public access state `", state,
+                                  "`: expected block-all-sharing or block-new-sharing"));
+  }
+  AMI_RETURN_IF_ERROR(DryRunCheck(ctx));
+  absl::MutexLock lock(&state_->mu);
+  state_->MutableSettings(ctx.account, ctx.region).snapshot_block_public_access = block;
+  return absl::OkStatus();
+}
+
+absl::Status Cloud::ModifyEbsDefaultKmsKeyId(const CallContext& ctx, const std::string& kms_key_id) {
+  AMI_ASSIGN_OR_RETURN(const KmsKeyRef ref, KmsKeyRef::Parse(kms_key_id));
+  absl::MutexLock lock(&state_->mu);
+  CloudState& s = *state_;
+  // KMS-11: the key itself is checked when it is used; only a name that resolves to nothing fails.
+  const std::optional<KmsKeyArn> arn = policy::ResolveKey(s, ctx.account, ctx.region, ref);
+  if (!arn.has_value()) {
+    return MakeError(ErrorCode::kKmsNotFoundException,
+                     absl::StrCat("alias `", kms_key_id, "` does not exist in account `",
+                                  ctx.account.ToString(), "` in ", ctx.region.code()));
+  }
+  const KeyFacts facts = s.FindKey(*arn);
+  if (facts.key != nullptr && !facts.key->symmetric()) {
+    return MakeError(ErrorCode::kInvalidParameterValue,
+                     absl::StrCat("kms key `", arn->ToString(),
+                                  "` is not a symmetric encryption key; ebs supports only those"));
+  }
+  AMI_RETURN_IF_ERROR(DryRunCheck(ctx));
+  s.MutableSettings(ctx.account, ctx.region).default_kms_key = *arn;
+  return absl::OkStatus();
+}
+
+absl::StatusOr<KmsKeyArn> Cloud::CreateKey(const CallContext& ctx, const CreateKeyRequest& request) {
+  absl::MutexLock lock(&state_->mu);
+  CloudState& s = *state_;
+  const uint64_t saved = s.next_id;
+  const KmsKeyArn arn = KmsKeyArn::Of(ctx.account, ctx.region, s.NewKeyId(request.multi_region));
+  KmsKey::Builder b;
+  b.set_arn(arn)
+      .set_description(request.description)
+      .set_key_spec(request.key_spec)
+      .set_multi_region_role(request.multi_region ? MultiRegionRole::kPrimary : MultiRegionRole::kNone)
+      .set_creation_time(s.now)
+      .set_policy(request.policy);
+  absl::StatusOr<KmsKey> key = b.Build();
+  if (!key.ok() || ctx.dry_run) {
+    s.next_id = saved;  // A rejected call changes nothing, not even the id sequence.
+    AMI_RETURN_IF_ERROR(key.status());
+    return DryRunCheck(ctx);
+  }
+  s.keys[arn] = std::make_shared<const KmsKey>(*std::move(key));
+  return arn;
+}
+
+absl::StatusOr<KmsKeyArn> Cloud::ReplicateKey(const CallContext& ctx, const std::string& key_id,
+                                              const std::string& replica_region) {
+  AMI_ASSIGN_OR_RETURN(const Region region, Region::Parse(replica_region));
+  absl::MutexLock lock(&state_->mu);
+  CloudState& s = *state_;
+  AMI_ASSIGN_OR_RETURN(const std::shared_ptr<const KmsKey> primary, OwnKey(s, ctx, key_id));
+  if (primary->multi_region_role() != MultiRegionRole::kPrimary) {
+    return MakeError(ErrorCode::kKmsInvalidStateException,
+                     absl::StrCat("kms key `", primary->arn().ToString(),
+                                  "` is not a multi-region primary key"));
+  }
+  const KmsKeyArn arn = KmsKeyArn::Of(ctx.account, region, primary->id());
+  if (region == ctx.region || s.keys.contains(arn)) {
+    return MakeError(ErrorCode::kInvalidParameterValue,
+                     absl::StrCat("kms key `", primary->id().ToString(), "` already exists in ",
+                                  region.code(), " (KMS-14: at most one replica per region)"));
+  }
+  AMI_RETURN_IF_ERROR(DryRunCheck(ctx));
+  KmsKey::Builder b = primary->ToBuilder();
+  b.set_arn(arn).set_multi_region_role(MultiRegionRole::kReplica).set_grants({}).set_creation_time(s.now);
+  AMI_RETURN_IF_ERROR(PutKey(s, b));
+  return arn;
+}
+
+absl::Status Cloud::CreateAlias(const CallContext& ctx, const std::string& alias,
+                                const std::string& key_id) {
+  AMI_RETURN_IF_ERROR(ValidateNewAliasName(alias));
+  absl::MutexLock lock(&state_->mu);
+  CloudState& s = *state_;
+  AMI_ASSIGN_OR_RETURN(const std::shared_ptr<const KmsKey> key, OwnKey(s, ctx, key_id));
+  const auto slot = std::make_tuple(ctx.account, ctx.region, alias);
+  if (s.aliases.contains(slot)) {
+    return MakeError(ErrorCode::kInvalidParameterValue,
+                     absl::StrCat("alias `", alias, "` already exists in account `",
+                                  ctx.account.ToString(), "` in ", ctx.region.code()));
+  }
+  AMI_RETURN_IF_ERROR(DryRunCheck(ctx));
+  s.aliases.emplace(slot, key->arn());
+  return absl::OkStatus();
+}
+
+absl::Status Cloud::PutKeyPolicy(const CallContext& ctx, const std::string& key_id,
+                                 std::vector<KeyPolicyStatement> policy) {
+  absl::MutexLock lock(&state_->mu);
+  CloudState& s = *state_;
+  AMI_ASSIGN_OR_RETURN(const std::shared_ptr<const KmsKey> key, OwnKey(s, ctx, key_id));
+  KmsKey::Builder b = key->ToBuilder();
+  b.set_policy(std::move(policy));
+  AMI_RETURN_IF_ERROR(b.Build().status());
+  AMI_RETURN_IF_ERROR(DryRunCheck(ctx));
+  return PutKey(s, b);
+}
+
+absl::StatusOr<std::string> Cloud::CreateGrant(const CallContext& ctx, const std::string& key_id,
+                                               AccountId grantee, KmsActions operations) {
+  absl::MutexLock lock(&state_->mu);
+  CloudState& s = *state_;
+  AMI_ASSIGN_OR_RETURN(const std::shared_ptr<const KmsKey> key, OwnKey(s, ctx, key_id));
+  if (operations.empty()) {
+    return MakeError(ErrorCode::kInvalidParameterValue, "a grant needs at least one operation");
+  }
+  AMI_RETURN_IF_ERROR(DryRunCheck(ctx));
+  const std::string grant_id = s.NewGrantId();
+  KmsKey::Builder b = key->ToBuilder();
+  b.add_grant(KmsGrant{grant_id, grantee, operations});
+  AMI_RETURN_IF_ERROR(PutKey(s, b));
+  return grant_id;
+}
+
+namespace {
+
+absl::Status SetKeyState(CloudState& s, const CallContext& ctx, const std::string& key_id,
+                         KeyState state, std::optional<absl::Time> deletion) {
+  AMI_ASSIGN_OR_RETURN(const std::shared_ptr<const KmsKey> key, OwnKey(s, ctx, key_id));
+  if (key->state() == KeyState::kPendingDeletion && state != KeyState::kDisabled) {
+    return MakeError(ErrorCode::kKmsInvalidStateException,
+                     absl::StrCat("kms key `", key->arn().ToString(), "` is pending deletion"));
+  }
+  AMI_RETURN_IF_ERROR(DryRunCheck(ctx));
+  KmsKey::Builder b = key->ToBuilder();
+  b.set_state(state).set_deletion_time(deletion);
+  return PutKey(s, b);
+}
+
+}  // namespace
+
+absl::Status Cloud::EnableKey(const CallContext& ctx, const std::string& key_id) {
+  absl::MutexLock lock(&state_->mu);
+  return SetKeyState(*state_, ctx, key_id, KeyState::kEnabled, std::nullopt);
+}
+
+absl::Status Cloud::DisableKey(const CallContext& ctx, const std::string& key_id) {
+  absl::MutexLock lock(&state_->mu);
+  return SetKeyState(*state_, ctx, key_id, KeyState::kDisabled, std::nullopt);
+}
+
+absl::Status Cloud::ScheduleKeyDeletion(const CallContext& ctx, const std::string& key_id,
+                                        int pending_window_days) {
+  if (pending_window_days < 7 || pending_window_days > 30) {
+    return MakeError(ErrorCode::kInvalidParameterValue,
+                     absl::StrCat("pending window ", pending_window_days,
+                                  " days is outside 7 to 30"));
+  }
+  absl::MutexLock lock(&state_->mu);
+  CloudState& s = *state_;
+  const absl::Time when = s.now + absl::Hours(24 * pending_window_days);
+  AMI_RETURN_IF_ERROR(SetKeyState(s, ctx, key_id, KeyState::kPendingDeletion, when));
+  AMI_ASSIGN_OR_RETURN(const std::shared_ptr<const KmsKey> key, OwnKey(s, ctx, key_id));
+  s.Schedule(when - s.now, {internal::PendingWork::Kind::kKeyDeletion, key->arn().ToString(), {}});
+  return absl::OkStatus();
+}
+
+absl::StatusOr<KmsKey> Cloud::DescribeKey(const CallContext& ctx, const std::string& key_id) const {
+  AMI_ASSIGN_OR_RETURN(const KmsKeyRef ref, KmsKeyRef::Parse(key_id));
+  absl::ReaderMutexLock lock(&state_->mu);
+  const CloudState& s = *state_;
+  const std::optional<KmsKeyArn> arn = policy::ResolveKey(s, ctx.account, ctx.region, ref);
+  absl::Status not_found = MakeError(
+      ErrorCode::kKmsNotFoundException,
+      absl::StrCat("kms key `", key_id, "` does not exist or is not visible to account `",
+                   ctx.account.ToString(), "` in ", ctx.region.code()));
+  if (!arn.has_value()) return not_found;
+  const KeyFacts facts = s.FindKey(*arn);
+  if (facts.aws_managed && arn->account() == ctx.account) {
+    return KmsKey::Builder()
+        .set_arn(*arn)
+        .set_manager(KeyManager::kAws)
+        .set_description("Default key that protects my EBS volumes when no other key is defined")
+        .Build();
+  }
+  if (facts.key == nullptr) return not_found;
+  if (facts.key->account() != ctx.account &&
+      !policy::EvaluateKeyUse(s, ctx.account, *arn, KmsActions::Of({KmsAction::kDescribeKey})).allowed()) {
+    return not_found;
+  }
+  return *facts.key;
+}
+
+}  // namespace ami

@@ -1,0 +1,221 @@
+#include "cloud/state.h"
+
+#include <string>
+#include <utility>
+
+#include "absl/strings/str_format.h"
+#include "ami/errors.h"
+
+namespace ami::internal {
+namespace {
+
+// SplitMix64: a fast, well-mixed step for the seeded id sequence.
+uint64_t Mix(uint64_t x) {
+  x += 0x9e3779b97f4a7c15ULL;
+  x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ULL;
+  x = (x ^ (x >> 27)) * 0x94d049bb133111ebULL;
+  return x ^ (x >> 31);
+}
+
+std::string UuidText(uint64_t high, uint64_t low) {
+  return absl::StrFormat("%08x-%04x-%04x-%04x-%012x", high >> 32, (high >> 16) & 0xFFFF,
+                         high & 0xFFFF, low >> 48, low & 0xFFFFFFFFFFFFULL);
+}
+
+}  // namespace
+
+bool IsRegistered(ImageState state) { return state != ImageState::kDeregistered; }
+
+absl::Status DryRunCheck(const CallContext& ctx) {
+  if (!ctx.dry_run) return absl::OkStatus();
+  return MakeError(ErrorCode::kDryRunOperation,
+                   "request would have succeeded, but the DryRun flag is set");
+}
+
+std::unique_ptr<CloudState> CloudState::Clone() const {
+  auto copy = std::make_unique<CloudState>();
+  copy->options = options;
+  copy->now = now;
+  copy->next_id = next_id;
+  copy->accounts = accounts;
+  copy->organizations = organizations;
+  copy->settings = settings;
+  copy->keys = keys;
+  copy->aliases = aliases;
+  copy->images = images;
+  copy->snapshots = snapshots;
+  copy->instances = instances;
+  copy->image_names = image_names;
+  copy->snapshot_users = snapshot_users;
+  copy->public_images = public_images;
+  copy->foreign_tags = foreign_tags;
+  copy->client_tokens = client_tokens;
+  copy->creating_from = creating_from;
+  copy->pending = pending;
+  return copy;
+}
+
+namespace {
+
+template <typename Map>
+bool SameValues(const Map& a, const Map& b) {
+  if (a.size() != b.size()) return false;
+  for (const auto& [k, v] : a) {
+    auto it = b.find(k);
+    if (it == b.end() || !(*it->second == *v)) return false;
+  }
+  return true;
+}
+
+}  // namespace
+
+bool CloudState::SameAs(const CloudState& o) const {
+  return now == o.now && next_id == o.next_id && accounts == o.accounts &&
+         organizations == o.organizations && settings == o.settings && SameValues(keys, o.keys) &&
+         aliases == o.aliases && SameValues(images, o.images) &&
+         SameValues(snapshots, o.snapshots) && SameValues(instances, o.instances) &&
+         image_names == o.image_names && snapshot_users == o.snapshot_users &&
+         public_images == o.public_images && foreign_tags == o.foreign_tags &&
+         client_tokens == o.client_tokens && creating_from == o.creating_from &&
+         pending == o.pending;
+}
+
+const Image* CloudState::FindImage(ImageId id) const {
+  auto it = images.find(id);
+  return it == images.end() ? nullptr : it->second.get();
+}
+
+const Snapshot* CloudState::FindSnapshot(SnapshotId id) const {
+  auto it = snapshots.find(id);
+  return it == snapshots.end() ? nullptr : it->second.get();
+}
+
+const Instance* CloudState::FindInstance(InstanceId id) const {
+  auto it = instances.find(id);
+  return it == instances.end() ? nullptr : it->second.get();
+}
+
+const AccountInfo* CloudState::FindAccount(AccountId id) const {
+  auto it = accounts.find(id);
+  return it == accounts.end() ? nullptr : &it->second;
+}
+
+std::optional<AccountId> CloudState::OrganizationManagement(const OrganizationId& org) const {
+  auto it = organizations.find(org);
+  if (it == organizations.end()) return std::nullopt;
+  return it->second.management;
+}
+
+RegionSettings CloudState::Settings(AccountId account, Region region) const {
+  auto it = settings.find(AccountRegion{account, region});
+  if (it != settings.end()) return it->second;
+  RegionSettings s;
+  s.default_kms_key = AwsManagedEbsKey(account, region);
+  return s;
+}
+
+KeyFacts CloudState::FindKey(const KmsKeyArn& arn) const {
+  KeyFacts facts;
+  auto it = keys.find(arn);
+  if (it != keys.end()) {
+    facts.key = it->second.get();
+  } else {
+    facts.aws_managed = arn == AwsManagedEbsKey(arn.account(), arn.region());
+  }
+  return facts;
+}
+
+std::optional<KmsKeyArn> CloudState::FindAlias(AccountId account, Region region,
+                                               absl::string_view alias) const {
+  if (alias == "alias/aws/ebs") return AwsManagedEbsKey(account, region);
+  auto it = aliases.find(std::make_tuple(account, region, std::string(alias)));
+  if (it == aliases.end()) return std::nullopt;
+  return it->second;
+}
+
+std::optional<ImageId> CloudState::FindImageByName(AccountId owner, Region region,
+                                                   absl::string_view name) const {
+  auto it = image_names.find(std::make_tuple(owner, region, std::string(name)));
+  if (it == image_names.end()) return std::nullopt;
+  return it->second;
+}
+
+int CloudState::ImagesUsingSnapshot(SnapshotId id) const {
+  auto it = snapshot_users.find(id);
+  return it == snapshot_users.end() ? 0 : it->second;
+}
+
+int CloudState::PublicImageCount(AccountId owner, Region region) const {
+  auto it = public_images.find(AccountRegion{owner, region});
+  return it == public_images.end() ? 0 : it->second;
+}
+
+uint64_t CloudState::NextRandom() { return Mix(options.seed * 0x100000001b3ULL + ++next_id); }
+
+ImageId CloudState::NewImageId() {
+  return ImageId::Long(NextRandom(), 0);
+}
+SnapshotId CloudState::NewSnapshotId() { return SnapshotId::Long(NextRandom(), 0); }
+InstanceId CloudState::NewInstanceId() { return InstanceId::Long(NextRandom(), 0); }
+VolumeId CloudState::NewVolumeId() { return VolumeId::Long(NextRandom(), 0); }
+
+KmsKeyId CloudState::NewKeyId(bool multi_region) {
+  const uint64_t high = NextRandom(), low = NextRandom();
+  const std::string text = multi_region ? absl::StrFormat("mrk-%016x%016x", high, low)
+                                        : UuidText(high, low);
+  return *KmsKeyId::Parse(text);
+}
+
+std::string CloudState::NewGrantId() { return absl::StrFormat("%016x%016x", NextRandom(), NextRandom()); }
+
+KmsKeyArn CloudState::AwsManagedEbsKey(AccountId account, Region region) const {
+  const uint64_t high = Mix(options.seed ^ Mix(account.number()));
+  const uint64_t low = Mix(high ^ (0xeb5ULL << 8 | region.index()));
+  return KmsKeyArn::Of(account, region, *KmsKeyId::Parse(UuidText(high, low)));
+}
+
+void CloudState::PutImage(std::shared_ptr<const Image> image) {
+  const ImageId id = image->id();
+  auto it = images.find(id);
+  if (it != images.end()) {
+    const Image& old = *it->second;
+    if (IsRegistered(old.state())) {
+      image_names.erase(std::make_tuple(old.owner(), old.region(), old.name()));
+      for (const SnapshotId s : old.snapshot_ids()) {
+        if (--snapshot_users[s] == 0) snapshot_users.erase(s);
+      }
+    }
+    if (old.is_public()) {
+      const AccountRegion where{old.owner(), old.region()};
+      if (--public_images[where] == 0) public_images.erase(where);
+    }
+  }
+  if (IsRegistered(image->state())) {
+    image_names.insert_or_assign(std::make_tuple(image->owner(), image->region(), image->name()), id);
+    for (const SnapshotId s : image->snapshot_ids()) ++snapshot_users[s];
+  }
+  if (image->is_public()) ++public_images[AccountRegion{image->owner(), image->region()}];
+  images[id] = std::move(image);
+}
+
+void CloudState::PutSnapshot(std::shared_ptr<const Snapshot> snapshot) {
+  const SnapshotId id = snapshot->id();
+  snapshots[id] = std::move(snapshot);
+}
+
+void CloudState::RemoveSnapshot(SnapshotId id) {
+  snapshots.erase(id);
+  foreign_tags.erase(id.ToString());
+}
+
+RegionSettings& CloudState::MutableSettings(AccountId account, Region region) {
+  auto [it, inserted] = settings.try_emplace(AccountRegion{account, region});
+  if (inserted) it->second.default_kms_key = AwsManagedEbsKey(account, region);
+  return it->second;
+}
+
+void CloudState::Schedule(absl::Duration after, PendingWork work) {
+  pending.emplace(now + after, std::move(work));
+}
+
+}  // namespace ami::internal

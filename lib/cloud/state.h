@@ -1,0 +1,139 @@
+// The Cloud's tables and indexes, and the StateView over them. Internal to libami.
+//
+// Every mutation goes through the Put*/Remove* helpers, which keep the indexes (names, snapshot
+// users, public counts) in step with the tables. Callers hold the Cloud's mutex.
+#ifndef AMI_LIB_CLOUD_STATE_H_
+#define AMI_LIB_CLOUD_STATE_H_
+
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <tuple>
+#include <utility>
+#include <vector>
+
+#include "absl/container/flat_hash_map.h"
+#include "absl/synchronization/mutex.h"
+#include "ami/cloud.h"
+#include "ami/policy.h"
+
+namespace ami::internal {
+
+// An organization: its management account, root and OU tree (child → parent; none = root).
+struct OrganizationInfo {
+  AccountId management = AccountId::FromNumber(0);
+  std::string root_id;
+  absl::flat_hash_map<OrganizationalUnitId, std::optional<OrganizationalUnitId>> ous;
+
+  friend bool operator==(const OrganizationInfo& a, const OrganizationInfo& b) {
+    return a.management == b.management && a.root_id == b.root_id && a.ous == b.ous;
+  }
+};
+
+// What AdvanceClock() completes.
+struct PendingWork {
+  enum class Kind : uint8_t { kImage, kInstance, kKeyDeletion };
+  Kind kind = Kind::kImage;
+  std::string id;  // The resource id, as text.
+  // Set when the work fails (KMS-11, LAUNCH-9): the state reason to record.
+  std::optional<StateReason> failure;
+
+  friend bool operator==(const PendingWork& a, const PendingWork& b) {
+    return a.kind == b.kind && a.id == b.id && a.failure == b.failure;
+  }
+};
+
+// A CopyImage ClientToken (COPY-17): what the request was, and what it made.
+struct TokenEntry {
+  std::string fingerprint;
+  ImageId image = ImageId::Short(0);
+
+  friend bool operator==(const TokenEntry& a, const TokenEntry& b) {
+    return a.fingerprint == b.fingerprint && a.image == b.image;
+  }
+};
+
+using AccountRegion = std::pair<AccountId, Region>;
+
+struct CloudState final : public StateView {
+  Cloud::Options options;
+  absl::Time now;
+  uint64_t next_id = 0;
+  mutable absl::Mutex mu;
+
+  absl::flat_hash_map<AccountId, AccountInfo> accounts;
+  absl::flat_hash_map<OrganizationId, OrganizationInfo> organizations;
+  absl::flat_hash_map<AccountRegion, RegionSettings> settings;
+  absl::flat_hash_map<KmsKeyArn, std::shared_ptr<const KmsKey>> keys;
+  // (account, Region, alias name) → key.
+  absl::flat_hash_map<std::tuple<AccountId, Region, std::string>, KmsKeyArn> aliases;
+  absl::flat_hash_map<ImageId, std::shared_ptr<const Image>> images;
+  absl::flat_hash_map<SnapshotId, std::shared_ptr<const Snapshot>> snapshots;
+  absl::flat_hash_map<InstanceId, std::shared_ptr<const Instance>> instances;
+  // Indexes.
+  absl::flat_hash_map<std::tuple<AccountId, Region, std::string>, ImageId> image_names;
+  absl::flat_hash_map<SnapshotId, int> snapshot_users;
+  absl::flat_hash_map<AccountRegion, int> public_images;
+  // Tags that accounts other than the owner put on resources (SHARE-13): resource id → account.
+  absl::flat_hash_map<std::string, std::map<AccountId, TagSet>> foreign_tags;
+  absl::flat_hash_map<std::tuple<AccountId, Region, std::string>, TokenEntry> client_tokens;
+  // Instances with a NoReboot CreateImage in progress (CREATE-15): instance → pending image.
+  absl::flat_hash_map<InstanceId, ImageId> creating_from;
+  // Work due at a time, in the order it was scheduled.
+  std::multimap<absl::Time, PendingWork> pending;
+
+  CloudState() = default;
+  // A deep copy for Fork(): tables copy their shared immutable values.
+  std::unique_ptr<CloudState> Clone() const;
+  // Same content, table by table (shared values compared by value).
+  bool SameAs(const CloudState& other) const;
+
+  // ---- StateView ----
+  const Image* FindImage(ImageId id) const override;
+  const Snapshot* FindSnapshot(SnapshotId id) const override;
+  const Instance* FindInstance(InstanceId id) const override;
+  const AccountInfo* FindAccount(AccountId id) const override;
+  std::optional<AccountId> OrganizationManagement(const OrganizationId& org) const override;
+  RegionSettings Settings(AccountId account, Region region) const override;
+  KeyFacts FindKey(const KmsKeyArn& arn) const override;
+  std::optional<KmsKeyArn> FindAlias(AccountId account, Region region,
+                                     absl::string_view alias) const override;
+  std::optional<ImageId> FindImageByName(AccountId owner, Region region,
+                                         absl::string_view name) const override;
+  int ImagesUsingSnapshot(SnapshotId id) const override;
+  int PublicImageCount(AccountId owner, Region region) const override;
+  absl::Time Now() const override { return now; }
+
+  // ---- Ids ----
+  // The next 64 random bits of the seeded sequence.
+  uint64_t NextRandom();
+  ImageId NewImageId();
+  SnapshotId NewSnapshotId();
+  InstanceId NewInstanceId();
+  VolumeId NewVolumeId();
+  KmsKeyId NewKeyId(bool multi_region);
+  std::string NewGrantId();
+  // The AWS managed aws/ebs key of an account in a Region (KMS-2): derived from the seed, never
+  // stored.
+  KmsKeyArn AwsManagedEbsKey(AccountId account, Region region) const;
+
+  // ---- Mutations that keep the indexes ----
+  void PutImage(std::shared_ptr<const Image> image);
+  void PutSnapshot(std::shared_ptr<const Snapshot> snapshot);
+  void RemoveSnapshot(SnapshotId id);
+  RegionSettings& MutableSettings(AccountId account, Region region);
+  void Schedule(absl::Duration after, PendingWork work);
+};
+
+// Whether an image state holds its name and snapshots (REG-6, SNAP-4): every state but
+// deregistered.
+bool IsRegistered(ImageState state);
+
+// OK, or the DryRunOperation error when `ctx.dry_run` (CREATE-16).
+absl::Status DryRunCheck(const CallContext& ctx);
+
+}  // namespace ami::internal
+
+#endif  // AMI_LIB_CLOUD_STATE_H_
