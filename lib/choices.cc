@@ -40,10 +40,11 @@ const std::vector<ModellingChoice>& ModellingChoices() {
        "product codes, an owner listed in its own permissions) are InvalidParameterValue; "
        "values that contradict each other InvalidParameterCombination; a missing one "
        "MissingParameter."},
-      {"MC-11", "CREATE-4, CREATE-17",
-       "Image consistency is file-system-consistent (stopped or rebooted instance) or "
-       "crash-consistent (NoReboot on a running instance); images registered from snapshots, "
-       "or read without the field, are unknown."},
+      {"MC-11", "CREATE-2, CREATE-4, CREATE-17",
+       "Image consistency is file-system-consistent (stopped instance, or running instance that "
+       "EC2 reboots) or crash-consistent (NoReboot on a running instance, or an instance stuck "
+       "stopping); images registered from snapshots, or read without the field, are unknown. "
+       "Copies keep their source's consistency."},
       {"MC-12", "-",
        "KMS key ids are interned in a process-wide table of at most 16,777,216 distinct ids; "
        "parsing one more fails with ResourceLimitExceeded."},
@@ -56,6 +57,71 @@ const std::vector<ModellingChoice>& ModellingChoices() {
       {"MC-15", "DEREG-8",
        "A disabled image that still has launch permissions is refused as inconsistent "
        "(InvalidParameterCombination)."},
+      {"MC-16", "CREATE-2",
+       "CreateImage on an instance that is pending, shutting-down or terminated is "
+       "IncorrectInstanceState; stopping is allowed."},
+      {"MC-17", "CREATE-3",
+       "CreateImage on an instance-store-backed instance is UnsupportedOperation."},
+      {"MC-18", "KMS-12, LAUNCH-10",
+       "KmsKeyId without Encrypted=true is InvalidParameterCombination."},
+      {"MC-19", "COPY-6",
+       "CopyImage of another account's AMI without read permission on every snapshot is "
+       "AuthFailure (\"You do not have permission to access the storage of this ami\")."},
+      {"MC-20", "COPY-12",
+       "CopyImage of another account's AMI that carries an AWS Marketplace product code is "
+       "OperationNotPermitted; other product code types and billing codes do not block a copy."},
+      {"MC-21", "SHARE-15",
+       "Making an AMI with an AWS Marketplace product code public is UnsupportedOperation."},
+      {"MC-22", "SHARE-9, SHARE-10",
+       "A sixth public AMI in a Region, or more than 1,000 sharing entities, is "
+       "ResourceLimitExceeded."},
+      {"MC-23", "SNAP-3",
+       "Making a snapshot public while snapshot block public access is block-new-sharing or "
+       "block-all-sharing is OperationNotPermitted; block-all-sharing also makes public snapshots "
+       "unreadable to other accounts."},
+      {"MC-24", "DEREG-6",
+       "Deregistering an image with deregistration protection, or in its 24-hour cooldown, is "
+       "OperationNotPermitted."},
+      {"MC-25", "SHARE-8",
+       "CancelImageLaunchPermission by an account without a direct account share is "
+       "InvalidParameterValue."},
+      {"MC-26", "KMS-1, ID-14",
+       "Managing (policy, grants, aliases, state) a key the caller does not own is "
+       "NotFoundException; changing an AWS managed key is OperationNotPermitted. AWS managed "
+       "aws/ebs keys exist in every account and Region from the start, with ids derived from the "
+       "seed."},
+      {"MC-27", "-",
+       "A decision that could not be evaluated at all is reported as InvalidRequest."},
+      {"MC-28", "KMS-5, IAM-1",
+       "IAM is not modelled: identity policies in the caller's account are taken to allow. Key "
+       "use is decided by the key's state, its policy statements (Deny wins) and grants; the "
+       "key's own account may always use it unless a statement denies it."},
+      {"MC-29", "KMS-11, LAUNCH-9, COPY-11",
+       "KMS failures are reported later: the preflight Decision denies with "
+       "CustomerKeyHasBeenRevoked marked as later; the call succeeds, then AdvanceClock() fails "
+       "the copy (image failed, state reason Client.CustomerKeyHasBeenRevoked; snapshots error) "
+       "or terminates the instance (state reason Client.InternalError)."},
+      {"MC-30", "COPY-8, COPY-9, KMS-3",
+       "A copy of an encrypted snapshot the caller owns in the destination Region keeps its key; "
+       "any other encrypted copy (shared, or cross-Region) gets the destination's default key "
+       "unless KmsKeyId is given. With encryption by default on, Encrypted=false is overridden."},
+      {"MC-31", "COPY-4, COPY-5, CREATE-12",
+       "A copy drops launch permissions, deprecation time, deregistration protection, last "
+       "launched time and source instance; it keeps product codes, billing details, "
+       "architecture, boot mode, IMDS support and consistency."},
+      {"MC-32", "RunInstances",
+       "RunInstances' Encrypted and KmsKeyId apply to every EBS volume of the image; an "
+       "availability zone outside the called Region is InvalidParameterValue; stopping is "
+       "immediate, starting and launching take Options::instance_pending."},
+      {"MC-33", "CREATE-15",
+       "At most one NoReboot CreateImage per instance may be pending; a second is "
+       "ConcurrentCreateImageNoRebootLimitExceeded."},
+      {"MC-34", "SHARE-4, LAUNCH-3",
+       "Sharing a deregistered or disabled image is InvalidAMIID.Unavailable; adding the owner "
+       "to its own launch permissions is ignored; only available images launch or copy."},
+      {"MC-35", "CREATE-17",
+       "RegisterImage needs each snapshot to be the caller's or shared with it "
+       "(createVolumePermission); otherwise InvalidSnapshot.NotFound."},
   };
   return *choices;
 }

@@ -5,6 +5,7 @@
 
 #include <cstdint>
 
+#include "absl/strings/string_view.h"
 #include "ami/errors.h"
 
 namespace ami::choices {
@@ -59,6 +60,10 @@ inline constexpr ErrorCode kKeyNotManageable = ErrorCode::kKmsNotFoundException;
 inline constexpr ErrorCode kAwsManagedKeyChange = ErrorCode::kOperationNotPermitted;
 // MC-27: a decision that could not be evaluated at all.
 inline constexpr ErrorCode kEvaluationError = ErrorCode::kInvalidRequest;
+
+// MC-29: the state reason codes of failures reported later.
+inline constexpr absl::string_view kCopyFailureCode = "Client.CustomerKeyHasBeenRevoked";
+inline constexpr absl::string_view kLaunchFailureCode = "Client.InternalError";
 
 }  // namespace ami::choices
 

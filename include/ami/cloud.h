@@ -76,6 +76,15 @@ class Cloud {
   absl::Status AddAccount(AccountId account, std::optional<OrganizationId> org = std::nullopt,
                           std::optional<OrganizationalUnitId> ou = std::nullopt);
 
+  // ---- Seeding: existing resources put in as they are, as an inventory import does ----
+  // Each id must be new. An image that is not deregistered needs its snapshots, in its Region,
+  // and a name its owner does not use there yet (REG-6). Keys named by snapshots or volumes need
+  // not exist: using a missing key fails as in AWS. Pending resources complete on the clock.
+  absl::Status ImportKey(const KmsKey& key);
+  absl::Status ImportSnapshot(const Snapshot& snapshot);
+  absl::Status ImportImage(const Image& image);
+  absl::Status ImportInstance(const Instance& instance);
+
   // ---- Account settings, per Region ----
   absl::Status EnableEbsEncryptionByDefault(const CallContext& ctx);
   absl::Status DisableEbsEncryptionByDefault(const CallContext& ctx);

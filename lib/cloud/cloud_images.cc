@@ -212,7 +212,7 @@ absl::StatusOr<ImageId> Cloud::CopyImage(const CallContext& ctx, const CopyImage
   for (auto& snap : snapshots) s.PutSnapshot(std::move(snap));
   s.PutImage(std::make_shared<const Image>(*std::move(image)));
   PendingWork work{PendingWork::Kind::kImage, id.ToString(), std::nullopt};
-  if (!d.allowed()) work.failure = internal::FailureReason("Client.CustomerKeyHasBeenRevoked", d);
+  if (!d.allowed()) work.failure = internal::FailureReason(choices::kCopyFailureCode, d);
   s.Schedule(s.options.image_pending, std::move(work));
   if (!request.client_token.empty()) s.client_tokens[token_slot] = {fingerprint, id};
   return id;

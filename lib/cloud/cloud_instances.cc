@@ -77,7 +77,7 @@ absl::StatusOr<std::vector<InstanceId>> Cloud::RunInstances(const CallContext& c
     s.instances[instance.id()] = std::make_shared<const Instance>(instance);
     PendingWork work{PendingWork::Kind::kInstance, instance.id().ToString(), std::nullopt};
     if (!d.allowed()) {
-      work.failure = internal::FailureReason("Client.InternalError", d);
+      work.failure = internal::FailureReason(choices::kLaunchFailureCode, d);
       work.failure->message = absl::StrCat("Client.InternalError: Client error on launch: ",
                                            work.failure->message);
     }

@@ -50,7 +50,10 @@ void CheckKeys(const StateView& view, const CopyQuestion& q, const Snapshot& s,
        {std::pair{s.kms_key(), ReadKeyActions()}, std::pair{target, WriteKeyActions()}}) {
     if (!arn.has_value()) continue;
     Decision use = EvaluateKeyUse(view, q.caller, *arn, actions);
-    if (use.allowed()) continue;
+    if (use.allowed()) {
+      if (d->allowed()) d->Merge(std::move(use));
+      continue;
+    }
     ReasonArgs a = base;
     a.key = *arn;
     a.snapshot = s.id();

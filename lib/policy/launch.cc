@@ -117,7 +117,10 @@ Decision EvaluateLaunch(const StateView& view, const LaunchQuestion& q,
          {std::pair{source, ReadKeyActions()}, std::pair{key, WriteKeyActions()}}) {
       if (!arn.has_value()) continue;
       Decision use = EvaluateKeyUse(view, q.caller, *arn, actions);
-      if (use.allowed()) continue;
+      if (use.allowed()) {
+        if (d.allowed()) d.Merge(std::move(use));
+        continue;
+      }
       ReasonArgs a = base;
       a.key = *arn;
       a.snapshot = m.ebs->snapshot_id;

@@ -1,0 +1,88 @@
+// Seeding a cloud with existing resources.
+#include <algorithm>
+#include <string>
+
+#include "absl/strings/str_cat.h"
+#include "ami/cloud.h"
+#include "ami/errors.h"
+#include "choices.h"
+#include "cloud/state.h"
+
+namespace ami {
+
+using internal::CloudState;
+using internal::PendingWork;
+
+namespace {
+
+absl::Status Exists(absl::string_view what, const std::string& id) {
+  return MakeError(choices::kInvalidValue, absl::StrCat(what, " `", id, "` already exists"));
+}
+
+}  // namespace
+
+absl::Status Cloud::ImportKey(const KmsKey& key) {
+  absl::MutexLock lock(&state_->mu);
+  CloudState& s = *state_;
+  if (key.is_aws_managed()) {
+    return MakeError(choices::kAwsManagedKeyChange,
+                     absl::StrCat("kms key `", key.arn().ToString(),
+                                  "` is aws managed: every account has its aws/ebs key already"));
+  }
+  if (s.keys.contains(key.arn())) return Exists("kms key", key.arn().ToString());
+  s.keys[key.arn()] = std::make_shared<const KmsKey>(key);
+  if (key.state() == KeyState::kPendingDeletion && key.deletion_time().has_value()) {
+    s.Schedule(std::max(absl::ZeroDuration(), *key.deletion_time() - s.now),
+               {PendingWork::Kind::kKeyDeletion, key.arn().ToString(), std::nullopt});
+  }
+  return absl::OkStatus();
+}
+
+absl::Status Cloud::ImportSnapshot(const Snapshot& snapshot) {
+  absl::MutexLock lock(&state_->mu);
+  CloudState& s = *state_;
+  if (s.snapshots.contains(snapshot.id())) return Exists("snapshot", snapshot.id().ToString());
+  s.PutSnapshot(std::make_shared<const Snapshot>(snapshot));
+  return absl::OkStatus();
+}
+
+absl::Status Cloud::ImportImage(const Image& image) {
+  absl::MutexLock lock(&state_->mu);
+  CloudState& s = *state_;
+  if (s.images.contains(image.id())) return Exists("image", image.id().ToString());
+  if (internal::IsRegistered(image.state())) {
+    if (const auto used = s.FindImageByName(image.owner(), image.region(), image.name())) {
+      return MakeError(ErrorCode::kInvalidAMINameDuplicate,
+                       absl::StrCat("AMI name `", image.name(), "` is already in use by AMI `",
+                                    used->ToString(), "` (REG-6)"));
+    }
+    for (const SnapshotId id : image.snapshot_ids()) {
+      const Snapshot* snap = s.FindSnapshot(id);
+      if (snap == nullptr || snap->region() != image.region()) {
+        return MakeError(ErrorCode::kInvalidSnapshotNotFound,
+                         absl::StrCat("image `", image.id().ToString(), "` maps snapshot `",
+                                      id.ToString(), "`, which does not exist in ",
+                                      image.region().code()));
+      }
+    }
+  }
+  s.PutImage(std::make_shared<const Image>(image));
+  if (image.state() == ImageState::kPending) {
+    s.Schedule(s.options.image_pending, {PendingWork::Kind::kImage, image.id().ToString(), std::nullopt});
+  }
+  return absl::OkStatus();
+}
+
+absl::Status Cloud::ImportInstance(const Instance& instance) {
+  absl::MutexLock lock(&state_->mu);
+  CloudState& s = *state_;
+  if (s.instances.contains(instance.id())) return Exists("instance", instance.id().ToString());
+  s.instances[instance.id()] = std::make_shared<const Instance>(instance);
+  if (instance.state() == InstanceState::kPending) {
+    s.Schedule(s.options.instance_pending,
+               {PendingWork::Kind::kInstance, instance.id().ToString(), std::nullopt});
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace ami
