@@ -1,1 +1,283 @@
-// Tests are added separately.
+// A randomized test: 10,000 operations by several accounts, in two organizations and three
+// Regions. After every rejected operation the state must be exactly as before; after every
+// operation the invariants must hold:
+//   - every registered image's snapshots exist, in its Region;
+//   - a copy's owner is the account that copied it;
+//   - no image is public while encrypted.
+#include <cstdint>
+#include <cstdio>
+#include <memory>
+#include <random>
+#include <string>
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+#include "ami/ami.h"
+#include "ami/cloud.h"
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "tests/test_util.h"
+
+namespace ami {
+namespace {
+
+using ::ami::testing::IsOk;
+
+class World {
+ public:
+  explicit World(uint64_t seed) : rng_(seed) {
+    Cloud::Options options;
+    options.seed = seed;
+    cloud_ = Cloud::Create(options);
+    for (const char* r : {"us-east-1", "eu-west-1", "ap-southeast-2"}) regions_.push_back(*Region::Parse(r));
+    for (const char* a : {"111111111111", "222222222222", "333333333333", "444444444444", "555555555555"}) {
+      accounts_.push_back(*AccountId::Parse(a));
+    }
+    org1_ = *OrganizationId::Parse("o-aaaaaaaaaa");
+    org2_ = *OrganizationId::Parse("o-bbbbbbbbbb");
+    ou_ = *OrganizationalUnitId::Parse("ou-aaaa-11111111");
+    EXPECT_THAT(cloud_->CreateOrganization(org1_, accounts_[0], "r-aaaa"), IsOk());
+    EXPECT_THAT(cloud_->CreateOrganizationalUnit(org1_, ou_), IsOk());
+    EXPECT_THAT(cloud_->AddAccount(accounts_[1], org1_, ou_), IsOk());
+    EXPECT_THAT(cloud_->CreateOrganization(org2_, accounts_[2], "r-bbbb"), IsOk());
+    SeedBaseImages();
+  }
+
+  Cloud& cloud() { return *cloud_; }
+
+  // Runs one random operation; returns its status.
+  absl::Status Step() {
+    CallContext ctx{Pick(accounts_), Pick(regions_), Chance(0.05)};
+    ctx_ = &ctx;
+    last_copy_.reset();
+    switch (rng_() % 22) {
+      case 0: case 1: return Run(ctx);
+      case 2: return cloud_->StopInstances(ctx, {InstanceText()});
+      case 3: return cloud_->StartInstances(ctx, {InstanceText()});
+      case 4: return cloud_->TerminateInstances(ctx, {InstanceText()});
+      case 5: case 6: return CreateImage(ctx);
+      case 7: return Register(ctx);
+      case 8: case 9: return Copy(ctx);
+      case 10: case 11: return Share(ctx);
+      case 12: return cloud_->ResetImageAttribute(ctx, ImageText(), "launchPermission");
+      case 13: return cloud_->CancelImageLaunchPermission(ctx, ImageText());
+      case 14: return ShareSnapshot(ctx);
+      case 15: return cloud_->DeregisterImage(ctx, ImageText(), Chance(0.5)).status();
+      case 16: return cloud_->DeleteSnapshot(ctx, SnapshotText());
+      case 17: return cloud_->CreateTags(ctx, {Chance(0.5) ? ImageText() : SnapshotText()}, {{"k", "v"}});
+      case 18: return Keys(ctx);
+      case 19: return Settings(ctx);
+      case 20: cloud_->AdvanceClock(absl::Minutes(rng_() % 20)); return absl::OkStatus();
+      default: return cloud_->DeleteTags(ctx, {ImageText()}, {"k"});
+    }
+  }
+
+  // The image a successful CopyImage just made, and its caller.
+  std::optional<std::pair<ImageId, AccountId>> last_copy() const { return last_copy_; }
+
+ private:
+  template <typename T>
+  const T& Pick(const std::vector<T>& v) { return v[rng_() % v.size()]; }
+  bool Chance(double p) { return std::uniform_real_distribution<double>(0, 1)(rng_) < p; }
+
+  // Mostly calls as the resource's owner, in its Region, so that many calls can succeed.
+  void MaybeAsOwner(AccountId owner, Region region) {
+    if (Chance(0.7)) {
+      ctx_->account = owner;
+      ctx_->region = region;
+    }
+  }
+
+  // Ids of existing resources, sometimes malformed or unknown ones.
+  std::string ImageText() {
+    if (Chance(0.03)) return "ami-bad";
+    const std::vector<Image> images = cloud_->ListImages();
+    if (images.empty() || Chance(0.03)) return "ami-0123456789abcdef0";
+    const Image& image = Pick(images);
+    MaybeAsOwner(image.owner(), image.region());
+    return image.id().ToString();
+  }
+  std::string SnapshotText() {
+    const std::vector<Snapshot> snaps = cloud_->ListSnapshots();
+    if (snaps.empty() || Chance(0.03)) return "snap-0123456789abcdef0";
+    const Snapshot& snap = Pick(snaps);
+    MaybeAsOwner(snap.owner(), snap.region());
+    return snap.id().ToString();
+  }
+  std::string InstanceText() {
+    const std::vector<Instance> instances = cloud_->ListInstances();
+    if (instances.empty() || Chance(0.03)) return "i-bad";
+    const Instance& instance = Pick(instances);
+    MaybeAsOwner(instance.owner(), instance.region());
+    return instance.id().ToString();
+  }
+  std::string KeyText(const CallContext& ctx) {
+    const std::vector<KmsKey> keys = cloud_->ListKeys();
+    if (keys.empty() || Chance(0.1)) return Chance(0.5) ? "alias/aws/ebs" : "alias/none";
+    const KmsKey& k = Pick(keys);
+    return Chance(0.7) || k.account() != ctx.account ? k.arn().ToString() : k.id().ToString();
+  }
+
+  void SeedBaseImages() {
+    int n = 0;
+    for (const Region region : regions_) {
+      for (const AccountId owner : {accounts_[0], accounts_[3]}) {
+        const Snapshot s = *Snapshot::Builder()
+                                .set_id(SnapshotId::Long(0x5eed0000 + ++n))
+                                .set_owner(owner)
+                                .set_region(region)
+                                .Build();
+        EXPECT_THAT(cloud_->ImportSnapshot(s), IsOk());
+        const Image image = *Image::Builder()
+                                 .set_id(ImageId::Long(0x5eed0000 + n))
+                                 .set_name(absl::StrCat("base-", n))
+                                 .set_owner(owner)
+                                 .set_region(region)
+                                 .add_snapshot_mapping("/dev/xvda", s)
+                                 .set_launch_permissions(*LaunchPermissions::Create({}, n % 2 == 0, {}, {}))
+                                 .Build();
+        EXPECT_THAT(cloud_->ImportImage(image), IsOk());
+      }
+    }
+  }
+
+  absl::Status Run(const CallContext& ctx) {
+    RunInstancesRequest r{ImageText()};
+    if (Chance(0.3)) r.encrypted = true;
+    if (Chance(0.2)) r.kms_key_id = KeyText(ctx);
+    return cloud_->RunInstances(ctx, r).status();
+  }
+
+  absl::Status CreateImage(const CallContext& ctx) {
+    CreateImageRequest r{InstanceText(), absl::StrCat("img-", rng_() % 8)};
+    r.no_reboot = Chance(0.5);
+    return cloud_->CreateImage(ctx, r).status();
+  }
+
+  absl::Status Register(const CallContext& ctx) {
+    RegisterImageRequest r{absl::StrCat("reg-", rng_() % 8)};
+    r.block_device_mappings.push_back({"/dev/xvda", SnapshotText()});
+    return cloud_->RegisterImage(ctx, r).status();
+  }
+
+  absl::Status Copy(CallContext& ctx) {
+    const std::string source = ImageText();
+    ctx.region = Pick(regions_);
+    const std::optional<Image> image = ImageId::Parse(source).ok() ? cloud_->GetImage(*ImageId::Parse(source))
+                                                                   : std::nullopt;
+    CopyImageRequest r{source, std::string(image ? image->region().code() : Pick(regions_).code()),
+                       absl::StrCat("copy-", rng_() % 8)};
+    if (Chance(0.4)) r.encrypted = Chance(0.8);
+    if (Chance(0.3)) r.kms_key_id = KeyText(ctx);
+    if (Chance(0.2)) r.client_token = absl::StrCat("token-", rng_() % 4);
+    absl::StatusOr<ImageId> id = cloud_->CopyImage(ctx, r);
+    if (id.ok()) last_copy_ = std::make_pair(*id, ctx.account);
+    return id.status();
+  }
+
+  absl::Status Share(const CallContext& ctx) {
+    ModifyImageAttributeRequest r{ImageText()};
+    auto& list = Chance(0.7) ? r.add : r.remove;
+    switch (rng_() % 4) {
+      case 0: list.push_back({Pick(accounts_).ToString()}); break;
+      case 1: list.push_back({"", "all"}); break;
+      case 2: list.push_back({"", "", absl::StrCat("arn:aws:organizations::", accounts_[0].ToString(),
+                                                   ":organization/", org1_.ToString())}); break;
+      default: list.push_back({"", "", "", absl::StrCat("arn:aws:organizations::", accounts_[0].ToString(),
+                                                        ":ou/", org1_.ToString(), "/", ou_.ToString())});
+    }
+    return cloud_->ModifyImageAttribute(ctx, r);
+  }
+
+  absl::Status ShareSnapshot(const CallContext& ctx) {
+    ModifySnapshotAttributeRequest r{SnapshotText(), Chance(0.7) ? "add" : "remove"};
+    if (Chance(0.8)) {
+      r.user_ids.push_back(Pick(accounts_).ToString());
+    } else {
+      r.group_names.push_back("all");
+    }
+    return cloud_->ModifySnapshotAttribute(ctx, r);
+  }
+
+  absl::Status Keys(const CallContext& ctx) {
+    switch (rng_() % 5) {
+      case 0: {
+        KeyPolicyStatement s;
+        s.accounts = {Pick(accounts_)};
+        s.actions = KmsActions::All();
+        return cloud_->CreateKey(ctx, {"k", Chance(0.2), "SYMMETRIC_DEFAULT", {s}}).status();
+      }
+      case 1: return cloud_->CreateGrant(ctx, KeyText(ctx), Pick(accounts_), KmsActions::All()).status();
+      case 2: return cloud_->DisableKey(ctx, KeyText(ctx));
+      case 3: return cloud_->EnableKey(ctx, KeyText(ctx));
+      default: return cloud_->ModifyEbsDefaultKmsKeyId(ctx, KeyText(ctx));
+    }
+  }
+
+  absl::Status Settings(const CallContext& ctx) {
+    switch (rng_() % 4) {
+      case 0: return cloud_->EnableEbsEncryptionByDefault(ctx);
+      case 1: return cloud_->DisableEbsEncryptionByDefault(ctx);
+      case 2: return cloud_->DisableImageBlockPublicAccess(ctx);
+      default: return cloud_->EnableSnapshotBlockPublicAccess(ctx, Chance(0.5) ? "block-new-sharing" : "nope");
+    }
+  }
+
+  std::mt19937_64 rng_;
+  std::unique_ptr<Cloud> cloud_;
+  std::vector<Region> regions_;
+  std::vector<AccountId> accounts_;
+  OrganizationId org1_ = *OrganizationId::Parse("o-0000000000");
+  OrganizationId org2_ = *OrganizationId::Parse("o-0000000000");
+  OrganizationalUnitId ou_ = *OrganizationalUnitId::Parse("ou-0000-00000000");
+  std::optional<std::pair<ImageId, AccountId>> last_copy_;
+  CallContext* ctx_ = nullptr;
+};
+
+// The invariants of the header comment, as one message per violation.
+std::vector<std::string> Violations(const Cloud& cloud) {
+  std::vector<std::string> out;
+  for (const Image& image : cloud.ListImages()) {
+    if (image.state() == ImageState::kDeregistered) continue;
+    for (const SnapshotId id : image.snapshot_ids()) {
+      const std::optional<Snapshot> s = cloud.GetSnapshot(id);
+      if (!s.has_value() || s->region() != image.region()) {
+        out.push_back(absl::StrCat(image.id().ToString(), " lost snapshot ", id.ToString()));
+      }
+    }
+    if (image.is_public() && image.encrypted()) {
+      out.push_back(absl::StrCat(image.id().ToString(), " is public and encrypted"));
+    }
+  }
+  return out;
+}
+
+TEST(RandomOperations, RejectedCallsChangeNothingAndInvariantsHold) {
+  World world(20261127);
+  int accepted = 0, rejected = 0;
+  for (int step = 0; step < 10000; ++step) {
+    const std::unique_ptr<Cloud> before = world.cloud().Fork();
+    const absl::Status status = world.Step();
+    if (status.ok()) {
+      ++accepted;
+    } else {
+      ++rejected;
+      ASSERT_TRUE(world.cloud().StateEquals(*before))
+          << "step " << step << " was rejected (" << status << ") but changed the state";
+      ASSERT_TRUE(GetErrorCode(status).has_value()) << "step " << step << ": no AWS code in " << status;
+    }
+    if (const auto copy = world.last_copy()) {
+      ASSERT_EQ(world.cloud().GetImage(copy->first)->owner(), copy->second) << "step " << step;
+    }
+    const std::vector<std::string> violations = Violations(world.cloud());
+    ASSERT_TRUE(violations.empty()) << "step " << step << ": " << violations.front();
+  }
+  // Both outcomes must be exercised for the test to mean anything.
+  std::printf("accepted %d, rejected %d, images %zu\n", accepted, rejected, world.cloud().ListImages().size());
+  EXPECT_GT(accepted, 2000);
+  EXPECT_GT(rejected, 2000);
+  EXPECT_GT(world.cloud().ListImages().size(), 20u);
+}
+
+}  // namespace
+}  // namespace ami

@@ -50,7 +50,9 @@ absl::StatusOr<std::vector<InstanceId>> Cloud::RunInstances(const CallContext& c
   const Decision d = policy::EvaluateLaunch(s, q, &plan);
   AMI_RETURN_IF_ERROR(internal::Gate(d, ctx, /*allow_later=*/true));
   const Image& image = *s.FindImage(image_id);
-  std::vector<InstanceId> ids;
+  // Build every instance first, then commit them all: a rejected call changes nothing.
+  const uint64_t saved = s.next_id;
+  std::vector<Instance> launched_instances;
   for (int n = 0; n < request.count; ++n) {
     Instance::Builder b;
     b.set_id(s.NewInstanceId())
@@ -67,20 +69,28 @@ absl::StatusOr<std::vector<InstanceId>> Cloud::RunInstances(const CallContext& c
         .set_imds_v2_required(image.imds_v2_required())
         .set_launch_time(s.now)
         .set_tags(tags);
-    for (const policy::VolumePlan& v : plan) {
+    // An instance that will fail (LAUNCH-9) never gets its volumes.
+    for (const policy::VolumePlan& v : d.allowed() ? plan : std::vector<policy::VolumePlan>()) {
       b.add_volume(AttachedVolume{v.device_name, s.NewVolumeId(), v.size_gib,
                                   v.delete_on_termination, v.key, v.snapshot});
     }
-    // Every field was validated above; Build() cannot fail here.
-    const Instance instance = *b.Build();
+    absl::StatusOr<Instance> instance = b.Build();
+    if (!instance.ok()) {
+      s.next_id = saved;
+      return instance.status();
+    }
+    launched_instances.push_back(*std::move(instance));
+  }
+  std::vector<InstanceId> ids;
+  for (Instance& instance : launched_instances) {
     ids.push_back(instance.id());
-    s.instances[instance.id()] = std::make_shared<const Instance>(instance);
     PendingWork work{PendingWork::Kind::kInstance, instance.id().ToString(), std::nullopt};
     if (!d.allowed()) {
       work.failure = internal::FailureReason(choices::kLaunchFailureCode, d);
       work.failure->message = absl::StrCat("Client.InternalError: Client error on launch: ",
                                            work.failure->message);
     }
+    s.instances[instance.id()] = std::make_shared<const Instance>(std::move(instance));
     s.Schedule(s.options.instance_pending, std::move(work));
   }
   Image::Builder launched = image.ToBuilder();

@@ -96,6 +96,8 @@ Decision EvaluateCopy(const StateView& view, const CopyQuestion& q, CopyPlan* pl
       ReasonArgs a = base;
       a.key = *requested;
       d.AddForbid(R(reasons::kKeyInOtherRegion, std::move(a), /*async=*/true));
+      // The copy fails later; its snapshots are planned under the destination's default key.
+      requested = dest.default_kms_key;
     }
   }
   if (plan != nullptr) plan->owner = q.caller;

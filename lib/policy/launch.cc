@@ -93,6 +93,11 @@ Decision EvaluateLaunch(const StateView& view, const LaunchQuestion& q,
       ReasonArgs a = base;
       a.text = absl::StrCat("`", q.kms_key->ToString(), "`");
       d.AddForbid(R(reasons::kCopyKeyUnresolved, std::move(a), /*async=*/true));
+    } else if (requested->region() != q.region) {
+      ReasonArgs a = base;
+      a.key = *requested;
+      d.AddForbid(R(reasons::kKeyInOtherRegion, std::move(a), /*async=*/true));
+      requested.reset();
     }
   }
   bool snapshots_not_shared = false;
