@@ -16,9 +16,16 @@ std::string FormatAwsTime(absl::Time t) {
 }
 
 absl::StatusOr<absl::Time> ParseAwsTime(absl::string_view text) {
+  // RFC 3339 only: a 'Z' or a "+HH:MM" offset at the end, and no surrounding spaces.
+  const bool zone_ok =
+      !text.empty() &&
+      (text.back() == 'Z' ||
+       (text.size() > 6 && (text[text.size() - 6] == '+' || text[text.size() - 6] == '-') &&
+        text[text.size() - 3] == ':'));
+  const bool spaces = text.find_first_of(" \t\n\r") != absl::string_view::npos;
   absl::Time t;
   std::string err;
-  if (!absl::ParseTime(absl::RFC3339_full, std::string(text), &t, &err) ||
+  if (!zone_ok || spaces || !absl::ParseTime(absl::RFC3339_full, std::string(text), &t, &err) ||
       t == absl::InfiniteFuture() || t == absl::InfinitePast()) {
     return MakeError(choices::kInvalidValue,
                      absl::StrCat("invalid time `", text_util::Clip(text),

@@ -177,6 +177,7 @@ B& B::set_ena_support(bool e) { image_.ena_support_ = e; return *this; }
 B& B::set_imds_v2_required(bool v) { image_.imds_v2_ = v; return *this; }
 B& B::set_block_device_mappings(std::vector<BlockDeviceMapping> m) {
   image_.mappings_ = std::move(m);
+  snapshot_regions_.clear();
   return *this;
 }
 B& B::add_block_device_mapping(BlockDeviceMapping m) {
@@ -224,6 +225,10 @@ absl::StatusOr<Image> Image::Builder::Build() const {
   AMI_RETURN_IF_ERROR(ValidateImageName(im.name_));
   AMI_RETURN_IF_ERROR(checks::Description(what, im.description_));
   AMI_RETURN_IF_ERROR(checks::ProductCodes(im.product_codes_));
+  AMI_RETURN_IF_ERROR(checks::FiniteTime(what, "creation time", im.creation_time_));
+  AMI_RETURN_IF_ERROR(checks::FiniteTime(what, "deprecation time", im.deprecation_time_));
+  AMI_RETURN_IF_ERROR(checks::FiniteTime(what, "protection cooldown", im.cooldown_until_));
+  AMI_RETURN_IF_ERROR(checks::FiniteTime(what, "last launched time", im.last_launched_time_));
   for (const auto& [snapshot, region] : snapshot_regions_) {
     if (region != im.region_) {
       return Invalid(absl::StrCat(what, " in ", im.region_.code(), " maps snapshot `",

@@ -89,6 +89,7 @@ absl::StatusOr<Instance> Instance::Builder::Build() const {
   const std::string what = absl::StrCat("instance `", in.id_.ToString(), "`");
   AMI_RETURN_IF_ERROR(ValidateInstanceType(in.instance_type_));
   AMI_RETURN_IF_ERROR(checks::ProductCodes(in.product_codes_));
+  AMI_RETURN_IF_ERROR(checks::FiniteTime(what, "launch time", in.launch_time_));
   absl::flat_hash_set<absl::string_view> devices;
   absl::flat_hash_set<VolumeId> volume_ids;
   for (const AttachedVolume& v : in.volumes_) {

@@ -3,10 +3,13 @@
 #include <array>
 #include <utility>
 
+#include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "ami/errors.h"
 #include "choices.h"
+#include "resource_checks.h"
+#include "status_macros.h"
 #include "text_util.h"
 
 namespace ami {
@@ -34,17 +37,20 @@ constexpr std::array<ActionName, 11> kActionNames = {{
 uint16_t Bit(KmsAction a) { return static_cast<uint16_t>(a); }
 
 // The actions a policy action string names, or 0 when it names none that libami models.
-uint16_t BitsOf(absl::string_view action) {
-  if (action == "kms:*") return KmsActions::All().bits();
-  if (action == "kms:ReEncrypt*") return Bit(KmsAction::kReEncryptFrom) | Bit(KmsAction::kReEncryptTo);
-  if (action == "kms:GenerateDataKey*") {
+uint16_t BitsOf(absl::string_view raw) {
+  // IAM action names are case-insensitive.
+  const std::string lower = absl::AsciiStrToLower(raw);
+  auto same = [&lower](absl::string_view name) { return absl::AsciiStrToLower(name) == lower; };
+  if (same("kms:*")) return KmsActions::All().bits();
+  if (same("kms:ReEncrypt*")) return Bit(KmsAction::kReEncryptFrom) | Bit(KmsAction::kReEncryptTo);
+  if (same("kms:GenerateDataKey*")) {
     return Bit(KmsAction::kGenerateDataKey) | Bit(KmsAction::kGenerateDataKeyWithoutPlaintext);
   }
-  if (action == "kms:Describe*") return Bit(KmsAction::kDescribeKey);
-  if (action == "kms:List*") return Bit(KmsAction::kListGrants);
-  if (action == "kms:Get*") return 0;  // Valid, but names no modelled action.
+  if (same("kms:Describe*")) return Bit(KmsAction::kDescribeKey);
+  if (same("kms:List*")) return Bit(KmsAction::kListGrants);
+  if (same("kms:Get*")) return 0;  // Valid, but names no modelled action.
   for (const ActionName& a : kActionNames) {
-    if (a.name == action) return Bit(a.action);
+    if (same(a.name)) return Bit(a.action);
   }
   return 0xFFFF;  // Unknown.
 }
@@ -148,6 +154,13 @@ absl::StatusOr<KmsKey> KmsKey::Builder::Build() const {
     return Invalid(absl::StrCat("kms key `", arn,
                                 "`: aws managed keys are single-region symmetric keys"));
   }
+  if (key_.manager_ == KeyManager::kAws && key_.state_ == KeyState::kPendingDeletion) {
+    return Invalid(absl::StrCat("kms key `", arn, "`: aws managed keys cannot be deleted (KMS-1)"));
+  }
+  AMI_RETURN_IF_ERROR(checks::FiniteTime(absl::StrCat("kms key `", arn, "`"), "creation time",
+                                         key_.creation_time_));
+  AMI_RETURN_IF_ERROR(checks::FiniteTime(absl::StrCat("kms key `", arn, "`"), "deletion time",
+                                         key_.deletion_time_));
   if (key_.deletion_time_.has_value() != (key_.state_ == KeyState::kPendingDeletion)) {
     return Invalid(absl::StrCat("kms key `", arn,
                                 "`: a deletion time goes with the PendingDeletion state only"));

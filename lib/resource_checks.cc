@@ -38,6 +38,18 @@ absl::Status Description(absl::string_view what, absl::string_view description) 
   return absl::OkStatus();
 }
 
+absl::Status FiniteTime(absl::string_view what, absl::string_view field, absl::Time t) {
+  if (t == absl::InfiniteFuture() || t == absl::InfinitePast()) {
+    return MakeError(choices::kInvalidValue, absl::StrCat(what, ": ", field, " must be a finite time"));
+  }
+  return absl::OkStatus();
+}
+
+absl::Status FiniteTime(absl::string_view what, absl::string_view field,
+                        const std::optional<absl::Time>& t) {
+  return t.has_value() ? FiniteTime(what, field, *t) : absl::OkStatus();
+}
+
 absl::Status ProductCodes(const std::vector<ProductCode>& codes) {
   for (const ProductCode& code : codes) AMI_RETURN_IF_ERROR(ValidateProductCode(code));
   return absl::OkStatus();

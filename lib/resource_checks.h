@@ -4,7 +4,10 @@
 
 #include <cstdint>
 #include <string>
+#include <optional>
 #include <vector>
+
+#include "absl/time/time.h"
 
 #include "absl/status/status.h"
 #include "absl/strings/string_view.h"
@@ -21,6 +24,10 @@ absl::Status VolumeSize(absl::string_view what, uint32_t gib, bool allow_zero);
 absl::Status KeyInRegion(absl::string_view what, const KmsKeyArn& key, Region region);
 // At most 255 characters of valid UTF-8.
 absl::Status Description(absl::string_view what, absl::string_view description);
+// A finite time (not absl::InfiniteFuture() or absl::InfinitePast()).
+absl::Status FiniteTime(absl::string_view what, absl::string_view field, absl::Time t);
+absl::Status FiniteTime(absl::string_view what, absl::string_view field,
+                        const std::optional<absl::Time>& t);
 // Every code is well formed.
 absl::Status ProductCodes(const std::vector<ProductCode>& codes);
 // Sorts and de-duplicates `accounts`; the owner may not be among them.

@@ -61,6 +61,7 @@ absl::StatusOr<Snapshot> Snapshot::Builder::Build() const {
     AMI_RETURN_IF_ERROR(checks::KeyInRegion(what, *s.kms_key_, s.region_));
   }
   AMI_RETURN_IF_ERROR(checks::Description(what, s.description_));
+  AMI_RETURN_IF_ERROR(checks::FiniteTime(what, "start time", s.start_time_));
   AMI_RETURN_IF_ERROR(checks::ProductCodes(s.product_codes_));
   AMI_RETURN_IF_ERROR(checks::SortedAccounts(what, s.owner_, &s.permissions_.accounts));
   return s;

@@ -357,5 +357,28 @@ TEST(KmsKeyBuilder, EachChangedFieldMakesAnUnequalKey) {
   }
 }
 
+TEST(KmsActions, IAM_1_ActionNamesAreCaseInsensitive) {
+  absl::StatusOr<KmsActions> actions = KmsActions::Parse({"KMS:decrypt", "kms:reencrypt*"});
+  ASSERT_THAT(actions, IsOk());
+  EXPECT_TRUE(actions->Has(KmsAction::kDecrypt));
+  EXPECT_TRUE(actions->Has(KmsAction::kReEncryptTo));
+  EXPECT_FALSE(actions->Has(KmsAction::kEncrypt));
+}
+
+TEST(KmsKeyBuilder, KMS_1_AwsManagedKeyCannotBePendingDeletion) {
+  EXPECT_THAT(ValidKey()
+                  .set_manager(KeyManager::kAws)
+                  .set_state(KeyState::kPendingDeletion)
+                  .set_deletion_time(absl::FromUnixSeconds(1800000000))
+                  .Build(),
+              HasErrorCode(ErrorCode::kInvalidParameterValue));
+  EXPECT_THAT(ValidKey().set_manager(KeyManager::kAws).Build(), IsOk());
+}
+
+TEST(KmsKeyBuilder, InfiniteCreationTimeIsInvalid) {
+  EXPECT_THAT(ValidKey().set_creation_time(absl::InfiniteFuture()).Build(),
+              HasErrorCode(ErrorCode::kInvalidParameterValue));
+}
+
 }  // namespace
 }  // namespace ami

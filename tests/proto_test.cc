@@ -437,5 +437,12 @@ TEST(AwsTime, GarbageIsInvalidParameterValue) {
   }
 }
 
+TEST(AwsTime, OffsetsWithoutColonAndSpacesAreRejected) {
+  EXPECT_THAT(ParseAwsTime("2024-01-15T10:20:30.000+0000"), HasErrorCode(ErrorCode::kInvalidParameterValue));
+  EXPECT_THAT(ParseAwsTime(" 2024-01-15T10:20:30Z"), HasErrorCode(ErrorCode::kInvalidParameterValue));
+  EXPECT_THAT(ParseAwsTime("2024-01-15T10:20:30Z "), HasErrorCode(ErrorCode::kInvalidParameterValue));
+  EXPECT_THAT(ParseAwsTime("2024-01-15T10:20:30-05:00"), IsOk());
+}
+
 }  // namespace
 }  // namespace ami

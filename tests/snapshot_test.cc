@@ -234,5 +234,12 @@ TEST(SnapshotBuilder, EachChangedFieldMakesAnUnequalSnapshot) {
   }
 }
 
+TEST(SnapshotBuilder, InfiniteStartTimeIsInvalid) {
+  EXPECT_THAT(ValidSnapshot().set_start_time(absl::InfiniteFuture()).Build(),
+              HasErrorCode(ErrorCode::kInvalidParameterValue));
+  EXPECT_THAT(ValidSnapshot().set_start_time(absl::InfinitePast()).Build(),
+              HasErrorCode(ErrorCode::kInvalidParameterValue));
+}
+
 }  // namespace
 }  // namespace ami

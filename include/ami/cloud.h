@@ -140,7 +140,8 @@ class Cloud {
                                    const std::string& attribute);
   absl::Status CancelImageLaunchPermission(const CallContext& ctx, const std::string& image_id);
   // One of "description", "launchPermission", "imdsSupport", "productCodes",
-  // "deregistrationProtection", "lastLaunchedTime" (DESC-11).
+  // "deregistrationProtection", "lastLaunchedTime", "bootMode", "kernel", "ramdisk",
+  // "sriovNetSupport", "tpmSupport", "uefiData" (DESC-11); "blockDeviceMapping" is AuthFailure.
   absl::StatusOr<ImageAttribute> DescribeImageAttribute(const CallContext& ctx,
                                                         const std::string& image_id,
                                                         const std::string& attribute) const;

@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "absl/time/time.h"
 #include "ami/attributes.h"
 #include "ami/ids.h"
 #include "ami/image.h"
@@ -144,6 +145,8 @@ struct ImageAttribute {
   std::optional<std::vector<ProductCode>> product_codes;
   std::optional<std::string> deregistration_protection;
   std::optional<absl::Time> last_launched_time;
+  // bootMode; and "" for kernel, ramdisk, sriovNetSupport, tpmSupport, uefiData (not modelled).
+  std::optional<std::string> value;
 };
 
 // CreateKey.

@@ -126,6 +126,11 @@ absl::StatusOr<ImageId> Cloud::CopyImage(const CallContext& ctx, const CopyImage
   AMI_ASSIGN_OR_RETURN(const ImageId source_id, ImageId::Parse(request.source_image_id));
   AMI_ASSIGN_OR_RETURN(const internal::SpecifiedTags tags,
                        internal::ParseTagSpecifications(request.tag_specifications));
+  if (!request.kms_key_id.empty() && !request.encrypted.value_or(false)) {
+    return MakeError(choices::kKeyWithoutEncrypted,
+                     absl::StrCat("a kms key `", request.kms_key_id,
+                                  "` was given without Encrypted=true (KMS-12)"));
+  }
   policy::CopyQuestion q{ctx.account, ctx.region, source_region, source_id, request.name,
                          request.encrypted, std::nullopt};
   std::string unparsed_key;

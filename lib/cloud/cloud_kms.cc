@@ -201,7 +201,7 @@ namespace {
 absl::Status SetKeyState(CloudState& s, const CallContext& ctx, const std::string& key_id,
                          KeyState state, std::optional<absl::Time> deletion) {
   AMI_ASSIGN_OR_RETURN(const std::shared_ptr<const KmsKey> key, OwnKey(s, ctx, key_id));
-  if (key->state() == KeyState::kPendingDeletion && state != KeyState::kDisabled) {
+  if (key->state() == KeyState::kPendingDeletion) {
     return MakeError(ErrorCode::kKmsInvalidStateException,
                      absl::StrCat("kms key `", key->arn().ToString(), "` is pending deletion"));
   }

@@ -87,9 +87,11 @@ absl::Status Cloud::ModifyImageAttribute(const CallContext& ctx,
   const bool launch = !request.add.empty() || !request.remove.empty();
   const int kinds = launch + request.description.has_value() + request.imds_support.has_value();
   if (kinds != 1) {
+    if (kinds == 0) {
+      return MakeError(choices::kMissingValue, "ModifyImageAttribute needs one attribute to modify");
+    }
     return MakeError(choices::kInconsistentValues,
-                     kinds == 0 ? "ModifyImageAttribute needs one attribute to modify"
-                                : "ModifyImageAttribute modifies one attribute per call (SHARE-3)");
+                     "ModifyImageAttribute modifies one attribute per call (SHARE-3)");
   }
   if (!launch) {
     absl::MutexLock lock(&state_->mu);
@@ -116,15 +118,16 @@ absl::Status Cloud::ModifyImageAttribute(const CallContext& ctx,
 absl::Status Cloud::ResetImageAttribute(const CallContext& ctx, const std::string& image_id,
                                         const std::string& attribute) {
   AMI_ASSIGN_OR_RETURN(const ImageId id, ImageId::Parse(image_id));
+  absl::MutexLock lock(&state_->mu);
+  CloudState& s = *state_;
+  const Decision d = policy::EvaluateImageOwnerAction(s, ctx.account, ctx.region, id,
+                                                      policy::ImageAction::kResetAttribute);
+  if (!d.allowed()) return d.ToStatus();
   if (attribute != "launchPermission") {
     return MakeError(choices::kInvalidValue,
                      absl::StrCat("attribute `", attribute, "` cannot be reset; only launchPermission"));
   }
-  absl::MutexLock lock(&state_->mu);
-  CloudState& s = *state_;
-  AMI_RETURN_IF_ERROR(internal::Gate(
-      policy::EvaluateImageOwnerAction(s, ctx.account, ctx.region, id, policy::ImageAction::kResetAttribute),
-      ctx));
+  AMI_RETURN_IF_ERROR(internal::DryRunCheck(ctx));
   Image::Builder b = s.FindImage(id)->ToBuilder();
   b.set_launch_permissions({});
   s.PutImage(std::make_shared<const Image>(*b.Build()));
@@ -175,6 +178,14 @@ absl::StatusOr<ImageAttribute> Cloud::DescribeImageAttribute(const CallContext& 
             : std::string(ToString(image.deregistration_protection()));
   } else if (attribute == "lastLaunchedTime") {
     out.last_launched_time = image.last_launched_time();
+  } else if (attribute == "bootMode") {
+    out.value = std::string(ToString(image.boot_mode()));
+  } else if (attribute == "kernel" || attribute == "ramdisk" || attribute == "sriovNetSupport" ||
+             attribute == "tpmSupport" || attribute == "uefiData") {
+    out.value = "";  // Not modelled: machine images without kernels, SR-IOV, TPM or UEFI data.
+  } else if (attribute == "blockDeviceMapping") {
+    return MakeError(ErrorCode::kAuthFailure,
+                     "the blockDeviceMapping attribute is deprecated and cannot be described (DESC-11)");
   } else {
     return MakeError(choices::kInvalidValue,
                      absl::StrCat("unknown or unsupported image attribute `", attribute, "`"));

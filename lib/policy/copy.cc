@@ -115,7 +115,8 @@ Decision EvaluateCopy(const StateView& view, const CopyQuestion& q, CopyPlan* pl
       d.AddForbid(R(reasons::kCopyNoStorageAccess, std::move(a)));
       continue;
     }
-    if (s->encrypted() && q.encrypted.has_value() && !*q.encrypted) {
+    // COPY-7; with encryption by default on, Encrypted=false is overridden (KMS-3, MC-30).
+    if (s->encrypted() && q.encrypted.has_value() && !*q.encrypted && !dest.encryption_by_default) {
       d.AddForbid(R(reasons::kCopyDecrypt, std::move(a)));
       continue;
     }
