@@ -1162,5 +1162,30 @@ TEST_F(ModifyImageAttribute, CREATE_18_OtherImdsValueIsInvalidParameterValue) {
   EXPECT_FALSE(cloud->GetInstance(launched->front())->imds_v2_required());
 }
 
+TEST(ImageBlockPublicAccess, SHARE_19_DefaultsOnForNewAccountsOffForAccountsWithPublicImages) {
+  auto cloud = Cloud::Create();
+  const Region east = *Region::Parse("us-east-1");
+  const AccountId fresh = *AccountId::Parse("121212121212");
+  const AccountId publisher = *AccountId::Parse("343434343434");
+  EXPECT_TRUE(cloud->GetSettings(fresh, east).image_block_public_access);
+  const Snapshot snap = *Snapshot::Builder()
+                             .set_id(*SnapshotId::Parse("snap-0abcabcabcabcabc1"))
+                             .set_owner(publisher)
+                             .set_region(east)
+                             .Build();
+  ASSERT_THAT(cloud->ImportSnapshot(snap), IsOk());
+  const Image image = *Image::Builder()
+                           .set_id(*ImageId::Parse("ami-0abcabcabcabcabc1"))
+                           .set_name("published")
+                           .set_owner(publisher)
+                           .set_region(east)
+                           .add_snapshot_mapping("/dev/xvda", snap)
+                           .set_launch_permissions(*LaunchPermissions::Create({}, true, {}, {}))
+                           .Build();
+  ASSERT_THAT(cloud->ImportImage(image), IsOk());
+  EXPECT_FALSE(cloud->GetSettings(publisher, east).image_block_public_access);
+  EXPECT_TRUE(cloud->GetSettings(publisher, *Region::Parse("eu-west-1")).image_block_public_access);
+}
+
 }  // namespace
 }  // namespace ami

@@ -45,12 +45,16 @@ struct RunInstancesRequest {
   std::vector<std::pair<std::string, std::string>> tags;
 };
 
-// A BlockDeviceMappings entry of CreateImage (CREATE-6, CREATE-7).
+// A BlockDeviceMappings entry of CreateImage (CREATE-5 … CREATE-7). For an attached volume only
+// DeleteOnTermination may change. A device that is not attached adds a mapping: an instance-store
+// volume when `virtual_name` is set ("ephemeral0"), else a new empty EBS volume of
+// `volume_size_gib`, encrypted only when `encrypted` is true.
 struct CreateImageMapping {
   std::string device_name;
   std::optional<bool> delete_on_termination;
   std::optional<uint32_t> volume_size_gib;
   std::optional<bool> encrypted;
+  std::string virtual_name;
 };
 
 struct CreateImageRequest {

@@ -57,13 +57,7 @@ void CompleteImage(CloudState& s, const PendingWork& work) {
   b.set_state(failed ? ImageState::kFailed : ImageState::kAvailable);
   if (failed) b.set_state_reason(*work.failure);
   s.PutImage(std::make_shared<const Image>(*b.Build()));
-  for (auto it = s.creating_from.begin(); it != s.creating_from.end();) {
-    if (it->second == id) {
-      s.creating_from.erase(it++);
-    } else {
-      ++it;
-    }
-  }
+  s.ReleaseCreateImage(*s.FindImage(id));
 }
 
 void CompleteInstance(CloudState& s, const PendingWork& work) {

@@ -237,6 +237,7 @@ absl::StatusOr<std::vector<DeleteSnapshotResult>> Cloud::DeregisterImage(
   Image::Builder b = image.ToBuilder();
   b.set_state(ImageState::kDeregistered).set_launch_permissions({});
   s.PutImage(std::make_shared<const Image>(*b.Build()));
+  s.ReleaseCreateImage(*s.FindImage(id));
   s.foreign_tags.erase(image_id);
   std::vector<DeleteSnapshotResult> results;
   for (const SnapshotId sid : snapshot_ids) {

@@ -66,6 +66,11 @@ absl::Status Cloud::ImportImage(const Image& image) {
       }
     }
   }
+  // SHARE-19: an existing account that already has a public AMI has block public access off.
+  if (image.is_public() &&
+      !s.settings.contains(internal::AccountRegion{image.owner(), image.region()})) {
+    s.MutableSettings(image.owner(), image.region()).image_block_public_access = false;
+  }
   s.PutImage(std::make_shared<const Image>(image));
   if (image.state() == ImageState::kPending) {
     s.Schedule(s.options.image_pending, {PendingWork::Kind::kImage, image.id().ToString(), std::nullopt});

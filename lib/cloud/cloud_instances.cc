@@ -214,9 +214,14 @@ absl::StatusOr<absl::flat_hash_map<std::string, CreateImageMapping>> MappingOver
       if (v.device_name == m.device_name) volume = &v;
     }
     if (volume == nullptr) {
-      return MakeError(choices::kInvalidValue,
-                       absl::StrCat("device `", m.device_name, "` is not attached to instance `",
-                                    instance.id().ToString(), "`"));
+      if (m.virtual_name.empty() && !m.volume_size_gib.has_value()) {
+        return MakeError(choices::kInvalidValue,
+                         absl::StrCat("device `", m.device_name, "` is not attached to instance `",
+                                      instance.id().ToString(),
+                                      "`: a new mapping needs a volume size or a virtual name"));
+      }
+      out[m.device_name] = m;
+      continue;
     }
     if (m.volume_size_gib.has_value() && *m.volume_size_gib != volume->volume_size_gib) {
       return MakeError(choices::kInvalidValue,
@@ -290,6 +295,24 @@ absl::StatusOr<ImageId> Cloud::CreateImage(const CallContext& ctx, const CreateI
     }
     ib.add_block_device_mapping(std::move(m));
     snapshots.push_back(std::make_shared<const Snapshot>(*std::move(snap)));
+  }
+  // CREATE-5: new empty EBS volumes and instance-store volumes (not captured, only mapped).
+  for (const CreateImageMapping& m : request.block_device_mappings) {
+    bool attached = false;
+    for (const AttachedVolume& v : instance.volumes()) attached |= v.device_name == m.device_name;
+    if (attached) continue;
+    BlockDeviceMapping added;
+    added.device_name = m.device_name;
+    if (!m.virtual_name.empty()) {
+      added.virtual_name = m.virtual_name;
+    } else {
+      EbsBlockDevice ebs;
+      ebs.volume_size_gib = *m.volume_size_gib;
+      ebs.encrypted = m.encrypted.value_or(false);
+      ebs.delete_on_termination = m.delete_on_termination.value_or(true);
+      added.ebs = ebs;
+    }
+    ib.add_block_device_mapping(std::move(added));
   }
   absl::StatusOr<Image> image = ib.Build();
   if (!image.ok() || ctx.dry_run) {

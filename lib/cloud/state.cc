@@ -214,6 +214,12 @@ RegionSettings& CloudState::MutableSettings(AccountId account, Region region) {
   return it->second;
 }
 
+void CloudState::ReleaseCreateImage(const Image& image) {
+  if (!image.source_instance().has_value()) return;
+  auto it = creating_from.find(*image.source_instance());
+  if (it != creating_from.end() && it->second == image.id()) creating_from.erase(it);
+}
+
 void CloudState::Schedule(absl::Duration after, PendingWork work) {
   pending.emplace(now + after, std::move(work));
 }

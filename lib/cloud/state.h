@@ -125,6 +125,8 @@ struct CloudState final : public StateView {
   void RemoveSnapshot(SnapshotId id);
   RegionSettings& MutableSettings(AccountId account, Region region);
   void Schedule(absl::Duration after, PendingWork work);
+  // Ends the NoReboot CreateImage in progress that made `image`, if any (CREATE-15).
+  void ReleaseCreateImage(const Image& image);
 };
 
 // Whether an image state holds its name and snapshots (REG-6, SNAP-4): every state but
