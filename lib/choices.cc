@@ -120,8 +120,14 @@ const std::vector<ModellingChoice>& ModellingChoices() {
        "Sharing a deregistered or disabled image is InvalidAMIID.Unavailable; adding the owner "
        "to its own launch permissions is ignored; only available images launch or copy."},
       {"MC-35", "CREATE-17",
-       "RegisterImage needs each snapshot to be the caller's or shared with it "
+       "RegisterImage needs each snapshot to be the caller's, shared with it, or public "
        "(createVolumePermission); otherwise InvalidSnapshot.NotFound."},
+      {"MC-36", "SHARE-11, SHARE-12, COPY-6",
+       "Importing AWS CLI output, a snapshot that an image of another account maps and that no "
+       "describe-snapshots output describes becomes a placeholder: owned by the image's owner, in "
+       "its Region, with the mapping's size and encryption (its key, else the owner's aws/ebs "
+       "key), public when the image is public. The importing account's own images get none: a "
+       "snapshot of theirs that is not described is InvalidSnapshot.NotFound."},
   };
   return *choices;
 }

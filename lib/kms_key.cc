@@ -1,6 +1,7 @@
 #include "ami/kms_key.h"
 
 #include <array>
+#include <optional>
 #include <utility>
 
 #include "absl/strings/ascii.h"
@@ -36,23 +37,57 @@ constexpr std::array<ActionName, 11> kActionNames = {{
 
 uint16_t Bit(KmsAction a) { return static_cast<uint16_t>(a); }
 
-// The actions a policy action string names, or 0 when it names none that libami models.
-uint16_t BitsOf(absl::string_view raw) {
-  // IAM action names are case-insensitive.
+// Every AWS KMS API action a key policy may name (modelled or not), lowercased after "kms:".
+constexpr absl::string_view kKnownActions[] = {
+    "cancelkeydeletion", "connectcustomkeystore", "createalias", "createcustomkeystore",
+    "creategrant", "createkey", "decrypt", "deletealias", "deletecustomkeystore",
+    "deleteimportedkeymaterial", "derivesharedsecret", "describecustomkeystores", "describekey",
+    "disablekey", "disablekeyrotation", "disconnectcustomkeystore", "enablekey",
+    "enablekeyrotation", "encrypt", "generatedatakey", "generatedatakeypair",
+    "generatedatakeypairwithoutplaintext", "generatedatakeywithoutplaintext", "generatemac",
+    "generaterandom", "getkeypolicy", "getkeyrotationstatus", "getparametersforimport",
+    "getpublickey", "importkeymaterial", "listaliases", "listgrants", "listkeypolicies",
+    "listkeyrotations", "listkeys", "listresourcetags", "listretirablegrants", "putkeypolicy",
+    "reencryptfrom", "reencryptto", "replicatekey", "retiregrant", "revokegrant",
+    "rotatekeyondemand", "schedulekeydeletion", "sign", "synchronizemultiregionkey",
+    "tagresource", "untagresource", "updatealias", "updatecustomkeystore",
+    "updatekeydescription", "updateprimaryregion", "verify", "verifymac"};
+
+// Matches `pattern` (lowercase, `*` for any run of characters) against `text`.
+bool Glob(absl::string_view pattern, absl::string_view text) {
+  size_t p = 0, t = 0, star = absl::string_view::npos, mark = 0;
+  while (t < text.size()) {
+    if (p < pattern.size() && pattern[p] == '*') {
+      star = p++;
+      mark = t;
+    } else if (p < pattern.size() && pattern[p] == text[t]) {
+      ++p;
+      ++t;
+    } else if (star != absl::string_view::npos) {
+      p = star + 1;
+      t = ++mark;
+    } else {
+      return false;
+    }
+  }
+  while (p < pattern.size() && pattern[p] == '*') ++p;
+  return p == pattern.size();
+}
+
+// The modelled actions a policy action string names (IAM names are case-insensitive; `*`
+// wildcards match any run of characters), or nullopt when it names no KMS action at all.
+std::optional<uint16_t> BitsOf(absl::string_view raw) {
   const std::string lower = absl::AsciiStrToLower(raw);
-  auto same = [&lower](absl::string_view name) { return absl::AsciiStrToLower(name) == lower; };
-  if (same("kms:*")) return KmsActions::All().bits();
-  if (same("kms:ReEncrypt*")) return Bit(KmsAction::kReEncryptFrom) | Bit(KmsAction::kReEncryptTo);
-  if (same("kms:GenerateDataKey*")) {
-    return Bit(KmsAction::kGenerateDataKey) | Bit(KmsAction::kGenerateDataKeyWithoutPlaintext);
-  }
-  if (same("kms:Describe*")) return Bit(KmsAction::kDescribeKey);
-  if (same("kms:List*")) return Bit(KmsAction::kListGrants);
-  if (same("kms:Get*")) return 0;  // Valid, but names no modelled action.
+  if (!absl::StartsWith(lower, "kms:")) return std::nullopt;
+  const absl::string_view pattern = absl::string_view(lower).substr(4);
+  bool known = false;
+  for (const absl::string_view action : kKnownActions) known = known || Glob(pattern, action);
+  if (!known) return std::nullopt;
+  uint16_t bits = 0;
   for (const ActionName& a : kActionNames) {
-    if (same(a.name)) return Bit(a.action);
+    if (Glob(pattern, absl::AsciiStrToLower(a.name.substr(4)))) bits |= Bit(a.action);
   }
-  return 0xFFFF;  // Unknown.
+  return bits;
 }
 
 absl::Status Invalid(const std::string& message) {
@@ -64,11 +99,11 @@ absl::Status Invalid(const std::string& message) {
 absl::StatusOr<KmsActions> KmsActions::Parse(const std::vector<std::string>& actions) {
   uint16_t bits = 0;
   for (const std::string& action : actions) {
-    const uint16_t b = BitsOf(action);
-    if (b == 0xFFFF) {
+    const std::optional<uint16_t> b = BitsOf(action);
+    if (!b.has_value()) {
       return Invalid(absl::StrCat("unknown kms action `", text_util::Clip(action), "`"));
     }
-    bits |= b;
+    bits |= *b;
   }
   return KmsActions(bits);
 }

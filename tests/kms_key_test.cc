@@ -380,5 +380,14 @@ TEST(KmsKeyBuilder, InfiniteCreationTimeIsInvalid) {
               HasErrorCode(ErrorCode::kInvalidParameterValue));
 }
 
+TEST(KmsActions, WildcardsExpandOverRealActionsAndUnmodelledOnesAddNothing) {
+  absl::StatusOr<KmsActions> admin = KmsActions::Parse({"kms:Create*", "kms:Revoke*", "kms:PutKeyPolicy",
+                                                        "kms:Enable*", "kms:TagResource"});
+  ASSERT_THAT(admin, IsOk());
+  EXPECT_EQ(*admin, KmsActions::Of({KmsAction::kCreateGrant, KmsAction::kRevokeGrant}));
+  EXPECT_THAT(KmsActions::Parse({"kms:Frobnicate*"}), HasErrorCode(ErrorCode::kInvalidParameterValue));
+  EXPECT_THAT(KmsActions::Parse({"s3:GetObject"}), HasErrorCode(ErrorCode::kInvalidParameterValue));
+}
+
 }  // namespace
 }  // namespace ami

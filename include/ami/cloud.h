@@ -34,6 +34,7 @@ namespace ami {
 
 namespace internal {
 struct CloudState;
+struct CloudAccess;
 }  // namespace internal
 
 class Cloud {
@@ -166,6 +167,12 @@ class Cloud {
   std::optional<Snapshot> GetSnapshot(SnapshotId id) const;
   std::optional<Instance> GetInstance(InstanceId id) const;
   std::optional<KmsKey> GetKey(const KmsKeyArn& arn) const;
+  // True for the AWS managed aws/ebs key of its account and Region (KMS-1, KMS-2).
+  bool IsAwsManagedKey(const KmsKeyArn& arn) const;
+  // The accounts added with CreateOrganization or AddAccount, sorted.
+  std::vector<AccountId> ListAccounts() const;
+  // The organization an account belongs to, if any.
+  std::optional<OrganizationId> AccountOrganization(AccountId account) const;
   // Every image, snapshot, instance and customer managed key, sorted by id.
   std::vector<Image> ListImages() const;
   std::vector<Snapshot> ListSnapshots() const;
@@ -181,6 +188,7 @@ class Cloud {
   bool StateEquals(const Cloud& other) const;
 
  private:
+  friend struct internal::CloudAccess;
   explicit Cloud(std::unique_ptr<internal::CloudState> state);
   std::unique_ptr<internal::CloudState> state_;
 };

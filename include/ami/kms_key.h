@@ -42,9 +42,10 @@ enum class KmsAction : uint16_t {
 class KmsActions {
  public:
   KmsActions() = default;
-  // Parses policy action strings: "kms:Decrypt", and the wildcards "kms:*", "kms:ReEncrypt*",
-  // "kms:GenerateDataKey*", "kms:Describe*", "kms:List*", "kms:Get*". `InvalidParameterValue`
-  // for any other string.
+  // Parses policy action strings, case-insensitively: "kms:Decrypt", and wildcards such as
+  // "kms:*", "kms:ReEncrypt*", "kms:Create*". Real KMS actions that libami does not model
+  // ("kms:PutKeyPolicy") are accepted and add nothing; a string naming no KMS action is
+  // `InvalidParameterValue`.
   static absl::StatusOr<KmsActions> Parse(const std::vector<std::string>& actions);
   // Every action.
   static KmsActions All();

@@ -229,6 +229,25 @@ auto SortedValues(const Map& map, Less less) {
 
 }  // namespace
 
+bool Cloud::IsAwsManagedKey(const KmsKeyArn& arn) const {
+  absl::ReaderMutexLock lock(&state_->mu);
+  return state_->FindKey(arn).aws_managed;
+}
+
+std::vector<AccountId> Cloud::ListAccounts() const {
+  absl::ReaderMutexLock lock(&state_->mu);
+  std::vector<AccountId> out;
+  for (const auto& [id, info] : state_->accounts) out.push_back(id);
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
+std::optional<OrganizationId> Cloud::AccountOrganization(AccountId account) const {
+  absl::ReaderMutexLock lock(&state_->mu);
+  const AccountInfo* info = state_->FindAccount(account);
+  return info == nullptr ? std::nullopt : info->organization;
+}
+
 std::vector<Image> Cloud::ListImages() const {
   absl::ReaderMutexLock lock(&state_->mu);
   return SortedValues(state_->images, [](const Image& a, const Image& b) { return a.id() < b.id(); });

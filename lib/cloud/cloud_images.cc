@@ -11,6 +11,7 @@
 #include "choices.h"
 #include "cloud/ops_common.h"
 #include "cloud/state.h"
+#include "policy/common.h"
 #include "status_macros.h"
 
 namespace ami {
@@ -31,9 +32,7 @@ absl::StatusOr<const Snapshot*> RegistrableSnapshot(const CloudState& s, const C
   AMI_ASSIGN_OR_RETURN(const SnapshotId id, SnapshotId::Parse(m.snapshot_id));
   const Snapshot* snap = s.FindSnapshot(id);
   if (snap == nullptr || snap->region() != ctx.region ||
-      !(snap->owner() == ctx.account ||
-        std::binary_search(snap->create_volume_permissions().accounts.begin(),
-                           snap->create_volume_permissions().accounts.end(), ctx.account))) {
+      !policy::SnapshotReadableBy(s, *snap, ctx.account)) {
     return MakeError(ErrorCode::kInvalidSnapshotNotFound,
                      absl::StrCat("snapshot `", m.snapshot_id, "` does not exist in ",
                                   ctx.region.code(), " or is not shared with account `",

@@ -146,7 +146,9 @@ absl::StatusOr<KmsKeyArn> Cloud::ReplicateKey(const CallContext& ctx, const std:
   }
   AMI_RETURN_IF_ERROR(DryRunCheck(ctx));
   KmsKey::Builder b = primary->ToBuilder();
-  b.set_arn(arn).set_multi_region_role(MultiRegionRole::kReplica).set_grants({}).set_creation_time(s.now);
+  // KMS-14: a replica shares the key id and material, not the policy, grants or description.
+  b.set_arn(arn).set_multi_region_role(MultiRegionRole::kReplica).set_grants({}).set_policy({})
+      .set_description("").set_tags(TagSet()).set_creation_time(s.now);
   AMI_RETURN_IF_ERROR(PutKey(s, b));
   return arn;
 }

@@ -160,6 +160,7 @@ absl::StatusOr<ImageAttribute> Cloud::DescribeImageAttribute(const CallContext& 
   const Decision d = policy::EvaluateImageOwnerAction(s, ctx.account, ctx.region, id,
                                                       policy::ImageAction::kDescribeAttribute);
   if (!d.allowed()) return d.ToStatus();
+  AMI_RETURN_IF_ERROR(internal::DryRunCheck(ctx));
   const Image& image = *s.FindImage(id);
   ImageAttribute out;
   out.image_id = id;

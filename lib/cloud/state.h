@@ -129,6 +129,14 @@ struct CloudState final : public StateView {
   void ReleaseCreateImage(const Image& image);
 };
 
+// Library-internal access to a Cloud's state (state files, imports).
+struct CloudAccess {
+  static CloudState& State(const Cloud& cloud) { return *cloud.state_; }
+  static std::unique_ptr<Cloud> Wrap(std::unique_ptr<CloudState> state) {
+    return std::unique_ptr<Cloud>(new Cloud(std::move(state)));
+  }
+};
+
 // Whether an image state holds its name and snapshots (REG-6, SNAP-4): every state but
 // deregistered.
 bool IsRegistered(ImageState state);

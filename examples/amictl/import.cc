@@ -1,0 +1,92 @@
+// amictl import: AWS CLI JSON output → a state file.
+#include <cstdio>
+#include <fstream>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+#include "ami/aws_import.h"
+#include "ami/errors.h"
+#include "ami/state_file.h"
+#include "cli.h"
+
+namespace amictl {
+namespace {
+
+constexpr char kHelp[] =
+    "usage: amictl import --out STATE [--account ID] [--region REGION] [--key KEY] FILE...\n"
+    "\n"
+    "Reads the JSON that the AWS CLI prints for ec2 describe-images, describe-snapshots,\n"
+    "describe-instances, describe-image-attribute --attribute launchPermission,\n"
+    "describe-snapshot-attribute --attribute createVolumePermission, kms describe-key,\n"
+    "kms get-key-policy, ec2 get-ebs-encryption-by-default and\n"
+    "get-image-block-public-access-state, and writes one state file.\n"
+    "--account and --region say where the CLI ran; they apply to the files after them and may\n"
+    "be repeated. --key names the key of the next get-key-policy file.\n";
+
+absl::Status ReadFile(const std::string& path, std::string* out) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) {
+    return ami::MakeError(ami::ErrorCode::kInvalidParameterValue,
+                          absl::StrCat("cannot read `", path, "`"));
+  }
+  std::stringstream ss;
+  ss << in.rdbuf();
+  *out = ss.str();
+  return absl::OkStatus();
+}
+
+}  // namespace
+
+int Import(const Args& args) {
+  if (args.help) {
+    std::fputs(kHelp, stdout);
+    return kOk;
+  }
+  const std::optional<std::string> out = args.Get("--out");
+  if (!out) {
+    std::fputs(kHelp, stderr);
+    return kUsage;
+  }
+  std::vector<ami::AwsCliFile> files;
+  std::string account = "000000000000", region = "us-east-1", key;
+  for (const Args::Item& item : args.items) {
+    if (item.option == "--account") {
+      account = item.value;
+    } else if (item.option == "--region") {
+      region = item.value;
+    } else if (item.option == "--key") {
+      key = item.value;
+    } else if (item.option.empty()) {
+      auto acct = ami::AccountId::Parse(account);
+      if (!acct.ok()) return Fail(args, acct.status());
+      auto reg = ami::Region::Parse(region);
+      if (!reg.ok()) return Fail(args, reg.status());
+      ami::AwsCliFile file{item.value, "", *acct, *reg, key};
+      if (absl::Status s = ReadFile(item.value, &file.json); !s.ok()) return Fail(args, s);
+      files.push_back(std::move(file));
+      key.clear();
+    }
+  }
+  if (files.empty()) {
+    std::fputs(kHelp, stderr);
+    return kUsage;
+  }
+  absl::StatusOr<std::unique_ptr<ami::Cloud>> cloud = ami::ImportAwsCli(files);
+  if (!cloud.ok()) return Fail(args, cloud.status());
+  if (absl::Status s = ami::SaveStateToFile(**cloud, *out); !s.ok()) return Fail(args, s);
+  const size_t images = (*cloud)->ListImages().size(), snapshots = (*cloud)->ListSnapshots().size(),
+               instances = (*cloud)->ListInstances().size(), keys = (*cloud)->ListKeys().size();
+  if (args.json) {
+    std::printf("{\"State\": %s, \"Files\": %zu, \"Images\": %zu, \"Snapshots\": %zu, "
+                "\"Instances\": %zu, \"Keys\": %zu}\n",
+                Quote(*out).c_str(), files.size(), images, snapshots, instances, keys);
+  } else {
+    std::printf("imported %zu files: %zu images, %zu snapshots, %zu instances, %zu keys -> %s\n",
+                files.size(), images, snapshots, instances, keys, out->c_str());
+  }
+  return kOk;
+}
+
+}  // namespace amictl

@@ -1,0 +1,40 @@
+// State files: a whole Cloud — accounts, organizations, settings, keys, aliases, snapshots,
+// images, instances, tags, tokens, pending work and the clock — saved as a versioned stream of
+// length-delimited protobuf records (proto/ami/v1/state.proto) ending with a record count and a
+// checksum. Records are streamed one at a time, so a fleet of millions never becomes one message.
+//
+// Loading is all or nothing: a truncated, corrupt, wrong-version or inconsistent file (an image
+// naming a missing snapshot) is refused with an error naming the record, and no cloud is made.
+// Thread-safe: SaveState reads the cloud under its read lock; LoadState builds a new cloud.
+#ifndef AMI_STATE_FILE_H_
+#define AMI_STATE_FILE_H_
+
+#include <cstdint>
+#include <iosfwd>
+#include <memory>
+#include <string>
+
+#include "absl/status/statusor.h"
+#include "ami/cloud.h"
+
+namespace ami {
+
+// The state file version this build writes and reads.
+inline constexpr uint32_t kStateFileVersion = 1;
+// The largest record accepted when loading (a larger size is treated as corruption).
+inline constexpr uint64_t kMaxStateRecordBytes = 64ull << 20;
+
+// Writes the cloud's whole state to `out`.
+absl::Status SaveState(const Cloud& cloud, std::ostream& out);
+// Writes the cloud's whole state to the file at `path` (replaced if it exists).
+absl::Status SaveStateToFile(const Cloud& cloud, const std::string& path);
+
+// Reads a state file into a new cloud. Structural damage (truncation, bad sizes, checksum,
+// version, records out of place) is `SerializationException`; records that decode but are
+// invalid or inconsistent fail with the code of the check, the message naming the record.
+absl::StatusOr<std::unique_ptr<Cloud>> LoadState(std::istream& in);
+absl::StatusOr<std::unique_ptr<Cloud>> LoadStateFromFile(const std::string& path);
+
+}  // namespace ami
+
+#endif  // AMI_STATE_FILE_H_

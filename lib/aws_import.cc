@@ -1,0 +1,822 @@
+// Importing AWS CLI JSON output into a new Cloud (ami/aws_import.h).
+//
+// Each file is recognised by its top-level keys and decoded into its aws_cli.proto message; the
+// values inside go through FromProto() (ami/proto.h) and into the Cloud's Import* and settings
+// methods, in the order the header documents. Errors are prefixed with the file name and the
+// JSON path of the value that failed.
+#include "ami/aws_import.h"
+
+#include <algorithm>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "absl/container/flat_hash_map.h"
+#include "absl/strings/ascii.h"
+#include "absl/strings/match.h"
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "ami/errors.h"
+#include "ami/proto.h"
+#include "ami/v1/aws_cli.pb.h"
+#include "choices.h"
+#include "google/protobuf/struct.pb.h"
+#include "google/protobuf/util/json_util.h"
+#include "status_macros.h"
+#include "text_util.h"
+
+namespace ami {
+namespace {
+
+namespace pb = google::protobuf;
+
+// ---- Error locations --------------------------------------------------------------------------
+
+// `status` with another message; code and payloads are kept.
+absl::Status WithMessage(const absl::Status& status, absl::string_view message) {
+  absl::Status out(status.code(), message);
+  status.ForEachPayload(
+      [&out](absl::string_view url, const absl::Cord& payload) { out.SetPayload(url, payload); });
+  return out;
+}
+
+// `status` with `prefix` before its message.
+absl::Status Prefixed(absl::string_view prefix, const absl::Status& status) {
+  if (status.ok()) return status;
+  return WithMessage(status, absl::StrCat(prefix, status.message()));
+}
+
+// True when `text` is a JSON field path such as `Images[3].ImageId`, not the start of a sentence.
+bool IsPath(absl::string_view text) {
+  if (text.empty() || !absl::ascii_isupper(static_cast<unsigned char>(text[0]))) return false;
+  for (const char c : text) {
+    if (!absl::ascii_isalnum(static_cast<unsigned char>(c)) && c != '.' && c != '[' && c != ']' &&
+        c != ':') {
+      return false;
+    }
+  }
+  return true;
+}
+
+// `status` located at `path`: a message that starts with a path continues it
+// ("Images[3]" + "ImageId: …" is "Images[3].ImageId: …"); any other is put after it.
+absl::Status At(absl::string_view path, const absl::Status& status) {
+  if (status.ok()) return status;
+  const absl::string_view message = status.message();
+  const size_t colon = message.find(": ");
+  const bool nested = colon != absl::string_view::npos && IsPath(message.substr(0, colon));
+  return Prefixed(absl::StrCat(path, nested ? "." : ": "), status);
+}
+
+template <typename T>
+absl::StatusOr<T> At(absl::string_view path, absl::StatusOr<T> result) {
+  if (!result.ok()) return At(path, result.status());
+  return result;
+}
+
+// `status` in `file`: "<name>: …".
+absl::Status InFile(const AwsCliFile& file, const absl::Status& status) {
+  return Prefixed(absl::StrCat(file.name, ": "), status);
+}
+
+template <typename T>
+absl::StatusOr<T> InFile(const AwsCliFile& file, absl::StatusOr<T> result) {
+  if (!result.ok()) return InFile(file, result.status());
+  return result;
+}
+
+absl::Status Invalid(absl::string_view message) {
+  return MakeError(choices::kInvalidValue, message);
+}
+
+// A value message read from a file, and where it sits there ("Images[3]").
+template <typename P>
+struct Located {
+  const AwsCliFile* file;
+  std::string path;
+  P proto;
+  // For an image whose NoDevice mappings were dropped: the file's index of each mapping kept.
+  std::vector<int> kept_mappings = {};
+};
+
+// A message that starts with `BlockDeviceMappings[n]` renumbered to the file's index `kept[n]`.
+absl::Status Renumbered(const absl::Status& status, const std::vector<int>& kept) {
+  constexpr absl::string_view kPrefix = "BlockDeviceMappings[";
+  const absl::string_view message = status.message();
+  if (kept.empty() || !absl::StartsWith(message, kPrefix)) return status;
+  const size_t close = message.find(']');
+  size_t n = 0;
+  if (close == absl::string_view::npos ||
+      !absl::SimpleAtoi(message.substr(kPrefix.size(), close - kPrefix.size()), &n) ||
+      n >= kept.size()) {
+    return status;
+  }
+  return WithMessage(status, absl::StrCat(kPrefix, kept[n], message.substr(close)));
+}
+
+template <typename P>
+absl::Status Locate(const Located<P>& at, const absl::Status& status) {
+  return InFile(*at.file, At(at.path, Renumbered(status, at.kept_mappings)));
+}
+
+template <typename P, typename T>
+absl::StatusOr<T> Locate(const Located<P>& at, absl::StatusOr<T> result) {
+  if (!result.ok()) return Locate(at, result.status());
+  return result;
+}
+
+// ---- JSON and kinds ---------------------------------------------------------------------------
+
+// Decodes JSON text into `out`, ignoring unknown fields; `SerializationException` when it cannot.
+template <typename M>
+absl::Status DecodeJson(absl::string_view json, absl::string_view what, M* out) {
+  pb::util::JsonParseOptions options;
+  options.ignore_unknown_fields = true;
+  const auto status =
+      pb::util::JsonStringToMessage(pb::StringPiece(json.data(), json.size()), out, options);
+  if (status.ok()) return absl::OkStatus();
+  return MakeError(choices::kUndecodableInput,
+                   absl::StrCat("cannot decode ", what, ": ",
+                                text_util::Clip(std::string(status.message()))));
+}
+
+enum class Kind : uint8_t {
+  kImages, kSnapshots, kInstances, kImageAttribute, kSnapshotAttribute, kKey, kKeyPolicy,
+  kEbsEncryption, kImageBlockPublicAccess
+};
+
+struct KindInfo {
+  Kind kind;
+  absl::string_view name;
+  // The top-level key that only this output has.
+  absl::string_view key;
+};
+
+constexpr KindInfo kKinds[] = {
+    {Kind::kImages, "describe-images", "Images"},
+    {Kind::kSnapshots, "describe-snapshots", "Snapshots"},
+    {Kind::kInstances, "describe-instances", "Reservations"},
+    {Kind::kImageAttribute, "describe-image-attribute", "LaunchPermissions"},
+    {Kind::kSnapshotAttribute, "describe-snapshot-attribute", "CreateVolumePermissions"},
+    {Kind::kKey, "describe-key", "KeyMetadata"},
+    {Kind::kKeyPolicy, "get-key-policy", "Policy"},
+    {Kind::kEbsEncryption, "get-ebs-encryption-by-default", "EbsEncryptionByDefault"},
+    {Kind::kImageBlockPublicAccess, "get-image-block-public-access-state",
+     "ImageBlockPublicAccessState"},
+};
+
+const KindInfo& InfoOf(Kind kind) { return kKinds[static_cast<int>(kind)]; }
+
+absl::StatusOr<Kind> Detect(absl::string_view json) {
+  pb::Struct top;
+  AMI_RETURN_IF_ERROR(DecodeJson(json, "the json document", &top));
+  for (const KindInfo& k : kKinds) {
+    if (top.fields().count(std::string(k.key)) != 0) return k.kind;
+  }
+  std::vector<std::string> keys;
+  for (const auto& field : top.fields()) keys.push_back(text_util::Clip(field.first));
+  std::sort(keys.begin(), keys.end());
+  if (keys.size() > 8) keys.resize(8);
+  const std::string listed =
+      keys.empty() ? "none" : absl::StrCat("`", absl::StrJoin(keys, "`, `"), "`");
+  return Invalid(absl::StrCat("not a known aws cli output: top-level keys ", listed));
+}
+
+// ---- Key policy documents ---------------------------------------------------------------------
+
+using Fields = pb::Map<std::string, pb::Value>;
+
+const pb::Value* Find(const Fields& fields, const std::string& key) {
+  const auto it = fields.find(key);
+  return it == fields.end() ? nullptr : &it->second;
+}
+
+// One string of a policy element, and its path.
+struct Item {
+  std::string path;
+  std::string text;
+};
+
+// The strings of an element that is a string or a list of strings.
+absl::StatusOr<std::vector<Item>> Strings(const std::string& path, const pb::Value& value) {
+  if (value.kind_case() == pb::Value::kStringValue) {
+    return std::vector<Item>{{path, value.string_value()}};
+  }
+  if (value.kind_case() != pb::Value::kListValue) {
+    return At(path, Invalid("expected a string or a list of strings"));
+  }
+  std::vector<Item> items;
+  for (int i = 0; i < value.list_value().values_size(); ++i) {
+    const pb::Value& v = value.list_value().values(i);
+    const std::string item_path = absl::StrCat(path, "[", i, "]");
+    if (v.kind_case() != pb::Value::kStringValue) {
+      return At(item_path, Invalid("expected a string"));
+    }
+    items.push_back({item_path, v.string_value()});
+  }
+  return items;
+}
+
+// Every KMS permission a key policy may name; those libami does not model are dropped.
+constexpr absl::string_view kKmsPermissions[] = {
+    "CancelKeyDeletion", "ConnectCustomKeyStore", "CreateAlias", "CreateCustomKeyStore",
+    "CreateGrant", "CreateKey", "Decrypt", "DeleteAlias", "DeleteCustomKeyStore",
+    "DeleteImportedKeyMaterial", "DeriveSharedSecret", "DescribeCustomKeyStores", "DescribeKey",
+    "DisableKey", "DisableKeyRotation", "DisconnectCustomKeyStore", "EnableKey",
+    "EnableKeyRotation", "Encrypt", "GenerateDataKey", "GenerateDataKeyPair",
+    "GenerateDataKeyPairWithoutPlaintext", "GenerateDataKeyWithoutPlaintext", "GenerateMac",
+    "GenerateRandom", "GetKeyPolicy", "GetKeyRotationStatus", "GetParametersForImport",
+    "GetPublicKey", "ImportKeyMaterial", "ListAliases", "ListGrants", "ListKeyPolicies",
+    "ListKeyRotations", "ListKeys", "ListResourceTags", "ListRetirableGrants", "PutKeyPolicy",
+    "ReEncryptFrom", "ReEncryptTo", "ReplicateKey", "RetireGrant", "RevokeGrant",
+    "RotateKeyOnDemand", "ScheduleKeyDeletion", "Sign", "SynchronizeMultiRegionKey",
+    "TagResource", "UntagResource", "UpdateAlias", "UpdateCustomKeyStore",
+    "UpdateKeyDescription", "UpdatePrimaryRegion", "Verify", "VerifyMac",
+};
+
+// IAM wildcard match (`*` any run, `?` one character) of lowercase text.
+bool Glob(absl::string_view pattern, absl::string_view text) {
+  size_t p = 0, t = 0, star = absl::string_view::npos, mark = 0;
+  while (t < text.size()) {
+    if (p < pattern.size() && (pattern[p] == '?' || pattern[p] == text[t])) {
+      ++p, ++t;
+    } else if (p < pattern.size() && pattern[p] == '*') {
+      star = p++;
+      mark = t;
+    } else if (star != absl::string_view::npos) {
+      p = star + 1;
+      t = ++mark;
+    } else {
+      return false;
+    }
+  }
+  while (p < pattern.size() && pattern[p] == '*') ++p;
+  return p == pattern.size();
+}
+
+// The modelled actions ("kms:Decrypt", …) that a policy action names. A valid KMS permission
+// that names none gives none; anything else is returned as it is, for KmsActions::Parse to
+// refuse.
+std::vector<std::string> ExpandAction(const std::string& action) {
+  if (action == "*") return {"kms:*"};
+  const std::string lower = absl::AsciiStrToLower(action);
+  if (!absl::StartsWith(lower, "kms:")) return {action};
+  const absl::string_view pattern = absl::string_view(lower).substr(4);
+  std::vector<std::string> modelled;
+  for (const std::string& name : KmsActions::All().ToStrings()) {
+    if (Glob(pattern, absl::AsciiStrToLower(name.substr(4)))) modelled.push_back(name);
+  }
+  if (!modelled.empty()) return modelled;
+  for (const absl::string_view known : kKmsPermissions) {
+    if (Glob(pattern, absl::AsciiStrToLower(known))) return {};
+  }
+  return {action};
+}
+
+// An account named by id or by an IAM ARN (arn:aws:iam::<account>:root, :role/…, …).
+absl::StatusOr<AccountId> PrincipalAccount(const Item& item) {
+  constexpr absl::string_view kIamPrefix = "arn:aws:iam::";
+  absl::string_view text = item.text;
+  if (absl::StartsWith(text, kIamPrefix)) {
+    text.remove_prefix(kIamPrefix.size());
+    text = text.substr(0, text.find(':'));
+  }
+  return At(item.path, AccountId::Parse(text));
+}
+
+absl::Status EffectOf(const std::string& path, const Fields& fields, KeyPolicyStatement* s) {
+  const pb::Value* effect = Find(fields, "Effect");
+  if (effect == nullptr) {
+    return At(path + ".Effect", MakeError(choices::kMissingValue, "a statement needs an effect"));
+  }
+  if (effect->string_value() == "Allow" || effect->string_value() == "Deny") {
+    s->effect = effect->string_value() == "Allow" ? KeyPolicyStatement::Effect::kAllow
+                                                  : KeyPolicyStatement::Effect::kDeny;
+    return absl::OkStatus();
+  }
+  return At(path + ".Effect", Invalid(absl::StrCat("invalid effect `",
+                                                   text_util::Clip(effect->string_value()),
+                                                   "`: expected Allow or Deny")));
+}
+
+// Principal "*", or {"AWS": …}; other principal kinds (Service, Federated, …) are not modelled.
+absl::Status PrincipalOf(const std::string& path, const Fields& fields, KeyPolicyStatement* s) {
+  const std::string principal_path = path + ".Principal";
+  const pb::Value* principal = Find(fields, "Principal");
+  if (principal == nullptr) {
+    return At(principal_path, MakeError(choices::kMissingValue, "a statement needs a principal"));
+  }
+  if (principal->kind_case() == pb::Value::kStringValue && principal->string_value() == "*") {
+    s->any_principal = true;
+    return absl::OkStatus();
+  }
+  if (principal->kind_case() != pb::Value::kStructValue) {
+    return At(principal_path, Invalid("a principal is `*` or an object such as {\"AWS\": …}"));
+  }
+  const pb::Value* aws = Find(principal->struct_value().fields(), "AWS");
+  if (aws == nullptr) return absl::OkStatus();
+  AMI_ASSIGN_OR_RETURN(const std::vector<Item> items, Strings(principal_path + ".AWS", *aws));
+  for (const Item& item : items) {
+    if (item.text == "*") {
+      s->any_principal = true;
+      continue;
+    }
+    AMI_ASSIGN_OR_RETURN(const AccountId account, PrincipalAccount(item));
+    s->accounts.push_back(account);
+  }
+  return absl::OkStatus();
+}
+
+absl::StatusOr<KmsActions> ActionsOf(const std::string& path, const Fields& fields) {
+  const pb::Value* action = Find(fields, "Action");
+  if (action == nullptr) {
+    return At(path + ".Action", MakeError(choices::kMissingValue, "a statement needs actions"));
+  }
+  AMI_ASSIGN_OR_RETURN(const std::vector<Item> items, Strings(path + ".Action", *action));
+  KmsActions actions;
+  for (const Item& item : items) {
+    AMI_ASSIGN_OR_RETURN(const KmsActions named,
+                         At(item.path, KmsActions::Parse(ExpandAction(item.text))));
+    actions = actions.Union(named);
+  }
+  return actions;
+}
+
+// The operators whose aws:PrincipalOrgID and aws:PrincipalOrgPaths conditions are modelled.
+constexpr absl::string_view kOrgOperators[] = {"StringEquals", "StringLike",
+                                               "ForAnyValue:StringLike"};
+
+absl::Status OrgCondition(const std::string& path, const std::string& key, const pb::Value& value,
+                          KeyPolicyStatement* s) {
+  const std::string lower = absl::AsciiStrToLower(key);
+  if (lower != "aws:principalorgid" && lower != "aws:principalorgpaths") return absl::OkStatus();
+  AMI_ASSIGN_OR_RETURN(const std::vector<Item> items, Strings(path, value));
+  for (const Item& item : items) {
+    if (lower == "aws:principalorgpaths") {
+      s->principal_org_paths.push_back(item.text);
+      continue;
+    }
+    AMI_ASSIGN_OR_RETURN(OrganizationId org, At(item.path, OrganizationId::Parse(item.text)));
+    s->principal_org_ids.push_back(std::move(org));
+  }
+  return absl::OkStatus();
+}
+
+absl::Status ConditionsOf(const std::string& path, const Fields& fields, KeyPolicyStatement* s) {
+  const pb::Value* condition = Find(fields, "Condition");
+  if (condition == nullptr) return absl::OkStatus();
+  const std::string condition_path = path + ".Condition";
+  if (condition->kind_case() != pb::Value::kStructValue) {
+    return At(condition_path, Invalid("a condition block is a json object"));
+  }
+  for (const absl::string_view op : kOrgOperators) {
+    const pb::Value* block = Find(condition->struct_value().fields(), std::string(op));
+    if (block == nullptr) continue;
+    const std::string op_path = absl::StrCat(condition_path, ".", op);
+    if (block->kind_case() != pb::Value::kStructValue) {
+      return At(op_path, Invalid("a condition operator maps keys to values"));
+    }
+    std::vector<std::string> keys;  // Sorted, so the result does not depend on map order.
+    for (const auto& entry : block->struct_value().fields()) keys.push_back(entry.first);
+    std::sort(keys.begin(), keys.end());
+    for (const std::string& key : keys) {
+      AMI_RETURN_IF_ERROR(OrgCondition(absl::StrCat(op_path, ".", key), key,
+                                       *Find(block->struct_value().fields(), key), s));
+    }
+  }
+  return absl::OkStatus();
+}
+
+// One statement; nullopt when it names no principal libami models.
+absl::StatusOr<std::optional<KeyPolicyStatement>> StatementOf(const std::string& path,
+                                                              const pb::Value& value) {
+  if (value.kind_case() != pb::Value::kStructValue) {
+    return At(path, Invalid("a statement is a json object"));
+  }
+  const Fields& fields = value.struct_value().fields();
+  for (const char* refused : {"NotPrincipal", "NotAction"}) {
+    if (Find(fields, refused) != nullptr) {
+      return At(absl::StrCat(path, ".", refused),
+                Invalid("is not modelled: name the principals and actions instead"));
+    }
+  }
+  KeyPolicyStatement s;
+  if (const pb::Value* sid = Find(fields, "Sid")) s.sid = sid->string_value();
+  AMI_RETURN_IF_ERROR(EffectOf(path, fields, &s));
+  AMI_RETURN_IF_ERROR(PrincipalOf(path, fields, &s));
+  AMI_ASSIGN_OR_RETURN(s.actions, ActionsOf(path, fields));
+  AMI_RETURN_IF_ERROR(ConditionsOf(path, fields, &s));
+  if (!s.any_principal && s.accounts.empty()) return std::optional<KeyPolicyStatement>();
+  return std::optional<KeyPolicyStatement>(std::move(s));
+}
+
+// The statements of an IAM policy document, reduced as the header says.
+absl::StatusOr<std::vector<KeyPolicyStatement>> PolicyDocument(const std::string& text) {
+  pb::Struct doc;
+  AMI_RETURN_IF_ERROR(DecodeJson(text, "the policy document", &doc));
+  const pb::Value* statement = Find(doc.fields(), "Statement");
+  if (statement == nullptr) {
+    return At("Statement", MakeError(choices::kMissingValue, "a key policy needs statements"));
+  }
+  std::vector<std::pair<std::string, const pb::Value*>> items;
+  if (statement->kind_case() == pb::Value::kListValue) {
+    for (int i = 0; i < statement->list_value().values_size(); ++i) {
+      items.emplace_back(absl::StrCat("Statement[", i, "]"), &statement->list_value().values(i));
+    }
+  } else {
+    items.emplace_back("Statement", statement);
+  }
+  std::vector<KeyPolicyStatement> out;
+  for (const auto& [path, value] : items) {
+    AMI_ASSIGN_OR_RETURN(std::optional<KeyPolicyStatement> s, StatementOf(path, *value));
+    if (s.has_value()) out.push_back(std::move(*s));
+  }
+  return out;
+}
+
+// ---- The import -------------------------------------------------------------------------------
+
+// An attribute output's image or snapshot that no describe-* output holds.
+absl::Status NotDescribed(ErrorCode code, absl::string_view what, const std::string& id,
+                          Kind output) {
+  return MakeError(code, absl::StrCat(what, " `", id, "` is in no ", InfoOf(output).name,
+                                      " output"));
+}
+
+// A call made as `account` in `region`.
+CallContext ContextOf(AccountId account, Region region) {
+  CallContext ctx;
+  ctx.account = account;
+  ctx.region = region;
+  return ctx;
+}
+
+template <typename M>
+using FromFile = std::pair<const AwsCliFile*, M>;
+
+// Reads the files, then imports what they hold into a new cloud in the documented order.
+class Importer {
+ public:
+  explicit Importer(const Cloud::Options& options) : cloud_(Cloud::Create(options)) {}
+
+  absl::Status Read(const AwsCliFile& file);
+  absl::Status ImportAll() {
+    AMI_RETURN_IF_ERROR(ImportKeys());
+    AMI_RETURN_IF_ERROR(ImportKeyPolicies());
+    AMI_RETURN_IF_ERROR(ImportSnapshots());
+    AMI_RETURN_IF_ERROR(ImportImages());
+    AMI_RETURN_IF_ERROR(ImportInstances());
+    return ImportSettings();
+  }
+  std::unique_ptr<Cloud> TakeCloud() { return std::move(cloud_); }
+
+ private:
+  template <typename M>
+  absl::StatusOr<M> Decode(const AwsCliFile& file, Kind kind) const {
+    M message;
+    AMI_RETURN_IF_ERROR(InFile(file, DecodeJson(file.json,
+                                                absl::StrCat(InfoOf(kind).name, " output"),
+                                                &message)));
+    return message;
+  }
+  template <typename M>
+  absl::Status Keep(const AwsCliFile& file, Kind kind, std::vector<FromFile<M>>* out) const {
+    AMI_ASSIGN_OR_RETURN(M message, Decode<M>(file, kind));
+    out->emplace_back(&file, std::move(message));
+    return absl::OkStatus();
+  }
+  absl::Status ReadImages(const AwsCliFile& file);
+  absl::Status ReadSnapshots(const AwsCliFile& file);
+  absl::Status ReadInstances(const AwsCliFile& file);
+
+  absl::Status ImportKeys();
+  absl::Status ImportKeyPolicies();
+  absl::StatusOr<std::optional<std::string>> PolicyKey(const AwsCliFile& file) const;
+  absl::Status ImportSnapshots();
+  absl::Status MergeSnapshotAttribute(const FromFile<v1::DescribeSnapshotAttributeOutput>& in,
+                                      const absl::flat_hash_map<SnapshotId, size_t>& index);
+  absl::Status ImportImages();
+  absl::Status MergeImageAttribute(const FromFile<v1::DescribeImageAttributeOutput>& in,
+                                   const absl::flat_hash_map<ImageId, size_t>& index);
+  absl::Status ImportPlaceholders(const Image& image);
+  absl::StatusOr<Snapshot> Placeholder(const Image& image, const EbsBlockDevice& ebs) const;
+  absl::Status ImportInstances();
+  absl::Status ImportSettings();
+
+  std::unique_ptr<Cloud> cloud_;
+  std::vector<Located<v1::Image>> images_;
+  std::vector<Located<v1::Snapshot>> snapshots_;
+  std::vector<Located<v1::Instance>> instances_;
+  std::vector<FromFile<v1::DescribeImageAttributeOutput>> image_attributes_;
+  std::vector<FromFile<v1::DescribeSnapshotAttributeOutput>> snapshot_attributes_;
+  std::vector<FromFile<v1::DescribeKeyOutput>> keys_;
+  std::vector<FromFile<v1::GetKeyPolicyOutput>> policies_;
+  std::vector<FromFile<v1::GetEbsEncryptionByDefaultOutput>> ebs_encryption_;
+  std::vector<FromFile<v1::GetImageBlockPublicAccessStateOutput>> block_public_access_;
+  // Customer managed keys imported, and AWS managed keys skipped.
+  std::vector<KmsKey> imported_keys_;
+  std::vector<KmsKey> skipped_keys_;
+};
+
+absl::Status Importer::Read(const AwsCliFile& file) {
+  AMI_ASSIGN_OR_RETURN(const Kind kind, InFile(file, Detect(file.json)));
+  switch (kind) {
+    case Kind::kImages: return ReadImages(file);
+    case Kind::kSnapshots: return ReadSnapshots(file);
+    case Kind::kInstances: return ReadInstances(file);
+    case Kind::kImageAttribute: return Keep(file, kind, &image_attributes_);
+    case Kind::kSnapshotAttribute: return Keep(file, kind, &snapshot_attributes_);
+    case Kind::kKey: return Keep(file, kind, &keys_);
+    case Kind::kKeyPolicy: return Keep(file, kind, &policies_);
+    case Kind::kEbsEncryption: return Keep(file, kind, &ebs_encryption_);
+    case Kind::kImageBlockPublicAccess: return Keep(file, kind, &block_public_access_);
+  }
+  return absl::OkStatus();
+}
+
+// Drops the mappings with neither Ebs nor VirtualName: describe-images prints NoDevice
+// mappings so, and they only suppress a device. Returns the file's index of each mapping kept,
+// or nothing when none was dropped.
+std::vector<int> DropNoDeviceMappings(v1::Image* image) {
+  pb::RepeatedPtrField<v1::BlockDeviceMapping> kept_mappings;
+  std::vector<int> kept;
+  for (int i = 0; i < image->block_device_mappings_size(); ++i) {
+    const v1::BlockDeviceMapping& m = image->block_device_mappings(i);
+    if (!m.has_ebs() && m.virtual_name().empty()) continue;
+    kept.push_back(i);
+    *kept_mappings.Add() = m;
+  }
+  if (static_cast<int>(kept.size()) == image->block_device_mappings_size()) return {};
+  image->mutable_block_device_mappings()->Swap(&kept_mappings);
+  return kept;
+}
+
+absl::Status Importer::ReadImages(const AwsCliFile& file) {
+  AMI_ASSIGN_OR_RETURN(v1::DescribeImagesOutput out,
+                       Decode<v1::DescribeImagesOutput>(file, Kind::kImages));
+  for (int i = 0; i < out.images_size(); ++i) {
+    v1::Image& p = *out.mutable_images(i);
+    if (p.region().empty()) p.set_region(file.region.ToString());
+    if (p.owner_id().empty()) p.set_owner_id(file.account.ToString());
+    std::vector<int> kept = DropNoDeviceMappings(&p);
+    images_.push_back({&file, absl::StrCat("Images[", i, "]"), std::move(p), std::move(kept)});
+  }
+  return absl::OkStatus();
+}
+
+absl::Status Importer::ReadSnapshots(const AwsCliFile& file) {
+  AMI_ASSIGN_OR_RETURN(v1::DescribeSnapshotsOutput out,
+                       Decode<v1::DescribeSnapshotsOutput>(file, Kind::kSnapshots));
+  for (int i = 0; i < out.snapshots_size(); ++i) {
+    v1::Snapshot& p = *out.mutable_snapshots(i);
+    if (p.region().empty()) p.set_region(file.region.ToString());
+    if (p.owner_id().empty()) p.set_owner_id(file.account.ToString());
+    snapshots_.push_back({&file, absl::StrCat("Snapshots[", i, "]"), std::move(p)});
+  }
+  return absl::OkStatus();
+}
+
+absl::Status Importer::ReadInstances(const AwsCliFile& file) {
+  AMI_ASSIGN_OR_RETURN(v1::DescribeInstancesOutput out,
+                       Decode<v1::DescribeInstancesOutput>(file, Kind::kInstances));
+  for (int r = 0; r < out.reservations_size(); ++r) {
+    v1::DescribeInstancesOutput::Reservation& res = *out.mutable_reservations(r);
+    const std::string path = absl::StrCat("Reservations[", r, "]");
+    std::string owner = file.account.ToString();
+    if (!res.owner_id().empty()) {
+      AMI_RETURN_IF_ERROR(
+          InFile(file, At(path + ".OwnerId", AccountId::Parse(res.owner_id()).status())));
+      owner = res.owner_id();
+    }
+    for (int i = 0; i < res.instances_size(); ++i) {
+      v1::Instance& p = *res.mutable_instances(i);
+      if (p.owner_id().empty()) p.set_owner_id(owner);
+      instances_.push_back({&file, absl::StrCat(path, ".Instances[", i, "]"), std::move(p)});
+    }
+  }
+  return absl::OkStatus();
+}
+
+// ---- Keys ----
+
+absl::Status Importer::ImportKeys() {
+  for (const auto& [file, out] : keys_) {
+    AMI_ASSIGN_OR_RETURN(KmsKey key,
+                         InFile(*file, At("KeyMetadata", FromProto(out.key_metadata()))));
+    if (key.is_aws_managed()) {  // Every account has its aws/ebs key already.
+      skipped_keys_.push_back(std::move(key));
+      continue;
+    }
+    AMI_RETURN_IF_ERROR(InFile(*file, cloud_->ImportKey(key)));
+    imported_keys_.push_back(std::move(key));
+  }
+  return absl::OkStatus();
+}
+
+// The key a get-key-policy output belongs to; nullopt for a skipped AWS managed key.
+absl::StatusOr<std::optional<std::string>> Importer::PolicyKey(const AwsCliFile& file) const {
+  auto names = [&file](const KmsKey& k) {
+    return file.key_id == k.arn().ToString() || file.key_id == k.id().ToString();
+  };
+  auto here = [&file](const KmsKey& k) {
+    return k.account() == file.account && k.region() == file.region;
+  };
+  if (!file.key_id.empty()) {
+    if (std::any_of(skipped_keys_.begin(), skipped_keys_.end(), names)) return std::nullopt;
+    return std::optional<std::string>(file.key_id);
+  }
+  std::vector<const KmsKey*> candidates;
+  for (const KmsKey& k : imported_keys_) {
+    if (here(k)) candidates.push_back(&k);
+  }
+  if (candidates.size() == 1) return std::optional<std::string>(candidates[0]->arn().ToString());
+  if (candidates.empty() && std::count_if(skipped_keys_.begin(), skipped_keys_.end(), here) == 1) {
+    return std::nullopt;
+  }
+  return MakeError(choices::kMissingValue,
+                   absl::StrCat("the policy names no key and ", candidates.size(),
+                                " kms keys of account `", file.account.ToString(), "` in ",
+                                file.region.code(), " are imported: name the key"));
+}
+
+absl::Status Importer::ImportKeyPolicies() {
+  for (const auto& [file, out] : policies_) {
+    AMI_ASSIGN_OR_RETURN(std::vector<KeyPolicyStatement> statements,
+                         InFile(*file, At("Policy", PolicyDocument(out.policy()))));
+    AMI_ASSIGN_OR_RETURN(const std::optional<std::string> key, InFile(*file, PolicyKey(*file)));
+    if (!key.has_value()) continue;
+    const CallContext ctx = ContextOf(file->account, file->region);
+    AMI_RETURN_IF_ERROR(InFile(*file, cloud_->PutKeyPolicy(ctx, *key, std::move(statements))));
+  }
+  return absl::OkStatus();
+}
+
+// ---- Snapshots ----
+
+absl::Status Importer::MergeSnapshotAttribute(
+    const FromFile<v1::DescribeSnapshotAttributeOutput>& in,
+    const absl::flat_hash_map<SnapshotId, size_t>& index) {
+  const AwsCliFile& file = *in.first;
+  AMI_ASSIGN_OR_RETURN(const SnapshotId id,
+                       InFile(file, At("SnapshotId", SnapshotId::Parse(in.second.snapshot_id()))));
+  const auto it = index.find(id);
+  if (it == index.end()) {
+    return InFile(file, At("SnapshotId",
+                           NotDescribed(ErrorCode::kInvalidSnapshotNotFound, "snapshot",
+                                        id.ToString(), Kind::kSnapshots)));
+  }
+  v1::Snapshot& target = snapshots_[it->second].proto;
+  v1::Snapshot alone = target;  // The attribute checked on its own, so its paths are exact.
+  *alone.mutable_create_volume_permissions() = in.second.create_volume_permissions();
+  AMI_RETURN_IF_ERROR(InFile(file, FromProto(alone).status()));
+  target.mutable_create_volume_permissions()->MergeFrom(in.second.create_volume_permissions());
+  return absl::OkStatus();
+}
+
+absl::Status Importer::ImportSnapshots() {
+  absl::flat_hash_map<SnapshotId, size_t> index;
+  for (size_t i = 0; i < snapshots_.size(); ++i) {
+    AMI_ASSIGN_OR_RETURN(const Snapshot s, Locate(snapshots_[i], FromProto(snapshots_[i].proto)));
+    index.emplace(s.id(), i);  // A second one with the same id fails to import below.
+  }
+  for (const auto& attribute : snapshot_attributes_) {
+    AMI_RETURN_IF_ERROR(MergeSnapshotAttribute(attribute, index));
+  }
+  for (const Located<v1::Snapshot>& at : snapshots_) {
+    AMI_ASSIGN_OR_RETURN(const Snapshot s, Locate(at, FromProto(at.proto)));
+    AMI_RETURN_IF_ERROR(Locate(at, cloud_->ImportSnapshot(s)));
+  }
+  return absl::OkStatus();
+}
+
+// ---- Images ----
+
+absl::Status Importer::MergeImageAttribute(const FromFile<v1::DescribeImageAttributeOutput>& in,
+                                           const absl::flat_hash_map<ImageId, size_t>& index) {
+  const AwsCliFile& file = *in.first;
+  AMI_ASSIGN_OR_RETURN(const ImageId id,
+                       InFile(file, At("ImageId", ImageId::Parse(in.second.image_id()))));
+  const auto it = index.find(id);
+  if (it == index.end()) {
+    return InFile(file, At("ImageId", NotDescribed(ErrorCode::kInvalidAMIIDNotFound, "image",
+                                                   id.ToString(), Kind::kImages)));
+  }
+  v1::Image& target = images_[it->second].proto;
+  v1::Image alone = target;  // The attribute checked on its own, so its paths are exact.
+  *alone.mutable_launch_permissions() = in.second.launch_permissions();
+  AMI_RETURN_IF_ERROR(InFile(file, FromProto(alone).status()));
+  target.mutable_launch_permissions()->MergeFrom(in.second.launch_permissions());
+  return absl::OkStatus();
+}
+
+absl::StatusOr<Snapshot> Importer::Placeholder(const Image& image,
+                                               const EbsBlockDevice& ebs) const {
+  std::optional<KmsKeyArn> key = ebs.kms_key;
+  if (ebs.encrypted && !key.has_value()) {
+    AMI_ASSIGN_OR_RETURN(const KmsKey aws_ebs,
+                         cloud_->DescribeKey(ContextOf(image.owner(), image.region()),
+                                             "alias/aws/ebs"));
+    key = aws_ebs.arn();
+  }
+  CreateVolumePermissions permissions;
+  permissions.is_public = image.is_public();
+  return Snapshot::Builder()
+      .set_id(*ebs.snapshot_id)
+      .set_owner(image.owner())
+      .set_region(image.region())
+      .set_volume_size_gib(ebs.volume_size_gib == 0 ? 8 : ebs.volume_size_gib)
+      .set_kms_key(key)
+      .set_start_time(image.creation_time())
+      .set_description(absl::StrCat("placeholder for a snapshot of ", image.id().ToString(),
+                                    " that was not described"))
+      .set_create_volume_permissions(std::move(permissions))
+      .Build();
+}
+
+// MC-36: placeholders for the snapshots of another account's image that no file describes.
+absl::Status Importer::ImportPlaceholders(const Image& image) {
+  if (image.state() == ImageState::kDeregistered) return absl::OkStatus();
+  for (const BlockDeviceMapping& m : image.block_device_mappings()) {
+    if (!m.ebs.has_value() || !m.ebs->snapshot_id.has_value()) continue;
+    if (cloud_->GetSnapshot(*m.ebs->snapshot_id).has_value()) continue;
+    AMI_ASSIGN_OR_RETURN(const Snapshot placeholder, Placeholder(image, *m.ebs));
+    AMI_RETURN_IF_ERROR(cloud_->ImportSnapshot(placeholder));
+  }
+  return absl::OkStatus();
+}
+
+absl::Status Importer::ImportImages() {
+  absl::flat_hash_map<ImageId, size_t> index;
+  for (size_t i = 0; i < images_.size(); ++i) {
+    AMI_ASSIGN_OR_RETURN(const Image image, Locate(images_[i], FromProto(images_[i].proto)));
+    index.emplace(image.id(), i);  // A second one with the same id fails to import below.
+  }
+  for (const auto& attribute : image_attributes_) {
+    AMI_RETURN_IF_ERROR(MergeImageAttribute(attribute, index));
+  }
+  for (const Located<v1::Image>& at : images_) {
+    AMI_ASSIGN_OR_RETURN(const Image image, Locate(at, FromProto(at.proto)));
+    if (image.owner() != at.file->account) {
+      AMI_RETURN_IF_ERROR(Locate(at, ImportPlaceholders(image)));
+    }
+    AMI_RETURN_IF_ERROR(Locate(at, cloud_->ImportImage(image)));
+  }
+  return absl::OkStatus();
+}
+
+// ---- Instances and settings ----
+
+absl::Status Importer::ImportInstances() {
+  for (const Located<v1::Instance>& at : instances_) {
+    AMI_ASSIGN_OR_RETURN(const Instance instance, Locate(at, FromProto(at.proto)));
+    AMI_RETURN_IF_ERROR(Locate(at, cloud_->ImportInstance(instance)));
+  }
+  return absl::OkStatus();
+}
+
+absl::Status Importer::ImportSettings() {
+  for (const auto& [file, out] : ebs_encryption_) {
+    if (!out.has_ebs_encryption_by_default()) {
+      return InFile(*file, At("EbsEncryptionByDefault",
+                              MakeError(choices::kMissingValue, "expected true or false")));
+    }
+    const CallContext ctx = ContextOf(file->account, file->region);
+    AMI_RETURN_IF_ERROR(InFile(*file, out.ebs_encryption_by_default()
+                                          ? cloud_->EnableEbsEncryptionByDefault(ctx)
+                                          : cloud_->DisableEbsEncryptionByDefault(ctx)));
+  }
+  for (const auto& [file, out] : block_public_access_) {
+    const std::string& state = out.image_block_public_access_state();
+    const CallContext ctx = ContextOf(file->account, file->region);
+    if (state == "block-new-sharing") {
+      AMI_RETURN_IF_ERROR(InFile(*file, cloud_->EnableImageBlockPublicAccess(ctx)));
+    } else if (state == "unblocked") {
+      AMI_RETURN_IF_ERROR(InFile(*file, cloud_->DisableImageBlockPublicAccess(ctx)));
+    } else {
+      return InFile(*file, At("ImageBlockPublicAccessState",
+                              Invalid(absl::StrCat("invalid state `", text_util::Clip(state),
+                                                   "`: expected block-new-sharing or unblocked"))));
+    }
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace
+
+absl::StatusOr<std::unique_ptr<Cloud>> ImportAwsCli(const std::vector<AwsCliFile>& files,
+                                                    Cloud::Options options) {
+  Importer importer(options);
+  for (const AwsCliFile& file : files) AMI_RETURN_IF_ERROR(importer.Read(file));
+  AMI_RETURN_IF_ERROR(importer.ImportAll());
+  return importer.TakeCloud();
+}
+
+absl::StatusOr<std::string> DetectAwsCliKind(absl::string_view json) {
+  AMI_ASSIGN_OR_RETURN(const Kind kind, Detect(json));
+  return std::string(InfoOf(kind).name);
+}
+
+}  // namespace ami

@@ -1,0 +1,652 @@
+// State files: writing and reading a Cloud as length-delimited StateRecord messages.
+#include "ami/state_file.h"
+
+#include <algorithm>
+#include <cstring>
+#include <fstream>
+#include <istream>
+#include <ostream>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+#include "ami/aws_time.h"
+#include "ami/errors.h"
+#include "ami/proto.h"
+#include "ami/v1/state.pb.h"
+#include "choices.h"
+#include "cloud/state.h"
+#include "status_macros.h"
+
+namespace ami {
+
+using internal::CloudAccess;
+using internal::CloudState;
+using internal::PendingWork;
+
+namespace {
+
+constexpr char kFormat[] = "libami-state";
+constexpr uint64_t kFnvOffset = 14695981039346656037ull;
+constexpr uint64_t kFnvPrime = 1099511628211ull;
+
+uint64_t Fnv(uint64_t h, const char* data, size_t n) {
+  for (size_t i = 0; i < n; ++i) {
+    h ^= static_cast<unsigned char>(data[i]);
+    h *= kFnvPrime;
+  }
+  return h;
+}
+
+absl::Status Corrupt(const std::string& message) {
+  return MakeError(choices::kUndecodableInput, absl::StrCat("state file: ", message));
+}
+
+// ---- Writing ----
+
+class RecordWriter {
+ public:
+  explicit RecordWriter(std::ostream& out) : out_(out) {}
+
+  void Write(const v1::StateRecord& record) {
+    record.SerializeToString(&buffer_);
+    char size[10];
+    size_t n = 0;
+    for (uint64_t v = buffer_.size(); ; v >>= 7) {
+      size[n++] = static_cast<char>((v & 0x7F) | (v >= 0x80 ? 0x80 : 0));
+      if (v < 0x80) break;
+    }
+    checksum_ = Fnv(Fnv(checksum_, size, n), buffer_.data(), buffer_.size());
+    out_.write(size, static_cast<std::streamsize>(n));
+    out_.write(buffer_.data(), static_cast<std::streamsize>(buffer_.size()));
+    ++count_;
+  }
+
+  void Finish() {
+    v1::StateRecord trailer;
+    trailer.mutable_trailer()->set_records(count_);
+    trailer.mutable_trailer()->set_checksum(checksum_);
+    Write(trailer);
+  }
+
+ private:
+  std::ostream& out_;
+  std::string buffer_;
+  uint64_t checksum_ = kFnvOffset;
+  uint64_t count_ = 0;
+};
+
+const char* BlockName(RegionSettings::SnapshotBlock b) {
+  switch (b) {
+    case RegionSettings::SnapshotBlock::kUnblocked: return "unblocked";
+    case RegionSettings::SnapshotBlock::kBlockNewSharing: return "block-new-sharing";
+    case RegionSettings::SnapshotBlock::kBlockAllSharing: return "block-all-sharing";
+  }
+  return "unblocked";
+}
+
+const char* KindName(PendingWork::Kind k) {
+  switch (k) {
+    case PendingWork::Kind::kImage: return "image";
+    case PendingWork::Kind::kInstance: return "instance";
+    case PendingWork::Kind::kKeyDeletion: return "key-deletion";
+  }
+  return "image";
+}
+
+// The keys of a hash map, sorted, so that equal states write equal files.
+template <typename Map>
+std::vector<typename Map::key_type> SortedKeys(const Map& map) {
+  std::vector<typename Map::key_type> keys;
+  keys.reserve(map.size());
+  for (const auto& entry : map) keys.push_back(entry.first);
+  std::sort(keys.begin(), keys.end());
+  return keys;
+}
+
+void WriteAccountsAndSettings(const CloudState& s, RecordWriter& w) {
+  v1::StateRecord r;
+  for (const OrganizationId& id : SortedKeys(s.organizations)) {
+    const internal::OrganizationInfo& org = s.organizations.at(id);
+    r.Clear();
+    v1::OrganizationRecord* o = r.mutable_organization();
+    o->set_organization_id(id.ToString());
+    o->set_management_account(org.management.ToString());
+    o->set_root_id(org.root_id);
+    for (const OrganizationalUnitId& ou : SortedKeys(org.ous)) {
+      v1::OrganizationalUnitEdge* e = o->add_ous();
+      e->set_ou_id(ou.ToString());
+      if (const auto& parent = org.ous.at(ou)) e->set_parent_ou_id(parent->ToString());
+    }
+    w.Write(r);
+  }
+  for (const AccountId id : SortedKeys(s.accounts)) {
+    const AccountInfo& info = s.accounts.at(id);
+    r.Clear();
+    v1::AccountRecord* a = r.mutable_account();
+    a->set_account_id(id.ToString());
+    if (info.organization) a->set_organization_id(info.organization->ToString());
+    a->set_root_id(info.root_id);
+    for (const OrganizationalUnitId& ou : info.ou_path) a->add_ou_path(ou.ToString());
+    w.Write(r);
+  }
+  for (const internal::AccountRegion& key : SortedKeys(s.settings)) {
+    const RegionSettings& set = s.settings.at(key);
+    r.Clear();
+    v1::SettingsRecord* t = r.mutable_settings();
+    t->set_account_id(key.first.ToString());
+    t->set_region(key.second.ToString());
+    t->set_encryption_by_default(set.encryption_by_default);
+    if (set.default_kms_key) t->set_default_kms_key(set.default_kms_key->ToString());
+    t->set_image_block_public_access(set.image_block_public_access);
+    t->set_snapshot_block_public_access(BlockName(set.snapshot_block_public_access));
+    w.Write(r);
+  }
+}
+
+void WriteResources(const CloudState& s, RecordWriter& w) {
+  v1::StateRecord r;
+  for (const KmsKeyArn& arn : SortedKeys(s.keys)) {
+    r.Clear();
+    *r.mutable_key() = ToProto(*s.keys.at(arn));
+    w.Write(r);
+  }
+  for (const auto& key : SortedKeys(s.aliases)) {
+    r.Clear();
+    v1::AliasRecord* a = r.mutable_alias();
+    a->set_account_id(std::get<0>(key).ToString());
+    a->set_region(std::get<1>(key).ToString());
+    a->set_alias(std::get<2>(key));
+    a->set_key_arn(s.aliases.at(key).ToString());
+    w.Write(r);
+  }
+  for (const SnapshotId id : SortedKeys(s.snapshots)) {
+    r.Clear();
+    *r.mutable_snapshot() = ToProto(*s.snapshots.at(id));
+    w.Write(r);
+  }
+  for (const ImageId id : SortedKeys(s.images)) {
+    r.Clear();
+    *r.mutable_image() = ToProto(*s.images.at(id));
+    w.Write(r);
+  }
+  for (const InstanceId id : SortedKeys(s.instances)) {
+    r.Clear();
+    *r.mutable_instance() = ToProto(*s.instances.at(id));
+    w.Write(r);
+  }
+}
+
+void WriteBookkeeping(const CloudState& s, RecordWriter& w) {
+  v1::StateRecord r;
+  for (const std::string& resource : SortedKeys(s.foreign_tags)) {
+    for (const auto& [account, tags] : s.foreign_tags.at(resource)) {
+      r.Clear();
+      v1::ForeignTagsRecord* f = r.mutable_foreign_tags();
+      f->set_resource_id(resource);
+      f->set_account_id(account.ToString());
+      for (const Tag& tag : tags) {
+        v1::Tag* t = f->add_tags();
+        t->set_key(tag.key());
+        t->set_value(tag.value());
+      }
+      w.Write(r);
+    }
+  }
+  for (const auto& key : SortedKeys(s.client_tokens)) {
+    const internal::TokenEntry& e = s.client_tokens.at(key);
+    r.Clear();
+    v1::ClientTokenRecord* c = r.mutable_client_token();
+    c->set_account_id(std::get<0>(key).ToString());
+    c->set_region(std::get<1>(key).ToString());
+    c->set_token(std::get<2>(key));
+    c->set_fingerprint(e.fingerprint);
+    c->set_image_id(e.image.ToString());
+    w.Write(r);
+  }
+  for (const InstanceId id : SortedKeys(s.creating_from)) {
+    r.Clear();
+    r.mutable_creating()->set_instance_id(id.ToString());
+    r.mutable_creating()->set_image_id(s.creating_from.at(id).ToString());
+    w.Write(r);
+  }
+  // The pending multimap is ordered by time and, within a time, by scheduling order.
+  for (const auto& [at, work] : s.pending) {
+    r.Clear();
+    v1::PendingRecord* p = r.mutable_pending();
+    p->set_at(FormatAwsTime(at));
+    p->set_kind(KindName(work.kind));
+    p->set_id(work.id);
+    if (work.failure) {
+      p->set_fails(true);
+      p->mutable_failure()->set_code(work.failure->code);
+      p->mutable_failure()->set_message(work.failure->message);
+    }
+    w.Write(r);
+  }
+}
+
+}  // namespace
+
+absl::Status SaveState(const Cloud& cloud, std::ostream& out) {
+  const CloudState& s = CloudAccess::State(cloud);
+  absl::ReaderMutexLock lock(&s.mu);
+  RecordWriter w(out);
+  v1::StateRecord header;
+  v1::StateHeader* h = header.mutable_header();
+  h->set_format(kFormat);
+  h->set_version(kStateFileVersion);
+  h->set_seed(s.options.seed);
+  h->set_start_time(FormatAwsTime(s.options.start_time));
+  h->set_now(FormatAwsTime(s.now));
+  h->set_next_id(s.next_id);
+  h->set_image_pending_ms(absl::ToInt64Milliseconds(s.options.image_pending));
+  h->set_instance_pending_ms(absl::ToInt64Milliseconds(s.options.instance_pending));
+  w.Write(header);
+  WriteAccountsAndSettings(s, w);
+  WriteResources(s, w);
+  WriteBookkeeping(s, w);
+  w.Finish();
+  out.flush();
+  if (!out) return MakeError(choices::kUndecodableInput, "state file: writing failed");
+  return absl::OkStatus();
+}
+
+absl::Status SaveStateToFile(const Cloud& cloud, const std::string& path) {
+  std::ofstream out(path, std::ios::binary | std::ios::trunc);
+  if (!out) {
+    return MakeError(choices::kInvalidValue, absl::StrCat("cannot open `", path, "` for writing"));
+  }
+  return SaveState(cloud, out);
+}
+
+// ---- Reading ----
+
+namespace {
+
+// Reads length-delimited records from a stream through a buffer.
+class RecordReader {
+ public:
+  explicit RecordReader(std::istream& in) : in_(in) {}
+
+  // Reads the next record's bytes into `*bytes`; false at a clean end of the stream.
+  absl::StatusOr<bool> Next(std::string* bytes) {
+    uint64_t size = 0;
+    int shift = 0;
+    char varint[10];
+    size_t n = 0;
+    while (true) {
+      int c = Get();
+      if (c < 0) {
+        if (n == 0) return false;
+        return Corrupt(absl::StrCat("truncated inside the size of record ", index_ + 1));
+      }
+      varint[n++] = static_cast<char>(c);
+      size |= static_cast<uint64_t>(c & 0x7F) << shift;
+      if ((c & 0x80) == 0) break;
+      shift += 7;
+      if (n == sizeof(varint)) return Corrupt(absl::StrCat("bad size of record ", index_ + 1));
+    }
+    if (size > kMaxStateRecordBytes) {
+      return Corrupt(absl::StrCat("record ", index_ + 1, " claims ", size,
+                                  " bytes, more than the limit of ", kMaxStateRecordBytes));
+    }
+    bytes->resize(size);
+    if (!Read(bytes->data(), size)) {
+      return Corrupt(absl::StrCat("truncated inside record ", index_ + 1));
+    }
+    checksum_before_ = checksum_;
+    checksum_ = Fnv(Fnv(checksum_, varint, n), bytes->data(), size);
+    ++index_;
+    return true;
+  }
+
+  // 1-based index of the record last read.
+  uint64_t index() const { return index_; }
+  // The checksum of every record before the one last read.
+  uint64_t checksum_before() const { return checksum_before_; }
+
+ private:
+  int Get() {
+    if (pos_ == end_ && !Fill()) return -1;
+    return static_cast<unsigned char>(buffer_[pos_++]);
+  }
+  bool Read(char* out, uint64_t n) {
+    while (n > 0) {
+      if (pos_ == end_ && !Fill()) return false;
+      const size_t take = std::min<uint64_t>(n, end_ - pos_);
+      std::memcpy(out, buffer_.data() + pos_, take);
+      pos_ += take;
+      out += take;
+      n -= take;
+    }
+    return true;
+  }
+  bool Fill() {
+    if (buffer_.empty()) buffer_.resize(1 << 20);
+    in_.read(buffer_.data(), static_cast<std::streamsize>(buffer_.size()));
+    pos_ = 0;
+    end_ = static_cast<size_t>(in_.gcount());
+    return end_ > 0;
+  }
+
+  std::istream& in_;
+  std::string buffer_;
+  size_t pos_ = 0, end_ = 0;
+  uint64_t index_ = 0;
+  uint64_t checksum_ = kFnvOffset, checksum_before_ = kFnvOffset;
+};
+
+// Builds the new cloud's state record by record.
+class StateBuilder {
+ public:
+  StateBuilder() : s_(std::make_unique<CloudState>()) {}
+
+  absl::Status Header(const v1::StateHeader& h) {
+    if (h.format() != kFormat) return Corrupt("not a libami state file (bad header)");
+    if (h.version() != kStateFileVersion) {
+      return Corrupt(absl::StrCat("unsupported version ", h.version(), "; this build reads version ",
+                                  kStateFileVersion));
+    }
+    s_->options.seed = h.seed();
+    AMI_ASSIGN_OR_RETURN(s_->options.start_time, ParseAwsTime(h.start_time()));
+    AMI_ASSIGN_OR_RETURN(s_->now, ParseAwsTime(h.now()));
+    s_->next_id = h.next_id();
+    s_->options.image_pending = absl::Milliseconds(h.image_pending_ms());
+    s_->options.instance_pending = absl::Milliseconds(h.instance_pending_ms());
+    return absl::OkStatus();
+  }
+
+  absl::Status Add(const v1::StateRecord& r);
+  absl::Status CheckReferences() const;
+  std::unique_ptr<CloudState> Release() { return std::move(s_); }
+
+ private:
+  absl::Status Organization(const v1::OrganizationRecord& o);
+  absl::Status Account(const v1::AccountRecord& a);
+  absl::Status Settings(const v1::SettingsRecord& t);
+  absl::Status Bookkeeping(const v1::StateRecord& r);
+
+  std::unique_ptr<CloudState> s_;
+};
+
+absl::Status Duplicate(absl::string_view what, const std::string& id) {
+  return MakeError(choices::kInconsistentValues, absl::StrCat("duplicate ", what, " `", id, "`"));
+}
+
+absl::Status StateBuilder::Organization(const v1::OrganizationRecord& o) {
+  AMI_ASSIGN_OR_RETURN(const OrganizationId id, OrganizationId::Parse(o.organization_id()));
+  internal::OrganizationInfo info;
+  AMI_ASSIGN_OR_RETURN(info.management, AccountId::Parse(o.management_account()));
+  info.root_id = o.root_id();
+  for (const v1::OrganizationalUnitEdge& e : o.ous()) {
+    AMI_ASSIGN_OR_RETURN(const OrganizationalUnitId ou, OrganizationalUnitId::Parse(e.ou_id()));
+    std::optional<OrganizationalUnitId> parent;
+    if (!e.parent_ou_id().empty()) {
+      AMI_ASSIGN_OR_RETURN(parent, OrganizationalUnitId::Parse(e.parent_ou_id()));
+    }
+    info.ous.emplace(ou, parent);
+  }
+  if (!s_->organizations.emplace(id, std::move(info)).second) return Duplicate("organization", id.ToString());
+  return absl::OkStatus();
+}
+
+absl::Status StateBuilder::Account(const v1::AccountRecord& a) {
+  AccountInfo info;
+  AMI_ASSIGN_OR_RETURN(info.id, AccountId::Parse(a.account_id()));
+  if (!a.organization_id().empty()) {
+    AMI_ASSIGN_OR_RETURN(info.organization, OrganizationId::Parse(a.organization_id()));
+    if (!s_->organizations.contains(*info.organization)) {
+      return MakeError(choices::kInconsistentValues,
+                       absl::StrCat("account `", a.account_id(), "` names unknown organization `",
+                                    a.organization_id(), "`"));
+    }
+  }
+  info.root_id = a.root_id();
+  for (const std::string& ou : a.ou_path()) {
+    AMI_ASSIGN_OR_RETURN(OrganizationalUnitId id, OrganizationalUnitId::Parse(ou));
+    info.ou_path.push_back(std::move(id));
+  }
+  const AccountId id = info.id;
+  if (!s_->accounts.emplace(id, std::move(info)).second) return Duplicate("account", id.ToString());
+  return absl::OkStatus();
+}
+
+absl::Status StateBuilder::Settings(const v1::SettingsRecord& t) {
+  AMI_ASSIGN_OR_RETURN(const AccountId account, AccountId::Parse(t.account_id()));
+  AMI_ASSIGN_OR_RETURN(const Region region, Region::Parse(t.region()));
+  RegionSettings set;
+  set.encryption_by_default = t.encryption_by_default();
+  if (!t.default_kms_key().empty()) {
+    AMI_ASSIGN_OR_RETURN(set.default_kms_key, KmsKeyArn::Parse(t.default_kms_key()));
+  } else {
+    set.default_kms_key = s_->AwsManagedEbsKey(account, region);
+  }
+  set.image_block_public_access = t.image_block_public_access();
+  const std::string& block = t.snapshot_block_public_access();
+  if (block == "unblocked" || block.empty()) {
+    set.snapshot_block_public_access = RegionSettings::SnapshotBlock::kUnblocked;
+  } else if (block == "block-new-sharing") {
+    set.snapshot_block_public_access = RegionSettings::SnapshotBlock::kBlockNewSharing;
+  } else if (block == "block-all-sharing") {
+    set.snapshot_block_public_access = RegionSettings::SnapshotBlock::kBlockAllSharing;
+  } else {
+    return MakeError(choices::kInvalidValue, absl::StrCat("unknown snapshot block state `", block, "`"));
+  }
+  if (!s_->settings.emplace(internal::AccountRegion{account, region}, set).second) {
+    return Duplicate("settings of", absl::StrCat(t.account_id(), " in ", t.region()));
+  }
+  return absl::OkStatus();
+}
+
+absl::Status StateBuilder::Bookkeeping(const v1::StateRecord& r) {
+  switch (r.record_case()) {
+    case v1::StateRecord::kAlias: {
+      const v1::AliasRecord& a = r.alias();
+      AMI_ASSIGN_OR_RETURN(const AccountId account, AccountId::Parse(a.account_id()));
+      AMI_ASSIGN_OR_RETURN(const Region region, Region::Parse(a.region()));
+      AMI_ASSIGN_OR_RETURN(const KmsKeyArn arn, KmsKeyArn::Parse(a.key_arn()));
+      AMI_RETURN_IF_ERROR(ValidateNewAliasName(a.alias()));
+      s_->aliases.insert_or_assign(std::make_tuple(account, region, a.alias()), arn);
+      return absl::OkStatus();
+    }
+    case v1::StateRecord::kForeignTags: {
+      const v1::ForeignTagsRecord& f = r.foreign_tags();
+      AMI_ASSIGN_OR_RETURN(const AccountId account, AccountId::Parse(f.account_id()));
+      std::vector<Tag> tags;
+      for (const v1::Tag& t : f.tags()) {
+        AMI_ASSIGN_OR_RETURN(Tag tag, Tag::Create(t.key(), t.value()));
+        tags.push_back(std::move(tag));
+      }
+      AMI_ASSIGN_OR_RETURN(TagSet set, TagSet::Create(std::move(tags)));
+      s_->foreign_tags[f.resource_id()][account] = std::move(set);
+      return absl::OkStatus();
+    }
+    case v1::StateRecord::kClientToken: {
+      const v1::ClientTokenRecord& c = r.client_token();
+      AMI_ASSIGN_OR_RETURN(const AccountId account, AccountId::Parse(c.account_id()));
+      AMI_ASSIGN_OR_RETURN(const Region region, Region::Parse(c.region()));
+      AMI_ASSIGN_OR_RETURN(const ImageId image, ImageId::Parse(c.image_id()));
+      s_->client_tokens[std::make_tuple(account, region, c.token())] = {c.fingerprint(), image};
+      return absl::OkStatus();
+    }
+    case v1::StateRecord::kCreating: {
+      AMI_ASSIGN_OR_RETURN(const InstanceId instance, InstanceId::Parse(r.creating().instance_id()));
+      AMI_ASSIGN_OR_RETURN(const ImageId image, ImageId::Parse(r.creating().image_id()));
+      s_->creating_from.insert_or_assign(instance, image);
+      return absl::OkStatus();
+    }
+    case v1::StateRecord::kPending: {
+      const v1::PendingRecord& p = r.pending();
+      PendingWork work;
+      if (p.kind() == "image") {
+        work.kind = PendingWork::Kind::kImage;
+        AMI_RETURN_IF_ERROR(ImageId::Parse(p.id()).status());
+      } else if (p.kind() == "instance") {
+        work.kind = PendingWork::Kind::kInstance;
+        AMI_RETURN_IF_ERROR(InstanceId::Parse(p.id()).status());
+      } else if (p.kind() == "key-deletion") {
+        work.kind = PendingWork::Kind::kKeyDeletion;
+        AMI_RETURN_IF_ERROR(KmsKeyArn::Parse(p.id()).status());
+      } else {
+        return MakeError(choices::kInvalidValue, absl::StrCat("unknown pending work `", p.kind(), "`"));
+      }
+      work.id = p.id();
+      if (p.fails()) work.failure = StateReason{p.failure().code(), p.failure().message()};
+      AMI_ASSIGN_OR_RETURN(const absl::Time at, ParseAwsTime(p.at()));
+      s_->pending.emplace(at, std::move(work));
+      return absl::OkStatus();
+    }
+    default:
+      return Corrupt("a record of unknown kind");
+  }
+}
+
+absl::Status StateBuilder::Add(const v1::StateRecord& r) {
+  switch (r.record_case()) {
+    case v1::StateRecord::kOrganization:
+      return Organization(r.organization());
+    case v1::StateRecord::kAccount:
+      return Account(r.account());
+    case v1::StateRecord::kSettings:
+      return Settings(r.settings());
+    case v1::StateRecord::kKey: {
+      AMI_ASSIGN_OR_RETURN(KmsKey key, FromProto(r.key()));
+      const KmsKeyArn arn = key.arn();
+      if (!s_->keys.emplace(arn, std::make_shared<const KmsKey>(std::move(key))).second) {
+        return Duplicate("kms key", arn.ToString());
+      }
+      return absl::OkStatus();
+    }
+    case v1::StateRecord::kSnapshot: {
+      AMI_ASSIGN_OR_RETURN(Snapshot snap, FromProto(r.snapshot()));
+      if (s_->snapshots.contains(snap.id())) return Duplicate("snapshot", snap.id().ToString());
+      s_->PutSnapshot(std::make_shared<const Snapshot>(std::move(snap)));
+      return absl::OkStatus();
+    }
+    case v1::StateRecord::kImage: {
+      AMI_ASSIGN_OR_RETURN(Image image, FromProto(r.image()));
+      if (s_->images.contains(image.id())) return Duplicate("image", image.id().ToString());
+      if (internal::IsRegistered(image.state()) &&
+          s_->FindImageByName(image.owner(), image.region(), image.name()).has_value()) {
+        return MakeError(ErrorCode::kInvalidAMINameDuplicate,
+                         absl::StrCat("AMI name `", image.name(), "` is used twice by account `",
+                                      image.owner().ToString(), "` in ", image.region().code()));
+      }
+      s_->PutImage(std::make_shared<const Image>(std::move(image)));
+      return absl::OkStatus();
+    }
+    case v1::StateRecord::kInstance: {
+      AMI_ASSIGN_OR_RETURN(Instance instance, FromProto(r.instance()));
+      if (s_->instances.contains(instance.id())) return Duplicate("instance", instance.id().ToString());
+      const InstanceId id = instance.id();
+      s_->instances.emplace(id, std::make_shared<const Instance>(std::move(instance)));
+      return absl::OkStatus();
+    }
+    case v1::StateRecord::kHeader:
+      return Corrupt("a second header");
+    default:
+      return Bookkeeping(r);
+  }
+}
+
+absl::Status StateBuilder::CheckReferences() const {
+  for (const auto& [id, image] : s_->images) {
+    if (!internal::IsRegistered(image->state())) continue;
+    for (const SnapshotId snap : image->snapshot_ids()) {
+      const Snapshot* s = s_->FindSnapshot(snap);
+      if (s == nullptr || s->region() != image->region()) {
+        return MakeError(ErrorCode::kInvalidSnapshotNotFound,
+                         absl::StrCat("state file: image `", id.ToString(), "` maps snapshot `",
+                                      snap.ToString(), "`, which is not in the file (in ",
+                                      image->region().code(), ")"));
+      }
+    }
+  }
+  for (const auto& [id, account] : s_->accounts) {
+    for (const OrganizationalUnitId& ou : account.ou_path) {
+      if (!account.organization || !s_->organizations.at(*account.organization).ous.contains(ou)) {
+        return MakeError(choices::kInconsistentValues,
+                         absl::StrCat("state file: account `", id.ToString(), "` names unknown OU `",
+                                      ou.ToString(), "`"));
+      }
+    }
+  }
+  return absl::OkStatus();
+}
+
+const char* RecordName(const v1::StateRecord& r) {
+  switch (r.record_case()) {
+    case v1::StateRecord::kHeader: return "header";
+    case v1::StateRecord::kOrganization: return "organization";
+    case v1::StateRecord::kAccount: return "account";
+    case v1::StateRecord::kSettings: return "settings";
+    case v1::StateRecord::kKey: return "kms key";
+    case v1::StateRecord::kAlias: return "alias";
+    case v1::StateRecord::kSnapshot: return "snapshot";
+    case v1::StateRecord::kImage: return "image";
+    case v1::StateRecord::kInstance: return "instance";
+    case v1::StateRecord::kForeignTags: return "tags";
+    case v1::StateRecord::kClientToken: return "client token";
+    case v1::StateRecord::kCreating: return "create-image";
+    case v1::StateRecord::kPending: return "pending work";
+    case v1::StateRecord::kTrailer: return "trailer";
+    default: return "unknown";
+  }
+}
+
+// `status` with "state file: record N (kind): " before its message; code and payload kept.
+absl::Status InRecord(uint64_t index, const v1::StateRecord& r, const absl::Status& status) {
+  absl::Status out(status.code(),
+                   absl::StrCat("state file: record ", index, " (", RecordName(r), "): ", status.message()));
+  status.ForEachPayload([&out](absl::string_view url, const absl::Cord& p) { out.SetPayload(url, p); });
+  return out;
+}
+
+}  // namespace
+
+absl::StatusOr<std::unique_ptr<Cloud>> LoadState(std::istream& in) {
+  RecordReader reader(in);
+  StateBuilder builder;
+  std::string bytes;
+  v1::StateRecord record;
+  bool trailer_seen = false;
+  while (true) {
+    AMI_ASSIGN_OR_RETURN(const bool more, reader.Next(&bytes));
+    if (!more) break;
+    if (trailer_seen) return Corrupt(absl::StrCat("data after the trailer, at record ", reader.index()));
+    if (!record.ParseFromString(bytes)) {
+      return Corrupt(absl::StrCat("record ", reader.index(), " is not a valid StateRecord"));
+    }
+    if (reader.index() == 1) {
+      if (record.record_case() != v1::StateRecord::kHeader) return Corrupt("the first record is not a header");
+      absl::Status h = builder.Header(record.header());
+      if (!h.ok()) return InRecord(1, record, h);
+      continue;
+    }
+    if (record.record_case() == v1::StateRecord::kTrailer) {
+      if (record.trailer().records() != reader.index() - 1 ||
+          record.trailer().checksum() != reader.checksum_before()) {
+        return Corrupt(absl::StrCat("the trailer does not match the ", reader.index() - 1,
+                                    " records before it (count or checksum): the file is damaged"));
+      }
+      trailer_seen = true;
+      continue;
+    }
+    absl::Status added = builder.Add(record);
+    if (!added.ok()) return InRecord(reader.index(), record, added);
+  }
+  if (reader.index() == 0) return Corrupt("the file is empty");
+  if (!trailer_seen) return Corrupt(absl::StrCat("truncated after record ", reader.index(), ": no trailer"));
+  AMI_RETURN_IF_ERROR(builder.CheckReferences());
+  return CloudAccess::Wrap(builder.Release());
+}
+
+absl::StatusOr<std::unique_ptr<Cloud>> LoadStateFromFile(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return MakeError(choices::kInvalidValue, absl::StrCat("cannot open `", path, "`"));
+  return LoadState(in);
+}
+
+}  // namespace ami

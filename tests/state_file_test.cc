@@ -1,0 +1,289 @@
+// State files: round trips, byte-identical re-saves, and refusal of damaged or inconsistent files.
+#include "ami/state_file.h"
+
+#include <memory>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+#include "ami/ami.h"
+#include "ami/cloud.h"
+#include "ami/v1/state.pb.h"
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "tests/test_util.h"
+
+namespace ami {
+namespace {
+
+using ::ami::testing::HasErrorCode;
+using ::ami::testing::IsOk;
+using ::ami::testing::MessageHas;
+
+template <typename T>
+T Must(absl::StatusOr<T> v) {
+  EXPECT_THAT(v, IsOk());
+  return *std::move(v);
+}
+
+// A cloud with something in every table: organizations and OUs, settings, keys (with an alias, a
+// grant, a replica and one pending deletion), snapshots, images (shared, public, pending, copied
+// with a client token, deregistered), instances, tags seen by another account, pending work.
+std::unique_ptr<Cloud> PopulatedCloud() {
+  auto cloud = Cloud::Create();
+  const Region east = *Region::Parse("us-east-1"), west = *Region::Parse("eu-west-1");
+  const AccountId a = *AccountId::Parse("111122223333"), b = *AccountId::Parse("444455556666");
+  const OrganizationId org = *OrganizationId::Parse("o-abcdefghij");
+  const OrganizationalUnitId ou = *OrganizationalUnitId::Parse("ou-abcd-11111111");
+  EXPECT_THAT(cloud->CreateOrganization(org, a, "r-abcd"), IsOk());
+  EXPECT_THAT(cloud->CreateOrganizationalUnit(org, ou), IsOk());
+  EXPECT_THAT(cloud->AddAccount(b, org, ou), IsOk());
+  const CallContext as_a{a, east}, as_b{b, east};
+  EXPECT_THAT(cloud->EnableEbsEncryptionByDefault({a, west}), IsOk());
+  EXPECT_THAT(cloud->DisableImageBlockPublicAccess(as_a), IsOk());
+  EXPECT_THAT(cloud->EnableSnapshotBlockPublicAccess(as_b, "block-new-sharing"), IsOk());
+  KeyPolicyStatement allow_b;
+  allow_b.accounts = {b};
+  allow_b.actions = KmsActions::All();
+  const KmsKeyArn key = Must(cloud->CreateKey(as_a, {"key", false, "SYMMETRIC_DEFAULT", {allow_b}}));
+  const KmsKeyArn mrk = Must(cloud->CreateKey(as_a, {"mrk", true, "SYMMETRIC_DEFAULT", {}}));
+  EXPECT_THAT(cloud->ReplicateKey(as_a, mrk.ToString(), "eu-west-1").status(), IsOk());
+  EXPECT_THAT(cloud->CreateAlias(as_a, "alias/golden", key.ToString()), IsOk());
+  EXPECT_THAT(cloud->CreateGrant(as_a, key.ToString(), b, KmsActions::All()).status(), IsOk());
+  const KmsKeyArn doomed = Must(cloud->CreateKey(as_a, {"doomed", false, "SYMMETRIC_DEFAULT", {}}));
+  EXPECT_THAT(cloud->ScheduleKeyDeletion(as_a, doomed.ToString(), 7), IsOk());
+
+  const Snapshot snap = *Snapshot::Builder()
+                             .set_id(*SnapshotId::Parse("snap-0123456789abcdef0"))
+                             .set_owner(a)
+                             .set_region(east)
+                             .set_volume_size_gib(10)
+                             .Build();
+  EXPECT_THAT(cloud->ImportSnapshot(snap), IsOk());
+  const Image base = *Image::Builder()
+                          .set_id(*ImageId::Parse("ami-0123456789abcdef0"))
+                          .set_name("base")
+                          .set_owner(a)
+                          .set_region(east)
+                          .add_snapshot_mapping("/dev/xvda", snap)
+                          .set_tags(*TagSet::Create({*Tag::Create("team", "platform")}))
+                          .Build();
+  EXPECT_THAT(cloud->ImportImage(base), IsOk());
+  ModifyImageAttributeRequest share{base.id().ToString()};
+  share.add.push_back({b.ToString()});
+  share.add.push_back({"", "all"});
+  EXPECT_THAT(cloud->ModifyImageAttribute(as_a, share), IsOk());
+  EXPECT_THAT(cloud->CreateTags(as_b, {base.id().ToString()}, {{"seen-by", "b"}}), IsOk());
+
+  const InstanceId web = Must(cloud->RunInstances(as_a, {base.id().ToString()})).front();
+  cloud->AdvanceClock(absl::Minutes(2));
+  CreateImageRequest hasty{web.ToString(), "hasty"};
+  hasty.no_reboot = true;
+  const ImageId pending = Must(cloud->CreateImage(as_a, hasty));
+  CopyImageRequest copy{base.id().ToString(), "us-east-1", "copied"};
+  copy.encrypted = true;
+  copy.kms_key_id = "alias/golden";
+  copy.client_token = "token-1";
+  EXPECT_THAT(cloud->CopyImage(as_a, copy).status(), IsOk());
+  EXPECT_THAT(cloud->RunInstances(as_b, {base.id().ToString()}).status(), IsOk());
+  const ImageId gone = Must(cloud->CreateImage(as_a, {web.ToString(), "gone"}));
+  EXPECT_THAT(cloud->DeregisterImage(as_a, gone.ToString()).status(), IsOk());
+  (void)pending;
+  return cloud;
+}
+
+std::string Save(const Cloud& cloud) {
+  std::ostringstream out;
+  EXPECT_THAT(SaveState(cloud, out), IsOk());
+  return out.str();
+}
+
+absl::StatusOr<std::unique_ptr<Cloud>> Load(const std::string& bytes) {
+  std::istringstream in(bytes);
+  return LoadState(in);
+}
+
+// The records of a state file, and a writer of new ones with a correct trailer.
+std::vector<v1::StateRecord> Records(const std::string& bytes) {
+  std::vector<v1::StateRecord> out;
+  size_t pos = 0;
+  while (pos < bytes.size()) {
+    uint64_t size = 0;
+    int shift = 0;
+    while (true) {
+      const unsigned char c = static_cast<unsigned char>(bytes[pos++]);
+      size |= static_cast<uint64_t>(c & 0x7F) << shift;
+      if ((c & 0x80) == 0) break;
+      shift += 7;
+    }
+    out.emplace_back();
+    EXPECT_TRUE(out.back().ParseFromString(bytes.substr(pos, size)));
+    pos += size;
+  }
+  return out;
+}
+
+std::string Write(const std::vector<v1::StateRecord>& records, bool with_trailer = true) {
+  std::string out;
+  uint64_t checksum = 14695981039346656037ull, count = 0;
+  auto append = [&](const v1::StateRecord& r, bool count_it) {
+    const std::string body = r.SerializeAsString();
+    std::string framed;
+    for (uint64_t v = body.size();; v >>= 7) {
+      framed.push_back(static_cast<char>((v & 0x7F) | (v >= 0x80 ? 0x80 : 0)));
+      if (v < 0x80) break;
+    }
+    framed += body;
+    if (count_it) {
+      for (const char c : framed) {
+        checksum ^= static_cast<unsigned char>(c);
+        checksum *= 1099511628211ull;
+      }
+      ++count;
+    }
+    out += framed;
+  };
+  for (const v1::StateRecord& r : records) {
+    if (r.has_trailer()) continue;
+    append(r, true);
+  }
+  if (!with_trailer) return out;
+  v1::StateRecord trailer;
+  trailer.mutable_trailer()->set_records(count);
+  trailer.mutable_trailer()->set_checksum(checksum);
+  append(trailer, false);
+  return out;
+}
+
+TEST(StateFile, RoundTripGivesAnEqualCloud) {
+  const std::unique_ptr<Cloud> cloud = PopulatedCloud();
+  const std::string bytes = Save(*cloud);
+  absl::StatusOr<std::unique_ptr<Cloud>> loaded = Load(bytes);
+  ASSERT_THAT(loaded, IsOk());
+  EXPECT_TRUE((*loaded)->StateEquals(*cloud));
+  EXPECT_EQ(Save(**loaded), bytes) << "a loaded state saves back to the same bytes";
+}
+
+TEST(StateFile, LoadedCloudBehavesTheSame) {
+  const std::unique_ptr<Cloud> cloud = PopulatedCloud();
+  std::unique_ptr<Cloud> loaded = Must(Load(Save(*cloud)));
+  // Pending work, ids to come and the clock carry over: both clouds evolve identically.
+  cloud->AdvanceClock(absl::Hours(24 * 8));
+  loaded->AdvanceClock(absl::Hours(24 * 8));
+  EXPECT_TRUE(loaded->StateEquals(*cloud));
+  const CallContext as_a{*AccountId::Parse("111122223333"), *Region::Parse("us-east-1")};
+  const ImageId one = Must(cloud->RegisterImage(as_a, {"again", "", "/dev/xvda", std::nullopt, std::nullopt,
+                                                       BootMode::kUnspecified, false, "",
+                                                       {{"/dev/xvda", "snap-0123456789abcdef0"}}}));
+  const ImageId two = Must(loaded->RegisterImage(as_a, {"again", "", "/dev/xvda", std::nullopt, std::nullopt,
+                                                        BootMode::kUnspecified, false, "",
+                                                        {{"/dev/xvda", "snap-0123456789abcdef0"}}}));
+  EXPECT_EQ(one, two);
+}
+
+TEST(StateFile, EmptyCloudRoundTrips) {
+  auto cloud = Cloud::Create();
+  ASSERT_THAT(Load(Save(*cloud)), IsOk());
+}
+
+TEST(StateFile, FileRoundTrip) {
+  const std::unique_ptr<Cloud> cloud = PopulatedCloud();
+  const std::string path = ::testing::TempDir() + "/state_file_test.amistate";
+  ASSERT_THAT(SaveStateToFile(*cloud, path), IsOk());
+  absl::StatusOr<std::unique_ptr<Cloud>> loaded = LoadStateFromFile(path);
+  ASSERT_THAT(loaded, IsOk());
+  EXPECT_TRUE((*loaded)->StateEquals(*cloud));
+  EXPECT_THAT(LoadStateFromFile(path + ".missing"), HasErrorCode(ErrorCode::kInvalidParameterValue));
+}
+
+TEST(StateFile, TruncationAtAnyOffsetIsRefused) {
+  const std::string bytes = Save(*PopulatedCloud());
+  for (size_t cut = 0; cut < bytes.size(); cut += std::max<size_t>(1, bytes.size() / 997)) {
+    absl::StatusOr<std::unique_ptr<Cloud>> loaded = Load(bytes.substr(0, cut));
+    ASSERT_FALSE(loaded.ok()) << "a file cut at " << cut << " of " << bytes.size() << " loaded";
+    EXPECT_EQ(GetErrorCode(loaded.status()), ErrorCode::kSerializationException) << loaded.status();
+  }
+}
+
+TEST(StateFile, EveryFlippedByteIsRefused) {
+  const std::string bytes = Save(*PopulatedCloud());
+  for (size_t at = 0; at < bytes.size(); at += std::max<size_t>(1, bytes.size() / 1500)) {
+    std::string damaged = bytes;
+    damaged[at] = static_cast<char>(damaged[at] ^ 0x20);
+    EXPECT_FALSE(Load(damaged).ok()) << "a file with byte " << at << " flipped loaded";
+  }
+}
+
+TEST(StateFile, DataAfterTheTrailerIsRefused) {
+  const std::string bytes = Save(*PopulatedCloud());
+  EXPECT_THAT(Load(bytes + Save(*Cloud::Create())), MessageHas("after the trailer"));
+  EXPECT_FALSE(Load(bytes + bytes.substr(0, 20)).ok());
+}
+
+TEST(StateFile, WrongVersionIsRefused) {
+  std::vector<v1::StateRecord> records = Records(Save(*PopulatedCloud()));
+  records[0].mutable_header()->set_version(kStateFileVersion + 1);
+  absl::StatusOr<std::unique_ptr<Cloud>> loaded = Load(Write(records));
+  EXPECT_THAT(loaded, HasErrorCode(ErrorCode::kSerializationException));
+  EXPECT_THAT(loaded, MessageHas("unsupported version 2"));
+}
+
+TEST(StateFile, NotAStateFileIsRefused) {
+  EXPECT_THAT(Load(""), HasErrorCode(ErrorCode::kSerializationException));
+  EXPECT_THAT(Load("hello, world"), HasErrorCode(ErrorCode::kSerializationException));
+  std::vector<v1::StateRecord> records = Records(Save(*Cloud::Create()));
+  records[0].mutable_header()->set_format("other");
+  EXPECT_THAT(Load(Write(records)), MessageHas("not a libami state file"));
+}
+
+TEST(StateFile, HugeRecordSizeIsRefusedWithoutAllocating) {
+  std::string bytes = Save(*Cloud::Create());
+  const std::string huge_size = "\xff\xff\xff\xff\xff\xff\xff\x7f";
+  EXPECT_THAT(Load(huge_size + bytes), MessageHas("more than the limit"));
+}
+
+TEST(StateFile, DanglingSnapshotReferenceIsRefusedNamingTheImage) {
+  std::vector<v1::StateRecord> records = Records(Save(*PopulatedCloud()));
+  std::vector<v1::StateRecord> without_snapshots;
+  for (const v1::StateRecord& r : records) {
+    if (!r.has_snapshot() || r.snapshot().snapshot_id() != "snap-0123456789abcdef0") {
+      without_snapshots.push_back(r);
+    }
+  }
+  absl::StatusOr<std::unique_ptr<Cloud>> loaded = Load(Write(without_snapshots));
+  EXPECT_THAT(loaded, HasErrorCode(ErrorCode::kInvalidSnapshotNotFound));
+  EXPECT_THAT(loaded, MessageHas("ami-0123456789abcdef0"));
+}
+
+TEST(StateFile, InvalidRecordIsRefusedNamingTheRecord) {
+  std::vector<v1::StateRecord> records = Records(Save(*PopulatedCloud()));
+  for (v1::StateRecord& r : records) {
+    if (r.has_image()) {
+      r.mutable_image()->set_image_id("ami-NOPE");
+      break;
+    }
+  }
+  absl::StatusOr<std::unique_ptr<Cloud>> loaded = Load(Write(records));
+  EXPECT_THAT(loaded, HasErrorCode(ErrorCode::kInvalidAMIIDMalformed));
+  EXPECT_THAT(loaded, MessageHas("(image): ImageId: invalid AMI id"));
+}
+
+TEST(StateFile, DuplicateRecordIsRefused) {
+  std::vector<v1::StateRecord> records = Records(Save(*PopulatedCloud()));
+  for (size_t i = 0; i < records.size(); ++i) {
+    if (records[i].has_instance()) {
+      records.insert(records.begin() + static_cast<long>(i), records[i]);
+      break;
+    }
+  }
+  EXPECT_THAT(Load(Write(records)), MessageHas("duplicate instance"));
+}
+
+TEST(StateFile, MissingTrailerIsTruncation) {
+  const std::vector<v1::StateRecord> records = Records(Save(*PopulatedCloud()));
+  EXPECT_THAT(Load(Write(records, /*with_trailer=*/false)), MessageHas("no trailer"));
+}
+
+}  // namespace
+}  // namespace ami
