@@ -1,0 +1,101 @@
+#!/usr/bin/env bash
+# End-to-end tests of every amictl subcommand: import, explain, run, audit, --help and --json,
+# and their exit statuses. Usage: amictl_test.sh AMICTL SOURCE_DIR WORK_DIR
+set -u
+amictl="$1"; src="$2"; work="$3"
+fixtures="$src/tests/fixtures/aws"; scenarios="$src/tests/scenarios"
+rm -rf "$work"; mkdir -p "$work"
+failures=0; checks=0
+
+# check NAME EXPECTED_STATUS PATTERN -- COMMAND...: runs COMMAND, checks its exit status and
+# that its stdout+stderr match the extended regular expression PATTERN.
+check() {
+  local name="$1" want="$2" pattern="$3"; shift 4
+  local out status
+  out=$("$@" 2>&1); status=$?
+  checks=$((checks + 1))
+  if [ "$status" -ne "$want" ]; then
+    echo "FAIL $name: exit $status, expected $want"; echo "$out" | head -20; failures=$((failures + 1))
+  elif ! grep -Eq -- "$pattern" <<<"$out"; then
+    echo "FAIL $name: output does not match /$pattern/"; echo "$out" | head -20; failures=$((failures + 1))
+  else
+    echo "ok   $name"
+  fi
+}
+
+state="$work/fleet.amistate"
+self=111122223333; partner=444455556666
+
+# --help everywhere.
+check "help" 0 "commands:" -- "$amictl" --help
+check "no command" 2 "usage: amictl" -- "$amictl"
+check "unknown command" 2 "unknown command" -- "$amictl" frobnicate
+for c in import explain run audit; do
+  check "$c --help" 0 "usage: amictl $c" -- "$amictl" "$c" --help
+done
+
+# import
+check "import" 0 "imported 9 files: 8 images" -- "$amictl" import --out "$state" \
+  --account $self --region us-east-1 \
+  "$fixtures/describe-images.json" "$fixtures/describe-snapshots.json" \
+  "$fixtures/describe-instances.json" "$fixtures/describe-image-attribute.json" \
+  "$fixtures/describe-snapshot-attribute.json" "$fixtures/describe-key.json" \
+  "$fixtures/get-key-policy.json" "$fixtures/get-ebs-encryption-by-default.json" \
+  "$fixtures/get-image-block-public-access-state.json"
+check "import --json" 0 '"Images": 8' -- "$amictl" import --json --out "$work/again.amistate" \
+  --account $self --region us-east-1 "$fixtures/describe-images.json" "$fixtures/describe-snapshots.json" \
+  "$fixtures/describe-image-attribute.json" "$fixtures/describe-snapshot-attribute.json" "$fixtures/describe-key.json"
+check "import malformed json" 2 "SerializationException: .*malformed-syntax.json" -- \
+  "$amictl" import --out "$work/bad.amistate" --account $self --region us-east-1 "$fixtures/malformed-syntax.json"
+check "import invalid id" 2 "InvalidAMIID.Malformed: .*malformed-image-id.json: Images\[" -- \
+  "$amictl" import --out "$work/bad.amistate" --account $self --region us-east-1 "$fixtures/malformed-image-id.json"
+check "import missing file" 2 "cannot read" -- \
+  "$amictl" import --out "$work/bad.amistate" --account $self --region us-east-1 "$work/nope.json"
+check "import without --out" 2 "usage: amictl import" -- "$amictl" import "$fixtures/describe-images.json"
+
+# explain
+check "explain launch owner" 0 "ALLOW" -- "$amictl" explain --state "$state" --as $self --region us-east-1 \
+  launch ami-0123456789abcdef0
+check "explain launch shared, key not shared" 1 "DENY \(reported later\)" -- "$amictl" explain --state "$state" --as $partner --region us-east-1 \
+  launch ami-0123456789abcdef0
+check "explain launch stranger" 1 "denied by LAUNCH-4" -- "$amictl" explain --state "$state" --as 999988887777 \
+  --region us-east-1 launch ami-0123456789abcdef0
+check "explain launch other region" 1 "REG-2" -- "$amictl" explain --state "$state" --as $self --region eu-west-1 \
+  launch ami-0123456789abcdef0
+check "explain launch --json" 1 '"Effect": "Deny"' -- "$amictl" explain --json --state "$state" --as 999988887777 \
+  --region us-east-1 launch ami-0123456789abcdef0
+check "explain copy" 0 "COPY-3" -- "$amictl" explain --state "$state" --as $self --region eu-west-1 \
+  copy ami-0123456789abcdef0 --source-region us-east-1 --name golden-copy
+check "explain copy without source region" 2 "source-region" -- "$amictl" explain --state "$state" --as $self \
+  --region eu-west-1 copy ami-0123456789abcdef0
+check "explain share" 0 "ALLOW" -- "$amictl" explain --state "$state" --as $self --region us-east-1 \
+  share ami-0123456789abcdef0 --with 555566667777
+check "explain share not owner" 1 "SHARE-4" -- "$amictl" explain --state "$state" --as $partner --region us-east-1 \
+  share ami-0123456789abcdef0 --with 555566667777
+check "explain make-public encrypted" 1 "SHARE-14|SHARE-20" -- "$amictl" explain --state "$state" --as $self \
+  --region us-east-1 make-public ami-0123456789abcdef0
+check "explain bad image id" 2 "InvalidAMIID.Malformed" -- "$amictl" explain --state "$state" --as $self \
+  --region us-east-1 launch ami-nope
+check "explain bad state" 2 "cannot open" -- "$amictl" explain --state "$work/none.amistate" --as $self \
+  --region us-east-1 launch ami-0123456789abcdef0
+check "explain unknown question" 2 "unknown question" -- "$amictl" explain --state "$state" --as $self \
+  --region us-east-1 fly ami-0123456789abcdef0
+
+# run
+check "run passing scenarios" 0 "PASS" -- "$amictl" run "$scenarios/launch.textproto" "$scenarios/copy.textproto"
+check "run --json" 0 '"Passed": true' -- "$amictl" run --json "$scenarios/launch.textproto"
+check "run failing scenario" 1 "FAIL .*expectation_mismatch.textproto: step 3" -- \
+  "$amictl" run "$scenarios/failing/expectation_mismatch.textproto"
+check "run malformed scenario" 2 "malformed.textproto:12" -- "$amictl" run "$scenarios/failing/malformed.textproto"
+check "run without files" 2 "usage: amictl run" -- "$amictl" run
+
+# audit
+check "audit" 0 "public-image .*ami-0d3e4f5a6b7c8d9e0" -- "$amictl" audit --state "$state"
+check "audit lists aws managed key" 0 "unshareable-aws-managed-key" -- "$amictl" audit --state "$state"
+check "audit lists unusable key" 0 "recipient-cannot-use-key" -- "$amictl" audit --state "$state"
+check "audit --json" 0 '"Kind": "image-shared-outside-organization"' -- "$amictl" audit --json --state "$state"
+check "audit --fail-on-findings" 1 "finding" -- "$amictl" audit --fail-on-findings --state "$state"
+check "audit corrupt state" 2 "SerializationException" -- "$amictl" audit --state "$fixtures/describe-images.json"
+
+echo "$((checks - failures)) passed, $failures failed"
+[ "$failures" -eq 0 ]
