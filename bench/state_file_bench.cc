@@ -72,12 +72,19 @@ void BM_StateFileLoad(benchmark::State& state) {
   std::ostringstream out;
   (void)ami::SaveState(SharedFleet(), out);
   const std::string bytes = out.str();
+  bool equal = true;
   for (auto _ : state) {
     std::istringstream in(bytes);
     auto loaded = ami::LoadState(in);
-    if (!loaded.ok()) state.SkipWithError(std::string(loaded.status().message()).c_str());
-    benchmark::DoNotOptimize(loaded);
+    if (!loaded.ok()) {
+      state.SkipWithError(std::string(loaded.status().message()).c_str());
+      return;
+    }
+    state.PauseTiming();
+    equal = equal && (*loaded)->StateEquals(SharedFleet());  // Loads back equal, checked untimed.
+    state.ResumeTiming();
   }
+  if (!equal) state.SkipWithError("the loaded fleet differs from the saved one");
   state.SetBytesProcessed(static_cast<int64_t>(bytes.size() * state.iterations()));
   state.SetItemsProcessed(state.iterations() * 1100000);
 }
