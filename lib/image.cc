@@ -132,24 +132,7 @@ bool Image::has_marketplace_code() const {
   });
 }
 
-bool operator==(const Image& a, const Image& b) {
-  return a.id_ == b.id_ && a.name_ == b.name_ && a.description_ == b.description_ &&
-         a.owner_ == b.owner_ && a.owner_alias_ == b.owner_alias_ && a.region_ == b.region_ &&
-         a.state_ == b.state_ && a.state_reason_ == b.state_reason_ &&
-         a.creation_time_ == b.creation_time_ && a.root_device_type_ == b.root_device_type_ &&
-         a.root_device_name_ == b.root_device_name_ && a.architecture_ == b.architecture_ &&
-         a.virtualization_type_ == b.virtualization_type_ && a.boot_mode_ == b.boot_mode_ &&
-         a.ena_support_ == b.ena_support_ && a.imds_v2_ == b.imds_v2_ &&
-         a.mappings_ == b.mappings_ && a.product_codes_ == b.product_codes_ &&
-         a.platform_ == b.platform_ && a.platform_details_ == b.platform_details_ &&
-         a.usage_operation_ == b.usage_operation_ &&
-         a.launch_permissions_ == b.launch_permissions_ &&
-         a.deprecation_time_ == b.deprecation_time_ && a.protection_ == b.protection_ &&
-         a.cooldown_until_ == b.cooldown_until_ && a.source_instance_ == b.source_instance_ &&
-         a.source_image_ == b.source_image_ && a.source_image_region_ == b.source_image_region_ &&
-         a.consistency_ == b.consistency_ && a.last_launched_time_ == b.last_launched_time_ &&
-         a.tags_ == b.tags_;
-}
+bool operator==(const Image& a, const Image& b) { return a.Tie() == b.Tie(); }
 
 Image::Builder Image::ToBuilder() const {
   Builder b;

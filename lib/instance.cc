@@ -43,16 +43,7 @@ Instance::Instance()
       zone_(Region::All().front().zones().front()),
       image_id_(ImageId::Short(0)) {}
 
-bool operator==(const Instance& a, const Instance& b) {
-  return a.id_ == b.id_ && a.owner_ == b.owner_ && a.zone_ == b.zone_ &&
-         a.image_id_ == b.image_id_ && a.state_ == b.state_ &&
-         a.state_reason_ == b.state_reason_ && a.instance_type_ == b.instance_type_ &&
-         a.root_device_type_ == b.root_device_type_ &&
-         a.root_device_name_ == b.root_device_name_ && a.architecture_ == b.architecture_ &&
-         a.volumes_ == b.volumes_ && a.product_codes_ == b.product_codes_ &&
-         a.platform_details_ == b.platform_details_ && a.imds_v2_ == b.imds_v2_ &&
-         a.launch_time_ == b.launch_time_ && a.tags_ == b.tags_;
-}
+bool operator==(const Instance& a, const Instance& b) { return a.Tie() == b.Tie(); }
 
 Instance::Builder Instance::ToBuilder() const {
   Builder b;

@@ -137,13 +137,7 @@ KmsKey::KmsKey()
     : arn_(KmsKeyArn::Of(AccountId::FromNumber(0), Region::All().front(),
                          *KmsKeyId::Parse("00000000-0000-0000-0000-000000000000"))) {}
 
-bool operator==(const KmsKey& a, const KmsKey& b) {
-  return a.arn_ == b.arn_ && a.manager_ == b.manager_ && a.state_ == b.state_ &&
-         a.role_ == b.role_ && a.key_spec_ == b.key_spec_ &&
-         a.description_ == b.description_ && a.creation_time_ == b.creation_time_ &&
-         a.deletion_time_ == b.deletion_time_ && a.policy_ == b.policy_ &&
-         a.grants_ == b.grants_ && a.tags_ == b.tags_;
-}
+bool operator==(const KmsKey& a, const KmsKey& b) { return a.Tie() == b.Tie(); }
 
 KmsKey::Builder KmsKey::ToBuilder() const {
   Builder b;

@@ -14,15 +14,7 @@ namespace ami {
 Snapshot::Snapshot()
     : id_(SnapshotId::Short(0)), owner_(AccountId::FromNumber(0)), region_(Region::All().front()) {}
 
-bool operator==(const Snapshot& a, const Snapshot& b) {
-  return a.id_ == b.id_ && a.owner_ == b.owner_ && a.region_ == b.region_ &&
-         a.volume_size_gib_ == b.volume_size_gib_ && a.kms_key_ == b.kms_key_ &&
-         a.state_ == b.state_ && a.state_message_ == b.state_message_ &&
-         a.description_ == b.description_ && a.start_time_ == b.start_time_ &&
-         a.permissions_ == b.permissions_ && a.product_codes_ == b.product_codes_ &&
-         a.volume_id_ == b.volume_id_ && a.source_snapshot_ == b.source_snapshot_ &&
-         a.tags_ == b.tags_;
-}
+bool operator==(const Snapshot& a, const Snapshot& b) { return a.Tie() == b.Tie(); }
 
 Snapshot::Builder Snapshot::ToBuilder() const {
   Builder b;

@@ -7,6 +7,7 @@
 #include "absl/time/time.h"
 #include "ami/ami.h"
 #include "ami/proto.h"
+#include "absl/hash/hash_testing.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "tests/test_util.h"
@@ -429,6 +430,23 @@ TEST(BlockDeviceMapping, FromUnencryptedSnapshotHasNoKey) {
   ASSERT_TRUE(m.ebs.has_value());
   EXPECT_FALSE(m.ebs->encrypted);
   EXPECT_FALSE(m.ebs->kms_key.has_value());
+}
+
+TEST(ImageHash, EqualImagesHashEquallyAndEachFieldCounts) {
+  const Image base = *ValidImage().Build();
+  EXPECT_TRUE(absl::VerifyTypeImplementsAbslHashCorrectly({
+      base,
+      *base.ToBuilder().set_name("another-name").Build(),
+      *base.ToBuilder().set_description("changed").Build(),
+      *base.ToBuilder().set_state(ImageState::kPending).Build(),
+      *base.ToBuilder().set_consistency(ImageConsistency::kCrashConsistent).Build(),
+      *base.ToBuilder().set_imds_v2_required(true).Build(),
+      *base.ToBuilder().set_deprecation_time(absl::FromUnixSeconds(1900000000)).Build(),
+      *base.ToBuilder().set_launch_permissions(*LaunchPermissions::Create({}, true, {}, {})).Build(),
+  }));
+  EXPECT_TRUE(absl::VerifyTypeImplementsAbslHashCorrectly(
+      {LaunchPermissions(), *LaunchPermissions::Create({}, true, {}, {}),
+       *LaunchPermissions::Create({*AccountId::Parse("444455556666")}, false, {}, {})}));
 }
 
 }  // namespace

@@ -6,6 +6,7 @@
 #include "absl/time/time.h"
 #include "ami/ami.h"
 #include "ami/proto.h"
+#include "absl/hash/hash_testing.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "tests/test_util.h"
@@ -250,6 +251,17 @@ TEST(InstanceBuilder, EachChangedFieldMakesAnUnequalInstance) {
     ASSERT_THAT(changed, IsOk()) << "change " << i;
     EXPECT_NE(*changed, base) << "change " << i;
   }
+}
+
+TEST(InstanceHash, EqualInstancesHashEquallyAndEachFieldCounts) {
+  const Instance base = *ValidInstance().Build();
+  EXPECT_TRUE(absl::VerifyTypeImplementsAbslHashCorrectly({
+      base,
+      *base.ToBuilder().set_state(InstanceState::kStopped).Build(),
+      *base.ToBuilder().set_instance_type("m7g.large").Build(),
+      *base.ToBuilder().set_imds_v2_required(true).Build(),
+      *base.ToBuilder().set_volumes({}).Build(),
+  }));
 }
 
 }  // namespace

@@ -6,6 +6,7 @@
 #include "absl/time/time.h"
 #include "ami/ami.h"
 #include "ami/proto.h"
+#include "absl/hash/hash_testing.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "tests/test_util.h"
@@ -387,6 +388,20 @@ TEST(KmsActions, WildcardsExpandOverRealActionsAndUnmodelledOnesAddNothing) {
   EXPECT_EQ(*admin, KmsActions::Of({KmsAction::kCreateGrant, KmsAction::kRevokeGrant}));
   EXPECT_THAT(KmsActions::Parse({"kms:Frobnicate*"}), HasErrorCode(ErrorCode::kInvalidParameterValue));
   EXPECT_THAT(KmsActions::Parse({"s3:GetObject"}), HasErrorCode(ErrorCode::kInvalidParameterValue));
+}
+
+TEST(KmsKeyHash, EqualKeysHashEquallyAndEachFieldCounts) {
+  const KmsKey base = *ValidKey().Build();
+  KeyPolicyStatement s;
+  s.accounts = {*AccountId::Parse("444455556666")};
+  s.actions = KmsActions::All();
+  EXPECT_TRUE(absl::VerifyTypeImplementsAbslHashCorrectly({
+      base,
+      *base.ToBuilder().set_state(KeyState::kDisabled).Build(),
+      *base.ToBuilder().set_description("other").Build(),
+      *base.ToBuilder().add_policy_statement(s).Build(),
+      *base.ToBuilder().add_grant({"g1", *AccountId::Parse("444455556666"), KmsActions::All()}).Build(),
+  }));
 }
 
 }  // namespace

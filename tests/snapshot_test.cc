@@ -7,6 +7,7 @@
 #include "absl/time/time.h"
 #include "ami/ami.h"
 #include "ami/proto.h"
+#include "absl/hash/hash_testing.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "tests/test_util.h"
@@ -239,6 +240,17 @@ TEST(SnapshotBuilder, InfiniteStartTimeIsInvalid) {
               HasErrorCode(ErrorCode::kInvalidParameterValue));
   EXPECT_THAT(ValidSnapshot().set_start_time(absl::InfinitePast()).Build(),
               HasErrorCode(ErrorCode::kInvalidParameterValue));
+}
+
+TEST(SnapshotHash, EqualSnapshotsHashEquallyAndEachFieldCounts) {
+  const Snapshot base = *ValidSnapshot().Build();
+  EXPECT_TRUE(absl::VerifyTypeImplementsAbslHashCorrectly({
+      base,
+      *base.ToBuilder().set_volume_size_gib(100).Build(),
+      *base.ToBuilder().set_state(SnapshotState::kError).Build(),
+      *base.ToBuilder().set_description("other").Build(),
+      *base.ToBuilder().set_create_volume_permissions({{}, true}).Build(),
+  }));
 }
 
 }  // namespace

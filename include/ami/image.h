@@ -9,12 +9,15 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <tuple>
+#include <utility>
 #include <vector>
 
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "absl/time/time.h"
 #include "ami/attributes.h"
+#include "ami/hash_util.h"
 #include "ami/ids.h"
 #include "ami/kms_id.h"
 #include "ami/organization.h"
@@ -58,6 +61,10 @@ class LaunchPermissions {
            a.organizations_ == b.organizations_ && a.ous_ == b.ous_;
   }
   friend bool operator!=(const LaunchPermissions& a, const LaunchPermissions& b) { return !(a == b); }
+  template <typename H>
+  friend H AbslHashValue(H h, const LaunchPermissions& p) {
+    return H::combine(std::move(h), p.accounts_, p.public_, p.organizations_, p.ous_);
+  }
 
  private:
   std::vector<AccountId> accounts_;
@@ -83,6 +90,11 @@ struct EbsBlockDevice {
            a.volume_type == b.volume_type && a.delete_on_termination == b.delete_on_termination &&
            a.encrypted == b.encrypted && a.kms_key == b.kms_key;
   }
+  template <typename H>
+  friend H AbslHashValue(H h, const EbsBlockDevice& e) {
+    return internal::HashFields(std::move(h), e.snapshot_id, e.volume_size_gib, e.volume_type,
+                                e.delete_on_termination, e.encrypted, e.kms_key);
+  }
 };
 
 // One block device mapping: an EBS volume, or an instance-store volume (`ephemeralN`).
@@ -98,6 +110,10 @@ struct BlockDeviceMapping {
 
   friend bool operator==(const BlockDeviceMapping& a, const BlockDeviceMapping& b) {
     return a.device_name == b.device_name && a.ebs == b.ebs && a.virtual_name == b.virtual_name;
+  }
+  template <typename H>
+  friend H AbslHashValue(H h, const BlockDeviceMapping& m) {
+    return internal::HashFields(std::move(h), m.device_name, m.ebs, m.virtual_name);
   }
 };
 
@@ -155,10 +171,24 @@ class Image {
 
   friend bool operator==(const Image& a, const Image& b);
   friend bool operator!=(const Image& a, const Image& b) { return !(a == b); }
+  template <typename H>
+  friend H AbslHashValue(H h, const Image& image) {
+    return internal::HashTuple(std::move(h), image.Tie());
+  }
 
  private:
   friend class Builder;
   Image();
+  // Every field, for equality and hashing.
+  auto Tie() const {
+    return std::tie(id_, name_, description_, owner_, owner_alias_, region_, state_, state_reason_,
+                    creation_time_, root_device_type_, root_device_name_, architecture_,
+                    virtualization_type_, boot_mode_, ena_support_, imds_v2_, mappings_,
+                    product_codes_, platform_, platform_details_, usage_operation_,
+                    launch_permissions_, deprecation_time_, protection_, cooldown_until_,
+                    source_instance_, source_image_, source_image_region_, consistency_,
+                    last_launched_time_, tags_);
+  }
 
   ImageId id_;
   std::string name_;

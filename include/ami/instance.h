@@ -8,12 +8,15 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <tuple>
+#include <utility>
 #include <vector>
 
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "absl/time/time.h"
 #include "ami/attributes.h"
+#include "ami/hash_util.h"
 #include "ami/ids.h"
 #include "ami/kms_id.h"
 #include "ami/region.h"
@@ -43,6 +46,11 @@ struct AttachedVolume {
            a.volume_size_gib == b.volume_size_gib &&
            a.delete_on_termination == b.delete_on_termination && a.kms_key == b.kms_key &&
            a.snapshot_id == b.snapshot_id;
+  }
+  template <typename H>
+  friend H AbslHashValue(H h, const AttachedVolume& v) {
+    return internal::HashFields(std::move(h), v.device_name, v.volume_id, v.volume_size_gib,
+                                v.delete_on_termination, v.kms_key, v.snapshot_id);
   }
 };
 
@@ -78,10 +86,20 @@ class Instance {
 
   friend bool operator==(const Instance& a, const Instance& b);
   friend bool operator!=(const Instance& a, const Instance& b) { return !(a == b); }
+  template <typename H>
+  friend H AbslHashValue(H h, const Instance& i) {
+    return internal::HashTuple(std::move(h), i.Tie());
+  }
 
  private:
   friend class Builder;
   Instance();
+  // Every field, for equality and hashing.
+  auto Tie() const {
+    return std::tie(id_, owner_, zone_, image_id_, state_, state_reason_, instance_type_,
+                    root_device_type_, root_device_name_, architecture_, volumes_, product_codes_,
+                    platform_details_, imds_v2_, launch_time_, tags_);
+  }
 
   InstanceId id_;
   AccountId owner_;

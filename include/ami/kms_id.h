@@ -14,6 +14,7 @@
 
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
+#include "ami/hash_util.h"
 #include "ami/ids.h"
 #include "ami/region.h"
 
@@ -119,7 +120,7 @@ class KmsKeyRef {
   friend bool operator!=(const KmsKeyRef& a, const KmsKeyRef& b) { return !(a == b); }
   template <typename H>
   friend H AbslHashValue(H h, const KmsKeyRef& r) {
-    return H::combine(std::move(h), r.form_, r.key_id_, r.alias_, r.account_, r.region_);
+    return internal::HashFields(std::move(h), r.form_, r.key_id_, r.alias_, r.account_, r.region_);
   }
 
  private:

@@ -9,12 +9,15 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <tuple>
+#include <utility>
 #include <vector>
 
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "absl/time/time.h"
 #include "ami/attributes.h"
+#include "ami/hash_util.h"
 #include "ami/ids.h"
 #include "ami/kms_id.h"
 #include "ami/organization.h"
@@ -63,6 +66,10 @@ class KmsActions {
 
   friend bool operator==(KmsActions a, KmsActions b) { return a.bits_ == b.bits_; }
   friend bool operator!=(KmsActions a, KmsActions b) { return a.bits_ != b.bits_; }
+  template <typename H>
+  friend H AbslHashValue(H h, KmsActions a) {
+    return H::combine(std::move(h), a.bits_);
+  }
 
  private:
   explicit KmsActions(uint16_t bits) : bits_(bits) {}
@@ -93,6 +100,11 @@ struct KeyPolicyStatement {
            a.accounts == b.accounts && a.principal_org_ids == b.principal_org_ids &&
            a.principal_org_paths == b.principal_org_paths && a.actions == b.actions;
   }
+  template <typename H>
+  friend H AbslHashValue(H h, const KeyPolicyStatement& s) {
+    return H::combine(std::move(h), s.sid, s.effect, s.any_principal, s.accounts,
+                      s.principal_org_ids, s.principal_org_paths, s.actions);
+  }
 };
 
 // A grant: lets a grantee account perform the listed operations (KMS-4).
@@ -103,6 +115,10 @@ struct KmsGrant {
 
   friend bool operator==(const KmsGrant& a, const KmsGrant& b) {
     return a.grant_id == b.grant_id && a.grantee == b.grantee && a.operations == b.operations;
+  }
+  template <typename H>
+  friend H AbslHashValue(H h, const KmsGrant& g) {
+    return H::combine(std::move(h), g.grant_id, g.grantee, g.operations);
   }
 };
 
@@ -138,10 +154,19 @@ class KmsKey {
 
   friend bool operator==(const KmsKey& a, const KmsKey& b);
   friend bool operator!=(const KmsKey& a, const KmsKey& b) { return !(a == b); }
+  template <typename H>
+  friend H AbslHashValue(H h, const KmsKey& k) {
+    return internal::HashTuple(std::move(h), k.Tie());
+  }
 
  private:
   friend class Builder;
   KmsKey();
+  // Every field, for equality and hashing.
+  auto Tie() const {
+    return std::tie(arn_, manager_, state_, role_, key_spec_, description_, creation_time_,
+                    deletion_time_, policy_, grants_, tags_);
+  }
 
   KmsKeyArn arn_;
   KeyManager manager_ = KeyManager::kCustomer;

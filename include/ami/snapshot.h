@@ -8,11 +8,14 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <tuple>
+#include <utility>
 #include <vector>
 
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
 #include "ami/attributes.h"
+#include "ami/hash_util.h"
 #include "ami/ids.h"
 #include "ami/kms_id.h"
 #include "ami/region.h"
@@ -35,6 +38,10 @@ struct CreateVolumePermissions {
   }
   friend bool operator!=(const CreateVolumePermissions& a, const CreateVolumePermissions& b) {
     return !(a == b);
+  }
+  template <typename H>
+  friend H AbslHashValue(H h, const CreateVolumePermissions& p) {
+    return H::combine(std::move(h), p.accounts, p.is_public);
   }
 };
 
@@ -70,10 +77,20 @@ class Snapshot {
 
   friend bool operator==(const Snapshot& a, const Snapshot& b);
   friend bool operator!=(const Snapshot& a, const Snapshot& b) { return !(a == b); }
+  template <typename H>
+  friend H AbslHashValue(H h, const Snapshot& s) {
+    return internal::HashTuple(std::move(h), s.Tie());
+  }
 
  private:
   friend class Builder;
   Snapshot();
+  // Every field, for equality and hashing.
+  auto Tie() const {
+    return std::tie(id_, owner_, region_, volume_size_gib_, kms_key_, state_, state_message_,
+                    description_, start_time_, permissions_, product_codes_, volume_id_,
+                    source_snapshot_, tags_);
+  }
 
   SnapshotId id_;
   AccountId owner_;
