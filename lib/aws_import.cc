@@ -220,59 +220,9 @@ absl::StatusOr<std::vector<Item>> Strings(const std::string& path, const pb::Val
   return items;
 }
 
-// Every KMS permission a key policy may name; those libami does not model are dropped.
-constexpr absl::string_view kKmsPermissions[] = {
-    "CancelKeyDeletion", "ConnectCustomKeyStore", "CreateAlias", "CreateCustomKeyStore",
-    "CreateGrant", "CreateKey", "Decrypt", "DeleteAlias", "DeleteCustomKeyStore",
-    "DeleteImportedKeyMaterial", "DeriveSharedSecret", "DescribeCustomKeyStores", "DescribeKey",
-    "DisableKey", "DisableKeyRotation", "DisconnectCustomKeyStore", "EnableKey",
-    "EnableKeyRotation", "Encrypt", "GenerateDataKey", "GenerateDataKeyPair",
-    "GenerateDataKeyPairWithoutPlaintext", "GenerateDataKeyWithoutPlaintext", "GenerateMac",
-    "GenerateRandom", "GetKeyPolicy", "GetKeyRotationStatus", "GetParametersForImport",
-    "GetPublicKey", "ImportKeyMaterial", "ListAliases", "ListGrants", "ListKeyPolicies",
-    "ListKeyRotations", "ListKeys", "ListResourceTags", "ListRetirableGrants", "PutKeyPolicy",
-    "ReEncryptFrom", "ReEncryptTo", "ReplicateKey", "RetireGrant", "RevokeGrant",
-    "RotateKeyOnDemand", "ScheduleKeyDeletion", "Sign", "SynchronizeMultiRegionKey",
-    "TagResource", "UntagResource", "UpdateAlias", "UpdateCustomKeyStore",
-    "UpdateKeyDescription", "UpdatePrimaryRegion", "Verify", "VerifyMac",
-};
-
-// IAM wildcard match (`*` any run, `?` one character) of lowercase text.
-bool Glob(absl::string_view pattern, absl::string_view text) {
-  size_t p = 0, t = 0, star = absl::string_view::npos, mark = 0;
-  while (t < text.size()) {
-    if (p < pattern.size() && (pattern[p] == '?' || pattern[p] == text[t])) {
-      ++p, ++t;
-    } else if (p < pattern.size() && pattern[p] == '*') {
-      star = p++;
-      mark = t;
-    } else if (star != absl::string_view::npos) {
-      p = star + 1;
-      t = ++mark;
-    } else {
-      return false;
-    }
-  }
-  while (p < pattern.size() && pattern[p] == '*') ++p;
-  return p == pattern.size();
-}
-
-// The modelled actions ("kms:Decrypt", …) that a policy action names. A valid KMS permission
-// that names none gives none; anything else is returned as it is, for KmsActions::Parse to
-// refuse.
+// The action as KmsActions::Parse takes it: IAM's bare "*" is "kms:*" in a key policy.
 std::vector<std::string> ExpandAction(const std::string& action) {
   if (action == "*") return {"kms:*"};
-  const std::string lower = absl::AsciiStrToLower(action);
-  if (!absl::StartsWith(lower, "kms:")) return {action};
-  const absl::string_view pattern = absl::string_view(lower).substr(4);
-  std::vector<std::string> modelled;
-  for (const std::string& name : KmsActions::All().ToStrings()) {
-    if (Glob(pattern, absl::AsciiStrToLower(name.substr(4)))) modelled.push_back(name);
-  }
-  if (!modelled.empty()) return modelled;
-  for (const absl::string_view known : kKmsPermissions) {
-    if (Glob(pattern, absl::AsciiStrToLower(known))) return {};
-  }
   return {action};
 }
 

@@ -53,27 +53,6 @@ constexpr absl::string_view kKnownActions[] = {
     "tagresource", "untagresource", "updatealias", "updatecustomkeystore",
     "updatekeydescription", "updateprimaryregion", "verify", "verifymac"};
 
-// Matches `pattern` (lowercase, `*` for any run of characters) against `text`.
-bool Glob(absl::string_view pattern, absl::string_view text) {
-  size_t p = 0, t = 0, star = absl::string_view::npos, mark = 0;
-  while (t < text.size()) {
-    if (p < pattern.size() && pattern[p] == '*') {
-      star = p++;
-      mark = t;
-    } else if (p < pattern.size() && pattern[p] == text[t]) {
-      ++p;
-      ++t;
-    } else if (star != absl::string_view::npos) {
-      p = star + 1;
-      t = ++mark;
-    } else {
-      return false;
-    }
-  }
-  while (p < pattern.size() && pattern[p] == '*') ++p;
-  return p == pattern.size();
-}
-
 // The modelled actions a policy action string names (IAM names are case-insensitive; `*`
 // wildcards match any run of characters), or nullopt when it names no KMS action at all.
 std::optional<uint16_t> BitsOf(absl::string_view raw) {
@@ -81,11 +60,11 @@ std::optional<uint16_t> BitsOf(absl::string_view raw) {
   if (!absl::StartsWith(lower, "kms:")) return std::nullopt;
   const absl::string_view pattern = absl::string_view(lower).substr(4);
   bool known = false;
-  for (const absl::string_view action : kKnownActions) known = known || Glob(pattern, action);
+  for (const absl::string_view action : kKnownActions) known = known || text_util::Glob(pattern, action);
   if (!known) return std::nullopt;
   uint16_t bits = 0;
   for (const ActionName& a : kActionNames) {
-    if (Glob(pattern, absl::AsciiStrToLower(a.name.substr(4)))) bits |= Bit(a.action);
+    if (text_util::Glob(pattern, absl::AsciiStrToLower(a.name.substr(4)))) bits |= Bit(a.action);
   }
   return bits;
 }

@@ -37,6 +37,9 @@ inline bool AllLowerAlnum(absl::string_view text) {
 // hostile input cannot make a message huge or unprintable.
 std::string Clip(absl::string_view text);
 
+// IAM-style wildcard match: `*` matches any run of characters, `?` any one character.
+bool Glob(absl::string_view pattern, absl::string_view text);
+
 // The number of Unicode code points in `text`, or -1 when it is not valid UTF-8.
 int Utf8Length(absl::string_view text);
 

@@ -8,30 +8,10 @@
 #include "ami/policy_engine.h"
 #include "policy/common.h"
 #include "policy/reasons.h"
+#include "text_util.h"
 
 namespace ami::policy {
 namespace {
-
-// Matches `pattern` (with `*` for any run of characters) against `text`.
-bool Glob(absl::string_view pattern, absl::string_view text) {
-  size_t p = 0, t = 0, star = absl::string_view::npos, mark = 0;
-  while (t < text.size()) {
-    if (p < pattern.size() && pattern[p] == '*') {
-      star = p++;
-      mark = t;
-    } else if (p < pattern.size() && pattern[p] == text[t]) {
-      ++p;
-      ++t;
-    } else if (star != absl::string_view::npos) {
-      p = star + 1;
-      t = ++mark;
-    } else {
-      return false;
-    }
-  }
-  while (p < pattern.size() && pattern[p] == '*') ++p;
-  return p == pattern.size();
-}
 
 // The account's aws:PrincipalOrgPaths value: o-…/r-…/ou-…/…/ (KMS-7).
 std::string OrgPath(const AccountInfo& info) {
@@ -57,7 +37,7 @@ bool StatementMatches(const KeyPolicyStatement& s, AccountId principal, const Ac
     if (!in_org) return false;
     const std::string path = OrgPath(*info);
     bool any = false;
-    for (const std::string& pattern : s.principal_org_paths) any = any || Glob(pattern, path);
+    for (const std::string& pattern : s.principal_org_paths) any = any || text_util::Glob(pattern, path);
     if (!any) return false;
   }
   return true;
