@@ -128,6 +128,27 @@ const std::vector<ModellingChoice>& ModellingChoices() {
        "its Region, with the mapping's size and encryption (its key, else the owner's aws/ebs "
        "key), public when the image is public. The importing account's own images get none: a "
        "snapshot of theirs that is not described is InvalidSnapshot.NotFound."},
+      {"MC-37", "SHARE-3, SHARE-5",
+       "ModifyImageAttribute with no attribute is MissingParameter; launch permissions together "
+       "with another attribute is InvalidParameterCombination; a non-owner's modify, reset, "
+       "describe-attribute or deregister is AuthFailure."},
+      {"MC-38", "SHARE-17",
+       "Sharing an encrypted image checks no KMS access; a recipient without use of the key "
+       "learns it at launch or copy, later (MC-29)."},
+      {"MC-39", "COPY-18, COPY-19",
+       "A copy's name must be unused by the caller in the destination Region "
+       "(InvalidAMIName.Duplicate). A cross-account, cross-Region copy needs launch permission, "
+       "read permission on every snapshot and use of the source key in the source Region, and "
+       "use of the destination key."},
+      {"MC-40", "REG-6, ID-4, ASYNC-5",
+       "There are no propagation delays: a deregistered image's name is reusable at once, new "
+       "ids are visible at once, and grants and policies take effect at once."},
+      {"MC-41", "CREATE-13, CREATE-14",
+       "CreateImage gives the new image the instance's product codes and billing details, which "
+       "the instance took from its image at launch."},
+      {"MC-42", "KMS-14, KMS-15",
+       "A replica key gets the default policy (its owner only), no grants and no description; "
+       "enabling or disabling a key pending deletion is KMSInvalidStateException."},
   };
   return *choices;
 }
