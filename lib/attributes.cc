@@ -48,6 +48,12 @@ AMI_ENUM_NAMES(KeyState, "key state", SV("Enabled"), SV("Disabled"), SV("Pending
                SV("PendingImport"), SV("PendingReplicaDeletion"), SV("Unavailable"),
                SV("Creating"), SV("Updating"));
 AMI_ENUM_NAMES(MultiRegionRole, "multi-region role", SV(""), SV("PRIMARY"), SV("REPLICA"));
+AMI_ENUM_NAMES(AllowedImagesState, "allowed images state", SV("disabled"), SV("enabled"),
+               SV("audit-mode"));
+AMI_ENUM_NAMES(RecycleBinResourceType, "recycle bin resource type", SV("EC2_IMAGE"),
+               SV("EBS_SNAPSHOT"));
+AMI_ENUM_NAMES(RuleLockState, "rule lock state", SV("unlocked"), SV("locked"),
+               SV("pending_unlock"));
 #undef AMI_ENUM_NAMES
 
 template <typename E>
@@ -92,6 +98,9 @@ AMI_ENUM_FUNCTIONS(ImageConsistency);
 AMI_ENUM_FUNCTIONS(KeyManager);
 AMI_ENUM_FUNCTIONS(KeyState);
 AMI_ENUM_FUNCTIONS(MultiRegionRole);
+AMI_ENUM_FUNCTIONS(AllowedImagesState);
+AMI_ENUM_FUNCTIONS(RecycleBinResourceType);
+AMI_ENUM_FUNCTIONS(RuleLockState);
 #undef AMI_ENUM_FUNCTIONS
 
 absl::Status ValidateProductCode(const ProductCode& code) {

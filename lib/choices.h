@@ -65,6 +65,21 @@ inline constexpr ErrorCode kEvaluationError = ErrorCode::kInvalidRequest;
 inline constexpr absl::string_view kCopyFailureCode = "Client.CustomerKeyHasBeenRevoked";
 inline constexpr absl::string_view kLaunchFailureCode = "Client.InternalError";
 
+// MC-43: DisableImage on an image that is not available, EnableImage on one not disabled.
+inline constexpr ErrorCode kImageWrongState = ErrorCode::kInvalidAMIIDUnavailable;
+// MC-44: a deprecation time in the past, over 10 years ahead, or past a public image's 2 years
+// (DEREG-7, SHARE-21); cancelling a public image's deprecation.
+inline constexpr ErrorCode kBadDeprecationTime = ErrorCode::kInvalidParameterValue;
+inline constexpr ErrorCode kPublicDeprecationLocked = ErrorCode::kOperationNotPermitted;
+// MC-45: Recycle Bin: an unknown rule, a locked rule, an image whose snapshots are not restored.
+inline constexpr ErrorCode kRuleNotFound = ErrorCode::kInvalidParameterValue;
+inline constexpr ErrorCode kRuleLocked = ErrorCode::kOperationNotPermitted;
+inline constexpr ErrorCode kRestoreSnapshotsFirst = ErrorCode::kInvalidSnapshotNotFound;
+
+// MC-46: DescribeImages / DescribeSnapshots input: an unknown filter, a bad NextToken.
+inline constexpr ErrorCode kUnknownFilter = ErrorCode::kInvalidParameterValue;
+inline constexpr ErrorCode kBadNextToken = ErrorCode::kInvalidParameterValue;
+
 }  // namespace ami::choices
 
 #endif  // AMI_LIB_CHOICES_H_

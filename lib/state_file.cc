@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <cstring>
 #include <fstream>
+#include <optional>
 #include <istream>
 #include <ostream>
 #include <string>
@@ -18,6 +19,7 @@
 #include "choices.h"
 #include "cloud/state.h"
 #include "status_macros.h"
+#include "text_util.h"
 
 namespace ami {
 
@@ -91,6 +93,7 @@ const char* KindName(PendingWork::Kind k) {
     case PendingWork::Kind::kImage: return "image";
     case PendingWork::Kind::kInstance: return "instance";
     case PendingWork::Kind::kKeyDeletion: return "key-deletion";
+    case PendingWork::Kind::kBinExpiry: return "bin-expiry";
   }
   return "image";
 }
@@ -141,7 +144,56 @@ void WriteAccountsAndSettings(const CloudState& s, RecordWriter& w) {
     if (set.default_kms_key) t->set_default_kms_key(set.default_kms_key->ToString());
     t->set_image_block_public_access(set.image_block_public_access);
     t->set_snapshot_block_public_access(BlockName(set.snapshot_block_public_access));
+    if (set.image_block_public_access_from) {
+      t->set_image_block_public_access_from(FormatAwsTime(*set.image_block_public_access_from));
+    }
     w.Write(r);
+  }
+  for (const internal::AccountRegion& key : SortedKeys(s.allowed_images)) {
+    const AllowedImagesSettings& set = s.allowed_images.at(key);
+    r.Clear();
+    v1::AllowedImagesRecord* a = r.mutable_allowed_images();
+    a->set_account_id(key.first.ToString());
+    a->set_region(key.second.ToString());
+    a->set_state(std::string(ToString(set.state)));
+    for (const ImageCriterion& c : set.criteria) {
+      v1::ImageCriterionRecord* out = a->add_criteria();
+      for (const std::string& p : c.image_providers) out->add_image_providers(p);
+      for (const std::string& n : c.image_names) out->add_image_names(n);
+      for (const std::string& code : c.marketplace_product_codes) {
+        out->add_marketplace_product_codes(code);
+      }
+      out->set_has_maximum_days_since_created(c.maximum_days_since_created.has_value());
+      out->set_maximum_days_since_created(c.maximum_days_since_created.value_or(0));
+      out->set_has_maximum_days_since_deprecated(c.maximum_days_since_deprecated.has_value());
+      out->set_maximum_days_since_deprecated(c.maximum_days_since_deprecated.value_or(0));
+    }
+    w.Write(r);
+  }
+  for (const internal::AccountRegion& key : SortedKeys(s.bin_rules)) {
+    for (const RetentionRule& rule : s.bin_rules.at(key)) {
+      r.Clear();
+      v1::RetentionRuleRecord* out = r.mutable_retention_rule();
+      out->set_account_id(key.first.ToString());
+      out->set_region(key.second.ToString());
+      out->set_id(rule.id);
+      out->set_description(rule.description);
+      out->set_resource_type(std::string(ToString(rule.resource_type)));
+      out->set_retention_days(rule.retention_days);
+      for (const auto& [list, field] :
+           {std::pair{&rule.resource_tags, out->mutable_resource_tags()},
+            std::pair{&rule.exclude_resource_tags, out->mutable_exclude_resource_tags()}}) {
+        for (const ResourceTag& t : *list) {
+          v1::ResourceTagRecord* tr = field->Add();
+          tr->set_key(t.key);
+          tr->set_value(t.value);
+        }
+      }
+      out->set_lock_state(std::string(ToString(rule.lock_state)));
+      out->set_unlock_delay_days(rule.unlock_delay_days);
+      if (rule.unlock_at) out->set_unlock_at(FormatAwsTime(*rule.unlock_at));
+      w.Write(r);
+    }
   }
 }
 
@@ -209,6 +261,24 @@ void WriteBookkeeping(const CloudState& s, RecordWriter& w) {
     r.Clear();
     r.mutable_creating()->set_instance_id(id.ToString());
     r.mutable_creating()->set_image_id(s.creating_from.at(id).ToString());
+    w.Write(r);
+  }
+  for (const SnapshotId id : SortedKeys(s.bin_snapshots)) {
+    const auto& entry = s.bin_snapshots.at(id);
+    r.Clear();
+    v1::BinRecord* b = r.mutable_bin();
+    *b->mutable_snapshot() = ToProto(*entry.resource);
+    b->set_enter_time(FormatAwsTime(entry.enter_time));
+    b->set_exit_time(FormatAwsTime(entry.exit_time));
+    w.Write(r);
+  }
+  for (const ImageId id : SortedKeys(s.bin_images)) {
+    const auto& entry = s.bin_images.at(id);
+    r.Clear();
+    v1::BinRecord* b = r.mutable_bin();
+    *b->mutable_image() = ToProto(*entry.resource);
+    b->set_enter_time(FormatAwsTime(entry.enter_time));
+    b->set_exit_time(FormatAwsTime(entry.exit_time));
     w.Write(r);
   }
   // The pending multimap is ordered by time and, within a time, by scheduling order.
@@ -367,6 +437,9 @@ class StateBuilder {
   absl::Status Account(const v1::AccountRecord& a);
   absl::Status Settings(const v1::SettingsRecord& t);
   absl::Status Bookkeeping(const v1::StateRecord& r);
+  absl::Status AllowedImages(const v1::AllowedImagesRecord& a);
+  absl::Status Rule(const v1::RetentionRuleRecord& r);
+  absl::Status Bin(const v1::BinRecord& b);
 
   std::unique_ptr<CloudState> s_;
 };
@@ -424,6 +497,10 @@ absl::Status StateBuilder::Settings(const v1::SettingsRecord& t) {
     set.default_kms_key = s_->AwsManagedEbsKey(account, region);
   }
   set.image_block_public_access = t.image_block_public_access();
+  if (!t.image_block_public_access_from().empty()) {
+    AMI_ASSIGN_OR_RETURN(set.image_block_public_access_from,
+                         ParseAwsTime(t.image_block_public_access_from()));
+  }
   const std::string& block = t.snapshot_block_public_access();
   if (block == "unblocked" || block.empty()) {
     set.snapshot_block_public_access = RegionSettings::SnapshotBlock::kUnblocked;
@@ -460,7 +537,19 @@ absl::Status StateBuilder::Bookkeeping(const v1::StateRecord& r) {
         tags.push_back(std::move(tag));
       }
       AMI_ASSIGN_OR_RETURN(TagSet set, TagSet::Create(std::move(tags)));
-      s_->foreign_tags[f.resource_id()][account] = std::move(set);
+      std::optional<Region> region;
+      if (auto id = ImageId::Parse(f.resource_id()); id.ok() && s_->FindImage(*id) != nullptr) {
+        region = s_->FindImage(*id)->region();
+      } else if (auto sid = SnapshotId::Parse(f.resource_id());
+                 sid.ok() && s_->FindSnapshot(*sid) != nullptr) {
+        region = s_->FindSnapshot(*sid)->region();
+      }
+      if (!region.has_value() || set.empty()) {
+        return MakeError(choices::kInvalidValue,
+                         absl::StrCat("foreign tags name `", text_util::Clip(f.resource_id()),
+                                      "`, which is no image or snapshot, or carry no tag"));
+      }
+      s_->SetForeignTags(f.resource_id(), *region, account, std::move(set));
       return absl::OkStatus();
     }
     case v1::StateRecord::kClientToken: {
@@ -489,6 +578,9 @@ absl::Status StateBuilder::Bookkeeping(const v1::StateRecord& r) {
       } else if (p.kind() == "key-deletion") {
         work.kind = PendingWork::Kind::kKeyDeletion;
         AMI_RETURN_IF_ERROR(KmsKeyArn::Parse(p.id()).status());
+      } else if (p.kind() == "bin-expiry") {
+        work.kind = PendingWork::Kind::kBinExpiry;
+        if (!ImageId::Parse(p.id()).ok()) AMI_RETURN_IF_ERROR(SnapshotId::Parse(p.id()).status());
       } else {
         return MakeError(choices::kInvalidValue, absl::StrCat("unknown pending work `", p.kind(), "`"));
       }
@@ -498,9 +590,110 @@ absl::Status StateBuilder::Bookkeeping(const v1::StateRecord& r) {
       s_->pending.emplace(at, std::move(work));
       return absl::OkStatus();
     }
+    case v1::StateRecord::kAllowedImages:
+      return AllowedImages(r.allowed_images());
+    case v1::StateRecord::kRetentionRule:
+      return Rule(r.retention_rule());
+    case v1::StateRecord::kBin:
+      return Bin(r.bin());
     default:
       return Corrupt("a record of unknown kind");
   }
+}
+
+absl::Status StateBuilder::AllowedImages(const v1::AllowedImagesRecord& a) {
+  AMI_ASSIGN_OR_RETURN(const AccountId account, AccountId::Parse(a.account_id()));
+  AMI_ASSIGN_OR_RETURN(const Region region, Region::Parse(a.region()));
+  AllowedImagesSettings set;
+  AMI_ASSIGN_OR_RETURN(set.state, ParseEnum<AllowedImagesState>(a.state()));
+  for (const v1::ImageCriterionRecord& in : a.criteria()) {
+    ImageCriterion c;
+    c.image_providers.assign(in.image_providers().begin(), in.image_providers().end());
+    c.image_names.assign(in.image_names().begin(), in.image_names().end());
+    c.marketplace_product_codes.assign(in.marketplace_product_codes().begin(),
+                                       in.marketplace_product_codes().end());
+    if (in.has_maximum_days_since_created()) {
+      c.maximum_days_since_created = in.maximum_days_since_created();
+    }
+    if (in.has_maximum_days_since_deprecated()) {
+      c.maximum_days_since_deprecated = in.maximum_days_since_deprecated();
+    }
+    set.criteria.push_back(std::move(c));
+    if (set.criteria.size() > kMaxImageCriteria) break;
+  }
+  AMI_RETURN_IF_ERROR(ValidateImageCriteria(set.criteria));
+  if (set.state == AllowedImagesState::kDisabled && set.criteria.empty()) {
+    return MakeError(choices::kInvalidValue, "an allowed images record holds only defaults");
+  }
+  if (!s_->allowed_images.emplace(internal::AccountRegion{account, region}, std::move(set)).second) {
+    return Duplicate("allowed images settings of", absl::StrCat(a.account_id(), " in ", a.region()));
+  }
+  return absl::OkStatus();
+}
+
+absl::Status StateBuilder::Rule(const v1::RetentionRuleRecord& in) {
+  AMI_ASSIGN_OR_RETURN(const AccountId account, AccountId::Parse(in.account_id()));
+  AMI_ASSIGN_OR_RETURN(const Region region, Region::Parse(in.region()));
+  RetentionRule rule;
+  rule.id = in.id();
+  rule.description = in.description();
+  AMI_ASSIGN_OR_RETURN(rule.resource_type, ParseEnum<RecycleBinResourceType>(in.resource_type()));
+  rule.retention_days = in.retention_days();
+  for (const auto& [field, list] : {std::pair{&in.resource_tags(), &rule.resource_tags},
+                                    std::pair{&in.exclude_resource_tags(), &rule.exclude_resource_tags}}) {
+    if (field->size() > static_cast<int>(kMaxRuleResourceTags)) {
+      return MakeError(choices::kInvalidValue, "a rule has too many resource tags");
+    }
+    for (const v1::ResourceTagRecord& t : *field) {
+      AMI_RETURN_IF_ERROR(Tag::Create(t.key(), t.value()).status());
+      list->push_back({t.key(), t.value()});
+    }
+  }
+  AMI_ASSIGN_OR_RETURN(rule.lock_state, ParseEnum<RuleLockState>(in.lock_state()));
+  rule.unlock_delay_days = in.unlock_delay_days();
+  if (!in.unlock_at().empty()) {
+    AMI_ASSIGN_OR_RETURN(rule.unlock_at, ParseAwsTime(in.unlock_at()));
+  }
+  const bool locked = rule.lock_state != RuleLockState::kUnlocked;
+  if (rule.id.size() != 11 || rule.description.size() > 255 ||
+      rule.retention_days < kMinRetentionDays || rule.retention_days > kMaxRetentionDays ||
+      (locked && (rule.unlock_delay_days < kMinUnlockDelayDays ||
+                  rule.unlock_delay_days > kMaxUnlockDelayDays)) ||
+      (!locked && rule.unlock_delay_days != 0) ||
+      (rule.lock_state == RuleLockState::kPendingUnlock) != rule.unlock_at.has_value() ||
+      (!rule.resource_tags.empty() && !rule.exclude_resource_tags.empty())) {
+    return MakeError(choices::kInvalidValue,
+                     absl::StrCat("recycle bin rule `", text_util::Clip(rule.id), "` is inconsistent"));
+  }
+  std::vector<RetentionRule>& rules = s_->bin_rules[internal::AccountRegion{account, region}];
+  if (!rules.empty() && !(rules.back().id < rule.id)) {
+    return MakeError(choices::kInvalidValue, absl::StrCat("recycle bin rule `", rule.id,
+                                                          "` is out of order or repeated"));
+  }
+  rules.push_back(std::move(rule));
+  return absl::OkStatus();
+}
+
+absl::Status StateBuilder::Bin(const v1::BinRecord& in) {
+  AMI_ASSIGN_OR_RETURN(const absl::Time enter, ParseAwsTime(in.enter_time()));
+  AMI_ASSIGN_OR_RETURN(const absl::Time exit, ParseAwsTime(in.exit_time()));
+  if (exit < enter) return MakeError(choices::kInvalidValue, "a recycle bin entry leaves before it enters");
+  if (in.has_image()) {
+    AMI_ASSIGN_OR_RETURN(Image image, FromProto(in.image()));
+    const ImageId id = image.id();
+    const internal::BinEntry<Image> entry{std::make_shared<const Image>(std::move(image)), enter, exit};
+    if (!s_->bin_images.emplace(id, entry).second) return Duplicate("recycle bin image", id.ToString());
+    return absl::OkStatus();
+  }
+  if (in.has_snapshot()) {
+    AMI_ASSIGN_OR_RETURN(Snapshot snap, FromProto(in.snapshot()));
+    const SnapshotId id = snap.id();
+    if (s_->snapshots.contains(id)) return Duplicate("snapshot (also in the recycle bin)", id.ToString());
+    const internal::BinEntry<Snapshot> entry{std::make_shared<const Snapshot>(std::move(snap)), enter, exit};
+    if (!s_->bin_snapshots.emplace(id, entry).second) return Duplicate("recycle bin snapshot", id.ToString());
+    return absl::OkStatus();
+  }
+  return MakeError(choices::kInvalidValue, "a recycle bin entry holds no resource");
 }
 
 absl::Status StateBuilder::Add(const v1::StateRecord& r) {
@@ -592,6 +785,9 @@ const char* RecordName(const v1::StateRecord& r) {
     case v1::StateRecord::kCreating: return "create-image";
     case v1::StateRecord::kPending: return "pending work";
     case v1::StateRecord::kTrailer: return "trailer";
+    case v1::StateRecord::kAllowedImages: return "allowed images";
+    case v1::StateRecord::kRetentionRule: return "recycle bin rule";
+    case v1::StateRecord::kBin: return "recycle bin entry";
     default: return "unknown";
   }
 }

@@ -834,6 +834,14 @@ TEST_F(ModifyImageAttribute, SHARE_20_BlockPublicAccessOnByDefaultIsOperationNot
   ASSERT_THAT(Share(as_owner, id, {Group()}), IsOk());
   ASSERT_THAT(cloud->EnableImageBlockPublicAccess(as_owner), IsOk());
   const ImageId second = SeedImage(owner);
+  // SHARE-18, ASYNC-4: enabling takes effect after 10 minutes; until then sharing still works.
+  EXPECT_EQ(cloud->GetImageBlockPublicAccessState(owner, east), "unblocked");
+  EXPECT_TRUE(cloud->Evaluate([&](const StateView& v) {
+                     return policy::EvaluateMakePublic(v, owner, east, second);
+                   }).allowed());
+  cloud->AdvanceClock(absl::Minutes(10));
+  EXPECT_EQ(cloud->GetImageBlockPublicAccessState(owner, east), "block-new-sharing");
+  EXPECT_TRUE(cloud->GetImage(id)->is_public());  // Already public images stay public.
   auto before_second = cloud->Fork();
   EXPECT_THAT(Share(as_owner, second, {Group()}), HasErrorCode(ErrorCode::kOperationNotPermitted));
   EXPECT_TRUE(cloud->StateEquals(*before_second));

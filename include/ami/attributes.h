@@ -42,6 +42,13 @@ enum class OwnerAlias : uint8_t { kNone, kAmazon, kAwsMarketplace, kAwsBackupVau
 // "enabled-with-cooldown"; a cooldown in progress is "disabled-until-<time>" (see Image).
 enum class DeregistrationProtection : uint8_t { kDisabled, kEnabled, kEnabledWithCooldown };
 
+// Allowed AMIs setting of an account in a Region (GOV-7).
+enum class AllowedImagesState : uint8_t { kDisabled, kEnabled, kAuditMode };
+// Recycle Bin resource types (DEREG-9).
+enum class RecycleBinResourceType : uint8_t { kImage, kSnapshot };
+// Recycle Bin rule lock state (DEREG-9): a locked rule unlocks only after its unlock delay.
+enum class RuleLockState : uint8_t { kUnlocked, kLocked, kPendingUnlock };
+
 // Whether an image's snapshots guarantee file-system integrity (CREATE-4).
 enum class ImageConsistency : uint8_t {
   // Not known: registered from snapshots, or imported without the information.
@@ -78,6 +85,9 @@ absl::string_view ToString(ImageConsistency v);
 absl::string_view ToString(KeyManager v);
 absl::string_view ToString(KeyState v);
 absl::string_view ToString(MultiRegionRole v);
+absl::string_view ToString(AllowedImagesState v);
+absl::string_view ToString(RecycleBinResourceType v);
+absl::string_view ToString(RuleLockState v);
 
 // Reads an enum from its AWS spelling (exact, case-sensitive); `InvalidParameterValue` if unknown.
 // Defined for every enum above.

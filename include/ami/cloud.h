@@ -23,9 +23,11 @@
 #include "absl/functional/function_ref.h"
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
+#include "ami/describe.h"
 #include "ami/image.h"
 #include "ami/instance.h"
 #include "ami/kms_key.h"
+#include "ami/lifecycle.h"
 #include "ami/policy.h"
 #include "ami/requests.h"
 #include "ami/snapshot.h"
@@ -100,6 +102,59 @@ class Cloud {
   absl::Status EnableSnapshotBlockPublicAccess(const CallContext& ctx, const std::string& state);
   absl::Status DisableSnapshotBlockPublicAccess(const CallContext& ctx);
   RegionSettings GetSettings(AccountId account, Region region) const;
+  // "block-new-sharing" or "unblocked". Enabling takes effect after 10 minutes on the clock,
+  // and until then this still says "unblocked" (SHARE-18, ASYNC-4).
+  std::string GetImageBlockPublicAccessState(AccountId account, Region region) const;
+  // "block-all-sharing", "block-new-sharing" or "unblocked" (SNAP-3).
+  std::string GetSnapshotBlockPublicAccessState(AccountId account, Region region) const;
+
+  // ---- Allowed AMIs, per account and Region (GOV-7 … 9, LAUNCH-8, DESC-9, COPY-16) ----
+  // `state` is "enabled" or "audit-mode".
+  absl::Status EnableAllowedImagesSettings(const CallContext& ctx, const std::string& state);
+  absl::Status DisableAllowedImagesSettings(const CallContext& ctx);
+  // Replaces the whole criteria list (ValidateImageCriteria).
+  absl::Status ReplaceImageCriteriaInAllowedImagesSettings(const CallContext& ctx,
+                                                           std::vector<ImageCriterion> criteria);
+  AllowedImagesSettings GetAllowedImagesSettings(AccountId account, Region region) const;
+
+  // ---- Image lifecycle (DEREG-6 … 8, SHARE-21) ----
+  // Deprecates the image at `deprecate_at`, rounded to the nearest minute: not in the past, at
+  // most 10 years ahead, and for a public image not after its creation plus 2 years.
+  absl::Status EnableImageDeprecation(const CallContext& ctx, const std::string& image_id,
+                                      absl::Time deprecate_at);
+  // Cancels deprecation; a public image must be made private first (SHARE-21).
+  absl::Status DisableImageDeprecation(const CallContext& ctx, const std::string& image_id);
+  // Disables an available image: it becomes private, its shares are dropped for good (DEREG-8).
+  absl::Status DisableImage(const CallContext& ctx, const std::string& image_id);
+  // Makes a disabled image available again, without its former shares.
+  absl::Status EnableImage(const CallContext& ctx, const std::string& image_id);
+  // Returns the new protection state: "enabled", "enabled-with-cooldown" (DEREG-6).
+  absl::StatusOr<std::string> EnableImageDeregistrationProtection(const CallContext& ctx,
+                                                                  const std::string& image_id,
+                                                                  bool with_cooldown = false);
+  // Returns "disabled", or "disabled-until-<time>" when a cooldown keeps protection for 24 h.
+  absl::StatusOr<std::string> DisableImageDeregistrationProtection(const CallContext& ctx,
+                                                                   const std::string& image_id);
+
+  // ---- Recycle Bin (DEREG-9, DEREG-10) ----
+  // Creates a retention rule in the caller's account and Region; returns its id. Deregistered
+  // EBS-backed images and deleted snapshots that a rule retains enter the bin for the longest
+  // retention of the rules that retain them, and are deleted for good when it ends.
+  absl::StatusOr<std::string> CreateRecycleBinRule(const CallContext& ctx,
+                                                   const CreateRuleRequest& request);
+  // Fails for a locked rule, and for one whose unlock delay has not passed.
+  absl::Status DeleteRecycleBinRule(const CallContext& ctx, const std::string& rule_id);
+  absl::Status LockRecycleBinRule(const CallContext& ctx, const std::string& rule_id,
+                                  int unlock_delay_days);
+  // Starts the unlock delay; the rule is unlocked when it has passed.
+  absl::Status UnlockRecycleBinRule(const CallContext& ctx, const std::string& rule_id);
+  // The rules of the account and Region, by id, with their lock state as of now.
+  std::vector<RetentionRule> ListRecycleBinRules(AccountId account, Region region) const;
+  std::vector<RecycleBinImage> ListImagesInRecycleBin(const CallContext& ctx) const;
+  std::vector<RecycleBinSnapshot> ListSnapshotsInRecycleBin(const CallContext& ctx) const;
+  // Restores an image whose snapshots all exist outside the bin; its shares come back.
+  absl::Status RestoreImageFromRecycleBin(const CallContext& ctx, const std::string& image_id);
+  absl::Status RestoreSnapshotFromRecycleBin(const CallContext& ctx, const std::string& snapshot_id);
 
   // ---- KMS ----
   absl::StatusOr<KmsKeyArn> CreateKey(const CallContext& ctx, const CreateKeyRequest& request);
@@ -153,6 +208,14 @@ class Cloud {
   absl::StatusOr<std::vector<DeleteSnapshotResult>> DeregisterImage(
       const CallContext& ctx, const std::string& image_id, bool delete_associated_snapshots = false);
   absl::Status DeleteSnapshot(const CallContext& ctx, const std::string& snapshot_id);
+
+  // ---- Discovery (DESC-1 … 10, 12) ----
+  // Served from indexes by owner, grantee account, organization and OU, the public set, tag and
+  // name prefix: a selective query costs in proportion to what it returns.
+  absl::StatusOr<DescribeImagesResult> DescribeImages(const CallContext& ctx,
+                                                      const DescribeImagesRequest& request) const;
+  absl::StatusOr<DescribeSnapshotsResult> DescribeSnapshots(
+      const CallContext& ctx, const DescribeSnapshotsRequest& request) const;
 
   // ---- Tags (SHARE-13: each account sees its own tags on resources it does not own) ----
   absl::Status CreateTags(const CallContext& ctx, const std::vector<std::string>& resource_ids,

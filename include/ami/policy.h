@@ -25,6 +25,7 @@
 #include "ami/instance.h"
 #include "ami/kms_id.h"
 #include "ami/kms_key.h"
+#include "ami/lifecycle.h"
 #include "ami/organization.h"
 #include "ami/region.h"
 #include "ami/snapshot.h"
@@ -140,12 +141,16 @@ struct RegionSettings {
   // Snapshot block public access (SNAP-3).
   enum class SnapshotBlock : uint8_t { kUnblocked, kBlockNewSharing, kBlockAllSharing };
   SnapshotBlock snapshot_block_public_access = SnapshotBlock::kUnblocked;
+  // While an enable is taking effect (SHARE-18, up to 10 minutes): when it will. Views report
+  // image_block_public_access as true from then on.
+  std::optional<absl::Time> image_block_public_access_from;
 
   friend bool operator==(const RegionSettings& a, const RegionSettings& b) {
     return a.encryption_by_default == b.encryption_by_default &&
            a.default_kms_key == b.default_kms_key &&
            a.image_block_public_access == b.image_block_public_access &&
-           a.snapshot_block_public_access == b.snapshot_block_public_access;
+           a.snapshot_block_public_access == b.snapshot_block_public_access &&
+           a.image_block_public_access_from == b.image_block_public_access_from;
   }
 };
 
@@ -184,6 +189,13 @@ class StateView {
   virtual int PublicImageCount(AccountId owner, Region region) const = 0;
   // The cloud's clock.
   virtual absl::Time Now() const = 0;
+  // The account's Allowed AMIs setting in the Region when enabled or in audit mode; nullptr
+  // when disabled (GOV-7).
+  virtual const AllowedImagesSettings* AllowedImages(AccountId account, Region region) const {
+    (void)account;
+    (void)region;
+    return nullptr;
+  }
 };
 
 }  // namespace ami

@@ -34,6 +34,13 @@ Decision EvaluateLaunchPermission(const StateView& view, const Image& image, Acc
 std::optional<KmsKeyArn> ResolveKey(const StateView& view, AccountId caller, Region region,
                                     const KmsKeyRef& ref);
 
+// Does `image` meet the Allowed AMIs setting of `account` in `region` (GOV-7 … 9)? Allowed when
+// the setting is disabled, the account owns the image, or a criterion matches. In audit mode a
+// non-matching image is allowed with a GOV-7 reason saying it is only reported; check
+// AllowedImages() for the mode.
+Decision EvaluateImageAllowed(const StateView& view, const Image& image, AccountId account,
+                              Region region);
+
 // ---- RunInstances -----------------------------------------------------------------------------
 
 struct LaunchQuestion {
@@ -54,7 +61,7 @@ struct VolumePlan {
   std::optional<KmsKeyArn> key;
 };
 
-// LAUNCH-1 … 4, 7, 9, 10, 15, REG-1, REG-2, REG-5. Fills `plan` with the volumes when allowed
+// LAUNCH-1 … 10, 15, REG-1, REG-2, REG-5. Fills `plan` with the volumes when allowed
 // (or denied only later).
 Decision EvaluateLaunch(const StateView& view, const LaunchQuestion& q,
                         std::vector<VolumePlan>* plan = nullptr);
@@ -97,7 +104,7 @@ struct CopyPlan {
   std::vector<SnapshotCopy> snapshots;
 };
 
-// COPY-2 … 12, 18, 19, REG-3, REG-4, REG-9, KMS-3, KMS-12.
+// COPY-2 … 12, 16, 18, 19, REG-3, REG-4, REG-9, KMS-3, KMS-12.
 Decision EvaluateCopy(const StateView& view, const CopyQuestion& q, CopyPlan* plan = nullptr);
 
 // ---- Sharing ----------------------------------------------------------------------------------

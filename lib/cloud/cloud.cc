@@ -106,6 +106,9 @@ void Cloud::AdvanceClock(absl::Duration by) {
       case PendingWork::Kind::kKeyDeletion:
         CompleteKeyDeletion(s, work);
         break;
+      case PendingWork::Kind::kBinExpiry:
+        internal::ExpireBinEntry(s, work);
+        break;
     }
   }
 }

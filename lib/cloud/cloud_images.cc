@@ -233,11 +233,15 @@ absl::StatusOr<std::vector<DeleteSnapshotResult>> Cloud::DeregisterImage(
   const Image& image = *s.FindImage(id);
   const std::vector<SnapshotId> snapshot_ids = image.snapshot_ids();
   const bool was_pending = image.state() == ImageState::kPending;
+  // DEREG-9, DEREG-10: a retained image enters the Recycle Bin as it was, shares included.
+  if (image.state() == ImageState::kAvailable || image.state() == ImageState::kDisabled) {
+    internal::RetainImage(s, s.images.find(id)->second);
+  }
   Image::Builder b = image.ToBuilder();
   b.set_state(ImageState::kDeregistered).set_launch_permissions({});
   s.PutImage(std::make_shared<const Image>(*b.Build()));
   s.ReleaseCreateImage(*s.FindImage(id));
-  s.foreign_tags.erase(image_id);
+  s.DropForeignTags(image_id, image.region());
   std::vector<DeleteSnapshotResult> results;
   for (const SnapshotId sid : snapshot_ids) {
     const Snapshot* snap = s.FindSnapshot(sid);
@@ -252,7 +256,7 @@ absl::StatusOr<std::vector<DeleteSnapshotResult>> Cloud::DeregisterImage(
     } else if (s.ImagesUsingSnapshot(sid) > 0) {
       results.push_back({sid, "skipped"});  // DEREG-2: still used by another image.
     } else {
-      s.RemoveSnapshot(sid);
+      internal::DeleteOrRetainSnapshot(s, sid);
       results.push_back({sid, "success"});
     }
   }
@@ -265,7 +269,7 @@ absl::Status Cloud::DeleteSnapshot(const CallContext& ctx, const std::string& sn
   absl::MutexLock lock(&state_->mu);
   CloudState& s = *state_;
   AMI_RETURN_IF_ERROR(internal::Gate(policy::EvaluateDeleteSnapshot(s, ctx.account, ctx.region, id), ctx));
-  s.RemoveSnapshot(id);
+  internal::DeleteOrRetainSnapshot(s, id);
   return absl::OkStatus();
 }
 

@@ -108,7 +108,15 @@ absl::Status Cloud::ModifyImageAttribute(const CallContext& ctx,
   CloudState& s = *state_;
   LaunchPermissions next;
   AMI_RETURN_IF_ERROR(internal::Gate(policy::EvaluateModifyLaunchPermission(s, q, &next), ctx));
-  Image::Builder b = s.FindImage(id)->ToBuilder();
+  const Image& current = *s.FindImage(id);
+  Image::Builder b = current.ToBuilder();
+  if (next.is_public() && !current.is_public()) {
+    // SHARE-21: a public image is deprecated two years after its creation at the latest.
+    const absl::Time latest = internal::AddYears(current.creation_time(), 2);
+    if (!current.deprecation_time().has_value() || *current.deprecation_time() > latest) {
+      b.set_deprecation_time(latest);
+    }
+  }
   b.set_launch_permissions(std::move(next));
   AMI_ASSIGN_OR_RETURN(Image image, b.Build());
   s.PutImage(std::make_shared<const Image>(std::move(image)));
@@ -329,14 +337,8 @@ absl::Status ChangeTags(CloudState& s, const CallContext& ctx, const std::vector
   for (auto& [target, tags] : updates) {
     if (target.owner) {
       SetOwnerTags(s, target, std::move(tags));
-    } else if (tags.empty()) {
-      auto it = s.foreign_tags.find(target.id);
-      if (it != s.foreign_tags.end()) {
-        it->second.erase(ctx.account);
-        if (it->second.empty()) s.foreign_tags.erase(it);
-      }
     } else {
-      s.foreign_tags[target.id][ctx.account] = std::move(tags);
+      s.SetForeignTags(target.id, ctx.region, ctx.account, std::move(tags));
     }
   }
   return absl::OkStatus();

@@ -2,6 +2,7 @@
 
 #include <string>
 #include <utility>
+#include <vector>
 
 #include "absl/strings/str_format.h"
 #include "ami/errors.h"
@@ -52,6 +53,12 @@ std::unique_ptr<CloudState> CloudState::Clone() const {
   copy->client_tokens = client_tokens;
   copy->creating_from = creating_from;
   copy->pending = pending;
+  copy->allowed_images = allowed_images;
+  copy->bin_rules = bin_rules;
+  copy->bin_images = bin_images;
+  copy->bin_snapshots = bin_snapshots;
+  copy->image_index = image_index;
+  copy->snapshot_index = snapshot_index;
   return copy;
 }
 
@@ -77,7 +84,9 @@ bool CloudState::SameAs(const CloudState& o) const {
          image_names == o.image_names && snapshot_users == o.snapshot_users &&
          public_images == o.public_images && foreign_tags == o.foreign_tags &&
          client_tokens == o.client_tokens && creating_from == o.creating_from &&
-         pending == o.pending;
+         pending == o.pending && allowed_images == o.allowed_images &&
+         bin_rules == o.bin_rules && bin_images == o.bin_images &&
+         bin_snapshots == o.bin_snapshots;
 }
 
 const Image* CloudState::FindImage(ImageId id) const {
@@ -108,7 +117,15 @@ std::optional<AccountId> CloudState::OrganizationManagement(const OrganizationId
 
 RegionSettings CloudState::Settings(AccountId account, Region region) const {
   auto it = settings.find(AccountRegion{account, region});
-  if (it != settings.end()) return it->second;
+  if (it != settings.end()) {
+    RegionSettings s = it->second;
+    // SHARE-18, ASYNC-4: enabling image block public access takes effect later.
+    if (s.image_block_public_access_from.has_value() && *s.image_block_public_access_from <= now) {
+      s.image_block_public_access = true;
+      s.image_block_public_access_from.reset();
+    }
+    return s;
+  }
   RegionSettings s;
   s.default_kms_key = AwsManagedEbsKey(account, region);
   return s;
@@ -150,6 +167,12 @@ int CloudState::PublicImageCount(AccountId owner, Region region) const {
   return it == public_images.end() ? 0 : it->second;
 }
 
+const AllowedImagesSettings* CloudState::AllowedImages(AccountId account, Region region) const {
+  auto it = allowed_images.find(AccountRegion{account, region});
+  if (it == allowed_images.end() || it->second.state == AllowedImagesState::kDisabled) return nullptr;
+  return &it->second;
+}
+
 uint64_t CloudState::NextRandom() { return Mix(options.seed * 0x100000001b3ULL + ++next_id); }
 
 ImageId CloudState::NewImageId() {
@@ -177,6 +200,7 @@ KmsKeyArn CloudState::AwsManagedEbsKey(AccountId account, Region region) const {
 void CloudState::PutImage(std::shared_ptr<const Image> image) {
   const ImageId id = image->id();
   auto it = images.find(id);
+  image_index.Update(it == images.end() ? nullptr : it->second.get(), image.get());
   if (it != images.end()) {
     const Image& old = *it->second;
     if (IsRegistered(old.state())) {
@@ -200,12 +224,62 @@ void CloudState::PutImage(std::shared_ptr<const Image> image) {
 
 void CloudState::PutSnapshot(std::shared_ptr<const Snapshot> snapshot) {
   const SnapshotId id = snapshot->id();
+  auto it = snapshots.find(id);
+  snapshot_index.Update(it == snapshots.end() ? nullptr : it->second.get(), snapshot.get());
   snapshots[id] = std::move(snapshot);
 }
 
 void CloudState::RemoveSnapshot(SnapshotId id) {
-  snapshots.erase(id);
-  foreign_tags.erase(id.ToString());
+  auto it = snapshots.find(id);
+  if (it == snapshots.end()) return;
+  const Region region = it->second->region();
+  snapshot_index.Update(it->second.get(), nullptr);
+  snapshots.erase(it);
+  DropForeignTags(id.ToString(), region);
+}
+
+void CloudState::SetForeignTags(const std::string& id, Region region, AccountId account,
+                                TagSet tags) {
+  const bool image = id.rfind("ami-", 0) == 0;
+  auto index_tags = [&](const TagSet& t, bool add) {
+    if (image) {
+      const ImageId iid = *ImageId::Parse(id);
+      add ? image_index.AddTags(account, region, iid, t) : image_index.RemoveTags(account, region, iid, t);
+    } else {
+      const SnapshotId sid = *SnapshotId::Parse(id);
+      add ? snapshot_index.AddTags(account, region, sid, t)
+          : snapshot_index.RemoveTags(account, region, sid, t);
+    }
+  };
+  auto it = foreign_tags.find(id);
+  if (it != foreign_tags.end()) {
+    auto mine = it->second.find(account);
+    if (mine != it->second.end()) {
+      index_tags(mine->second, false);
+      it->second.erase(mine);
+    }
+  }
+  if (tags.empty()) {
+    if (it != foreign_tags.end() && it->second.empty()) foreign_tags.erase(it);
+    return;
+  }
+  index_tags(tags, true);
+  foreign_tags[id][account] = std::move(tags);
+}
+
+void CloudState::DropForeignTags(const std::string& id, Region region) {
+  auto it = foreign_tags.find(id);
+  if (it == foreign_tags.end()) return;
+  std::vector<AccountId> accounts;
+  for (const auto& [account, tags] : it->second) accounts.push_back(account);
+  for (const AccountId a : accounts) SetForeignTags(id, region, a, TagSet());
+}
+
+const TagSet* CloudState::ForeignTags(const std::string& id, AccountId viewer) const {
+  auto it = foreign_tags.find(id);
+  if (it == foreign_tags.end()) return nullptr;
+  auto mine = it->second.find(viewer);
+  return mine == it->second.end() ? nullptr : &mine->second;
 }
 
 RegionSettings& CloudState::MutableSettings(AccountId account, Region region) {

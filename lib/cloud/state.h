@@ -17,7 +17,9 @@
 #include "absl/container/flat_hash_map.h"
 #include "absl/synchronization/mutex.h"
 #include "ami/cloud.h"
+#include "ami/lifecycle.h"
 #include "ami/policy.h"
+#include "cloud/image_index.h"
 
 namespace ami::internal {
 
@@ -34,7 +36,8 @@ struct OrganizationInfo {
 
 // What AdvanceClock() completes.
 struct PendingWork {
-  enum class Kind : uint8_t { kImage, kInstance, kKeyDeletion };
+  // kBinExpiry: a Recycle Bin entry (image or snapshot id) whose retention ends.
+  enum class Kind : uint8_t { kImage, kInstance, kKeyDeletion, kBinExpiry };
   Kind kind = Kind::kImage;
   std::string id;  // The resource id, as text.
   // Set when the work fails (KMS-11, LAUNCH-9): the state reason to record.
@@ -56,6 +59,19 @@ struct TokenEntry {
 };
 
 using AccountRegion = std::pair<AccountId, Region>;
+
+// A resource in the Recycle Bin: as it was before it entered, and when it leaves for good.
+template <typename T>
+struct BinEntry {
+  std::shared_ptr<const T> resource;
+  absl::Time enter_time;
+  absl::Time exit_time;
+
+  friend bool operator==(const BinEntry& a, const BinEntry& b) {
+    return *a.resource == *b.resource && a.enter_time == b.enter_time &&
+           a.exit_time == b.exit_time;
+  }
+};
 
 struct CloudState final : public StateView {
   Cloud::Options options;
@@ -83,6 +99,16 @@ struct CloudState final : public StateView {
   absl::flat_hash_map<InstanceId, ImageId> creating_from;
   // Work due at a time, in the order it was scheduled.
   std::multimap<absl::Time, PendingWork> pending;
+  // Allowed AMIs settings that are not the default (disabled, no criteria).
+  absl::flat_hash_map<AccountRegion, AllowedImagesSettings> allowed_images;
+  // Recycle Bin rules, sorted by id, and contents.
+  absl::flat_hash_map<AccountRegion, std::vector<RetentionRule>> bin_rules;
+  absl::flat_hash_map<ImageId, BinEntry<Image>> bin_images;
+  absl::flat_hash_map<SnapshotId, BinEntry<Snapshot>> bin_snapshots;
+  // Derived indexes for discovery, kept by PutImage, PutSnapshot, RemoveSnapshot and
+  // SetForeignTags.
+  ImageIndex image_index;
+  SnapshotIndex snapshot_index;
 
   CloudState() = default;
   // A deep copy for Fork(): tables copy their shared immutable values.
@@ -104,6 +130,7 @@ struct CloudState final : public StateView {
                                          absl::string_view name) const override;
   int ImagesUsingSnapshot(SnapshotId id) const override;
   int PublicImageCount(AccountId owner, Region region) const override;
+  const AllowedImagesSettings* AllowedImages(AccountId account, Region region) const override;
   absl::Time Now() const override { return now; }
 
   // ---- Ids ----
@@ -123,6 +150,13 @@ struct CloudState final : public StateView {
   void PutImage(std::shared_ptr<const Image> image);
   void PutSnapshot(std::shared_ptr<const Snapshot> snapshot);
   void RemoveSnapshot(SnapshotId id);
+  // Sets (or, when empty, drops) the tags `account` put on another account's image or snapshot
+  // `id` in `region`.
+  void SetForeignTags(const std::string& id, Region region, AccountId account, TagSet tags);
+  // Drops every account's tags on the image or snapshot `id` in `region`.
+  void DropForeignTags(const std::string& id, Region region);
+  // The tags `viewer` sees on an image or snapshot it does not own.
+  const TagSet* ForeignTags(const std::string& id, AccountId viewer) const;
   RegionSettings& MutableSettings(AccountId account, Region region);
   void Schedule(absl::Duration after, PendingWork work);
   // Ends the NoReboot CreateImage in progress that made `image`, if any (CREATE-15).
@@ -140,6 +174,18 @@ struct CloudAccess {
 // Whether an image state holds its name and snapshots (REG-6, SNAP-4): every state but
 // deregistered.
 bool IsRegistered(ImageState state);
+
+// The longest retention, in days, of the owner's Recycle Bin rules that retain a resource of
+// `type` with `tags` in `region`; 0 when none does (DEREG-9).
+int RetentionDays(const CloudState& s, AccountId owner, Region region,
+                  RecycleBinResourceType type, const TagSet& tags);
+// Puts a deregistered image, as it was before, in the Recycle Bin when a rule retains it; true
+// when it did.
+bool RetainImage(CloudState& s, std::shared_ptr<const Image> image);
+// Deletes a snapshot, keeping it in the Recycle Bin when a rule retains it.
+void DeleteOrRetainSnapshot(CloudState& s, SnapshotId id);
+// Deletes for good the Recycle Bin entry `work` names, when its retention has ended.
+void ExpireBinEntry(CloudState& s, const PendingWork& work);
 
 // OK, or the DryRunOperation error when `ctx.dry_run` (CREATE-16).
 absl::Status DryRunCheck(const CallContext& ctx);

@@ -24,6 +24,8 @@ bool RequireAvailable(const Image& image, Region region, Decision* d) {
   if (image.state() == ImageState::kAvailable) return true;
   if (image.state() == ImageState::kDeregistered) {
     d->AddForbid(R(reasons::kImageDeregistered, {.image = image.id(), .region = region}));
+  } else if (image.state() == ImageState::kDisabled) {
+    d->AddForbid(R(reasons::kImageDisabled, {.image = image.id(), .region = region}));
   } else {
     d->AddForbid(R(reasons::kImageNotLaunchable,
                    {.image = image.id(), .region = region, .text = std::string(ToString(image.state()))}));

@@ -22,7 +22,7 @@ inline Reason R(const ReasonTemplate& what, ReasonArgs args = {}, bool async = f
 // The image `id` when it exists in `region`; otherwise nullptr and `*d` denies (ID-4, REG-2).
 const Image* ImageInRegion(const StateView& view, ImageId id, Region region, Decision* d);
 
-// Denies into `*d` unless the image is available (LAUNCH-3, LAUNCH-7); true when it is.
+// Denies into `*d` unless the image is available (LAUNCH-3, LAUNCH-6, LAUNCH-7); true when it is.
 bool RequireAvailable(const Image& image, Region region, Decision* d);
 
 // True when `account` may read `snapshot`'s storage: owner, listed, or public and not blocked
@@ -31,6 +31,11 @@ bool SnapshotReadableBy(const StateView& view, const Snapshot& snapshot, Account
 
 // The key that encrypts an EBS mapping: the mapping's own, else its snapshot's.
 std::optional<KmsKeyArn> MappingKey(const StateView& view, const BlockDeviceMapping& m);
+
+// Denies into `*d` with `why` (LAUNCH-8, COPY-16) when the account's Allowed AMIs setting is
+// enabled and the image does not meet it; true when allowed.
+bool RequireAllowed(const StateView& view, const Image& image, AccountId account, Region region,
+                    const ReasonTemplate& why, Decision* d);
 
 // Marks every reason of `d` asynchronous (AWS accepts the call, then fails it).
 Decision MakeAsync(Decision d);

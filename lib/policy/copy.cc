@@ -67,7 +67,11 @@ void CheckKeys(const StateView& view, const CopyQuestion& q, const Snapshot& s,
 Decision EvaluateCopy(const StateView& view, const CopyQuestion& q, CopyPlan* plan) {
   Decision d;
   const Image* image = ImageInRegion(view, q.source_image, q.source_region, &d);
-  if (image == nullptr || !RequireAvailable(*image, q.source_region, &d)) return d;
+  if (image == nullptr) return d;
+  if (!RequireAllowed(view, *image, q.caller, q.source_region, reasons::kCopyNotAllowed, &d)) {
+    return d;
+  }
+  if (!RequireAvailable(*image, q.source_region, &d)) return d;
   const ReasonArgs base{.image = image->id(), .account = q.caller, .owner = image->owner(),
                         .region = q.destination, .source_region = q.source_region};
   Decision permission = EvaluateLaunchPermission(view, *image, q.caller);

@@ -4,6 +4,7 @@
 #include <utility>
 #include <vector>
 
+#include "ami/aws_time.h"
 #include "ami/policy_engine.h"
 #include "policy/common.h"
 #include "policy/reasons.h"
@@ -75,9 +76,20 @@ Decision EvaluateLaunch(const StateView& view, const LaunchQuestion& q,
                         std::vector<VolumePlan>* plan) {
   Decision d;
   const Image* image = ImageInRegion(view, q.image, q.region, &d);
-  if (image == nullptr || !RequireAvailable(*image, q.region, &d)) return d;
+  if (image == nullptr) return d;
+  if (!RequireAllowed(view, *image, q.caller, q.region, reasons::kLaunchNotAllowed, &d)) return d;
+  // LAUNCH-6: a disabled image is private, so a former recipient is told it lacks permission.
+  if (image->state() == ImageState::kDisabled && image->owner() != q.caller) {
+    return EvaluateLaunchPermission(view, *image, q.caller);
+  }
+  if (!RequireAvailable(*image, q.region, &d)) return d;
   d = EvaluateLaunchPermission(view, *image, q.caller);
   if (!d.allowed()) return d;
+  if (image->deprecation_time().has_value() && *image->deprecation_time() <= view.Now()) {
+    d.AddPermit(R(reasons::kDeprecatedStillLaunchable,
+                  {.image = image->id(), .account = q.caller, .region = q.region,
+                   .text = FormatAwsTime(*image->deprecation_time())}));
+  }
   const ReasonArgs base{.image = image->id(), .account = q.caller, .region = q.region};
   if (q.kms_key.has_value() && !q.encrypted.value_or(false)) {
     ReasonArgs a = base;

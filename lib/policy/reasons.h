@@ -227,6 +227,42 @@ inline constexpr RT kNotDirectlyShared{
 inline constexpr RT kDirectlyShared{"SHARE-8", EC::kAuthFailure,
                                     "image {image} is shared with account {account} directly"};
 
+// ---- Lifecycle: deprecation, disabled images (LAUNCH-5, LAUNCH-6, DEREG-7, DEREG-8) ----
+inline constexpr RT kImageDisabled{
+    "LAUNCH-6", EC::kInvalidAMIIDUnavailable,
+    "image {image} is disabled: it cannot be used until its owner enables it again"};
+inline constexpr RT kDeprecatedStillLaunchable{
+    "LAUNCH-5", EC::kInvalidAMIIDUnavailable,
+    "image {image} is deprecated since {text}, which hides it from listings but not from a launch "
+    "by id"};
+
+// ---- Allowed AMIs (GOV-7 … 9, LAUNCH-8, COPY-16) ----
+inline constexpr RT kAllowedImagesOff{
+    "GOV-7", EC::kInvalidAMIIDNotFound,
+    "allowed AMIs are disabled for account {account} in {region}: every image is allowed"};
+inline constexpr RT kAllowedOwnImage{
+    "GOV-9", EC::kInvalidAMIIDNotFound,
+    "account {account} owns image {image}: allowed AMIs never restrict an account's own images"};
+inline constexpr RT kAllowedByCriterion{
+    "GOV-8", EC::kInvalidAMIIDNotFound,
+    "image {image} meets allowed AMIs criterion {number} of account {account} in {region}"};
+inline constexpr RT kNotAllowed{
+    "GOV-8", EC::kInvalidAMIIDNotFound,
+    "image {image} (owner {owner}) meets none of the allowed AMIs criteria of account {account} "
+    "in {region}"};
+inline constexpr RT kNotAllowedAudit{
+    "GOV-7", EC::kInvalidAMIIDNotFound,
+    "allowed AMIs are in audit mode for account {account} in {region}: image {image} is reported "
+    "as not allowed, not blocked"};
+inline constexpr RT kLaunchNotAllowed{
+    "LAUNCH-8", EC::kInvalidAMIIDNotFound,
+    "image {image} does not exist for account {account} in {region}: it does not meet the "
+    "account's allowed AMIs criteria, so it cannot be launched"};
+inline constexpr RT kCopyNotAllowed{
+    "COPY-16", EC::kInvalidAMIIDNotFound,
+    "image {image} does not exist for account {account}: it does not meet the account's allowed "
+    "AMIs criteria in {region}, so it cannot be copied"};
+
 }  // namespace ami::reasons
 
 #endif  // AMI_LIB_POLICY_REASONS_H_
