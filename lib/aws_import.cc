@@ -23,6 +23,7 @@
 #include "ami/proto.h"
 #include "ami/v1/aws_cli.pb.h"
 #include "choices.h"
+#include "cloud/state.h"
 #include "google/protobuf/struct.pb.h"
 #include "google/protobuf/util/json_util.h"
 #include "status_macros.h"
@@ -742,7 +743,13 @@ absl::Status Importer::ImportSettings() {
     const std::string& state = out.image_block_public_access_state();
     const CallContext ctx = ContextOf(file->account, file->region);
     if (state == "block-new-sharing") {
-      AMI_RETURN_IF_ERROR(InFile(*file, cloud_->EnableImageBlockPublicAccess(ctx)));
+      // An observed state is in force already: no 10-minute wait (SHARE-18).
+      internal::CloudState& s = internal::CloudAccess::State(*cloud_);
+      absl::MutexLock lock(&s.mu);
+      RegionSettings& settings = s.MutableSettings(ctx.account, ctx.region);
+      settings.image_block_public_access = true;
+      settings.image_block_public_access_chosen = true;
+      settings.image_block_public_access_from.reset();
     } else if (state == "unblocked") {
       AMI_RETURN_IF_ERROR(InFile(*file, cloud_->DisableImageBlockPublicAccess(ctx)));
     } else {

@@ -149,6 +149,58 @@ const std::vector<ModellingChoice>& ModellingChoices() {
       {"MC-42", "KMS-14, KMS-15",
        "A replica key gets the default policy (its owner only), no grants and no description; "
        "enabling or disabling a key pending deletion is KMSInvalidStateException."},
+      {"MC-43", "DEREG-8, LAUNCH-6",
+       "DisableImage needs an available image and EnableImage a disabled one; otherwise "
+       "InvalidAMIID.Unavailable. Launching a disabled image is InvalidAMIID.Unavailable for its "
+       "owner and AuthFailure for anyone else, since it is private. A disabled image keeps its "
+       "name and its snapshots stay in use."},
+      {"MC-44", "DEREG-7, SHARE-21",
+       "A deprecation time in the past, over 10 years ahead, or later than two years after a "
+       "public image's creation is InvalidParameterValue; cancelling a public image's "
+       "deprecation is OperationNotPermitted. Making an image public sets its deprecation to "
+       "creation + 2 years unless it is earlier; the later removal of sharing from old public "
+       "images is not modelled."},
+      {"MC-45", "DEREG-9, DEREG-10",
+       "Recycle Bin: an unknown rule is InvalidParameterValue; deleting, locking or unlocking a "
+       "rule in the wrong lock state is OperationNotPermitted; restoring an image whose snapshot "
+       "is not restored is InvalidSnapshot.NotFound. When several rules retain a resource the "
+       "longest retention applies. An image in the bin does not hold its name (open question "
+       "5): restoring it after the name was reused is InvalidAMIName.Duplicate. Restored "
+       "snapshots are completed at once; instance-store images are never retained."},
+      {"MC-46", "DESC-2, DESC-4, DESC-5, DESC-6, DESC-12",
+       "DescribeImages and DescribeSnapshots: an unknown filter, a filter without values or a "
+       "NextToken not made for the same request is InvalidParameterValue; MaxResults must be "
+       "5-1000 and cannot be combined with ids (InvalidParameterCombination); at most 1,000 "
+       "ids, 50 filters and 200 values per filter. One missing or invisible id fails the whole "
+       "call (InvalidAMIID.NotFound, open question 11); a deregistered id is left out. `?` "
+       "matches zero or one character, as the user guide says."},
+      {"MC-47", "DESC-6",
+       "Filters the model does not hold a value for: hypervisor is xen, image-type machine, "
+       "free-tier-eligible false; kernel-id, ramdisk-id and sriov-net-support match nothing; "
+       "manifest-location is the owner alias (else the owner id), a slash and the name; "
+       "image-allowed matches nothing while Allowed AMIs is disabled. Snapshots carry no owner "
+       "alias, so DescribeSnapshots with owner amazon or an owner-alias filter finds nothing."},
+      {"MC-48", "DESC-10",
+       "Another account's image is shown with the caller's own tags, the public flag as its only "
+       "launch permission, no deregistration protection and no last launched time (open question "
+       "8); its deprecation time is shown. Another account's snapshot likewise shows only the "
+       "caller's tags and the public flag."},
+      {"MC-49", "COPY-16, GOV-8, GOV-9",
+       "CopyImage asks the Allowed AMIs setting of the caller in the source Region, where the "
+       "image is found. ImageProviders amazon matches images with the amazon owner alias (the "
+       "model has no verified-provider list); image names match with `*` and `?` (one "
+       "character); MaximumDaysSinceDeprecated N keeps images deprecated less than N days ago."},
+      {"MC-50", "SHARE-18, ASYNC-4",
+       "EnableImageBlockPublicAccess takes effect exactly 10 minutes later on the cloud's clock, "
+       "and GetImageBlockPublicAccessState says unblocked until then; disabling takes effect at "
+       "once and cancels a pending enable."},
+      {"MC-51", "DEREG-6",
+       "Enabling deregistration protection again during a cooldown ends the cooldown: "
+       "protection is in force, and a later disable starts over (with a new cooldown only if "
+       "the protection was enabled with one)."},
+      {"MC-52", "SHARE-19",
+       "Importing a public image turns image block public access off for its owner and Region "
+       "unless the account has enabled or disabled it itself; other settings do not count."},
   };
   return *choices;
 }

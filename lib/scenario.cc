@@ -28,15 +28,8 @@
 #include "google/protobuf/io/tokenizer.h"
 #include "google/protobuf/text_format.h"
 #include "scenario_facts.h"
+#include "scenario_lifecycle.h"
 #include "status_macros.h"
-
-// Like AMI_ASSIGN_OR_RETURN, but a failure is the step's outcome, not a broken scenario.
-#define AMI_OUTCOME_OR(lhs, rexpr) \
-  AMI_OUTCOME_OR_IMPL_(AMI_STATUS_CONCAT_(ami_outcome_, __LINE__), lhs, rexpr)
-#define AMI_OUTCOME_OR_IMPL_(statusor, lhs, rexpr)                          \
-  auto statusor = (rexpr);                                                  \
-  if (!statusor.ok()) return Outcome::Failed(std::move(statusor).status()); \
-  lhs = std::move(statusor).value()
 
 namespace ami {
 namespace {
@@ -48,6 +41,8 @@ using scenario_internal::Compare;
 using scenario_internal::Facts;
 using scenario_internal::HasStateChecks;
 using scenario_internal::KeyText;
+using scenario_internal::OperationName;
+using scenario_internal::Outcome;
 using scenario_internal::ReadFacts;
 using scenario_internal::Sorted;
 using scenario_internal::ValidEnum;
@@ -71,24 +66,6 @@ class Collector : public google::protobuf::io::ErrorCollector {
 };
 
 // ---- What an operation did -----------------------------------------------------------------
-
-struct Outcome {
-  // The operation's status: OK, or the AWS error.
-  absl::Status status;
-  // Ids the operation returned, which `save_as` saves.
-  std::vector<std::string> returned;
-  // The resource the operation acted on: the default resource of the checks after `returned`.
-  std::string target;
-  // More to show in the outcome (an attribute, DeleteSnapshotResults).
-  std::string detail;
-  // DescribeImageAttribute's value, as text.
-  std::optional<std::string> attribute_value;
-
-  static Outcome Failed(absl::Status s) { return Outcome{std::move(s), {}, "", "", {}}; }
-  static Outcome Done(absl::Status s, std::string target) {
-    return Outcome{std::move(s), {}, std::move(target), "", {}};
-  }
-};
 
 std::string OutcomeText(const Outcome& o) {
   if (o.status.ok()) {
@@ -192,12 +169,6 @@ bool NeedsContext(Op op) {
     default:
       return true;
   }
-}
-
-std::string OperationName(const v1::Step& step) {
-  const auto* oneof = v1::Step::descriptor()->FindOneofByName("operation");
-  const auto* field = step.GetReflection()->GetOneofFieldDescriptor(step, oneof);
-  return field == nullptr ? std::string("(none)") : field->name();
 }
 
 absl::StatusOr<absl::Duration> StepDuration(absl::string_view what, const std::string& text) {
@@ -341,7 +312,12 @@ absl::StatusOr<Outcome> Runner::Execute(const v1::Step& step) {
   AMI_OUTCOME_OR(ctx_.region, Region::Parse(step.region()));
   ctx_.dry_run = step.dry_run();
   // The operation's field numbers group the families (settings 20-29, KMS 30-39, instances
-  // 40-49, images 50-52, sharing and tags 53-69; see scenario.proto).
+  // 40-49, images 50-52, sharing and tags 53-69, lifecycle, governance, Recycle Bin and
+  // discovery 70-109; see scenario.proto).
+  if (scenario_internal::IsLifecycleOperation(op)) {
+    return scenario_internal::RunLifecycleStep(
+        *cloud_, ctx_, step, [this](const std::string& text) { return Resolve(text); });
+  }
   if (op >= Op::kEnableEbsEncryptionByDefault && op <= Op::kDisableSnapshotBlockPublicAccess) {
     return Settings(step);
   }
@@ -814,14 +790,19 @@ absl::StatusOr<std::string> Runner::Check(const v1::Step& step, const Outcome& o
   const v1::Expect& e = step.expect();
   AMI_ASSIGN_OR_RETURN(std::string mismatch, CheckError(e, outcome));
   if (!mismatch.empty()) return mismatch;
+  std::vector<std::string> mismatches;
+  AMI_RETURN_IF_ERROR(scenario_internal::CheckAccountAndReturned(
+      *cloud_, step, outcome, [this](const std::string& text) { return Resolve(text); },
+      &mismatches));
   const v1::Expect state_only = [&e] {
     v1::Expect copy = e;
     copy.clear_error();
     copy.clear_message_contains();
     copy.clear_resource();
+    scenario_internal::ClearAccountAndReturnedChecks(&copy);
     return copy;
   }();
-  if (state_only.ByteSizeLong() == 0) return std::string();
+  if (state_only.ByteSizeLong() == 0) return absl::StrJoin(mismatches, "; ");
   std::string resource;
   if (!e.resource().empty()) {
     AMI_ASSIGN_OR_RETURN(resource, Resolve(e.resource()));
@@ -831,7 +812,8 @@ absl::StatusOr<std::string> Runner::Check(const v1::Step& step, const Outcome& o
   if (resource.empty()) {
     return absl::InvalidArgumentError("the step returned no resource to check: set expect.resource");
   }
-  AMI_ASSIGN_OR_RETURN(const std::vector<std::string> mismatches, CheckState(step, resource, outcome));
+  AMI_ASSIGN_OR_RETURN(const std::vector<std::string> state, CheckState(step, resource, outcome));
+  mismatches.insert(mismatches.end(), state.begin(), state.end());
   return absl::StrJoin(mismatches, "; ");
 }
 
@@ -948,5 +930,3 @@ std::string FormatScenarioResult(const ScenarioResult& result) {
 
 }  // namespace ami
 
-#undef AMI_OUTCOME_OR_IMPL_
-#undef AMI_OUTCOME_OR

@@ -5,6 +5,7 @@
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_join.h"
+#include "ami/aws_time.h"
 #include "status_macros.h"
 
 namespace ami::scenario_internal {
@@ -19,6 +20,11 @@ Facts ImageFacts(const Cloud& cloud, const Image& im) {
   f.consistency = std::string(ToString(im.consistency()));
   f.state_reason_code = im.state_reason().code;
   f.is_public = im.is_public();
+  f.deprecation_time = im.deprecation_time().has_value() ? FormatAwsTime(*im.deprecation_time()) : "";
+  f.deregistration_protection =
+      im.protection_cooldown_until().has_value()
+          ? absl::StrCat("disabled-until-", FormatAwsTime(*im.protection_cooldown_until()))
+          : std::string(ToString(im.deregistration_protection()));
   f.launch_permission_accounts.emplace();
   for (const AccountId a : im.launch_permissions().accounts()) {
     f.launch_permission_accounts->push_back(a.ToString());
@@ -125,10 +131,12 @@ bool HasStateChecks(const v1::Expect& e) {
   return !e.image_state().empty() || !e.instance_state().empty() || !e.snapshot_state().empty() ||
          !e.key_state().empty() || !e.owner().empty() || !e.kms_key().empty() ||
          !e.consistency().empty() || e.has_public_() || e.has_launch_permission_accounts() ||
-         e.has_state_reason_code() || e.has_visible_tags() || e.has_attribute_value();
+         e.has_state_reason_code() || e.has_visible_tags() || e.has_attribute_value() ||
+         e.has_deprecation_time() || !e.deregistration_protection().empty();
 }
 
-// The checks of text facts: states, owner, consistency, state reason, public, launch permissions.
+// The checks of text facts: states, owner, consistency, state reason, public, launch permissions,
+// deprecation time and deregistration protection.
 absl::Status CheckFacts(const v1::Expect& e, const Facts& f, std::vector<std::string>* out) {
   auto compare = [&](absl::string_view field, const std::optional<std::string>& actual,
                      const std::string& want) -> absl::Status {
@@ -141,6 +149,21 @@ absl::Status CheckFacts(const v1::Expect& e, const Facts& f, std::vector<std::st
   AMI_RETURN_IF_ERROR(compare("key_state", f.key_state, e.key_state()));
   AMI_RETURN_IF_ERROR(compare("owner", f.owner, e.owner()));
   AMI_RETURN_IF_ERROR(compare("consistency", f.consistency, e.consistency()));
+  AMI_RETURN_IF_ERROR(
+      compare("deregistration_protection", f.deregistration_protection, e.deregistration_protection()));
+  if (e.has_deprecation_time()) {
+    // Compared as times: "2028-01-01T00:00:00Z" and "2028-01-01T00:00:00.000Z" are the same.
+    std::string want;
+    if (!e.deprecation_time().empty()) {
+      const absl::StatusOr<absl::Time> t = ParseAwsTime(e.deprecation_time());
+      if (!t.ok()) {
+        return absl::InvalidArgumentError(absl::StrCat("expect.deprecation_time `", e.deprecation_time(),
+                                                       "` is not an AWS time or \"\""));
+      }
+      want = FormatAwsTime(*t);
+    }
+    AMI_RETURN_IF_ERROR(Compare("deprecation_time", f, f.deprecation_time, want, out));
+  }
   if (e.has_state_reason_code()) {
     AMI_RETURN_IF_ERROR(Compare("state_reason_code", f, f.state_reason_code, e.state_reason_code(), out));
   }

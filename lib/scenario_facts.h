@@ -21,6 +21,9 @@ struct Facts {
   bool exists = false;
   std::optional<std::string> image_state, instance_state, snapshot_state, key_state, owner,
       consistency, state_reason_code;
+  // An image's deprecation time as an AWS time, "" for none; its deregistration protection as
+  // DescribeImageAttribute shows it.
+  std::optional<std::string> deprecation_time, deregistration_protection;
   std::optional<bool> is_public;
   std::optional<std::vector<std::string>> launch_permission_accounts;
   // The key of every EBS mapping or volume (nullopt: unencrypted).
@@ -53,7 +56,8 @@ std::vector<std::string> Sorted(std::vector<std::string> v);
 // True when the expectation checks anything besides the outcome and existence.
 bool HasStateChecks(const v1::Expect& e);
 
-// The checks of text facts: states, owner, consistency, state reason, public, launch permissions.
+// The checks of text facts: states, owner, consistency, state reason, public, launch permissions,
+// deprecation time and deregistration protection.
 absl::Status CheckFacts(const v1::Expect& e, const Facts& f, std::vector<std::string>* out);
 
 }  // namespace ami::scenario_internal

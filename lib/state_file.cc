@@ -144,6 +144,7 @@ void WriteAccountsAndSettings(const CloudState& s, RecordWriter& w) {
     if (set.default_kms_key) t->set_default_kms_key(set.default_kms_key->ToString());
     t->set_image_block_public_access(set.image_block_public_access);
     t->set_snapshot_block_public_access(BlockName(set.snapshot_block_public_access));
+    t->set_image_block_public_access_chosen(set.image_block_public_access_chosen);
     if (set.image_block_public_access_from) {
       t->set_image_block_public_access_from(FormatAwsTime(*set.image_block_public_access_from));
     }
@@ -497,6 +498,7 @@ absl::Status StateBuilder::Settings(const v1::SettingsRecord& t) {
     set.default_kms_key = s_->AwsManagedEbsKey(account, region);
   }
   set.image_block_public_access = t.image_block_public_access();
+  set.image_block_public_access_chosen = t.image_block_public_access_chosen();
   if (!t.image_block_public_access_from().empty()) {
     AMI_ASSIGN_OR_RETURN(set.image_block_public_access_from,
                          ParseAwsTime(t.image_block_public_access_from()));

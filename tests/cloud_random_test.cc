@@ -3,17 +3,22 @@
 // operation the invariants must hold:
 //   - every registered image's snapshots exist, in its Region;
 //   - a copy's owner is the account that copied it;
-//   - no image is public while encrypted.
+//   - no image is public while encrypted;
+//   - DescribeImages and DescribeSnapshots, served from indexes, give every account exactly what
+//     a scan of all images and snapshots says it may see (checked every 25 steps).
 #include <cstdint>
 #include <cstdio>
 #include <memory>
+#include <algorithm>
 #include <random>
+#include <set>
 #include <string>
 #include <vector>
 
 #include "absl/strings/str_cat.h"
 #include "ami/ami.h"
 #include "ami/cloud.h"
+#include "ami/policy_engine.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "tests/test_util.h"
@@ -50,7 +55,7 @@ class World {
     CallContext ctx{Pick(accounts_), Pick(regions_), Chance(0.05)};
     ctx_ = &ctx;
     last_copy_.reset();
-    switch (rng_() % 22) {
+    switch (rng_() % 30) {
       case 0: case 1: return Run(ctx);
       case 2: return cloud_->StopInstances(ctx, {InstanceText()});
       case 3: return cloud_->StartInstances(ctx, {InstanceText()});
@@ -68,7 +73,14 @@ class World {
       case 18: return Keys(ctx);
       case 19: return Settings(ctx);
       case 20: cloud_->AdvanceClock(absl::Minutes(rng_() % 20)); return absl::OkStatus();
-      default: return cloud_->DeleteTags(ctx, {ImageText()}, {"k"});
+      case 21: return cloud_->DeleteTags(ctx, {ImageText()}, {"k"});
+      case 22: return Lifecycle(ctx);
+      case 23: return Allowed(ctx);
+      case 24: return RecycleBin(ctx);
+      case 25: return cloud_->CreateTags(ctx, {Chance(0.5) ? ImageText() : SnapshotText()},
+                                         {{"k", Chance(0.5) ? "v" : "w"}, {"team", "blue"}});
+      case 26: cloud_->AdvanceClock(absl::Hours(24) * (rng_() % 40)); return absl::OkStatus();
+      default: return cloud_->DeleteTags(ctx, {ImageText()}, {"team"});
     }
   }
 
@@ -118,6 +130,64 @@ class World {
     return Chance(0.7) || k.account() != ctx.account ? k.arn().ToString() : k.id().ToString();
   }
 
+  absl::Status Lifecycle(CallContext& ctx) {
+    const std::string image = ImageText();
+    switch (rng_() % 7) {
+      case 0: return cloud_->EnableImageDeprecation(ctx, image, cloud_->Now() + absl::Hours(rng_() % 100));
+      case 1: return cloud_->DisableImageDeprecation(ctx, image);
+      case 2: return cloud_->DisableImage(ctx, image);
+      case 3: return cloud_->EnableImage(ctx, image);
+      case 4: return cloud_->EnableImageDeregistrationProtection(ctx, image, Chance(0.5)).status();
+      case 5: return cloud_->DisableImageDeregistrationProtection(ctx, image).status();
+      default: return cloud_->EnableImageBlockPublicAccess(ctx);
+    }
+  }
+
+  absl::Status Allowed(CallContext& ctx) {
+    switch (rng_() % 3) {
+      case 0: return cloud_->EnableAllowedImagesSettings(ctx, Chance(0.5) ? "enabled" : "audit-mode");
+      case 1: return cloud_->DisableAllowedImagesSettings(ctx);
+      default: {
+        ImageCriterion c;
+        c.image_providers = {Pick(accounts_).ToString()};
+        if (Chance(0.5)) c.image_names = {"*copy*"};
+        return cloud_->ReplaceImageCriteriaInAllowedImagesSettings(ctx, {c});
+      }
+    }
+  }
+
+  absl::Status RecycleBin(CallContext& ctx) {
+    switch (rng_() % 4) {
+      case 0: {
+        CreateRuleRequest r;
+        r.resource_type = Chance(0.5) ? "EC2_IMAGE" : "EBS_SNAPSHOT";
+        r.retention_days = 1 + static_cast<int>(rng_() % 10);
+        if (Chance(0.5)) r.resource_tags = {{"k", ""}};
+        return cloud_->CreateRecycleBinRule(ctx, r).status();
+      }
+      case 1: {
+        const std::vector<RecycleBinImage> bin = cloud_->ListImagesInRecycleBin(ctx);
+        if (bin.empty()) return cloud_->RestoreImageFromRecycleBin(ctx, "ami-0123456789abcdef0");
+        return cloud_->RestoreImageFromRecycleBin(ctx, Pick(bin).image.id().ToString());
+      }
+      case 2: {
+        const std::vector<RecycleBinSnapshot> bin = cloud_->ListSnapshotsInRecycleBin(ctx);
+        if (bin.empty()) return cloud_->RestoreSnapshotFromRecycleBin(ctx, "snap-0123456789abcdef0");
+        return cloud_->RestoreSnapshotFromRecycleBin(ctx, Pick(bin).snapshot.id().ToString());
+      }
+      default: {
+        const std::vector<RetentionRule> rules = cloud_->ListRecycleBinRules(ctx.account, ctx.region);
+        if (rules.empty()) return cloud_->DeleteRecycleBinRule(ctx, "abcdefghijk");
+        return cloud_->DeleteRecycleBinRule(ctx, Pick(rules).id);
+      }
+    }
+  }
+
+ public:
+  const std::vector<AccountId>& accounts() const { return accounts_; }
+  const std::vector<Region>& regions() const { return regions_; }
+
+ private:
   void SeedBaseImages() {
     int n = 0;
     for (const Region region : regions_) {
@@ -252,6 +322,90 @@ std::vector<std::string> Violations(const Cloud& cloud) {
   return out;
 }
 
+// What `viewer` may see in `region`, by scanning every image (DESC-1, 7, 8, 9) — the oracle the
+// indexed DescribeImages must agree with. With `tag`, only images on which the viewer sees
+// tag team=blue.
+std::set<std::string> ScanImages(const Cloud& cloud, AccountId viewer, Region region, bool tag) {
+  std::set<std::string> out;
+  const AllowedImagesSettings allowed = cloud.GetAllowedImagesSettings(viewer, region);
+  for (const Image& image : cloud.ListImages()) {
+    if (image.region() != region || image.state() == ImageState::kDeregistered) continue;
+    const bool owner = image.owner() == viewer;
+    if (!owner && !cloud.Evaluate([&](const StateView& v) {
+                      return policy::EvaluateLaunchPermission(v, image, viewer);
+                    }).allowed()) {
+      continue;
+    }
+    if (image.state() == ImageState::kDisabled) continue;
+    if (!owner && image.deprecation_time() && *image.deprecation_time() <= cloud.Now()) continue;
+    if (allowed.state == AllowedImagesState::kEnabled && !owner &&
+        MatchImageCriteria(allowed.criteria, image, cloud.Now()) < 0) {
+      continue;
+    }
+    if (tag) {
+      const absl::StatusOr<TagSet> tags = cloud.GetTags(viewer, image.id().ToString());
+      if (!tags.ok() || tags->Find("team") != "blue") continue;
+    }
+    out.insert(image.id().ToString());
+  }
+  return out;
+}
+
+std::set<std::string> ScanSnapshots(const Cloud& cloud, AccountId viewer, Region region) {
+  std::set<std::string> out;
+  for (const Snapshot& s : cloud.ListSnapshots()) {
+    if (s.region() != region) continue;
+    const auto& users = s.create_volume_permissions().accounts;
+    const bool blocked = cloud.GetSettings(s.owner(), region).snapshot_block_public_access ==
+                         RegionSettings::SnapshotBlock::kBlockAllSharing;
+    if (s.owner() == viewer || std::binary_search(users.begin(), users.end(), viewer) ||
+        (s.is_public() && !blocked)) {
+      out.insert(s.id().ToString());
+    }
+  }
+  return out;
+}
+
+// Differences between the indexed answers and the scans, as messages.
+std::vector<std::string> DiscoveryViolations(const Cloud& cloud, const World& world) {
+  std::vector<std::string> out;
+  for (const AccountId viewer : world.accounts()) {
+    for (const Region region : world.regions()) {
+      for (const bool tag : {false, true}) {
+        DescribeImagesRequest r;
+        if (tag) r.filters = {{"tag:team", {"blue"}}};
+        r.max_results = 5;
+        std::set<std::string> got;
+        for (int page = 0; page < 1000; ++page) {
+          const absl::StatusOr<DescribeImagesResult> result = cloud.DescribeImages({viewer, region}, r);
+          if (!result.ok()) {
+            out.push_back(absl::StrCat("DescribeImages failed: ", result.status().ToString()));
+            break;
+          }
+          for (const DescribedImage& d : result->images) got.insert(d.image.id().ToString());
+          if (result->next_token.empty()) break;
+          r.next_token = result->next_token;
+        }
+        if (got != ScanImages(cloud, viewer, region, tag)) {
+          out.push_back(absl::StrCat("DescribeImages", tag ? " tag:team=blue" : "", " for ",
+                                     viewer.ToString(), " in ", region.code(),
+                                     " differs from a scan"));
+        }
+      }
+      const absl::StatusOr<DescribeSnapshotsResult> snaps = cloud.DescribeSnapshots({viewer, region}, {});
+      std::set<std::string> got;
+      if (snaps.ok()) {
+        for (const Snapshot& s : snaps->snapshots) got.insert(s.id().ToString());
+      }
+      if (got != ScanSnapshots(cloud, viewer, region)) {
+        out.push_back(absl::StrCat("DescribeSnapshots for ", viewer.ToString(), " in ",
+                                   region.code(), " differs from a scan"));
+      }
+    }
+  }
+  return out;
+}
+
 TEST(RandomOperations, RejectedCallsChangeNothingAndInvariantsHold) {
   World world(20261127);
   int accepted = 0, rejected = 0;
@@ -271,6 +425,10 @@ TEST(RandomOperations, RejectedCallsChangeNothingAndInvariantsHold) {
     }
     const std::vector<std::string> violations = Violations(world.cloud());
     ASSERT_TRUE(violations.empty()) << "step " << step << ": " << violations.front();
+    if (step % 25 == 0) {
+      const std::vector<std::string> discovery = DiscoveryViolations(world.cloud(), world);
+      ASSERT_TRUE(discovery.empty()) << "step " << step << ": " << discovery.front();
+    }
   }
   // Both outcomes must be exercised for the test to mean anything.
   std::printf("accepted %d, rejected %d, images %zu\n", accepted, rejected, world.cloud().ListImages().size());

@@ -83,8 +83,8 @@ class Cloud {
   // Each id must be new. An image that is not deregistered needs its snapshots, in its Region,
   // and a name its owner does not use there yet (REG-6). Keys named by snapshots or volumes need
   // not exist: using a missing key fails as in AWS. Pending resources complete on the clock.
-  // Importing a public image into an account and Region whose settings were never changed turns
-  // image block public access off there, as AWS did for accounts with public AMIs (SHARE-19).
+  // Importing a public image turns image block public access off for its owner and Region,
+  // as AWS did for accounts with public AMIs (SHARE-19), unless the account chose it itself.
   absl::Status ImportKey(const KmsKey& key);
   absl::Status ImportSnapshot(const Snapshot& snapshot);
   absl::Status ImportImage(const Image& image);

@@ -144,13 +144,16 @@ struct RegionSettings {
   // While an enable is taking effect (SHARE-18, up to 10 minutes): when it will. Views report
   // image_block_public_access as true from then on.
   std::optional<absl::Time> image_block_public_access_from;
+  // True once the account enabled or disabled image block public access itself (SHARE-19).
+  bool image_block_public_access_chosen = false;
 
   friend bool operator==(const RegionSettings& a, const RegionSettings& b) {
     return a.encryption_by_default == b.encryption_by_default &&
            a.default_kms_key == b.default_kms_key &&
            a.image_block_public_access == b.image_block_public_access &&
            a.snapshot_block_public_access == b.snapshot_block_public_access &&
-           a.image_block_public_access_from == b.image_block_public_access_from;
+           a.image_block_public_access_from == b.image_block_public_access_from &&
+           a.image_block_public_access_chosen == b.image_block_public_access_chosen;
   }
 };
 

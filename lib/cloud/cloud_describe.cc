@@ -533,6 +533,8 @@ uint64_t ImageQuery::RequestFingerprint() const {
 
 absl::StatusOr<DescribeImagesResult> ImageQuery::Run() {
   AMI_RETURN_IF_ERROR(Parse());
+  // DryRun: a well-formed request answers DryRunOperation instead of its results.
+  AMI_RETURN_IF_ERROR(internal::DryRunCheck(ctx_));
   DescribeImagesResult result;
   if (!ids_.empty()) {
     // DESC-4: every named image must exist and be visible; deregistered ones are left out.

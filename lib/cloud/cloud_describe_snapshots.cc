@@ -254,6 +254,8 @@ size_t SizeOf(const std::vector<const SnapshotIndex::IdSet*>& sets) {
 
 absl::StatusOr<DescribeSnapshotsResult> SnapshotQuery::Run() {
   AMI_RETURN_IF_ERROR(Parse());
+  // DryRun: a well-formed request answers DryRunOperation instead of its results.
+  AMI_RETURN_IF_ERROR(internal::DryRunCheck(ctx_));
   DescribeSnapshotsResult result;
   if (!ids_.empty()) {
     for (const SnapshotId id : ids_) {

@@ -67,9 +67,12 @@ absl::Status Cloud::ImportImage(const Image& image) {
     }
   }
   // SHARE-19: an existing account that already has a public AMI has block public access off.
-  if (image.is_public() &&
-      !s.settings.contains(internal::AccountRegion{image.owner(), image.region()})) {
-    s.MutableSettings(image.owner(), image.region()).image_block_public_access = false;
+  if (image.is_public()) {
+    RegionSettings& settings = s.MutableSettings(image.owner(), image.region());
+    if (!settings.image_block_public_access_chosen) {
+      settings.image_block_public_access = false;
+      settings.image_block_public_access_from.reset();
+    }
   }
   s.PutImage(std::make_shared<const Image>(image));
   if (image.state() == ImageState::kPending) {

@@ -62,11 +62,13 @@ AMI_SETTING(ResetEbsDefaultKmsKeyId,
             s.default_kms_key = state_->AwsManagedEbsKey(ctx.account, ctx.region))
 // SHARE-18, ASYNC-4: enabling takes effect 10 minutes later; disabling at once.
 AMI_SETTING(EnableImageBlockPublicAccess,
+            s.image_block_public_access_chosen = true;
             if (!state_->Settings(ctx.account, ctx.region).image_block_public_access &&
                 !s.image_block_public_access_from.has_value()) {
               s.image_block_public_access_from = state_->now + absl::Minutes(10);
             })
 AMI_SETTING(DisableImageBlockPublicAccess,
+            s.image_block_public_access_chosen = true;
             s.image_block_public_access = false;
             s.image_block_public_access_from.reset())
 AMI_SETTING(DisableSnapshotBlockPublicAccess,

@@ -63,10 +63,7 @@ absl::StatusOr<RetentionRule*> FindRule(CloudState& s, const CallContext& ctx,
   auto it = s.bin_rules.find(internal::AccountRegion{ctx.account, ctx.region});
   if (it != s.bin_rules.end()) {
     for (RetentionRule& r : it->second) {
-      if (r.id == rule_id) {
-        r = Current(std::move(r), s.now);
-        return &r;
-      }
+      if (r.id == rule_id) return &r;
     }
   }
   return MakeError(choices::kRuleNotFound,
@@ -256,6 +253,7 @@ absl::StatusOr<std::string> Cloud::EnableImageDeregistrationProtection(const Cal
   const DeregistrationProtection p = with_cooldown ? DeregistrationProtection::kEnabledWithCooldown
                                                    : DeregistrationProtection::kEnabled;
   Image::Builder b = image->ToBuilder();
+  // MC-51: protection is in force again, so a cooldown in progress ends.
   b.set_deregistration_protection(p).set_protection_cooldown_until(std::nullopt);
   AMI_RETURN_IF_ERROR(Put(s, b));
   return std::string(ToString(p));
@@ -335,9 +333,10 @@ absl::Status Cloud::DeleteRecycleBinRule(const CallContext& ctx, const std::stri
   absl::MutexLock lock(&state_->mu);
   CloudState& s = *state_;
   AMI_ASSIGN_OR_RETURN(RetentionRule* rule, FindRule(s, ctx, rule_id));
-  if (rule->lock_state != RuleLockState::kUnlocked) {
+  const RuleLockState lock_state = Current(*rule, s.now).lock_state;
+  if (lock_state != RuleLockState::kUnlocked) {
     return MakeError(choices::kRuleLocked,
-                     absl::StrCat("recycle bin rule `", rule_id, "` is ", ToString(rule->lock_state),
+                     absl::StrCat("recycle bin rule `", rule_id, "` is ", ToString(lock_state),
                                   ": it can be deleted only once unlocked (DEREG-9)"));
   }
   AMI_RETURN_IF_ERROR(internal::DryRunCheck(ctx));
@@ -352,12 +351,14 @@ absl::Status Cloud::LockRecycleBinRule(const CallContext& ctx, const std::string
   AMI_RETURN_IF_ERROR(CheckUnlockDelay(unlock_delay_days));
   absl::MutexLock lock(&state_->mu);
   AMI_ASSIGN_OR_RETURN(RetentionRule* rule, FindRule(*state_, ctx, rule_id));
-  if (rule->lock_state != RuleLockState::kUnlocked) {
+  const RetentionRule current = Current(*rule, state_->now);
+  if (current.lock_state != RuleLockState::kUnlocked) {
     return MakeError(choices::kRuleLocked, absl::StrCat("recycle bin rule `", rule_id, "` is ",
-                                                        ToString(rule->lock_state),
+                                                        ToString(current.lock_state),
                                                         ": only an unlocked rule can be locked"));
   }
   AMI_RETURN_IF_ERROR(internal::DryRunCheck(ctx));
+  *rule = current;  // A pending unlock whose delay has passed ends here.
   rule->lock_state = RuleLockState::kLocked;
   rule->unlock_delay_days = unlock_delay_days;
   return absl::OkStatus();
@@ -366,9 +367,10 @@ absl::Status Cloud::LockRecycleBinRule(const CallContext& ctx, const std::string
 absl::Status Cloud::UnlockRecycleBinRule(const CallContext& ctx, const std::string& rule_id) {
   absl::MutexLock lock(&state_->mu);
   AMI_ASSIGN_OR_RETURN(RetentionRule* rule, FindRule(*state_, ctx, rule_id));
-  if (rule->lock_state != RuleLockState::kLocked) {
+  const RuleLockState lock_state = Current(*rule, state_->now).lock_state;
+  if (lock_state != RuleLockState::kLocked) {
     return MakeError(choices::kRuleLocked, absl::StrCat("recycle bin rule `", rule_id, "` is ",
-                                                        ToString(rule->lock_state),
+                                                        ToString(lock_state),
                                                         ": only a locked rule can be unlocked"));
   }
   AMI_RETURN_IF_ERROR(internal::DryRunCheck(ctx));

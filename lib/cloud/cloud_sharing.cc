@@ -182,7 +182,9 @@ absl::StatusOr<ImageAttribute> Cloud::DescribeImageAttribute(const CallContext& 
     out.product_codes = image.product_codes();
   } else if (attribute == "deregistrationProtection") {
     out.deregistration_protection =
-        image.protection_cooldown_until().has_value()
+        image.protection_cooldown_until().has_value() &&
+                image.deregistration_protection() == DeregistrationProtection::kDisabled &&
+                *image.protection_cooldown_until() > s.now
             ? absl::StrCat("disabled-until-", FormatAwsTime(*image.protection_cooldown_until()))
             : std::string(ToString(image.deregistration_protection()));
   } else if (attribute == "lastLaunchedTime") {
