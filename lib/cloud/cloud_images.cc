@@ -233,6 +233,7 @@ absl::StatusOr<std::vector<DeleteSnapshotResult>> Cloud::DeregisterImage(
   const Image& image = *s.FindImage(id);
   const std::vector<SnapshotId> snapshot_ids = image.snapshot_ids();
   const bool was_pending = image.state() == ImageState::kPending;
+  const Region region = image.region();  // `image` dies with PutImage below.
   // DEREG-9, DEREG-10: a retained image enters the Recycle Bin as it was, shares included.
   if (image.state() == ImageState::kAvailable || image.state() == ImageState::kDisabled) {
     internal::RetainImage(s, s.images.find(id)->second);
@@ -241,7 +242,7 @@ absl::StatusOr<std::vector<DeleteSnapshotResult>> Cloud::DeregisterImage(
   b.set_state(ImageState::kDeregistered).set_launch_permissions({});
   s.PutImage(std::make_shared<const Image>(*b.Build()));
   s.ReleaseCreateImage(*s.FindImage(id));
-  s.DropForeignTags(image_id, image.region());
+  s.DropForeignTags(image_id, region);
   std::vector<DeleteSnapshotResult> results;
   for (const SnapshotId sid : snapshot_ids) {
     const Snapshot* snap = s.FindSnapshot(sid);
