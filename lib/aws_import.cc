@@ -20,6 +20,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "ami/errors.h"
+#include "ami/limits.h"
 #include "ami/proto.h"
 #include "ami/v1/aws_cli.pb.h"
 #include "choices.h"
@@ -745,7 +746,7 @@ absl::Status Importer::ImportSettings() {
     if (state == "block-new-sharing") {
       // An observed state is in force already: no 10-minute wait (SHARE-18).
       internal::CloudState& s = internal::CloudAccess::State(*cloud_);
-      absl::MutexLock lock(&s.mu);
+      internal::WriterLock lock(s.mu);
       RegionSettings& settings = s.MutableSettings(ctx.account, ctx.region);
       settings.image_block_public_access = true;
       settings.image_block_public_access_chosen = true;
@@ -766,7 +767,14 @@ absl::Status Importer::ImportSettings() {
 absl::StatusOr<std::unique_ptr<Cloud>> ImportAwsCli(const std::vector<AwsCliFile>& files,
                                                     Cloud::Options options) {
   Importer importer(options);
-  for (const AwsCliFile& file : files) AMI_RETURN_IF_ERROR(importer.Read(file));
+  for (const AwsCliFile& file : files) {
+    if (file.json.size() > kMaxAwsCliFileBytes) {
+      return MakeError(choices::kInputTooLarge,
+                       absl::StrCat(file.name, ": ", file.json.size(),
+                                    " bytes, more than the limit of ", kMaxAwsCliFileBytes));
+    }
+    AMI_RETURN_IF_ERROR(importer.Read(file));
+  }
   AMI_RETURN_IF_ERROR(importer.ImportAll());
   return importer.TakeCloud();
 }

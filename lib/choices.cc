@@ -201,6 +201,11 @@ const std::vector<ModellingChoice>& ModellingChoices() {
       {"MC-52", "SHARE-19",
        "Importing a public image turns image block public access off for its owner and Region "
        "unless the account has enabled or disabled it itself; other settings do not count."},
+      {"MC-53", "-",
+       "Input larger than a documented limit (ami/limits.h: a JSON value over 16 MiB, an AWS "
+       "CLI file over 256 MiB, a scenario over 16 MiB or 100,000 steps) is "
+       "ResourceLimitExceeded, before it is decoded; a state-file record that claims more than "
+       "64 MiB is refused as corrupt (SerializationException) before anything is allocated."},
   };
   return *choices;
 }

@@ -80,6 +80,9 @@ inline constexpr ErrorCode kRestoreSnapshotsFirst = ErrorCode::kInvalidSnapshotN
 inline constexpr ErrorCode kUnknownFilter = ErrorCode::kInvalidParameterValue;
 inline constexpr ErrorCode kBadNextToken = ErrorCode::kInvalidParameterValue;
 
+// MC-53: input larger than a documented limit (ami/limits.h).
+inline constexpr ErrorCode kInputTooLarge = ErrorCode::kResourceLimitExceeded;
+
 }  // namespace ami::choices
 
 #endif  // AMI_LIB_CHOICES_H_

@@ -1,6 +1,7 @@
 #include "ami/kms_id.h"
 
 #include <atomic>
+#include <mutex>
 #include <cstring>
 #include <string>
 #include <vector>
@@ -10,7 +11,6 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
-#include "absl/synchronization/mutex.h"
 #include "ami/errors.h"
 #include "choices.h"
 #include "status_macros.h"
@@ -48,7 +48,7 @@ class KeyPool {
   }
 
   absl::StatusOr<uint32_t> Intern(const KeyBits& bits) {
-    absl::MutexLock lock(&mu_);
+    std::lock_guard<std::mutex> lock(mu_);
     auto it = index_.find(bits);
     if (it != index_.end()) return it->second;
     if (size_ >= kMaxDistinctKmsKeyIds) {
@@ -74,9 +74,9 @@ class KeyPool {
   KeyPool() {
     for (auto& c : chunks_) c.store(nullptr, std::memory_order_relaxed);
   }
-  absl::Mutex mu_;
-  absl::flat_hash_map<KeyBits, uint32_t> index_ ABSL_GUARDED_BY(mu_);
-  uint32_t size_ ABSL_GUARDED_BY(mu_) = 0;
+  std::mutex mu_;
+  absl::flat_hash_map<KeyBits, uint32_t> index_;
+  uint32_t size_ = 0;
   std::atomic<KeyBits*> chunks_[kChunks];
 };
 

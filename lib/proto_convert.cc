@@ -9,6 +9,7 @@
 #include "ami/errors.h"
 #include "choices.h"
 #include "ami/proto.h"
+#include "ami/limits.h"
 #include "google/protobuf/util/json_util.h"
 #include "status_macros.h"
 #include "text_util.h"
@@ -728,6 +729,12 @@ std::string ToJson(const T& value) {
 template <typename T>
 absl::StatusOr<T> FromJson(absl::string_view json) {
   typename ProtoOf<T>::Type proto;
+  if (json.size() > kMaxJsonValueBytes) {
+    return MakeError(choices::kInputTooLarge,
+                     absl::StrCat("cannot decode ", proto.GetTypeName(), " from json: ",
+                                  json.size(), " bytes, more than the limit of ",
+                                  kMaxJsonValueBytes));
+  }
   google::protobuf::util::JsonParseOptions options;
   options.ignore_unknown_fields = true;
   const auto status = google::protobuf::util::JsonStringToMessage(

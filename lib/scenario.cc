@@ -24,9 +24,11 @@
 #include "ami/aws_time.h"
 #include "ami/cloud.h"
 #include "ami/errors.h"
+#include "ami/limits.h"
 #include "ami/proto.h"
 #include "google/protobuf/io/tokenizer.h"
 #include "google/protobuf/text_format.h"
+#include "choices.h"
 #include "scenario_facts.h"
 #include "scenario_lifecycle.h"
 #include "status_macros.h"
@@ -865,6 +867,11 @@ std::string StepLabel(const ScenarioStepResult& s) {
 }  // namespace
 
 absl::StatusOr<v1::Scenario> ParseScenario(absl::string_view text, absl::string_view file_name) {
+  if (text.size() > kMaxScenarioBytes) {
+    return MakeError(choices::kInputTooLarge,
+                     absl::StrCat(file_name, ": ", text.size(), " bytes, more than the limit of ",
+                                  kMaxScenarioBytes));
+  }
   Collector errors(file_name);
   google::protobuf::TextFormat::Parser parser;
   parser.RecordErrorsTo(&errors);
@@ -874,10 +881,20 @@ absl::StatusOr<v1::Scenario> ParseScenario(absl::string_view text, absl::string_
     if (message.empty()) message = absl::StrCat(file_name, ": not a text-format scenario");
     return absl::InvalidArgumentError(message);
   }
+  if (scenario.steps_size() > kMaxScenarioSteps) {
+    return MakeError(choices::kInputTooLarge,
+                     absl::StrCat(file_name, ": ", scenario.steps_size(),
+                                  " steps, more than the limit of ", kMaxScenarioSteps));
+  }
   return scenario;
 }
 
 absl::StatusOr<ScenarioResult> RunScenario(const v1::Scenario& scenario) {
+  if (scenario.steps_size() > kMaxScenarioSteps) {
+    return MakeError(choices::kInputTooLarge,
+                     absl::StrCat("scenario `", scenario.name(), "` has ", scenario.steps_size(),
+                                  " steps, more than the limit of ", kMaxScenarioSteps));
+  }
   Cloud::Options options;
   if (scenario.has_seed()) options.seed = scenario.seed();
   if (!scenario.start_time().empty()) {

@@ -302,7 +302,7 @@ void WriteBookkeeping(const CloudState& s, RecordWriter& w) {
 
 absl::Status SaveState(const Cloud& cloud, std::ostream& out) {
   const CloudState& s = CloudAccess::State(cloud);
-  absl::ReaderMutexLock lock(&s.mu);
+  internal::ReaderLock lock(s.mu);
   RecordWriter w(out);
   v1::StateRecord header;
   v1::StateHeader* h = header.mutable_header();

@@ -1,8 +1,8 @@
 # Sourced by the scripts: installs the Debian packages libami needs, only when one is missing.
 set -euo pipefail
 
-AMI_PACKAGES=(g++ cmake ninja-build pkg-config libabsl-dev libprotobuf-dev protobuf-compiler
-              libgtest-dev libgmock-dev libbenchmark-dev)
+AMI_PACKAGES=(g++ clang libclang-rt-14-dev cmake ninja-build pkg-config libabsl-dev
+              libprotobuf-dev protobuf-compiler libgtest-dev libgmock-dev libbenchmark-dev)
 
 ami_install_missing() {
   local missing=()

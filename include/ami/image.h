@@ -171,10 +171,6 @@ class Image {
 
   friend bool operator==(const Image& a, const Image& b);
   friend bool operator!=(const Image& a, const Image& b) { return !(a == b); }
-  template <typename H>
-  friend H AbslHashValue(H h, const Image& image) {
-    return internal::HashTuple(std::move(h), image.Tie());
-  }
 
  private:
   friend class Builder;
@@ -188,6 +184,11 @@ class Image {
                     launch_permissions_, deprecation_time_, protection_, cooldown_until_,
                     source_instance_, source_image_, source_image_region_, consistency_,
                     last_launched_time_, tags_);
+  }
+  // After Tie(), whose deduced type it needs.
+  template <typename H>
+  friend H AbslHashValue(H h, const Image& image) {
+    return internal::HashTuple(std::move(h), image.Tie());
   }
 
   ImageId id_;

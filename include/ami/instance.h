@@ -86,10 +86,6 @@ class Instance {
 
   friend bool operator==(const Instance& a, const Instance& b);
   friend bool operator!=(const Instance& a, const Instance& b) { return !(a == b); }
-  template <typename H>
-  friend H AbslHashValue(H h, const Instance& i) {
-    return internal::HashTuple(std::move(h), i.Tie());
-  }
 
  private:
   friend class Builder;
@@ -99,6 +95,11 @@ class Instance {
     return std::tie(id_, owner_, zone_, image_id_, state_, state_reason_, instance_type_,
                     root_device_type_, root_device_name_, architecture_, volumes_, product_codes_,
                     platform_details_, imds_v2_, launch_time_, tags_);
+  }
+  // After Tie(), whose deduced type it needs.
+  template <typename H>
+  friend H AbslHashValue(H h, const Instance& i) {
+    return internal::HashTuple(std::move(h), i.Tie());
   }
 
   InstanceId id_;

@@ -154,10 +154,6 @@ class KmsKey {
 
   friend bool operator==(const KmsKey& a, const KmsKey& b);
   friend bool operator!=(const KmsKey& a, const KmsKey& b) { return !(a == b); }
-  template <typename H>
-  friend H AbslHashValue(H h, const KmsKey& k) {
-    return internal::HashTuple(std::move(h), k.Tie());
-  }
 
  private:
   friend class Builder;
@@ -166,6 +162,11 @@ class KmsKey {
   auto Tie() const {
     return std::tie(arn_, manager_, state_, role_, key_spec_, description_, creation_time_,
                     deletion_time_, policy_, grants_, tags_);
+  }
+  // After Tie(), whose deduced type it needs.
+  template <typename H>
+  friend H AbslHashValue(H h, const KmsKey& k) {
+    return internal::HashTuple(std::move(h), k.Tie());
   }
 
   KmsKeyArn arn_;

@@ -77,10 +77,6 @@ class Snapshot {
 
   friend bool operator==(const Snapshot& a, const Snapshot& b);
   friend bool operator!=(const Snapshot& a, const Snapshot& b) { return !(a == b); }
-  template <typename H>
-  friend H AbslHashValue(H h, const Snapshot& s) {
-    return internal::HashTuple(std::move(h), s.Tie());
-  }
 
  private:
   friend class Builder;
@@ -90,6 +86,11 @@ class Snapshot {
     return std::tie(id_, owner_, region_, volume_size_gib_, kms_key_, state_, state_message_,
                     description_, start_time_, permissions_, product_codes_, volume_id_,
                     source_snapshot_, tags_);
+  }
+  // After Tie(), whose deduced type it needs.
+  template <typename H>
+  friend H AbslHashValue(H h, const Snapshot& s) {
+    return internal::HashTuple(std::move(h), s.Tie());
   }
 
   SnapshotId id_;

@@ -29,12 +29,12 @@ std::unique_ptr<Cloud> Cloud::Create(Options options) {
 }
 
 std::unique_ptr<Cloud> Cloud::Fork() const {
-  absl::ReaderMutexLock lock(&state_->mu);
+  internal::ReaderLock lock(state_->mu);
   return std::unique_ptr<Cloud>(new Cloud(state_->Clone()));
 }
 
 absl::Time Cloud::Now() const {
-  absl::ReaderMutexLock lock(&state_->mu);
+  internal::ReaderLock lock(state_->mu);
   return state_->now;
 }
 
@@ -90,7 +90,7 @@ void CompleteKeyDeletion(CloudState& s, const PendingWork& work) {
 }  // namespace
 
 void Cloud::AdvanceClock(absl::Duration by) {
-  absl::MutexLock lock(&state_->mu);
+  internal::WriterLock lock(state_->mu);
   CloudState& s = *state_;
   if (by > absl::ZeroDuration()) s.now += by;
   while (!s.pending.empty() && s.pending.begin()->first <= s.now) {
@@ -121,7 +121,7 @@ absl::Status Cloud::CreateOrganization(const OrganizationId& org, AccountId mana
     return MakeError(choices::kMalformedOrganization,
                      absl::StrCat("invalid root id `", root_id, "`: expected r- and 4 to 32 of [a-z0-9]"));
   }
-  absl::MutexLock lock(&state_->mu);
+  internal::WriterLock lock(state_->mu);
   CloudState& s = *state_;
   if (s.organizations.contains(org)) {
     return MakeError(choices::kInvalidValue, absl::StrCat("organization `", org.ToString(), "` exists"));
@@ -143,7 +143,7 @@ absl::Status Cloud::CreateOrganization(const OrganizationId& org, AccountId mana
 absl::Status Cloud::CreateOrganizationalUnit(const OrganizationId& org,
                                              const OrganizationalUnitId& ou,
                                              std::optional<OrganizationalUnitId> parent) {
-  absl::MutexLock lock(&state_->mu);
+  internal::WriterLock lock(state_->mu);
   auto it = state_->organizations.find(org);
   if (it == state_->organizations.end()) {
     return MakeError(choices::kInvalidValue, absl::StrCat("unknown organization `", org.ToString(), "`"));
@@ -159,7 +159,7 @@ absl::Status Cloud::CreateOrganizationalUnit(const OrganizationId& org,
 
 absl::Status Cloud::AddAccount(AccountId account, std::optional<OrganizationId> org,
                                std::optional<OrganizationalUnitId> ou) {
-  absl::MutexLock lock(&state_->mu);
+  internal::WriterLock lock(state_->mu);
   CloudState& s = *state_;
   if (s.accounts.contains(account)) {
     return MakeError(choices::kInvalidValue, absl::StrCat("account `", account.ToString(), "` exists"));
@@ -191,30 +191,30 @@ absl::Status Cloud::AddAccount(AccountId account, std::optional<OrganizationId> 
 // ---- Reads ----
 
 RegionSettings Cloud::GetSettings(AccountId account, Region region) const {
-  absl::ReaderMutexLock lock(&state_->mu);
+  internal::ReaderLock lock(state_->mu);
   return state_->Settings(account, region);
 }
 
 std::optional<Image> Cloud::GetImage(ImageId id) const {
-  absl::ReaderMutexLock lock(&state_->mu);
+  internal::ReaderLock lock(state_->mu);
   const Image* image = state_->FindImage(id);
   return image == nullptr ? std::nullopt : std::optional<Image>(*image);
 }
 
 std::optional<Snapshot> Cloud::GetSnapshot(SnapshotId id) const {
-  absl::ReaderMutexLock lock(&state_->mu);
+  internal::ReaderLock lock(state_->mu);
   const Snapshot* s = state_->FindSnapshot(id);
   return s == nullptr ? std::nullopt : std::optional<Snapshot>(*s);
 }
 
 std::optional<Instance> Cloud::GetInstance(InstanceId id) const {
-  absl::ReaderMutexLock lock(&state_->mu);
+  internal::ReaderLock lock(state_->mu);
   const Instance* i = state_->FindInstance(id);
   return i == nullptr ? std::nullopt : std::optional<Instance>(*i);
 }
 
 std::optional<KmsKey> Cloud::GetKey(const KmsKeyArn& arn) const {
-  absl::ReaderMutexLock lock(&state_->mu);
+  internal::ReaderLock lock(state_->mu);
   auto it = state_->keys.find(arn);
   return it == state_->keys.end() ? std::nullopt : std::optional<KmsKey>(*it->second);
 }
@@ -233,12 +233,12 @@ auto SortedValues(const Map& map, Less less) {
 }  // namespace
 
 bool Cloud::IsAwsManagedKey(const KmsKeyArn& arn) const {
-  absl::ReaderMutexLock lock(&state_->mu);
+  internal::ReaderLock lock(state_->mu);
   return state_->FindKey(arn).aws_managed;
 }
 
 std::vector<AccountId> Cloud::ListAccounts() const {
-  absl::ReaderMutexLock lock(&state_->mu);
+  internal::ReaderLock lock(state_->mu);
   std::vector<AccountId> out;
   for (const auto& [id, info] : state_->accounts) out.push_back(id);
   std::sort(out.begin(), out.end());
@@ -246,30 +246,30 @@ std::vector<AccountId> Cloud::ListAccounts() const {
 }
 
 std::optional<OrganizationId> Cloud::AccountOrganization(AccountId account) const {
-  absl::ReaderMutexLock lock(&state_->mu);
+  internal::ReaderLock lock(state_->mu);
   const AccountInfo* info = state_->FindAccount(account);
   return info == nullptr ? std::nullopt : info->organization;
 }
 
 std::vector<Image> Cloud::ListImages() const {
-  absl::ReaderMutexLock lock(&state_->mu);
+  internal::ReaderLock lock(state_->mu);
   return SortedValues(state_->images, [](const Image& a, const Image& b) { return a.id() < b.id(); });
 }
 
 std::vector<Snapshot> Cloud::ListSnapshots() const {
-  absl::ReaderMutexLock lock(&state_->mu);
+  internal::ReaderLock lock(state_->mu);
   return SortedValues(state_->snapshots,
                       [](const Snapshot& a, const Snapshot& b) { return a.id() < b.id(); });
 }
 
 std::vector<Instance> Cloud::ListInstances() const {
-  absl::ReaderMutexLock lock(&state_->mu);
+  internal::ReaderLock lock(state_->mu);
   return SortedValues(state_->instances,
                       [](const Instance& a, const Instance& b) { return a.id() < b.id(); });
 }
 
 std::vector<KmsKey> Cloud::ListKeys() const {
-  absl::ReaderMutexLock lock(&state_->mu);
+  internal::ReaderLock lock(state_->mu);
   return SortedValues(state_->keys, [](const KmsKey& a, const KmsKey& b) { return a.arn() < b.arn(); });
 }
 
@@ -277,13 +277,13 @@ bool Cloud::StateEquals(const Cloud& other) const {
   if (this == &other) return true;
   // Lock in address order so that two comparisons in opposite directions cannot deadlock.
   const bool first = state_.get() < other.state_.get();
-  absl::ReaderMutexLock lock_a(first ? &state_->mu : &other.state_->mu);
-  absl::ReaderMutexLock lock_b(first ? &other.state_->mu : &state_->mu);
+  internal::ReaderLock lock_a(first ? state_->mu : other.state_->mu);
+  internal::ReaderLock lock_b(first ? other.state_->mu : state_->mu);
   return state_->SameAs(*other.state_);
 }
 
 Decision Cloud::Evaluate(absl::FunctionRef<Decision(const StateView&)> evaluate) const {
-  absl::ReaderMutexLock lock(&state_->mu);
+  internal::ReaderLock lock(state_->mu);
   return evaluate(*state_);
 }
 

@@ -249,6 +249,8 @@ enum Plan : int {
   kPlanVisible = 0, kPlanOwners, kPlanUsers, kPlanTag, kPlanTagKey, kPlanIds, kPlanPublic,
   kPlanName, kPlanOwnerFilter
 };
+// A token's plan number: the plan + kPlanSlots × (index of the filter it walks + 1).
+constexpr int kPlanSlots = 16;
 
 class ImageQuery {
  public:
@@ -560,20 +562,21 @@ absl::StatusOr<DescribeImagesResult> ImageQuery::Run() {
   std::optional<internal::PageToken> token;
   if (!r_.next_token.empty()) {
     AMI_ASSIGN_OR_RETURN(token, internal::DecodeToken(r_.next_token, fingerprint));
-    if (token->plan < kPlanVisible || token->plan > kPlanOwnerFilter) {
+    // The plan, and which filter it walks (its index + 1, 0 for none), as the first page chose.
+    plan_ = token->plan % kPlanSlots;
+    const int filter = token->plan / kPlanSlots - 1;
+    if (token->plan < 0 || plan_ > kPlanOwnerFilter || filter >= static_cast<int>(filters_.size())) {
       return MakeError(choices::kBadNextToken, "invalid NextToken: not a token");
     }
-    plan_ = token->plan;
-    // The plan's filter: the first filter of the kind the plan walks.
-    for (const CompiledFilter& f : filters_) {
+    if (filter >= 0) {
+      const CompiledFilter& f = filters_[filter];
       const bool fits = (plan_ == kPlanTag && f.kind == F::kTag) ||
                         (plan_ == kPlanTagKey && f.kind == F::kTagKey) ||
                         (plan_ == kPlanIds && f.kind == F::kImageId) ||
-                        (plan_ == kPlanOwnerFilter && f.kind == F::kOwnerId);
-      if (fits && f.all_exact) {
-        plan_filter_ = &f;
-        break;
-      }
+                        (plan_ == kPlanOwnerFilter && f.kind == F::kOwnerId) ||
+                        (plan_ == kPlanPublic && f.kind == F::kIsPublic);
+      if (!fits || !f.all_exact) return MakeError(choices::kBadNextToken, "invalid NextToken: not a token");
+      plan_filter_ = &f;
     }
   } else {
     ChoosePlan();
@@ -639,8 +642,10 @@ absl::StatusOr<DescribeImagesResult> ImageQuery::Run() {
     }
   }
   if (more) {
-    result.next_token = internal::EncodeToken(
-        {plan_, fingerprint, last.ToString(), plan_ == kPlanName ? last_name : std::string()});
+    const int filter = plan_filter_ == nullptr ? 0 : static_cast<int>(plan_filter_ - filters_.data()) + 1;
+    result.next_token = internal::EncodeToken({plan_ + kPlanSlots * filter, fingerprint,
+                                               last.ToString(),
+                                               plan_ == kPlanName ? last_name : std::string()});
   } else if (r_.max_results == 0) {
     std::sort(result.images.begin(), result.images.end(),
               [](const DescribedImage& a, const DescribedImage& b) {
@@ -654,7 +659,7 @@ absl::StatusOr<DescribeImagesResult> ImageQuery::Run() {
 
 absl::StatusOr<DescribeImagesResult> Cloud::DescribeImages(
     const CallContext& ctx, const DescribeImagesRequest& request) const {
-  absl::ReaderMutexLock lock(&state_->mu);
+  internal::ReaderLock lock(state_->mu);
   ImageQuery query(*state_, ctx, request);
   return query.Run();
 }

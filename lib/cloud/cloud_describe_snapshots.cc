@@ -335,7 +335,7 @@ absl::StatusOr<DescribeSnapshotsResult> SnapshotQuery::Run() {
 
 absl::StatusOr<DescribeSnapshotsResult> Cloud::DescribeSnapshots(
     const CallContext& ctx, const DescribeSnapshotsRequest& request) const {
-  absl::ReaderMutexLock lock(&state_->mu);
+  internal::ReaderLock lock(state_->mu);
   SnapshotQuery query(*state_, ctx, request);
   return query.Run();
 }

@@ -52,7 +52,7 @@ absl::StatusOr<ImageId> Cloud::RegisterImage(const CallContext& ctx,
     return MakeError(choices::kInvalidValue, absl::StrCat("invalid imds support `",
                                                           request.imds_support, "`: only v2.0"));
   }
-  absl::MutexLock lock(&state_->mu);
+  internal::WriterLock lock(state_->mu);
   CloudState& s = *state_;
   if (const auto used = s.FindImageByName(ctx.account, ctx.region, request.name)) {
     return MakeError(ErrorCode::kInvalidAMINameDuplicate,
@@ -141,7 +141,7 @@ absl::StatusOr<ImageId> Cloud::CopyImage(const CallContext& ctx, const CopyImage
       unparsed_key = request.kms_key_id;  // KMS-11: a bad key id fails the copy later.
     }
   }
-  absl::MutexLock lock(&state_->mu);
+  internal::WriterLock lock(state_->mu);
   CloudState& s = *state_;
   const auto token_slot = std::make_tuple(ctx.account, ctx.region, request.client_token);
   const std::string fingerprint = Fingerprint(request);
@@ -225,7 +225,7 @@ absl::StatusOr<ImageId> Cloud::CopyImage(const CallContext& ctx, const CopyImage
 absl::StatusOr<std::vector<DeleteSnapshotResult>> Cloud::DeregisterImage(
     const CallContext& ctx, const std::string& image_id, bool delete_associated_snapshots) {
   AMI_ASSIGN_OR_RETURN(const ImageId id, ImageId::Parse(image_id));
-  absl::MutexLock lock(&state_->mu);
+  internal::WriterLock lock(state_->mu);
   CloudState& s = *state_;
   const Decision d =
       policy::EvaluateImageOwnerAction(s, ctx.account, ctx.region, id, policy::ImageAction::kDeregister);
@@ -267,7 +267,7 @@ absl::StatusOr<std::vector<DeleteSnapshotResult>> Cloud::DeregisterImage(
 
 absl::Status Cloud::DeleteSnapshot(const CallContext& ctx, const std::string& snapshot_id) {
   AMI_ASSIGN_OR_RETURN(const SnapshotId id, SnapshotId::Parse(snapshot_id));
-  absl::MutexLock lock(&state_->mu);
+  internal::WriterLock lock(state_->mu);
   CloudState& s = *state_;
   AMI_RETURN_IF_ERROR(internal::Gate(policy::EvaluateDeleteSnapshot(s, ctx.account, ctx.region, id), ctx));
   internal::DeleteOrRetainSnapshot(s, id);

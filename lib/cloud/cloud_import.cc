@@ -22,7 +22,7 @@ absl::Status Exists(absl::string_view what, const std::string& id) {
 }  // namespace
 
 absl::Status Cloud::ImportKey(const KmsKey& key) {
-  absl::MutexLock lock(&state_->mu);
+  internal::WriterLock lock(state_->mu);
   CloudState& s = *state_;
   if (key.is_aws_managed()) {
     return MakeError(choices::kAwsManagedKeyChange,
@@ -39,7 +39,7 @@ absl::Status Cloud::ImportKey(const KmsKey& key) {
 }
 
 absl::Status Cloud::ImportSnapshot(const Snapshot& snapshot) {
-  absl::MutexLock lock(&state_->mu);
+  internal::WriterLock lock(state_->mu);
   CloudState& s = *state_;
   if (s.snapshots.contains(snapshot.id())) return Exists("snapshot", snapshot.id().ToString());
   s.PutSnapshot(std::make_shared<const Snapshot>(snapshot));
@@ -47,7 +47,7 @@ absl::Status Cloud::ImportSnapshot(const Snapshot& snapshot) {
 }
 
 absl::Status Cloud::ImportImage(const Image& image) {
-  absl::MutexLock lock(&state_->mu);
+  internal::WriterLock lock(state_->mu);
   CloudState& s = *state_;
   if (s.images.contains(image.id())) return Exists("image", image.id().ToString());
   if (internal::IsRegistered(image.state())) {
@@ -82,7 +82,7 @@ absl::Status Cloud::ImportImage(const Image& image) {
 }
 
 absl::Status Cloud::ImportInstance(const Instance& instance) {
-  absl::MutexLock lock(&state_->mu);
+  internal::WriterLock lock(state_->mu);
   CloudState& s = *state_;
   if (s.instances.contains(instance.id())) return Exists("instance", instance.id().ToString());
   s.instances[instance.id()] = std::make_shared<const Instance>(instance);

@@ -44,7 +44,7 @@ absl::StatusOr<std::vector<InstanceId>> Cloud::RunInstances(const CallContext& c
     q.kms_key = std::move(ref);
   }
   AMI_ASSIGN_OR_RETURN(const TagSet tags, internal::UserTags(request.tags));
-  absl::MutexLock lock(&state_->mu);
+  internal::WriterLock lock(state_->mu);
   CloudState& s = *state_;
   std::vector<policy::VolumePlan> plan;
   const Decision d = policy::EvaluateLaunch(s, q, &plan);
@@ -144,7 +144,7 @@ absl::Status Transition(CloudState& s, const CallContext& ctx, const std::vector
 }  // namespace
 
 absl::Status Cloud::StopInstances(const CallContext& ctx, const std::vector<std::string>& ids) {
-  absl::MutexLock lock(&state_->mu);
+  internal::WriterLock lock(state_->mu);
   return Transition(
       *state_, ctx, ids,
       [](const Instance& i) -> absl::Status {
@@ -164,7 +164,7 @@ absl::Status Cloud::StopInstances(const CallContext& ctx, const std::vector<std:
 }
 
 absl::Status Cloud::StartInstances(const CallContext& ctx, const std::vector<std::string>& ids) {
-  absl::MutexLock lock(&state_->mu);
+  internal::WriterLock lock(state_->mu);
   CloudState& s = *state_;
   std::vector<InstanceId> started;
   AMI_RETURN_IF_ERROR(Transition(
@@ -190,7 +190,7 @@ absl::Status Cloud::StartInstances(const CallContext& ctx, const std::vector<std
 }
 
 absl::Status Cloud::TerminateInstances(const CallContext& ctx, const std::vector<std::string>& ids) {
-  absl::MutexLock lock(&state_->mu);
+  internal::WriterLock lock(state_->mu);
   return Transition(
       *state_, ctx, ids, [](const Instance&) { return absl::OkStatus(); },
       [](const Instance& i, Instance::Builder& b) {
@@ -244,7 +244,7 @@ absl::StatusOr<ImageId> Cloud::CreateImage(const CallContext& ctx, const CreateI
   AMI_ASSIGN_OR_RETURN(const InstanceId instance_id, InstanceId::Parse(request.instance_id));
   AMI_ASSIGN_OR_RETURN(const internal::SpecifiedTags tags,
                        internal::ParseTagSpecifications(request.tag_specifications));
-  absl::MutexLock lock(&state_->mu);
+  internal::WriterLock lock(state_->mu);
   CloudState& s = *state_;
   ImageConsistency consistency = ImageConsistency::kUnknown;
   const Decision d = policy::EvaluateCreateImage(

@@ -50,7 +50,7 @@ absl::Status PutKey(CloudState& s, KmsKey::Builder& b) {
 #define AMI_SETTING(Method, body)                                  \
   absl::Status Cloud::Method(const CallContext& ctx) {             \
     AMI_RETURN_IF_ERROR(DryRunCheck(ctx));                         \
-    absl::MutexLock lock(&state_->mu);                             \
+    internal::WriterLock lock(state_->mu);                             \
     RegionSettings& s = state_->MutableSettings(ctx.account, ctx.region); \
     body;                                                          \
     return absl::OkStatus();                                       \
@@ -87,14 +87,14 @@ absl::Status Cloud::EnableSnapshotBlockPublicAccess(const CallContext& ctx, cons
                                   "`: expected block-all-sharing or block-new-sharing"));
   }
   AMI_RETURN_IF_ERROR(DryRunCheck(ctx));
-  absl::MutexLock lock(&state_->mu);
+  internal::WriterLock lock(state_->mu);
   state_->MutableSettings(ctx.account, ctx.region).snapshot_block_public_access = block;
   return absl::OkStatus();
 }
 
 absl::Status Cloud::ModifyEbsDefaultKmsKeyId(const CallContext& ctx, const std::string& kms_key_id) {
   AMI_ASSIGN_OR_RETURN(const KmsKeyRef ref, KmsKeyRef::Parse(kms_key_id));
-  absl::MutexLock lock(&state_->mu);
+  internal::WriterLock lock(state_->mu);
   CloudState& s = *state_;
   // KMS-11: the key itself is checked when it is used; only a name that resolves to nothing fails.
   const std::optional<KmsKeyArn> arn = policy::ResolveKey(s, ctx.account, ctx.region, ref);
@@ -115,7 +115,7 @@ absl::Status Cloud::ModifyEbsDefaultKmsKeyId(const CallContext& ctx, const std::
 }
 
 absl::StatusOr<KmsKeyArn> Cloud::CreateKey(const CallContext& ctx, const CreateKeyRequest& request) {
-  absl::MutexLock lock(&state_->mu);
+  internal::WriterLock lock(state_->mu);
   CloudState& s = *state_;
   const uint64_t saved = s.next_id;
   const KmsKeyArn arn = KmsKeyArn::Of(ctx.account, ctx.region, s.NewKeyId(request.multi_region));
@@ -139,7 +139,7 @@ absl::StatusOr<KmsKeyArn> Cloud::CreateKey(const CallContext& ctx, const CreateK
 absl::StatusOr<KmsKeyArn> Cloud::ReplicateKey(const CallContext& ctx, const std::string& key_id,
                                               const std::string& replica_region) {
   AMI_ASSIGN_OR_RETURN(const Region region, Region::Parse(replica_region));
-  absl::MutexLock lock(&state_->mu);
+  internal::WriterLock lock(state_->mu);
   CloudState& s = *state_;
   AMI_ASSIGN_OR_RETURN(const std::shared_ptr<const KmsKey> primary, OwnKey(s, ctx, key_id));
   if (primary->multi_region_role() != MultiRegionRole::kPrimary) {
@@ -165,7 +165,7 @@ absl::StatusOr<KmsKeyArn> Cloud::ReplicateKey(const CallContext& ctx, const std:
 absl::Status Cloud::CreateAlias(const CallContext& ctx, const std::string& alias,
                                 const std::string& key_id) {
   AMI_RETURN_IF_ERROR(ValidateNewAliasName(alias));
-  absl::MutexLock lock(&state_->mu);
+  internal::WriterLock lock(state_->mu);
   CloudState& s = *state_;
   AMI_ASSIGN_OR_RETURN(const std::shared_ptr<const KmsKey> key, OwnKey(s, ctx, key_id));
   const auto slot = std::make_tuple(ctx.account, ctx.region, alias);
@@ -181,7 +181,7 @@ absl::Status Cloud::CreateAlias(const CallContext& ctx, const std::string& alias
 
 absl::Status Cloud::PutKeyPolicy(const CallContext& ctx, const std::string& key_id,
                                  std::vector<KeyPolicyStatement> policy) {
-  absl::MutexLock lock(&state_->mu);
+  internal::WriterLock lock(state_->mu);
   CloudState& s = *state_;
   AMI_ASSIGN_OR_RETURN(const std::shared_ptr<const KmsKey> key, OwnKey(s, ctx, key_id));
   KmsKey::Builder b = key->ToBuilder();
@@ -193,7 +193,7 @@ absl::Status Cloud::PutKeyPolicy(const CallContext& ctx, const std::string& key_
 
 absl::StatusOr<std::string> Cloud::CreateGrant(const CallContext& ctx, const std::string& key_id,
                                                AccountId grantee, KmsActions operations) {
-  absl::MutexLock lock(&state_->mu);
+  internal::WriterLock lock(state_->mu);
   CloudState& s = *state_;
   AMI_ASSIGN_OR_RETURN(const std::shared_ptr<const KmsKey> key, OwnKey(s, ctx, key_id));
   if (operations.empty()) {
@@ -225,12 +225,12 @@ absl::Status SetKeyState(CloudState& s, const CallContext& ctx, const std::strin
 }  // namespace
 
 absl::Status Cloud::EnableKey(const CallContext& ctx, const std::string& key_id) {
-  absl::MutexLock lock(&state_->mu);
+  internal::WriterLock lock(state_->mu);
   return SetKeyState(*state_, ctx, key_id, KeyState::kEnabled, std::nullopt);
 }
 
 absl::Status Cloud::DisableKey(const CallContext& ctx, const std::string& key_id) {
-  absl::MutexLock lock(&state_->mu);
+  internal::WriterLock lock(state_->mu);
   return SetKeyState(*state_, ctx, key_id, KeyState::kDisabled, std::nullopt);
 }
 
@@ -241,7 +241,7 @@ absl::Status Cloud::ScheduleKeyDeletion(const CallContext& ctx, const std::strin
                      absl::StrCat("pending window ", pending_window_days,
                                   " days is outside 7 to 30"));
   }
-  absl::MutexLock lock(&state_->mu);
+  internal::WriterLock lock(state_->mu);
   CloudState& s = *state_;
   const absl::Time when = s.now + absl::Hours(24 * pending_window_days);
   AMI_RETURN_IF_ERROR(SetKeyState(s, ctx, key_id, KeyState::kPendingDeletion, when));
@@ -252,7 +252,7 @@ absl::Status Cloud::ScheduleKeyDeletion(const CallContext& ctx, const std::strin
 
 absl::StatusOr<KmsKey> Cloud::DescribeKey(const CallContext& ctx, const std::string& key_id) const {
   AMI_ASSIGN_OR_RETURN(const KmsKeyRef ref, KmsKeyRef::Parse(key_id));
-  absl::ReaderMutexLock lock(&state_->mu);
+  internal::ReaderLock lock(state_->mu);
   const CloudState& s = *state_;
   const std::optional<KmsKeyArn> arn = policy::ResolveKey(s, ctx.account, ctx.region, ref);
   absl::Status not_found = MakeError(

@@ -107,13 +107,13 @@ std::string RuleId(CloudState& s) {
 // ---- Block public access states ----
 
 std::string Cloud::GetImageBlockPublicAccessState(AccountId account, Region region) const {
-  absl::ReaderMutexLock lock(&state_->mu);
+  internal::ReaderLock lock(state_->mu);
   return state_->Settings(account, region).image_block_public_access ? "block-new-sharing"
                                                                       : "unblocked";
 }
 
 std::string Cloud::GetSnapshotBlockPublicAccessState(AccountId account, Region region) const {
-  absl::ReaderMutexLock lock(&state_->mu);
+  internal::ReaderLock lock(state_->mu);
   switch (state_->Settings(account, region).snapshot_block_public_access) {
     case RegionSettings::SnapshotBlock::kBlockAllSharing:
       return "block-all-sharing";
@@ -135,14 +135,14 @@ absl::Status Cloud::EnableAllowedImagesSettings(const CallContext& ctx, const st
                      "or audit-mode (use DisableAllowedImagesSettings)");
   }
   AMI_RETURN_IF_ERROR(internal::DryRunCheck(ctx));
-  absl::MutexLock lock(&state_->mu);
+  internal::WriterLock lock(state_->mu);
   state_->allowed_images[{ctx.account, ctx.region}].state = parsed;
   return absl::OkStatus();
 }
 
 absl::Status Cloud::DisableAllowedImagesSettings(const CallContext& ctx) {
   AMI_RETURN_IF_ERROR(internal::DryRunCheck(ctx));
-  absl::MutexLock lock(&state_->mu);
+  internal::WriterLock lock(state_->mu);
   auto it = state_->allowed_images.find({ctx.account, ctx.region});
   if (it == state_->allowed_images.end()) return absl::OkStatus();
   it->second.state = AllowedImagesState::kDisabled;
@@ -154,7 +154,7 @@ absl::Status Cloud::ReplaceImageCriteriaInAllowedImagesSettings(
     const CallContext& ctx, std::vector<ImageCriterion> criteria) {
   AMI_RETURN_IF_ERROR(ValidateImageCriteria(criteria));
   AMI_RETURN_IF_ERROR(internal::DryRunCheck(ctx));
-  absl::MutexLock lock(&state_->mu);
+  internal::WriterLock lock(state_->mu);
   auto& settings = state_->allowed_images[{ctx.account, ctx.region}];
   settings.criteria = std::move(criteria);
   if (settings.criteria.empty() && settings.state == AllowedImagesState::kDisabled) {
@@ -164,7 +164,7 @@ absl::Status Cloud::ReplaceImageCriteriaInAllowedImagesSettings(
 }
 
 AllowedImagesSettings Cloud::GetAllowedImagesSettings(AccountId account, Region region) const {
-  absl::ReaderMutexLock lock(&state_->mu);
+  internal::ReaderLock lock(state_->mu);
   auto it = state_->allowed_images.find({account, region});
   return it == state_->allowed_images.end() ? AllowedImagesSettings() : it->second;
 }
@@ -174,7 +174,7 @@ AllowedImagesSettings Cloud::GetAllowedImagesSettings(AccountId account, Region 
 absl::Status Cloud::EnableImageDeprecation(const CallContext& ctx, const std::string& image_id,
                                            absl::Time deprecate_at) {
   AMI_ASSIGN_OR_RETURN(const ImageId id, ImageId::Parse(image_id));
-  absl::MutexLock lock(&state_->mu);
+  internal::WriterLock lock(state_->mu);
   CloudState& s = *state_;
   AMI_ASSIGN_OR_RETURN(const Image* image, OwnedImage(s, ctx, id));
   const absl::Time at = RoundToMinute(deprecate_at);
@@ -204,7 +204,7 @@ absl::Status Cloud::EnableImageDeprecation(const CallContext& ctx, const std::st
 
 absl::Status Cloud::DisableImageDeprecation(const CallContext& ctx, const std::string& image_id) {
   AMI_ASSIGN_OR_RETURN(const ImageId id, ImageId::Parse(image_id));
-  absl::MutexLock lock(&state_->mu);
+  internal::WriterLock lock(state_->mu);
   CloudState& s = *state_;
   AMI_ASSIGN_OR_RETURN(const Image* image, OwnedImage(s, ctx, id));
   if (image->is_public()) {
@@ -220,7 +220,7 @@ absl::Status Cloud::DisableImageDeprecation(const CallContext& ctx, const std::s
 
 absl::Status Cloud::DisableImage(const CallContext& ctx, const std::string& image_id) {
   AMI_ASSIGN_OR_RETURN(const ImageId id, ImageId::Parse(image_id));
-  absl::MutexLock lock(&state_->mu);
+  internal::WriterLock lock(state_->mu);
   CloudState& s = *state_;
   AMI_ASSIGN_OR_RETURN(const Image* image, OwnedImage(s, ctx, id));
   if (image->state() != ImageState::kAvailable) return WrongState(*image, "available");
@@ -232,7 +232,7 @@ absl::Status Cloud::DisableImage(const CallContext& ctx, const std::string& imag
 
 absl::Status Cloud::EnableImage(const CallContext& ctx, const std::string& image_id) {
   AMI_ASSIGN_OR_RETURN(const ImageId id, ImageId::Parse(image_id));
-  absl::MutexLock lock(&state_->mu);
+  internal::WriterLock lock(state_->mu);
   CloudState& s = *state_;
   AMI_ASSIGN_OR_RETURN(const Image* image, OwnedImage(s, ctx, id));
   if (image->state() != ImageState::kDisabled) return WrongState(*image, "disabled");
@@ -246,7 +246,7 @@ absl::StatusOr<std::string> Cloud::EnableImageDeregistrationProtection(const Cal
                                                                        const std::string& image_id,
                                                                        bool with_cooldown) {
   AMI_ASSIGN_OR_RETURN(const ImageId id, ImageId::Parse(image_id));
-  absl::MutexLock lock(&state_->mu);
+  internal::WriterLock lock(state_->mu);
   CloudState& s = *state_;
   AMI_ASSIGN_OR_RETURN(const Image* image, OwnedImage(s, ctx, id));
   AMI_RETURN_IF_ERROR(internal::DryRunCheck(ctx));
@@ -262,7 +262,7 @@ absl::StatusOr<std::string> Cloud::EnableImageDeregistrationProtection(const Cal
 absl::StatusOr<std::string> Cloud::DisableImageDeregistrationProtection(
     const CallContext& ctx, const std::string& image_id) {
   AMI_ASSIGN_OR_RETURN(const ImageId id, ImageId::Parse(image_id));
-  absl::MutexLock lock(&state_->mu);
+  internal::WriterLock lock(state_->mu);
   CloudState& s = *state_;
   AMI_ASSIGN_OR_RETURN(const Image* image, OwnedImage(s, ctx, id));
   AMI_RETURN_IF_ERROR(internal::DryRunCheck(ctx));
@@ -308,7 +308,7 @@ absl::StatusOr<std::string> Cloud::CreateRecycleBinRule(const CallContext& ctx,
     AMI_RETURN_IF_ERROR(CheckUnlockDelay(*request.lock_unlock_delay_days));
   }
   AMI_RETURN_IF_ERROR(internal::DryRunCheck(ctx));
-  absl::MutexLock lock(&state_->mu);
+  internal::WriterLock lock(state_->mu);
   CloudState& s = *state_;
   RetentionRule rule;
   rule.id = RuleId(s);
@@ -330,7 +330,7 @@ absl::StatusOr<std::string> Cloud::CreateRecycleBinRule(const CallContext& ctx,
 }
 
 absl::Status Cloud::DeleteRecycleBinRule(const CallContext& ctx, const std::string& rule_id) {
-  absl::MutexLock lock(&state_->mu);
+  internal::WriterLock lock(state_->mu);
   CloudState& s = *state_;
   AMI_ASSIGN_OR_RETURN(RetentionRule* rule, FindRule(s, ctx, rule_id));
   const RuleLockState lock_state = Current(*rule, s.now).lock_state;
@@ -349,7 +349,7 @@ absl::Status Cloud::DeleteRecycleBinRule(const CallContext& ctx, const std::stri
 absl::Status Cloud::LockRecycleBinRule(const CallContext& ctx, const std::string& rule_id,
                                        int unlock_delay_days) {
   AMI_RETURN_IF_ERROR(CheckUnlockDelay(unlock_delay_days));
-  absl::MutexLock lock(&state_->mu);
+  internal::WriterLock lock(state_->mu);
   AMI_ASSIGN_OR_RETURN(RetentionRule* rule, FindRule(*state_, ctx, rule_id));
   const RetentionRule current = Current(*rule, state_->now);
   if (current.lock_state != RuleLockState::kUnlocked) {
@@ -365,7 +365,7 @@ absl::Status Cloud::LockRecycleBinRule(const CallContext& ctx, const std::string
 }
 
 absl::Status Cloud::UnlockRecycleBinRule(const CallContext& ctx, const std::string& rule_id) {
-  absl::MutexLock lock(&state_->mu);
+  internal::WriterLock lock(state_->mu);
   AMI_ASSIGN_OR_RETURN(RetentionRule* rule, FindRule(*state_, ctx, rule_id));
   const RuleLockState lock_state = Current(*rule, state_->now).lock_state;
   if (lock_state != RuleLockState::kLocked) {
@@ -380,7 +380,7 @@ absl::Status Cloud::UnlockRecycleBinRule(const CallContext& ctx, const std::stri
 }
 
 std::vector<RetentionRule> Cloud::ListRecycleBinRules(AccountId account, Region region) const {
-  absl::ReaderMutexLock lock(&state_->mu);
+  internal::ReaderLock lock(state_->mu);
   std::vector<RetentionRule> out;
   auto it = state_->bin_rules.find({account, region});
   if (it == state_->bin_rules.end()) return out;
@@ -389,7 +389,7 @@ std::vector<RetentionRule> Cloud::ListRecycleBinRules(AccountId account, Region 
 }
 
 std::vector<RecycleBinImage> Cloud::ListImagesInRecycleBin(const CallContext& ctx) const {
-  absl::ReaderMutexLock lock(&state_->mu);
+  internal::ReaderLock lock(state_->mu);
   std::vector<RecycleBinImage> out;
   for (const auto& [id, entry] : state_->bin_images) {
     const Image& image = *entry.resource;
@@ -403,7 +403,7 @@ std::vector<RecycleBinImage> Cloud::ListImagesInRecycleBin(const CallContext& ct
 }
 
 std::vector<RecycleBinSnapshot> Cloud::ListSnapshotsInRecycleBin(const CallContext& ctx) const {
-  absl::ReaderMutexLock lock(&state_->mu);
+  internal::ReaderLock lock(state_->mu);
   std::vector<RecycleBinSnapshot> out;
   for (const auto& [id, entry] : state_->bin_snapshots) {
     const Snapshot& snap = *entry.resource;
@@ -418,7 +418,7 @@ std::vector<RecycleBinSnapshot> Cloud::ListSnapshotsInRecycleBin(const CallConte
 
 absl::Status Cloud::RestoreImageFromRecycleBin(const CallContext& ctx, const std::string& image_id) {
   AMI_ASSIGN_OR_RETURN(const ImageId id, ImageId::Parse(image_id));
-  absl::MutexLock lock(&state_->mu);
+  internal::WriterLock lock(state_->mu);
   CloudState& s = *state_;
   auto it = s.bin_images.find(id);
   if (it == s.bin_images.end() || it->second.resource->owner() != ctx.account ||
@@ -453,7 +453,7 @@ absl::Status Cloud::RestoreImageFromRecycleBin(const CallContext& ctx, const std
 absl::Status Cloud::RestoreSnapshotFromRecycleBin(const CallContext& ctx,
                                                   const std::string& snapshot_id) {
   AMI_ASSIGN_OR_RETURN(const SnapshotId id, SnapshotId::Parse(snapshot_id));
-  absl::MutexLock lock(&state_->mu);
+  internal::WriterLock lock(state_->mu);
   CloudState& s = *state_;
   auto it = s.bin_snapshots.find(id);
   if (it == s.bin_snapshots.end() || it->second.resource->owner() != ctx.account ||

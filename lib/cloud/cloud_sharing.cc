@@ -94,7 +94,7 @@ absl::Status Cloud::ModifyImageAttribute(const CallContext& ctx,
                      "ModifyImageAttribute modifies one attribute per call (SHARE-3)");
   }
   if (!launch) {
-    absl::MutexLock lock(&state_->mu);
+    internal::WriterLock lock(state_->mu);
     return ModifyOtherAttribute(*state_, ctx, id, request);
   }
   if (request.add.size() + request.remove.size() > 10000) {
@@ -104,7 +104,7 @@ absl::Status Cloud::ModifyImageAttribute(const CallContext& ctx,
   policy::ShareQuestion q{ctx.account, ctx.region, id, {}};
   AMI_RETURN_IF_ERROR(ReadEntries(request.add, /*add=*/true, &q.change));
   AMI_RETURN_IF_ERROR(ReadEntries(request.remove, /*add=*/false, &q.change));
-  absl::MutexLock lock(&state_->mu);
+  internal::WriterLock lock(state_->mu);
   CloudState& s = *state_;
   LaunchPermissions next;
   AMI_RETURN_IF_ERROR(internal::Gate(policy::EvaluateModifyLaunchPermission(s, q, &next), ctx));
@@ -126,7 +126,7 @@ absl::Status Cloud::ModifyImageAttribute(const CallContext& ctx,
 absl::Status Cloud::ResetImageAttribute(const CallContext& ctx, const std::string& image_id,
                                         const std::string& attribute) {
   AMI_ASSIGN_OR_RETURN(const ImageId id, ImageId::Parse(image_id));
-  absl::MutexLock lock(&state_->mu);
+  internal::WriterLock lock(state_->mu);
   CloudState& s = *state_;
   const Decision d = policy::EvaluateImageOwnerAction(s, ctx.account, ctx.region, id,
                                                       policy::ImageAction::kResetAttribute);
@@ -144,7 +144,7 @@ absl::Status Cloud::ResetImageAttribute(const CallContext& ctx, const std::strin
 
 absl::Status Cloud::CancelImageLaunchPermission(const CallContext& ctx, const std::string& image_id) {
   AMI_ASSIGN_OR_RETURN(const ImageId id, ImageId::Parse(image_id));
-  absl::MutexLock lock(&state_->mu);
+  internal::WriterLock lock(state_->mu);
   CloudState& s = *state_;
   AMI_RETURN_IF_ERROR(
       internal::Gate(policy::EvaluateCancelLaunchPermission(s, ctx.account, ctx.region, id), ctx));
@@ -163,7 +163,7 @@ absl::StatusOr<ImageAttribute> Cloud::DescribeImageAttribute(const CallContext& 
                                                              const std::string& image_id,
                                                              const std::string& attribute) const {
   AMI_ASSIGN_OR_RETURN(const ImageId id, ImageId::Parse(image_id));
-  absl::ReaderMutexLock lock(&state_->mu);
+  internal::ReaderLock lock(state_->mu);
   const CloudState& s = *state_;
   const Decision d = policy::EvaluateImageOwnerAction(s, ctx.account, ctx.region, id,
                                                       policy::ImageAction::kDescribeAttribute);
@@ -224,7 +224,7 @@ absl::Status Cloud::ModifySnapshotAttribute(const CallContext& ctx,
     }
     (add ? q.add_public : q.remove_public) = true;
   }
-  absl::MutexLock lock(&state_->mu);
+  internal::WriterLock lock(state_->mu);
   CloudState& s = *state_;
   CreateVolumePermissions next;
   AMI_RETURN_IF_ERROR(internal::Gate(policy::EvaluateModifySnapshotPermission(s, q, &next), ctx));
@@ -351,21 +351,21 @@ absl::Status ChangeTags(CloudState& s, const CallContext& ctx, const std::vector
 absl::Status Cloud::CreateTags(const CallContext& ctx, const std::vector<std::string>& resource_ids,
                                const std::vector<std::pair<std::string, std::string>>& tags) {
   AMI_ASSIGN_OR_RETURN(const TagSet added, internal::UserTags(tags));
-  absl::MutexLock lock(&state_->mu);
+  internal::WriterLock lock(state_->mu);
   return ChangeTags(*state_, ctx, resource_ids,
                     [&added](const TagSet& current) { return current.With(added); });
 }
 
 absl::Status Cloud::DeleteTags(const CallContext& ctx, const std::vector<std::string>& resource_ids,
                                const std::vector<std::string>& keys) {
-  absl::MutexLock lock(&state_->mu);
+  internal::WriterLock lock(state_->mu);
   return ChangeTags(*state_, ctx, resource_ids, [&keys](const TagSet& current) {
     return absl::StatusOr<TagSet>(current.Without(keys));
   });
 }
 
 absl::StatusOr<TagSet> Cloud::GetTags(AccountId viewer, const std::string& resource_id) const {
-  absl::ReaderMutexLock lock(&state_->mu);
+  internal::ReaderLock lock(state_->mu);
   const CloudState& s = *state_;
   // The resource's own Region: tags are looked up wherever the resource is.
   Region region = Region::All().front();
