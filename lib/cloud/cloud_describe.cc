@@ -108,10 +108,7 @@ absl::StatusOr<std::vector<CompiledFilter>> CompileFilters(const std::vector<Fil
                        absl::StrCat("the filter `", f.name.substr(0, 128),
                                     "` is invalid: see the DescribeImages filters (DESC-6)"));
     }
-    for (const std::string& v : f.values) {
-      c.patterns.push_back(FilterPattern::Compile(v));
-      c.all_exact = c.all_exact && c.patterns.back().exact();
-    }
+    internal::CompilePatterns(f.values, &c.patterns, &c.all_exact);
     out.push_back(std::move(c));
   }
   return out;
@@ -454,11 +451,7 @@ std::vector<std::string> ImageQuery::NamePrefixes() const {
   return {};
 }
 
-size_t SizeOf(const std::vector<const ImageIndex::IdSet*>& sets) {
-  size_t n = 0;
-  for (const auto* set : sets) n += set == nullptr ? 0 : set->size();
-  return n;
-}
+using internal::SizeOf;
 
 void ImageQuery::ChoosePlan() {
   size_t best = SizeOf(PlanSets(kPlanVisible));
@@ -495,7 +488,7 @@ void ImageQuery::ChoosePlan() {
         case F::kIsPublic:
           // Only is-public=true narrows to the public set.
           plan = v == "true" && plan != -2 ? kPlanPublic : -2;
-          sets.push_back(x.Public(ctx_.region));
+          if (sets.empty()) sets.push_back(x.Public(ctx_.region));
           break;
         case F::kImageId:
           plan = kPlanIds;
@@ -508,7 +501,7 @@ void ImageQuery::ChoosePlan() {
       size_t n = f.patterns.size();
       consider(plan, n, &f);
     } else if (plan >= 0) {
-      consider(plan, plan == kPlanPublic ? SizeOf({x.Public(ctx_.region)}) : SizeOf(sets), &f);
+      consider(plan, SizeOf(sets), &f);
     }
   }
   const std::vector<std::string> prefixes = NamePrefixes();
@@ -520,17 +513,10 @@ void ImageQuery::ChoosePlan() {
 }
 
 uint64_t ImageQuery::RequestFingerprint() const {
-  std::vector<std::string> parts = {ctx_.account.ToString(), std::string(ctx_.region.code()),
-                                    Bool(r_.include_deprecated), Bool(r_.include_disabled)};
-  for (const auto* list : {&r_.owners, &r_.executable_users}) {
-    parts.push_back("|");
-    parts.insert(parts.end(), list->begin(), list->end());
-  }
-  for (const Filter& f : r_.filters) {
-    parts.push_back("|" + f.name);
-    parts.insert(parts.end(), f.values.begin(), f.values.end());
-  }
-  return internal::Fingerprint(parts);
+  return internal::RequestFingerprint(
+      {ctx_.account.ToString(), std::string(ctx_.region.code()), Bool(r_.include_deprecated),
+       Bool(r_.include_disabled)},
+      {&r_.owners, &r_.executable_users}, r_.filters);
 }
 
 absl::StatusOr<DescribeImagesResult> ImageQuery::Run() {

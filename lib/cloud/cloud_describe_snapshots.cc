@@ -149,10 +149,7 @@ absl::Status SnapshotQuery::Parse() {
                        absl::StrCat("the filter `", f.name.substr(0, 128),
                                     "` is invalid for DescribeSnapshots"));
     }
-    for (const std::string& v : f.values) {
-      c.patterns.push_back(FilterPattern::Compile(v));
-      c.all_exact = c.all_exact && c.patterns.back().exact();
-    }
+    internal::CompilePatterns(f.values, &c.patterns, &c.all_exact);
     filters_.push_back(std::move(c));
   }
   return absl::OkStatus();
@@ -233,24 +230,12 @@ std::vector<const SnapshotIndex::IdSet*> SnapshotQuery::Sets(int plan) const {
 }
 
 uint64_t SnapshotQuery::RequestFingerprint() const {
-  std::vector<std::string> parts = {"snapshots", ctx_.account.ToString(),
-                                    std::string(ctx_.region.code())};
-  for (const auto* list : {&r_.owner_ids, &r_.restorable_by_user_ids}) {
-    parts.push_back("|");
-    parts.insert(parts.end(), list->begin(), list->end());
-  }
-  for (const Filter& f : r_.filters) {
-    parts.push_back("|" + f.name);
-    parts.insert(parts.end(), f.values.begin(), f.values.end());
-  }
-  return internal::Fingerprint(parts);
+  return internal::RequestFingerprint(
+      {"snapshots", ctx_.account.ToString(), std::string(ctx_.region.code())},
+      {&r_.owner_ids, &r_.restorable_by_user_ids}, r_.filters);
 }
 
-size_t SizeOf(const std::vector<const SnapshotIndex::IdSet*>& sets) {
-  size_t n = 0;
-  for (const auto* set : sets) n += set == nullptr ? 0 : set->size();
-  return n;
-}
+using internal::SizeOf;
 
 absl::StatusOr<DescribeSnapshotsResult> SnapshotQuery::Run() {
   AMI_RETURN_IF_ERROR(Parse());

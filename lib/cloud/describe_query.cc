@@ -46,6 +46,29 @@ uint64_t Fingerprint(const std::vector<std::string>& parts) {
   return h;
 }
 
+uint64_t RequestFingerprint(std::vector<std::string> head,
+                            const std::vector<const std::vector<std::string>*>& lists,
+                            const std::vector<Filter>& filters) {
+  for (const std::vector<std::string>* list : lists) {
+    head.push_back("|");
+    head.insert(head.end(), list->begin(), list->end());
+  }
+  for (const Filter& f : filters) {
+    head.push_back("|" + f.name);
+    head.insert(head.end(), f.values.begin(), f.values.end());
+  }
+  return Fingerprint(head);
+}
+
+void CompilePatterns(const std::vector<std::string>& values, std::vector<FilterPattern>* patterns,
+                     bool* all_exact) {
+  *all_exact = true;
+  for (const std::string& v : values) {
+    patterns->push_back(FilterPattern::Compile(v));
+    *all_exact = *all_exact && patterns->back().exact();
+  }
+}
+
 absl::Status CheckDescribeBounds(int max_results, size_t ids, const std::vector<Filter>& filters) {
   if (max_results != 0 && (max_results < kMinDescribeResults || max_results > kMaxDescribeResults)) {
     return MakeError(choices::kInvalidValue,

@@ -130,6 +130,24 @@ absl::StatusOr<PageToken> DecodeToken(const std::string& text, uint64_t fingerpr
 // FNV-1a 64 over the parts, each followed by a separator: stable across processes.
 uint64_t Fingerprint(const std::vector<std::string>& parts);
 
+// The fingerprint of a describe request: `head` (caller, Region, flags), then each id list and
+// each filter with its values. Page tokens carry it, so a token serves only its own request.
+uint64_t RequestFingerprint(std::vector<std::string> head,
+                            const std::vector<const std::vector<std::string>*>& lists,
+                            const std::vector<Filter>& filters);
+
+// Compiles one filter's values; `all_exact` is true when none has a wildcard.
+void CompilePatterns(const std::vector<std::string>& values, std::vector<FilterPattern>* patterns,
+                     bool* all_exact);
+
+// How many entries the sets hold together (an upper bound of their union); nullptr is empty.
+template <typename Set>
+size_t SizeOf(const std::vector<const Set*>& sets) {
+  size_t n = 0;
+  for (const Set* set : sets) n += set == nullptr ? 0 : set->size();
+  return n;
+}
+
 // Checks MaxResults, and the counts of ids, filters and filter values (DESC-12).
 absl::Status CheckDescribeBounds(int max_results, size_t ids, const std::vector<Filter>& filters);
 
