@@ -1,0 +1,424 @@
+// Fleet benchmarks on generated fleets (ami/fleet.h): 10k accounts, 100k images and 1M instances
+// unless a size is named. The baselines (a bare hash lookup, a bare pass over the instances) are
+// measured in the same run, so the ratios to them hold on any machine. Memory is counted by the
+// allocator (alloc_count.h), not estimated.
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <sstream>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "absl/container/flat_hash_map.h"
+#include "absl/strings/str_cat.h"
+#include "alloc_count.h"
+#include "ami/cloud.h"
+#include "ami/fleet.h"
+#include "ami/image.h"
+#include "ami/policy_engine.h"
+#include "ami/state_file.h"
+#include "benchmark/benchmark.h"
+
+namespace {
+
+using ami::AccountId;
+using ami::Fleet;
+using ami::FleetEncryption;
+using ami::FleetImage;
+using ami::FleetShare;
+using ami::FleetSpec;
+
+constexpr int kMainImages = 100000;
+constexpr int kMainInstances = 1000000;
+constexpr size_t kPicks = 1 << 16;  // Precomputed random picks, walked in a loop.
+
+FleetSpec Spec(int images, int instances) {
+  FleetSpec spec;
+  spec.images = images;
+  spec.instances = instances;
+  return spec;
+}
+
+// Fleets by image count, made on first use and kept: 100k images come with 1M instances (the
+// main fleet), other sizes with ten instances per image up to 1M.
+Fleet& FleetOf(int images) {
+  static auto* fleets = new std::map<int, std::unique_ptr<Fleet>>();
+  auto& slot = (*fleets)[images];
+  if (slot == nullptr) {
+    const int instances = images == kMainImages ? kMainInstances : std::min(images * 10, 1000000);
+    auto made = ami::GenerateFleet(Spec(images, instances));
+    if (!made.ok()) {
+      fprintf(stderr, "fleet generation failed: %s\n", made.status().ToString().c_str());
+      std::abort();
+    }
+    slot = std::make_unique<Fleet>(std::move(*made));
+  }
+  return *slot;
+}
+Fleet& MainFleet() { return FleetOf(kMainImages); }
+
+// A SplitMix64 stream for the picks.
+struct Picker {
+  uint64_t state;
+  uint64_t Below(uint64_t n) {
+    uint64_t x = (state += 0x9e3779b97f4a7c15ULL);
+    x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ULL;
+    x = (x ^ (x >> 27)) * 0x94d049bb133111ebULL;
+    return (x ^ (x >> 31)) % n;
+  }
+};
+
+// ---- Limit references ----
+
+void BM_BaselineHashLookup(benchmark::State& state) {
+  const Fleet& fleet = MainFleet();
+  absl::flat_hash_map<ami::ImageId, const FleetImage*> map;
+  map.reserve(fleet.images.size());
+  for (const FleetImage& image : fleet.images) map.emplace(image.id, &image);
+  Picker pick{7};
+  std::vector<ami::ImageId> ids;
+  for (size_t i = 0; i < kPicks; ++i) ids.push_back(fleet.images[pick.Below(fleet.images.size())].id);
+  size_t i = 0;
+  for (auto _ : state) {
+    auto it = map.find(ids[i++ & (kPicks - 1)]);
+    benchmark::DoNotOptimize(it);
+  }
+  state.SetItemsProcessed(state.iterations());
+}
+BENCHMARK(BM_BaselineHashLookup);
+
+void BM_BaselineScan(benchmark::State& state) {
+  const Fleet& fleet = MainFleet();
+  absl::flat_hash_map<ami::ImageId, uint32_t> index;
+  for (size_t i = 0; i < fleet.images.size(); ++i) index.emplace(fleet.images[i].id, i);
+  // Each instance's image as an index, and one "approved" bit per image.
+  std::vector<uint32_t> instance_image;
+  for (const ami::InstanceId id : fleet.instances) {
+    instance_image.push_back(index.at(fleet.cloud->GetInstance(id)->image_id()));
+  }
+  std::vector<uint64_t> approved((fleet.images.size() + 63) / 64);
+  for (size_t i = 0; i < fleet.images.size(); i += 3) approved[i / 64] |= uint64_t{1} << (i % 64);
+  for (auto _ : state) {
+    size_t unapproved = 0;
+    for (const uint32_t image : instance_image) {
+      unapproved += ((approved[image / 64] >> (image % 64)) & 1) ^ 1;
+    }
+    benchmark::DoNotOptimize(unapproved);
+  }
+  state.SetItemsProcessed(state.iterations() * static_cast<int64_t>(instance_image.size()));
+}
+BENCHMARK(BM_BaselineScan)->Unit(benchmark::kMicrosecond);
+
+// ---- Decisions ----
+
+// Random (account, image) launch questions over the fleet's mix: the owner, an account grantee,
+// an organization member, or any account (mostly denied unless the image is public).
+std::vector<ami::policy::LaunchQuestion> LaunchQuestions(const Fleet& fleet) {
+  Picker pick{11};
+  std::vector<ami::policy::LaunchQuestion> questions;
+  std::vector<std::vector<int>> members(static_cast<size_t>(fleet.organizations));
+  for (size_t a = 0; a < fleet.accounts.size(); ++a) {
+    if (fleet.organization_of[a] >= 0) members[fleet.organization_of[a]].push_back(static_cast<int>(a));
+  }
+  absl::flat_hash_map<AccountId, int> account_index;
+  for (size_t a = 0; a < fleet.accounts.size(); ++a) account_index[fleet.accounts[a]] = static_cast<int>(a);
+  for (size_t i = 0; i < kPicks; ++i) {
+    const FleetImage& image = fleet.images[pick.Below(fleet.images.size())];
+    AccountId caller = image.owner;
+    const int org = fleet.organization_of[account_index[image.owner]];
+    switch (pick.Below(4)) {
+      case 0:
+        break;
+      case 1:
+        if (!image.grantees.empty()) caller = image.grantees[pick.Below(image.grantees.size())];
+        break;
+      case 2:
+        if (org >= 0) caller = fleet.accounts[members[org][pick.Below(members[org].size())]];
+        break;
+      default:
+        caller = fleet.accounts[pick.Below(fleet.accounts.size())];
+    }
+    questions.push_back({caller, image.region, image.id, std::nullopt, std::nullopt});
+  }
+  return questions;
+}
+
+void RunLaunch(benchmark::State& state, bool explain) {
+  const Fleet& fleet = MainFleet();
+  const std::vector<ami::policy::LaunchQuestion> questions = LaunchQuestions(fleet);
+  size_t allowed = 0, text = 0;
+  fleet.cloud->Evaluate([&](const ami::StateView& view) {
+    size_t i = 0;
+    for (auto _ : state) {
+      const ami::Decision d = ami::policy::EvaluateLaunch(view, questions[i++ & (kPicks - 1)]);
+      allowed += d.allowed();
+      if (explain) {
+        const std::string why = d.Explain();
+        text += why.size();
+      }
+      benchmark::DoNotOptimize(d);
+    }
+    return ami::Decision();
+  });
+  state.SetItemsProcessed(state.iterations());
+  state.counters["allowed"] = static_cast<double>(allowed) / static_cast<double>(state.iterations());
+  if (explain) {
+    state.counters["explain_bytes"] = static_cast<double>(text) / static_cast<double>(state.iterations());
+  }
+}
+void BM_LaunchDecision(benchmark::State& state) { RunLaunch(state, false); }
+void BM_LaunchDecisionExplained(benchmark::State& state) { RunLaunch(state, true); }
+BENCHMARK(BM_LaunchDecision);
+BENCHMARK(BM_LaunchDecisionExplained);
+
+// Copies of images shared with the caller's account and encrypted with the owner's customer
+// managed key, into another Region, re-encrypted with the caller's default key.
+void BM_CopyDecision(benchmark::State& state) {
+  const Fleet& fleet = MainFleet();
+  const ami::KmsKeyRef ebs_default = *ami::KmsKeyRef::Parse("alias/aws/ebs");
+  Picker pick{13};
+  std::vector<ami::policy::CopyQuestion> questions;
+  std::vector<const FleetImage*> candidates;
+  for (const FleetImage& image : fleet.images) {
+    if (image.share == FleetShare::kAccounts && image.encryption == FleetEncryption::kCustomerKey &&
+        !image.marketplace) {
+      candidates.push_back(&image);
+    }
+  }
+  for (size_t i = 0; i < kPicks; ++i) {
+    const FleetImage& image = *candidates[pick.Below(candidates.size())];
+    ami::policy::CopyQuestion q;
+    q.caller = image.grantees[pick.Below(image.grantees.size())];
+    q.source_region = image.region;
+    q.destination = fleet.regions[(std::find(fleet.regions.begin(), fleet.regions.end(), image.region) -
+                                   fleet.regions.begin() + 1) % fleet.regions.size()];
+    q.source_image = image.id;
+    q.name = absl::StrCat("copy-", i);
+    q.encrypted = true;
+    q.kms_key = ebs_default;
+    questions.push_back(std::move(q));
+  }
+  size_t allowed = 0;
+  fleet.cloud->Evaluate([&](const ami::StateView& view) {
+    size_t i = 0;
+    for (auto _ : state) {
+      const ami::Decision d = ami::policy::EvaluateCopy(view, questions[i++ & (kPicks - 1)]);
+      allowed += d.allowed();
+      benchmark::DoNotOptimize(d);
+    }
+    return ami::Decision();
+  });
+  state.SetItemsProcessed(state.iterations());
+  state.counters["allowed"] = static_cast<double>(allowed) / static_cast<double>(state.iterations());
+}
+BENCHMARK(BM_CopyDecision);
+
+// ---- Operations through the cloud ----
+
+// Each iteration adds one account launch permission to a random image (as its owner) and
+// removes it again: two operations, the fleet unchanged after each iteration.
+void BM_ModifyLaunchPermission(benchmark::State& state) {
+  Fleet& fleet = FleetOf(static_cast<int>(state.range(0)));
+  Picker pick{17};
+  struct Op {
+    ami::CallContext ctx;
+    ami::ModifyImageAttributeRequest add, remove;
+  };
+  std::vector<Op> ops;
+  for (size_t i = 0; i < 4096; ++i) {
+    const FleetImage& image = fleet.images[pick.Below(fleet.images.size())];
+    if (image.encryption == FleetEncryption::kAwsManagedKey) continue;  // Not shareable.
+    AccountId grantee = fleet.accounts[pick.Below(fleet.accounts.size())];
+    if (grantee == image.owner ||
+        std::find(image.grantees.begin(), image.grantees.end(), grantee) != image.grantees.end()) {
+      continue;
+    }
+    Op op{{image.owner, image.region, false}, {image.id.ToString()}, {image.id.ToString()}};
+    op.add.add.push_back({grantee.ToString(), "", "", ""});
+    op.remove.remove.push_back({grantee.ToString(), "", "", ""});
+    ops.push_back(std::move(op));
+  }
+  size_t i = 0;
+  absl::Status failed;
+  for (auto _ : state) {
+    const Op& op = ops[i++ % ops.size()];
+    failed.Update(fleet.cloud->ModifyImageAttribute(op.ctx, op.add));
+    failed.Update(fleet.cloud->ModifyImageAttribute(op.ctx, op.remove));
+  }
+  if (!failed.ok()) state.SkipWithError(failed.ToString().c_str());
+  state.SetItemsProcessed(state.iterations() * 2);
+  state.counters["images"] = static_cast<double>(fleet.images.size());
+}
+BENCHMARK(BM_ModifyLaunchPermission)->Arg(10000)->Arg(100000)->Arg(1000000);
+
+// Cross-Region copies by a grantee of an unencrypted image shared with it; each copy is a new
+// pending image with new snapshots in the destination Region.
+void BM_CopyImage(benchmark::State& state) {
+  Fleet& fleet = FleetOf(static_cast<int>(state.range(0)));
+  Picker pick{19};
+  static int copies = 0;
+  std::vector<const FleetImage*> candidates;
+  for (const FleetImage& image : fleet.images) {
+    if (image.share == FleetShare::kAccounts && image.encryption == FleetEncryption::kNone &&
+        !image.marketplace) {
+      candidates.push_back(&image);
+    }
+  }
+  absl::Status failed;
+  for (auto _ : state) {
+    state.PauseTiming();
+    const FleetImage& image = *candidates[pick.Below(candidates.size())];
+    const ami::Region destination =
+        fleet.regions[(std::find(fleet.regions.begin(), fleet.regions.end(), image.region) -
+                       fleet.regions.begin() + 1) % fleet.regions.size()];
+    const ami::CallContext ctx{image.grantees[pick.Below(image.grantees.size())], destination, false};
+    ami::CopyImageRequest request;
+    request.source_image_id = image.id.ToString();
+    request.source_region = image.region.ToString();
+    request.name = absl::StrCat("bench-copy-", ++copies);
+    state.ResumeTiming();
+    failed.Update(fleet.cloud->CopyImage(ctx, request).status());
+  }
+  if (!failed.ok()) state.SkipWithError(failed.ToString().c_str());
+  state.SetItemsProcessed(state.iterations());
+  state.counters["images"] = static_cast<double>(fleet.images.size());
+}
+BENCHMARK(BM_CopyImage)->Arg(100000)->Arg(1000000);
+
+// DescribeImages with ExecutableUsers=self for a standalone account that 1% of the images are
+// shared with (set up through the cloud, untimed); every page of 1,000 is read.
+void BM_DescribeExecutableBy(benchmark::State& state) {
+  Fleet& fleet = FleetOf(static_cast<int>(state.range(0)));
+  const AccountId reader = AccountId::FromNumber(999999999999ULL);
+  static std::map<int, bool> shared;
+  const size_t want = fleet.images.size() / 100;
+  if (!shared[static_cast<int>(state.range(0))]) {
+    shared[static_cast<int>(state.range(0))] = true;
+    Picker pick{23};
+    for (size_t n = 0; n < want;) {
+      const FleetImage& image = fleet.images[pick.Below(fleet.images.size())];
+      if (image.encryption == FleetEncryption::kAwsManagedKey) continue;  // Not shareable.
+      ami::ModifyImageAttributeRequest r{image.id.ToString()};
+      r.add.push_back({reader.ToString(), "", "", ""});
+      const ami::Image before = *fleet.cloud->GetImage(image.id);
+      if (before.launch_permissions().HasAccount(reader)) continue;
+      const absl::Status shared_status =
+          fleet.cloud->ModifyImageAttribute({image.owner, image.region, false}, r);
+      if (!shared_status.ok()) {
+        state.SkipWithError(shared_status.ToString().c_str());
+        return;
+      }
+      ++n;
+    }
+  }
+  size_t returned = 0;
+  for (auto _ : state) {
+    returned = 0;
+    for (const ami::Region region : fleet.regions) {
+      ami::DescribeImagesRequest request;
+      request.executable_users = {"self"};
+      request.max_results = 1000;
+      do {
+        auto page = fleet.cloud->DescribeImages({reader, region, false}, request);
+        if (!page.ok()) {
+          state.SkipWithError(std::string(page.status().message()).c_str());
+          return;
+        }
+        returned += page->images.size();
+        request.next_token = page->next_token;
+      } while (!request.next_token.empty());
+    }
+  }
+  if (returned != want) state.SkipWithError("the query returned the wrong number of images");
+  state.SetItemsProcessed(state.iterations() * static_cast<int64_t>(returned));
+  state.counters["returned"] = static_cast<double>(returned);
+  state.counters["per_image"] = benchmark::Counter(
+      static_cast<double>(state.iterations() * returned),
+      benchmark::Counter::kIsRate | benchmark::Counter::kInvert);
+}
+BENCHMARK(BM_DescribeExecutableBy)->Arg(100000)->Arg(1000000)->Unit(benchmark::kMillisecond);
+
+// ---- The whole fleet ----
+
+std::string SavedMainFleet() {
+  std::ostringstream out;
+  if (!ami::SaveState(*MainFleet().cloud, out).ok()) std::abort();
+  return std::move(out).str();
+}
+
+void BM_FleetSave(benchmark::State& state) {
+  const ami::Cloud& cloud = *MainFleet().cloud;
+  size_t bytes = 0;
+  for (auto _ : state) {
+    std::ostringstream out;
+    if (!ami::SaveState(cloud, out).ok()) {
+      state.SkipWithError("save failed");
+      return;
+    }
+    bytes += out.tellp();
+  }
+  state.SetBytesProcessed(static_cast<int64_t>(bytes));
+  state.counters["file_bytes"] = static_cast<double>(bytes / state.iterations());
+}
+BENCHMARK(BM_FleetSave)->Unit(benchmark::kMillisecond)->Iterations(2);
+
+void BM_FleetLoad(benchmark::State& state) {
+  const std::string bytes = SavedMainFleet();
+  bool equal = true;
+  for (auto _ : state) {
+    std::istringstream in(bytes);
+    auto loaded = ami::LoadState(in);
+    if (!loaded.ok()) {
+      state.SkipWithError(std::string(loaded.status().message()).c_str());
+      return;
+    }
+    state.PauseTiming();
+    equal = equal && (*loaded)->StateEquals(*MainFleet().cloud);  // Checked untimed.
+    loaded->reset();
+    state.ResumeTiming();
+  }
+  if (!equal) state.SkipWithError("the loaded fleet differs from the saved one");
+  state.SetBytesProcessed(static_cast<int64_t>(bytes.size() * state.iterations()));
+  state.counters["file_bytes"] = static_cast<double>(bytes.size());
+}
+BENCHMARK(BM_FleetLoad)->Unit(benchmark::kMillisecond)->Iterations(2);
+
+void BM_Fork(benchmark::State& state) {
+  const ami::Cloud& cloud = *MainFleet().cloud;
+  for (auto _ : state) {
+    std::unique_ptr<ami::Cloud> fork = cloud.Fork();
+    benchmark::DoNotOptimize(fork);
+    state.PauseTiming();
+    fork.reset();
+    state.ResumeTiming();
+  }
+}
+BENCHMARK(BM_Fork)->Unit(benchmark::kMillisecond)->Iterations(3);
+
+// Heap bytes the cloud holds per image (with its snapshots, keys, tags and indexes) and per
+// instance: the main fleet generated without instances, then with them; only the cloud is kept.
+void BM_FleetMemory(benchmark::State& state) {
+  int64_t per_image = 0, per_instance = 0;
+  for (auto _ : state) {
+    auto cloud_bytes = [](int instances) {
+      const int64_t before = ami::bench::LiveHeapBytes();
+      std::unique_ptr<ami::Cloud> cloud;
+      {
+        auto fleet = ami::GenerateFleet(Spec(kMainImages, instances));
+        if (!fleet.ok()) std::abort();
+        cloud = std::move(fleet->cloud);
+      }
+      return ami::bench::LiveHeapBytes() - before;
+    };
+    const int64_t images_only = cloud_bytes(0);
+    const int64_t whole = cloud_bytes(kMainInstances);
+    per_image = images_only / kMainImages;
+    per_instance = (whole - images_only) / kMainInstances;
+  }
+  state.counters["bytes_per_image"] = static_cast<double>(per_image);
+  state.counters["bytes_per_instance"] = static_cast<double>(per_instance);
+}
+BENCHMARK(BM_FleetMemory)->Unit(benchmark::kMillisecond)->Iterations(1);
+
+}  // namespace
