@@ -16,6 +16,7 @@
 #include "ami/cloud.h"
 #include "ami/fleet.h"
 #include "ami/image.h"
+#include "ami/launch_table.h"
 #include "ami/policy_engine.h"
 #include "ami/state_file.h"
 #include "benchmark/benchmark.h"
@@ -144,23 +145,32 @@ std::vector<ami::policy::LaunchQuestion> LaunchQuestions(const Fleet& fleet) {
   return questions;
 }
 
+// The main fleet's launch table, built on first use.
+const ami::LaunchTable& MainLaunchTable() {
+  static const ami::LaunchTable* table = ami::LaunchTable::Build(*MainFleet().cloud).release();
+  return *table;
+}
+
+// The preflight decision through the compiled launch table (ami/launch_table.h): the verdict
+// alone, or the decision with its explanation rendered.
 void RunLaunch(benchmark::State& state, bool explain) {
-  const Fleet& fleet = MainFleet();
-  const std::vector<ami::policy::LaunchQuestion> questions = LaunchQuestions(fleet);
-  size_t allowed = 0, text = 0;
-  fleet.cloud->Evaluate([&](const ami::StateView& view) {
-    size_t i = 0;
-    for (auto _ : state) {
-      const ami::Decision d = ami::policy::EvaluateLaunch(view, questions[i++ & (kPicks - 1)]);
+  const std::vector<ami::policy::LaunchQuestion> questions = LaunchQuestions(MainFleet());
+  const ami::LaunchTable& table = MainLaunchTable();
+  size_t allowed = 0, text = 0, i = 0;
+  for (auto _ : state) {
+    const ami::policy::LaunchQuestion& q = questions[i++ & (kPicks - 1)];
+    if (explain) {
+      const ami::Decision d = table.Decide(q.caller, q.region, q.image);
       allowed += d.allowed();
-      if (explain) {
-        const std::string why = d.Explain();
-        text += why.size();
-      }
-      benchmark::DoNotOptimize(d);
+      const std::string why = d.Explain();
+      text += why.size();
+      benchmark::DoNotOptimize(why);
+    } else {
+      const ami::LaunchTable::Verdict v = table.Check(q.caller, q.region, q.image);
+      allowed += v.allowed;
+      benchmark::DoNotOptimize(v);
     }
-    return ami::Decision();
-  });
+  }
   state.SetItemsProcessed(state.iterations());
   state.counters["allowed"] = static_cast<double>(allowed) / static_cast<double>(state.iterations());
   if (explain) {
@@ -171,6 +181,39 @@ void BM_LaunchDecision(benchmark::State& state) { RunLaunch(state, false); }
 void BM_LaunchDecisionExplained(benchmark::State& state) { RunLaunch(state, true); }
 BENCHMARK(BM_LaunchDecision);
 BENCHMARK(BM_LaunchDecisionExplained);
+
+// The same questions through the policy engine on the live cloud (policy::EvaluateLaunch under
+// one read lock): the whole Decision with every permit, not rendered.
+void BM_LaunchDecisionEngine(benchmark::State& state) {
+  const Fleet& fleet = MainFleet();
+  const std::vector<ami::policy::LaunchQuestion> questions = LaunchQuestions(fleet);
+  size_t allowed = 0;
+  fleet.cloud->Evaluate([&](const ami::StateView& view) {
+    size_t i = 0;
+    for (auto _ : state) {
+      const ami::Decision d = ami::policy::EvaluateLaunch(view, questions[i++ & (kPicks - 1)]);
+      allowed += d.allowed();
+      benchmark::DoNotOptimize(d);
+    }
+    return ami::Decision();
+  });
+  state.SetItemsProcessed(state.iterations());
+  state.counters["allowed"] = static_cast<double>(allowed) / static_cast<double>(state.iterations());
+}
+BENCHMARK(BM_LaunchDecisionEngine);
+
+// Compiling the main fleet into a launch table (a fork of the cloud, then the tables).
+void BM_LaunchTableBuild(benchmark::State& state) {
+  const ami::Cloud& cloud = *MainFleet().cloud;
+  for (auto _ : state) {
+    std::unique_ptr<ami::LaunchTable> table = ami::LaunchTable::Build(cloud);
+    benchmark::DoNotOptimize(table);
+    state.PauseTiming();
+    table.reset();
+    state.ResumeTiming();
+  }
+}
+BENCHMARK(BM_LaunchTableBuild)->Unit(benchmark::kMillisecond)->Iterations(2);
 
 // Copies of images shared with the caller's account and encrypted with the owner's customer
 // managed key, into another Region, re-encrypted with the caller's default key.

@@ -13,6 +13,7 @@
 #include "absl/strings/str_split.h"
 #include "ami/errors.h"
 #include "choices.h"
+#include "kms_id_access.h"
 #include "status_macros.h"
 #include "text_util.h"
 
@@ -161,6 +162,19 @@ absl::StatusOr<KmsArnParts> SplitKmsArn(absl::string_view text) {
 }
 
 }  // namespace
+
+namespace internal {
+
+KmsKeyId KmsKeyIdAccess::FromUuidBits(uint64_t high, uint64_t low) {
+  return KmsKeyId(*KeyPool::Get().Intern(KeyBits{high, low, false}));
+}
+
+bool KmsKeyIdAccess::HasUuidBits(KmsKeyId id, uint64_t high, uint64_t low) {
+  const KeyBits& bits = KeyPool::Get().Lookup(id.handle_);
+  return bits.high == high && bits.low == low && !bits.mrk;
+}
+
+}  // namespace internal
 
 absl::StatusOr<KmsKeyId> KmsKeyId::Parse(absl::string_view text) {
   const std::optional<KeyBits> bits = ParseKeyBits(text);

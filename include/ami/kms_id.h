@@ -24,6 +24,10 @@ namespace ami {
 // `ResourceLimitExceeded`.
 inline constexpr uint32_t kMaxDistinctKmsKeyIds = 1u << 24;
 
+namespace internal {
+struct KmsKeyIdAccess;
+}  // namespace internal
+
 // A KMS key id: a lowercase UUID (ID-15) or a multi-Region `mrk-` + 32 hex id (ID-12).
 class KmsKeyId {
  public:
@@ -45,6 +49,7 @@ class KmsKeyId {
   }
 
  private:
+  friend struct internal::KmsKeyIdAccess;
   explicit KmsKeyId(uint32_t handle) : handle_(handle) {}
   static bool Less(KmsKeyId a, KmsKeyId b);
   uint32_t handle_;

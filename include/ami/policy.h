@@ -37,8 +37,8 @@ enum class Effect : uint8_t { kAllow, kDeny };
 
 // A reason's fixed part: the rule, the EC2 code a deny carries, and a message template whose
 // placeholders ({image}, {snapshot}, {instance}, {account}, {owner}, {key}, {region},
-// {source_region}, {number}, {text}) are filled from ReasonArgs. All templates live in one
-// catalogue (lib/policy/reasons.cc).
+// {source_region}, {number}, {text}, and {actions}: `number` as KMS action bits) are filled from
+// ReasonArgs. All templates live in one catalogue (lib/policy/reasons.h).
 struct ReasonTemplate {
   absl::string_view rule;
   ErrorCode code;

@@ -1,5 +1,7 @@
 #include "cloud/state.h"
 
+#include "kms_id_access.h"
+
 #include <string>
 #include <utility>
 #include <vector>
@@ -137,7 +139,7 @@ KeyFacts CloudState::FindKey(const KmsKeyArn& arn) const {
   if (it != keys.end()) {
     facts.key = it->second.get();
   } else {
-    facts.aws_managed = arn == AwsManagedEbsKey(arn.account(), arn.region());
+    facts.aws_managed = IsAwsManagedEbsKey(arn);
   }
   return facts;
 }
@@ -191,10 +193,23 @@ KmsKeyId CloudState::NewKeyId(bool multi_region) {
 
 std::string CloudState::NewGrantId() { return absl::StrFormat("%016x%016x", NextRandom(), NextRandom()); }
 
-KmsKeyArn CloudState::AwsManagedEbsKey(AccountId account, Region region) const {
-  const uint64_t high = Mix(options.seed ^ Mix(account.number()));
+namespace {
+// The 128 bits of the aws/ebs key id of an account and Region, derived from the seed.
+std::pair<uint64_t, uint64_t> AwsManagedEbsKeyBits(uint64_t seed, AccountId account, Region region) {
+  const uint64_t high = Mix(seed ^ Mix(account.number()));
   const uint64_t low = Mix(high ^ (0xeb5ULL << 8 | region.index()));
-  return KmsKeyArn::Of(account, region, *KmsKeyId::Parse(UuidText(high, low)));
+  return {high, low};
+}
+}  // namespace
+
+KmsKeyArn CloudState::AwsManagedEbsKey(AccountId account, Region region) const {
+  const auto [high, low] = AwsManagedEbsKeyBits(options.seed, account, region);
+  return KmsKeyArn::Of(account, region, KmsKeyIdAccess::FromUuidBits(high, low));
+}
+
+bool CloudState::IsAwsManagedEbsKey(const KmsKeyArn& arn) const {
+  const auto [high, low] = AwsManagedEbsKeyBits(options.seed, arn.account(), arn.region());
+  return KmsKeyIdAccess::HasUuidBits(arn.key_id(), high, low);
 }
 
 void CloudState::PutImage(std::shared_ptr<const Image> image) {

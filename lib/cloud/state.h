@@ -180,6 +180,8 @@ struct CloudState final : public StateView {
   // The AWS managed aws/ebs key of an account in a Region (KMS-2): derived from the seed, never
   // stored.
   KmsKeyArn AwsManagedEbsKey(AccountId account, Region region) const;
+  // Whether `arn` is the aws/ebs key of its account and Region; no lock, no interning.
+  bool IsAwsManagedEbsKey(const KmsKeyArn& arn) const;
 
   // ---- Mutations that keep the indexes ----
   void PutImage(std::shared_ptr<const Image> image);

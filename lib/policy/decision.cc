@@ -2,6 +2,8 @@
 #include <utility>
 
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "ami/kms_key.h"
 #include "ami/policy.h"
 #include "choices.h"
 
@@ -21,6 +23,16 @@ std::string Fill(absl::string_view name, const ReasonArgs& a) {
   if (name == "source_region" && a.source_region) return std::string(a.source_region->code());
   if (name == "number") return absl::StrCat(a.number);
   if (name == "text") return a.text;
+  if (name == "actions") {
+    // `number` holds KmsActions bits: rendered only when the message is asked for.
+    KmsActions actions;
+    for (int bit = 0; bit < 16; ++bit) {
+      if ((a.number >> bit) & 1) {
+        actions = actions.Union(KmsActions::Of({static_cast<KmsAction>(1 << bit)}));
+      }
+    }
+    return absl::StrJoin(actions.ToStrings(), ", ");
+  }
   return absl::StrCat("{", name, "}");
 }
 

@@ -43,7 +43,6 @@ bool StatementMatches(const KeyPolicyStatement& s, AccountId principal, const Ac
   return true;
 }
 
-std::string ActionList(KmsActions actions) { return absl::StrJoin(actions.ToStrings(), ", "); }
 
 }  // namespace
 
@@ -86,7 +85,7 @@ Decision EvaluateKeyUse(const StateView& view, AccountId principal, const KmsKey
     if (s.effect == KeyPolicyStatement::Effect::kDeny) {
       if ((s.actions.bits() & actions.bits()) != 0) {
         ReasonArgs args = base;
-        args.text = ActionList(actions);
+        args.number = actions.bits();
         d.AddForbid(R(reasons::kKeyPolicyDenies, std::move(args)));
       }
       continue;
@@ -103,16 +102,12 @@ Decision EvaluateKeyUse(const StateView& view, AccountId principal, const KmsKey
   }
   if (allowed.Union(granted).HasAll(actions)) {
     ReasonArgs args = base;
-    args.text = ActionList(actions);
+    args.number = actions.bits();
     d.AddPermit(R(allowed.HasAll(actions) ? reasons::kKeyPolicyAllows : reasons::kKeyGrantAllows,
                   std::move(args)));
   } else {
     ReasonArgs args = base;
-    std::vector<std::string> missing;
-    for (const std::string& a : actions.ToStrings()) {
-      if (!allowed.Union(granted).HasAll(*KmsActions::Parse({a}))) missing.push_back(a);
-    }
-    args.text = absl::StrJoin(missing, ", ");
+    args.number = actions.bits() & ~allowed.Union(granted).bits();  // The missing ones.
     d.AddForbid(R(reasons::kKeyNotAllowed, std::move(args)));
   }
   return d;

@@ -53,15 +53,15 @@ inline constexpr RT kKeyOwner{"KMS-4", EC::kCustomerKeyHasBeenRevoked,
                               "account {account} owns kms key {key}"};
 inline constexpr RT kKeyPolicyAllows{
     "KMS-5", EC::kCustomerKeyHasBeenRevoked,
-    "the key policy of kms key {key} allows account {account} {text}"};
+    "the key policy of kms key {key} allows account {account} {actions}"};
 inline constexpr RT kKeyGrantAllows{"KMS-4", EC::kCustomerKeyHasBeenRevoked,
-                                    "a grant on kms key {key} allows account {account} {text}"};
+                                    "a grant on kms key {key} allows account {account} {actions}"};
 inline constexpr RT kKeyNotAllowed{
     "KMS-5", EC::kCustomerKeyHasBeenRevoked,
     "account {account} may not use kms key {key} of account {owner}: neither the key policy nor a "
-    "grant allows {text}"};
+    "grant allows {actions}"};
 inline constexpr RT kKeyPolicyDenies{"KMS-4", EC::kCustomerKeyHasBeenRevoked,
-                                     "the key policy of kms key {key} denies account {account} {text}"};
+                                     "the key policy of kms key {key} denies account {account} {actions}"};
 inline constexpr RT kAwsManagedKeyOtherAccount{
     "KMS-1", EC::kCustomerKeyHasBeenRevoked,
     "kms key {key} is the aws managed key of account {owner}: no other account can use it"};

@@ -1,0 +1,465 @@
+// LaunchTable (ami/launch_table.h): the launch decision of policy/launch.cc, compiled.
+//
+// Every branch here mirrors one of policy::EvaluateLaunch, EvaluateLaunchPermission and
+// EvaluateKeyUse for the cases the tables cover; launch_table_test compares the two on
+// generated fleets after every kind of change.
+#include "ami/launch_table.h"
+
+#include <algorithm>
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "absl/container/flat_hash_map.h"
+#include "absl/container/flat_hash_set.h"
+#include "absl/strings/str_cat.h"
+#include "ami/policy_engine.h"
+#include "cloud/state.h"
+#include "policy/common.h"
+#include "policy/reasons.h"
+#include "text_util.h"
+
+namespace ami {
+namespace {
+
+constexpr uint32_t kNoOrganization = 0xFFFFFFFF;
+
+// A range of one of the pools.
+struct Span {
+  uint32_t offset = 0;
+  uint32_t size = 0;
+};
+
+struct AccountRow {
+  uint32_t organization = kNoOrganization;
+  Span ous;  // Into Tables::account_ous: the OUs from the root down.
+  // The aws:PrincipalOrgPaths value, o-…/r-…/ou-…/ (KMS-7).
+  std::string org_path;
+};
+
+// An Allow statement of a key policy.
+struct Statement {
+  bool any_principal = false;
+  std::vector<uint64_t> accounts;  // Sorted.
+  std::vector<uint32_t> organizations;
+  std::vector<std::string> org_paths;
+  uint16_t actions = 0;
+};
+
+struct KeyRow {
+  enum class Kind : uint8_t { kMissing, kAwsManaged, kCustomer };
+  Kind kind = Kind::kMissing;
+  bool usable = false;    // Enabled and symmetric.
+  bool has_deny = false;  // Deny statements: left to the engine.
+  uint64_t account = 0;
+  std::vector<Statement> allows;
+  std::vector<std::pair<uint64_t, uint16_t>> grants;
+};
+
+// An encrypted volume: its snapshot's key and owner (LAUNCH-9, LAUNCH-10).
+struct Volume {
+  uint32_t key;
+  uint64_t snapshot_owner;
+  SnapshotId snapshot;
+  KmsKeyArn arn;
+};
+
+struct OrganizationEntry {
+  uint32_t organization;
+  OrganizationArn arn;
+};
+
+struct OuEntry {
+  uint32_t organization;
+  uint32_t ou;
+  OrganizationalUnitArn arn;
+};
+
+// 32 bytes, stored in the id map's slot: one cache line or two per question.
+struct ImageRow {
+  uint64_t owner = 0;
+  uint8_t region = 0;  // Region::index().
+  uint8_t is_public : 1 = 0;
+  uint8_t engine : 1 = 0;  // Answered by the policy engine.
+  // Counts, and offsets into account_pool (sorted grantees), organization_pool, ou_pool and
+  // volume_pool (encrypted volumes in mapping order). Longer lists go to the engine.
+  uint8_t organizations = 0;
+  uint8_t ous = 0;
+  uint8_t volumes = 0;
+  uint16_t grantees = 0;
+  uint32_t grantee_offset = 0;
+  uint32_t organization_offset = 0;
+  uint32_t ou_offset = 0;
+  uint32_t volume_offset = 0;
+};
+static_assert(sizeof(ImageRow) <= 32);
+
+LaunchTable::Verdict FromDecision(const Decision& d) {
+  LaunchTable::Verdict v{d.allowed(), d.denied_later(), nullptr};
+  if (d.reasons().empty()) return v;
+  v.why = d.reasons().front().what;
+  if (!d.allowed()) {
+    for (const Reason& r : d.reasons()) {
+      if (!r.async) {
+        v.why = r.what;
+        break;
+      }
+    }
+  }
+  return v;
+}
+
+}  // namespace
+
+struct LaunchTable::Tables {
+  std::unique_ptr<Cloud> frozen;
+  absl::flat_hash_map<ImageId, ImageRow> rows;
+  std::vector<Region> regions;  // By Region::index().
+  absl::flat_hash_map<uint64_t, AccountRow> accounts;
+  // (account, Region index) whose settings or Allowed AMIs the tables do not cover.
+  absl::flat_hash_set<std::pair<uint64_t, uint8_t>> engine_callers;
+  std::vector<KeyRow> keys;
+  std::vector<uint64_t> account_pool;
+  std::vector<OrganizationEntry> organization_pool;
+  std::vector<OuEntry> ou_pool;
+  std::vector<Volume> volume_pool;
+  std::vector<uint32_t> account_ous;
+  size_t engine_images = 0;
+
+  // What the engine's outcome would be, as the steps below find it.
+  enum class Outcome : uint8_t {
+    kNotFound, kOtherRegion, kEngine, kNoPermission, kKeyUnusable, kAllowed
+  };
+  struct Answer {
+    Outcome outcome;
+    const ImageRow* row = nullptr;
+    const ReasonTemplate* permit = nullptr;
+    const OrganizationEntry* organization = nullptr;
+    const OuEntry* ou = nullptr;
+    const Volume* volume = nullptr;
+  };
+
+  const AccountRow* Account(AccountId account) const {
+    auto it = accounts.find(account.number());
+    return it == accounts.end() ? nullptr : &it->second;
+  }
+
+  // StatementMatches of policy/kms_access.cc.
+  static bool Matches(const Statement& s, AccountId principal, const AccountRow* info) {
+    if (!s.any_principal &&
+        !std::binary_search(s.accounts.begin(), s.accounts.end(), principal.number())) {
+      return false;
+    }
+    const bool in_org = info != nullptr && info->organization != kNoOrganization;
+    if (!s.organizations.empty()) {
+      if (!in_org) return false;
+      if (std::find(s.organizations.begin(), s.organizations.end(), info->organization) ==
+          s.organizations.end()) {
+        return false;
+      }
+    }
+    if (!s.org_paths.empty()) {
+      if (!in_org) return false;
+      bool any = false;
+      for (const std::string& pattern : s.org_paths) {
+        any = any || text_util::Glob(pattern, info->org_path);
+      }
+      if (!any) return false;
+    }
+    return true;
+  }
+
+  // EvaluateKeyUse(...).allowed() for keys without Deny statements.
+  bool KeyUse(const KeyRow& k, AccountId principal, const AccountRow* info, KmsActions actions) const {
+    switch (k.kind) {
+      case KeyRow::Kind::kMissing:
+        return false;
+      case KeyRow::Kind::kAwsManaged:
+        return principal.number() == k.account;
+      case KeyRow::Kind::kCustomer:
+        break;
+    }
+    if (!k.usable) return false;
+    if (principal.number() == k.account) return true;
+    uint16_t allowed = 0;
+    for (const Statement& s : k.allows) {
+      if (Matches(s, principal, info)) allowed |= s.actions;
+    }
+    for (const auto& [grantee, operations] : k.grants) {
+      if (grantee == principal.number()) allowed |= operations;
+    }
+    return (allowed & actions.bits()) == actions.bits();
+  }
+
+  Answer Ask(AccountId caller, Region region, ImageId image) const {
+    auto it = rows.find(image);
+    if (it == rows.end()) return {Outcome::kNotFound};
+    const ImageRow& row = it->second;
+    if (row.region != region.index()) return {Outcome::kOtherRegion, &row};
+    if (row.engine || (!engine_callers.empty() &&
+                       engine_callers.contains(std::make_pair(caller.number(), region.index())))) {
+      return {Outcome::kEngine, &row};
+    }
+    // EvaluateLaunchPermission: owner, account, organization, OU, public.
+    Answer answer{Outcome::kAllowed, &row};
+    const AccountRow* info = nullptr;
+    bool info_known = false;
+    auto account_info = [&]() {
+      if (!info_known) {
+        info = Account(caller);
+        info_known = true;
+      }
+      return info;
+    };
+    if (row.owner == caller.number()) {
+      answer.permit = &reasons::kOwnerMayLaunch;
+    } else if (row.grantees != 0 &&
+               std::binary_search(account_pool.begin() + row.grantee_offset,
+                                  account_pool.begin() + row.grantee_offset + row.grantees,
+                                  caller.number())) {
+      answer.permit = &reasons::kSharedWithAccount;
+    } else {
+      if (row.organizations + row.ous > 0 && account_info() != nullptr &&
+          info->organization != kNoOrganization) {
+        for (uint32_t i = 0; i < row.organizations && answer.permit == nullptr; ++i) {
+          const OrganizationEntry& e = organization_pool[row.organization_offset + i];
+          if (e.organization == info->organization) {
+            answer.permit = &reasons::kSharedWithOrganization;
+            answer.organization = &e;
+          }
+        }
+        for (uint32_t i = 0; i < row.ous && answer.permit == nullptr; ++i) {
+          const OuEntry& e = ou_pool[row.ou_offset + i];
+          if (e.organization != info->organization) continue;
+          for (uint32_t j = 0; j < info->ous.size; ++j) {
+            if (account_ous[info->ous.offset + j] == e.ou) {
+              answer.permit = &reasons::kSharedWithOu;
+              answer.ou = &e;
+              break;
+            }
+          }
+        }
+      }
+      if (answer.permit == nullptr && row.is_public) answer.permit = &reasons::kPublicImage;
+      if (answer.permit == nullptr) return {Outcome::kNoPermission, &row};
+    }
+    // LAUNCH-9 and LAUNCH-10 with the default EBS settings: reading each encrypted snapshot's
+    // key, and writing the volume with it (the snapshot's owner) or with the caller's own aws/ebs
+    // key (anyone else), which the caller may always use.
+    for (uint32_t i = 0; i < row.volumes; ++i) {
+      const Volume& v = volume_pool[row.volume_offset + i];
+      const KeyRow& key = keys[v.key];
+      const bool ok = KeyUse(key, caller, account_info(), policy::ReadKeyActions()) &&
+                      (v.snapshot_owner != caller.number() ||
+                       KeyUse(key, caller, account_info(), policy::WriteKeyActions()));
+      if (!ok) {
+        answer.outcome = Outcome::kKeyUnusable;
+        answer.volume = &v;
+        return answer;
+      }
+    }
+    return answer;
+  }
+
+  Decision Engine(AccountId caller, Region region, ImageId image) const {
+    return frozen->Evaluate([&](const StateView& view) {
+      return policy::EvaluateLaunch(view, {caller, region, image, std::nullopt, std::nullopt});
+    });
+  }
+};
+
+LaunchTable::LaunchTable(std::unique_ptr<Tables> tables) : t_(std::move(tables)) {}
+LaunchTable::~LaunchTable() = default;
+
+std::unique_ptr<LaunchTable> LaunchTable::Build(const Cloud& cloud) {
+  auto t = std::make_unique<Tables>();
+  t->frozen = cloud.Fork();
+  const internal::CloudState& s = internal::CloudAccess::State(*t->frozen);
+  absl::flat_hash_map<OrganizationId, uint32_t> organizations;
+  absl::flat_hash_map<OrganizationalUnitId, uint32_t> ous;
+  auto organization_index = [&](const OrganizationId& id) {
+    return organizations.try_emplace(id, static_cast<uint32_t>(organizations.size())).first->second;
+  };
+  auto ou_index = [&](const OrganizationalUnitId& id) {
+    return ous.try_emplace(id, static_cast<uint32_t>(ous.size())).first->second;
+  };
+  // An ARN's organization matches a member's only when its management account is the
+  // organization's, when the cloud knows the organization (SameOrganization in launch.cc).
+  auto arn_can_match = [&](const OrganizationId& org, AccountId management) {
+    const std::optional<AccountId> known = s.OrganizationManagement(org);
+    return !known.has_value() || *known == management;
+  };
+
+  for (const auto& [id, info] : s.accounts) {
+    AccountRow row;
+    if (info.organization.has_value()) {
+      row.organization = organization_index(*info.organization);
+      row.ous.offset = static_cast<uint32_t>(t->account_ous.size());
+      row.org_path = absl::StrCat(info.organization->ToString(), "/", info.root_id, "/");
+      for (const OrganizationalUnitId& ou : info.ou_path) {
+        t->account_ous.push_back(ou_index(ou));
+        absl::StrAppend(&row.org_path, ou.ToString(), "/");
+      }
+      row.ous.size = static_cast<uint32_t>(info.ou_path.size());
+    }
+    t->accounts.emplace(id.number(), std::move(row));
+  }
+  for (const auto& [where, settings] : s.settings) {
+    if (settings.encryption_by_default ||
+        settings.default_kms_key != s.AwsManagedEbsKey(where.first, where.second)) {
+      t->engine_callers.insert({where.first.number(), where.second.index()});
+    }
+  }
+  for (const auto& [where, allowed] : s.allowed_images) {
+    if (allowed.state != AllowedImagesState::kDisabled) {
+      t->engine_callers.insert({where.first.number(), where.second.index()});
+    }
+  }
+
+  absl::flat_hash_map<KmsKeyArn, uint32_t> key_index;
+  auto key_of = [&](const KmsKeyArn& arn) {
+    auto [it, added] = key_index.try_emplace(arn, static_cast<uint32_t>(t->keys.size()));
+    if (!added) return it->second;
+    KeyRow k;
+    k.account = arn.account().number();
+    const KeyFacts facts = s.FindKey(arn);
+    if (facts.aws_managed) {
+      k.kind = KeyRow::Kind::kAwsManaged;
+    } else if (facts.key != nullptr) {
+      const KmsKey& key = *facts.key;
+      k.kind = KeyRow::Kind::kCustomer;
+      k.usable = key.enabled() && key.symmetric();
+      k.account = key.account().number();
+      for (const KeyPolicyStatement& st : key.policy()) {
+        if (st.effect == KeyPolicyStatement::Effect::kDeny) {
+          k.has_deny = true;
+          continue;
+        }
+        Statement c;
+        c.any_principal = st.any_principal;
+        for (const AccountId a : st.accounts) c.accounts.push_back(a.number());
+        std::sort(c.accounts.begin(), c.accounts.end());
+        for (const OrganizationId& o : st.principal_org_ids) c.organizations.push_back(organization_index(o));
+        c.org_paths = st.principal_org_paths;
+        c.actions = st.actions.bits();
+        k.allows.push_back(std::move(c));
+      }
+      for (const KmsGrant& g : key.grants()) k.grants.emplace_back(g.grantee.number(), g.operations.bits());
+    }
+    t->keys.push_back(std::move(k));
+    return it->second;
+  };
+
+  for (const Region region : Region::All()) {
+    if (t->regions.size() <= region.index()) t->regions.resize(region.index() + 1, region);
+    t->regions[region.index()] = region;
+  }
+  t->rows.reserve(s.images.size());
+  for (const auto& [id, image] : s.images) {
+    ImageRow row;
+    row.owner = image->owner().number();
+    row.region = image->region().index();
+    const LaunchPermissions& lp = image->launch_permissions();
+    row.is_public = lp.is_public();
+    bool engine = image->state() != ImageState::kAvailable;
+    row.grantee_offset = static_cast<uint32_t>(t->account_pool.size());
+    for (const AccountId a : lp.accounts()) t->account_pool.push_back(a.number());
+    std::sort(t->account_pool.begin() + row.grantee_offset, t->account_pool.end());
+    const size_t grantees = lp.accounts().size();
+    row.organization_offset = static_cast<uint32_t>(t->organization_pool.size());
+    for (const OrganizationArn& arn : lp.organizations()) {
+      if (!arn_can_match(arn.organization_id(), arn.management_account())) continue;
+      t->organization_pool.push_back({organization_index(arn.organization_id()), arn});
+    }
+    const size_t organizations = t->organization_pool.size() - row.organization_offset;
+    row.ou_offset = static_cast<uint32_t>(t->ou_pool.size());
+    for (const OrganizationalUnitArn& arn : lp.organizational_units()) {
+      if (!arn_can_match(arn.organization_id(), arn.management_account())) continue;
+      t->ou_pool.push_back({organization_index(arn.organization_id()), ou_index(arn.ou_id()), arn});
+    }
+    const size_t ou_count = t->ou_pool.size() - row.ou_offset;
+    row.volume_offset = static_cast<uint32_t>(t->volume_pool.size());
+    for (const BlockDeviceMapping& m : image->block_device_mappings()) {
+      if (!m.ebs.has_value()) continue;
+      const Snapshot* snapshot =
+          m.ebs->snapshot_id.has_value() ? s.FindSnapshot(*m.ebs->snapshot_id) : nullptr;
+      // Missing snapshots, and volumes encrypted without an encrypted snapshot: the engine.
+      if (snapshot == nullptr) {
+        engine = engine || m.ebs->snapshot_id.has_value() || m.ebs->encrypted;
+        continue;
+      }
+      if (!snapshot->kms_key().has_value()) {
+        engine = engine || m.ebs->encrypted;
+        continue;
+      }
+      const uint32_t key = key_of(*snapshot->kms_key());
+      engine = engine || t->keys[key].has_deny;
+      t->volume_pool.push_back({key, snapshot->owner().number(), snapshot->id(), *snapshot->kms_key()});
+    }
+    const size_t volumes = t->volume_pool.size() - row.volume_offset;
+    engine = engine || grantees > 0xFFFF || organizations > 0xFF || ou_count > 0xFF || volumes > 0xFF;
+    row.grantees = static_cast<uint16_t>(std::min<size_t>(grantees, 0xFFFF));
+    row.organizations = static_cast<uint8_t>(std::min<size_t>(organizations, 0xFF));
+    row.ous = static_cast<uint8_t>(std::min<size_t>(ou_count, 0xFF));
+    row.volumes = static_cast<uint8_t>(std::min<size_t>(volumes, 0xFF));
+    row.engine = engine;
+    t->engine_images += engine;
+    t->rows.emplace(id, row);
+  }
+  return std::unique_ptr<LaunchTable>(new LaunchTable(std::move(t)));
+}
+
+LaunchTable::Verdict LaunchTable::Check(AccountId caller, Region region, ImageId image) const {
+  const Tables::Answer a = t_->Ask(caller, region, image);
+  switch (a.outcome) {
+    case Tables::Outcome::kNotFound:
+      return {false, false, &reasons::kImageNotFound};
+    case Tables::Outcome::kOtherRegion:
+      return {false, false, &reasons::kImageInOtherRegion};
+    case Tables::Outcome::kEngine:
+      return FromDecision(t_->Engine(caller, region, image));
+    case Tables::Outcome::kNoPermission:
+      return {false, false, &reasons::kNoLaunchPermission};
+    case Tables::Outcome::kKeyUnusable:
+      return {false, true, &reasons::kLaunchKeyUnusable};
+    case Tables::Outcome::kAllowed:
+      break;
+  }
+  return {true, false, a.permit};
+}
+
+Decision LaunchTable::Decide(AccountId caller, Region region, ImageId image) const {
+  const Tables::Answer a = t_->Ask(caller, region, image);
+  switch (a.outcome) {
+    case Tables::Outcome::kNotFound:
+      return Decision::Deny(policy::R(reasons::kImageNotFound, {.image = image, .region = region}));
+    case Tables::Outcome::kOtherRegion:
+      return Decision::Deny(policy::R(
+          reasons::kImageInOtherRegion,
+          {.image = image, .region = region, .source_region = t_->regions[a.row->region]}));
+    case Tables::Outcome::kEngine:
+      return t_->Engine(caller, region, image);
+    case Tables::Outcome::kKeyUnusable: {
+      ReasonArgs args{.image = image, .snapshot = a.volume->snapshot, .account = caller,
+                      .key = a.volume->arn, .region = region};
+      return Decision::Deny(policy::R(reasons::kLaunchKeyUnusable, std::move(args), /*async=*/true));
+    }
+    case Tables::Outcome::kNoPermission:
+    case Tables::Outcome::kAllowed:
+      break;
+  }
+  ReasonArgs args{.image = image, .account = caller, .owner = AccountId::FromNumber(a.row->owner)};
+  if (a.outcome == Tables::Outcome::kNoPermission) {
+    return Decision::Deny(policy::R(reasons::kNoLaunchPermission, std::move(args)));
+  }
+  if (a.organization != nullptr) args.text = absl::StrCat("`", a.organization->arn.ToString(), "`");
+  if (a.ou != nullptr) args.text = absl::StrCat("`", a.ou->arn.ToString(), "`");
+  return Decision::Allow(policy::R(*a.permit, std::move(args)));
+}
+
+size_t LaunchTable::images() const { return t_->rows.size(); }
+size_t LaunchTable::engine_images() const { return t_->engine_images; }
+
+}  // namespace ami
