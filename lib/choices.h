@@ -83,6 +83,9 @@ inline constexpr ErrorCode kBadNextToken = ErrorCode::kInvalidParameterValue;
 // MC-53: input larger than a documented limit (ami/limits.h).
 inline constexpr ErrorCode kInputTooLarge = ErrorCode::kResourceLimitExceeded;
 
+// MC-54: a FleetSpec the generator cannot honour (ami/fleet.h).
+inline constexpr ErrorCode kBadFleetSpec = ErrorCode::kInvalidParameterValue;
+
 }  // namespace ami::choices
 
 #endif  // AMI_LIB_CHOICES_H_

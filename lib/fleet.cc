@@ -18,6 +18,7 @@
 #include "ami/organization.h"
 #include "ami/snapshot.h"
 #include "ami/tags.h"
+#include "choices.h"
 #include "status_macros.h"
 
 namespace ami {
@@ -65,7 +66,7 @@ std::string KeyUuid(uint64_t a, uint64_t b) {
 }
 
 absl::Status Invalid(absl::string_view what) {
-  return MakeError(ErrorCode::kInvalidParameterValue, absl::StrCat("fleet spec: ", what));
+  return MakeError(choices::kBadFleetSpec, absl::StrCat("fleet spec: ", what));
 }
 
 absl::Status Validate(const FleetSpec& spec) {

@@ -212,10 +212,40 @@ bool CloudState::IsAwsManagedEbsKey(const KmsKeyArn& arn) const {
   return KmsKeyIdAccess::HasUuidBits(arn.key_id(), high, low);
 }
 
+namespace {
+// True when both images hold the same name and snapshots for the same owner and Region, so the
+// name and snapshot-user indexes need no change (a permission, tag or attribute change).
+bool SameHoldings(const Image& a, const Image& b) {
+  if (IsRegistered(a.state()) != IsRegistered(b.state()) || a.owner() != b.owner() ||
+      a.region() != b.region() || a.name() != b.name() ||
+      a.block_device_mappings().size() != b.block_device_mappings().size()) {
+    return false;
+  }
+  for (size_t i = 0; i < a.block_device_mappings().size(); ++i) {
+    const auto& x = a.block_device_mappings()[i].ebs;
+    const auto& y = b.block_device_mappings()[i].ebs;
+    if (x.has_value() != y.has_value() || (x.has_value() && x->snapshot_id != y->snapshot_id)) {
+      return false;
+    }
+  }
+  return true;
+}
+}  // namespace
+
 void CloudState::PutImage(std::shared_ptr<const Image> image) {
   const ImageId id = image->id();
   auto it = images.find(id);
   image_index.Update(it == images.end() ? nullptr : it->second.get(), image.get());
+  if (it != images.end() && SameHoldings(*it->second, *image)) {
+    const Image& old = *it->second;
+    if (old.is_public() != image->is_public()) {
+      const AccountRegion where{old.owner(), old.region()};
+      if (old.is_public() && --public_images[where] == 0) public_images.erase(where);
+      if (image->is_public()) ++public_images[where];
+    }
+    it->second = std::move(image);
+    return;
+  }
   if (it != images.end()) {
     const Image& old = *it->second;
     if (IsRegistered(old.state())) {
