@@ -16,6 +16,7 @@
 #include "ami/errors.h"
 #include "ami/proto.h"
 #include "ami/v1/state.pb.h"
+#include "google/protobuf/arena.h"
 #include "choices.h"
 #include "cloud/state.h"
 #include "status_macros.h"
@@ -808,12 +809,18 @@ absl::StatusOr<std::unique_ptr<Cloud>> LoadState(std::istream& in) {
   RecordReader reader(in);
   StateBuilder builder;
   std::string bytes;
-  v1::StateRecord record;
+  // Each record is parsed into an arena that is reset after it: no per-field allocations.
+  google::protobuf::ArenaOptions arena_options;
+  arena_options.start_block_size = 16 << 10;
+  arena_options.max_block_size = 1 << 20;
+  google::protobuf::Arena arena(arena_options);
   bool trailer_seen = false;
   while (true) {
     AMI_ASSIGN_OR_RETURN(const bool more, reader.Next(&bytes));
     if (!more) break;
     if (trailer_seen) return Corrupt(absl::StrCat("data after the trailer, at record ", reader.index()));
+    arena.Reset();
+    v1::StateRecord& record = *google::protobuf::Arena::CreateMessage<v1::StateRecord>(&arena);
     if (!record.ParseFromString(bytes)) {
       return Corrupt(absl::StrCat("record ", reader.index(), " is not a valid StateRecord"));
     }
