@@ -82,6 +82,44 @@ struct Picker {
   }
 };
 
+// Images shared with accounts, with the given encryption and no marketplace code (which other
+// accounts cannot copy).
+std::vector<const FleetImage*> AccountShared(const Fleet& fleet, FleetEncryption encryption) {
+  std::vector<const FleetImage*> images;
+  for (const FleetImage& image : fleet.images) {
+    if (image.share == FleetShare::kAccounts && image.encryption == encryption && !image.marketplace) {
+      images.push_back(&image);
+    }
+  }
+  return images;
+}
+
+// The fleet's Region after `region`, for cross-Region copies.
+ami::Region NextRegion(const Fleet& fleet, ami::Region region) {
+  const size_t at = static_cast<size_t>(
+      std::find(fleet.regions.begin(), fleet.regions.end(), region) - fleet.regions.begin());
+  return fleet.regions[(at + 1) % fleet.regions.size()];
+}
+
+// Asks the questions in turn through `evaluate` under one read lock of the cloud, counting the
+// decisions that allow.
+template <typename Question, typename Evaluate>
+void RunDecisions(benchmark::State& state, const ami::Cloud& cloud,
+                  const std::vector<Question>& questions, Evaluate evaluate) {
+  size_t allowed = 0;
+  cloud.Evaluate([&](const ami::StateView& view) {
+    size_t i = 0;
+    for (auto _ : state) {
+      const ami::Decision d = evaluate(view, questions[i++ & (kPicks - 1)]);
+      allowed += d.allowed();
+      benchmark::DoNotOptimize(d);
+    }
+    return ami::Decision();
+  });
+  state.SetItemsProcessed(state.iterations());
+  state.counters["allowed"] = static_cast<double>(allowed) / static_cast<double>(state.iterations());
+}
+
 // ---- Limit references ----
 
 void BM_BaselineHashLookup(benchmark::State& state) {
@@ -166,11 +204,19 @@ const ami::LaunchTable& MainLaunchTable() {
 // The preflight decision through the compiled launch table (ami/launch_table.h): the verdict
 // alone, or the decision with its explanation rendered.
 void RunLaunch(benchmark::State& state, bool explain) {
-  const std::vector<ami::policy::LaunchQuestion> questions = LaunchQuestions(MainFleet());
+  struct Question {
+    AccountId caller;
+    ami::Region region;
+    ami::ImageId image;
+  };
+  std::vector<Question> questions;
+  for (const ami::policy::LaunchQuestion& q : LaunchQuestions(MainFleet())) {
+    questions.push_back({q.caller, q.region, q.image});
+  }
   const ami::LaunchTable& table = MainLaunchTable();
   size_t allowed = 0, text = 0, i = 0;
   for (auto _ : state) {
-    const ami::policy::LaunchQuestion& q = questions[i++ & (kPicks - 1)];
+    const Question& q = questions[i++ & (kPicks - 1)];
     if (explain) {
       const ami::Decision d = table.Decide(q.caller, q.region, q.image);
       allowed += d.allowed();
@@ -198,19 +244,10 @@ BENCHMARK(BM_LaunchDecisionExplained);
 // one read lock): the whole Decision with every permit, not rendered.
 void BM_LaunchDecisionEngine(benchmark::State& state) {
   const Fleet& fleet = MainFleet();
-  const std::vector<ami::policy::LaunchQuestion> questions = LaunchQuestions(fleet);
-  size_t allowed = 0;
-  fleet.cloud->Evaluate([&](const ami::StateView& view) {
-    size_t i = 0;
-    for (auto _ : state) {
-      const ami::Decision d = ami::policy::EvaluateLaunch(view, questions[i++ & (kPicks - 1)]);
-      allowed += d.allowed();
-      benchmark::DoNotOptimize(d);
-    }
-    return ami::Decision();
-  });
-  state.SetItemsProcessed(state.iterations());
-  state.counters["allowed"] = static_cast<double>(allowed) / static_cast<double>(state.iterations());
+  RunDecisions(state, *fleet.cloud, LaunchQuestions(fleet),
+               [](const ami::StateView& view, const ami::policy::LaunchQuestion& q) {
+                 return ami::policy::EvaluateLaunch(view, q);
+               });
 }
 BENCHMARK(BM_LaunchDecisionEngine);
 
@@ -233,39 +270,25 @@ void BM_CopyDecision(benchmark::State& state) {
   const Fleet& fleet = MainFleet();
   const ami::KmsKeyRef ebs_default = *ami::KmsKeyRef::Parse("alias/aws/ebs");
   Picker pick{13};
+  const std::vector<const FleetImage*> candidates =
+      AccountShared(fleet, FleetEncryption::kCustomerKey);
   std::vector<ami::policy::CopyQuestion> questions;
-  std::vector<const FleetImage*> candidates;
-  for (const FleetImage& image : fleet.images) {
-    if (image.share == FleetShare::kAccounts && image.encryption == FleetEncryption::kCustomerKey &&
-        !image.marketplace) {
-      candidates.push_back(&image);
-    }
-  }
   for (size_t i = 0; i < kPicks; ++i) {
     const FleetImage& image = *candidates[pick.Below(candidates.size())];
     ami::policy::CopyQuestion q;
     q.caller = image.grantees[pick.Below(image.grantees.size())];
     q.source_region = image.region;
-    q.destination = fleet.regions[(std::find(fleet.regions.begin(), fleet.regions.end(), image.region) -
-                                   fleet.regions.begin() + 1) % fleet.regions.size()];
+    q.destination = NextRegion(fleet, image.region);
     q.source_image = image.id;
     q.name = absl::StrCat("copy-", i);
     q.encrypted = true;
     q.kms_key = ebs_default;
     questions.push_back(std::move(q));
   }
-  size_t allowed = 0;
-  fleet.cloud->Evaluate([&](const ami::StateView& view) {
-    size_t i = 0;
-    for (auto _ : state) {
-      const ami::Decision d = ami::policy::EvaluateCopy(view, questions[i++ & (kPicks - 1)]);
-      allowed += d.allowed();
-      benchmark::DoNotOptimize(d);
-    }
-    return ami::Decision();
-  });
-  state.SetItemsProcessed(state.iterations());
-  state.counters["allowed"] = static_cast<double>(allowed) / static_cast<double>(state.iterations());
+  RunDecisions(state, *fleet.cloud, questions,
+               [](const ami::StateView& view, const ami::policy::CopyQuestion& q) {
+                 return ami::policy::EvaluateCopy(view, q);
+               });
 }
 BENCHMARK(BM_CopyDecision);
 
@@ -314,20 +337,12 @@ void BM_CopyImage(benchmark::State& state) {
   ami::Cloud& cloud = ScratchOf(static_cast<int>(state.range(0)));
   Picker pick{19};
   static int copies = 0;
-  std::vector<const FleetImage*> candidates;
-  for (const FleetImage& image : fleet.images) {
-    if (image.share == FleetShare::kAccounts && image.encryption == FleetEncryption::kNone &&
-        !image.marketplace) {
-      candidates.push_back(&image);
-    }
-  }
+  const std::vector<const FleetImage*> candidates = AccountShared(fleet, FleetEncryption::kNone);
   absl::Status failed;
   for (auto _ : state) {
     state.PauseTiming();
     const FleetImage& image = *candidates[pick.Below(candidates.size())];
-    const ami::Region destination =
-        fleet.regions[(std::find(fleet.regions.begin(), fleet.regions.end(), image.region) -
-                       fleet.regions.begin() + 1) % fleet.regions.size()];
+    const ami::Region destination = NextRegion(fleet, image.region);
     const ami::CallContext ctx{image.grantees[pick.Below(image.grantees.size())], destination, false};
     ami::CopyImageRequest request;
     request.source_image_id = image.id.ToString();

@@ -23,20 +23,9 @@ using ::ami::testing::IsOk;
 
 LaunchTable::Verdict EngineVerdict(const Cloud& cloud, AccountId caller, Region region,
                                    ImageId image) {
-  const Decision d = cloud.Evaluate([&](const StateView& view) {
+  return LaunchTable::VerdictOf(cloud.Evaluate([&](const StateView& view) {
     return policy::EvaluateLaunch(view, {caller, region, image, std::nullopt, std::nullopt});
-  });
-  LaunchTable::Verdict v{d.allowed(), d.denied_later(), nullptr};
-  if (!d.reasons().empty()) v.why = d.reasons().front().what;
-  if (!d.allowed()) {
-    for (const Reason& r : d.reasons()) {
-      if (!r.async) {
-        v.why = r.what;
-        break;
-      }
-    }
-  }
-  return v;
+  }));
 }
 
 class LaunchTableTest : public ::testing::Test {

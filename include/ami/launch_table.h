@@ -37,6 +37,9 @@ class LaunchTable {
 
   // Compiles the cloud as it is now.
   static std::unique_ptr<LaunchTable> Build(const Cloud& cloud);
+  // The verdict of a policy-engine Decision: its effect, whether it is denied only later, and
+  // its first permit (allow) or the reason ToStatus() reports (deny).
+  static Verdict VerdictOf(const Decision& decision);
   ~LaunchTable();
   LaunchTable(const LaunchTable&) = delete;
   LaunchTable& operator=(const LaunchTable&) = delete;

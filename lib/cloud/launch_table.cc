@@ -96,21 +96,6 @@ struct ImageRow {
 };
 static_assert(sizeof(ImageRow) <= 32);
 
-LaunchTable::Verdict FromDecision(const Decision& d) {
-  LaunchTable::Verdict v{d.allowed(), d.denied_later(), nullptr};
-  if (d.reasons().empty()) return v;
-  v.why = d.reasons().front().what;
-  if (!d.allowed()) {
-    for (const Reason& r : d.reasons()) {
-      if (!r.async) {
-        v.why = r.what;
-        break;
-      }
-    }
-  }
-  return v;
-}
-
 }  // namespace
 
 struct LaunchTable::Tables {
@@ -271,6 +256,21 @@ struct LaunchTable::Tables {
 };
 
 LaunchTable::LaunchTable(std::unique_ptr<Tables> tables) : t_(std::move(tables)) {}
+
+LaunchTable::Verdict LaunchTable::VerdictOf(const Decision& d) {
+  Verdict v{d.allowed(), d.denied_later(), nullptr};
+  if (d.reasons().empty()) return v;
+  v.why = d.reasons().front().what;
+  if (!d.allowed()) {
+    for (const Reason& r : d.reasons()) {
+      if (!r.async) {
+        v.why = r.what;
+        break;
+      }
+    }
+  }
+  return v;
+}
 LaunchTable::~LaunchTable() = default;
 
 std::unique_ptr<LaunchTable> LaunchTable::Build(const Cloud& cloud) {
@@ -419,7 +419,7 @@ LaunchTable::Verdict LaunchTable::Check(AccountId caller, Region region, ImageId
     case Tables::Outcome::kOtherRegion:
       return {false, false, &reasons::kImageInOtherRegion};
     case Tables::Outcome::kEngine:
-      return FromDecision(t_->Engine(caller, region, image));
+      return VerdictOf(t_->Engine(caller, region, image));
     case Tables::Outcome::kNoPermission:
       return {false, false, &reasons::kNoLaunchPermission};
     case Tables::Outcome::kKeyUnusable:
