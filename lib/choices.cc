@@ -207,7 +207,8 @@ const std::vector<ModellingChoice>& ModellingChoices() {
        "ResourceLimitExceeded, before it is decoded; a state-file record that claims more than "
        "64 MiB is refused as corrupt (SerializationException) before anything is allocated."},
       {"MC-54", "-",
-       "A fleet spec the generator cannot honour (negative counts, fractions outside [0, 1], "
+       "A fleet spec the generator cannot honour (negative counts, more than 10 million accounts "
+       "or images or 100 million instances, fractions outside [0, 1], "
        "share or encryption fractions summing past 1, volumes outside 1-4, more than 50 tags, "
        "a Region named twice) is InvalidParameterValue; an unknown Region is InvalidRegion. "
        "Generated organization and OU shares of standalone owners become account shares, and "

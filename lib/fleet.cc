@@ -70,7 +70,12 @@ absl::Status Invalid(absl::string_view what) {
 }
 
 absl::Status Validate(const FleetSpec& spec) {
-  if (spec.accounts < 1) return Invalid("accounts must be at least 1");
+  if (spec.accounts < 1 || spec.accounts > kMaxFleetAccounts) {
+    return Invalid("accounts must be within 1-10,000,000");
+  }
+  if (spec.images > kMaxFleetImages || spec.instances > kMaxFleetInstances) {
+    return Invalid("at most 10,000,000 images and 100,000,000 instances");
+  }
   if (spec.organizations < 0 || spec.ous_per_organization < 0 || spec.images < 0 ||
       spec.instances < 0 || spec.accounts_per_share < 1) {
     return Invalid("counts must not be negative (and accounts_per_share at least 1)");
@@ -208,14 +213,16 @@ absl::StatusOr<Fleet> GenerateFleet(const FleetSpec& spec) {
   std::map<std::pair<AccountId, Region>, KeyUsers> key_users;
   std::map<std::pair<AccountId, Region>, KmsKeyArn> customer_keys;
   absl::flat_hash_map<std::pair<AccountId, Region>, KmsKeyArn> aws_keys;
-  auto customer_key = [&](AccountId owner, Region region) {
-    auto [it, added] = customer_keys.try_emplace(
-        {owner, region},
-        KmsKeyArn::Of(owner, region,
-                      *KmsKeyId::Parse(KeyUuid(IdValue(spec.seed, kKeyIds, customer_keys.size()),
-                                               rng.Next()))));
-    if (added) key_users[{owner, region}];
-    return it->second;
+  // A new key id can fail only when the process's KMS id table is full (kMaxDistinctKmsKeyIds).
+  auto customer_key = [&](AccountId owner, Region region) -> absl::StatusOr<KmsKeyArn> {
+    auto it = customer_keys.find({owner, region});
+    if (it != customer_keys.end()) return it->second;
+    AMI_ASSIGN_OR_RETURN(
+        const KmsKeyId id,
+        KmsKeyId::Parse(KeyUuid(IdValue(spec.seed, kKeyIds, customer_keys.size()), rng.Next())));
+    key_users[{owner, region}];
+    return customer_keys.emplace(std::make_pair(owner, region), KmsKeyArn::Of(owner, region, id))
+        .first->second;
   };
   auto aws_key = [&](AccountId account, Region region) {
     auto it = aws_keys.find({account, region});
@@ -269,7 +276,9 @@ absl::StatusOr<Fleet> GenerateFleet(const FleetSpec& spec) {
       made.encryption = FleetEncryption::kAwsManagedKey;
     }
     std::optional<KmsKeyArn> key;
-    if (made.encryption == FleetEncryption::kCustomerKey) key = customer_key(owner, region);
+    if (made.encryption == FleetEncryption::kCustomerKey) {
+      AMI_ASSIGN_OR_RETURN(key, customer_key(owner, region));
+    }
     if (made.encryption == FleetEncryption::kAwsManagedKey) key = aws_key(owner, region);
 
     std::vector<AccountId> accounts;

@@ -240,7 +240,14 @@ TEST(FleetTest, BadSpecsAreRejected) {
               HasErrorCode(ErrorCode::kInvalidParameterValue));
   EXPECT_THAT(rejected([](FleetSpec& s) { s.regions = {"us-east-1", "us-east-1"}; }),
               HasErrorCode(ErrorCode::kInvalidParameterValue));
-  EXPECT_FALSE(rejected([](FleetSpec& s) { s.regions = {"mars-north-1"}; }).ok());
+  EXPECT_THAT(rejected([](FleetSpec& s) { s.regions = {"mars-north-1"}; }),
+              HasErrorCode(ErrorCode::kInvalidRegion));
+  EXPECT_THAT(rejected([](FleetSpec& s) { s.accounts = kMaxFleetAccounts + 1; }),
+              HasErrorCode(ErrorCode::kInvalidParameterValue));
+  EXPECT_THAT(rejected([](FleetSpec& s) { s.instances = kMaxFleetInstances + 1; }),
+              HasErrorCode(ErrorCode::kInvalidParameterValue));
+  EXPECT_THAT(rejected([](FleetSpec& s) { s.accounts = 0; }),
+              HasErrorCode(ErrorCode::kInvalidParameterValue));
   EXPECT_THAT(rejected([](FleetSpec& s) { s.images = 0; }),
               HasErrorCode(ErrorCode::kInvalidParameterValue));  // Instances need images.
   EXPECT_THAT(rejected([](FleetSpec&) {}), IsOk());

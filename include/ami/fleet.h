@@ -18,6 +18,11 @@
 
 namespace ami {
 
+// The largest fleet GenerateFleet makes.
+inline constexpr int kMaxFleetAccounts = 10000000;
+inline constexpr int kMaxFleetImages = 10000000;
+inline constexpr int kMaxFleetInstances = 100000000;
+
 // What to generate. Fractions are of the images; the share fractions together are at most 1
 // (the rest are private). Validated by GenerateFleet.
 struct FleetSpec {
@@ -89,8 +94,9 @@ struct Fleet {
   int customer_keys = 0;
 };
 
-// Generates the fleet. A bad spec (negative counts, fractions outside [0, 1] or summing past 1,
-// volumes outside 1–4, an unknown Region) is `InvalidParameterValue`.
+// Generates the fleet. A bad spec (counts negative or past the maxima above, fractions outside
+// [0, 1] or summing past 1, volumes outside 1–4, a Region twice) is `InvalidParameterValue`; an
+// unknown Region is `InvalidRegion`.
 absl::StatusOr<Fleet> GenerateFleet(const FleetSpec& spec);
 
 }  // namespace ami
