@@ -363,28 +363,30 @@ absl::StatusOr<Fleet> GenerateFleet(const FleetSpec& spec) {
     root.accounts = {where.first};
     root.actions = KmsActions::All();
     kb.add_policy_statement(std::move(root));
-    if (!users.accounts.empty()) {
+    // One statement per kind of grantee, each allowing what EBS needs (KMS-6).
+    auto allow = [&kb](const char* sid, auto fill) {
       KeyPolicyStatement s;
-      s.sid = "AllowGrantees";
-      s.accounts.assign(users.accounts.begin(), users.accounts.end());
+      s.sid = sid;
       s.actions = EbsRequiredKmsActions();
+      fill(s);
       kb.add_policy_statement(std::move(s));
+    };
+    if (!users.accounts.empty()) {
+      allow("AllowGrantees", [&](KeyPolicyStatement& s) {
+        s.accounts.assign(users.accounts.begin(), users.accounts.end());
+      });
     }
     if (!users.organizations.empty()) {
-      KeyPolicyStatement s;
-      s.sid = "AllowOrganization";
-      s.any_principal = true;
-      s.principal_org_ids.assign(users.organizations.begin(), users.organizations.end());
-      s.actions = EbsRequiredKmsActions();
-      kb.add_policy_statement(std::move(s));
+      allow("AllowOrganization", [&](KeyPolicyStatement& s) {
+        s.any_principal = true;
+        s.principal_org_ids.assign(users.organizations.begin(), users.organizations.end());
+      });
     }
     if (!users.org_paths.empty()) {
-      KeyPolicyStatement s;
-      s.sid = "AllowOus";
-      s.any_principal = true;
-      s.principal_org_paths.assign(users.org_paths.begin(), users.org_paths.end());
-      s.actions = EbsRequiredKmsActions();
-      kb.add_policy_statement(std::move(s));
+      allow("AllowOus", [&](KeyPolicyStatement& s) {
+        s.any_principal = true;
+        s.principal_org_paths.assign(users.org_paths.begin(), users.org_paths.end());
+      });
     }
     AMI_ASSIGN_OR_RETURN(const KmsKey key, kb.Build());
     AMI_RETURN_IF_ERROR(cloud.ImportKey(key));

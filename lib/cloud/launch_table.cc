@@ -26,6 +26,10 @@ namespace {
 
 constexpr uint32_t kNoOrganization = 0xFFFFFFFF;
 
+// What a launch needs of a snapshot's key, and of the volume's (LAUNCH-9).
+const KmsActions kReadActions = policy::ReadKeyActions();
+const KmsActions kWriteActions = policy::WriteKeyActions();
+
 // A range of one of the pools.
 struct Span {
   uint32_t offset = 0;
@@ -236,9 +240,9 @@ struct LaunchTable::Tables {
     for (uint32_t i = 0; i < row.volumes; ++i) {
       const Volume& v = volume_pool[row.volume_offset + i];
       const KeyRow& key = keys[v.key];
-      const bool ok = KeyUse(key, caller, account_info(), policy::ReadKeyActions()) &&
+      const bool ok = KeyUse(key, caller, account_info(), kReadActions) &&
                       (v.snapshot_owner != caller.number() ||
-                       KeyUse(key, caller, account_info(), policy::WriteKeyActions()));
+                       KeyUse(key, caller, account_info(), kWriteActions));
       if (!ok) {
         answer.outcome = Outcome::kKeyUnusable;
         answer.volume = &v;
@@ -297,12 +301,9 @@ std::unique_ptr<LaunchTable> LaunchTable::Build(const Cloud& cloud) {
     if (info.organization.has_value()) {
       row.organization = organization_index(*info.organization);
       row.ous.offset = static_cast<uint32_t>(t->account_ous.size());
-      row.org_path = absl::StrCat(info.organization->ToString(), "/", info.root_id, "/");
-      for (const OrganizationalUnitId& ou : info.ou_path) {
-        t->account_ous.push_back(ou_index(ou));
-        absl::StrAppend(&row.org_path, ou.ToString(), "/");
-      }
+      for (const OrganizationalUnitId& ou : info.ou_path) t->account_ous.push_back(ou_index(ou));
       row.ous.size = static_cast<uint32_t>(info.ou_path.size());
+      row.org_path = policy::OrgPath(info);
     }
     t->accounts.emplace(id.number(), std::move(row));
   }

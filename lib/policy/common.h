@@ -40,6 +40,9 @@ bool RequireAllowed(const StateView& view, const Image& image, AccountId account
 // Marks every reason of `d` asynchronous (AWS accepts the call, then fails it).
 Decision MakeAsync(Decision d);
 
+// The aws:PrincipalOrgPaths value of an account in an organization: o-…/r-…/ou-…/…/ (KMS-7).
+std::string OrgPath(const AccountInfo& info);
+
 }  // namespace ami::policy
 
 #endif  // AMI_LIB_POLICY_COMMON_H_

@@ -13,13 +13,6 @@
 namespace ami::policy {
 namespace {
 
-// The account's aws:PrincipalOrgPaths value: o-…/r-…/ou-…/…/ (KMS-7).
-std::string OrgPath(const AccountInfo& info) {
-  std::string path = absl::StrCat(info.organization->ToString(), "/", info.root_id, "/");
-  for (const OrganizationalUnitId& ou : info.ou_path) absl::StrAppend(&path, ou.ToString(), "/");
-  return path;
-}
-
 bool StatementMatches(const KeyPolicyStatement& s, AccountId principal, const AccountInfo* info) {
   if (!s.any_principal &&
       std::find(s.accounts.begin(), s.accounts.end(), principal) == s.accounts.end()) {
@@ -45,6 +38,12 @@ bool StatementMatches(const KeyPolicyStatement& s, AccountId principal, const Ac
 
 
 }  // namespace
+
+std::string OrgPath(const AccountInfo& info) {
+  std::string path = absl::StrCat(info.organization->ToString(), "/", info.root_id, "/");
+  for (const OrganizationalUnitId& ou : info.ou_path) absl::StrAppend(&path, ou.ToString(), "/");
+  return path;
+}
 
 KmsActions ReadKeyActions() {
   return KmsActions::Of({KmsAction::kDescribeKey, KmsAction::kCreateGrant, KmsAction::kDecrypt,
