@@ -106,7 +106,7 @@ TEST_F(LaunchTableTest, AgreesWithTheEngineAfterKeyAndSettingChanges) {
   Cloud& cloud = *fleet.cloud;
   const std::vector<KmsKey> keys = cloud.ListKeys();
   ASSERT_GT(keys.size(), 20u);
-  int disabled = 0, denied = 0, granted = 0, rootless = 0;
+  int disabled = 0, denied = 0, granted = 0, rootless = 0, anyone_reads = 0, listed_members = 0;
   for (size_t k = 0; k < keys.size(); ++k) {
     const KmsKey& key = keys[k];
     const CallContext owner = As(key.account(), key.arn().region());
@@ -138,10 +138,37 @@ TEST_F(LaunchTableTest, AgreesWithTheEngineAfterKeyAndSettingChanges) {
         ++rootless;
         break;
       }
+      case 3: {  // Anyone may read it, without conditions: grantees may launch, not write.
+        std::vector<KeyPolicyStatement> policy = {key.policy().front()};
+        KeyPolicyStatement anyone;
+        anyone.sid = "AnyoneReads";
+        anyone.any_principal = true;
+        anyone.actions = policy::ReadKeyActions();
+        policy.push_back(anyone);
+        ASSERT_THAT(cloud.PutKeyPolicy(owner, id, policy), IsOk());
+        ++anyone_reads;
+        break;
+      }
+      case 4: {  // Listed accounts, and only while in the owner's organization.
+        const std::optional<OrganizationId> organization = cloud.AccountOrganization(key.account());
+        if (!organization.has_value()) break;
+        std::vector<KeyPolicyStatement> policy = {key.policy().front()};
+        KeyPolicyStatement members;
+        members.sid = "ListedMembers";
+        for (size_t a = k % 3; a < fleet.accounts.size(); a += 3) members.accounts.push_back(fleet.accounts[a]);
+        members.principal_org_ids = {*organization};
+        members.actions = KmsActions::All();
+        policy.push_back(members);
+        ASSERT_THAT(cloud.PutKeyPolicy(owner, id, policy), IsOk());
+        ++listed_members;
+        break;
+      }
       default:
         break;
     }
   }
+  EXPECT_GT(anyone_reads, 0);
+  EXPECT_GT(listed_members, 0);
   // Settings the tables leave to the engine.
   ASSERT_THAT(cloud.EnableEbsEncryptionByDefault(As(fleet.accounts[8], fleet.regions[0])), IsOk());
   ASSERT_THAT(cloud.EnableAllowedImagesSettings(As(fleet.accounts[12], fleet.regions[0]), "enabled"),

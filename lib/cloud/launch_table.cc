@@ -30,20 +30,26 @@ constexpr uint32_t kNoOrganization = 0xFFFFFFFF;
 const KmsActions kReadActions = policy::ReadKeyActions();
 const KmsActions kWriteActions = policy::WriteKeyActions();
 
-// A range of one of the pools.
-struct Span {
-  uint32_t offset = 0;
-  uint32_t size = 0;
-};
+// Account numbers have 12 decimal digits: they fit in 40 bits, leaving 16 for KMS action bits.
+constexpr int kActionBits = 16;
+static_assert(sizeof(KmsActions) == 2);
 
+// One bit of a 64-bit signature per account: a grantee list whose signature lacks the caller's
+// bit does not hold it, without reading the list.
+uint64_t SignatureBit(uint64_t account) {
+  return uint64_t{1} << ((account * 0x9E3779B97F4A7C15ULL) >> 58);
+}
+
+// An account's organization and OU path, 16 bytes (the hot part; org_paths holds the text).
 struct AccountRow {
   uint32_t organization = kNoOrganization;
-  Span ous;  // Into Tables::account_ous: the OUs from the root down.
-  // The aws:PrincipalOrgPaths value, o-…/r-…/ou-…/ (KMS-7).
-  std::string org_path;
+  uint32_t ous_offset = 0;  // Into Tables::account_ous: the OUs from the root down.
+  uint32_t ous = 0;
+  uint32_t index = 0;  // Into Tables::org_paths.
 };
 
-// An Allow statement of a key policy.
+// An Allow statement of a key policy that is neither a bare account list nor "anyone in the
+// organization": matched as policy/kms_access.cc does.
 struct Statement {
   bool any_principal = false;
   std::vector<uint64_t> accounts;  // Sorted.
@@ -52,53 +58,68 @@ struct Statement {
   uint16_t actions = 0;
 };
 
+// A key: the actions its Allow statements and grants give, compiled by who they name.
 struct KeyRow {
   enum class Kind : uint8_t { kMissing, kAwsManaged, kCustomer };
   Kind kind = Kind::kMissing;
   bool usable = false;    // Enabled and symmetric.
   bool has_deny = false;  // Deny statements: left to the engine.
+  uint16_t everyone = 0;  // Statements for any principal without conditions.
   uint64_t account = 0;
-  std::vector<Statement> allows;
-  std::vector<std::pair<uint64_t, uint16_t>> grants;
+  uint32_t account_count = 0;
+  uint32_t organization_count = 0;
+  uint32_t other_count = 0;
+  // Into Tables::key_accounts ((account << 16) | actions, sorted: account-list statements and
+  // grants), Tables::key_organizations ((organization << 16) | actions: "anyone whose
+  // aws:PrincipalOrgID is …") and Tables::key_statements (the rest).
+  uint32_t account_offset = 0;
+  uint32_t organization_offset = 0;
+  uint32_t other_offset = 0;
 };
 
-// An encrypted volume: its snapshot's key and owner (LAUNCH-9, LAUNCH-10).
-struct Volume {
-  uint32_t key;
+// An encrypted volume's key and the owner of its snapshot: what decides whether the caller may
+// read the snapshot and write the volume (LAUNCH-9, LAUNCH-10). An image keeps one per distinct
+// pair, in the order of the first volume of each.
+struct KeyUseRow {
   uint64_t snapshot_owner;
+  uint32_t key;
+};
+
+// The first volume with that pair, for the explanation.
+struct VolumeRow {
   SnapshotId snapshot;
   KmsKeyArn arn;
 };
 
-struct OrganizationEntry {
-  uint32_t organization;
-  OrganizationArn arn;
-};
-
-struct OuEntry {
+struct OuRow {
   uint32_t organization;
   uint32_t ou;
-  OrganizationalUnitArn arn;
 };
 
-// 32 bytes, stored in the id map's slot: one cache line or two per question.
+// 48 bytes, stored in the id map's slot (64 bytes with the id): most questions read the slot and
+// at most one more line.
 struct ImageRow {
   uint64_t owner = 0;
-  uint8_t region = 0;  // Region::index().
-  uint8_t is_public : 1 = 0;
-  uint8_t engine : 1 = 0;  // Answered by the policy engine.
-  // Counts, and offsets into account_pool (sorted grantees), organization_pool, ou_pool and
-  // volume_pool (encrypted volumes in mapping order). Longer lists go to the engine.
-  uint8_t organizations = 0;
-  uint8_t ous = 0;
-  uint8_t volumes = 0;
-  uint16_t grantees = 0;
+  uint64_t grantee_signature = 0;
+  // Offsets into account_pool (sorted grantees), organization_pool, ou_pool, and key_uses
+  // (with volumes in the same positions).
   uint32_t grantee_offset = 0;
   uint32_t organization_offset = 0;
   uint32_t ou_offset = 0;
-  uint32_t volume_offset = 0;
+  uint32_t key_use_offset = 0;
+  // The first organization and key use, inline.
+  uint32_t organization0 = kNoOrganization;
+  uint32_t key0 = 0;
+  uint16_t grantees = 0;  // Counts; longer lists go to the engine.
+  uint8_t region = 0;     // Region::index().
+  uint8_t organizations = 0;
+  uint8_t ous = 0;
+  uint8_t key_uses = 0;
+  uint8_t is_public : 1 = 0;
+  uint8_t engine : 1 = 0;  // Answered by the policy engine.
+  uint8_t key0_owner_is_image_owner : 1 = 0;
 };
-static_assert(sizeof(ImageRow) <= 32);
+static_assert(sizeof(ImageRow) <= 48);
 
 }  // namespace
 
@@ -107,13 +128,21 @@ struct LaunchTable::Tables {
   absl::flat_hash_map<ImageId, ImageRow> rows;
   std::vector<Region> regions;  // By Region::index().
   absl::flat_hash_map<uint64_t, AccountRow> accounts;
+  // The aws:PrincipalOrgPaths value of each account, o-…/r-…/ou-…/ (KMS-7).
+  std::vector<std::string> org_paths;
   // (account, Region index) whose settings or Allowed AMIs the tables do not cover.
   absl::flat_hash_set<std::pair<uint64_t, uint8_t>> engine_callers;
   std::vector<KeyRow> keys;
+  std::vector<uint64_t> key_accounts;
+  std::vector<uint64_t> key_organizations;
+  std::vector<Statement> key_statements;
   std::vector<uint64_t> account_pool;
-  std::vector<OrganizationEntry> organization_pool;
-  std::vector<OuEntry> ou_pool;
-  std::vector<Volume> volume_pool;
+  std::vector<uint32_t> organization_pool;
+  std::vector<OrganizationArn> organization_arns;
+  std::vector<OuRow> ou_pool;
+  std::vector<OrganizationalUnitArn> ou_arns;
+  std::vector<KeyUseRow> key_uses;
+  std::vector<VolumeRow> volumes;
   std::vector<uint32_t> account_ous;
   size_t engine_images = 0;
 
@@ -125,9 +154,9 @@ struct LaunchTable::Tables {
     Outcome outcome;
     const ImageRow* row = nullptr;
     const ReasonTemplate* permit = nullptr;
-    const OrganizationEntry* organization = nullptr;
-    const OuEntry* ou = nullptr;
-    const Volume* volume = nullptr;
+    const OrganizationArn* organization = nullptr;
+    const OrganizationalUnitArn* ou = nullptr;
+    const VolumeRow* volume = nullptr;
   };
 
   const AccountRow* Account(AccountId account) const {
@@ -135,8 +164,14 @@ struct LaunchTable::Tables {
     return it == accounts.end() ? nullptr : &it->second;
   }
 
+  // The actions in a sorted (id << 16) | actions list for `id`.
+  static uint16_t ActionsFor(const uint64_t* begin, const uint64_t* end, uint64_t id) {
+    const uint64_t* it = std::lower_bound(begin, end, id << kActionBits);
+    return it != end && (*it >> kActionBits) == id ? static_cast<uint16_t>(*it) : 0;
+  }
+
   // StatementMatches of policy/kms_access.cc.
-  static bool Matches(const Statement& s, AccountId principal, const AccountRow* info) {
+  bool Matches(const Statement& s, AccountId principal, const AccountRow* info) const {
     if (!s.any_principal &&
         !std::binary_search(s.accounts.begin(), s.accounts.end(), principal.number())) {
       return false;
@@ -153,33 +188,41 @@ struct LaunchTable::Tables {
       if (!in_org) return false;
       bool any = false;
       for (const std::string& pattern : s.org_paths) {
-        any = any || text_util::Glob(pattern, info->org_path);
+        any = any || text_util::Glob(pattern, org_paths[info->index]);
       }
       if (!any) return false;
     }
     return true;
   }
 
-  // EvaluateKeyUse(...).allowed() for keys without Deny statements.
-  bool KeyUse(const KeyRow& k, AccountId principal, const AccountRow* info, KmsActions actions) const {
+  // The actions a key without Deny statements allows `principal` (EvaluateKeyUse); every action
+  // for its owner, none for a key that cannot be used.
+  uint16_t KeyActions(const KeyRow& k, AccountId principal, const AccountRow* info) const {
+    constexpr uint16_t kAll = 0xFFFF;
     switch (k.kind) {
       case KeyRow::Kind::kMissing:
-        return false;
+        return 0;
       case KeyRow::Kind::kAwsManaged:
-        return principal.number() == k.account;
+        return principal.number() == k.account ? kAll : 0;
       case KeyRow::Kind::kCustomer:
         break;
     }
-    if (!k.usable) return false;
-    if (principal.number() == k.account) return true;
-    uint16_t allowed = 0;
-    for (const Statement& s : k.allows) {
+    if (!k.usable) return 0;
+    if (principal.number() == k.account) return kAll;
+    uint16_t allowed = k.everyone;
+    if (k.account_count != 0) {
+      const uint64_t* begin = key_accounts.data() + k.account_offset;
+      allowed |= ActionsFor(begin, begin + k.account_count, principal.number());
+    }
+    if (k.organization_count != 0 && info != nullptr && info->organization != kNoOrganization) {
+      const uint64_t* begin = key_organizations.data() + k.organization_offset;
+      allowed |= ActionsFor(begin, begin + k.organization_count, info->organization);
+    }
+    for (uint32_t i = 0; i < k.other_count; ++i) {
+      const Statement& s = key_statements[k.other_offset + i];
       if (Matches(s, principal, info)) allowed |= s.actions;
     }
-    for (const auto& [grantee, operations] : k.grants) {
-      if (grantee == principal.number()) allowed |= operations;
-    }
-    return (allowed & actions.bits()) == actions.bits();
+    return allowed;
   }
 
   Answer Ask(AccountId caller, Region region, ImageId image) const {
@@ -204,7 +247,7 @@ struct LaunchTable::Tables {
     };
     if (row.owner == caller.number()) {
       answer.permit = &reasons::kOwnerMayLaunch;
-    } else if (row.grantees != 0 &&
+    } else if ((row.grantee_signature & SignatureBit(caller.number())) != 0 &&
                std::binary_search(account_pool.begin() + row.grantee_offset,
                                   account_pool.begin() + row.grantee_offset + row.grantees,
                                   caller.number())) {
@@ -212,20 +255,22 @@ struct LaunchTable::Tables {
     } else {
       if (row.organizations + row.ous > 0 && account_info() != nullptr &&
           info->organization != kNoOrganization) {
-        for (uint32_t i = 0; i < row.organizations && answer.permit == nullptr; ++i) {
-          const OrganizationEntry& e = organization_pool[row.organization_offset + i];
-          if (e.organization == info->organization) {
+        for (uint32_t i = 0; i < row.organizations; ++i) {
+          const uint32_t organization =
+              i == 0 ? row.organization0 : organization_pool[row.organization_offset + i];
+          if (organization == info->organization) {
             answer.permit = &reasons::kSharedWithOrganization;
-            answer.organization = &e;
+            answer.organization = &organization_arns[row.organization_offset + i];
+            break;
           }
         }
         for (uint32_t i = 0; i < row.ous && answer.permit == nullptr; ++i) {
-          const OuEntry& e = ou_pool[row.ou_offset + i];
+          const OuRow& e = ou_pool[row.ou_offset + i];
           if (e.organization != info->organization) continue;
-          for (uint32_t j = 0; j < info->ous.size; ++j) {
-            if (account_ous[info->ous.offset + j] == e.ou) {
+          for (uint32_t j = 0; j < info->ous; ++j) {
+            if (account_ous[info->ous_offset + j] == e.ou) {
               answer.permit = &reasons::kSharedWithOu;
-              answer.ou = &e;
+              answer.ou = &ou_arns[row.ou_offset + i];
               break;
             }
           }
@@ -237,15 +282,20 @@ struct LaunchTable::Tables {
     // LAUNCH-9 and LAUNCH-10 with the default EBS settings: reading each encrypted snapshot's
     // key, and writing the volume with it (the snapshot's owner) or with the caller's own aws/ebs
     // key (anyone else), which the caller may always use.
-    for (uint32_t i = 0; i < row.volumes; ++i) {
-      const Volume& v = volume_pool[row.volume_offset + i];
-      const KeyRow& key = keys[v.key];
-      const bool ok = KeyUse(key, caller, account_info(), kReadActions) &&
-                      (v.snapshot_owner != caller.number() ||
-                       KeyUse(key, caller, account_info(), kWriteActions));
-      if (!ok) {
+    for (uint32_t i = 0; i < row.key_uses; ++i) {
+      KeyUseRow use;
+      if (i == 0 && row.key0_owner_is_image_owner) {
+        use = {row.owner, row.key0};
+      } else {
+        use = key_uses[row.key_use_offset + i];
+      }
+      const uint16_t allowed = KeyActions(keys[use.key], caller, account_info());
+      const uint16_t needed =
+          use.snapshot_owner == caller.number() ? kReadActions.bits() | kWriteActions.bits()
+                                                : kReadActions.bits();
+      if ((allowed & needed) != needed) {
         answer.outcome = Outcome::kKeyUnusable;
-        answer.volume = &v;
+        answer.volume = &volumes[row.key_use_offset + i];
         return answer;
       }
     }
@@ -298,14 +348,17 @@ std::unique_ptr<LaunchTable> LaunchTable::Build(const Cloud& cloud) {
 
   for (const auto& [id, info] : s.accounts) {
     AccountRow row;
+    row.index = static_cast<uint32_t>(t->org_paths.size());
     if (info.organization.has_value()) {
       row.organization = organization_index(*info.organization);
-      row.ous.offset = static_cast<uint32_t>(t->account_ous.size());
+      row.ous_offset = static_cast<uint32_t>(t->account_ous.size());
       for (const OrganizationalUnitId& ou : info.ou_path) t->account_ous.push_back(ou_index(ou));
-      row.ous.size = static_cast<uint32_t>(info.ou_path.size());
-      row.org_path = policy::OrgPath(info);
+      row.ous = static_cast<uint32_t>(info.ou_path.size());
+      t->org_paths.push_back(policy::OrgPath(info));
+    } else {
+      t->org_paths.emplace_back();
     }
-    t->accounts.emplace(id.number(), std::move(row));
+    t->accounts.emplace(id.number(), row);
   }
   for (const auto& [where, settings] : s.settings) {
     if (settings.encryption_by_default ||
@@ -319,6 +372,21 @@ std::unique_ptr<LaunchTable> LaunchTable::Build(const Cloud& cloud) {
     }
   }
 
+  // Appends `entries` ((id, actions) pairs) to `pool` as sorted (id << 16) | actions values, one
+  // per id with the union of its actions; returns the count.
+  auto append_actions = [](std::vector<std::pair<uint64_t, uint16_t>>& entries,
+                           std::vector<uint64_t>& pool) {
+    std::sort(entries.begin(), entries.end());
+    const size_t start = pool.size();
+    for (const auto& [id, actions] : entries) {
+      if (pool.size() > start && (pool.back() >> kActionBits) == id) {
+        pool.back() |= actions;
+      } else {
+        pool.push_back((id << kActionBits) | actions);
+      }
+    }
+    return static_cast<uint32_t>(pool.size() - start);
+  };
   absl::flat_hash_map<KmsKeyArn, uint32_t> key_index;
   auto key_of = [&](const KmsKeyArn& arn) {
     auto [it, added] = key_index.try_emplace(arn, static_cast<uint32_t>(t->keys.size()));
@@ -333,23 +401,41 @@ std::unique_ptr<LaunchTable> LaunchTable::Build(const Cloud& cloud) {
       k.kind = KeyRow::Kind::kCustomer;
       k.usable = key.enabled() && key.symmetric();
       k.account = key.account().number();
+      std::vector<std::pair<uint64_t, uint16_t>> by_account, by_organization;
+      k.other_offset = static_cast<uint32_t>(t->key_statements.size());
       for (const KeyPolicyStatement& st : key.policy()) {
+        const uint16_t actions = st.actions.bits();
         if (st.effect == KeyPolicyStatement::Effect::kDeny) {
           k.has_deny = true;
-          continue;
+        } else if (st.principal_org_paths.empty() && st.principal_org_ids.empty()) {
+          if (st.any_principal) {
+            k.everyone |= actions;
+          } else {
+            for (const AccountId a : st.accounts) by_account.emplace_back(a.number(), actions);
+          }
+        } else if (st.any_principal && st.principal_org_paths.empty()) {
+          for (const OrganizationId& o : st.principal_org_ids) {
+            by_organization.emplace_back(organization_index(o), actions);
+          }
+        } else {
+          Statement c;
+          c.any_principal = st.any_principal;
+          for (const AccountId a : st.accounts) c.accounts.push_back(a.number());
+          std::sort(c.accounts.begin(), c.accounts.end());
+          for (const OrganizationId& o : st.principal_org_ids) c.organizations.push_back(organization_index(o));
+          c.org_paths = st.principal_org_paths;
+          c.actions = actions;
+          t->key_statements.push_back(std::move(c));
         }
-        Statement c;
-        c.any_principal = st.any_principal;
-        for (const AccountId a : st.accounts) c.accounts.push_back(a.number());
-        std::sort(c.accounts.begin(), c.accounts.end());
-        for (const OrganizationId& o : st.principal_org_ids) c.organizations.push_back(organization_index(o));
-        c.org_paths = st.principal_org_paths;
-        c.actions = st.actions.bits();
-        k.allows.push_back(std::move(c));
       }
-      for (const KmsGrant& g : key.grants()) k.grants.emplace_back(g.grantee.number(), g.operations.bits());
+      k.other_count = static_cast<uint32_t>(t->key_statements.size() - k.other_offset);
+      for (const KmsGrant& g : key.grants()) by_account.emplace_back(g.grantee.number(), g.operations.bits());
+      k.account_offset = static_cast<uint32_t>(t->key_accounts.size());
+      k.account_count = append_actions(by_account, t->key_accounts);
+      k.organization_offset = static_cast<uint32_t>(t->key_organizations.size());
+      k.organization_count = append_actions(by_organization, t->key_organizations);
     }
-    t->keys.push_back(std::move(k));
+    t->keys.push_back(k);
     return it->second;
   };
 
@@ -366,22 +452,28 @@ std::unique_ptr<LaunchTable> LaunchTable::Build(const Cloud& cloud) {
     row.is_public = lp.is_public();
     bool engine = image->state() != ImageState::kAvailable;
     row.grantee_offset = static_cast<uint32_t>(t->account_pool.size());
-    for (const AccountId a : lp.accounts()) t->account_pool.push_back(a.number());
+    for (const AccountId a : lp.accounts()) {
+      t->account_pool.push_back(a.number());
+      row.grantee_signature |= SignatureBit(a.number());
+    }
     std::sort(t->account_pool.begin() + row.grantee_offset, t->account_pool.end());
     const size_t grantees = lp.accounts().size();
     row.organization_offset = static_cast<uint32_t>(t->organization_pool.size());
     for (const OrganizationArn& arn : lp.organizations()) {
       if (!arn_can_match(arn.organization_id(), arn.management_account())) continue;
-      t->organization_pool.push_back({organization_index(arn.organization_id()), arn});
+      t->organization_pool.push_back(organization_index(arn.organization_id()));
+      t->organization_arns.push_back(arn);
     }
     const size_t organizations = t->organization_pool.size() - row.organization_offset;
+    if (organizations > 0) row.organization0 = t->organization_pool[row.organization_offset];
     row.ou_offset = static_cast<uint32_t>(t->ou_pool.size());
     for (const OrganizationalUnitArn& arn : lp.organizational_units()) {
       if (!arn_can_match(arn.organization_id(), arn.management_account())) continue;
-      t->ou_pool.push_back({organization_index(arn.organization_id()), ou_index(arn.ou_id()), arn});
+      t->ou_pool.push_back({organization_index(arn.organization_id()), ou_index(arn.ou_id())});
+      t->ou_arns.push_back(arn);
     }
     const size_t ou_count = t->ou_pool.size() - row.ou_offset;
-    row.volume_offset = static_cast<uint32_t>(t->volume_pool.size());
+    row.key_use_offset = static_cast<uint32_t>(t->key_uses.size());
     for (const BlockDeviceMapping& m : image->block_device_mappings()) {
       if (!m.ebs.has_value()) continue;
       const Snapshot* snapshot =
@@ -397,14 +489,25 @@ std::unique_ptr<LaunchTable> LaunchTable::Build(const Cloud& cloud) {
       }
       const uint32_t key = key_of(*snapshot->kms_key());
       engine = engine || t->keys[key].has_deny;
-      t->volume_pool.push_back({key, snapshot->owner().number(), snapshot->id(), *snapshot->kms_key()});
+      const KeyUseRow use{snapshot->owner().number(), key};
+      const bool seen = std::any_of(
+          t->key_uses.begin() + row.key_use_offset, t->key_uses.end(), [&](const KeyUseRow& u) {
+            return u.key == use.key && u.snapshot_owner == use.snapshot_owner;
+          });
+      if (seen) continue;
+      t->key_uses.push_back(use);
+      t->volumes.push_back({snapshot->id(), *snapshot->kms_key()});
     }
-    const size_t volumes = t->volume_pool.size() - row.volume_offset;
-    engine = engine || grantees > 0xFFFF || organizations > 0xFF || ou_count > 0xFF || volumes > 0xFF;
+    const size_t key_uses = t->key_uses.size() - row.key_use_offset;
+    if (key_uses > 0) {
+      row.key0 = t->key_uses[row.key_use_offset].key;
+      row.key0_owner_is_image_owner = t->key_uses[row.key_use_offset].snapshot_owner == row.owner;
+    }
+    engine = engine || grantees > 0xFFFF || organizations > 0xFF || ou_count > 0xFF || key_uses > 0xFF;
     row.grantees = static_cast<uint16_t>(std::min<size_t>(grantees, 0xFFFF));
     row.organizations = static_cast<uint8_t>(std::min<size_t>(organizations, 0xFF));
     row.ous = static_cast<uint8_t>(std::min<size_t>(ou_count, 0xFF));
-    row.volumes = static_cast<uint8_t>(std::min<size_t>(volumes, 0xFF));
+    row.key_uses = static_cast<uint8_t>(std::min<size_t>(key_uses, 0xFF));
     row.engine = engine;
     t->engine_images += engine;
     t->rows.emplace(id, row);
@@ -455,8 +558,8 @@ Decision LaunchTable::Decide(AccountId caller, Region region, ImageId image) con
   if (a.outcome == Tables::Outcome::kNoPermission) {
     return Decision::Deny(policy::R(reasons::kNoLaunchPermission, std::move(args)));
   }
-  if (a.organization != nullptr) args.text = absl::StrCat("`", a.organization->arn.ToString(), "`");
-  if (a.ou != nullptr) args.text = absl::StrCat("`", a.ou->arn.ToString(), "`");
+  if (a.organization != nullptr) args.text = absl::StrCat("`", a.organization->ToString(), "`");
+  if (a.ou != nullptr) args.text = absl::StrCat("`", a.ou->ToString(), "`");
   return Decision::Allow(policy::R(*a.permit, std::move(args)));
 }
 
