@@ -7,6 +7,7 @@
 #include "absl/strings/str_cat.h"
 #include "ami/errors.h"
 #include "choices.h"
+#include "image_access.h"
 #include "resource_checks.h"
 #include "status_macros.h"
 #include "text_util.h"
@@ -238,13 +239,7 @@ absl::StatusOr<Image> Image::Builder::Build() const {
     return MakeError(choices::kInconsistentValues,
                      absl::StrCat(what, ": a source image and its region go together"));
   }
-  if (im.state_ == ImageState::kDisabled && !im.launch_permissions_.empty()) {
-    return MakeError(choices::kInconsistentValues,
-                     absl::StrCat(what, ": a disabled image has no launch permissions"));
-  }
-  if (im.launch_permissions_.HasAccount(im.owner_)) {
-    return Invalid(absl::StrCat(what, ": the owner cannot be listed in its own launch permissions"));
-  }
+  AMI_RETURN_IF_ERROR(internal::ImageAccess::CheckLaunchPermissions(im));
   if (im.cooldown_until_.has_value() && im.protection_ != DeregistrationProtection::kDisabled) {
     return MakeError(choices::kInconsistentValues,
                      absl::StrCat(what, ": a protection cooldown runs only once protection is disabled"));
@@ -252,4 +247,44 @@ absl::StatusOr<Image> Image::Builder::Build() const {
   return im;
 }
 
+namespace internal {
+
+absl::Status ImageAccess::CheckLaunchPermissions(const Image& im) {
+  if (im.state_ == ImageState::kDisabled && !im.launch_permissions_.empty()) {
+    return MakeError(choices::kInconsistentValues,
+                     absl::StrCat("image `", im.id_.ToString(), "`: a disabled image has no launch permissions"));
+  }
+  if (im.launch_permissions_.HasAccount(im.owner_)) {
+    return Invalid(absl::StrCat("image `", im.id_.ToString(),
+                                "`: the owner cannot be listed in its own launch permissions"));
+  }
+  return absl::OkStatus();
+}
+
+absl::StatusOr<Image> ImageAccess::WithLaunchPermissions(const Image& image,
+                                                         LaunchPermissions permissions,
+                                                         std::optional<absl::Time> deprecation_time) {
+  Image next = image;
+  next.launch_permissions_ = std::move(permissions);
+  next.deprecation_time_ = deprecation_time;
+  if (deprecation_time.has_value() && (*deprecation_time == absl::InfiniteFuture() ||
+                                       *deprecation_time == absl::InfinitePast())) {
+    return checks::FiniteTime(absl::StrCat("image `", image.id_.ToString(), "`"),
+                              "deprecation time", next.deprecation_time_);
+  }
+  AMI_RETURN_IF_ERROR(CheckLaunchPermissions(next));
+  return next;
+}
+
+Image ImageAccess::ViewForOthers(const Image& image, const TagSet& tags) {
+  Image view = image;
+  view.tags_ = tags;
+  view.launch_permissions_ = *LaunchPermissions::Create({}, image.is_public(), {}, {});
+  view.protection_ = DeregistrationProtection::kDisabled;
+  view.cooldown_until_ = std::nullopt;
+  view.last_launched_time_ = std::nullopt;
+  return view;
+}
+
+}  // namespace internal
 }  // namespace ami

@@ -26,6 +26,9 @@
 #include "ami/tags.h"
 
 namespace ami {
+namespace internal {
+struct ImageAccess;
+}  // namespace internal
 
 // Most sharing entities (accounts + organizations + OUs) on one image (SHARE-9).
 inline constexpr size_t kMaxLaunchPermissionEntities = 1000;
@@ -174,6 +177,7 @@ class Image {
 
  private:
   friend class Builder;
+  friend struct internal::ImageAccess;
   Image();
   // Every field, for equality and hashing.
   auto Tie() const {

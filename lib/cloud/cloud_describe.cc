@@ -16,6 +16,7 @@
 #include "choices.h"
 #include "cloud/describe_query.h"
 #include "cloud/state.h"
+#include "image_access.h"
 #include "policy/reasons.h"
 #include "status_macros.h"
 
@@ -265,8 +266,12 @@ class ImageQuery {
   std::vector<std::string> NamePrefixes() const;
   // Whether `image` passes every constraint; fills `out` with the caller's view when it does.
   bool Passes(const Image& image, bool by_id, std::optional<DescribedImage>* out) const;
+  // For a caller other than the owner: its first launch permit for `image` (account,
+  // organization, OU or public), or null when it has none and cannot see the image.
+  const ReasonTemplate* LaunchPermit(const Image& image) const;
   bool CanSee(const Image& image) const;
-  bool ExecutableBy(const Image& image) const;
+  // `permit` is LaunchPermit(image) for a caller other than the owner.
+  bool ExecutableBy(const Image& image, const ReasonTemplate* permit) const;
   DescribedImage View(const Image& image, const TagSet& tags, std::optional<bool> allowed) const;
   const TagSet& ViewerTags(const Image& image) const;
   uint64_t RequestFingerprint() const;
@@ -329,20 +334,23 @@ const TagSet& ImageQuery::ViewerTags(const Image& image) const {
   return mine == nullptr ? empty_tags_ : *mine;
 }
 
-bool ImageQuery::CanSee(const Image& image) const {
-  return image.owner() == ctx_.account ||
-         policy::EvaluateLaunchPermission(s_, image, ctx_.account).allowed();
+const ReasonTemplate* ImageQuery::LaunchPermit(const Image& image) const {
+  const Decision d = policy::EvaluateLaunchPermission(s_, image, ctx_.account);
+  return d.allowed() ? d.reasons().front().what : nullptr;
 }
 
-bool ImageQuery::ExecutableBy(const Image& image) const {
+bool ImageQuery::CanSee(const Image& image) const {
+  return image.owner() == ctx_.account || LaunchPermit(image) != nullptr;
+}
+
+bool ImageQuery::ExecutableBy(const Image& image, const ReasonTemplate* permit) const {
   for (const UserSpec& u : users_) {
     if (!u.account.has_value()) {
       if (image.is_public()) return true;
     } else if (*u.account == ctx_.account) {
       // DESC-3: shared with the caller's account, organization or OUs (not public, not owned).
       if (image.owner() == ctx_.account) continue;
-      const Decision d = policy::EvaluateLaunchPermission(s_, image, ctx_.account);
-      if (d.allowed() && d.reasons().front().what != &reasons::kPublicImage) return true;
+      if (permit != nullptr && permit != &reasons::kPublicImage) return true;
     } else if (image.launch_permissions().HasAccount(*u.account)) {
       return true;
     }
@@ -353,7 +361,8 @@ bool ImageQuery::ExecutableBy(const Image& image) const {
 bool ImageQuery::Passes(const Image& image, bool by_id, std::optional<DescribedImage>* out) const {
   if (!internal::IsRegistered(image.state()) || image.region() != ctx_.region) return false;
   const bool owner = image.owner() == ctx_.account;
-  if (!CanSee(image)) return false;
+  const ReasonTemplate* permit = owner ? nullptr : LaunchPermit(image);
+  if (!owner && permit == nullptr) return false;
   if (image.state() == ImageState::kDisabled && !(owner && r_.include_disabled)) return false;
   if (!owner && !by_id && !r_.include_deprecated && image.deprecation_time().has_value() &&
       *image.deprecation_time() <= s_.now) {
@@ -372,7 +381,7 @@ bool ImageQuery::Passes(const Image& image, bool by_id, std::optional<DescribedI
     }
     if (!any) return false;
   }
-  if (!users_.empty() && !ExecutableBy(image)) return false;
+  if (!users_.empty() && !ExecutableBy(image, permit)) return false;
   const TagSet& tags = ViewerTags(image);
   for (const CompiledFilter& f : filters_) {
     if (!FilterMatches(f, image, tags, allowed, s_)) return false;
@@ -385,13 +394,7 @@ DescribedImage ImageQuery::View(const Image& image, const TagSet& tags,
                                 std::optional<bool> allowed) const {
   if (image.owner() == ctx_.account) return {image, allowed};
   // DESC-10: the caller's own tags; nothing of the owner's sharing but the public flag.
-  Image::Builder b = image.ToBuilder();
-  b.set_tags(tags)
-      .set_launch_permissions(*LaunchPermissions::Create({}, image.is_public(), {}, {}))
-      .set_deregistration_protection(DeregistrationProtection::kDisabled)
-      .set_protection_cooldown_until(std::nullopt)
-      .set_last_launched_time(std::nullopt);
-  return {*b.Build(), allowed};
+  return {internal::ImageAccess::ViewForOthers(image, tags), allowed};
 }
 
 std::vector<const ImageIndex::IdSet*> ImageQuery::PlanSets(int plan) {

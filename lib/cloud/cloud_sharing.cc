@@ -14,6 +14,7 @@
 #include "choices.h"
 #include "cloud/ops_common.h"
 #include "cloud/state.h"
+#include "image_access.h"
 #include "status_macros.h"
 
 namespace ami {
@@ -109,16 +110,14 @@ absl::Status Cloud::ModifyImageAttribute(const CallContext& ctx,
   LaunchPermissions next;
   AMI_RETURN_IF_ERROR(internal::Gate(policy::EvaluateModifyLaunchPermission(s, q, &next), ctx));
   const Image& current = *s.FindImage(id);
-  Image::Builder b = current.ToBuilder();
+  std::optional<absl::Time> deprecation = current.deprecation_time();
   if (next.is_public() && !current.is_public()) {
     // SHARE-21: a public image is deprecated two years after its creation at the latest.
     const absl::Time latest = internal::AddYears(current.creation_time(), 2);
-    if (!current.deprecation_time().has_value() || *current.deprecation_time() > latest) {
-      b.set_deprecation_time(latest);
-    }
+    if (!deprecation.has_value() || *deprecation > latest) deprecation = latest;
   }
-  b.set_launch_permissions(std::move(next));
-  AMI_ASSIGN_OR_RETURN(Image image, b.Build());
+  AMI_ASSIGN_OR_RETURN(Image image,
+                       internal::ImageAccess::WithLaunchPermissions(current, std::move(next), deprecation));
   s.PutImage(std::make_shared<const Image>(std::move(image)));
   return absl::OkStatus();
 }
