@@ -37,6 +37,10 @@ constexpr int kMainImages = 100000;
 constexpr int kMainInstances = 1000000;
 constexpr size_t kPicks = 1 << 16;  // Precomputed random picks, walked in a loop.
 
+// Short benchmarks run five times and report the median (and mean, spread), so that one burst of
+// noise from a shared machine does not decide a ratio.
+void Steady(benchmark::internal::Benchmark* b) { b->Repetitions(5)->ReportAggregatesOnly(true); }
+
 FleetSpec Spec(int images, int instances) {
   FleetSpec spec;
   spec.images = images;
@@ -137,7 +141,7 @@ void BM_BaselineHashLookup(benchmark::State& state) {
   }
   state.SetItemsProcessed(state.iterations());
 }
-BENCHMARK(BM_BaselineHashLookup);
+BENCHMARK(BM_BaselineHashLookup)->Apply(Steady);
 
 void BM_BaselineScan(benchmark::State& state) {
   const Fleet& fleet = MainFleet();
@@ -159,7 +163,7 @@ void BM_BaselineScan(benchmark::State& state) {
   }
   state.SetItemsProcessed(state.iterations() * static_cast<int64_t>(instance_image.size()));
 }
-BENCHMARK(BM_BaselineScan)->Unit(benchmark::kMicrosecond);
+BENCHMARK(BM_BaselineScan)->Unit(benchmark::kMicrosecond)->Apply(Steady);
 
 // ---- Decisions ----
 
@@ -237,8 +241,8 @@ void RunLaunch(benchmark::State& state, bool explain) {
 }
 void BM_LaunchDecision(benchmark::State& state) { RunLaunch(state, false); }
 void BM_LaunchDecisionExplained(benchmark::State& state) { RunLaunch(state, true); }
-BENCHMARK(BM_LaunchDecision);
-BENCHMARK(BM_LaunchDecisionExplained);
+BENCHMARK(BM_LaunchDecision)->Apply(Steady);
+BENCHMARK(BM_LaunchDecisionExplained)->Apply(Steady);
 
 // The same questions through the policy engine on the live cloud (policy::EvaluateLaunch under
 // one read lock): the whole Decision with every permit, not rendered.
@@ -249,7 +253,7 @@ void BM_LaunchDecisionEngine(benchmark::State& state) {
                  return ami::policy::EvaluateLaunch(view, q);
                });
 }
-BENCHMARK(BM_LaunchDecisionEngine);
+BENCHMARK(BM_LaunchDecisionEngine)->Apply(Steady);
 
 // Times `make()`, but not the destruction of what it made.
 template <typename Make>
@@ -295,7 +299,7 @@ void BM_CopyDecision(benchmark::State& state) {
                  return ami::policy::EvaluateCopy(view, q);
                });
 }
-BENCHMARK(BM_CopyDecision);
+BENCHMARK(BM_CopyDecision)->Apply(Steady);
 
 // ---- Operations through the cloud ----
 
@@ -333,7 +337,7 @@ void BM_ModifyLaunchPermission(benchmark::State& state) {
   state.SetItemsProcessed(state.iterations() * 2);
   state.counters["images"] = static_cast<double>(fleet.images.size());
 }
-BENCHMARK(BM_ModifyLaunchPermission)->Arg(10000)->Arg(100000)->Arg(1000000);
+BENCHMARK(BM_ModifyLaunchPermission)->Arg(10000)->Arg(100000)->Arg(1000000)->Apply(Steady);
 
 // Cross-Region copies by a grantee of an unencrypted image shared with it; each copy is a new
 // pending image with new snapshots in the destination Region.
@@ -414,7 +418,7 @@ void BM_DescribeExecutableBy(benchmark::State& state) {
       static_cast<double>(state.iterations() * returned),
       benchmark::Counter::kIsRate | benchmark::Counter::kInvert);
 }
-BENCHMARK(BM_DescribeExecutableBy)->Arg(100000)->Arg(1000000)->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_DescribeExecutableBy)->Arg(100000)->Arg(1000000)->Unit(benchmark::kMillisecond)->Apply(Steady);
 
 // ---- The whole fleet ----
 
