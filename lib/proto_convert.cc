@@ -145,8 +145,9 @@ absl::StatusOr<AccountId> PrincipalAccount(absl::string_view path, absl::string_
 
 // ---- KmsKey -----------------------------------------------------------------------------------
 
-v1::KmsKey ToProto(const KmsKey& key) {
-  v1::KmsKey p;
+void ToProto(const KmsKey& key, v1::KmsKey* out) {
+  out->Clear();
+  v1::KmsKey& p = *out;
   p.set_key_id(key.id().ToString());
   p.set_arn(key.arn().ToString());
   p.set_aws_account_id(key.account().ToString());
@@ -178,6 +179,11 @@ v1::KmsKey ToProto(const KmsKey& key) {
     for (const std::string& op : g.operations.ToStrings()) pg->add_operations(op.substr(4));
   }
   TagsToProto(key.tags(), p.mutable_tags());
+}
+
+v1::KmsKey ToProto(const KmsKey& key) {
+  v1::KmsKey p;
+  ToProto(key, &p);
   return p;
 }
 
@@ -272,8 +278,9 @@ absl::StatusOr<KmsKey> FromProto(const v1::KmsKey& p) {
 
 // ---- Snapshot ---------------------------------------------------------------------------------
 
-v1::Snapshot ToProto(const Snapshot& s) {
-  v1::Snapshot p;
+void ToProto(const Snapshot& s, v1::Snapshot* out) {
+  out->Clear();
+  v1::Snapshot& p = *out;
   p.set_snapshot_id(s.id().ToString());
   p.set_owner_id(s.owner().ToString());
   p.set_region(s.region().ToString());
@@ -292,6 +299,11 @@ v1::Snapshot ToProto(const Snapshot& s) {
   if (s.is_public()) p.add_create_volume_permissions()->set_group("all");
   CodesToProto(s.product_codes(), p.mutable_product_codes());
   TagsToProto(s.tags(), p.mutable_tags());
+}
+
+v1::Snapshot ToProto(const Snapshot& s) {
+  v1::Snapshot p;
+  ToProto(s, &p);
   return p;
 }
 
@@ -480,8 +492,9 @@ absl::StatusOr<LaunchPermissions> PermissionsFromProto(const v1::Image& p) {
 
 }  // namespace
 
-v1::Image ToProto(const Image& im) {
-  v1::Image p;
+void ToProto(const Image& im, v1::Image* out) {
+  out->Clear();
+  v1::Image& p = *out;
   p.set_image_id(im.id().ToString());
   p.set_name(im.name());
   p.set_description(im.description());
@@ -523,6 +536,11 @@ v1::Image ToProto(const Image& im) {
   p.set_last_launched_time(OptionalTimeText(im.last_launched_time()));
   TagsToProto(im.tags(), p.mutable_tags());
   p.set_consistency(std::string(ToString(im.consistency())));
+}
+
+v1::Image ToProto(const Image& im) {
+  v1::Image p;
+  ToProto(im, &p);
   return p;
 }
 
@@ -614,8 +632,9 @@ absl::StatusOr<AttachedVolume> VolumeFromProto(const std::string& path,
 
 }  // namespace
 
-v1::Instance ToProto(const Instance& in) {
-  v1::Instance p;
+void ToProto(const Instance& in, v1::Instance* out) {
+  out->Clear();
+  v1::Instance& p = *out;
   p.set_instance_id(in.id().ToString());
   p.set_owner_id(in.owner().ToString());
   p.set_image_id(in.image_id().ToString());
@@ -643,6 +662,11 @@ v1::Instance ToProto(const Instance& in) {
   p.mutable_metadata_options()->set_http_tokens(in.imds_v2_required() ? "required" : "optional");
   p.set_launch_time(FormatAwsTime(in.launch_time()));
   TagsToProto(in.tags(), p.mutable_tags());
+}
+
+v1::Instance ToProto(const Instance& in) {
+  v1::Instance p;
+  ToProto(in, &p);
   return p;
 }
 

@@ -199,13 +199,23 @@ void WriteAccountsAndSettings(const CloudState& s, RecordWriter& w) {
   }
 }
 
+// Writes each value of `table`, in key order, as a record whose `Set` field holds it; one
+// message is reused for every record, so that its storage is allocated once.
+template <typename Message, typename Table, typename Set, typename Release>
+void WriteTable(const Table& table, v1::StateRecord& r, RecordWriter& w, Set set, Release release) {
+  Message m;
+  for (const auto& key : SortedKeys(table)) {
+    ToProto(*table.at(key), &m);
+    (r.*set)(&m);
+    w.Write(r);
+    (void)(r.*release)();
+  }
+}
+
 void WriteResources(const CloudState& s, RecordWriter& w) {
   v1::StateRecord r;
-  for (const KmsKeyArn& arn : SortedKeys(s.keys)) {
-    r.Clear();
-    *r.mutable_key() = ToProto(*s.keys.at(arn));
-    w.Write(r);
-  }
+  WriteTable<v1::KmsKey>(s.keys, r, w, &v1::StateRecord::set_allocated_key,
+                         &v1::StateRecord::release_key);
   for (const auto& key : SortedKeys(s.aliases)) {
     r.Clear();
     v1::AliasRecord* a = r.mutable_alias();
@@ -215,21 +225,13 @@ void WriteResources(const CloudState& s, RecordWriter& w) {
     a->set_key_arn(s.aliases.at(key).ToString());
     w.Write(r);
   }
-  for (const SnapshotId id : SortedKeys(s.snapshots)) {
-    r.Clear();
-    *r.mutable_snapshot() = ToProto(*s.snapshots.at(id));
-    w.Write(r);
-  }
-  for (const ImageId id : SortedKeys(s.images)) {
-    r.Clear();
-    *r.mutable_image() = ToProto(*s.images.at(id));
-    w.Write(r);
-  }
-  for (const InstanceId id : SortedKeys(s.instances)) {
-    r.Clear();
-    *r.mutable_instance() = ToProto(*s.instances.at(id));
-    w.Write(r);
-  }
+  r.Clear();
+  WriteTable<v1::Snapshot>(s.snapshots, r, w, &v1::StateRecord::set_allocated_snapshot,
+                           &v1::StateRecord::release_snapshot);
+  WriteTable<v1::Image>(s.images, r, w, &v1::StateRecord::set_allocated_image,
+                        &v1::StateRecord::release_image);
+  WriteTable<v1::Instance>(s.instances, r, w, &v1::StateRecord::set_allocated_instance,
+                           &v1::StateRecord::release_instance);
 }
 
 void WriteBookkeeping(const CloudState& s, RecordWriter& w) {

@@ -27,6 +27,11 @@ v1::KmsKey ToProto(const KmsKey& key);
 v1::Snapshot ToProto(const Snapshot& snapshot);
 v1::Image ToProto(const Image& image);
 v1::Instance ToProto(const Instance& instance);
+// The same, into `out` (cleared first), reusing its storage: for converting many values.
+void ToProto(const KmsKey& key, v1::KmsKey* out);
+void ToProto(const Snapshot& snapshot, v1::Snapshot* out);
+void ToProto(const Image& image, v1::Image* out);
+void ToProto(const Instance& instance, v1::Instance* out);
 
 absl::StatusOr<KmsKey> FromProto(const v1::KmsKey& proto);
 absl::StatusOr<Snapshot> FromProto(const v1::Snapshot& proto);
