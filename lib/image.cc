@@ -110,25 +110,39 @@ BlockDeviceMapping BlockDeviceMapping::FromSnapshot(std::string device_name,
   return m;
 }
 
+const std::shared_ptr<const Image::Body>& Image::DefaultBody() {
+  static const auto* body = new std::shared_ptr<const Body>(std::make_shared<Body>());
+  return *body;
+}
+
 Image::Image()
-    : id_(ImageId::Short(0)), owner_(AccountId::FromNumber(0)), region_(Region::All().front()) {}
+    : id_(ImageId::Short(0)),
+      owner_(AccountId::FromNumber(0)),
+      region_(Region::All().front()),
+      body_(DefaultBody()) {}
+
+Image::Body& Image::Builder::body() {
+  // A body this builder alone holds was made below, not const: it may change in place.
+  if (image_.body_.use_count() != 1) image_.body_ = std::make_shared<Body>(*image_.body_);
+  return const_cast<Body&>(*image_.body_);
+}
 
 std::vector<SnapshotId> Image::snapshot_ids() const {
   std::vector<SnapshotId> out;
-  for (const BlockDeviceMapping& m : mappings_) {
+  for (const BlockDeviceMapping& m : body_->mappings) {
     if (m.ebs.has_value() && m.ebs->snapshot_id.has_value()) out.push_back(*m.ebs->snapshot_id);
   }
   return out;
 }
 
 bool Image::encrypted() const {
-  return std::any_of(mappings_.begin(), mappings_.end(), [](const BlockDeviceMapping& m) {
+  return std::any_of(body_->mappings.begin(), body_->mappings.end(), [](const BlockDeviceMapping& m) {
     return m.ebs.has_value() && m.ebs->encrypted;
   });
 }
 
 bool Image::has_marketplace_code() const {
-  return std::any_of(product_codes_.begin(), product_codes_.end(), [](const ProductCode& p) {
+  return std::any_of(body_->product_codes.begin(), body_->product_codes.end(), [](const ProductCode& p) {
     return p.type == ProductCodeType::kMarketplace;
   });
 }
@@ -144,38 +158,38 @@ Image::Builder Image::ToBuilder() const {
 
 using B = Image::Builder;
 B& B::set_id(ImageId id) { image_.id_ = id; has_id_ = true; return *this; }
-B& B::set_name(std::string n) { image_.name_ = std::move(n); has_name_ = true; return *this; }
-B& B::set_description(std::string d) { image_.description_ = std::move(d); return *this; }
+B& B::set_name(std::string n) { body().name = std::move(n); has_name_ = true; return *this; }
+B& B::set_description(std::string d) { body().description = std::move(d); return *this; }
 B& B::set_owner(AccountId o) { image_.owner_ = o; has_owner_ = true; return *this; }
 B& B::set_owner_alias(OwnerAlias a) { image_.owner_alias_ = a; return *this; }
 B& B::set_region(Region r) { image_.region_ = r; has_region_ = true; return *this; }
 B& B::set_state(ImageState s) { image_.state_ = s; return *this; }
 B& B::set_state_reason(StateReason r) { image_.state_reason_ = std::move(r); return *this; }
-B& B::set_creation_time(absl::Time t) { image_.creation_time_ = t; return *this; }
-B& B::set_root_device_type(RootDeviceType t) { image_.root_device_type_ = t; return *this; }
-B& B::set_root_device_name(std::string n) { image_.root_device_name_ = std::move(n); return *this; }
-B& B::set_architecture(Architecture a) { image_.architecture_ = a; return *this; }
-B& B::set_virtualization_type(VirtualizationType v) { image_.virtualization_type_ = v; return *this; }
-B& B::set_boot_mode(BootMode m) { image_.boot_mode_ = m; return *this; }
-B& B::set_ena_support(bool e) { image_.ena_support_ = e; return *this; }
+B& B::set_creation_time(absl::Time t) { body().creation_time = t; return *this; }
+B& B::set_root_device_type(RootDeviceType t) { body().root_device_type = t; return *this; }
+B& B::set_root_device_name(std::string n) { body().root_device_name = std::move(n); return *this; }
+B& B::set_architecture(Architecture a) { body().architecture = a; return *this; }
+B& B::set_virtualization_type(VirtualizationType v) { body().virtualization_type = v; return *this; }
+B& B::set_boot_mode(BootMode m) { body().boot_mode = m; return *this; }
+B& B::set_ena_support(bool e) { body().ena_support = e; return *this; }
 B& B::set_imds_v2_required(bool v) { image_.imds_v2_ = v; return *this; }
 B& B::set_block_device_mappings(std::vector<BlockDeviceMapping> m) {
-  image_.mappings_ = std::move(m);
+  body().mappings = std::move(m);
   snapshot_regions_.clear();
   return *this;
 }
 B& B::add_block_device_mapping(BlockDeviceMapping m) {
-  image_.mappings_.push_back(std::move(m));
+  body().mappings.push_back(std::move(m));
   return *this;
 }
 B& B::add_snapshot_mapping(std::string device_name, const Snapshot& snapshot) {
   snapshot_regions_.emplace_back(snapshot.id(), snapshot.region());
   return add_block_device_mapping(BlockDeviceMapping::FromSnapshot(std::move(device_name), snapshot));
 }
-B& B::set_product_codes(std::vector<ProductCode> c) { image_.product_codes_ = std::move(c); return *this; }
-B& B::set_platform(std::string p) { image_.platform_ = std::move(p); return *this; }
-B& B::set_platform_details(std::string d) { image_.platform_details_ = std::move(d); return *this; }
-B& B::set_usage_operation(std::string o) { image_.usage_operation_ = std::move(o); return *this; }
+B& B::set_product_codes(std::vector<ProductCode> c) { body().product_codes = std::move(c); return *this; }
+B& B::set_platform(std::string p) { body().platform = std::move(p); return *this; }
+B& B::set_platform_details(std::string d) { body().platform_details = std::move(d); return *this; }
+B& B::set_usage_operation(std::string o) { body().usage_operation = std::move(o); return *this; }
 B& B::set_launch_permissions(LaunchPermissions p) {
   image_.launch_permissions_ = std::move(p);
   return *this;
@@ -189,13 +203,13 @@ B& B::set_protection_cooldown_until(std::optional<absl::Time> t) {
   image_.cooldown_until_ = t;
   return *this;
 }
-B& B::set_source_instance(std::optional<InstanceId> i) { image_.source_instance_ = i; return *this; }
+B& B::set_source_instance(std::optional<InstanceId> i) { body().source_instance = i; return *this; }
 B& B::set_source_image(std::optional<ImageId> image, std::optional<Region> region) {
-  image_.source_image_ = image;
-  image_.source_image_region_ = region;
+  body().source_image = image;
+  body().source_image_region = region;
   return *this;
 }
-B& B::set_consistency(ImageConsistency c) { image_.consistency_ = c; return *this; }
+B& B::set_consistency(ImageConsistency c) { body().consistency = c; return *this; }
 B& B::set_last_launched_time(std::optional<absl::Time> t) { image_.last_launched_time_ = t; return *this; }
 B& B::set_tags(TagSet t) { image_.tags_ = std::move(t); return *this; }
 
@@ -206,10 +220,10 @@ absl::StatusOr<Image> Image::Builder::Build() const {
   }
   const Image& im = image_;
   const std::string what = absl::StrCat("image `", im.id_.ToString(), "`");
-  AMI_RETURN_IF_ERROR(ValidateImageName(im.name_));
-  AMI_RETURN_IF_ERROR(checks::Description(what, im.description_));
-  AMI_RETURN_IF_ERROR(checks::ProductCodes(im.product_codes_));
-  AMI_RETURN_IF_ERROR(checks::FiniteTime(what, "creation time", im.creation_time_));
+  AMI_RETURN_IF_ERROR(ValidateImageName(im.body_->name));
+  AMI_RETURN_IF_ERROR(checks::Description(what, im.body_->description));
+  AMI_RETURN_IF_ERROR(checks::ProductCodes(im.body_->product_codes));
+  AMI_RETURN_IF_ERROR(checks::FiniteTime(what, "creation time", im.body_->creation_time));
   AMI_RETURN_IF_ERROR(checks::FiniteTime(what, "deprecation time", im.deprecation_time_));
   AMI_RETURN_IF_ERROR(checks::FiniteTime(what, "protection cooldown", im.cooldown_until_));
   AMI_RETURN_IF_ERROR(checks::FiniteTime(what, "last launched time", im.last_launched_time_));
@@ -222,20 +236,20 @@ absl::StatusOr<Image> Image::Builder::Build() const {
   }
   absl::flat_hash_set<absl::string_view> devices;
   const BlockDeviceMapping* root = nullptr;
-  for (const BlockDeviceMapping& m : im.mappings_) {
+  for (const BlockDeviceMapping& m : im.body_->mappings) {
     AMI_RETURN_IF_ERROR(CheckMapping(what, m, im.region_));
     if (!devices.insert(m.device_name).second) {
       return Invalid(absl::StrCat(what, ": device `", text_util::Clip(m.device_name),
                                   "` is mapped twice"));
     }
-    if (m.device_name == im.root_device_name_) root = &m;
+    if (m.device_name == im.body_->root_device_name) root = &m;
   }
-  if (im.root_device_type_ == RootDeviceType::kEbs &&
+  if (im.body_->root_device_type == RootDeviceType::kEbs &&
       (root == nullptr || !root->ebs.has_value() || !root->ebs->snapshot_id.has_value())) {
     return Invalid(absl::StrCat(what, ": an ebs-backed image maps its root device `",
-                                text_util::Clip(im.root_device_name_), "` onto a snapshot"));
+                                text_util::Clip(im.body_->root_device_name), "` onto a snapshot"));
   }
-  if (im.source_image_.has_value() != im.source_image_region_.has_value()) {
+  if (im.body_->source_image.has_value() != im.body_->source_image_region.has_value()) {
     return MakeError(choices::kInconsistentValues,
                      absl::StrCat(what, ": a source image and its region go together"));
   }
@@ -277,12 +291,18 @@ absl::StatusOr<Image> ImageAccess::WithLaunchPermissions(const Image& image,
 }
 
 Image ImageAccess::ViewForOthers(const Image& image, const TagSet& tags) {
-  Image view = image;
-  view.tags_ = tags;
+  Image view;
+  view.id_ = image.id_;
+  view.owner_ = image.owner_;
+  view.owner_alias_ = image.owner_alias_;
+  view.region_ = image.region_;
+  view.state_ = image.state_;
+  view.imds_v2_ = image.imds_v2_;
+  view.state_reason_ = image.state_reason_;
   view.launch_permissions_ = *LaunchPermissions::Create({}, image.is_public(), {}, {});
-  view.protection_ = DeregistrationProtection::kDisabled;
-  view.cooldown_until_ = std::nullopt;
-  view.last_launched_time_ = std::nullopt;
+  view.deprecation_time_ = image.deprecation_time_;
+  view.tags_ = tags;
+  view.body_ = image.body_;
   return view;
 }
 

@@ -7,6 +7,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 #include <tuple>
@@ -126,45 +127,45 @@ class Image {
   class Builder;
 
   ImageId id() const { return id_; }
-  const std::string& name() const { return name_; }
-  const std::string& description() const { return description_; }
+  const std::string& name() const { return body_->name; }
+  const std::string& description() const { return body_->description; }
   AccountId owner() const { return owner_; }
   OwnerAlias owner_alias() const { return owner_alias_; }
   Region region() const { return region_; }
   ImageState state() const { return state_; }
   const StateReason& state_reason() const { return state_reason_; }
-  absl::Time creation_time() const { return creation_time_; }
-  RootDeviceType root_device_type() const { return root_device_type_; }
-  const std::string& root_device_name() const { return root_device_name_; }
-  Architecture architecture() const { return architecture_; }
-  VirtualizationType virtualization_type() const { return virtualization_type_; }
-  BootMode boot_mode() const { return boot_mode_; }
-  bool ena_support() const { return ena_support_; }
+  absl::Time creation_time() const { return body_->creation_time; }
+  RootDeviceType root_device_type() const { return body_->root_device_type; }
+  const std::string& root_device_name() const { return body_->root_device_name; }
+  Architecture architecture() const { return body_->architecture; }
+  VirtualizationType virtualization_type() const { return body_->virtualization_type; }
+  BootMode boot_mode() const { return body_->boot_mode; }
+  bool ena_support() const { return body_->ena_support; }
   // ImdsSupport=v2.0 (CREATE-18): launched instances require IMDSv2.
   bool imds_v2_required() const { return imds_v2_; }
-  const std::vector<BlockDeviceMapping>& block_device_mappings() const { return mappings_; }
+  const std::vector<BlockDeviceMapping>& block_device_mappings() const { return body_->mappings; }
   // The snapshots of the EBS mappings, in mapping order.
   std::vector<SnapshotId> snapshot_ids() const;
   // True when any EBS mapping is encrypted.
   bool encrypted() const;
-  const std::vector<ProductCode>& product_codes() const { return product_codes_; }
+  const std::vector<ProductCode>& product_codes() const { return body_->product_codes; }
   // True when a product code is of type marketplace (SHARE-15, COPY-12).
   bool has_marketplace_code() const;
   // "windows" or empty.
-  const std::string& platform() const { return platform_; }
+  const std::string& platform() const { return body_->platform; }
   // Billing information, for example "Linux/UNIX" and "RunInstances".
-  const std::string& platform_details() const { return platform_details_; }
-  const std::string& usage_operation() const { return usage_operation_; }
+  const std::string& platform_details() const { return body_->platform_details; }
+  const std::string& usage_operation() const { return body_->usage_operation; }
   const LaunchPermissions& launch_permissions() const { return launch_permissions_; }
   bool is_public() const { return launch_permissions_.is_public(); }
   const std::optional<absl::Time>& deprecation_time() const { return deprecation_time_; }
   DeregistrationProtection deregistration_protection() const { return protection_; }
   // While protection was disabled with a cooldown, when the cooldown ends (DEREG-6).
   const std::optional<absl::Time>& protection_cooldown_until() const { return cooldown_until_; }
-  const std::optional<InstanceId>& source_instance() const { return source_instance_; }
-  const std::optional<ImageId>& source_image() const { return source_image_; }
-  const std::optional<Region>& source_image_region() const { return source_image_region_; }
-  ImageConsistency consistency() const { return consistency_; }
+  const std::optional<InstanceId>& source_instance() const { return body_->source_instance; }
+  const std::optional<ImageId>& source_image() const { return body_->source_image; }
+  const std::optional<Region>& source_image_region() const { return body_->source_image_region; }
+  ImageConsistency consistency() const { return body_->consistency; }
   const std::optional<absl::Time>& last_launched_time() const { return last_launched_time_; }
   // The owner's tags; other accounts' tags live with those accounts (SHARE-13).
   const TagSet& tags() const { return tags_; }
@@ -179,15 +180,43 @@ class Image {
   friend class Builder;
   friend struct internal::ImageAccess;
   Image();
+  // The fields that operations seldom change, shared by the copies an image's permissions,
+  // state and tags go through (ModifyImageAttribute, DescribeImages).
+  struct Body {
+    std::string name;
+    std::string description;
+    absl::Time creation_time = absl::UnixEpoch();
+    RootDeviceType root_device_type = RootDeviceType::kEbs;
+    std::string root_device_name = "/dev/xvda";
+    Architecture architecture = Architecture::kX86_64;
+    VirtualizationType virtualization_type = VirtualizationType::kHvm;
+    BootMode boot_mode = BootMode::kUnspecified;
+    bool ena_support = true;
+    std::vector<BlockDeviceMapping> mappings;
+    std::vector<ProductCode> product_codes;
+    std::string platform;
+    std::string platform_details = "Linux/UNIX";
+    std::string usage_operation = "RunInstances";
+    std::optional<InstanceId> source_instance;
+    std::optional<ImageId> source_image;
+    std::optional<Region> source_image_region;
+    ImageConsistency consistency = ImageConsistency::kUnknown;
+
+    auto Tie() const {
+      return std::tie(name, description, creation_time, root_device_type, root_device_name,
+                      architecture, virtualization_type, boot_mode, ena_support, mappings,
+                      product_codes, platform, platform_details, usage_operation, source_instance,
+                      source_image, source_image_region, consistency);
+    }
+  };
+  // The body of a new image: shared, never changed (a Builder copies it before its first change).
+  static const std::shared_ptr<const Body>& DefaultBody();
   // Every field, for equality and hashing.
   auto Tie() const {
-    return std::tie(id_, name_, description_, owner_, owner_alias_, region_, state_, state_reason_,
-                    creation_time_, root_device_type_, root_device_name_, architecture_,
-                    virtualization_type_, boot_mode_, ena_support_, imds_v2_, mappings_,
-                    product_codes_, platform_, platform_details_, usage_operation_,
-                    launch_permissions_, deprecation_time_, protection_, cooldown_until_,
-                    source_instance_, source_image_, source_image_region_, consistency_,
-                    last_launched_time_, tags_);
+    return std::tuple_cat(std::tie(id_, owner_, owner_alias_, region_, state_, state_reason_,
+                                   imds_v2_, launch_permissions_, deprecation_time_, protection_,
+                                   cooldown_until_, last_launched_time_, tags_),
+                          body_->Tie());
   }
   // After Tie(), whose deduced type it needs.
   template <typename H>
@@ -196,36 +225,19 @@ class Image {
   }
 
   ImageId id_;
-  std::string name_;
-  std::string description_;
   AccountId owner_;
   OwnerAlias owner_alias_ = OwnerAlias::kNone;
   Region region_;
   ImageState state_ = ImageState::kAvailable;
-  StateReason state_reason_;
-  absl::Time creation_time_ = absl::UnixEpoch();
-  RootDeviceType root_device_type_ = RootDeviceType::kEbs;
-  std::string root_device_name_ = "/dev/xvda";
-  Architecture architecture_ = Architecture::kX86_64;
-  VirtualizationType virtualization_type_ = VirtualizationType::kHvm;
-  BootMode boot_mode_ = BootMode::kUnspecified;
-  bool ena_support_ = true;
   bool imds_v2_ = false;
-  std::vector<BlockDeviceMapping> mappings_;
-  std::vector<ProductCode> product_codes_;
-  std::string platform_;
-  std::string platform_details_ = "Linux/UNIX";
-  std::string usage_operation_ = "RunInstances";
+  DeregistrationProtection protection_ = DeregistrationProtection::kDisabled;
+  StateReason state_reason_;
   LaunchPermissions launch_permissions_;
   std::optional<absl::Time> deprecation_time_;
-  DeregistrationProtection protection_ = DeregistrationProtection::kDisabled;
   std::optional<absl::Time> cooldown_until_;
-  std::optional<InstanceId> source_instance_;
-  std::optional<ImageId> source_image_;
-  std::optional<Region> source_image_region_;
-  ImageConsistency consistency_ = ImageConsistency::kUnknown;
   std::optional<absl::Time> last_launched_time_;
   TagSet tags_;
+  std::shared_ptr<const Body> body_;
 };
 
 // Builds an Image. Required: set_id(), set_name(), set_owner(), set_region(). Build() checks
@@ -277,6 +289,8 @@ class Image::Builder {
 
  private:
   friend class Image;
+  // The image's Body, copied on the first change.
+  Body& body();
   Image image_;
   bool has_id_ = false, has_name_ = false, has_owner_ = false, has_region_ = false;
   // Snapshots given to add_snapshot_mapping() that are not in the image's Region.
