@@ -123,7 +123,9 @@ Image::Image()
 
 Image::Body& Image::Builder::body() {
   // A body this builder alone holds was made below, not const: it may change in place.
-  if (image_.body_.use_count() != 1) image_.body_ = std::make_shared<Body>(*image_.body_);
+  if (image_.body_.use_count() != 1) {
+    image_.body_ = std::shared_ptr<const Body>(std::make_shared<Body>(*image_.body_));
+  }
   return const_cast<Body&>(*image_.body_);
 }
 

@@ -7,6 +7,7 @@
 #include "absl/time/time.h"
 #include "ami/ami.h"
 #include "ami/proto.h"
+#include "absl/hash/hash.h"
 #include "absl/hash/hash_testing.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
@@ -447,6 +448,51 @@ TEST(ImageHash, EqualImagesHashEquallyAndEachFieldCounts) {
   EXPECT_TRUE(absl::VerifyTypeImplementsAbslHashCorrectly(
       {LaunchPermissions(), *LaunchPermissions::Create({}, true, {}, {}),
        *LaunchPermissions::Create({*AccountId::Parse("444455556666")}, false, {}, {})}));
+}
+
+// ---- Values ------------------------------------------------------------------------------------
+
+// A builder made from an image changes its own copy; the image and its other copies keep theirs.
+TEST(ImageValue, BuilderChangesDoNotReachTheImage) {
+  const Image original = *ValidImage().set_description("first").Build();
+  const Image copy = original;
+  Image::Builder b = original.ToBuilder();
+  b.set_name("renamed").set_description("second").set_platform("windows");
+  const Image changed = *b.Build();
+  b.set_description("third");
+  const Image again = *b.Build();
+  EXPECT_EQ(original.name(), "my-image");
+  EXPECT_EQ(original.description(), "first");
+  EXPECT_EQ(original.platform(), "");
+  EXPECT_EQ(copy, original);
+  EXPECT_EQ(changed.name(), "renamed");
+  EXPECT_EQ(changed.description(), "second");
+  EXPECT_EQ(again.description(), "third");
+  EXPECT_EQ(again.platform(), "windows");
+  EXPECT_NE(changed, original);
+  EXPECT_NE(again, changed);
+}
+
+// Equality and hashing see every field, those the copies share as well as their own.
+TEST(ImageValue, EqualityAndHashSeeSharedAndOwnFields) {
+  const Image a = *ValidImage().Build();
+  const Image b = *ValidImage().Build();
+  EXPECT_EQ(a, b);
+  EXPECT_EQ(absl::HashOf(a), absl::HashOf(b));
+  const Image other_name = *a.ToBuilder().set_name("other-name").Build();
+  const Image other_sharing = *a.ToBuilder().set_launch_permissions(SharedWith({Account("444455556666")})).Build();
+  EXPECT_NE(a, other_name);
+  EXPECT_NE(a, other_sharing);
+  EXPECT_NE(absl::HashOf(a), absl::HashOf(other_name));
+}
+
+// A moved-from image is still readable.
+TEST(ImageValue, MovedFromImageStaysReadable) {
+  Image a = *ValidImage().Build();
+  const Image b = std::move(a);
+  EXPECT_EQ(b.name(), "my-image");
+  EXPECT_EQ(a.name(), "my-image");  // NOLINT(bugprone-use-after-move): the point of the test.
+  EXPECT_EQ(a.block_device_mappings().size(), 1u);
 }
 
 }  // namespace

@@ -209,6 +209,25 @@ class Image {
                       source_image, source_image_region, consistency);
     }
   };
+  // The shared body. A move copies the pointer, so that a moved-from image stays readable.
+  class BodyRef {
+   public:
+    BodyRef(std::shared_ptr<const Body> body) : ptr_(std::move(body)) {}  // NOLINT: implicit.
+    BodyRef(const BodyRef&) = default;
+    BodyRef(BodyRef&& other) noexcept : ptr_(other.ptr_) {}
+    BodyRef& operator=(const BodyRef&) = default;
+    BodyRef& operator=(BodyRef&& other) noexcept {
+      ptr_ = other.ptr_;
+      return *this;
+    }
+    const Body* operator->() const { return ptr_.get(); }
+    const Body& operator*() const { return *ptr_; }
+    const Body* get() const { return ptr_.get(); }
+    long use_count() const { return ptr_.use_count(); }
+
+   private:
+    std::shared_ptr<const Body> ptr_;
+  };
   // The body of a new image: shared, never changed (a Builder copies it before its first change).
   static const std::shared_ptr<const Body>& DefaultBody();
   // Every field, for equality and hashing.
@@ -237,7 +256,7 @@ class Image {
   std::optional<absl::Time> cooldown_until_;
   std::optional<absl::Time> last_launched_time_;
   TagSet tags_;
-  std::shared_ptr<const Body> body_;
+  BodyRef body_;
 };
 
 // Builds an Image. Required: set_id(), set_name(), set_owner(), set_region(). Build() checks
