@@ -215,7 +215,7 @@ B& B::set_consistency(ImageConsistency c) { body().consistency = c; return *this
 B& B::set_last_launched_time(std::optional<absl::Time> t) { image_.last_launched_time_ = t; return *this; }
 B& B::set_tags(TagSet t) { image_.tags_ = std::move(t); return *this; }
 
-absl::StatusOr<Image> Image::Builder::Build() const {
+absl::Status Image::Builder::Validate() const {
   if (!has_id_ || !has_name_ || !has_owner_ || !has_region_) {
     return MakeError(choices::kMissingValue,
                      "an image needs an id, a name, an owner and a region");
@@ -260,7 +260,17 @@ absl::StatusOr<Image> Image::Builder::Build() const {
     return MakeError(choices::kInconsistentValues,
                      absl::StrCat(what, ": a protection cooldown runs only once protection is disabled"));
   }
-  return im;
+  return absl::OkStatus();
+}
+
+absl::StatusOr<Image> Image::Builder::Build() const& {
+  AMI_RETURN_IF_ERROR(Validate());
+  return image_;
+}
+
+absl::StatusOr<Image> Image::Builder::Build() && {
+  AMI_RETURN_IF_ERROR(Validate());
+  return std::move(image_);
 }
 
 namespace internal {

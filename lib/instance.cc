@@ -71,7 +71,7 @@ B& B::set_imds_v2_required(bool v) { instance_.imds_v2_ = v; return *this; }
 B& B::set_launch_time(absl::Time t) { instance_.launch_time_ = t; return *this; }
 B& B::set_tags(TagSet t) { instance_.tags_ = std::move(t); return *this; }
 
-absl::StatusOr<Instance> Instance::Builder::Build() const {
+absl::Status Instance::Builder::Validate() const {
   if (!has_id_ || !has_owner_ || !has_zone_ || !has_image_) {
     return MakeError(choices::kMissingValue,
                      "an instance needs an id, an owner, an availability zone and an image");
@@ -92,7 +92,17 @@ absl::StatusOr<Instance> Instance::Builder::Build() const {
     AMI_RETURN_IF_ERROR(checks::VolumeSize(what, v.volume_size_gib, /*allow_zero=*/true));
     if (v.kms_key.has_value()) AMI_RETURN_IF_ERROR(checks::KeyInRegion(what, *v.kms_key, in.region()));
   }
-  return in;
+  return absl::OkStatus();
+}
+
+absl::StatusOr<Instance> Instance::Builder::Build() const& {
+  AMI_RETURN_IF_ERROR(Validate());
+  return instance_;
+}
+
+absl::StatusOr<Instance> Instance::Builder::Build() && {
+  AMI_RETURN_IF_ERROR(Validate());
+  return std::move(instance_);
 }
 
 }  // namespace ami

@@ -273,7 +273,7 @@ absl::StatusOr<KmsKey> FromProto(const v1::KmsKey& p) {
   }
   AMI_ASSIGN_OR_RETURN(TagSet tags, TagsFromProto(p.tags()));
   b.set_tags(std::move(tags));
-  return b.Build();
+  return std::move(b).Build();
 }
 
 // ---- Snapshot ---------------------------------------------------------------------------------
@@ -377,7 +377,7 @@ absl::StatusOr<Snapshot> FromProto(const v1::Snapshot& p) {
   b.set_start_time(start).set_volume_id(volume).set_source_snapshot(source);
   b.set_create_volume_permissions(std::move(perms)).set_product_codes(std::move(codes));
   b.set_tags(std::move(tags));
-  return b.Build();
+  return std::move(b).Build();
 }
 
 // ---- Image ------------------------------------------------------------------------------------
@@ -605,7 +605,7 @@ absl::StatusOr<Image> FromProto(const v1::Image& p) {
   b.set_consistency(consistency);
   AMI_ASSIGN_OR_RETURN(TagSet tags, TagsFromProto(p.tags()));
   b.set_tags(std::move(tags));
-  return b.Build();
+  return std::move(b).Build();
 }
 
 // ---- Instance ---------------------------------------------------------------------------------
@@ -712,7 +712,7 @@ absl::StatusOr<Instance> FromProto(const v1::Instance& p) {
   b.set_launch_time(launched);
   AMI_ASSIGN_OR_RETURN(TagSet tags, TagsFromProto(p.tags()));
   b.set_tags(std::move(tags));
-  return b.Build();
+  return std::move(b).Build();
 }
 
 // ---- Bytes and JSON ---------------------------------------------------------------------------

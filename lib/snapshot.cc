@@ -42,11 +42,10 @@ B& B::set_volume_id(std::optional<VolumeId> v) { snapshot_.volume_id_ = v; retur
 B& B::set_source_snapshot(std::optional<SnapshotId> s) { snapshot_.source_snapshot_ = s; return *this; }
 B& B::set_tags(TagSet t) { snapshot_.tags_ = std::move(t); return *this; }
 
-absl::StatusOr<Snapshot> Snapshot::Builder::Build() const {
+absl::Status Snapshot::Builder::Finish(Snapshot& s) const {
   if (!has_id_ || !has_owner_ || !has_region_) {
     return MakeError(choices::kMissingValue, "a snapshot needs an id, an owner and a region");
   }
-  Snapshot s = snapshot_;
   const std::string what = absl::StrCat("snapshot `", s.id_.ToString(), "`");
   AMI_RETURN_IF_ERROR(checks::VolumeSize(what, s.volume_size_gib_, /*allow_zero=*/false));
   if (s.kms_key_.has_value()) {
@@ -56,7 +55,18 @@ absl::StatusOr<Snapshot> Snapshot::Builder::Build() const {
   AMI_RETURN_IF_ERROR(checks::FiniteTime(what, "start time", s.start_time_));
   AMI_RETURN_IF_ERROR(checks::ProductCodes(s.product_codes_));
   AMI_RETURN_IF_ERROR(checks::SortedAccounts(what, s.owner_, &s.permissions_.accounts));
+  return absl::OkStatus();
+}
+
+absl::StatusOr<Snapshot> Snapshot::Builder::Build() const& {
+  Snapshot s = snapshot_;
+  AMI_RETURN_IF_ERROR(Finish(s));
   return s;
+}
+
+absl::StatusOr<Snapshot> Snapshot::Builder::Build() && {
+  AMI_RETURN_IF_ERROR(Finish(snapshot_));
+  return std::move(snapshot_);
 }
 
 }  // namespace ami

@@ -304,9 +304,13 @@ class Image::Builder {
   Builder& set_last_launched_time(std::optional<absl::Time> t);
   Builder& set_tags(TagSet tags);
 
-  absl::StatusOr<Image> Build() const;
+  absl::StatusOr<Image> Build() const&;
+  // The same, moving the value out of a builder that is not used again.
+  absl::StatusOr<Image> Build() &&;
 
  private:
+  // What Build() checks.
+  absl::Status Validate() const;
   friend class Image;
   // The image's Body, copied on the first change.
   Body& body();

@@ -144,9 +144,13 @@ class Instance::Builder {
   Builder& set_launch_time(absl::Time t);
   Builder& set_tags(TagSet tags);
 
-  absl::StatusOr<Instance> Build() const;
+  absl::StatusOr<Instance> Build() const&;
+  // The same, moving the value out of a builder that is not used again.
+  absl::StatusOr<Instance> Build() &&;
 
  private:
+  // What Build() checks.
+  absl::Status Validate() const;
   friend class Instance;
   Instance instance_;
   bool has_id_ = false, has_owner_ = false, has_zone_ = false, has_image_ = false;

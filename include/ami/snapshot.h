@@ -132,9 +132,13 @@ class Snapshot::Builder {
   Builder& set_source_snapshot(std::optional<SnapshotId> source);
   Builder& set_tags(TagSet tags);
 
-  absl::StatusOr<Snapshot> Build() const;
+  absl::StatusOr<Snapshot> Build() const&;
+  // The same, moving the value out of a builder that is not used again.
+  absl::StatusOr<Snapshot> Build() &&;
 
  private:
+  // Build()'s checks, sorting and de-duplicating the accounts of `s`.
+  absl::Status Finish(Snapshot& s) const;
   friend class Snapshot;
   Snapshot snapshot_;
   bool has_id_ = false, has_owner_ = false, has_region_ = false;
