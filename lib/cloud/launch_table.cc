@@ -121,11 +121,33 @@ struct ImageRow {
 };
 static_assert(sizeof(ImageRow) <= 48);
 
+// An image's id and row: one cache line, aligned to one, so that a question's first miss brings
+// the whole row.
+struct alignas(64) ImageEntry {
+  ImageId id;
+  ImageRow row;
+};
+static_assert(sizeof(ImageEntry) == 64);
+
+// Hashing and equality of entries by their id, looked up by id alone.
+struct EntryHash {
+  using is_transparent = void;
+  size_t operator()(ImageId id) const { return absl::Hash<ImageId>()(id); }
+  size_t operator()(const ImageEntry& e) const { return (*this)(e.id); }
+};
+struct EntryEq {
+  using is_transparent = void;
+  static ImageId Id(ImageId id) { return id; }
+  static ImageId Id(const ImageEntry& e) { return e.id; }
+  template <typename A, typename B>
+  bool operator()(const A& a, const B& b) const { return Id(a) == Id(b); }
+};
+
 }  // namespace
 
 struct LaunchTable::Tables {
   std::unique_ptr<Cloud> frozen;
-  absl::flat_hash_map<ImageId, ImageRow> rows;
+  absl::flat_hash_set<ImageEntry, EntryHash, EntryEq> rows;
   std::vector<Region> regions;  // By Region::index().
   absl::flat_hash_map<uint64_t, AccountRow> accounts;
   // The aws:PrincipalOrgPaths value of each account, o-…/r-…/ou-…/ (KMS-7).
@@ -228,7 +250,7 @@ struct LaunchTable::Tables {
   Answer Ask(AccountId caller, Region region, ImageId image) const {
     auto it = rows.find(image);
     if (it == rows.end()) return {Outcome::kNotFound};
-    const ImageRow& row = it->second;
+    const ImageRow& row = it->row;
     if (row.region != region.index()) return {Outcome::kOtherRegion, &row};
     if (row.engine || (!engine_callers.empty() &&
                        engine_callers.contains(std::make_pair(caller.number(), region.index())))) {
@@ -510,7 +532,7 @@ std::unique_ptr<LaunchTable> LaunchTable::Build(const Cloud& cloud) {
     row.key_uses = static_cast<uint8_t>(std::min<size_t>(key_uses, 0xFF));
     row.engine = engine;
     t->engine_images += engine;
-    t->rows.emplace(id, row);
+    t->rows.insert(ImageEntry{id, row});
   }
   return std::unique_ptr<LaunchTable>(new LaunchTable(std::move(t)));
 }
