@@ -287,34 +287,43 @@ absl::Status ImageAccess::CheckLaunchPermissions(const Image& im) {
   return absl::OkStatus();
 }
 
+Image ImageAccess::CopyWith(const Image& image, LaunchPermissions permissions, const TagSet& tags) {
+  Image copy;
+  copy.id_ = image.id_;
+  copy.owner_ = image.owner_;
+  copy.owner_alias_ = image.owner_alias_;
+  copy.region_ = image.region_;
+  copy.state_ = image.state_;
+  copy.imds_v2_ = image.imds_v2_;
+  copy.protection_ = image.protection_;
+  copy.state_reason_ = image.state_reason_;
+  copy.launch_permissions_ = std::move(permissions);
+  copy.deprecation_time_ = image.deprecation_time_;
+  copy.cooldown_until_ = image.cooldown_until_;
+  copy.last_launched_time_ = image.last_launched_time_;
+  copy.tags_ = tags;
+  copy.body_ = image.body_;
+  return copy;
+}
+
 absl::StatusOr<Image> ImageAccess::WithLaunchPermissions(const Image& image,
                                                          LaunchPermissions permissions,
                                                          std::optional<absl::Time> deprecation_time) {
-  Image next = image;
-  next.launch_permissions_ = std::move(permissions);
-  next.deprecation_time_ = deprecation_time;
-  if (deprecation_time.has_value() && (*deprecation_time == absl::InfiniteFuture() ||
-                                       *deprecation_time == absl::InfinitePast())) {
-    return checks::FiniteTime(absl::StrCat("image `", image.id_.ToString(), "`"),
-                              "deprecation time", next.deprecation_time_);
+  if (deprecation_time != image.deprecation_time_) {
+    AMI_RETURN_IF_ERROR(checks::FiniteTime(absl::StrCat("image `", image.id_.ToString(), "`"),
+                                           "deprecation time", deprecation_time));
   }
+  Image next = CopyWith(image, std::move(permissions), image.tags_);
+  next.deprecation_time_ = deprecation_time;
   AMI_RETURN_IF_ERROR(CheckLaunchPermissions(next));
   return next;
 }
 
 Image ImageAccess::ViewForOthers(const Image& image, const TagSet& tags) {
-  Image view;
-  view.id_ = image.id_;
-  view.owner_ = image.owner_;
-  view.owner_alias_ = image.owner_alias_;
-  view.region_ = image.region_;
-  view.state_ = image.state_;
-  view.imds_v2_ = image.imds_v2_;
-  view.state_reason_ = image.state_reason_;
-  view.launch_permissions_ = *LaunchPermissions::Create({}, image.is_public(), {}, {});
-  view.deprecation_time_ = image.deprecation_time_;
-  view.tags_ = tags;
-  view.body_ = image.body_;
+  Image view = CopyWith(image, *LaunchPermissions::Create({}, image.is_public(), {}, {}), tags);
+  view.protection_ = DeregistrationProtection::kDisabled;
+  view.cooldown_until_ = std::nullopt;
+  view.last_launched_time_ = std::nullopt;
   return view;
 }
 

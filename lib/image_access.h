@@ -33,6 +33,9 @@ struct ImageAccess {
     // The body's reference count precedes it (make_shared), and views copy the body.
     __builtin_prefetch(reinterpret_cast<const char*>(image.body_.get()) - 16);
   }
+  // `image` with `permissions` and `tags` in place of its own, field by field (its own are not
+  // copied first); every other field, and the body, as in `image`.
+  static Image CopyWith(const Image& image, LaunchPermissions permissions, const TagSet& tags);
   // The invariants launch permissions take part in, as Build() checks them.
   static absl::Status CheckLaunchPermissions(const Image& image);
 };

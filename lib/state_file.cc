@@ -109,6 +109,16 @@ std::vector<typename Map::key_type> SortedKeys(const Map& map) {
   return keys;
 }
 
+// The entries of a hash map, sorted by key: as SortedKeys(), without a second lookup per key.
+template <typename Map>
+std::vector<const typename Map::value_type*> SortedEntries(const Map& map) {
+  std::vector<const typename Map::value_type*> entries;
+  entries.reserve(map.size());
+  for (const auto& entry : map) entries.push_back(&entry);
+  std::sort(entries.begin(), entries.end(), [](const auto* a, const auto* b) { return a->first < b->first; });
+  return entries;
+}
+
 void WriteAccountsAndSettings(const CloudState& s, RecordWriter& w) {
   v1::StateRecord r;
   for (const OrganizationId& id : SortedKeys(s.organizations)) {
@@ -204,8 +214,8 @@ void WriteAccountsAndSettings(const CloudState& s, RecordWriter& w) {
 template <typename Message, typename Table, typename Set, typename Release>
 void WriteTable(const Table& table, v1::StateRecord& r, RecordWriter& w, Set set, Release release) {
   Message m;
-  for (const auto& key : SortedKeys(table)) {
-    ToProto(*table.at(key), &m);
+  for (const auto* entry : SortedEntries(table)) {
+    ToProto(*entry->second, &m);
     (r.*set)(&m);
     w.Write(r);
     (void)(r.*release)();

@@ -11,6 +11,7 @@
 #include "absl/hash/hash_testing.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "image_access.h"
 #include "tests/test_util.h"
 
 namespace ami {
@@ -493,6 +494,41 @@ TEST(ImageValue, MovedFromImageStaysReadable) {
   EXPECT_EQ(b.name(), "my-image");
   EXPECT_EQ(a.name(), "my-image");  // NOLINT(bugprone-use-after-move): the point of the test.
   EXPECT_EQ(a.block_device_mappings().size(), 1u);
+}
+
+// The field-by-field copies of ModifyImageAttribute and DescribeImages keep every field they do
+// not mean to change: an image with every field set comes back equal.
+TEST(ImageValue, DirectDerivationsKeepEveryOtherField) {
+  const absl::Time t = absl::FromUnixSeconds(1700000000);
+  const Image full = *ValidImage()
+                          .set_description("every field set")
+                          .set_owner_alias(OwnerAlias::kAmazon)
+                          .set_state(ImageState::kAvailable)
+                          .set_state_reason({"Client.Reason", "a reason"})
+                          .set_imds_v2_required(true)
+                          .set_launch_permissions(SharedWith({Account("444455556666")}, true))
+                          .set_deprecation_time(t + absl::Hours(24))
+                          .set_deregistration_protection(DeregistrationProtection::kDisabled)
+                          .set_protection_cooldown_until(t + absl::Hours(1))
+                          .set_last_launched_time(t)
+                          .set_tags(*TagSet::Create({*Tag::Create("team", "platform")}))
+                          .Build();
+  const absl::StatusOr<Image> same = internal::ImageAccess::WithLaunchPermissions(
+      full, full.launch_permissions(), full.deprecation_time());
+  ASSERT_TRUE(same.ok()) << same.status();
+  EXPECT_EQ(*same, full);
+  const Image view = internal::ImageAccess::ViewForOthers(full, TagSet());
+  const Image expected = *full.ToBuilder()
+                              .set_tags(TagSet())
+                              .set_launch_permissions(SharedWith({}, true))
+                              .set_protection_cooldown_until(std::nullopt)
+                              .set_last_launched_time(std::nullopt)
+                              .Build();
+  EXPECT_EQ(view, expected);
+  // An infinite deprecation time is refused, as Build() refuses it.
+  EXPECT_FALSE(internal::ImageAccess::WithLaunchPermissions(full, full.launch_permissions(),
+                                                            absl::InfiniteFuture())
+                   .ok());
 }
 
 }  // namespace
