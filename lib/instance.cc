@@ -37,11 +37,25 @@ absl::Status ValidateInstanceType(absl::string_view type) {
   return absl::OkStatus();
 }
 
+const std::shared_ptr<const Instance::Body>& Instance::DefaultBody() {
+  static const auto* body = new std::shared_ptr<const Body>(std::make_shared<Body>());
+  return *body;
+}
+
 Instance::Instance()
     : id_(InstanceId::Short(0)),
       owner_(AccountId::FromNumber(0)),
       zone_(Region::All().front().zones().front()),
-      image_id_(ImageId::Short(0)) {}
+      image_id_(ImageId::Short(0)),
+      body_(DefaultBody()) {}
+
+Instance::Body& Instance::Builder::body() {
+  // A body this builder alone holds was made below, not const: it may change in place.
+  if (instance_.body_.use_count() != 1) {
+    instance_.body_ = std::shared_ptr<const Body>(std::make_shared<Body>(*instance_.body_));
+  }
+  return const_cast<Body&>(*instance_.body_);
+}
 
 bool operator==(const Instance& a, const Instance& b) { return a.Tie() == b.Tie(); }
 
@@ -58,16 +72,16 @@ B& B::set_owner(AccountId o) { instance_.owner_ = o; has_owner_ = true; return *
 B& B::set_availability_zone(AvailabilityZone z) { instance_.zone_ = z; has_zone_ = true; return *this; }
 B& B::set_image_id(ImageId i) { instance_.image_id_ = i; has_image_ = true; return *this; }
 B& B::set_state(InstanceState s) { instance_.state_ = s; return *this; }
-B& B::set_state_reason(StateReason r) { instance_.state_reason_ = std::move(r); return *this; }
-B& B::set_instance_type(std::string t) { instance_.instance_type_ = std::move(t); return *this; }
-B& B::set_root_device_type(RootDeviceType t) { instance_.root_device_type_ = t; return *this; }
-B& B::set_root_device_name(std::string n) { instance_.root_device_name_ = std::move(n); return *this; }
-B& B::set_architecture(Architecture a) { instance_.architecture_ = a; return *this; }
+B& B::set_state_reason(StateReason r) { body().state_reason = std::move(r); return *this; }
+B& B::set_instance_type(std::string t) { body().instance_type = std::move(t); return *this; }
+B& B::set_root_device_type(RootDeviceType t) { body().root_device_type = t; return *this; }
+B& B::set_root_device_name(std::string n) { body().root_device_name = std::move(n); return *this; }
+B& B::set_architecture(Architecture a) { body().architecture = a; return *this; }
 B& B::set_volumes(std::vector<AttachedVolume> v) { instance_.volumes_ = std::move(v); return *this; }
 B& B::add_volume(AttachedVolume v) { instance_.volumes_.push_back(std::move(v)); return *this; }
-B& B::set_product_codes(std::vector<ProductCode> c) { instance_.product_codes_ = std::move(c); return *this; }
-B& B::set_platform_details(std::string d) { instance_.platform_details_ = std::move(d); return *this; }
-B& B::set_imds_v2_required(bool v) { instance_.imds_v2_ = v; return *this; }
+B& B::set_product_codes(std::vector<ProductCode> c) { body().product_codes = std::move(c); return *this; }
+B& B::set_platform_details(std::string d) { body().platform_details = std::move(d); return *this; }
+B& B::set_imds_v2_required(bool v) { body().imds_v2 = v; return *this; }
 B& B::set_launch_time(absl::Time t) { instance_.launch_time_ = t; return *this; }
 B& B::set_tags(TagSet t) { instance_.tags_ = std::move(t); return *this; }
 
@@ -78,8 +92,8 @@ absl::Status Instance::Builder::Validate() const {
   }
   const Instance& in = instance_;
   const std::string what = absl::StrCat("instance `", in.id_.ToString(), "`");
-  AMI_RETURN_IF_ERROR(ValidateInstanceType(in.instance_type_));
-  AMI_RETURN_IF_ERROR(checks::ProductCodes(in.product_codes_));
+  AMI_RETURN_IF_ERROR(ValidateInstanceType(in.body_->instance_type));
+  AMI_RETURN_IF_ERROR(checks::ProductCodes(in.body_->product_codes));
   AMI_RETURN_IF_ERROR(checks::FiniteTime(what, "launch time", in.launch_time_));
   absl::flat_hash_set<absl::string_view> devices;
   absl::flat_hash_set<VolumeId> volume_ids;
@@ -102,6 +116,7 @@ absl::StatusOr<Instance> Instance::Builder::Build() const& {
 
 absl::StatusOr<Instance> Instance::Builder::Build() && {
   AMI_RETURN_IF_ERROR(Validate());
+  instance_.volumes_.shrink_to_fit();  // Values are kept long: no spare room.
   return std::move(instance_);
 }
 

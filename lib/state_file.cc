@@ -730,6 +730,7 @@ absl::Status StateBuilder::Add(const v1::StateRecord& r) {
     case v1::StateRecord::kSnapshot: {
       AMI_ASSIGN_OR_RETURN(Snapshot snap, FromProto(r.snapshot()));
       if (s_->snapshots.contains(snap.id())) return Duplicate("snapshot", snap.id().ToString());
+      s_->sharing.Share(snap);
       s_->PutSnapshot(std::make_shared<const Snapshot>(std::move(snap)));
       return absl::OkStatus();
     }
@@ -742,6 +743,7 @@ absl::Status StateBuilder::Add(const v1::StateRecord& r) {
                          absl::StrCat("AMI name `", image.name(), "` is used twice by account `",
                                       image.owner().ToString(), "` in ", image.region().code()));
       }
+      s_->sharing.Share(image);
       s_->PutImage(std::make_shared<const Image>(std::move(image)));
       return absl::OkStatus();
     }
@@ -749,7 +751,7 @@ absl::Status StateBuilder::Add(const v1::StateRecord& r) {
       AMI_ASSIGN_OR_RETURN(Instance instance, FromProto(r.instance()));
       if (s_->instances.contains(instance.id())) return Duplicate("instance", instance.id().ToString());
       const InstanceId id = instance.id();
-      s_->instances.emplace(id, std::make_shared<const Instance>(std::move(instance)));
+      s_->PutInstance(std::move(instance));
       return absl::OkStatus();
     }
     case v1::StateRecord::kHeader:

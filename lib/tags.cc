@@ -29,6 +29,15 @@ absl::StatusOr<Tag> Tag::Create(absl::string_view key, absl::string_view value) 
 
 bool Tag::is_system() const { return absl::StartsWith(key_, "aws:"); }
 
+TagSet::TagSet(std::vector<Tag> sorted) {
+  if (!sorted.empty()) tags_ = std::make_shared<const std::vector<Tag>>(std::move(sorted));
+}
+
+const std::vector<Tag>& TagSet::NoTags() {
+  static const auto* const kNone = new std::vector<Tag>();
+  return *kNone;
+}
+
 absl::StatusOr<TagSet> TagSet::Create(std::vector<Tag> tags) {
   std::sort(tags.begin(), tags.end());
   size_t user_tags = 0;
@@ -59,15 +68,16 @@ absl::StatusOr<TagSet> TagSet::CreateUserTags(std::vector<Tag> tags) {
 }
 
 std::optional<absl::string_view> TagSet::Find(absl::string_view key) const {
-  auto it = std::lower_bound(tags_.begin(), tags_.end(), key,
+  const std::vector<Tag>& all = tags();
+  auto it = std::lower_bound(all.begin(), all.end(), key,
                              [](const Tag& t, absl::string_view k) { return t.key() < k; });
-  if (it == tags_.end() || it->key() != key) return std::nullopt;
+  if (it == all.end() || it->key() != key) return std::nullopt;
   return absl::string_view(it->value());
 }
 
 absl::StatusOr<TagSet> TagSet::With(const TagSet& added) const {
-  std::vector<Tag> merged = added.tags_;
-  for (const Tag& tag : tags_) {
+  std::vector<Tag> merged = added.tags();
+  for (const Tag& tag : tags()) {
     if (!added.Find(tag.key()).has_value()) merged.push_back(tag);
   }
   return Create(std::move(merged));
@@ -76,7 +86,7 @@ absl::StatusOr<TagSet> TagSet::With(const TagSet& added) const {
 TagSet TagSet::Without(const std::vector<std::string>& keys) const {
   const absl::flat_hash_set<std::string> drop(keys.begin(), keys.end());
   std::vector<Tag> kept;
-  for (const Tag& tag : tags_) {
+  for (const Tag& tag : tags()) {
     if (!drop.contains(tag.key())) kept.push_back(tag);
   }
   return TagSet(std::move(kept));
@@ -84,7 +94,7 @@ TagSet TagSet::Without(const std::vector<std::string>& keys) const {
 
 TagSet TagSet::UserTags() const {
   std::vector<Tag> kept;
-  for (const Tag& tag : tags_) {
+  for (const Tag& tag : tags()) {
     if (!tag.is_system()) kept.push_back(tag);
   }
   return TagSet(std::move(kept));

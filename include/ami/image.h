@@ -18,6 +18,7 @@
 #include "absl/strings/string_view.h"
 #include "absl/time/time.h"
 #include "ami/attributes.h"
+#include "ami/body_ref.h"
 #include "ami/hash_util.h"
 #include "ami/ids.h"
 #include "ami/kms_id.h"
@@ -179,6 +180,7 @@ class Image {
  private:
   friend class Builder;
   friend struct internal::ImageAccess;
+  friend struct internal::ValueSharing;
   Image();
   // The fields that operations seldom change, shared by the copies an image's permissions,
   // state and tags go through (ModifyImageAttribute, DescribeImages).
@@ -209,25 +211,7 @@ class Image {
                       source_image, source_image_region, consistency);
     }
   };
-  // The shared body. A move copies the pointer, so that a moved-from image stays readable.
-  class BodyRef {
-   public:
-    BodyRef(std::shared_ptr<const Body> body) : ptr_(std::move(body)) {}  // NOLINT: implicit.
-    BodyRef(const BodyRef&) = default;
-    BodyRef(BodyRef&& other) noexcept : ptr_(other.ptr_) {}
-    BodyRef& operator=(const BodyRef&) = default;
-    BodyRef& operator=(BodyRef&& other) noexcept {
-      ptr_ = other.ptr_;
-      return *this;
-    }
-    const Body* operator->() const { return ptr_.get(); }
-    const Body& operator*() const { return *ptr_; }
-    const Body* get() const { return ptr_.get(); }
-    long use_count() const { return ptr_.use_count(); }
-
-   private:
-    std::shared_ptr<const Body> ptr_;
-  };
+  using BodyRef = internal::BodyRef<Body>;
   // The body of a new image: shared, never changed (a Builder copies it before its first change).
   static const std::shared_ptr<const Body>& DefaultBody();
   // Every field, for equality and hashing.

@@ -6,6 +6,7 @@
 #define AMI_INSTANCE_H_
 
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 #include <tuple>
@@ -16,6 +17,7 @@
 #include "absl/strings/string_view.h"
 #include "absl/time/time.h"
 #include "ami/attributes.h"
+#include "ami/body_ref.h"
 #include "ami/hash_util.h"
 #include "ami/ids.h"
 #include "ami/kms_id.h"
@@ -67,17 +69,17 @@ class Instance {
   // The image it was launched from (which may since have been deregistered).
   ImageId image_id() const { return image_id_; }
   InstanceState state() const { return state_; }
-  const StateReason& state_reason() const { return state_reason_; }
-  const std::string& instance_type() const { return instance_type_; }
-  RootDeviceType root_device_type() const { return root_device_type_; }
-  const std::string& root_device_name() const { return root_device_name_; }
-  Architecture architecture() const { return architecture_; }
+  const StateReason& state_reason() const { return body_->state_reason; }
+  const std::string& instance_type() const { return body_->instance_type; }
+  RootDeviceType root_device_type() const { return body_->root_device_type; }
+  const std::string& root_device_name() const { return body_->root_device_name; }
+  Architecture architecture() const { return body_->architecture; }
   const std::vector<AttachedVolume>& volumes() const { return volumes_; }
   // Inherited from the image (CREATE-13).
-  const std::vector<ProductCode>& product_codes() const { return product_codes_; }
-  const std::string& platform_details() const { return platform_details_; }
+  const std::vector<ProductCode>& product_codes() const { return body_->product_codes; }
+  const std::string& platform_details() const { return body_->platform_details; }
   // HttpTokens=required (LAUNCH-14).
-  bool imds_v2_required() const { return imds_v2_; }
+  bool imds_v2_required() const { return body_->imds_v2; }
   absl::Time launch_time() const { return launch_time_; }
   const TagSet& tags() const { return tags_; }
 
@@ -89,12 +91,37 @@ class Instance {
 
  private:
   friend class Builder;
+  friend struct internal::ValueSharing;
   Instance();
+  // The fields many instances have alike (those launched from one image with one type), so that
+  // a cloud can keep one copy of each distinct body.
+  struct Body {
+    StateReason state_reason;
+    std::string instance_type = "t3.micro";
+    RootDeviceType root_device_type = RootDeviceType::kEbs;
+    std::string root_device_name = "/dev/xvda";
+    Architecture architecture = Architecture::kX86_64;
+    std::vector<ProductCode> product_codes;
+    std::string platform_details = "Linux/UNIX";
+    bool imds_v2 = false;
+
+    auto Tie() const {
+      return std::tie(state_reason, instance_type, root_device_type, root_device_name,
+                      architecture, product_codes, platform_details, imds_v2);
+    }
+    friend bool operator==(const Body& a, const Body& b) { return a.Tie() == b.Tie(); }
+    template <typename H>
+    friend H AbslHashValue(H h, const Body& b) {
+      return internal::HashTuple(std::move(h), b.Tie());
+    }
+  };
+  // The body of a new instance: shared, never changed (a Builder copies it before its first
+  // change).
+  static const std::shared_ptr<const Body>& DefaultBody();
   // Every field, for equality and hashing.
   auto Tie() const {
-    return std::tie(id_, owner_, zone_, image_id_, state_, state_reason_, instance_type_,
-                    root_device_type_, root_device_name_, architecture_, volumes_, product_codes_,
-                    platform_details_, imds_v2_, launch_time_, tags_);
+    return std::tuple_cat(std::tie(id_, owner_, zone_, image_id_, state_, volumes_, launch_time_, tags_),
+                          body_->Tie());
   }
   // After Tie(), whose deduced type it needs.
   template <typename H>
@@ -107,17 +134,10 @@ class Instance {
   AvailabilityZone zone_;
   ImageId image_id_;
   InstanceState state_ = InstanceState::kRunning;
-  StateReason state_reason_;
-  std::string instance_type_ = "t3.micro";
-  RootDeviceType root_device_type_ = RootDeviceType::kEbs;
-  std::string root_device_name_ = "/dev/xvda";
-  Architecture architecture_ = Architecture::kX86_64;
-  std::vector<AttachedVolume> volumes_;
-  std::vector<ProductCode> product_codes_;
-  std::string platform_details_ = "Linux/UNIX";
-  bool imds_v2_ = false;
   absl::Time launch_time_ = absl::UnixEpoch();
+  std::vector<AttachedVolume> volumes_;
   TagSet tags_;
+  internal::BodyRef<Body> body_;
 };
 
 // Builds an Instance. Required: set_id(), set_owner(), set_availability_zone(), set_image_id().
@@ -151,6 +171,8 @@ class Instance::Builder {
  private:
   // What Build() checks.
   absl::Status Validate() const;
+  // The instance's Body, copied on the first change.
+  Body& body();
   friend class Instance;
   Instance instance_;
   bool has_id_ = false, has_owner_ = false, has_zone_ = false, has_image_ = false;

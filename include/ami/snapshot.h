@@ -80,6 +80,7 @@ class Snapshot {
 
  private:
   friend class Builder;
+  friend struct internal::ValueSharing;
   Snapshot();
   // Every field, for equality and hashing.
   auto Tie() const {

@@ -7,6 +7,7 @@
 #define AMI_TAGS_H_
 
 #include <cstddef>
+#include <memory>
 #include <optional>
 #include <string>
 #include <utility>
@@ -47,7 +48,12 @@ class Tag {
   std::string value_;
 };
 
-// A set of tags with distinct keys, sorted by key. The default TagSet is empty.
+namespace internal {
+struct ValueSharing;
+}  // namespace internal
+
+// A set of tags with distinct keys, sorted by key. The default TagSet is empty. Copies share
+// the tags (they are never changed), so a copy costs one reference count.
 class TagSet {
  public:
   TagSet() = default;
@@ -58,11 +64,11 @@ class TagSet {
 
   // The value of `key`, if present.
   std::optional<absl::string_view> Find(absl::string_view key) const;
-  bool empty() const { return tags_.empty(); }
-  size_t size() const { return tags_.size(); }
-  const std::vector<Tag>& tags() const { return tags_; }
-  std::vector<Tag>::const_iterator begin() const { return tags_.begin(); }
-  std::vector<Tag>::const_iterator end() const { return tags_.end(); }
+  bool empty() const { return tags_ == nullptr; }
+  size_t size() const { return tags_ == nullptr ? 0 : tags_->size(); }
+  const std::vector<Tag>& tags() const { return tags_ == nullptr ? NoTags() : *tags_; }
+  std::vector<Tag>::const_iterator begin() const { return tags().begin(); }
+  std::vector<Tag>::const_iterator end() const { return tags().end(); }
 
   // These tags with `added` put over them (CreateTags): same key, new value.
   absl::StatusOr<TagSet> With(const TagSet& added) const;
@@ -71,16 +77,22 @@ class TagSet {
   // These tags without the `aws:` system tags.
   TagSet UserTags() const;
 
-  friend bool operator==(const TagSet& a, const TagSet& b) { return a.tags_ == b.tags_; }
+  friend bool operator==(const TagSet& a, const TagSet& b) {
+    return a.tags_ == b.tags_ || a.tags() == b.tags();
+  }
   friend bool operator!=(const TagSet& a, const TagSet& b) { return !(a == b); }
   template <typename H>
   friend H AbslHashValue(H h, const TagSet& s) {
-    return H::combine(std::move(h), s.tags_);
+    return H::combine(std::move(h), s.tags());
   }
 
  private:
-  explicit TagSet(std::vector<Tag> sorted) : tags_(std::move(sorted)) {}
-  std::vector<Tag> tags_;
+  friend struct internal::ValueSharing;
+  // Takes sorted tags with distinct keys; none is stored as no vector.
+  explicit TagSet(std::vector<Tag> sorted);
+  static const std::vector<Tag>& NoTags();
+  // Null when empty.
+  std::shared_ptr<const std::vector<Tag>> tags_;
 };
 
 }  // namespace ami

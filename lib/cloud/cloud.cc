@@ -70,7 +70,7 @@ void CompleteInstance(CloudState& s, const PendingWork& work) {
   } else {
     b.set_state(InstanceState::kRunning);
   }
-  s.instances[id] = std::make_shared<const Instance>(*b.Build());
+  s.PutInstance(*std::move(b).Build());
 }
 
 void CompleteKeyDeletion(CloudState& s, const PendingWork& work) {

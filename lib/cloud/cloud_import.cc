@@ -42,7 +42,9 @@ absl::Status Cloud::ImportSnapshot(const Snapshot& snapshot) {
   internal::WriterLock lock(state_->mu);
   CloudState& s = *state_;
   if (s.snapshots.contains(snapshot.id())) return Exists("snapshot", snapshot.id().ToString());
-  s.PutSnapshot(std::make_shared<const Snapshot>(snapshot));
+  Snapshot shared = snapshot;
+  s.sharing.Share(shared);
+  s.PutSnapshot(std::make_shared<const Snapshot>(std::move(shared)));
   return absl::OkStatus();
 }
 
@@ -74,7 +76,9 @@ absl::Status Cloud::ImportImage(const Image& image) {
       settings.image_block_public_access_from.reset();
     }
   }
-  s.PutImage(std::make_shared<const Image>(image));
+  Image shared = image;
+  s.sharing.Share(shared);
+  s.PutImage(std::make_shared<const Image>(std::move(shared)));
   if (image.state() == ImageState::kPending) {
     s.Schedule(s.options.image_pending, {PendingWork::Kind::kImage, image.id().ToString(), std::nullopt});
   }
@@ -85,7 +89,7 @@ absl::Status Cloud::ImportInstance(const Instance& instance) {
   internal::WriterLock lock(state_->mu);
   CloudState& s = *state_;
   if (s.instances.contains(instance.id())) return Exists("instance", instance.id().ToString());
-  s.instances[instance.id()] = std::make_shared<const Instance>(instance);
+  s.PutInstance(instance);
   if (instance.state() == InstanceState::kPending) {
     s.Schedule(s.options.instance_pending,
                {PendingWork::Kind::kInstance, instance.id().ToString(), std::nullopt});

@@ -90,7 +90,7 @@ absl::StatusOr<std::vector<InstanceId>> Cloud::RunInstances(const CallContext& c
       work.failure->message = absl::StrCat("Client.InternalError: Client error on launch: ",
                                            work.failure->message);
     }
-    s.instances[instance.id()] = std::make_shared<const Instance>(std::move(instance));
+    s.PutInstance(std::move(instance));
     s.Schedule(s.options.instance_pending, std::move(work));
   }
   Image::Builder launched = image.ToBuilder();
@@ -131,13 +131,13 @@ absl::Status Transition(CloudState& s, const CallContext& ctx, const std::vector
   AMI_ASSIGN_OR_RETURN(const std::vector<const Instance*> instances, OwnInstances(s, ctx, ids));
   for (const Instance* instance : instances) AMI_RETURN_IF_ERROR(check(*instance));
   AMI_RETURN_IF_ERROR(internal::DryRunCheck(ctx));
-  std::vector<std::shared_ptr<const Instance>> updated;
+  std::vector<Instance> updated;
   for (const Instance* instance : instances) {
     Instance::Builder b = instance->ToBuilder();
     next(*instance, b);
-    updated.push_back(std::make_shared<const Instance>(*b.Build()));
+    updated.push_back(*std::move(b).Build());
   }
-  for (auto& instance : updated) s.instances[instance->id()] = std::move(instance);
+  for (Instance& instance : updated) s.PutInstance(std::move(instance));
   return absl::OkStatus();
 }
 

@@ -309,7 +309,7 @@ void SetOwnerTags(CloudState& s, const TagTarget& t, TagSet tags) {
     }
     case TagTarget::Kind::kInstance: {
       Instance::Builder b = s.FindInstance(*InstanceId::Parse(t.id))->ToBuilder();
-      s.instances[*InstanceId::Parse(t.id)] = std::make_shared<const Instance>(*b.set_tags(std::move(tags)).Build());
+      s.PutInstance(*std::move(b.set_tags(std::move(tags))).Build());
       return;
     }
   }

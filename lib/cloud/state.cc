@@ -233,6 +233,7 @@ bool SameHoldings(const Image& a, const Image& b) {
 }  // namespace
 
 void CloudState::PutImage(std::shared_ptr<const Image> image) {
+  image = sharing.Shared(std::move(image));
   const ImageId id = image->id();
   auto it = images.find(id);
   image_index.Update(it == images.end() ? nullptr : it->second.get(), image.get());
@@ -268,10 +269,17 @@ void CloudState::PutImage(std::shared_ptr<const Image> image) {
 }
 
 void CloudState::PutSnapshot(std::shared_ptr<const Snapshot> snapshot) {
+  snapshot = sharing.Shared(std::move(snapshot));
   const SnapshotId id = snapshot->id();
   auto it = snapshots.find(id);
   snapshot_index.Update(it == snapshots.end() ? nullptr : it->second.get(), snapshot.get());
   snapshots[id] = std::move(snapshot);
+}
+
+void CloudState::PutInstance(Instance instance) {
+  sharing.Share(instance);
+  const InstanceId id = instance.id();
+  instances[id] = std::make_shared<const Instance>(std::move(instance));
 }
 
 void CloudState::RemoveSnapshot(SnapshotId id) {

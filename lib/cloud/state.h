@@ -22,6 +22,7 @@
 #include "ami/lifecycle.h"
 #include "ami/policy.h"
 #include "cloud/image_index.h"
+#include "value_sharing.h"
 
 namespace ami::internal {
 
@@ -144,6 +145,8 @@ struct CloudState final : public StateView {
   // SetForeignTags.
   ImageIndex image_index;
   SnapshotIndex snapshot_index;
+  // One copy of each distinct tag set and instance body the tables hold.
+  ValueSharing::Pool sharing;
 
   CloudState() = default;
   // A deep copy for Fork(): tables copy their shared immutable values.
@@ -184,8 +187,12 @@ struct CloudState final : public StateView {
   bool IsAwsManagedEbsKey(const KmsKeyArn& arn) const;
 
   // ---- Mutations that keep the indexes ----
+  // Each takes the value with its parts shared through `sharing` (a value whose parts are
+  // not shared yet is copied once).
   void PutImage(std::shared_ptr<const Image> image);
   void PutSnapshot(std::shared_ptr<const Snapshot> snapshot);
+  // Adds or replaces an instance.
+  void PutInstance(Instance instance);
   void RemoveSnapshot(SnapshotId id);
   // Sets (or, when empty, drops) the tags `account` put on another account's image or snapshot
   // `id` in `region`.
