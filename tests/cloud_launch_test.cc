@@ -239,6 +239,25 @@ TEST_F(RunInstances, LAUNCH_1_AllowedWithImageId) {
   }
 }
 
+TEST_F(RunInstances, InstancesLaunchedAlikeShareOneBody) {
+  const InstanceId first = Launch(as_owner_, RunRequest(public_image_));
+  const InstanceId second = Launch(as_owner_, RunRequest(public_image_));
+  RunInstancesRequest other = RunRequest(public_image_);
+  other.instance_type = "m7g.large";
+  const InstanceId third = Launch(as_owner_, other);
+  ASSERT_TRUE(cloud->StopInstances(as_owner_, {second.ToString()}).ok());
+  cloud->Evaluate([&](const StateView& view) {
+    const Instance* a = view.FindInstance(first);
+    const Instance* b = view.FindInstance(second);
+    const Instance* c = view.FindInstance(third);
+    EXPECT_EQ(a->instance_type(), b->instance_type());
+    EXPECT_EQ(&a->platform_details(), &b->platform_details());
+    EXPECT_EQ(c->instance_type(), "m7g.large");
+    EXPECT_NE(&a->platform_details(), &c->platform_details());
+    return Decision();
+  });
+}
+
 TEST_F(RunInstances, LAUNCH_2_DeniedForImageThatDoesNotExist) {
   const ImageId missing = Must(ImageId::Parse("ami-0123456789abcdef0"));
   auto before = cloud->Fork();

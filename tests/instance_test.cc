@@ -264,5 +264,58 @@ TEST(InstanceHash, EqualInstancesHashEquallyAndEachFieldCounts) {
   }));
 }
 
+// ---- Shared body --------------------------------------------------------------------------------
+
+TEST(InstanceValue, BuilderChangesDoNotReachTheInstanceOrItsCopies) {
+  const Instance base = *ValidInstance().set_instance_type("m7g.large").Build();
+  const Instance copy = base;
+  Instance::Builder b = base.ToBuilder();
+  b.set_instance_type("c5.xlarge").set_platform_details("Windows").set_imds_v2_required(true)
+      .set_state_reason(StateReason{"Server.SpotInstanceTermination", "gone"});
+  const Instance changed = *b.Build();
+  EXPECT_EQ(base.instance_type(), "m7g.large");
+  EXPECT_EQ(base.platform_details(), "Linux/UNIX");
+  EXPECT_FALSE(base.imds_v2_required());
+  EXPECT_TRUE(base.state_reason().code.empty());
+  EXPECT_EQ(copy, base);
+  EXPECT_EQ(changed.instance_type(), "c5.xlarge");
+  EXPECT_EQ(changed.platform_details(), "Windows");
+  EXPECT_TRUE(changed.imds_v2_required());
+  EXPECT_EQ(changed.state_reason().code, "Server.SpotInstanceTermination");
+  // The builder goes on from what it built; what it built does not change with it.
+  b.set_instance_type("t3.nano");
+  EXPECT_EQ(changed.instance_type(), "c5.xlarge");
+  EXPECT_EQ(b.Build()->instance_type(), "t3.nano");
+}
+
+TEST(InstanceValue, CopiesShareTheBodyUntilOneIsRebuilt) {
+  const Instance base = *ValidInstance().Build();
+  const Instance copy = base;
+  EXPECT_EQ(&copy.instance_type(), &base.instance_type());
+  const Instance rebuilt = *base.ToBuilder().set_state(InstanceState::kStopped).Build();
+  EXPECT_EQ(&rebuilt.instance_type(), &base.instance_type());  // The state is not in the body.
+  const Instance retyped = *base.ToBuilder().set_instance_type("m5.large").Build();
+  EXPECT_NE(&retyped.instance_type(), &base.instance_type());
+}
+
+TEST(InstanceValue, MovedFromInstanceStaysReadable) {
+  Instance moved = *ValidInstance().set_platform_details("Windows").Build();
+  const Instance taken = std::move(moved);
+  EXPECT_EQ(taken.platform_details(), "Windows");
+  EXPECT_EQ(moved.platform_details(), "Windows");  // NOLINT: reading a moved-from value.
+  EXPECT_EQ(moved.instance_type(), "t3.micro");     // NOLINT
+}
+
+TEST(InstanceValue, MovingTheValueOutOfABuilderKeepsEveryField) {
+  Instance::Builder b = ValidInstance();
+  b.set_instance_type("m7g.large").set_architecture(Architecture::kArm64)
+      .set_product_codes({ProductCode{"abc123"}}).add_volume(Volume("/dev/sdb", 2))
+      .set_tags(*TagSet::Create({*Tag::Create("k", "v")}));
+  const Instance copied = *b.Build();
+  const Instance moved = *std::move(b).Build();
+  EXPECT_EQ(moved, copied);
+  EXPECT_EQ(moved.volumes().capacity(), moved.volumes().size());
+}
+
 }  // namespace
 }  // namespace ami

@@ -97,5 +97,29 @@ TEST(TagSet, HashAndEquality) {
   EXPECT_TRUE(absl::VerifyTypeImplementsAbslHashCorrectly({T("a", "1"), T("a", ""), T("b", "1")}));
 }
 
+TEST(TagSet, CopiesShareTheirTagsAndCompareByContent) {
+  const TagSet a = *TagSet::Create({T("b", "2"), T("a", "1")});
+  const TagSet copy = a;
+  EXPECT_EQ(&copy.tags(), &a.tags());
+  const TagSet separate = *TagSet::Create({T("a", "1"), T("b", "2")});
+  EXPECT_NE(&separate.tags(), &a.tags());
+  EXPECT_EQ(separate, a);
+  EXPECT_EQ(absl::Hash<TagSet>()(separate), absl::Hash<TagSet>()(a));
+  EXPECT_NE(*TagSet::Create({T("a", "1"), T("b", "3")}), a);
+  ASSERT_EQ(a.size(), 2u);
+  EXPECT_EQ(a.tags()[0].key(), "a");
+  EXPECT_EQ(a.Find("b"), "2");
+}
+TEST(TagSet, NoTagsLeftIsTheEmptySet) {
+  const TagSet none = TagSet(*TagSet::Create({T("a", "1")})).Without({"a"});
+  EXPECT_TRUE(none.empty());
+  EXPECT_EQ(none.size(), 0u);
+  EXPECT_EQ(none.begin(), none.end());
+  EXPECT_EQ(none, TagSet());
+  EXPECT_EQ(absl::Hash<TagSet>()(none), absl::Hash<TagSet>()(TagSet()));
+  EXPECT_EQ(none.Find("a"), std::nullopt);
+  EXPECT_EQ(*TagSet::Create({}), TagSet());
+}
+
 }  // namespace
 }  // namespace ami

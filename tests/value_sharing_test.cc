@@ -1,0 +1,118 @@
+// A cloud keeps one copy of each distinct tag set and instance body: equal parts share storage
+// whichever way the values arrived (generated and imported, launched, loaded from a state
+// file), and the pool drops what no value holds any more.
+#include "value_sharing.h"
+
+#include <map>
+#include <memory>
+#include <sstream>
+#include <string>
+#include <tuple>
+#include <vector>
+
+#include "ami/cloud.h"
+#include "ami/fleet.h"
+#include "ami/state_file.h"
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "tests/test_util.h"
+
+namespace ami {
+namespace {
+
+using ::ami::testing::IsOk;
+
+TEST(InternSet, EqualValuesShareOneCopy) {
+  internal::InternSet<std::string> set;
+  const auto first = set.Intern(std::make_shared<const std::string>("alpha"));
+  const auto again = set.Intern(std::make_shared<const std::string>("alpha"));
+  const auto other = set.Intern(std::make_shared<const std::string>("beta"));
+  EXPECT_EQ(again.get(), first.get());
+  EXPECT_NE(other.get(), first.get());
+  EXPECT_EQ(set.size(), 2u);
+}
+
+TEST(InternSet, DropsWhatNoValueHoldsAndKeepsWhatOneDoes) {
+  internal::InternSet<std::string> set;
+  std::vector<std::shared_ptr<const std::string>> held;
+  for (int i = 0; i < 100; ++i) {
+    held.push_back(set.Intern(std::make_shared<const std::string>("held" + std::to_string(i))));
+  }
+  for (int i = 0; i < 20000; ++i) set.Intern(std::make_shared<const std::string>(std::to_string(i)));
+  // Pruned whenever it doubled: never more than twice what was held at the last look, or 1024.
+  EXPECT_LE(set.size(), 2048u);
+  for (int i = 0; i < 100; ++i) {
+    EXPECT_EQ(set.Intern(std::make_shared<const std::string>("held" + std::to_string(i))).get(),
+              held[i].get());
+  }
+}
+
+// For every distinct tag set and instance body among the cloud's instances and images, the
+// number of copies stored (distinct addresses).
+struct Copies {
+  int tag_sets = 0, tag_copies = 0, bodies = 0, body_copies = 0;
+};
+
+Copies CountCopies(const Cloud& cloud) {
+  std::map<std::vector<std::pair<std::string, std::string>>, std::set<const void*>> tags;
+  std::map<std::tuple<std::string, std::string, std::string, bool, std::string>, std::set<const void*>>
+      bodies;
+  auto add_tags = [&tags](const TagSet& t) {
+    if (t.empty()) return;
+    std::vector<std::pair<std::string, std::string>> key;
+    for (const Tag& tag : t) key.emplace_back(tag.key(), tag.value());
+    tags[key].insert(&t.tags());
+  };
+  const std::vector<Instance> instances = cloud.ListInstances();
+  const std::vector<Image> images = cloud.ListImages();
+  cloud.Evaluate([&](const StateView& view) {
+    for (const Instance& listed : instances) {
+      const Instance& i = *view.FindInstance(listed.id());
+      add_tags(i.tags());
+      std::string codes;
+      for (const ProductCode& c : i.product_codes()) codes += c.code + ",";
+      bodies[{i.instance_type(), i.root_device_name(), i.platform_details(), i.imds_v2_required(),
+              codes}]
+          .insert(&i.instance_type());
+    }
+    for (const Image& listed : images) add_tags(view.FindImage(listed.id())->tags());
+    return Decision();
+  });
+  Copies c;
+  for (const auto& [key, where] : tags) {
+    ++c.tag_sets;
+    c.tag_copies += static_cast<int>(where.size());
+  }
+  for (const auto& [key, where] : bodies) {
+    ++c.bodies;
+    c.body_copies += static_cast<int>(where.size());
+  }
+  return c;
+}
+
+TEST(ValueSharing, GeneratedAndLoadedCloudsKeepOneCopyOfEachTagSetAndBody) {
+  FleetSpec spec;
+  spec.accounts = 50;
+  spec.images = 300;
+  spec.instances = 3000;
+  absl::StatusOr<Fleet> fleet = GenerateFleet(spec);
+  ASSERT_THAT(fleet, IsOk());
+  const Copies generated = CountCopies(*fleet->cloud);
+  EXPECT_GT(generated.tag_sets, 50);
+  EXPECT_GT(generated.bodies, 4);
+  EXPECT_EQ(generated.tag_copies, generated.tag_sets);
+  EXPECT_EQ(generated.body_copies, generated.bodies);
+
+  std::stringstream file;
+  ASSERT_THAT(SaveState(*fleet->cloud, file), IsOk());
+  absl::StatusOr<std::unique_ptr<Cloud>> loaded = LoadState(file);
+  ASSERT_THAT(loaded, IsOk());
+  ASSERT_TRUE((*loaded)->StateEquals(*fleet->cloud));
+  const Copies reloaded = CountCopies(**loaded);
+  EXPECT_EQ(reloaded.tag_sets, generated.tag_sets);
+  EXPECT_EQ(reloaded.tag_copies, reloaded.tag_sets);
+  EXPECT_EQ(reloaded.body_copies, reloaded.bodies);
+}
+
+}  // namespace
+}  // namespace ami
