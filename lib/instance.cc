@@ -59,6 +59,66 @@ Instance::Body& Instance::Builder::body() {
 
 bool operator==(const Instance& a, const Instance& b) { return a.Tie() == b.Tie(); }
 
+namespace {
+
+// The key an unencrypted packed volume holds, so that equal volumes pack equally.
+const KmsKeyArn& NoKey() {
+  static const KmsKeyArn* const key = new KmsKeyArn(
+      KmsKeyArn::Of(AccountId::FromNumber(0), Region::All().front(),
+                    *KmsKeyId::Parse("00000000-0000-0000-0000-000000000000")));
+  return *key;
+}
+
+}  // namespace
+
+Instance::PackedVolume::PackedVolume(const AttachedVolume& v)
+    : volume_low(v.volume_id.low64()),
+      key(v.kms_key.value_or(NoKey())),
+      size_gib(v.volume_size_gib),
+      volume_high(v.volume_id.high4()) {
+  if (v.volume_id.is_long()) flags |= kVolumeLong;
+  if (v.snapshot_id.has_value()) {
+    flags |= kHasSnapshot;
+    snapshot_low = v.snapshot_id->low64();
+    snapshot_high = v.snapshot_id->high4();
+    if (v.snapshot_id->is_long()) flags |= kSnapshotLong;
+  }
+  if (v.kms_key.has_value()) flags |= kEncrypted;
+  if (v.delete_on_termination) flags |= kDeleteOnTermination;
+}
+
+AttachedVolume Instance::PackedVolume::Unpack(const std::string& device_name) const {
+  AttachedVolume v;
+  v.device_name = device_name;
+  v.volume_id = (flags & kVolumeLong) != 0 ? VolumeId::Long(volume_low, volume_high)
+                                           : VolumeId::Short(static_cast<uint32_t>(volume_low));
+  v.volume_size_gib = size_gib;
+  v.delete_on_termination = (flags & kDeleteOnTermination) != 0;
+  if ((flags & kEncrypted) != 0) v.kms_key = key;
+  if ((flags & kHasSnapshot) != 0) {
+    v.snapshot_id = (flags & kSnapshotLong) != 0
+                        ? SnapshotId::Long(snapshot_low, snapshot_high)
+                        : SnapshotId::Short(static_cast<uint32_t>(snapshot_low));
+  }
+  return v;
+}
+
+AttachedVolume Instance::VolumeList::operator[](size_t i) const {
+  return instance_->volumes_[i].Unpack(instance_->body_->device_names[i]);
+}
+
+const AttachedVolume& Instance::VolumeList::const_iterator::operator*() const {
+  if (!current_.has_value()) current_ = VolumeList(instance_)[index_];
+  return *current_;
+}
+
+std::vector<AttachedVolume> Instance::VolumeList::ToVector() const {
+  std::vector<AttachedVolume> out;
+  out.reserve(size());
+  for (size_t i = 0; i < size(); ++i) out.push_back((*this)[i]);
+  return out;
+}
+
 Instance::Builder Instance::ToBuilder() const {
   Builder b;
   b.instance_ = *this;
@@ -77,8 +137,17 @@ B& B::set_instance_type(std::string t) { body().instance_type = std::move(t); re
 B& B::set_root_device_type(RootDeviceType t) { body().root_device_type = t; return *this; }
 B& B::set_root_device_name(std::string n) { body().root_device_name = std::move(n); return *this; }
 B& B::set_architecture(Architecture a) { body().architecture = a; return *this; }
-B& B::set_volumes(std::vector<AttachedVolume> v) { instance_.volumes_ = std::move(v); return *this; }
-B& B::add_volume(AttachedVolume v) { instance_.volumes_.push_back(std::move(v)); return *this; }
+B& B::set_volumes(std::vector<AttachedVolume> v) {
+  instance_.volumes_.clear();
+  body().device_names.clear();
+  for (const AttachedVolume& volume : v) add_volume(volume);
+  return *this;
+}
+B& B::add_volume(AttachedVolume v) {
+  instance_.volumes_.emplace_back(v);
+  body().device_names.push_back(std::move(v.device_name));
+  return *this;
+}
 B& B::set_product_codes(std::vector<ProductCode> c) { body().product_codes = std::move(c); return *this; }
 B& B::set_platform_details(std::string d) { body().platform_details = std::move(d); return *this; }
 B& B::set_imds_v2_required(bool v) { body().imds_v2 = v; return *this; }
@@ -97,7 +166,7 @@ absl::Status Instance::Builder::Validate() const {
   AMI_RETURN_IF_ERROR(checks::FiniteTime(what, "launch time", in.launch_time_));
   absl::flat_hash_set<absl::string_view> devices;
   absl::flat_hash_set<VolumeId> volume_ids;
-  for (const AttachedVolume& v : in.volumes_) {
+  for (const AttachedVolume& v : in.volumes()) {
     if (v.device_name.empty()) return Invalid(absl::StrCat(what, ": a volume needs a device name"));
     if (!devices.insert(v.device_name).second || !volume_ids.insert(v.volume_id).second) {
       return Invalid(absl::StrCat(what, ": device `", text_util::Clip(v.device_name), "` or volume `",

@@ -1,5 +1,6 @@
 // Tests for Instance::Builder and ValidateInstanceType.
 #include <functional>
+#include <iterator>
 #include <string>
 #include <vector>
 
@@ -314,7 +315,96 @@ TEST(InstanceValue, MovingTheValueOutOfABuilderKeepsEveryField) {
   const Instance copied = *b.Build();
   const Instance moved = *std::move(b).Build();
   EXPECT_EQ(moved, copied);
-  EXPECT_EQ(moved.volumes().capacity(), moved.volumes().size());
+  EXPECT_EQ(moved.volumes().size(), 2u);
+}
+
+// ---- Volumes in compact form ---------------------------------------------------------------------
+
+std::vector<AttachedVolume> EveryKindOfVolume() {
+  std::vector<AttachedVolume> out;
+  AttachedVolume root = Volume("/dev/xvda", 0xfedcba9876543210ULL);
+  root.volume_id = VolumeId::Long(0xfedcba9876543210ULL, 0xa);
+  root.snapshot_id = SnapshotId::Long(0x0123456789abcdefULL, 0x7);
+  root.kms_key = KeyIn("us-east-1");
+  root.volume_size_gib = 16384;
+  out.push_back(root);
+  AttachedVolume legacy = Volume("/dev/sdb", 0);
+  legacy.volume_id = VolumeId::Short(0x89abcdef);
+  legacy.snapshot_id = SnapshotId::Short(0x1234abcd);
+  legacy.delete_on_termination = false;
+  legacy.volume_size_gib = 0;
+  out.push_back(legacy);
+  AttachedVolume blank = Volume("/dev/sdc", 3);  // No snapshot, no key.
+  out.push_back(blank);
+  return out;
+}
+
+TEST(InstanceVolumes, EveryFieldComesBackAsGiven) {
+  const std::vector<AttachedVolume> given = EveryKindOfVolume();
+  const Instance in = *ValidInstance().set_volumes(given).Build();
+  ASSERT_EQ(in.volumes().size(), 3u);
+  EXPECT_FALSE(in.volumes().empty());
+  for (size_t i = 0; i < given.size(); ++i) EXPECT_EQ(in.volumes()[i], given[i]) << i;
+  EXPECT_EQ(in.volumes()[0].volume_id.ToString(), "vol-afedcba9876543210");
+  EXPECT_EQ(in.volumes()[1].snapshot_id->ToString(), "snap-1234abcd");
+  EXPECT_FALSE(in.volumes()[1].delete_on_termination);
+  EXPECT_EQ(in.volumes()[2].snapshot_id, std::nullopt);
+  EXPECT_FALSE(in.volumes()[2].encrypted());
+  EXPECT_EQ(in.volumes().ToVector(), given);
+  EXPECT_EQ(in.volumes().front(), given.front());
+  EXPECT_EQ(in.volumes().back(), given.back());
+}
+
+TEST(InstanceVolumes, ReadLikeAList) {
+  const std::vector<AttachedVolume> given = EveryKindOfVolume();
+  const Instance in = *ValidInstance().set_volumes(given).Build();
+  const AttachedVolume& second = in.volumes()[1];  // A value: the reference keeps it.
+  EXPECT_EQ(second, given[1]);
+  size_t i = 0;
+  for (auto& v : in.volumes()) EXPECT_EQ(v, given[i++]);
+  EXPECT_EQ(i, given.size());
+  const std::vector<AttachedVolume>& as_list = in.volumes();
+  EXPECT_EQ(as_list, given);
+  EXPECT_TRUE(in.volumes() == given);
+  EXPECT_TRUE(given == in.volumes());
+  EXPECT_FALSE(in.volumes() != in.volumes());
+  EXPECT_THAT(in.volumes(), ElementsAre(given[0], given[1], given[2]));
+  auto it = in.volumes().begin();
+  EXPECT_EQ(it->device_name, "/dev/xvda");
+  EXPECT_EQ((it++)->device_name, "/dev/xvda");
+  EXPECT_EQ(it->device_name, "/dev/sdb");
+  EXPECT_EQ(std::distance(in.volumes().begin(), in.volumes().end()), 3);
+  // A builder made from the instance keeps the volumes and can replace them.
+  const Instance rebuilt = *in.ToBuilder().set_volumes({given[2]}).Build();
+  EXPECT_THAT(rebuilt.volumes(), ElementsAre(given[2]));
+  EXPECT_EQ(in.volumes(), given);
+  EXPECT_TRUE(in.ToBuilder().set_volumes({}).Build()->volumes().empty());
+}
+
+TEST(InstanceVolumes, EachVolumeFieldCountsForEqualityAndHash) {
+  const std::vector<AttachedVolume> given = EveryKindOfVolume();
+  const Instance base = *ValidInstance().set_volumes(given).Build();
+  const std::vector<std::function<void(AttachedVolume&)>> changes = {
+      [](AttachedVolume& v) { v.device_name = "/dev/sdz"; },
+      [](AttachedVolume& v) { v.volume_id = VolumeId::Long(v.volume_id.low64(), 0xb); },
+      [](AttachedVolume& v) { v.volume_id = VolumeId::Long(v.volume_id.low64() ^ 1, 0xa); },
+      [](AttachedVolume& v) { v.volume_id = VolumeId::Short(static_cast<uint32_t>(v.volume_id.low64())); },
+      [](AttachedVolume& v) { v.volume_size_gib = 8; },
+      [](AttachedVolume& v) { v.delete_on_termination = false; },
+      [](AttachedVolume& v) { v.kms_key = std::nullopt; },
+      [](AttachedVolume& v) { v.snapshot_id = std::nullopt; },
+      [](AttachedVolume& v) { v.snapshot_id = SnapshotId::Long(v.snapshot_id->low64(), 0x6); },
+  };
+  std::vector<Instance> variants = {base};
+  for (size_t i = 0; i < changes.size(); ++i) {
+    std::vector<AttachedVolume> volumes = given;
+    changes[i](volumes[0]);
+    const Instance changed = *ValidInstance().set_volumes(volumes).Build();
+    EXPECT_NE(changed, base) << "change " << i;
+    EXPECT_EQ(changed.volumes()[0], volumes[0]) << "change " << i;
+    variants.push_back(changed);
+  }
+  EXPECT_TRUE(absl::VerifyTypeImplementsAbslHashCorrectly(variants));
 }
 
 }  // namespace

@@ -71,6 +71,8 @@ Copies CountCopies(const Cloud& cloud) {
       add_tags(i.tags());
       std::string codes;
       for (const ProductCode& c : i.product_codes()) codes += c.code + ",";
+      codes += "|";
+      for (const AttachedVolume& v : i.volumes()) codes += v.device_name + ",";
       bodies[{i.instance_type(), i.root_device_name(), i.platform_details(), i.imds_v2_required(),
               codes}]
           .insert(&i.instance_type());

@@ -5,7 +5,9 @@
 #ifndef AMI_INSTANCE_H_
 #define AMI_INSTANCE_H_
 
+#include <cstddef>
 #include <cstdint>
+#include <iterator>
 #include <memory>
 #include <optional>
 #include <string>
@@ -74,7 +76,10 @@ class Instance {
   RootDeviceType root_device_type() const { return body_->root_device_type; }
   const std::string& root_device_name() const { return body_->root_device_name; }
   Architecture architecture() const { return body_->architecture; }
-  const std::vector<AttachedVolume>& volumes() const { return volumes_; }
+  class VolumeList;
+  // The attached volumes, in attachment order: a view of the instance's compact form, valid
+  // while the instance is.
+  VolumeList volumes() const;
   // Inherited from the image (CREATE-13).
   const std::vector<ProductCode>& product_codes() const { return body_->product_codes; }
   const std::string& platform_details() const { return body_->platform_details; }
@@ -104,15 +109,44 @@ class Instance {
     std::vector<ProductCode> product_codes;
     std::string platform_details = "Linux/UNIX";
     bool imds_v2 = false;
+    // The attached volumes' device names, in attachment order.
+    std::vector<std::string> device_names;
 
     auto Tie() const {
       return std::tie(state_reason, instance_type, root_device_type, root_device_name,
-                      architecture, product_codes, platform_details, imds_v2);
+                      architecture, product_codes, platform_details, imds_v2, device_names);
     }
     friend bool operator==(const Body& a, const Body& b) { return a.Tie() == b.Tie(); }
     template <typename H>
     friend H AbslHashValue(H h, const Body& b) {
       return internal::HashTuple(std::move(h), b.Tie());
+    }
+  };
+  // An attached volume but its device name (which is in the body): 40 bytes.
+  struct PackedVolume {
+    enum Flag : uint8_t {
+      kVolumeLong = 1, kHasSnapshot = 2, kSnapshotLong = 4, kEncrypted = 8, kDeleteOnTermination = 16
+    };
+    explicit PackedVolume(const AttachedVolume& v);
+    AttachedVolume Unpack(const std::string& device_name) const;
+
+    uint64_t volume_low = 0;
+    uint64_t snapshot_low = 0;
+    KmsKeyArn key;  // A fixed key when unencrypted.
+    uint32_t size_gib = 0;
+    uint8_t volume_high = 0;
+    uint8_t snapshot_high = 0;
+    uint8_t flags = 0;
+
+    friend bool operator==(const PackedVolume& a, const PackedVolume& b) {
+      return a.volume_low == b.volume_low && a.snapshot_low == b.snapshot_low && a.key == b.key &&
+             a.size_gib == b.size_gib && a.volume_high == b.volume_high &&
+             a.snapshot_high == b.snapshot_high && a.flags == b.flags;
+    }
+    template <typename H>
+    friend H AbslHashValue(H h, const PackedVolume& v) {
+      return H::combine(std::move(h), v.volume_low, v.snapshot_low, v.key, v.size_gib,
+                        v.volume_high, v.snapshot_high, v.flags);
     }
   };
   // The body of a new instance: shared, never changed (a Builder copies it before its first
@@ -135,10 +169,79 @@ class Instance {
   ImageId image_id_;
   InstanceState state_ = InstanceState::kRunning;
   absl::Time launch_time_ = absl::UnixEpoch();
-  std::vector<AttachedVolume> volumes_;
+  std::vector<PackedVolume> volumes_;
   TagSet tags_;
   internal::BodyRef<Body> body_;
 };
+
+// The attached volumes of an instance, each made from its compact form when read. Indexing
+// returns a value; iteration yields a reference that lasts until the iterator moves on.
+class Instance::VolumeList {
+ public:
+  class const_iterator {
+   public:
+    using iterator_category = std::input_iterator_tag;
+    using value_type = AttachedVolume;
+    using difference_type = std::ptrdiff_t;
+    using pointer = const AttachedVolume*;
+    using reference = const AttachedVolume&;
+
+    const AttachedVolume& operator*() const;
+    const AttachedVolume* operator->() const { return &**this; }
+    const_iterator& operator++() {
+      ++index_;
+      current_.reset();
+      return *this;
+    }
+    const_iterator operator++(int) {
+      const_iterator before = *this;
+      ++*this;
+      return before;
+    }
+    friend bool operator==(const const_iterator& a, const const_iterator& b) {
+      return a.index_ == b.index_;
+    }
+    friend bool operator!=(const const_iterator& a, const const_iterator& b) { return !(a == b); }
+
+   private:
+    friend class VolumeList;
+    const_iterator(const Instance* instance, size_t index) : instance_(instance), index_(index) {}
+    const Instance* instance_;
+    size_t index_;
+    mutable std::optional<AttachedVolume> current_;
+  };
+  using iterator = const_iterator;
+  using value_type = AttachedVolume;
+  using size_type = size_t;
+
+  size_t size() const { return instance_->volumes_.size(); }
+  bool empty() const { return instance_->volumes_.empty(); }
+  // The volume at `i` (< size()).
+  AttachedVolume operator[](size_t i) const;
+  AttachedVolume front() const { return (*this)[0]; }
+  AttachedVolume back() const { return (*this)[size() - 1]; }
+  const_iterator begin() const { return const_iterator(instance_, 0); }
+  const_iterator end() const { return const_iterator(instance_, size()); }
+  // The volumes as a list of their own.
+  std::vector<AttachedVolume> ToVector() const;
+  operator std::vector<AttachedVolume>() const { return ToVector(); }  // NOLINT: implicit.
+
+  friend bool operator==(const VolumeList& a, const std::vector<AttachedVolume>& b) {
+    return a.ToVector() == b;
+  }
+  friend bool operator==(const std::vector<AttachedVolume>& a, const VolumeList& b) { return b == a; }
+  friend bool operator==(const VolumeList& a, const VolumeList& b) { return a.ToVector() == b.ToVector(); }
+  friend bool operator!=(const VolumeList& a, const std::vector<AttachedVolume>& b) { return !(a == b); }
+  friend bool operator!=(const std::vector<AttachedVolume>& a, const VolumeList& b) { return !(a == b); }
+  friend bool operator!=(const VolumeList& a, const VolumeList& b) { return !(a == b); }
+
+ private:
+  friend class Instance;
+  explicit VolumeList(const Instance* instance) : instance_(instance) {}
+  const Instance* instance_;
+};
+
+inline Instance::VolumeList Instance::volumes() const { return VolumeList(this); }
 
 // Builds an Instance. Required: set_id(), set_owner(), set_availability_zone(), set_image_id().
 // Build() checks: the instance type; device names and volume ids are distinct; each volume's
