@@ -103,19 +103,10 @@ AttachedVolume Instance::PackedVolume::Unpack(const std::string& device_name) co
   return v;
 }
 
-AttachedVolume Instance::VolumeList::operator[](size_t i) const {
-  return instance_->volumes_[i].Unpack(instance_->body_->device_names[i]);
-}
-
-const AttachedVolume& Instance::VolumeList::const_iterator::operator*() const {
-  if (!current_.has_value()) current_ = VolumeList(instance_)[index_];
-  return *current_;
-}
-
-std::vector<AttachedVolume> Instance::VolumeList::ToVector() const {
+std::vector<AttachedVolume> Instance::volumes() const {
   std::vector<AttachedVolume> out;
-  out.reserve(size());
-  for (size_t i = 0; i < size(); ++i) out.push_back((*this)[i]);
+  out.reserve(volumes_.size());
+  for (size_t i = 0; i < volumes_.size(); ++i) out.push_back(volumes_[i].Unpack(body_->device_names[i]));
   return out;
 }
 
@@ -166,9 +157,12 @@ absl::Status Instance::Builder::Validate() const {
   AMI_RETURN_IF_ERROR(checks::FiniteTime(what, "launch time", in.launch_time_));
   absl::flat_hash_set<absl::string_view> devices;
   absl::flat_hash_set<VolumeId> volume_ids;
-  for (const AttachedVolume& v : in.volumes()) {
+  const std::vector<AttachedVolume> volumes = in.volumes();
+  for (size_t i = 0; i < volumes.size(); ++i) {
+    const AttachedVolume& v = volumes[i];
     if (v.device_name.empty()) return Invalid(absl::StrCat(what, ": a volume needs a device name"));
-    if (!devices.insert(v.device_name).second || !volume_ids.insert(v.volume_id).second) {
+    // The set keeps views of the body's names, which outlive `v`.
+    if (!devices.insert(in.body_->device_names[i]).second || !volume_ids.insert(v.volume_id).second) {
       return Invalid(absl::StrCat(what, ": device `", text_util::Clip(v.device_name), "` or volume `",
                                   v.volume_id.ToString(), "` is attached twice"));
     }

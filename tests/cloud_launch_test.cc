@@ -901,7 +901,7 @@ TEST_F(CreateImage, CREATE_5_OneSnapshotPerEbsVolume) {
   ASSERT_EQ(image.block_device_mappings().size(), 2u);
   for (size_t i = 0; i < 2; ++i) {
     const BlockDeviceMapping& m = image.block_device_mappings()[i];
-    const AttachedVolume& v = instance.volumes()[i];
+    const AttachedVolume v = instance.volumes()[i];
     EXPECT_EQ(m.device_name, v.device_name);
     ASSERT_TRUE(m.ebs.has_value() && m.ebs->snapshot_id.has_value());
     EXPECT_NE(m.ebs->snapshot_id, v.snapshot_id);  // A new snapshot, not the image's.

@@ -7,7 +7,6 @@
 
 #include <cstddef>
 #include <cstdint>
-#include <iterator>
 #include <memory>
 #include <optional>
 #include <string>
@@ -76,10 +75,10 @@ class Instance {
   RootDeviceType root_device_type() const { return body_->root_device_type; }
   const std::string& root_device_name() const { return body_->root_device_name; }
   Architecture architecture() const { return body_->architecture; }
-  class VolumeList;
-  // The attached volumes, in attachment order: a view of the instance's compact form, valid
-  // while the instance is.
-  VolumeList volumes() const;
+  // The attached volumes, in attachment order: a list made from the instance's compact form
+  // on each call (hold it in a variable to keep references into it).
+  std::vector<AttachedVolume> volumes() const;
+  size_t volume_count() const { return volumes_.size(); }
   // Inherited from the image (CREATE-13).
   const std::vector<ProductCode>& product_codes() const { return body_->product_codes; }
   const std::string& platform_details() const { return body_->platform_details; }
@@ -173,75 +172,6 @@ class Instance {
   TagSet tags_;
   internal::BodyRef<Body> body_;
 };
-
-// The attached volumes of an instance, each made from its compact form when read. Indexing
-// returns a value; iteration yields a reference that lasts until the iterator moves on.
-class Instance::VolumeList {
- public:
-  class const_iterator {
-   public:
-    using iterator_category = std::input_iterator_tag;
-    using value_type = AttachedVolume;
-    using difference_type = std::ptrdiff_t;
-    using pointer = const AttachedVolume*;
-    using reference = const AttachedVolume&;
-
-    const AttachedVolume& operator*() const;
-    const AttachedVolume* operator->() const { return &**this; }
-    const_iterator& operator++() {
-      ++index_;
-      current_.reset();
-      return *this;
-    }
-    const_iterator operator++(int) {
-      const_iterator before = *this;
-      ++*this;
-      return before;
-    }
-    friend bool operator==(const const_iterator& a, const const_iterator& b) {
-      return a.index_ == b.index_;
-    }
-    friend bool operator!=(const const_iterator& a, const const_iterator& b) { return !(a == b); }
-
-   private:
-    friend class VolumeList;
-    const_iterator(const Instance* instance, size_t index) : instance_(instance), index_(index) {}
-    const Instance* instance_;
-    size_t index_;
-    mutable std::optional<AttachedVolume> current_;
-  };
-  using iterator = const_iterator;
-  using value_type = AttachedVolume;
-  using size_type = size_t;
-
-  size_t size() const { return instance_->volumes_.size(); }
-  bool empty() const { return instance_->volumes_.empty(); }
-  // The volume at `i` (< size()).
-  AttachedVolume operator[](size_t i) const;
-  AttachedVolume front() const { return (*this)[0]; }
-  AttachedVolume back() const { return (*this)[size() - 1]; }
-  const_iterator begin() const { return const_iterator(instance_, 0); }
-  const_iterator end() const { return const_iterator(instance_, size()); }
-  // The volumes as a list of their own.
-  std::vector<AttachedVolume> ToVector() const;
-  operator std::vector<AttachedVolume>() const { return ToVector(); }  // NOLINT: implicit.
-
-  friend bool operator==(const VolumeList& a, const std::vector<AttachedVolume>& b) {
-    return a.ToVector() == b;
-  }
-  friend bool operator==(const std::vector<AttachedVolume>& a, const VolumeList& b) { return b == a; }
-  friend bool operator==(const VolumeList& a, const VolumeList& b) { return a.ToVector() == b.ToVector(); }
-  friend bool operator!=(const VolumeList& a, const std::vector<AttachedVolume>& b) { return !(a == b); }
-  friend bool operator!=(const std::vector<AttachedVolume>& a, const VolumeList& b) { return !(a == b); }
-  friend bool operator!=(const VolumeList& a, const VolumeList& b) { return !(a == b); }
-
- private:
-  friend class Instance;
-  explicit VolumeList(const Instance* instance) : instance_(instance) {}
-  const Instance* instance_;
-};
-
-inline Instance::VolumeList Instance::volumes() const { return VolumeList(this); }
 
 // Builds an Instance. Required: set_id(), set_owner(), set_availability_zone(), set_image_id().
 // Build() checks: the instance type; device names and volume ids are distinct; each volume's

@@ -208,9 +208,10 @@ namespace {
 absl::StatusOr<absl::flat_hash_map<std::string, CreateImageMapping>> MappingOverrides(
     const Instance& instance, const std::vector<CreateImageMapping>& mappings) {
   absl::flat_hash_map<std::string, CreateImageMapping> out;
+  const std::vector<AttachedVolume> volumes = instance.volumes();
   for (const CreateImageMapping& m : mappings) {
     const AttachedVolume* volume = nullptr;
-    for (const AttachedVolume& v : instance.volumes()) {
+    for (const AttachedVolume& v : volumes) {
       if (v.device_name == m.device_name) volume = &v;
     }
     if (volume == nullptr) {
