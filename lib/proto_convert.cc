@@ -31,6 +31,19 @@ absl::StatusOr<T> At(absl::string_view path, absl::StatusOr<T> result) {
   return result;
 }
 
+// A failure at a path within element `index` of list `list` ("Ebs.VolumeId: …") as a failure
+// at "list[index].Ebs.VolumeId: …". Paths within an element stay short, so that reading one
+// allocates nothing.
+template <typename T>
+absl::StatusOr<T> InElement(absl::string_view list, int index, absl::StatusOr<T> result) {
+  if (result.ok()) return result;
+  const absl::Status& status = result.status();
+  absl::Status out(status.code(), absl::StrCat(list, "[", index, "].", status.message()));
+  status.ForEachPayload(
+      [&out](absl::string_view url, const absl::Cord& payload) { out.SetPayload(url, payload); });
+  return out;
+}
+
 // Parses an id-like field; empty text gives nullopt.
 template <typename T>
 absl::StatusOr<std::optional<T>> Optional(absl::string_view path, const std::string& text) {
@@ -330,14 +343,15 @@ absl::StatusOr<CreateVolumePermissions> VolumePermissionsFromProto(
     const google::protobuf::RepeatedPtrField<v1::CreateVolumePermission>& in) {
   CreateVolumePermissions out;
   for (int i = 0; i < in.size(); ++i) {
-    const std::string path = absl::StrCat("CreateVolumePermissions[", i, "]");
+    // Made only for a failure: reading an entry allocates nothing.
+    auto path = [i](absl::string_view field) { return absl::StrCat("CreateVolumePermissions[", i, "]", field); };
     const v1::CreateVolumePermission& e = in.Get(i);
     if (e.user_id().empty() == e.group().empty()) {
-      return Mismatch(path, "each entry has exactly one of UserId and Group");
+      return Mismatch(path(""), "each entry has exactly one of UserId and Group");
     }
     if (!e.group().empty()) {
       if (e.group() != "all") {
-        return At(absl::StrCat(path, ".Group"),
+        return At(path(".Group"),
                   MakeError(choices::kInvalidValue,
                             absl::StrCat("invalid group `", text_util::Clip(e.group()),
                                          "`: the only group is all")));
@@ -345,8 +359,9 @@ absl::StatusOr<CreateVolumePermissions> VolumePermissionsFromProto(
       out.is_public = true;
       continue;
     }
-    AMI_ASSIGN_OR_RETURN(AccountId a, At(absl::StrCat(path, ".UserId"), AccountId::Parse(e.user_id())));
-    out.accounts.push_back(a);
+    absl::StatusOr<AccountId> a = AccountId::Parse(e.user_id());
+    if (!a.ok()) return At(path(".UserId"), a.status());
+    out.accounts.push_back(*a);
   }
   return out;
 }
@@ -406,20 +421,18 @@ absl::Status ProtectionFromProto(const std::string& text, Image::Builder* b) {
   return absl::OkStatus();
 }
 
-absl::StatusOr<BlockDeviceMapping> MappingFromProto(const std::string& path,
-                                                    const v1::BlockDeviceMapping& p) {
+// Paths in failures are within the mapping ("Ebs.SnapshotId"); see InElement.
+absl::StatusOr<BlockDeviceMapping> MappingFromProto(const v1::BlockDeviceMapping& p) {
   BlockDeviceMapping m;
   m.device_name = p.device_name();
   m.virtual_name = p.virtual_name();
   if (!p.has_ebs()) return m;
   const v1::EbsBlockDevice& e = p.ebs();
-  const std::string ebs_path = absl::StrCat(path, ".Ebs.");
+  constexpr absl::string_view ebs_path = "Ebs.";
   EbsBlockDevice ebs;
-  AMI_ASSIGN_OR_RETURN(ebs.snapshot_id,
-                       Optional<SnapshotId>(absl::StrCat(ebs_path, "SnapshotId"), e.snapshot_id()));
-  AMI_ASSIGN_OR_RETURN(ebs.volume_size_gib, SizeField(absl::StrCat(ebs_path, "VolumeSize"), e.volume_size()));
-  AMI_ASSIGN_OR_RETURN(ebs.volume_type,
-                       EnumOr(absl::StrCat(ebs_path, "VolumeType"), e.volume_type(), VolumeType::kGp3));
+  AMI_ASSIGN_OR_RETURN(ebs.snapshot_id, Optional<SnapshotId>("Ebs.SnapshotId", e.snapshot_id()));
+  AMI_ASSIGN_OR_RETURN(ebs.volume_size_gib, SizeField("Ebs.VolumeSize", e.volume_size()));
+  AMI_ASSIGN_OR_RETURN(ebs.volume_type, EnumOr("Ebs.VolumeType", e.volume_type(), VolumeType::kGp3));
   ebs.delete_on_termination = !e.has_delete_on_termination() || e.delete_on_termination();
   // Image mappings may say Encrypted=true without naming the key (describe-images does).
   if (e.kms_key_id().empty()) {
@@ -452,35 +465,36 @@ absl::StatusOr<LaunchPermissions> PermissionsFromProto(const v1::Image& p) {
   std::vector<OrganizationalUnitArn> ous;
   bool is_public = p.public_();
   for (int i = 0; i < p.launch_permissions_size(); ++i) {
-    const std::string path = absl::StrCat("LaunchPermissions[", i, "]");
+    // Made only for a failure: reading an entry allocates nothing.
+    auto path = [i](absl::string_view field) { return absl::StrCat("LaunchPermissions[", i, "]", field); };
     const v1::LaunchPermission& e = p.launch_permissions(i);
     const int set = !e.user_id().empty() + !e.group().empty() + !e.organization_arn().empty() +
                     !e.organizational_unit_arn().empty();
-    if (set != 1) return Mismatch(path, "each entry has exactly one of UserId, Group, OrganizationArn and OrganizationalUnitArn");
+    if (set != 1) return Mismatch(path(""), "each entry has exactly one of UserId, Group, OrganizationArn and OrganizationalUnitArn");
     if (!e.user_id().empty()) {
       absl::StatusOr<AccountId> a = AccountId::Parse(e.user_id());
       if (!a.ok()) {
-        return At(absl::StrCat(path, ".UserId"),
+        return At(path(".UserId"),
                   MakeError(choices::kBadLaunchPermissionItem, a.status().message()));
       }
       accounts.push_back(*a);
     } else if (!e.group().empty()) {
       if (e.group() != "all") {
-        return At(absl::StrCat(path, ".Group"),
+        return At(path(".Group"),
                   MakeError(choices::kBadLaunchPermissionItem,
                             absl::StrCat("invalid group `", text_util::Clip(e.group()),
                                          "`: the only group is all")));
       }
       is_public = true;
     } else if (!e.organization_arn().empty()) {
-      AMI_ASSIGN_OR_RETURN(OrganizationArn o, At(absl::StrCat(path, ".OrganizationArn"),
-                                                 OrganizationArn::Parse(e.organization_arn())));
-      orgs.push_back(std::move(o));
+      absl::StatusOr<OrganizationArn> o = OrganizationArn::Parse(e.organization_arn());
+      if (!o.ok()) return At(path(".OrganizationArn"), o.status());
+      orgs.push_back(*std::move(o));
     } else {
-      AMI_ASSIGN_OR_RETURN(OrganizationalUnitArn o,
-                           At(absl::StrCat(path, ".OrganizationalUnitArn"),
-                              OrganizationalUnitArn::Parse(e.organizational_unit_arn())));
-      ous.push_back(std::move(o));
+      absl::StatusOr<OrganizationalUnitArn> o =
+          OrganizationalUnitArn::Parse(e.organizational_unit_arn());
+      if (!o.ok()) return At(path(".OrganizationalUnitArn"), o.status());
+      ous.push_back(*std::move(o));
     }
   }
   if (p.has_public_() && !p.public_() && is_public) {
@@ -576,8 +590,8 @@ absl::StatusOr<Image> FromProto(const v1::Image& p) {
   }
   b.set_imds_v2_required(p.imds_support() == "v2.0");
   for (int i = 0; i < p.block_device_mappings_size(); ++i) {
-    AMI_ASSIGN_OR_RETURN(BlockDeviceMapping m, MappingFromProto(absl::StrCat("BlockDeviceMappings[", i, "]"),
-                                                                p.block_device_mappings(i)));
+    AMI_ASSIGN_OR_RETURN(BlockDeviceMapping m, InElement("BlockDeviceMappings", i,
+                                                         MappingFromProto(p.block_device_mappings(i))));
     b.add_block_device_mapping(std::move(m));
   }
   AMI_ASSIGN_OR_RETURN(std::vector<ProductCode> codes, CodesFromProto(p.product_codes()));
@@ -614,19 +628,17 @@ namespace {
 
 constexpr int kInstanceStateCodes[] = {0, 16, 32, 48, 64, 80};
 
-absl::StatusOr<AttachedVolume> VolumeFromProto(const std::string& path,
-                                               const v1::InstanceBlockDeviceMapping& p) {
+// Paths in failures are within the mapping ("Ebs.VolumeId"); see InElement.
+absl::StatusOr<AttachedVolume> VolumeFromProto(const v1::InstanceBlockDeviceMapping& p) {
   AttachedVolume v;
   v.device_name = p.device_name();
   const v1::InstanceEbs& e = p.ebs();
-  const std::string ebs_path = absl::StrCat(path, ".Ebs.");
-  AMI_ASSIGN_OR_RETURN(v.volume_id, At(absl::StrCat(ebs_path, "VolumeId"), VolumeId::Parse(e.volume_id())));
+  AMI_ASSIGN_OR_RETURN(v.volume_id, At("Ebs.VolumeId", VolumeId::Parse(e.volume_id())));
   v.delete_on_termination = !e.has_delete_on_termination() || e.delete_on_termination();
-  AMI_ASSIGN_OR_RETURN(v.volume_size_gib, SizeField(absl::StrCat(ebs_path, "VolumeSize"), e.volume_size()));
-  AMI_ASSIGN_OR_RETURN(v.kms_key, EncryptionFromProto(ebs_path, e.has_encrypted(), e.encrypted(),
+  AMI_ASSIGN_OR_RETURN(v.volume_size_gib, SizeField("Ebs.VolumeSize", e.volume_size()));
+  AMI_ASSIGN_OR_RETURN(v.kms_key, EncryptionFromProto("Ebs.", e.has_encrypted(), e.encrypted(),
                                                       e.kms_key_id()));
-  AMI_ASSIGN_OR_RETURN(v.snapshot_id,
-                       Optional<SnapshotId>(absl::StrCat(ebs_path, "SnapshotId"), e.snapshot_id()));
+  AMI_ASSIGN_OR_RETURN(v.snapshot_id, Optional<SnapshotId>("Ebs.SnapshotId", e.snapshot_id()));
   return v;
 }
 
@@ -693,8 +705,8 @@ absl::StatusOr<Instance> FromProto(const v1::Instance& p) {
   b.set_root_device_type(root_type).set_architecture(arch);
   if (!p.root_device_name().empty()) b.set_root_device_name(p.root_device_name());
   for (int i = 0; i < p.block_device_mappings_size(); ++i) {
-    AMI_ASSIGN_OR_RETURN(AttachedVolume v, VolumeFromProto(absl::StrCat("BlockDeviceMappings[", i, "]"),
-                                                           p.block_device_mappings(i)));
+    AMI_ASSIGN_OR_RETURN(AttachedVolume v, InElement("BlockDeviceMappings", i,
+                                                     VolumeFromProto(p.block_device_mappings(i))));
     b.add_volume(std::move(v));
   }
   AMI_ASSIGN_OR_RETURN(std::vector<ProductCode> codes, CodesFromProto(p.product_codes()));
