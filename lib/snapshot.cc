@@ -11,8 +11,24 @@
 
 namespace ami {
 
+const std::shared_ptr<const Snapshot::Body>& Snapshot::DefaultBody() {
+  static const auto* body = new std::shared_ptr<const Body>(std::make_shared<Body>());
+  return *body;
+}
+
 Snapshot::Snapshot()
-    : id_(SnapshotId::Short(0)), owner_(AccountId::FromNumber(0)), region_(Region::All().front()) {}
+    : id_(SnapshotId::Short(0)),
+      owner_(AccountId::FromNumber(0)),
+      region_(Region::All().front()),
+      body_(DefaultBody()) {}
+
+Snapshot::Body& Snapshot::Builder::body() {
+  // A body this builder alone holds was made below, not const: it may change in place.
+  if (snapshot_.body_.use_count() != 1) {
+    snapshot_.body_ = std::shared_ptr<const Body>(std::make_shared<Body>(*snapshot_.body_));
+  }
+  return const_cast<Body&>(*snapshot_.body_);
+}
 
 bool operator==(const Snapshot& a, const Snapshot& b) { return a.Tie() == b.Tie(); }
 
@@ -30,14 +46,14 @@ B& B::set_region(Region r) { snapshot_.region_ = r; has_region_ = true; return *
 B& B::set_volume_size_gib(uint32_t s) { snapshot_.volume_size_gib_ = s; return *this; }
 B& B::set_kms_key(std::optional<KmsKeyArn> k) { snapshot_.kms_key_ = k; return *this; }
 B& B::set_state(SnapshotState s) { snapshot_.state_ = s; return *this; }
-B& B::set_state_message(std::string m) { snapshot_.state_message_ = std::move(m); return *this; }
-B& B::set_description(std::string d) { snapshot_.description_ = std::move(d); return *this; }
+B& B::set_state_message(std::string m) { body().state_message = std::move(m); return *this; }
+B& B::set_description(std::string d) { body().description = std::move(d); return *this; }
 B& B::set_start_time(absl::Time t) { snapshot_.start_time_ = t; return *this; }
 B& B::set_create_volume_permissions(CreateVolumePermissions p) {
-  snapshot_.permissions_ = std::move(p);
+  body().permissions = std::move(p);
   return *this;
 }
-B& B::set_product_codes(std::vector<ProductCode> c) { snapshot_.product_codes_ = std::move(c); return *this; }
+B& B::set_product_codes(std::vector<ProductCode> c) { body().product_codes = std::move(c); return *this; }
 B& B::set_volume_id(std::optional<VolumeId> v) { snapshot_.volume_id_ = v; return *this; }
 B& B::set_source_snapshot(std::optional<SnapshotId> s) { snapshot_.source_snapshot_ = s; return *this; }
 B& B::set_tags(TagSet t) { snapshot_.tags_ = std::move(t); return *this; }
@@ -51,10 +67,20 @@ absl::Status Snapshot::Builder::Finish(Snapshot& s) const {
   if (s.kms_key_.has_value()) {
     AMI_RETURN_IF_ERROR(checks::KeyInRegion(what, *s.kms_key_, s.region_));
   }
-  AMI_RETURN_IF_ERROR(checks::Description(what, s.description_));
+  AMI_RETURN_IF_ERROR(checks::Description(what, s.body_->description));
   AMI_RETURN_IF_ERROR(checks::FiniteTime(what, "start time", s.start_time_));
-  AMI_RETURN_IF_ERROR(checks::ProductCodes(s.product_codes_));
-  AMI_RETURN_IF_ERROR(checks::SortedAccounts(what, s.owner_, &s.permissions_.accounts));
+  AMI_RETURN_IF_ERROR(checks::ProductCodes(s.body_->product_codes));
+  const std::vector<AccountId>& accounts = s.body_->permissions.accounts;
+  const bool sorted = std::adjacent_find(accounts.begin(), accounts.end(), [](AccountId a, AccountId b) {
+                        return !(a < b);
+                      }) == accounts.end();
+  if (sorted && !std::binary_search(accounts.begin(), accounts.end(), s.owner_)) {
+    return absl::OkStatus();  // Nothing to sort: the body stays shared.
+  }
+  // `s` gets a body of its own with the accounts sorted and de-duplicated.
+  auto body = std::make_shared<Body>(*s.body_);
+  AMI_RETURN_IF_ERROR(checks::SortedAccounts(what, s.owner_, &body->permissions.accounts));
+  s.body_ = std::shared_ptr<const Body>(std::move(body));
   return absl::OkStatus();
 }
 

@@ -60,10 +60,14 @@ class InternSet {
 struct ValueSharing {
   class Pool {
    public:
-    // Puts the pool's copies of the value's tags (and instance body) in place of its own.
+    // Puts the pool's copies of the value's tags (and snapshot or instance body) in place of
+    // its own.
     void Share(TagSet& tags) { tags.tags_ = Pooled(tags); }
     void Share(Image& image) { Share(image.tags_); }
-    void Share(Snapshot& snapshot) { Share(snapshot.tags_); }
+    void Share(Snapshot& snapshot) {
+      Share(snapshot.tags_);
+      snapshot.body_ = snapshot_bodies_.Intern(snapshot.body_.shared());
+    }
     void Share(Instance& instance) {
       Share(instance.tags_);
       instance.body_ = bodies_.Intern(instance.body_.shared());
@@ -73,23 +77,29 @@ struct ValueSharing {
       return WithTags(std::move(image));
     }
     std::shared_ptr<const Snapshot> Shared(std::shared_ptr<const Snapshot> snapshot) {
-      return WithTags(std::move(snapshot));
+      std::shared_ptr<const std::vector<Tag>> tags = Pooled(snapshot->tags_);
+      std::shared_ptr<const Snapshot::Body> body = snapshot_bodies_.Intern(snapshot->body_.shared());
+      if (tags == snapshot->tags_.tags_ && body == snapshot->body_.shared()) return snapshot;
+      auto copy = std::make_shared<Snapshot>(*snapshot);
+      copy->tags_.tags_ = std::move(tags);
+      copy->body_ = std::move(body);
+      return copy;
     }
 
    private:
     std::shared_ptr<const std::vector<Tag>> Pooled(const TagSet& tags) {
       return tags.tags_ == nullptr ? nullptr : tags_.Intern(tags.tags_);
     }
-    template <typename T>
-    std::shared_ptr<const T> WithTags(std::shared_ptr<const T> value) {
-      std::shared_ptr<const std::vector<Tag>> pooled = Pooled(value->tags_);
-      if (pooled == value->tags_.tags_) return value;
-      auto copy = std::make_shared<T>(*value);
+    std::shared_ptr<const Image> WithTags(std::shared_ptr<const Image> image) {
+      std::shared_ptr<const std::vector<Tag>> pooled = Pooled(image->tags_);
+      if (pooled == image->tags_.tags_) return image;
+      auto copy = std::make_shared<Image>(*image);
       copy->tags_.tags_ = std::move(pooled);
       return copy;
     }
     InternSet<std::vector<Tag>> tags_;
     InternSet<Instance::Body> bodies_;
+    InternSet<Snapshot::Body> snapshot_bodies_;
   };
 };
 

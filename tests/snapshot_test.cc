@@ -253,5 +253,59 @@ TEST(SnapshotHash, EqualSnapshotsHashEquallyAndEachFieldCounts) {
   }));
 }
 
+// ---- Shared body --------------------------------------------------------------------------------
+
+TEST(SnapshotValue, BuilderChangesDoNotReachTheSnapshotOrItsCopies) {
+  const Snapshot base = *ValidSnapshot().set_description("golden").Build();
+  const Snapshot copy = base;
+  Snapshot::Builder b = base.ToBuilder();
+  b.set_description("changed").set_state_message("failed")
+      .set_create_volume_permissions({{Account("444455556666")}, true})
+      .set_product_codes({ProductCode{"abc123"}});
+  const Snapshot changed = *b.Build();
+  EXPECT_EQ(base.description(), "golden");
+  EXPECT_TRUE(base.state_message().empty());
+  EXPECT_FALSE(base.is_public());
+  EXPECT_TRUE(base.product_codes().empty());
+  EXPECT_EQ(copy, base);
+  EXPECT_EQ(changed.description(), "changed");
+  EXPECT_EQ(changed.state_message(), "failed");
+  EXPECT_TRUE(changed.is_public());
+  EXPECT_THAT(changed.create_volume_permissions().accounts, ElementsAre(Account("444455556666")));
+  b.set_description("later");
+  EXPECT_EQ(changed.description(), "changed");
+  EXPECT_EQ(b.Build()->description(), "later");
+}
+
+TEST(SnapshotValue, SortingTheAccountsLeavesTheBuilderAndOtherSnapshotsAlone) {
+  Snapshot::Builder b = ValidSnapshot();
+  b.set_create_volume_permissions(
+      {{Account("777788889999"), Account("444455556666"), Account("777788889999")}, false});
+  const Snapshot first = *b.Build();
+  EXPECT_THAT(first.create_volume_permissions().accounts,
+              ElementsAre(Account("444455556666"), Account("777788889999")));
+  const Snapshot second = *b.Build();
+  EXPECT_EQ(second, first);
+  const Snapshot moved = *std::move(b).Build();
+  EXPECT_EQ(moved, first);
+  // Already sorted: the built snapshot shares the builder's body.
+  const Snapshot sorted = *first.ToBuilder().set_volume_size_gib(16).Build();
+  EXPECT_EQ(&sorted.description(), &first.description());
+  // The owner among sorted accounts is still refused.
+  EXPECT_THAT(ValidSnapshot().set_create_volume_permissions({{Account("111122223333")}, false}).Build(),
+              HasErrorCode(ErrorCode::kInvalidParameterValue));
+  EXPECT_THAT(ValidSnapshot()
+                  .set_create_volume_permissions({{Account("777788889999"), Account("111122223333")}, false})
+                  .Build(),
+              HasErrorCode(ErrorCode::kInvalidParameterValue));
+}
+
+TEST(SnapshotValue, MovedFromSnapshotStaysReadable) {
+  Snapshot moved = *ValidSnapshot().set_description("kept").Build();
+  const Snapshot taken = std::move(moved);
+  EXPECT_EQ(taken.description(), "kept");
+  EXPECT_EQ(moved.description(), "kept");  // NOLINT: reading a moved-from value.
+}
+
 }  // namespace
 }  // namespace ami

@@ -1,9 +1,10 @@
-// A cloud keeps one copy of each distinct tag set and instance body: equal parts share storage
+// A cloud keeps one copy of each distinct tag set, snapshot body and instance body: equal parts share storage
 // whichever way the values arrived (generated and imported, launched, loaded from a state
 // file), and the pool drops what no value holds any more.
 #include "value_sharing.h"
 
 #include <map>
+#include <set>
 #include <memory>
 #include <sstream>
 #include <string>
@@ -51,6 +52,7 @@ TEST(InternSet, DropsWhatNoValueHoldsAndKeepsWhatOneDoes) {
 // number of copies stored (distinct addresses).
 struct Copies {
   int tag_sets = 0, tag_copies = 0, bodies = 0, body_copies = 0;
+  int snapshot_bodies = 0, snapshot_body_copies = 0;
 };
 
 Copies CountCopies(const Cloud& cloud) {
@@ -65,6 +67,9 @@ Copies CountCopies(const Cloud& cloud) {
   };
   const std::vector<Instance> instances = cloud.ListInstances();
   const std::vector<Image> images = cloud.ListImages();
+  const std::vector<Snapshot> snapshots = cloud.ListSnapshots();
+  std::map<std::tuple<std::string, std::string, std::vector<AccountId>, bool>, std::set<const void*>>
+      snapshot_bodies;
   cloud.Evaluate([&](const StateView& view) {
     for (const Instance& listed : instances) {
       const Instance& i = *view.FindInstance(listed.id());
@@ -78,6 +83,12 @@ Copies CountCopies(const Cloud& cloud) {
           .insert(&i.instance_type());
     }
     for (const Image& listed : images) add_tags(view.FindImage(listed.id())->tags());
+    for (const Snapshot& listed : snapshots) {
+      const Snapshot& s = *view.FindSnapshot(listed.id());
+      snapshot_bodies[{s.description(), s.state_message(), s.create_volume_permissions().accounts,
+                       s.is_public()}]
+          .insert(&s.description());
+    }
     return Decision();
   });
   Copies c;
@@ -88,6 +99,10 @@ Copies CountCopies(const Cloud& cloud) {
   for (const auto& [key, where] : bodies) {
     ++c.bodies;
     c.body_copies += static_cast<int>(where.size());
+  }
+  for (const auto& [key, where] : snapshot_bodies) {
+    ++c.snapshot_bodies;
+    c.snapshot_body_copies += static_cast<int>(where.size());
   }
   return c;
 }
@@ -104,6 +119,8 @@ TEST(ValueSharing, GeneratedAndLoadedCloudsKeepOneCopyOfEachTagSetAndBody) {
   EXPECT_GT(generated.bodies, 4);
   EXPECT_EQ(generated.tag_copies, generated.tag_sets);
   EXPECT_EQ(generated.body_copies, generated.bodies);
+  EXPECT_GT(generated.snapshot_bodies, 10);
+  EXPECT_EQ(generated.snapshot_body_copies, generated.snapshot_bodies);
 
   std::stringstream file;
   ASSERT_THAT(SaveState(*fleet->cloud, file), IsOk());
@@ -114,6 +131,8 @@ TEST(ValueSharing, GeneratedAndLoadedCloudsKeepOneCopyOfEachTagSetAndBody) {
   EXPECT_EQ(reloaded.tag_sets, generated.tag_sets);
   EXPECT_EQ(reloaded.tag_copies, reloaded.tag_sets);
   EXPECT_EQ(reloaded.body_copies, reloaded.bodies);
+  EXPECT_EQ(reloaded.snapshot_bodies, generated.snapshot_bodies);
+  EXPECT_EQ(reloaded.snapshot_body_copies, reloaded.snapshot_bodies);
 }
 
 }  // namespace

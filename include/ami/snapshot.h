@@ -6,6 +6,7 @@
 #define AMI_SNAPSHOT_H_
 
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 #include <tuple>
@@ -15,6 +16,7 @@
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
 #include "ami/attributes.h"
+#include "ami/body_ref.h"
 #include "ami/hash_util.h"
 #include "ami/ids.h"
 #include "ami/kms_id.h"
@@ -59,12 +61,12 @@ class Snapshot {
   const std::optional<KmsKeyArn>& kms_key() const { return kms_key_; }
   SnapshotState state() const { return state_; }
   // Why the snapshot is in `error` (for example missing KMS permissions, KMS-11).
-  const std::string& state_message() const { return state_message_; }
-  const std::string& description() const { return description_; }
+  const std::string& state_message() const { return body_->state_message; }
+  const std::string& description() const { return body_->description; }
   absl::Time start_time() const { return start_time_; }
-  const CreateVolumePermissions& create_volume_permissions() const { return permissions_; }
-  bool is_public() const { return permissions_.is_public; }
-  const std::vector<ProductCode>& product_codes() const { return product_codes_; }
+  const CreateVolumePermissions& create_volume_permissions() const { return body_->permissions; }
+  bool is_public() const { return body_->permissions.is_public; }
+  const std::vector<ProductCode>& product_codes() const { return body_->product_codes; }
   // The volume the snapshot was taken from, if known.
   const std::optional<VolumeId>& volume_id() const { return volume_id_; }
   // The snapshot this one was copied from, if any.
@@ -82,11 +84,29 @@ class Snapshot {
   friend class Builder;
   friend struct internal::ValueSharing;
   Snapshot();
+  // The fields the snapshots of one image usually have alike (description, permissions), so
+  // that a cloud can keep one copy of each distinct body.
+  struct Body {
+    std::string state_message;
+    std::string description;
+    CreateVolumePermissions permissions;
+    std::vector<ProductCode> product_codes;
+
+    auto Tie() const { return std::tie(state_message, description, permissions, product_codes); }
+    friend bool operator==(const Body& a, const Body& b) { return a.Tie() == b.Tie(); }
+    template <typename H>
+    friend H AbslHashValue(H h, const Body& b) {
+      return internal::HashTuple(std::move(h), b.Tie());
+    }
+  };
+  // The body of a new snapshot: shared, never changed (a Builder copies it before its first
+  // change).
+  static const std::shared_ptr<const Body>& DefaultBody();
   // Every field, for equality and hashing.
   auto Tie() const {
-    return std::tie(id_, owner_, region_, volume_size_gib_, kms_key_, state_, state_message_,
-                    description_, start_time_, permissions_, product_codes_, volume_id_,
-                    source_snapshot_, tags_);
+    return std::tuple_cat(std::tie(id_, owner_, region_, volume_size_gib_, kms_key_, state_,
+                                   start_time_, volume_id_, source_snapshot_, tags_),
+                          body_->Tie());
   }
   // After Tie(), whose deduced type it needs.
   template <typename H>
@@ -100,14 +120,11 @@ class Snapshot {
   uint32_t volume_size_gib_ = 8;
   std::optional<KmsKeyArn> kms_key_;
   SnapshotState state_ = SnapshotState::kCompleted;
-  std::string state_message_;
-  std::string description_;
   absl::Time start_time_ = absl::UnixEpoch();
-  CreateVolumePermissions permissions_;
-  std::vector<ProductCode> product_codes_;
   std::optional<VolumeId> volume_id_;
   std::optional<SnapshotId> source_snapshot_;
   TagSet tags_;
+  internal::BodyRef<Body> body_;
 };
 
 // Builds a Snapshot. Required: set_id(), set_owner(), set_region(). Build() checks: size
@@ -140,6 +157,8 @@ class Snapshot::Builder {
  private:
   // Build()'s checks, sorting and de-duplicating the accounts of `s`.
   absl::Status Finish(Snapshot& s) const;
+  // The snapshot's Body, copied on the first change.
+  Body& body();
   friend class Snapshot;
   Snapshot snapshot_;
   bool has_id_ = false, has_owner_ = false, has_region_ = false;
