@@ -119,6 +119,29 @@ std::vector<const typename Map::value_type*> SortedEntries(const Map& map) {
   return entries;
 }
 
+// The values of a map of shared values, sorted by key.
+template <typename Map>
+std::vector<const typename Map::mapped_type::element_type*> SortedValues(const Map& map) {
+  std::vector<const typename Map::mapped_type::element_type*> values;
+  values.reserve(map.size());
+  for (const auto* entry : SortedEntries(map)) values.push_back(entry->second.get());
+  return values;
+}
+
+// The values of a ValueTable, sorted by id (the ids are read once, not at each comparison).
+template <typename Id, typename T>
+std::vector<const T*> SortedValues(const internal::ValueTable<Id, T>& table) {
+  std::vector<std::pair<Id, const T*>> entries;
+  entries.reserve(table.size());
+  for (const auto& value : table) entries.emplace_back(value->id(), value.get());
+  std::sort(entries.begin(), entries.end(),
+            [](const auto& a, const auto& b) { return a.first < b.first; });
+  std::vector<const T*> values;
+  values.reserve(entries.size());
+  for (const auto& entry : entries) values.push_back(entry.second);
+  return values;
+}
+
 void WriteAccountsAndSettings(const CloudState& s, RecordWriter& w) {
   v1::StateRecord r;
   for (const OrganizationId& id : SortedKeys(s.organizations)) {
@@ -214,8 +237,8 @@ void WriteAccountsAndSettings(const CloudState& s, RecordWriter& w) {
 template <typename Message, typename Table, typename Set, typename Release>
 void WriteTable(const Table& table, v1::StateRecord& r, RecordWriter& w, Set set, Release release) {
   Message m;
-  for (const auto* entry : SortedEntries(table)) {
-    ToProto(*entry->second, &m);
+  for (const auto* value : SortedValues(table)) {
+    ToProto(*value, &m);
     (r.*set)(&m);
     w.Write(r);
     (void)(r.*release)();

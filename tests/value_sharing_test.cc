@@ -3,6 +3,8 @@
 // file), and the pool drops what no value holds any more.
 #include "value_sharing.h"
 
+#include "cloud/value_table.h"
+
 #include <map>
 #include <set>
 #include <memory>
@@ -46,6 +48,36 @@ TEST(InternSet, DropsWhatNoValueHoldsAndKeepsWhatOneDoes) {
     EXPECT_EQ(set.Intern(std::make_shared<const std::string>("held" + std::to_string(i))).get(),
               held[i].get());
   }
+}
+
+// A value with an id, for ValueTable.
+struct Named {
+  int id() const { return number; }
+  int number = 0;
+  std::string text;
+};
+
+TEST(ValueTable, FindsAddsAndReplacesById) {
+  internal::ValueTable<int, Named> table;
+  EXPECT_EQ(table.Find(7), nullptr);
+  EXPECT_FALSE(table.contains(7));
+  for (int i = 0; i < 5000; ++i) table.Put(std::make_shared<const Named>(Named{i, "first"}));
+  EXPECT_EQ(table.size(), 5000u);
+  table.Put(std::make_shared<const Named>(Named{7, "second"}));
+  EXPECT_EQ(table.size(), 5000u);
+  ASSERT_NE(table.Find(7), nullptr);
+  EXPECT_EQ(table.Find(7)->text, "second");
+  EXPECT_EQ(table.Find(8)->text, "first");
+  EXPECT_TRUE(table.contains(4999));
+  EXPECT_FALSE(table.contains(5000));
+  std::set<int> seen;
+  for (const auto& value : table) seen.insert(value->id());
+  EXPECT_EQ(seen.size(), 5000u);
+  EXPECT_EQ(*seen.begin(), 0);
+  EXPECT_EQ(*seen.rbegin(), 4999);
+  const internal::ValueTable<int, Named> copy = table;
+  EXPECT_EQ(copy.Find(7)->text, "second");
+  EXPECT_EQ(copy.Find(7), table.Find(7));  // Copies share the values.
 }
 
 // For every distinct tag set and instance body among the cloud's instances and images, the

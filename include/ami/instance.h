@@ -162,11 +162,12 @@ class Instance {
     return internal::HashTuple(std::move(h), i.Tie());
   }
 
+  // In this order, 120 bytes: the zone and state fill what would be padding.
   InstanceId id_;
   AccountId owner_;
   AvailabilityZone zone_;
-  ImageId image_id_;
   InstanceState state_ = InstanceState::kRunning;
+  ImageId image_id_;
   absl::Time launch_time_ = absl::UnixEpoch();
   std::vector<PackedVolume> volumes_;
   TagSet tags_;

@@ -230,6 +230,15 @@ auto SortedValues(const Map& map, Less less) {
   return out;
 }
 
+template <typename Id, typename T, typename Less>
+std::vector<T> SortedValues(const internal::ValueTable<Id, T>& table, Less less) {
+  std::vector<T> out;
+  out.reserve(table.size());
+  for (const auto& value : table) out.push_back(*value);
+  std::sort(out.begin(), out.end(), less);
+  return out;
+}
+
 }  // namespace
 
 bool Cloud::IsAwsManagedKey(const KmsKeyArn& arn) const {

@@ -76,6 +76,16 @@ bool SameValues(const Map& a, const Map& b) {
   return true;
 }
 
+template <typename Id, typename T>
+bool SameValues(const ValueTable<Id, T>& a, const ValueTable<Id, T>& b) {
+  if (a.size() != b.size()) return false;
+  for (const auto& value : a) {
+    const T* other = b.Find(value->id());
+    if (other == nullptr || !(*other == *value)) return false;
+  }
+  return true;
+}
+
 }  // namespace
 
 bool CloudState::SameAs(const CloudState& o) const {
@@ -102,8 +112,7 @@ const Snapshot* CloudState::FindSnapshot(SnapshotId id) const {
 }
 
 const Instance* CloudState::FindInstance(InstanceId id) const {
-  auto it = instances.find(id);
-  return it == instances.end() ? nullptr : it->second.get();
+  return instances.Find(id);
 }
 
 const AccountInfo* CloudState::FindAccount(AccountId id) const {
@@ -279,7 +288,7 @@ void CloudState::PutSnapshot(std::shared_ptr<const Snapshot> snapshot) {
 void CloudState::PutInstance(Instance instance) {
   sharing.Share(instance);
   const InstanceId id = instance.id();
-  instances[id] = std::make_shared<const Instance>(std::move(instance));
+  instances.Put(std::make_shared<const Instance>(std::move(instance)));
 }
 
 void CloudState::RemoveSnapshot(SnapshotId id) {

@@ -22,6 +22,7 @@
 #include "ami/lifecycle.h"
 #include "ami/policy.h"
 #include "cloud/image_index.h"
+#include "cloud/value_table.h"
 #include "value_sharing.h"
 
 namespace ami::internal {
@@ -123,7 +124,7 @@ struct CloudState final : public StateView {
   absl::flat_hash_map<std::tuple<AccountId, Region, std::string>, KmsKeyArn> aliases;
   absl::flat_hash_map<ImageId, std::shared_ptr<const Image>> images;
   absl::flat_hash_map<SnapshotId, std::shared_ptr<const Snapshot>> snapshots;
-  absl::flat_hash_map<InstanceId, std::shared_ptr<const Instance>> instances;
+  ValueTable<InstanceId, Instance> instances;
   // Indexes.
   absl::flat_hash_map<std::tuple<AccountId, Region, std::string>, ImageId> image_names;
   absl::flat_hash_map<SnapshotId, int> snapshot_users;
