@@ -3,6 +3,7 @@
 // file), and the pool drops what no value holds any more.
 #include "value_sharing.h"
 
+#include "cloud/image_index.h"
 #include "cloud/value_table.h"
 
 #include <map>
@@ -24,6 +25,7 @@ namespace ami {
 namespace {
 
 using ::ami::testing::IsOk;
+using ::testing::ElementsAre;
 
 TEST(InternSet, EqualValuesShareOneCopy) {
   internal::InternSet<std::string> set;
@@ -165,6 +167,67 @@ TEST(ValueSharing, GeneratedAndLoadedCloudsKeepOneCopyOfEachTagSetAndBody) {
   EXPECT_EQ(reloaded.body_copies, reloaded.bodies);
   EXPECT_EQ(reloaded.snapshot_bodies, generated.snapshot_bodies);
   EXPECT_EQ(reloaded.snapshot_body_copies, reloaded.snapshot_bodies);
+}
+
+// ---- Tag index ----------------------------------------------------------------------------------
+
+Snapshot TaggedSnapshot(uint32_t number, std::vector<std::pair<std::string, std::string>> tags) {
+  std::vector<Tag> list;
+  for (const auto& [k, v] : tags) list.push_back(*Tag::Create(k, v));
+  return *Snapshot::Builder()
+              .set_id(SnapshotId::Short(number))
+              .set_owner(*AccountId::Parse("111122223333"))
+              .set_region(*Region::Parse("us-east-1"))
+              .set_tags(*TagSet::Create(std::move(list)))
+              .Build();
+}
+
+TEST(TagIndex, FindsByTagAndKeyAndForgetsStringsNoEntryUses) {
+  internal::SnapshotIndex index;
+  const AccountId owner = *AccountId::Parse("111122223333");
+  const AccountId other = *AccountId::Parse("444455556666");
+  const Region east = *Region::Parse("us-east-1");
+  const Snapshot a = TaggedSnapshot(1, {{"env", "prod"}, {"team", "web"}});
+  const Snapshot b = TaggedSnapshot(2, {{"env", "prod"}});
+  const Snapshot c = TaggedSnapshot(3, {{"env", "dev"}});
+  index.Update(nullptr, &a);
+  index.Update(nullptr, &b);
+  index.Update(nullptr, &c);
+  ASSERT_NE(index.ByTag(owner, east, "env", "prod"), nullptr);
+  EXPECT_THAT(*index.ByTag(owner, east, "env", "prod"), ElementsAre(a.id(), b.id()));
+  EXPECT_THAT(*index.ByTag(owner, east, "env", "dev"), ElementsAre(c.id()));
+  EXPECT_THAT(*index.ByTagKey(owner, east, "env"), ElementsAre(a.id(), b.id(), c.id()));
+  EXPECT_THAT(*index.ByTagKey(owner, east, "team"), ElementsAre(a.id()));
+  EXPECT_EQ(index.ByTag(owner, east, "env", "test"), nullptr);
+  EXPECT_EQ(index.ByTag(other, east, "env", "prod"), nullptr);
+  EXPECT_EQ(index.ByTagKey(owner, east, "nope"), nullptr);
+  EXPECT_EQ(index.tag_strings(), 5u);  // env, prod, dev, team, web.
+  // Another account's tags on `c` (SHARE-13) are its own.
+  index.AddTags(other, east, c.id(), *TagSet::Create({*Tag::Create("env", "prod")}));
+  EXPECT_THAT(*index.ByTag(other, east, "env", "prod"), ElementsAre(c.id()));
+  EXPECT_THAT(*index.ByTag(owner, east, "env", "prod"), ElementsAre(a.id(), b.id()));
+  // Retagging replaces: the old value's entry goes, its string with it once nothing uses it.
+  const Snapshot c2 = TaggedSnapshot(3, {{"env", "test"}});
+  index.Update(&c, &c2);
+  EXPECT_EQ(index.ByTag(owner, east, "env", "dev"), nullptr);
+  EXPECT_THAT(*index.ByTag(owner, east, "env", "test"), ElementsAre(c.id()));
+  EXPECT_EQ(index.tag_strings(), 5u);  // dev gone, test new.
+  index.Update(&a, nullptr);
+  EXPECT_EQ(index.ByTagKey(owner, east, "team"), nullptr);
+  EXPECT_EQ(index.tag_strings(), 3u);  // env, prod, test.
+  index.RemoveTags(other, east, c.id(), *TagSet::Create({*Tag::Create("env", "prod")}));
+  index.Update(&b, nullptr);
+  EXPECT_EQ(index.ByTag(owner, east, "env", "prod"), nullptr);
+  EXPECT_EQ(index.tag_strings(), 2u);  // env, test.
+  index.Update(&c2, nullptr);
+  EXPECT_EQ(index.tag_strings(), 0u);
+  EXPECT_EQ(index.ByTagKey(owner, east, "env"), nullptr);
+  // Numbers of forgotten strings are reused, and the answers stay right.
+  index.Update(nullptr, &b);
+  index.Update(nullptr, &c);
+  EXPECT_THAT(*index.ByTag(owner, east, "env", "prod"), ElementsAre(b.id()));
+  EXPECT_THAT(*index.ByTag(owner, east, "env", "dev"), ElementsAre(c.id()));
+  EXPECT_EQ(index.tag_strings(), 3u);
 }
 
 }  // namespace

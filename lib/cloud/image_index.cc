@@ -37,10 +37,7 @@ void ImageIndex::Apply(const Image& image, bool add) {
     Set(ou_, std::pair{o.ou_id(), region}, id, add);
   }
   if (lp.is_public()) Set(public_, region, id, add);
-  for (const Tag& t : image.tags()) {
-    Set(tag_, TagKey{image.owner(), region, t.key(), t.value()}, id, add);
-    Set(tag_key_, TagKeyKey{image.owner(), region, t.key()}, id, add);
-  }
+  add ? AddTags(image.owner(), region, id, image.tags()) : RemoveTags(image.owner(), region, id, image.tags());
   if (add) {
     names_[region].emplace(image.name(), id);
   } else if (auto it = names_.find(region); it != names_.end()) {
@@ -103,10 +100,8 @@ void SnapshotIndex::Apply(const Snapshot& snapshot, bool add) {
     Set(grantee_, AccountKey{a, region}, id, add);
   }
   if (snapshot.is_public()) Set(public_, region, id, add);
-  for (const Tag& t : snapshot.tags()) {
-    Set(tag_, TagKey{snapshot.owner(), region, t.key(), t.value()}, id, add);
-    Set(tag_key_, TagKeyKey{snapshot.owner(), region, t.key()}, id, add);
-  }
+  add ? AddTags(snapshot.owner(), region, id, snapshot.tags())
+      : RemoveTags(snapshot.owner(), region, id, snapshot.tags());
 }
 
 void SnapshotIndex::Update(const Snapshot* old, const Snapshot* now) {
