@@ -110,24 +110,13 @@ BlockDeviceMapping BlockDeviceMapping::FromSnapshot(std::string device_name,
   return m;
 }
 
-const std::shared_ptr<const Image::Body>& Image::DefaultBody() {
-  static const auto* body = new std::shared_ptr<const Body>(std::make_shared<Body>());
-  return *body;
-}
-
 Image::Image()
     : id_(ImageId::Short(0)),
       owner_(AccountId::FromNumber(0)),
       region_(Region::All().front()),
-      body_(DefaultBody()) {}
+      body_(BodyRef::Default()) {}
 
-Image::Body& Image::Builder::body() {
-  // A body this builder alone holds was made below, not const: it may change in place.
-  if (image_.body_.use_count() != 1) {
-    image_.body_ = std::shared_ptr<const Body>(std::make_shared<Body>(*image_.body_));
-  }
-  return const_cast<Body&>(*image_.body_);
-}
+Image::Body& Image::Builder::body() { return image_.body_.Mutable(); }
 
 std::vector<SnapshotId> Image::snapshot_ids() const {
   std::vector<SnapshotId> out;

@@ -37,25 +37,14 @@ absl::Status ValidateInstanceType(absl::string_view type) {
   return absl::OkStatus();
 }
 
-const std::shared_ptr<const Instance::Body>& Instance::DefaultBody() {
-  static const auto* body = new std::shared_ptr<const Body>(std::make_shared<Body>());
-  return *body;
-}
-
 Instance::Instance()
     : id_(InstanceId::Short(0)),
       owner_(AccountId::FromNumber(0)),
       zone_(Region::All().front().zones().front()),
       image_id_(ImageId::Short(0)),
-      body_(DefaultBody()) {}
+      body_(internal::BodyRef<Body>::Default()) {}
 
-Instance::Body& Instance::Builder::body() {
-  // A body this builder alone holds was made below, not const: it may change in place.
-  if (instance_.body_.use_count() != 1) {
-    instance_.body_ = std::shared_ptr<const Body>(std::make_shared<Body>(*instance_.body_));
-  }
-  return const_cast<Body&>(*instance_.body_);
-}
+Instance::Body& Instance::Builder::body() { return instance_.body_.Mutable(); }
 
 bool operator==(const Instance& a, const Instance& b) { return a.Tie() == b.Tie(); }
 

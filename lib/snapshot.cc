@@ -11,24 +11,13 @@
 
 namespace ami {
 
-const std::shared_ptr<const Snapshot::Body>& Snapshot::DefaultBody() {
-  static const auto* body = new std::shared_ptr<const Body>(std::make_shared<Body>());
-  return *body;
-}
-
 Snapshot::Snapshot()
     : id_(SnapshotId::Short(0)),
       owner_(AccountId::FromNumber(0)),
       region_(Region::All().front()),
-      body_(DefaultBody()) {}
+      body_(internal::BodyRef<Body>::Default()) {}
 
-Snapshot::Body& Snapshot::Builder::body() {
-  // A body this builder alone holds was made below, not const: it may change in place.
-  if (snapshot_.body_.use_count() != 1) {
-    snapshot_.body_ = std::shared_ptr<const Body>(std::make_shared<Body>(*snapshot_.body_));
-  }
-  return const_cast<Body&>(*snapshot_.body_);
-}
+Snapshot::Body& Snapshot::Builder::body() { return snapshot_.body_.Mutable(); }
 
 bool operator==(const Snapshot& a, const Snapshot& b) { return a.Tie() == b.Tie(); }
 

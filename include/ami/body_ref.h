@@ -27,6 +27,18 @@ class BodyRef {
   const std::shared_ptr<const Body>& shared() const { return ptr_; }
   long use_count() const { return ptr_.use_count(); }
 
+  // The body for a builder to change: first copied, unless this reference alone holds it.
+  Body& Mutable() {
+    // A body held here alone was made by this function (or by make_shared), not const.
+    if (ptr_.use_count() != 1) ptr_ = std::make_shared<Body>(*ptr_);
+    return const_cast<Body&>(*ptr_);
+  }
+  // The body of a new value: shared, never changed (Mutable() copies it).
+  static const std::shared_ptr<const Body>& Default() {
+    static const auto* const body = new std::shared_ptr<const Body>(std::make_shared<Body>());
+    return *body;
+  }
+
  private:
   std::shared_ptr<const Body> ptr_;
 };

@@ -212,8 +212,6 @@ class Image {
     }
   };
   using BodyRef = internal::BodyRef<Body>;
-  // The body of a new image: shared, never changed (a Builder copies it before its first change).
-  static const std::shared_ptr<const Body>& DefaultBody();
   // Every field, for equality and hashing.
   auto Tie() const {
     return std::tuple_cat(std::tie(id_, owner_, owner_alias_, region_, state_, state_reason_,

@@ -137,20 +137,15 @@ class Instance {
     uint8_t snapshot_high = 0;
     uint8_t flags = 0;
 
-    friend bool operator==(const PackedVolume& a, const PackedVolume& b) {
-      return a.volume_low == b.volume_low && a.snapshot_low == b.snapshot_low && a.key == b.key &&
-             a.size_gib == b.size_gib && a.volume_high == b.volume_high &&
-             a.snapshot_high == b.snapshot_high && a.flags == b.flags;
+    auto Tie() const {
+      return std::tie(volume_low, snapshot_low, key, size_gib, volume_high, snapshot_high, flags);
     }
+    friend bool operator==(const PackedVolume& a, const PackedVolume& b) { return a.Tie() == b.Tie(); }
     template <typename H>
     friend H AbslHashValue(H h, const PackedVolume& v) {
-      return H::combine(std::move(h), v.volume_low, v.snapshot_low, v.key, v.size_gib,
-                        v.volume_high, v.snapshot_high, v.flags);
+      return internal::HashTuple(std::move(h), v.Tie());
     }
   };
-  // The body of a new instance: shared, never changed (a Builder copies it before its first
-  // change).
-  static const std::shared_ptr<const Body>& DefaultBody();
   // Every field, for equality and hashing.
   auto Tie() const {
     return std::tuple_cat(std::tie(id_, owner_, zone_, image_id_, state_, volumes_, launch_time_, tags_),

@@ -99,9 +99,6 @@ class Snapshot {
       return internal::HashTuple(std::move(h), b.Tie());
     }
   };
-  // The body of a new snapshot: shared, never changed (a Builder copies it before its first
-  // change).
-  static const std::shared_ptr<const Body>& DefaultBody();
   // Every field, for equality and hashing.
   auto Tie() const {
     return std::tuple_cat(std::tie(id_, owner_, region_, volume_size_gib_, kms_key_, state_,
