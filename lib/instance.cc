@@ -140,23 +140,52 @@ absl::Status Instance::Builder::Validate() const {
                      "an instance needs an id, an owner, an availability zone and an image");
   }
   const Instance& in = instance_;
-  const std::string what = absl::StrCat("instance `", in.id_.ToString(), "`");
+  // The instance's name for messages is made only when a check fails (validation is on the
+  // state-file load path): `check` runs unnamed, and again with the name when it fails.
+  const auto what = [&in] { return absl::StrCat("instance `", in.id_.ToString(), "`"); };
+  const auto named = [&what](auto check) {
+    absl::Status status = check(absl::string_view());
+    return status.ok() ? status : check(what());
+  };
   AMI_RETURN_IF_ERROR(ValidateInstanceType(in.body_->instance_type));
   AMI_RETURN_IF_ERROR(checks::ProductCodes(in.body_->product_codes));
-  AMI_RETURN_IF_ERROR(checks::FiniteTime(what, "launch time", in.launch_time_));
+  AMI_RETURN_IF_ERROR(named([&](absl::string_view w) {
+    return checks::FiniteTime(w, "launch time", in.launch_time_);
+  }));
+  // The packed volumes and the body's device names are read in place; a few volumes are
+  // compared pairwise, many through sets.
+  const std::vector<PackedVolume>& volumes = in.volumes_;
+  const std::vector<std::string>& names = in.body_->device_names;
+  const auto same_volume = [](const PackedVolume& a, const PackedVolume& b) {
+    return a.volume_low == b.volume_low && a.volume_high == b.volume_high &&
+           (a.flags & PackedVolume::kVolumeLong) == (b.flags & PackedVolume::kVolumeLong);
+  };
+  constexpr size_t kPairwise = 16;
   absl::flat_hash_set<absl::string_view> devices;
   absl::flat_hash_set<VolumeId> volume_ids;
-  const std::vector<AttachedVolume> volumes = in.volumes();
   for (size_t i = 0; i < volumes.size(); ++i) {
-    const AttachedVolume& v = volumes[i];
-    if (v.device_name.empty()) return Invalid(absl::StrCat(what, ": a volume needs a device name"));
-    // The set keeps views of the body's names, which outlive `v`.
-    if (!devices.insert(in.body_->device_names[i]).second || !volume_ids.insert(v.volume_id).second) {
-      return Invalid(absl::StrCat(what, ": device `", text_util::Clip(v.device_name), "` or volume `",
-                                  v.volume_id.ToString(), "` is attached twice"));
+    const PackedVolume& v = volumes[i];
+    if (names[i].empty()) return Invalid(absl::StrCat(what(), ": a volume needs a device name"));
+    bool twice = false;
+    if (volumes.size() <= kPairwise) {
+      for (size_t j = 0; j < i && !twice; ++j) twice = names[j] == names[i] || same_volume(volumes[j], v);
+    } else {
+      const AttachedVolume u = v.Unpack(names[i]);
+      twice = !devices.insert(names[i]).second || !volume_ids.insert(u.volume_id).second;
     }
-    AMI_RETURN_IF_ERROR(checks::VolumeSize(what, v.volume_size_gib, /*allow_zero=*/true));
-    if (v.kms_key.has_value()) AMI_RETURN_IF_ERROR(checks::KeyInRegion(what, *v.kms_key, in.region()));
+    if (twice) {
+      const AttachedVolume u = v.Unpack(names[i]);
+      return Invalid(absl::StrCat(what(), ": device `", text_util::Clip(u.device_name), "` or volume `",
+                                  u.volume_id.ToString(), "` is attached twice"));
+    }
+    AMI_RETURN_IF_ERROR(named([&](absl::string_view w) {
+      return checks::VolumeSize(w, v.size_gib, /*allow_zero=*/true);
+    }));
+    if ((v.flags & PackedVolume::kEncrypted) != 0) {
+      AMI_RETURN_IF_ERROR(named([&](absl::string_view w) {
+        return checks::KeyInRegion(w, v.key, in.region());
+      }));
+    }
   }
   return absl::OkStatus();
 }

@@ -1,5 +1,5 @@
-// Keeps one copy of the parts many values have alike — tag sets, instance bodies — for the
-// values a cloud holds. Internal to libami.
+// Keeps one copy of the parts many values have alike — tag sets, instance bodies, snapshot
+// bodies — for the values a cloud holds. Internal to libami.
 #ifndef AMI_LIB_VALUE_SHARING_H_
 #define AMI_LIB_VALUE_SHARING_H_
 
@@ -73,8 +73,16 @@ struct ValueSharing {
       instance.body_ = bodies_.Intern(instance.body_.shared());
     }
     // `value` itself when its parts are the pool's already; otherwise a copy whose parts are.
-    std::shared_ptr<const Image> Shared(std::shared_ptr<const Image> image) {
-      return WithTags(std::move(image));
+    // An image that replaces `previous` (held by the cloud, so pooled) and keeps its tags
+    // (a permission or state change) is returned without hashing them again.
+    std::shared_ptr<const Image> Shared(std::shared_ptr<const Image> image,
+                                        const Image* previous = nullptr) {
+      if (previous != nullptr && previous->tags_.tags_ == image->tags_.tags_) return image;
+      std::shared_ptr<const std::vector<Tag>> pooled = Pooled(image->tags_);
+      if (pooled == image->tags_.tags_) return image;
+      auto copy = std::make_shared<Image>(*image);
+      copy->tags_.tags_ = std::move(pooled);
+      return copy;
     }
     std::shared_ptr<const Snapshot> Shared(std::shared_ptr<const Snapshot> snapshot) {
       std::shared_ptr<const std::vector<Tag>> tags = Pooled(snapshot->tags_);
@@ -89,13 +97,6 @@ struct ValueSharing {
    private:
     std::shared_ptr<const std::vector<Tag>> Pooled(const TagSet& tags) {
       return tags.tags_ == nullptr ? nullptr : tags_.Intern(tags.tags_);
-    }
-    std::shared_ptr<const Image> WithTags(std::shared_ptr<const Image> image) {
-      std::shared_ptr<const std::vector<Tag>> pooled = Pooled(image->tags_);
-      if (pooled == image->tags_.tags_) return image;
-      auto copy = std::make_shared<Image>(*image);
-      copy->tags_.tags_ = std::move(pooled);
-      return copy;
     }
     InternSet<std::vector<Tag>> tags_;
     InternSet<Instance::Body> bodies_;

@@ -3,6 +3,7 @@
 #include <string>
 #include <vector>
 
+#include "absl/strings/str_cat.h"
 #include "absl/time/time.h"
 #include "ami/ami.h"
 #include "ami/proto.h"
@@ -132,6 +133,54 @@ TEST(InstanceBuilder, REG_9_VolumeKeyOfAnotherRegionIsInvalidParameterValue) {
   absl::StatusOr<Instance> in = ValidInstance().add_volume(v).Build();
   EXPECT_THAT(in, HasErrorCode(ErrorCode::kInvalidParameterValue));
   EXPECT_THAT(in, MessageHas("us-west-2"));
+}
+
+// Validation compares a few volumes pairwise and many through sets: both find duplicates.
+TEST(InstanceBuilder, DuplicatesAmongManyVolumesAreFound) {
+  for (const int count : {3, 16, 17, 40}) {
+    Instance::Builder devices = ValidInstance();
+    Instance::Builder volumes = ValidInstance();
+    Instance::Builder distinct = ValidInstance();
+    for (int i = 2; i <= count; ++i) {
+      const std::string device = absl::StrCat("/dev/sd", i);
+      devices.add_volume(Volume(device, static_cast<uint64_t>(i)));
+      volumes.add_volume(Volume(device, static_cast<uint64_t>(i)));
+      distinct.add_volume(Volume(device, static_cast<uint64_t>(i)));
+    }
+    devices.add_volume(Volume(absl::StrCat("/dev/sd", count), 1000));
+    volumes.add_volume(Volume("/dev/last", static_cast<uint64_t>(count)));
+    distinct.add_volume(Volume("/dev/last", 1000));
+    SCOPED_TRACE(count);
+    EXPECT_THAT(devices.Build(), MessageHas(absl::StrCat("device `/dev/sd", count)));
+    EXPECT_THAT(volumes.Build(), MessageHas(VolumeId::Long(static_cast<uint64_t>(count)).ToString()));
+    EXPECT_THAT(distinct.Build(), IsOk());
+  }
+}
+
+// A short and a long volume id with the same digits are two volumes.
+TEST(InstanceBuilder, ShortAndLongVolumeIdsWithTheSameDigitsAreDistinct) {
+  AttachedVolume v = Volume("/dev/sdb", 1);
+  v.volume_id = VolumeId::Short(1);
+  EXPECT_THAT(ValidInstance().add_volume(v).Build(), IsOk());
+}
+
+// Each failing check names the instance.
+TEST(InstanceBuilder, EachVolumeCheckNamesTheInstance) {
+  AttachedVolume big = Volume("/dev/sdb", 2);
+  big.volume_size_gib = kMaxVolumeSizeGiB + 1;
+  AttachedVolume foreign_key = Volume("/dev/sdb", 2);
+  foreign_key.kms_key = KeyIn("us-west-2");
+  const std::vector<absl::StatusOr<Instance>> failures = {
+      ValidInstance().add_volume(Volume("/dev/xvda", 2)).Build(),
+      ValidInstance().add_volume(Volume("", 2)).Build(),
+      ValidInstance().add_volume(big).Build(),
+      ValidInstance().add_volume(foreign_key).Build(),
+      ValidInstance().set_launch_time(absl::InfiniteFuture()).Build(),
+  };
+  for (const absl::StatusOr<Instance>& in : failures) {
+    EXPECT_THAT(in, HasErrorCode(ErrorCode::kInvalidParameterValue));
+    EXPECT_THAT(in, MessageHas("instance `i-0123456789abcdef0`"));
+  }
 }
 
 TEST(InstanceBuilder, CREATE_13_MalformedProductCodeIsInvalidParameterValue) {

@@ -271,7 +271,8 @@ absl::StatusOr<ImageId> Cloud::CreateImage(const CallContext& ctx, const CreateI
       .set_imds_v2_required(instance.imds_v2_required()).set_source_instance(instance_id)
       .set_consistency(consistency).set_tags(tags.image);
   std::vector<std::shared_ptr<const Snapshot>> snapshots;
-  for (const AttachedVolume& v : instance.volumes()) {
+  const std::vector<AttachedVolume> volumes = instance.volumes();
+  for (const AttachedVolume& v : volumes) {
     absl::StatusOr<Snapshot> snap = Snapshot::Builder()
                                         .set_id(s.NewSnapshotId())
                                         .set_owner(ctx.account)
@@ -300,7 +301,7 @@ absl::StatusOr<ImageId> Cloud::CreateImage(const CallContext& ctx, const CreateI
   // CREATE-5: new empty EBS volumes and instance-store volumes (not captured, only mapped).
   for (const CreateImageMapping& m : request.block_device_mappings) {
     bool attached = false;
-    for (const AttachedVolume& v : instance.volumes()) attached |= v.device_name == m.device_name;
+    for (const AttachedVolume& v : volumes) attached |= v.device_name == m.device_name;
     if (attached) continue;
     BlockDeviceMapping added;
     added.device_name = m.device_name;

@@ -242,9 +242,9 @@ bool SameHoldings(const Image& a, const Image& b) {
 }  // namespace
 
 void CloudState::PutImage(std::shared_ptr<const Image> image) {
-  image = sharing.Shared(std::move(image));
   const ImageId id = image->id();
   auto it = images.find(id);
+  image = sharing.Shared(std::move(image), it == images.end() ? nullptr : it->second.get());
   image_index.Update(it == images.end() ? nullptr : it->second.get(), image.get());
   if (it != images.end() && SameHoldings(*it->second, *image)) {
     const Image& old = *it->second;
@@ -287,7 +287,6 @@ void CloudState::PutSnapshot(std::shared_ptr<const Snapshot> snapshot) {
 
 void CloudState::PutInstance(Instance instance) {
   sharing.Share(instance);
-  const InstanceId id = instance.id();
   instances.Put(std::make_shared<const Instance>(std::move(instance)));
 }
 
