@@ -7,6 +7,7 @@
 #include <sstream>
 #include <string>
 
+#include "absl/strings/str_join.h"
 #include "ami/ami.h"
 #include "ami/cloud.h"
 #include "ami/policy_engine.h"
@@ -234,6 +235,46 @@ TEST_F(Golden, CREATE_2_TerminatedInstance) {
   ExpectGolden("create_2_terminated", Eval([&](const StateView& v) {
                  return policy::EvaluateCreateImage(v, {a_, east_, id, "from-terminated", false});
                }));
+}
+
+}  // namespace
+}  // namespace ami
+
+namespace ami {
+namespace {
+
+// Every placeholder a reason template may hold renders its argument; an absent argument renders
+// nothing, and an unknown placeholder is kept as written.
+TEST(ReasonMessage, EveryPlaceholderRendersItsArgument) {
+  static constexpr ReasonTemplate kAll{
+      "TEST-1", ErrorCode::kAuthFailure,
+      "{image}|{snapshot}|{instance}|{account}|{owner}|{key}|{region}|{source_region}|{number}|"
+      "{text}|{actions}|{other}|{}"};
+  Reason r;
+  r.what = &kAll;
+  r.args.image = *ImageId::Parse("ami-0123456789abcdef0");
+  r.args.snapshot = *SnapshotId::Parse("snap-0123456789abcdef0");
+  r.args.instance = *InstanceId::Parse("i-0123456789abcdef0");
+  r.args.account = *AccountId::Parse("444455556666");
+  r.args.owner = *AccountId::Parse("111122223333");
+  r.args.key = *KmsKeyArn::Parse(
+      "arn:aws:kms:us-east-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab");
+  r.args.region = *Region::Parse("eu-west-1");
+  r.args.source_region = *Region::Parse("us-east-1");
+  r.args.number = 3;  // kms:Decrypt and kms:DescribeKey as actions.
+  r.args.text = "free text";
+  EXPECT_EQ(r.Message(),
+            "`ami-0123456789abcdef0`|`snap-0123456789abcdef0`|`i-0123456789abcdef0`|"
+            "`444455556666`|`111122223333`|"
+            "`arn:aws:kms:us-east-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab`|"
+            "eu-west-1|us-east-1|3|free text|" +
+                absl::StrJoin(KmsActions::Of({static_cast<KmsAction>(1), static_cast<KmsAction>(2)})
+                                  .ToStrings(),
+                              ", ") +
+                "|{other}|{}");
+  Reason empty;
+  empty.what = &kAll;
+  EXPECT_EQ(empty.Message(), "||||||||0|||{other}|{}");
 }
 
 }  // namespace

@@ -1,3 +1,4 @@
+#include <cstring>
 #include <string>
 #include <utility>
 
@@ -30,6 +31,28 @@ void AppendAccount(std::string* out, AccountId account) {
   out->append(digits, 12);
 }
 
+// The placeholders of reason templates.
+enum class Fill {
+  kImage, kSnapshot, kInstance, kAccount, kOwner, kKey, kRegion, kSourceRegion, kNumber, kText,
+  kActions, kUnknown
+};
+
+// The placeholder `name` names, told apart by its length and first letter.
+Fill FillOf(absl::string_view name) {
+  const auto is = [name](absl::string_view n, Fill f) { return name == n ? f : Fill::kUnknown; };
+  switch (name.size()) {
+    case 3: return is("key", Fill::kKey);
+    case 4: return is("text", Fill::kText);
+    case 5: return name[0] == 'i' ? is("image", Fill::kImage) : is("owner", Fill::kOwner);
+    case 6: return name[0] == 'r' ? is("region", Fill::kRegion) : is("number", Fill::kNumber);
+    case 7: return name[1] == 'c' && name[2] == 'c' ? is("account", Fill::kAccount)
+                                                    : is("actions", Fill::kActions);
+    case 8: return name[0] == 's' ? is("snapshot", Fill::kSnapshot) : is("instance", Fill::kInstance);
+    case 13: return is("source_region", Fill::kSourceRegion);
+    default: return Fill::kUnknown;
+  }
+}
+
 // Appends the text of one placeholder, ids in backticks; nothing when the argument is absent.
 void AppendFill(std::string* out, absl::string_view name, const ReasonArgs& a) {
   auto ticked = [out](auto append) {
@@ -37,54 +60,69 @@ void AppendFill(std::string* out, absl::string_view name, const ReasonArgs& a) {
     append();
     out->push_back('`');
   };
-  if (name == "image") {
-    if (a.image) ticked([&] { AppendId(out, "ami-", *a.image); });
-  } else if (name == "snapshot") {
-    if (a.snapshot) ticked([&] { AppendId(out, "snap-", *a.snapshot); });
-  } else if (name == "instance") {
-    if (a.instance) ticked([&] { AppendId(out, "i-", *a.instance); });
-  } else if (name == "account") {
-    if (a.account) ticked([&] { AppendAccount(out, *a.account); });
-  } else if (name == "owner") {
-    if (a.owner) ticked([&] { AppendAccount(out, *a.owner); });
-  } else if (name == "key") {
-    if (a.key) ticked([&] { out->append(a.key->ToString()); });
-  } else if (name == "region") {
-    if (a.region) out->append(a.region->code().data(), a.region->code().size());
-  } else if (name == "source_region") {
-    if (a.source_region) out->append(a.source_region->code().data(), a.source_region->code().size());
-  } else if (name == "number") {
-    absl::StrAppend(out, a.number);
-  } else if (name == "text") {
-    out->append(a.text);
-  } else if (name == "actions") {
-    // `number` holds KmsActions bits: rendered only when the message is asked for.
-    KmsActions actions;
-    for (int bit = 0; bit < 16; ++bit) {
-      if ((a.number >> bit) & 1) {
-        actions = actions.Union(KmsActions::Of({static_cast<KmsAction>(1 << bit)}));
+  switch (FillOf(name)) {
+    case Fill::kImage:
+      if (a.image) ticked([&] { AppendId(out, "ami-", *a.image); });
+      break;
+    case Fill::kSnapshot:
+      if (a.snapshot) ticked([&] { AppendId(out, "snap-", *a.snapshot); });
+      break;
+    case Fill::kInstance:
+      if (a.instance) ticked([&] { AppendId(out, "i-", *a.instance); });
+      break;
+    case Fill::kAccount:
+      if (a.account) ticked([&] { AppendAccount(out, *a.account); });
+      break;
+    case Fill::kOwner:
+      if (a.owner) ticked([&] { AppendAccount(out, *a.owner); });
+      break;
+    case Fill::kKey:
+      if (a.key) ticked([&] { out->append(a.key->ToString()); });
+      break;
+    case Fill::kRegion:
+      if (a.region) out->append(a.region->code().data(), a.region->code().size());
+      break;
+    case Fill::kSourceRegion:
+      if (a.source_region) out->append(a.source_region->code().data(), a.source_region->code().size());
+      break;
+    case Fill::kNumber:
+      absl::StrAppend(out, a.number);
+      break;
+    case Fill::kText:
+      out->append(a.text);
+      break;
+    case Fill::kActions: {
+      // `number` holds KmsActions bits: rendered only when the message is asked for.
+      KmsActions actions;
+      for (int bit = 0; bit < 16; ++bit) {
+        if ((a.number >> bit) & 1) {
+          actions = actions.Union(KmsActions::Of({static_cast<KmsAction>(1 << bit)}));
+        }
       }
+      out->append(absl::StrJoin(actions.ToStrings(), ", "));
+      break;
     }
-    out->append(absl::StrJoin(actions.ToStrings(), ", "));
-  } else {
-    absl::StrAppend(out, "{", name, "}");
+    case Fill::kUnknown:
+      absl::StrAppend(out, "{", name, "}");
+      break;
   }
 }
 
-// Appends the reason's message.
+// Appends the reason's message: the template's text, each {placeholder} filled.
 void AppendMessage(std::string* out, const Reason& r) {
-  const absl::string_view t = r.what->text;
-  size_t i = 0;
-  while (i < t.size()) {
-    const size_t open = t.find('{', i);
-    if (open == absl::string_view::npos) break;
-    const size_t close = t.find('}', open);
-    if (close == absl::string_view::npos) break;
-    out->append(t.data() + i, open - i);
-    AppendFill(out, t.substr(open + 1, close - open - 1), r.args);
-    i = close + 1;
+  const char* p = r.what->text.data();
+  const char* const end = p + r.what->text.size();
+  while (p < end) {
+    const char* open = static_cast<const char*>(std::memchr(p, '{', static_cast<size_t>(end - p)));
+    if (open == nullptr) break;
+    const char* close =
+        static_cast<const char*>(std::memchr(open, '}', static_cast<size_t>(end - open)));
+    if (close == nullptr) break;
+    out->append(p, static_cast<size_t>(open - p));
+    AppendFill(out, absl::string_view(open + 1, static_cast<size_t>(close - open - 1)), r.args);
+    p = close + 1;
   }
-  out->append(t.data() + i, t.size() - i);
+  out->append(p, static_cast<size_t>(end - p));
 }
 
 }  // namespace
