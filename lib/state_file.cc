@@ -19,6 +19,7 @@
 #include "google/protobuf/arena.h"
 #include "choices.h"
 #include "cloud/state.h"
+#include "state_checksum.h"
 #include "status_macros.h"
 #include "text_util.h"
 
@@ -31,16 +32,6 @@ using internal::PendingWork;
 namespace {
 
 constexpr char kFormat[] = "libami-state";
-constexpr uint64_t kFnvOffset = 14695981039346656037ull;
-constexpr uint64_t kFnvPrime = 1099511628211ull;
-
-uint64_t Fnv(uint64_t h, const char* data, size_t n) {
-  for (size_t i = 0; i < n; ++i) {
-    h ^= static_cast<unsigned char>(data[i]);
-    h *= kFnvPrime;
-  }
-  return h;
-}
 
 absl::Status Corrupt(const std::string& message) {
   return MakeError(choices::kUndecodableInput, absl::StrCat("state file: ", message));
@@ -60,7 +51,7 @@ class RecordWriter {
       size[n++] = static_cast<char>((v & 0x7F) | (v >= 0x80 ? 0x80 : 0));
       if (v < 0x80) break;
     }
-    checksum_ = Fnv(Fnv(checksum_, size, n), buffer_.data(), buffer_.size());
+    checksum_.Add(size, n, buffer_.data(), buffer_.size());
     out_.write(size, static_cast<std::streamsize>(n));
     out_.write(buffer_.data(), static_cast<std::streamsize>(buffer_.size()));
     ++count_;
@@ -69,14 +60,14 @@ class RecordWriter {
   void Finish() {
     v1::StateRecord trailer;
     trailer.mutable_trailer()->set_records(count_);
-    trailer.mutable_trailer()->set_checksum(checksum_);
+    trailer.mutable_trailer()->set_checksum(checksum_.value());
     Write(trailer);
   }
 
  private:
   std::ostream& out_;
   std::string buffer_;
-  uint64_t checksum_ = kFnvOffset;
+  internal::StateChecksum checksum_{kStateFileVersion};
   uint64_t count_ = 0;
 };
 
@@ -350,6 +341,9 @@ absl::Status SaveState(const Cloud& cloud, std::ostream& out) {
   h->set_next_id(s.next_id);
   h->set_image_pending_ms(absl::ToInt64Milliseconds(s.options.image_pending));
   h->set_instance_pending_ms(absl::ToInt64Milliseconds(s.options.instance_pending));
+  h->set_snapshots(s.snapshots.size());
+  h->set_images(s.images.size());
+  h->set_instances(s.instances.size());
   w.Write(header);
   WriteAccountsAndSettings(s, w);
   WriteResources(s, w);
@@ -377,42 +371,45 @@ class RecordReader {
  public:
   explicit RecordReader(std::istream& in) : in_(in) {}
 
-  // Reads the next record's bytes into `*bytes`; false at a clean end of the stream.
-  absl::StatusOr<bool> Next(std::string* bytes) {
+  // Reads the next record; false at a clean end of the stream. The record before it is added to
+  // the checksum now, so that the header (record 1) can name the checksum's version first.
+  absl::StatusOr<bool> Next() {
+    if (index_ > 0) checksum_.Add(varint_, varint_bytes_, record_.data(), record_.size());
     uint64_t size = 0;
     int shift = 0;
-    char varint[10];
-    size_t n = 0;
+    varint_bytes_ = 0;
     while (true) {
       int c = Get();
       if (c < 0) {
-        if (n == 0) return false;
+        if (varint_bytes_ == 0) return false;
         return Corrupt(absl::StrCat("truncated inside the size of record ", index_ + 1));
       }
-      varint[n++] = static_cast<char>(c);
+      varint_[varint_bytes_++] = static_cast<char>(c);
       size |= static_cast<uint64_t>(c & 0x7F) << shift;
       if ((c & 0x80) == 0) break;
       shift += 7;
-      if (n == sizeof(varint)) return Corrupt(absl::StrCat("bad size of record ", index_ + 1));
+      if (varint_bytes_ == sizeof(varint_)) return Corrupt(absl::StrCat("bad size of record ", index_ + 1));
     }
     if (size > kMaxStateRecordBytes) {
       return Corrupt(absl::StrCat("record ", index_ + 1, " claims ", size,
                                   " bytes, more than the limit of ", kMaxStateRecordBytes));
     }
-    bytes->resize(size);
-    if (!Read(bytes->data(), size)) {
+    record_.resize(size);
+    if (!Read(record_.data(), size)) {
       return Corrupt(absl::StrCat("truncated inside record ", index_ + 1));
     }
-    checksum_before_ = checksum_;
-    checksum_ = Fnv(Fnv(checksum_, varint, n), bytes->data(), size);
     ++index_;
     return true;
   }
 
+  // The bytes of the record last read.
+  const std::string& record() const { return record_; }
+  // Sets the checksum's version; before the second record is read.
+  void set_version(uint32_t version) { checksum_ = internal::StateChecksum(version); }
   // 1-based index of the record last read.
   uint64_t index() const { return index_; }
   // The checksum of every record before the one last read.
-  uint64_t checksum_before() const { return checksum_before_; }
+  uint64_t checksum_before() const { return checksum_.value(); }
 
  private:
   int Get() {
@@ -442,7 +439,10 @@ class RecordReader {
   std::string buffer_;
   size_t pos_ = 0, end_ = 0;
   uint64_t index_ = 0;
-  uint64_t checksum_ = kFnvOffset, checksum_before_ = kFnvOffset;
+  std::string record_;
+  char varint_[10];
+  size_t varint_bytes_ = 0;
+  internal::StateChecksum checksum_{kStateFileVersion};
 };
 
 // Builds the new cloud's state record by record.
@@ -452,10 +452,16 @@ class StateBuilder {
 
   absl::Status Header(const v1::StateHeader& h) {
     if (h.format() != kFormat) return Corrupt("not a libami state file (bad header)");
-    if (h.version() != kStateFileVersion) {
-      return Corrupt(absl::StrCat("unsupported version ", h.version(), "; this build reads version ",
-                                  kStateFileVersion));
+    if (h.version() < kOldestStateFileVersion || h.version() > kStateFileVersion) {
+      return Corrupt(absl::StrCat("unsupported version ", h.version(), "; this build reads versions ",
+                                  kOldestStateFileVersion, " to ", kStateFileVersion));
     }
+    // Sizes the tables for what the file says is coming (hints, bounded: a file that claims
+    // more only grows them as its records arrive).
+    const auto hint = [](uint64_t n) { return static_cast<size_t>(std::min<uint64_t>(n, kMaxSizingHint)); };
+    s_->snapshots.reserve(hint(h.snapshots()));
+    s_->images.reserve(hint(h.images()));
+    s_->instances.reserve(hint(h.instances()));
     s_->options.seed = h.seed();
     AMI_ASSIGN_OR_RETURN(s_->options.start_time, ParseAwsTime(h.start_time()));
     AMI_ASSIGN_OR_RETURN(s_->now, ParseAwsTime(h.now()));
@@ -845,7 +851,6 @@ absl::Status InRecord(uint64_t index, const v1::StateRecord& r, const absl::Stat
 absl::StatusOr<std::unique_ptr<Cloud>> LoadState(std::istream& in) {
   RecordReader reader(in);
   StateBuilder builder;
-  std::string bytes;
   // Each record is parsed into an arena that is reset after it: no per-field allocations.
   google::protobuf::ArenaOptions arena_options;
   arena_options.start_block_size = 16 << 10;
@@ -853,8 +858,9 @@ absl::StatusOr<std::unique_ptr<Cloud>> LoadState(std::istream& in) {
   google::protobuf::Arena arena(arena_options);
   bool trailer_seen = false;
   while (true) {
-    AMI_ASSIGN_OR_RETURN(const bool more, reader.Next(&bytes));
+    AMI_ASSIGN_OR_RETURN(const bool more, reader.Next());
     if (!more) break;
+    const std::string& bytes = reader.record();
     if (trailer_seen) return Corrupt(absl::StrCat("data after the trailer, at record ", reader.index()));
     arena.Reset();
     v1::StateRecord& record = *google::protobuf::Arena::CreateMessage<v1::StateRecord>(&arena);
@@ -865,6 +871,7 @@ absl::StatusOr<std::unique_ptr<Cloud>> LoadState(std::istream& in) {
       if (record.record_case() != v1::StateRecord::kHeader) return Corrupt("the first record is not a header");
       absl::Status h = builder.Header(record.header());
       if (!h.ok()) return InRecord(1, record, h);
+      reader.set_version(record.header().version());
       continue;
     }
     if (record.record_case() == v1::StateRecord::kTrailer) {

@@ -1,7 +1,9 @@
 // State files: round trips, byte-identical re-saves, and refusal of damaged or inconsistent files.
 #include "ami/state_file.h"
 
+#include <fstream>
 #include <memory>
+#include <optional>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -12,6 +14,7 @@
 #include "ami/v1/state.pb.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "state_checksum.h"
 #include "tests/test_util.h"
 
 namespace ami {
@@ -124,25 +127,29 @@ std::vector<v1::StateRecord> Records(const std::string& bytes) {
   return out;
 }
 
-std::string Write(const std::vector<v1::StateRecord>& records, bool with_trailer = true) {
+// The checksum is of `checksum_version`, else of the version the first record's header names (the
+// current one without it).
+std::string Write(const std::vector<v1::StateRecord>& records, bool with_trailer = true,
+                  std::optional<uint32_t> checksum_version = std::nullopt) {
   std::string out;
-  uint64_t checksum = 14695981039346656037ull, count = 0;
+  const uint32_t version = checksum_version.has_value() ? *checksum_version
+                           : !records.empty() && records[0].has_header()
+                               ? records[0].header().version()
+                               : kStateFileVersion;
+  internal::StateChecksum checksum(version);
+  uint64_t count = 0;
   auto append = [&](const v1::StateRecord& r, bool count_it) {
     const std::string body = r.SerializeAsString();
-    std::string framed;
+    std::string size;
     for (uint64_t v = body.size();; v >>= 7) {
-      framed.push_back(static_cast<char>((v & 0x7F) | (v >= 0x80 ? 0x80 : 0)));
+      size.push_back(static_cast<char>((v & 0x7F) | (v >= 0x80 ? 0x80 : 0)));
       if (v < 0x80) break;
     }
-    framed += body;
     if (count_it) {
-      for (const char c : framed) {
-        checksum ^= static_cast<unsigned char>(c);
-        checksum *= 1099511628211ull;
-      }
+      checksum.Add(size.data(), size.size(), body.data(), body.size());
       ++count;
     }
-    out += framed;
+    out += size + body;
   };
   for (const v1::StateRecord& r : records) {
     if (r.has_trailer()) continue;
@@ -151,7 +158,7 @@ std::string Write(const std::vector<v1::StateRecord>& records, bool with_trailer
   if (!with_trailer) return out;
   v1::StateRecord trailer;
   trailer.mutable_trailer()->set_records(count);
-  trailer.mutable_trailer()->set_checksum(checksum);
+  trailer.mutable_trailer()->set_checksum(checksum.value());
   append(trailer, false);
   return out;
 }
@@ -226,7 +233,7 @@ TEST(StateFile, WrongVersionIsRefused) {
   records[0].mutable_header()->set_version(kStateFileVersion + 1);
   absl::StatusOr<std::unique_ptr<Cloud>> loaded = Load(Write(records));
   EXPECT_THAT(loaded, HasErrorCode(ErrorCode::kSerializationException));
-  EXPECT_THAT(loaded, MessageHas("unsupported version 2"));
+  EXPECT_THAT(loaded, MessageHas(absl::StrCat("unsupported version ", kStateFileVersion + 1)));
 }
 
 TEST(StateFile, NotAStateFileIsRefused) {
@@ -283,6 +290,93 @@ TEST(StateFile, DuplicateRecordIsRefused) {
 TEST(StateFile, MissingTrailerIsTruncation) {
   const std::vector<v1::StateRecord> records = Records(Save(*PopulatedCloud()));
   EXPECT_THAT(Load(Write(records, /*with_trailer=*/false)), MessageHas("no trailer"));
+}
+
+}  // namespace
+}  // namespace ami
+
+namespace ami {
+namespace {
+
+std::string ReadFixture(const std::string& name) {
+  std::ifstream in(std::string(AMI_SOURCE_DIR) + "/tests/fixtures/state/" + name, std::ios::binary);
+  EXPECT_TRUE(in.good()) << "missing fixture " << name;
+  std::stringstream bytes;
+  bytes << in.rdbuf();
+  return bytes.str();
+}
+
+// XXH64 as its reference implementation computes it: the empty input, a short one, and prefixes
+// of 0, 1, …, 255 repeated, across the tail, one-stripe and many-stripe paths.
+TEST(StateChecksum, Xxh64MatchesTheReference) {
+  EXPECT_EQ(internal::Xxh64("", 0, 0), 0xef46db3751d8e999ull);
+  EXPECT_EQ(internal::Xxh64("abc", 3, 0), 0x44bc2cf5ad770999ull);
+  std::string data;
+  for (int i = 0; i < 3 * 256; ++i) data.push_back(static_cast<char>(i & 0xFF));
+  const std::vector<std::pair<size_t, uint64_t>> expected = {
+      {1, 0x60508b0ced72c717ull},  {3, 0xa1552d556a299b24ull},   {4, 0xd485946465317d49ull},
+      {7, 0x0ff0ba621eec7a4eull},  {8, 0x5eb050a7cb134caeull},   {12, 0x3ee98c75ac20b9d6ull},
+      {31, 0xa3c5ec38a60b7ea1ull}, {32, 0xbfb3e4ef6096c49cull},  {33, 0x702e2aa8b96740bdull},
+      {63, 0xb83be1f91b39104dull}, {64, 0x2006c268b7d34f54ull},  {100, 0x00278bda0ee3f586ull},
+      {255, 0x26d3f88ab2d2ce34ull}, {767, 0x6bed5620b0d674b3ull}};
+  for (const auto& [n, hash] : expected) {
+    EXPECT_EQ(internal::Xxh64(data.data(), n, 0x9E3779B185EBCA87ull), hash) << n << " bytes";
+  }
+}
+
+// A file written in version 1 (FNV-1a checksum) by an earlier build still loads, and saves as the
+// current version to a file that loads to an equal cloud.
+TEST(StateFile, Version1FileStillLoads) {
+  const std::string v1 = ReadFixture("v1-shared.amistate");
+  ASSERT_EQ(Records(v1).front().header().version(), 1u);
+  const absl::StatusOr<std::unique_ptr<Cloud>> loaded = Load(v1);
+  ASSERT_THAT(loaded, IsOk());
+  EXPECT_FALSE((*loaded)->ListImages().empty());
+  const std::string now = Save(**loaded);
+  EXPECT_EQ(Records(now).front().header().version(), kStateFileVersion);
+  const absl::StatusOr<std::unique_ptr<Cloud>> again = Load(now);
+  ASSERT_THAT(again, IsOk());
+  EXPECT_TRUE((*again)->StateEquals(**loaded));
+}
+
+// The version 1 checksum is still checked: any flipped byte of that file is refused.
+TEST(StateFile, Version1FileWithAFlippedByteIsRefused) {
+  const std::string v1 = ReadFixture("v1-shared.amistate");
+  for (size_t at = 0; at < v1.size(); ++at) {
+    std::string damaged = v1;
+    damaged[at] = static_cast<char>(damaged[at] ^ 0x01);
+    EXPECT_FALSE(Load(damaged).ok()) << "a version 1 file with byte " << at << " flipped loaded";
+  }
+}
+
+// Each version's checksum is its own: a file claiming the other version is refused.
+TEST(StateFile, AFileCheckedWithTheOtherVersionsChecksumIsRefused) {
+  std::vector<v1::StateRecord> records = Records(Save(*PopulatedCloud()));
+  ASSERT_THAT(Load(Write(records)), IsOk());
+  EXPECT_THAT(Load(Write(records, true, 1)), MessageHas("checksum"));
+  records[0].mutable_header()->set_version(1);
+  ASSERT_THAT(Load(Write(records)), IsOk());
+  EXPECT_THAT(Load(Write(records, true, 2)), MessageHas("checksum"));
+}
+
+// The header says how many snapshots, images and instances follow; those are hints only.
+TEST(StateFile, HeaderCountsAreHintsOnly) {
+  const std::unique_ptr<Cloud> cloud = PopulatedCloud();
+  std::vector<v1::StateRecord> records = Records(Save(*cloud));
+  const v1::StateHeader& header = records[0].header();
+  EXPECT_EQ(header.images(), cloud->ListImages().size());
+  EXPECT_EQ(header.snapshots(), cloud->ListSnapshots().size());
+  EXPECT_EQ(header.instances(), cloud->ListInstances().size());
+  EXPECT_GT(header.snapshots(), 0u);
+  EXPECT_GT(header.instances(), 0u);
+  for (const uint64_t claim : {uint64_t{0}, uint64_t{1}, kMaxSizingHint + 1, uint64_t{1} << 62}) {
+    records[0].mutable_header()->set_snapshots(claim);
+    records[0].mutable_header()->set_images(claim);
+    records[0].mutable_header()->set_instances(claim);
+    const absl::StatusOr<std::unique_ptr<Cloud>> loaded = Load(Write(records));
+    ASSERT_THAT(loaded, IsOk()) << claim;
+    EXPECT_TRUE((*loaded)->StateEquals(*cloud)) << claim;
+  }
 }
 
 }  // namespace

@@ -1,7 +1,7 @@
 // State files: a whole Cloud — accounts, organizations, settings, keys, aliases, snapshots,
 // images, instances, tags, tokens, pending work and the clock — saved as a versioned stream of
 // length-delimited protobuf records (proto/ami/v1/state.proto) ending with a record count and a
-// checksum. Records are streamed one at a time, so a fleet of millions never becomes one message.
+// checksum (XXH64 of each record, chained). Records are streamed one at a time, so a fleet of millions never becomes one message.
 //
 // Loading is all or nothing: a truncated, corrupt, wrong-version or inconsistent file (an image
 // naming a missing snapshot) is refused with an error naming the record, and no cloud is made.
@@ -19,8 +19,13 @@
 
 namespace ami {
 
-// The state file version this build writes and reads.
-inline constexpr uint32_t kStateFileVersion = 1;
+// The state file version this build writes, and the oldest it still reads (version 1 differs
+// only in its checksum).
+inline constexpr uint32_t kStateFileVersion = 2;
+inline constexpr uint32_t kOldestStateFileVersion = 1;
+// The most entries a file's header may have the loader size a table for in advance (larger
+// tables grow as their records arrive).
+inline constexpr uint64_t kMaxSizingHint = 4ull << 20;
 // The largest record accepted when loading (a larger size is treated as corruption).
 inline constexpr uint64_t kMaxStateRecordBytes = 64ull << 20;
 

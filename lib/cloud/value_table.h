@@ -25,6 +25,8 @@ class ValueTable {
   }
   bool contains(Id id) const { return set_.contains(id); }
   size_t size() const { return set_.size(); }
+  // Makes room for `n` values without growing again.
+  void reserve(size_t n) { set_.reserve(n); }
   // Adds `value`, or puts it in place of the value with the same id.
   void Put(Ptr value) {
     auto [it, inserted] = set_.insert(value);
