@@ -46,6 +46,10 @@ inline uint64_t MergeRound(uint64_t acc, uint64_t lane) { return (acc ^ Round(0,
 
 }  // namespace
 
+uint64_t StateChecksum::Chain(uint64_t checksum, uint64_t record_hash) {
+  return Rotl(checksum ^ record_hash, 27) * kP1 + kP4;
+}
+
 uint64_t Xxh64(const char* data, size_t n, uint64_t seed) {
   const char* p = data;
   const char* const end = data + n;
@@ -86,7 +90,7 @@ void StateChecksum::Add(const char* size_varint, size_t varint_bytes, const char
   if (version_ == 1) {
     value_ = Fnv(Fnv(value_, size_varint, varint_bytes), record, record_bytes);
   } else {
-    value_ = Xxh64(record, record_bytes, value_ ^ static_cast<uint64_t>(record_bytes));
+    value_ = Chain(value_, Xxh64(record, record_bytes, static_cast<uint64_t>(record_bytes)));
   }
 }
 

@@ -324,6 +324,25 @@ TEST(StateChecksum, Xxh64MatchesTheReference) {
   }
 }
 
+// The version 2 checksum is the one state.proto documents: each record's XXH64 seeded with its
+// size, chained in order; the order of records counts.
+TEST(StateChecksum, Version2ChainsEachRecordsHashInOrder) {
+  const auto rotl = [](uint64_t x, int r) { return (x << r) | (x >> (64 - r)); };
+  const std::string a = "first record", b(100, 'b');
+  uint64_t expected = 14695981039346656037ull;
+  for (const std::string* r : {&a, &b}) {
+    const uint64_t h = internal::Xxh64(r->data(), r->size(), r->size());
+    expected = rotl(expected ^ h, 27) * 0x9E3779B185EBCA87ull + 0x85EBCA77C2B2AE63ull;
+  }
+  internal::StateChecksum forward(2), backward(2);
+  forward.Add("\x0c", 1, a.data(), a.size());
+  forward.Add("\x64", 1, b.data(), b.size());
+  backward.Add("\x64", 1, b.data(), b.size());
+  backward.Add("\x0c", 1, a.data(), a.size());
+  EXPECT_EQ(forward.value(), expected);
+  EXPECT_NE(backward.value(), expected);
+}
+
 // A file written in version 1 (FNV-1a checksum) by an earlier build still loads, and saves as the
 // current version to a file that loads to an equal cloud.
 TEST(StateFile, Version1FileStillLoads) {

@@ -1,7 +1,8 @@
 // State files: a whole Cloud — accounts, organizations, settings, keys, aliases, snapshots,
 // images, instances, tags, tokens, pending work and the clock — saved as a versioned stream of
 // length-delimited protobuf records (proto/ami/v1/state.proto) ending with a record count and a
-// checksum (XXH64 of each record, chained). Records are streamed one at a time, so a fleet of millions never becomes one message.
+// checksum (each record's XXH64, chained). Records are streamed one at a time, so a fleet of
+// millions never becomes one message.
 //
 // Loading is all or nothing: a truncated, corrupt, wrong-version or inconsistent file (an image
 // naming a missing snapshot) is refused with an error naming the record, and no cloud is made.
