@@ -1,9 +1,11 @@
 #include "ami/kms_id.h"
 
+#include <array>
 #include <atomic>
 #include <mutex>
 #include <cstring>
 #include <string>
+#include <tuple>
 #include <vector>
 
 #include "absl/base/thread_annotations.h"
@@ -81,44 +83,45 @@ class KeyPool {
   std::atomic<KeyBits*> chunks_[kChunks];
 };
 
-// Appends up to 16 hex digits of `hex` to `*value`; false on a non-hex character.
-bool AccumulateHex(absl::string_view hex, uint64_t* value) {
-  for (const char c : hex) {
-    const int d = text_util::LowerHexDigit(c);
+// Reads 32 lowercase hex digits from `text`, skipping the dashes at the positions `dashes` marks
+// (a UUID's 8-4-4-4-12), into the high and low halves; false on anything else.
+bool ReadHex(absl::string_view text, const bool* dashes, KeyBits* bits) {
+  int digits = 0;
+  for (size_t i = 0; i < text.size(); ++i) {
+    if (dashes != nullptr && dashes[i]) {
+      if (text[i] != '-') return false;
+      continue;
+    }
+    const int d = text_util::LowerHexDigit(text[i]);
     if (d < 0) return false;
-    *value = (*value << 4) | static_cast<uint64_t>(d);
+    uint64_t& half = digits < 16 ? bits->high : bits->low;
+    half = (half << 4) | static_cast<uint64_t>(d);
+    ++digits;
   }
-  return true;
+  return digits == 32;
 }
 
 std::optional<KeyBits> ParseKeyBits(absl::string_view text) {
+  static constexpr auto kUuidDashes = [] {
+    std::array<bool, 36> d{};
+    d[8] = d[13] = d[18] = d[23] = true;
+    return d;
+  }();
   KeyBits bits;
-  std::string hex;
   if (absl::StartsWith(text, "mrk-")) {
     if (text.size() != 4 + 32) return std::nullopt;
     bits.mrk = true;
-    hex = std::string(text.substr(4));
+    if (!ReadHex(text.substr(4), nullptr, &bits)) return std::nullopt;
   } else {
-    // 8-4-4-4-12.
-    if (text.size() != 36 || text[8] != '-' || text[13] != '-' || text[18] != '-' ||
-        text[23] != '-') {
-      return std::nullopt;
-    }
-    hex = absl::StrCat(text.substr(0, 8), text.substr(9, 4), text.substr(14, 4),
-                       text.substr(19, 4), text.substr(24, 12));
-  }
-  if (!AccumulateHex(absl::string_view(hex).substr(0, 16), &bits.high) ||
-      !AccumulateHex(absl::string_view(hex).substr(16, 16), &bits.low)) {
-    return std::nullopt;
+    if (text.size() != 36 || !ReadHex(text, kUuidDashes.data(), &bits)) return std::nullopt;
   }
   return bits;
 }
 
-std::string HexOf(uint64_t value, int digits) {
+// Writes the hex digits of `value`, `digits` of them, ending just before `end`.
+void PutHex(char* end, uint64_t value, int digits) {
   static constexpr char kDigits[] = "0123456789abcdef";
-  std::string out(static_cast<size_t>(digits), '0');
-  for (int i = digits - 1; i >= 0; --i, value >>= 4) out[static_cast<size_t>(i)] = kDigits[value & 0xF];
-  return out;
+  for (int i = 0; i < digits; ++i, value >>= 4) *--end = kDigits[value & 0xF];
 }
 
 absl::Status InvalidArn(absl::string_view text, absl::string_view why) {
@@ -150,8 +153,17 @@ struct KmsArnParts {
 };
 
 absl::StatusOr<KmsArnParts> SplitKmsArn(absl::string_view text) {
-  const std::vector<absl::string_view> parts = absl::StrSplit(text, absl::MaxSplits(':', 5));
-  if (parts.size() != 6 || parts[0] != "arn") return InvalidArn(text, "expected arn:aws:kms:region:account:resource");
+  // The first five colons split it; the resource keeps any others.
+  absl::string_view parts[6];
+  size_t n = 0, start = 0;
+  for (; n < 5; ++n) {
+    const size_t colon = text.find(':', start);
+    if (colon == absl::string_view::npos) break;
+    parts[n] = text.substr(start, colon - start);
+    start = colon + 1;
+  }
+  if (n != 5 || parts[0] != "arn") return InvalidArn(text, "expected arn:aws:kms:region:account:resource");
+  parts[5] = text.substr(start);
   if (parts[1] != "aws") return InvalidArn(text, "only the aws partition is modelled");
   if (parts[2] != "kms") return InvalidArn(text, "the service must be kms");
   absl::StatusOr<Region> region = Region::Parse(parts[3]);
@@ -189,17 +201,31 @@ absl::StatusOr<KmsKeyId> KmsKeyId::Parse(absl::string_view text) {
 
 std::string KmsKeyId::ToString() const {
   const KeyBits& bits = KeyPool::Get().Lookup(handle_);
-  const std::string hex = HexOf(bits.high, 16) + HexOf(bits.low, 16);
-  if (bits.mrk) return absl::StrCat("mrk-", hex);
-  return absl::StrCat(hex.substr(0, 8), "-", hex.substr(8, 4), "-", hex.substr(12, 4), "-",
-                      hex.substr(16, 4), "-", hex.substr(20, 12));
+  if (bits.mrk) {
+    std::string out = "mrk-00000000000000000000000000000000";
+    PutHex(&out[20], bits.high, 16);
+    PutHex(&out[36], bits.low, 16);
+    return out;
+  }
+  // 8-4-4-4-12: the high half is the first 16 digits, the low half the last 16.
+  std::string out = "00000000-0000-0000-0000-000000000000";
+  PutHex(&out[8], bits.high >> 32, 8);
+  PutHex(&out[13], bits.high >> 16, 4);
+  PutHex(&out[18], bits.high, 4);
+  PutHex(&out[23], bits.low >> 48, 4);
+  PutHex(&out[36], bits.low, 12);
+  return out;
 }
 
 bool KmsKeyId::is_multi_region() const { return KeyPool::Get().Lookup(handle_).mrk; }
 
 bool KmsKeyId::Less(KmsKeyId a, KmsKeyId b) {
   if (a.handle_ == b.handle_) return false;
-  return a.ToString() < b.ToString();
+  // The order of the text: fixed-width lowercase hex compares as numbers, and every UUID
+  // (starting with a hex digit) comes before every mrk- id ('m' is after 'f').
+  const KeyBits& x = KeyPool::Get().Lookup(a.handle_);
+  const KeyBits& y = KeyPool::Get().Lookup(b.handle_);
+  return std::tie(x.mrk, x.high, x.low) < std::tie(y.mrk, y.high, y.low);
 }
 
 absl::StatusOr<KmsKeyArn> KmsKeyArn::Parse(absl::string_view text) {
@@ -211,8 +237,15 @@ absl::StatusOr<KmsKeyArn> KmsKeyArn::Parse(absl::string_view text) {
 }
 
 std::string KmsKeyArn::ToString() const {
-  return absl::StrCat("arn:aws:kms:", region_.code(), ":", account_.ToString(), ":key/",
-                      key_.ToString());
+  std::string out;
+  out.reserve(12 + region_.code().size() + 1 + 12 + 5 + 36);
+  out.append("arn:aws:kms:");
+  out.append(region_.code().data(), region_.code().size());
+  out.push_back(':');
+  out.append(account_.ToString());
+  out.append(":key/");
+  out.append(key_.ToString());
+  return out;
 }
 
 bool operator<(const KmsKeyArn& a, const KmsKeyArn& b) {

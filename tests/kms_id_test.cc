@@ -1,6 +1,10 @@
 #include "ami/kms_id.h"
 
+#include <random>
 #include <string>
+#include <vector>
+
+#include "absl/strings/str_cat.h"
 
 #include "absl/hash/hash_testing.h"
 #include "gmock/gmock.h"
@@ -66,6 +70,45 @@ TEST(KmsKeyId, HashAndOrder) {
   EXPECT_LT(c, a);  // "0000…" < "1234…"
   EXPECT_LT(a, b);  // "1234…" < "mrk-…"
   EXPECT_FALSE(a < a);
+}
+
+// Random UUID and mrk- ids: each round-trips through its text, the order of ids is the order of
+// their text, and a misplaced dash, a stray character or a wrong length is refused.
+TEST(KmsKeyId, RandomIdsRoundTripAndOrderAsTheirText) {
+  std::mt19937_64 random(7);
+  const auto hex = [&random](int n) {
+    std::string out;
+    for (int i = 0; i < n; ++i) out.push_back("0123456789abcdef"[random() % 16]);
+    return out;
+  };
+  std::vector<std::string> texts;
+  for (int i = 0; i < 200; ++i) {
+    const std::string h = hex(32);
+    texts.push_back(i % 4 == 0 ? "mrk-" + h
+                               : absl::StrCat(h.substr(0, 8), "-", h.substr(8, 4), "-", h.substr(12, 4),
+                                              "-", h.substr(16, 4), "-", h.substr(20, 12)));
+  }
+  std::vector<KmsKeyId> ids;
+  for (const std::string& t : texts) {
+    absl::StatusOr<KmsKeyId> id = KmsKeyId::Parse(t);
+    ASSERT_THAT(id, IsOk()) << t;
+    EXPECT_EQ(id->ToString(), t);
+    EXPECT_EQ(id->is_multi_region(), t.rfind("mrk-", 0) == 0);
+    ids.push_back(*id);
+    std::string moved = t;
+    std::swap(moved[t.size() - 13], moved[t.size() - 14]);  // A dash or a digit out of place.
+    if (moved != t && t[0] != 'm') EXPECT_FALSE(KmsKeyId::Parse(moved).ok()) << moved;
+    EXPECT_FALSE(KmsKeyId::Parse(t + "0").ok());
+    EXPECT_FALSE(KmsKeyId::Parse(t.substr(0, t.size() - 1)).ok());
+    std::string stray = t;
+    stray[t.size() - 1] = 'g';
+    EXPECT_FALSE(KmsKeyId::Parse(stray).ok()) << stray;
+  }
+  for (size_t i = 0; i < ids.size(); ++i) {
+    for (size_t j = 0; j < ids.size(); ++j) {
+      EXPECT_EQ(ids[i] < ids[j], texts[i] < texts[j]) << texts[i] << " vs " << texts[j];
+    }
+  }
 }
 
 TEST(KmsKeyArn, ID_12_ParsesItsParts) {
