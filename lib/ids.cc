@@ -55,18 +55,26 @@ absl::StatusOr<HexId<Kind>> HexId<Kind>::Parse(absl::string_view text) {
 }
 
 template <typename Kind>
-std::string HexId<Kind>::ToString() const {
+void HexId<Kind>::AppendTo(std::string* out) const {
   static constexpr char kDigits[] = "0123456789abcdef";
   const int n = long_ ? 17 : 8;
-  std::string out(Kind::kPrefix);
-  out.resize(Kind::kPrefix.size() + n);
-  char* p = out.data() + out.size();
+  out->append(Kind::kPrefix.data(), Kind::kPrefix.size());
+  const size_t end = out->size() + static_cast<size_t>(n);
+  out->resize(end);
+  char* p = out->data() + end;
   uint64_t low = low_;
   for (int i = 0; i < n; ++i) {
     const int digit = i < 16 ? static_cast<int>(low & 0xF) : high_;
     *--p = kDigits[digit];
     low >>= 4;
   }
+}
+
+template <typename Kind>
+std::string HexId<Kind>::ToString() const {
+  std::string out;
+  out.reserve(Kind::kPrefix.size() + 17);
+  AppendTo(&out);
   return out;
 }
 

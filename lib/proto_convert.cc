@@ -17,6 +17,14 @@
 namespace ami {
 namespace {
 
+// Writes a resource id's text into a message's string field, reusing the field's storage (a
+// message reused record after record allocates nothing here).
+template <typename Id>
+void SetId(std::string* field, const Id& id) {
+  field->clear();
+  id.AppendTo(field);
+}
+
 // `status` with its message prefixed by the field path; code and payloads are kept.
 absl::Status At(absl::string_view path, const absl::Status& status) {
   absl::Status out(status.code(), absl::StrCat(path, ": ", status.message()));
@@ -294,7 +302,7 @@ absl::StatusOr<KmsKey> FromProto(const v1::KmsKey& p) {
 void ToProto(const Snapshot& s, v1::Snapshot* out) {
   out->Clear();
   v1::Snapshot& p = *out;
-  p.set_snapshot_id(s.id().ToString());
+  SetId(p.mutable_snapshot_id(), s.id());
   p.set_owner_id(s.owner().ToString());
   p.set_region(s.region().ToString());
   p.set_volume_size(s.volume_size_gib());
@@ -304,8 +312,8 @@ void ToProto(const Snapshot& s, v1::Snapshot* out) {
   p.set_state_message(s.state_message());
   p.set_description(s.description());
   p.set_start_time(FormatAwsTime(s.start_time()));
-  if (s.volume_id().has_value()) p.set_volume_id(s.volume_id()->ToString());
-  if (s.source_snapshot().has_value()) p.set_source_snapshot_id(s.source_snapshot()->ToString());
+  if (s.volume_id().has_value()) SetId(p.mutable_volume_id(), *s.volume_id());
+  if (s.source_snapshot().has_value()) SetId(p.mutable_source_snapshot_id(), *s.source_snapshot());
   for (const AccountId a : s.create_volume_permissions().accounts) {
     p.add_create_volume_permissions()->set_user_id(a.ToString());
   }
@@ -451,7 +459,7 @@ void MappingToProto(const BlockDeviceMapping& m, v1::BlockDeviceMapping* p) {
   p->set_virtual_name(m.virtual_name);
   if (!m.ebs.has_value()) return;
   v1::EbsBlockDevice* e = p->mutable_ebs();
-  if (m.ebs->snapshot_id.has_value()) e->set_snapshot_id(m.ebs->snapshot_id->ToString());
+  if (m.ebs->snapshot_id.has_value()) SetId(e->mutable_snapshot_id(), *m.ebs->snapshot_id);
   e->set_volume_size(m.ebs->volume_size_gib);
   e->set_volume_type(std::string(ToString(m.ebs->volume_type)));
   e->set_delete_on_termination(m.ebs->delete_on_termination);
@@ -509,7 +517,7 @@ absl::StatusOr<LaunchPermissions> PermissionsFromProto(const v1::Image& p) {
 void ToProto(const Image& im, v1::Image* out) {
   out->Clear();
   v1::Image& p = *out;
-  p.set_image_id(im.id().ToString());
+  SetId(p.mutable_image_id(), im.id());
   p.set_name(im.name());
   p.set_description(im.description());
   p.set_owner_id(im.owner().ToString());
@@ -544,8 +552,8 @@ void ToProto(const Image& im, v1::Image* out) {
   }
   p.set_deprecation_time(OptionalTimeText(im.deprecation_time()));
   p.set_deregistration_protection(ProtectionText(im));
-  if (im.source_instance().has_value()) p.set_source_instance_id(im.source_instance()->ToString());
-  if (im.source_image().has_value()) p.set_source_image_id(im.source_image()->ToString());
+  if (im.source_instance().has_value()) SetId(p.mutable_source_instance_id(), *im.source_instance());
+  if (im.source_image().has_value()) SetId(p.mutable_source_image_id(), *im.source_image());
   if (im.source_image_region().has_value()) p.set_source_image_region(im.source_image_region()->ToString());
   p.set_last_launched_time(OptionalTimeText(im.last_launched_time()));
   TagsToProto(im.tags(), p.mutable_tags());
@@ -647,9 +655,9 @@ absl::StatusOr<AttachedVolume> VolumeFromProto(const v1::InstanceBlockDeviceMapp
 void ToProto(const Instance& in, v1::Instance* out) {
   out->Clear();
   v1::Instance& p = *out;
-  p.set_instance_id(in.id().ToString());
+  SetId(p.mutable_instance_id(), in.id());
   p.set_owner_id(in.owner().ToString());
-  p.set_image_id(in.image_id().ToString());
+  SetId(p.mutable_image_id(), in.image_id());
   p.mutable_state()->set_code(kInstanceStateCodes[static_cast<int>(in.state())]);
   p.mutable_state()->set_name(std::string(ToString(in.state())));
   if (!in.state_reason().empty()) ReasonToProto(in.state_reason(), p.mutable_state_reason());
@@ -662,12 +670,12 @@ void ToProto(const Instance& in, v1::Instance* out) {
     v1::InstanceBlockDeviceMapping* m = p.add_block_device_mappings();
     m->set_device_name(v.device_name);
     v1::InstanceEbs* e = m->mutable_ebs();
-    e->set_volume_id(v.volume_id.ToString());
+    SetId(e->mutable_volume_id(), v.volume_id);
     e->set_delete_on_termination(v.delete_on_termination);
     e->set_volume_size(v.volume_size_gib);
     e->set_encrypted(v.encrypted());
     if (v.kms_key.has_value()) e->set_kms_key_id(v.kms_key->ToString());
-    if (v.snapshot_id.has_value()) e->set_snapshot_id(v.snapshot_id->ToString());
+    if (v.snapshot_id.has_value()) SetId(e->mutable_snapshot_id(), *v.snapshot_id);
   }
   CodesToProto(in.product_codes(), p.mutable_product_codes());
   p.set_platform_details(in.platform_details());

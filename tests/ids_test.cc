@@ -34,6 +34,21 @@ static_assert(kInlineId<AvailabilityZoneId>);
 static_assert(kInlineId<KmsKeyId>);
 static_assert(kInlineId<KmsKeyArn>);
 
+// AppendTo writes what ToString returns, after whatever the string holds.
+TEST(ResourceIdText, AppendToAppendsTheTextForm) {
+  std::string out = "x";
+  const ImageId image = *ImageId::Parse("ami-0123456789abcdef0");
+  const SnapshotId snapshot = SnapshotId::Short(0xdeadbeef);
+  const InstanceId instance = InstanceId::Long(0xfedcba9876543210ull, 0xA);
+  const VolumeId volume = *VolumeId::Parse("vol-0000000a");
+  image.AppendTo(&out);
+  snapshot.AppendTo(&out);
+  instance.AppendTo(&out);
+  volume.AppendTo(&out);
+  EXPECT_EQ(out, "xami-0123456789abcdef0snap-deadbeefi-afedcba9876543210vol-0000000a");
+  EXPECT_EQ(out, "x" + image.ToString() + snapshot.ToString() + instance.ToString() + volume.ToString());
+}
+
 TEST(ResourceIdSize, AtMostSixteenBytes) {
   EXPECT_LE(sizeof(AccountId), 16u);
   EXPECT_LE(sizeof(ImageId), 16u);

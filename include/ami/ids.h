@@ -69,6 +69,8 @@ class HexId {
 
   // The text form, for example "ami-0123456789abcdef0".
   std::string ToString() const;
+  // Appends the text form to `*out` (no string of its own is made).
+  void AppendTo(std::string* out) const;
   // True for the 17-digit form, false for the legacy 8-digit form.
   bool is_long() const { return long_; }
   // The low 64 bits of the value.

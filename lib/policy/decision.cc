@@ -11,19 +11,6 @@
 namespace ami {
 namespace {
 
-// Appends `prefix` and the hex digits of a resource id, as HexId::ToString() prints it.
-template <typename Id>
-void AppendId(std::string* out, absl::string_view prefix, const Id& id) {
-  static constexpr char kDigits[] = "0123456789abcdef";
-  const int n = id.is_long() ? 17 : 8;
-  out->append(prefix.data(), prefix.size());
-  const size_t end = out->size() + static_cast<size_t>(n);
-  out->resize(end);
-  char* p = out->data() + end;
-  uint64_t low = id.low64();
-  for (int i = 0; i < n; ++i, low >>= 4) *--p = kDigits[i < 16 ? (low & 0xF) : id.high4()];
-}
-
 void AppendAccount(std::string* out, AccountId account) {
   char digits[12];
   uint64_t v = account.number();
@@ -62,13 +49,13 @@ void AppendFill(std::string* out, absl::string_view name, const ReasonArgs& a) {
   };
   switch (FillOf(name)) {
     case Fill::kImage:
-      if (a.image) ticked([&] { AppendId(out, "ami-", *a.image); });
+      if (a.image) ticked([&] { a.image->AppendTo(out); });
       break;
     case Fill::kSnapshot:
-      if (a.snapshot) ticked([&] { AppendId(out, "snap-", *a.snapshot); });
+      if (a.snapshot) ticked([&] { a.snapshot->AppendTo(out); });
       break;
     case Fill::kInstance:
-      if (a.instance) ticked([&] { AppendId(out, "i-", *a.instance); });
+      if (a.instance) ticked([&] { a.instance->AppendTo(out); });
       break;
     case Fill::kAccount:
       if (a.account) ticked([&] { AppendAccount(out, *a.account); });
