@@ -110,10 +110,12 @@ void TagsToProto(const TagSet& tags, Repeated* out) {
 template <typename Repeated>
 absl::StatusOr<TagSet> TagsFromProto(const Repeated& in) {
   std::vector<Tag> tags;
+  tags.reserve(static_cast<size_t>(in.size()));
   for (int i = 0; i < in.size(); ++i) {
-    AMI_ASSIGN_OR_RETURN(Tag tag, At(absl::StrCat("Tags[", i, "]"),
-                                     Tag::Create(in.Get(i).key(), in.Get(i).value())));
-    tags.push_back(std::move(tag));
+    absl::StatusOr<Tag> tag = Tag::Create(in.Get(i).key(), in.Get(i).value());
+    // The field path is made only for a failure: reading a tag allocates no path.
+    if (!tag.ok()) return At(absl::StrCat("Tags[", i, "]"), tag.status());
+    tags.push_back(*std::move(tag));
   }
   return At("Tags", TagSet::Create(std::move(tags)));
 }
@@ -131,14 +133,20 @@ void CodesToProto(const std::vector<ProductCode>& codes, Repeated* out) {
 template <typename Repeated>
 absl::StatusOr<std::vector<ProductCode>> CodesFromProto(const Repeated& in) {
   std::vector<ProductCode> codes;
+  codes.reserve(static_cast<size_t>(in.size()));
   for (int i = 0; i < in.size(); ++i) {
-    const std::string path = absl::StrCat("ProductCodes[", i, "]");
+    // Made only for a failure: reading a code allocates no path.
+    auto path = [i](absl::string_view field) { return absl::StrCat("ProductCodes[", i, "]", field); };
     ProductCode code;
     code.code = in.Get(i).product_code_id();
-    AMI_ASSIGN_OR_RETURN(code.type, EnumOr(absl::StrCat(path, ".ProductCodeType"),
-                                           in.Get(i).product_code_type(),
-                                           ProductCodeType::kMarketplace));
-    AMI_RETURN_IF_ERROR(At(path, ValidateProductCode(code)));
+    code.type = ProductCodeType::kMarketplace;
+    if (const std::string& text = in.Get(i).product_code_type(); !text.empty()) {
+      absl::StatusOr<ProductCodeType> type = ParseEnum<ProductCodeType>(text);
+      if (!type.ok()) return At(path(".ProductCodeType"), type.status());
+      code.type = *type;
+    }
+    const absl::Status valid = ValidateProductCode(code);
+    if (!valid.ok()) return At(path(""), valid);
     codes.push_back(std::move(code));
   }
   return codes;
@@ -343,8 +351,9 @@ absl::StatusOr<std::optional<KmsKeyArn>> EncryptionFromProto(absl::string_view p
   if (has_flag && !encrypted) {
     return Mismatch(absl::StrCat(path, "KmsKeyId"), "a kms key goes only with Encrypted=true");
   }
-  AMI_ASSIGN_OR_RETURN(KmsKeyArn arn, At(absl::StrCat(path, "KmsKeyId"), KmsKeyArn::Parse(key)));
-  return std::optional<KmsKeyArn>(arn);
+  absl::StatusOr<KmsKeyArn> arn = KmsKeyArn::Parse(key);
+  if (!arn.ok()) return At(absl::StrCat(path, "KmsKeyId"), arn.status());
+  return std::optional<KmsKeyArn>(*arn);
 }
 
 absl::StatusOr<CreateVolumePermissions> VolumePermissionsFromProto(

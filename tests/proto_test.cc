@@ -332,6 +332,35 @@ TEST(ImageJson, DEREG_6_BadCooldownTimeIsInvalidParameterValue) {
   EXPECT_THAT(image, MessageHas("DeregistrationProtection"));
 }
 
+// Field paths name the element that failed, and only a failure makes one.
+TEST(ImageJson, BadTagProductCodeAndKeyNameTheirFieldPaths) {
+  absl::StatusOr<Image> tag = FromJson<Image>(ImageJson(
+      R"(, "Tags": [{"Key": "team", "Value": "a"}, {"Key": "", "Value": "b"}])"));
+  EXPECT_THAT(tag, HasErrorCode(ErrorCode::kInvalidParameterValue));
+  EXPECT_THAT(tag, MessageHas("Tags[1]"));
+  absl::StatusOr<Image> type = FromJson<Image>(ImageJson(
+      R"(, "ProductCodes": [{"ProductCodeId": "abc", "ProductCodeType": "marketplace"},
+                            {"ProductCodeId": "def", "ProductCodeType": "bogus"}])"));
+  EXPECT_THAT(type, HasErrorCode(ErrorCode::kInvalidParameterValue));
+  EXPECT_THAT(type, MessageHas("ProductCodes[1].ProductCodeType"));
+  absl::StatusOr<Image> code = FromJson<Image>(ImageJson(
+      R"(, "ProductCodes": [{"ProductCodeId": "not-alphanumeric"}])"));
+  EXPECT_THAT(code, HasErrorCode(ErrorCode::kInvalidParameterValue));
+  EXPECT_THAT(code, MessageHas("ProductCodes[0]: invalid product code"));
+  absl::StatusOr<Snapshot> key = FromJson<Snapshot>(R"({"SnapshotId": "snap-0123456789abcdef0",
+      "OwnerId": "111122223333", "Region": "us-east-1", "VolumeSize": 8, "Encrypted": true,
+      "KmsKeyId": "arn:aws:kms:us-east-1:111122223333:key/not-a-key"})");
+  EXPECT_THAT(key, HasErrorCode(ErrorCode::kKmsInvalidArnException));
+  EXPECT_THAT(key, MessageHas("KmsKeyId: invalid kms arn"));
+  absl::StatusOr<Image> good = FromJson<Image>(ImageJson(
+      R"(, "Tags": [{"Key": "team", "Value": "a"}],
+           "ProductCodes": [{"ProductCodeId": "abc", "ProductCodeType": "devpay"}, {"ProductCodeId": "def"}])"));
+  ASSERT_THAT(good, IsOk());
+  ASSERT_EQ(good->product_codes().size(), 2u);
+  EXPECT_EQ(good->product_codes()[0].type, ProductCodeType::kDevpay);
+  EXPECT_EQ(good->product_codes()[1].type, ProductCodeType::kMarketplace);
+}
+
 TEST(ImageBinary, EmptyBytesAreAnImageWithoutId) {
   EXPECT_THAT(FromBinary<Image>(""), HasErrorCode(ErrorCode::kInvalidAMIIDMalformed));
 }
