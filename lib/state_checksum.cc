@@ -23,20 +23,14 @@ uint64_t Fnv(uint64_t h, const char* data, size_t n) {
 
 inline uint64_t Rotl(uint64_t x, int r) { return (x << r) | (x >> (64 - r)); }
 
-// Little-endian loads, whatever the machine's byte order.
-inline uint64_t Load64(const char* p) {
-  uint64_t v;
+// A little-endian load of a 32- or 64-bit word, whatever the machine's byte order.
+template <typename Word>
+inline Word Load(const char* p) {
+  Word v;
   std::memcpy(&v, p, sizeof(v));
 #if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
-  v = __builtin_bswap64(v);
-#endif
-  return v;
-}
-inline uint32_t Load32(const char* p) {
-  uint32_t v;
-  std::memcpy(&v, p, sizeof(v));
-#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
-  v = __builtin_bswap32(v);
+  if constexpr (sizeof(Word) == 8) v = __builtin_bswap64(v);
+  if constexpr (sizeof(Word) == 4) v = __builtin_bswap32(v);
 #endif
   return v;
 }
@@ -57,10 +51,10 @@ uint64_t Xxh64(const char* data, size_t n, uint64_t seed) {
   if (n >= 32) {
     uint64_t v1 = seed + kP1 + kP2, v2 = seed + kP2, v3 = seed, v4 = seed - kP1;
     for (const char* const last = end - 32; p <= last; p += 32) {
-      v1 = Round(v1, Load64(p));
-      v2 = Round(v2, Load64(p + 8));
-      v3 = Round(v3, Load64(p + 16));
-      v4 = Round(v4, Load64(p + 24));
+      v1 = Round(v1, Load<uint64_t>(p));
+      v2 = Round(v2, Load<uint64_t>(p + 8));
+      v3 = Round(v3, Load<uint64_t>(p + 16));
+      v4 = Round(v4, Load<uint64_t>(p + 24));
     }
     h = Rotl(v1, 1) + Rotl(v2, 7) + Rotl(v3, 12) + Rotl(v4, 18);
     h = MergeRound(h, v1);
@@ -71,9 +65,9 @@ uint64_t Xxh64(const char* data, size_t n, uint64_t seed) {
     h = seed + kP5;
   }
   h += static_cast<uint64_t>(n);
-  for (; end - p >= 8; p += 8) h = Rotl(h ^ Round(0, Load64(p)), 27) * kP1 + kP4;
+  for (; end - p >= 8; p += 8) h = Rotl(h ^ Round(0, Load<uint64_t>(p)), 27) * kP1 + kP4;
   if (end - p >= 4) {
-    h = Rotl(h ^ (static_cast<uint64_t>(Load32(p)) * kP1), 23) * kP2 + kP3;
+    h = Rotl(h ^ (static_cast<uint64_t>(Load<uint32_t>(p)) * kP1), 23) * kP2 + kP3;
     p += 4;
   }
   for (; p < end; ++p) h = Rotl(h ^ (static_cast<unsigned char>(*p) * kP5), 11) * kP1;
