@@ -456,12 +456,9 @@ class StateBuilder {
       return Corrupt(absl::StrCat("unsupported version ", h.version(), "; this build reads versions ",
                                   kOldestStateFileVersion, " to ", kStateFileVersion));
     }
-    // Sizes the tables for what the file says is coming (hints, bounded: a file that claims
-    // more only grows them as its records arrive).
-    const auto hint = [](uint64_t n) { return static_cast<size_t>(std::min<uint64_t>(n, kMaxSizingHint)); };
-    s_->snapshots.reserve(hint(h.snapshots()));
-    s_->images.reserve(hint(h.images()));
-    s_->instances.reserve(hint(h.instances()));
+    snapshots_.Expect(h.snapshots());
+    images_.Expect(h.images());
+    instances_.Expect(h.instances());
     s_->options.seed = h.seed();
     AMI_ASSIGN_OR_RETURN(s_->options.start_time, ParseAwsTime(h.start_time()));
     AMI_ASSIGN_OR_RETURN(s_->now, ParseAwsTime(h.now()));
@@ -484,7 +481,24 @@ class StateBuilder {
   absl::Status Rule(const v1::RetentionRuleRecord& r);
   absl::Status Bin(const v1::BinRecord& b);
 
+  // What the header says of one table's size: a hint, acted on only once an eighth of it has
+  // arrived, so that a file claiming more than it holds makes the loader allocate in proportion
+  // to what it does hold (and never past kMaxSizingHint entries).
+  class SizingHint {
+   public:
+    void Expect(uint64_t n) { hint_ = static_cast<size_t>(std::min<uint64_t>(n, kMaxSizingHint)); }
+    // Counts one more entry of `table`, and sizes the table for the hint at an eighth of it.
+    template <typename Table>
+    void Arrived(Table& table) {
+      if (++seen_ == std::max<size_t>(1, hint_ / 8) && hint_ > table.size()) table.reserve(hint_);
+    }
+
+   private:
+    size_t hint_ = 0, seen_ = 0;
+  };
+
   std::unique_ptr<CloudState> s_;
+  SizingHint snapshots_, images_, instances_;
 };
 
 absl::Status Duplicate(absl::string_view what, const std::string& id) {
@@ -759,6 +773,7 @@ absl::Status StateBuilder::Add(const v1::StateRecord& r) {
     case v1::StateRecord::kSnapshot: {
       AMI_ASSIGN_OR_RETURN(Snapshot snap, FromProto(r.snapshot()));
       if (s_->snapshots.contains(snap.id())) return Duplicate("snapshot", snap.id().ToString());
+      snapshots_.Arrived(s_->snapshots);
       s_->sharing.Share(snap);
       s_->PutSnapshot(std::make_shared<const Snapshot>(std::move(snap)));
       return absl::OkStatus();
@@ -772,6 +787,7 @@ absl::Status StateBuilder::Add(const v1::StateRecord& r) {
                          absl::StrCat("AMI name `", image.name(), "` is used twice by account `",
                                       image.owner().ToString(), "` in ", image.region().code()));
       }
+      images_.Arrived(s_->images);
       s_->sharing.Share(image);
       s_->PutImage(std::make_shared<const Image>(std::move(image)));
       return absl::OkStatus();
@@ -779,7 +795,7 @@ absl::Status StateBuilder::Add(const v1::StateRecord& r) {
     case v1::StateRecord::kInstance: {
       AMI_ASSIGN_OR_RETURN(Instance instance, FromProto(r.instance()));
       if (s_->instances.contains(instance.id())) return Duplicate("instance", instance.id().ToString());
-      const InstanceId id = instance.id();
+      instances_.Arrived(s_->instances);
       s_->PutInstance(std::move(instance));
       return absl::OkStatus();
     }

@@ -14,6 +14,7 @@
 #include "ami/v1/state.pb.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "cloud/state.h"
 #include "state_checksum.h"
 #include "tests/test_util.h"
 
@@ -388,14 +389,62 @@ TEST(StateFile, HeaderCountsAreHintsOnly) {
   EXPECT_EQ(header.instances(), cloud->ListInstances().size());
   EXPECT_GT(header.snapshots(), 0u);
   EXPECT_GT(header.instances(), 0u);
-  for (const uint64_t claim : {uint64_t{0}, uint64_t{1}, kMaxSizingHint + 1, uint64_t{1} << 62}) {
+  for (const uint64_t claim : {uint64_t{0}, uint64_t{1}, uint64_t{64}, kMaxSizingHint + 1,
+                               uint64_t{1} << 62}) {
     records[0].mutable_header()->set_snapshots(claim);
     records[0].mutable_header()->set_images(claim);
     records[0].mutable_header()->set_instances(claim);
     const absl::StatusOr<std::unique_ptr<Cloud>> loaded = Load(Write(records));
     ASSERT_THAT(loaded, IsOk()) << claim;
     EXPECT_TRUE((*loaded)->StateEquals(*cloud)) << claim;
+    // A claim is acted on only once an eighth of it has arrived: a handful of records never
+    // makes room for millions.
+    const internal::CloudState& s = internal::CloudAccess::State(**loaded);
+    EXPECT_LT(s.instances.capacity(), 128u) << claim;
+    EXPECT_LT(s.images.capacity(), 128u) << claim;
+    EXPECT_LT(s.snapshots.capacity(), 128u) << claim;
   }
+}
+
+// An honest count sizes a table once, when an eighth of its records have arrived.
+TEST(StateFile, HeaderCountsSizeTheTablesOnce) {
+  auto cloud = Cloud::Create();
+  const AccountId a = *AccountId::Parse("111122223333");
+  const Region east = *Region::Parse("us-east-1");
+  const Snapshot snap = *Snapshot::Builder()
+                             .set_id(*SnapshotId::Parse("snap-0123456789abcdef0"))
+                             .set_owner(a)
+                             .set_region(east)
+                             .set_volume_size_gib(8)
+                             .Build();
+  ASSERT_THAT(cloud->ImportSnapshot(snap), IsOk());
+  const Image image = *Image::Builder()
+                           .set_id(*ImageId::Parse("ami-0123456789abcdef0"))
+                           .set_name("base")
+                           .set_owner(a)
+                           .set_region(east)
+                           .add_snapshot_mapping("/dev/xvda", snap)
+                           .Build();
+  ASSERT_THAT(cloud->ImportImage(image), IsOk());
+  RunInstancesRequest run{image.id().ToString()};
+  run.count = 400;
+  ASSERT_THAT(cloud->RunInstances({a, east}, run).status(), IsOk());
+  std::vector<v1::StateRecord> records = Records(Save(*cloud));
+  ASSERT_EQ(records[0].header().instances(), 400u);
+  const absl::StatusOr<std::unique_ptr<Cloud>> honest = Load(Write(records));
+  ASSERT_THAT(honest, IsOk());
+  EXPECT_TRUE((*honest)->StateEquals(*cloud));
+  // A claim of 4,000 would be acted on at the 500th instance, which never comes; a claim of
+  // 3,200 is acted on at the 400th.
+  records[0].mutable_header()->set_instances(4000);
+  const absl::StatusOr<std::unique_ptr<Cloud>> overstated = Load(Write(records));
+  ASSERT_THAT(overstated, IsOk());
+  EXPECT_LT(internal::CloudAccess::State(**overstated).instances.capacity(), 4000u);
+  records[0].mutable_header()->set_instances(3200);
+  const absl::StatusOr<std::unique_ptr<Cloud>> eighth = Load(Write(records));
+  ASSERT_THAT(eighth, IsOk());
+  EXPECT_GE(internal::CloudAccess::State(**eighth).instances.capacity(), 3200u);
+  EXPECT_TRUE((*eighth)->StateEquals(*cloud));
 }
 
 }  // namespace

@@ -25,7 +25,8 @@ namespace ami {
 inline constexpr uint32_t kStateFileVersion = 2;
 inline constexpr uint32_t kOldestStateFileVersion = 1;
 // The most entries a file's header may have the loader size a table for in advance (larger
-// tables grow as their records arrive).
+// tables grow as their records arrive). The header's counts are hints, acted on once an eighth
+// of a table's records have arrived.
 inline constexpr uint64_t kMaxSizingHint = 4ull << 20;
 // The largest record accepted when loading (a larger size is treated as corruption).
 inline constexpr uint64_t kMaxStateRecordBytes = 64ull << 20;

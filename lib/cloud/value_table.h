@@ -27,6 +27,8 @@ class ValueTable {
   size_t size() const { return set_.size(); }
   // Makes room for `n` values without growing again.
   void reserve(size_t n) { set_.reserve(n); }
+  // How many values it has room for.
+  size_t capacity() const { return set_.capacity(); }
   // Adds `value`, or puts it in place of the value with the same id.
   void Put(Ptr value) {
     auto [it, inserted] = set_.insert(value);
