@@ -56,18 +56,17 @@ absl::StatusOr<HexId<Kind>> HexId<Kind>::Parse(absl::string_view text) {
 
 template <typename Kind>
 void HexId<Kind>::AppendTo(std::string* out) const {
-  static constexpr char kDigits[] = "0123456789abcdef";
-  const int n = long_ ? 17 : 8;
   out->append(Kind::kPrefix.data(), Kind::kPrefix.size());
-  const size_t end = out->size() + static_cast<size_t>(n);
-  out->resize(end);
-  char* p = out->data() + end;
-  uint64_t low = low_;
-  for (int i = 0; i < n; ++i) {
-    const int digit = i < 16 ? static_cast<int>(low & 0xF) : high_;
-    *--p = kDigits[digit];
-    low >>= 4;
+  const size_t start = out->size();
+  if (!long_) {
+    out->resize(start + 8);
+    text_util::PutHex(out->data() + start + 8, low_, 8);
+    return;
   }
+  // 17 digits: the top one is high4, then the 16 of the low 64 bits.
+  out->resize(start + 17);
+  text_util::PutHex(out->data() + start + 1, high_, 1);
+  text_util::PutHex(out->data() + start + 17, low_, 16);
 }
 
 template <typename Kind>

@@ -79,8 +79,7 @@ Instance::PackedVolume::PackedVolume(const AttachedVolume& v)
 AttachedVolume Instance::PackedVolume::Unpack(const std::string& device_name) const {
   AttachedVolume v;
   v.device_name = device_name;
-  v.volume_id = (flags & kVolumeLong) != 0 ? VolumeId::Long(volume_low, volume_high)
-                                           : VolumeId::Short(static_cast<uint32_t>(volume_low));
+  v.volume_id = volume_id();
   v.volume_size_gib = size_gib;
   v.delete_on_termination = (flags & kDeleteOnTermination) != 0;
   if ((flags & kEncrypted) != 0) v.kms_key = key;
@@ -156,10 +155,6 @@ absl::Status Instance::Builder::Validate() const {
   // compared pairwise, many through sets.
   const std::vector<PackedVolume>& volumes = in.volumes_;
   const std::vector<std::string>& names = in.body_->device_names;
-  const auto same_volume = [](const PackedVolume& a, const PackedVolume& b) {
-    return a.volume_low == b.volume_low && a.volume_high == b.volume_high &&
-           (a.flags & PackedVolume::kVolumeLong) == (b.flags & PackedVolume::kVolumeLong);
-  };
   constexpr size_t kPairwise = 16;
   absl::flat_hash_set<absl::string_view> devices;
   absl::flat_hash_set<VolumeId> volume_ids;
@@ -168,15 +163,15 @@ absl::Status Instance::Builder::Validate() const {
     if (names[i].empty()) return Invalid(absl::StrCat(what(), ": a volume needs a device name"));
     bool twice = false;
     if (volumes.size() <= kPairwise) {
-      for (size_t j = 0; j < i && !twice; ++j) twice = names[j] == names[i] || same_volume(volumes[j], v);
+      for (size_t j = 0; j < i && !twice; ++j) {
+        twice = names[j] == names[i] || volumes[j].volume_id() == v.volume_id();
+      }
     } else {
-      const AttachedVolume u = v.Unpack(names[i]);
-      twice = !devices.insert(names[i]).second || !volume_ids.insert(u.volume_id).second;
+      twice = !devices.insert(names[i]).second || !volume_ids.insert(v.volume_id()).second;
     }
     if (twice) {
-      const AttachedVolume u = v.Unpack(names[i]);
-      return Invalid(absl::StrCat(what(), ": device `", text_util::Clip(u.device_name), "` or volume `",
-                                  u.volume_id.ToString(), "` is attached twice"));
+      return Invalid(absl::StrCat(what(), ": device `", text_util::Clip(names[i]), "` or volume `",
+                                  v.volume_id().ToString(), "` is attached twice"));
     }
     AMI_RETURN_IF_ERROR(named([&](absl::string_view w) {
       return checks::VolumeSize(w, v.size_gib, /*allow_zero=*/true);

@@ -118,12 +118,6 @@ std::optional<KeyBits> ParseKeyBits(absl::string_view text) {
   return bits;
 }
 
-// Writes the hex digits of `value`, `digits` of them, ending just before `end`.
-void PutHex(char* end, uint64_t value, int digits) {
-  static constexpr char kDigits[] = "0123456789abcdef";
-  for (int i = 0; i < digits; ++i, value >>= 4) *--end = kDigits[value & 0xF];
-}
-
 absl::Status InvalidArn(absl::string_view text, absl::string_view why) {
   return MakeError(choices::kMalformedKmsArn,
                    absl::StrCat("invalid kms arn `", text_util::Clip(text), "`: ", why));
@@ -203,17 +197,17 @@ std::string KmsKeyId::ToString() const {
   const KeyBits& bits = KeyPool::Get().Lookup(handle_);
   if (bits.mrk) {
     std::string out = "mrk-00000000000000000000000000000000";
-    PutHex(&out[20], bits.high, 16);
-    PutHex(&out[36], bits.low, 16);
+    text_util::PutHex(&out[20], bits.high, 16);
+    text_util::PutHex(&out[36], bits.low, 16);
     return out;
   }
   // 8-4-4-4-12: the high half is the first 16 digits, the low half the last 16.
   std::string out = "00000000-0000-0000-0000-000000000000";
-  PutHex(&out[8], bits.high >> 32, 8);
-  PutHex(&out[13], bits.high >> 16, 4);
-  PutHex(&out[18], bits.high, 4);
-  PutHex(&out[23], bits.low >> 48, 4);
-  PutHex(&out[36], bits.low, 12);
+  text_util::PutHex(&out[8], bits.high >> 32, 8);
+  text_util::PutHex(&out[13], bits.high >> 16, 4);
+  text_util::PutHex(&out[18], bits.high, 4);
+  text_util::PutHex(&out[23], bits.low >> 48, 4);
+  text_util::PutHex(&out[36], bits.low, 12);
   return out;
 }
 
@@ -237,15 +231,8 @@ absl::StatusOr<KmsKeyArn> KmsKeyArn::Parse(absl::string_view text) {
 }
 
 std::string KmsKeyArn::ToString() const {
-  std::string out;
-  out.reserve(12 + region_.code().size() + 1 + 12 + 5 + 36);
-  out.append("arn:aws:kms:");
-  out.append(region_.code().data(), region_.code().size());
-  out.push_back(':');
-  out.append(account_.ToString());
-  out.append(":key/");
-  out.append(key_.ToString());
-  return out;
+  return absl::StrCat("arn:aws:kms:", region_.code(), ":", account_.ToString(), ":key/",
+                      key_.ToString());
 }
 
 bool operator<(const KmsKeyArn& a, const KmsKeyArn& b) {

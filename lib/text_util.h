@@ -2,6 +2,7 @@
 #ifndef AMI_LIB_TEXT_UTIL_H_
 #define AMI_LIB_TEXT_UTIL_H_
 
+#include <cstdint>
 #include <string>
 
 #include "absl/strings/match.h"
@@ -14,6 +15,12 @@ inline int LowerHexDigit(char c) {
   if (c >= '0' && c <= '9') return c - '0';
   if (c >= 'a' && c <= 'f') return c - 'a' + 10;
   return -1;
+}
+
+// Writes the low `digits` hex digits of `value`, lowercase, ending just before `end`.
+inline void PutHex(char* end, uint64_t value, int digits) {
+  static constexpr char kDigits[] = "0123456789abcdef";
+  for (int i = 0; i < digits; ++i, value >>= 4) *--end = kDigits[value & 0xF];
 }
 
 // True when `text` is non-empty and only decimal digits.

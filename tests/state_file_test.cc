@@ -31,6 +31,27 @@ T Must(absl::StatusOr<T> v) {
   return *std::move(v);
 }
 
+// Imports into `cloud` a 10 GiB snapshot of `owner` in `region` and image `base` of it.
+Image ImportBaseImage(Cloud& cloud, AccountId owner, Region region, TagSet tags) {
+  const Snapshot snap = *Snapshot::Builder()
+                             .set_id(*SnapshotId::Parse("snap-0123456789abcdef0"))
+                             .set_owner(owner)
+                             .set_region(region)
+                             .set_volume_size_gib(10)
+                             .Build();
+  EXPECT_THAT(cloud.ImportSnapshot(snap), IsOk());
+  const Image image = *Image::Builder()
+                           .set_id(*ImageId::Parse("ami-0123456789abcdef0"))
+                           .set_name("base")
+                           .set_owner(owner)
+                           .set_region(region)
+                           .add_snapshot_mapping("/dev/xvda", snap)
+                           .set_tags(std::move(tags))
+                           .Build();
+  EXPECT_THAT(cloud.ImportImage(image), IsOk());
+  return image;
+}
+
 // A cloud with something in every table: organizations and OUs, settings, keys (with an alias, a
 // grant, a replica and one pending deletion), snapshots, images (shared, public, pending, copied
 // with a client token, deregistered), instances, tags seen by another account, pending work.
@@ -58,22 +79,7 @@ std::unique_ptr<Cloud> PopulatedCloud() {
   const KmsKeyArn doomed = Must(cloud->CreateKey(as_a, {"doomed", false, "SYMMETRIC_DEFAULT", {}}));
   EXPECT_THAT(cloud->ScheduleKeyDeletion(as_a, doomed.ToString(), 7), IsOk());
 
-  const Snapshot snap = *Snapshot::Builder()
-                             .set_id(*SnapshotId::Parse("snap-0123456789abcdef0"))
-                             .set_owner(a)
-                             .set_region(east)
-                             .set_volume_size_gib(10)
-                             .Build();
-  EXPECT_THAT(cloud->ImportSnapshot(snap), IsOk());
-  const Image base = *Image::Builder()
-                          .set_id(*ImageId::Parse("ami-0123456789abcdef0"))
-                          .set_name("base")
-                          .set_owner(a)
-                          .set_region(east)
-                          .add_snapshot_mapping("/dev/xvda", snap)
-                          .set_tags(*TagSet::Create({*Tag::Create("team", "platform")}))
-                          .Build();
-  EXPECT_THAT(cloud->ImportImage(base), IsOk());
+  const Image base = ImportBaseImage(*cloud, a, east, *TagSet::Create({*Tag::Create("team", "platform")}));
   ModifyImageAttributeRequest share{base.id().ToString()};
   share.add.push_back({b.ToString()});
   share.add.push_back({"", "all"});
@@ -411,21 +417,7 @@ TEST(StateFile, HeaderCountsSizeTheTablesOnce) {
   auto cloud = Cloud::Create();
   const AccountId a = *AccountId::Parse("111122223333");
   const Region east = *Region::Parse("us-east-1");
-  const Snapshot snap = *Snapshot::Builder()
-                             .set_id(*SnapshotId::Parse("snap-0123456789abcdef0"))
-                             .set_owner(a)
-                             .set_region(east)
-                             .set_volume_size_gib(8)
-                             .Build();
-  ASSERT_THAT(cloud->ImportSnapshot(snap), IsOk());
-  const Image image = *Image::Builder()
-                           .set_id(*ImageId::Parse("ami-0123456789abcdef0"))
-                           .set_name("base")
-                           .set_owner(a)
-                           .set_region(east)
-                           .add_snapshot_mapping("/dev/xvda", snap)
-                           .Build();
-  ASSERT_THAT(cloud->ImportImage(image), IsOk());
+  const Image image = ImportBaseImage(*cloud, a, east, TagSet());
   RunInstancesRequest run{image.id().ToString()};
   run.count = 400;
   ASSERT_THAT(cloud->RunInstances({a, east}, run).status(), IsOk());

@@ -128,6 +128,10 @@ class Instance {
     };
     explicit PackedVolume(const AttachedVolume& v);
     AttachedVolume Unpack(const std::string& device_name) const;
+    VolumeId volume_id() const {
+      return (flags & kVolumeLong) != 0 ? VolumeId::Long(volume_low, volume_high)
+                                        : VolumeId::Short(static_cast<uint32_t>(volume_low));
+    }
 
     uint64_t volume_low = 0;
     uint64_t snapshot_low = 0;

@@ -583,14 +583,8 @@ Decision LaunchTable::Decide(AccountId caller, Region region, ImageId image) con
   if (a.outcome == Tables::Outcome::kNoPermission) {
     return Decision::Deny(policy::R(reasons::kNoLaunchPermission, std::move(args)));
   }
-  const auto ticked = [&args](const std::string& arn) {
-    args.text.reserve(arn.size() + 2);
-    args.text.push_back('`');
-    args.text.append(arn);
-    args.text.push_back('`');
-  };
-  if (a.organization != nullptr) ticked(a.organization->ToString());
-  if (a.ou != nullptr) ticked(a.ou->ToString());
+  if (a.organization != nullptr) args.text = absl::StrCat("`", a.organization->ToString(), "`");
+  if (a.ou != nullptr) args.text = absl::StrCat("`", a.ou->ToString(), "`");
   return Decision::Allow(policy::R(*a.permit, std::move(args)));
 }
 
