@@ -147,7 +147,7 @@ absl::Status DecodeJson(absl::string_view json, absl::string_view what, M* out) 
 
 enum class Kind : uint8_t {
   kImages, kSnapshots, kInstances, kImageAttribute, kSnapshotAttribute, kKey, kKeyPolicy,
-  kEbsEncryption, kImageBlockPublicAccess
+  kEbsEncryption, kImageBlockPublicAccess, kAliases
 };
 
 struct KindInfo {
@@ -168,6 +168,7 @@ constexpr KindInfo kKinds[] = {
     {Kind::kEbsEncryption, "get-ebs-encryption-by-default", "EbsEncryptionByDefault"},
     {Kind::kImageBlockPublicAccess, "get-image-block-public-access-state",
      "ImageBlockPublicAccessState"},
+    {Kind::kAliases, "list-aliases", "Aliases"},
 };
 
 const KindInfo& InfoOf(Kind kind) { return kKinds[static_cast<int>(kind)]; }
@@ -194,6 +195,15 @@ using Fields = pb::Map<std::string, pb::Value>;
 const pb::Value* Find(const Fields& fields, const std::string& key) {
   const auto it = fields.find(key);
   return it == fields.end() ? nullptr : &it->second;
+}
+
+// The keys of a JSON object, sorted, so that results do not depend on map order.
+std::vector<std::string> SortedKeys(const Fields& fields) {
+  std::vector<std::string> keys;
+  keys.reserve(fields.size());
+  for (const auto& entry : fields) keys.push_back(entry.first);
+  std::sort(keys.begin(), keys.end());
+  return keys;
 }
 
 // One string of a policy element, and its path.
@@ -228,17 +238,6 @@ std::vector<std::string> ExpandAction(const std::string& action) {
   return {action};
 }
 
-// An account named by id or by an IAM ARN (arn:aws:iam::<account>:root, :role/…, …).
-absl::StatusOr<AccountId> PrincipalAccount(const Item& item) {
-  constexpr absl::string_view kIamPrefix = "arn:aws:iam::";
-  absl::string_view text = item.text;
-  if (absl::StartsWith(text, kIamPrefix)) {
-    text.remove_prefix(kIamPrefix.size());
-    text = text.substr(0, text.find(':'));
-  }
-  return At(item.path, AccountId::Parse(text));
-}
-
 absl::Status EffectOf(const std::string& path, const Fields& fields, KeyPolicyStatement* s) {
   const pb::Value* effect = Find(fields, "Effect");
   if (effect == nullptr) {
@@ -254,7 +253,9 @@ absl::Status EffectOf(const std::string& path, const Fields& fields, KeyPolicySt
                                                    "`: expected Allow or Deny")));
 }
 
-// Principal "*", or {"AWS": …}; other principal kinds (Service, Federated, …) are not modelled.
+// Principal "*", or {"AWS": …}: accounts (ids or :root ARNs) and IAM identities (other IAM
+// ARNs). Other principal kinds (Service, Federated, CanonicalUser) never name the account that
+// makes a call, so they add no principal.
 absl::Status PrincipalOf(const std::string& path, const Fields& fields, KeyPolicyStatement* s) {
   const std::string principal_path = path + ".Principal";
   const pb::Value* principal = Find(fields, "Principal");
@@ -276,8 +277,14 @@ absl::Status PrincipalOf(const std::string& path, const Fields& fields, KeyPolic
       s->any_principal = true;
       continue;
     }
-    AMI_ASSIGN_OR_RETURN(const AccountId account, PrincipalAccount(item));
-    s->accounts.push_back(account);
+    bool whole_account = true;
+    AMI_ASSIGN_OR_RETURN(const AccountId account,
+                         At(item.path, PrincipalAccountOf(item.text, &whole_account)));
+    if (whole_account) {
+      s->accounts.push_back(account);
+    } else {
+      s->iam_principals.push_back(item.text);
+    }
   }
   return absl::OkStatus();
 }
@@ -297,26 +304,69 @@ absl::StatusOr<KmsActions> ActionsOf(const std::string& path, const Fields& fiel
   return actions;
 }
 
-// The operators whose aws:PrincipalOrgID and aws:PrincipalOrgPaths conditions are modelled.
-constexpr absl::string_view kOrgOperators[] = {"StringEquals", "StringLike",
-                                               "ForAnyValue:StringLike"};
-
-absl::Status OrgCondition(const std::string& path, const std::string& key, const pb::Value& value,
-                          KeyPolicyStatement* s) {
-  const std::string lower = absl::AsciiStrToLower(key);
-  if (lower != "aws:principalorgid" && lower != "aws:principalorgpaths") return absl::OkStatus();
-  AMI_ASSIGN_OR_RETURN(const std::vector<Item> items, Strings(path, value));
-  for (const Item& item : items) {
-    if (lower == "aws:principalorgpaths") {
-      s->principal_org_paths.push_back(item.text);
-      continue;
-    }
-    AMI_ASSIGN_OR_RETURN(OrganizationId org, At(item.path, OrganizationId::Parse(item.text)));
-    s->principal_org_ids.push_back(std::move(org));
+// The text of a condition value: JSON strings as they are, booleans and numbers as JSON prints
+// them ("Bool": {"kms:GrantIsForAWSResource": true} is "true").
+absl::StatusOr<std::string> ConditionText(const std::string& path, const pb::Value& v) {
+  switch (v.kind_case()) {
+    case pb::Value::kStringValue:
+      return v.string_value();
+    case pb::Value::kBoolValue:
+      return std::string(v.bool_value() ? "true" : "false");
+    case pb::Value::kNumberValue:
+      return absl::StrCat(v.number_value());
+    default:
+      return At(path, Invalid("a condition value is a string, a boolean or a number"));
   }
+}
+
+// The values of one condition key: one value or a list of them.
+absl::StatusOr<std::vector<std::string>> ConditionValues(const std::string& path,
+                                                         const pb::Value& value) {
+  std::vector<std::string> out;
+  if (value.kind_case() != pb::Value::kListValue) {
+    AMI_ASSIGN_OR_RETURN(std::string text, ConditionText(path, value));
+    out.push_back(std::move(text));
+    return out;
+  }
+  for (int i = 0; i < value.list_value().values_size(); ++i) {
+    AMI_ASSIGN_OR_RETURN(std::string text, ConditionText(absl::StrCat(path, "[", i, "]"),
+                                                         value.list_value().values(i)));
+    out.push_back(std::move(text));
+  }
+  if (out.empty()) return At(path, Invalid("a condition key needs at least one value"));
+  return out;
+}
+
+// True when a StringLike value has no wildcard, so that it means what StringEquals would.
+bool Literal(const std::string& v) { return v.find_first_of("*?") == std::string::npos; }
+
+// Adds one condition: the organization forms KMS-7 documents into their own fields when they
+// mean exactly what those fields mean, every other one as written. Nothing is dropped.
+absl::Status AddCondition(const std::string& path, const std::string& op, const std::string& key,
+                          std::vector<std::string> values, KeyPolicyStatement* s) {
+  const std::string lower = absl::AsciiStrToLower(key);
+  const bool literal = std::all_of(values.begin(), values.end(), Literal);
+  if (lower == "aws:principalorgid" && s->principal_org_ids.empty() &&
+      (op == "StringEquals" || (op == "StringLike" && literal))) {
+    std::vector<OrganizationId> orgs;
+    for (size_t i = 0; i < values.size(); ++i) {
+      AMI_ASSIGN_OR_RETURN(OrganizationId org, At(absl::StrCat(path, "[", i, "]"),
+                                                  OrganizationId::Parse(values[i])));
+      orgs.push_back(std::move(org));
+    }
+    s->principal_org_ids = std::move(orgs);
+    return absl::OkStatus();
+  }
+  if ((op == "ForAnyValue:StringLike" || op == "StringLike") &&
+      lower == "aws:principalorgpaths" && s->principal_org_paths.empty()) {
+    s->principal_org_paths = std::move(values);
+    return absl::OkStatus();
+  }
+  s->conditions.push_back({op, key, std::move(values)});
   return absl::OkStatus();
 }
 
+// The statement's Condition block: every operator, every key, in a fixed order.
 absl::Status ConditionsOf(const std::string& path, const Fields& fields, KeyPolicyStatement* s) {
   const pb::Value* condition = Find(fields, "Condition");
   if (condition == nullptr) return absl::OkStatus();
@@ -324,19 +374,17 @@ absl::Status ConditionsOf(const std::string& path, const Fields& fields, KeyPoli
   if (condition->kind_case() != pb::Value::kStructValue) {
     return At(condition_path, Invalid("a condition block is a json object"));
   }
-  for (const absl::string_view op : kOrgOperators) {
-    const pb::Value* block = Find(condition->struct_value().fields(), std::string(op));
-    if (block == nullptr) continue;
+  for (const std::string& op : SortedKeys(condition->struct_value().fields())) {
+    const pb::Value& block = *Find(condition->struct_value().fields(), op);
     const std::string op_path = absl::StrCat(condition_path, ".", op);
-    if (block->kind_case() != pb::Value::kStructValue) {
+    if (block.kind_case() != pb::Value::kStructValue) {
       return At(op_path, Invalid("a condition operator maps keys to values"));
     }
-    std::vector<std::string> keys;  // Sorted, so the result does not depend on map order.
-    for (const auto& entry : block->struct_value().fields()) keys.push_back(entry.first);
-    std::sort(keys.begin(), keys.end());
-    for (const std::string& key : keys) {
-      AMI_RETURN_IF_ERROR(OrgCondition(absl::StrCat(op_path, ".", key), key,
-                                       *Find(block->struct_value().fields(), key), s));
+    for (const std::string& key : SortedKeys(block.struct_value().fields())) {
+      const std::string key_path = absl::StrCat(op_path, ".", key);
+      AMI_ASSIGN_OR_RETURN(std::vector<std::string> values,
+                           ConditionValues(key_path, *Find(block.struct_value().fields(), key)));
+      AMI_RETURN_IF_ERROR(AddCondition(key_path, op, key, std::move(values), s));
     }
   }
   return absl::OkStatus();
@@ -361,7 +409,9 @@ absl::StatusOr<std::optional<KeyPolicyStatement>> StatementOf(const std::string&
   AMI_RETURN_IF_ERROR(PrincipalOf(path, fields, &s));
   AMI_ASSIGN_OR_RETURN(s.actions, ActionsOf(path, fields));
   AMI_RETURN_IF_ERROR(ConditionsOf(path, fields, &s));
-  if (!s.any_principal && s.accounts.empty()) return std::optional<KeyPolicyStatement>();
+  if (!s.any_principal && s.accounts.empty() && s.iam_principals.empty()) {
+    return std::optional<KeyPolicyStatement>();
+  }
   return std::optional<KeyPolicyStatement>(std::move(s));
 }
 
@@ -417,6 +467,7 @@ class Importer {
   absl::Status Read(const AwsCliFile& file);
   absl::Status ImportAll() {
     AMI_RETURN_IF_ERROR(ImportKeys());
+    AMI_RETURN_IF_ERROR(ImportAliases());
     AMI_RETURN_IF_ERROR(ImportKeyPolicies());
     AMI_RETURN_IF_ERROR(ImportSnapshots());
     AMI_RETURN_IF_ERROR(ImportImages());
@@ -445,6 +496,9 @@ class Importer {
   absl::Status ReadInstances(const AwsCliFile& file);
 
   absl::Status ImportKeys();
+  absl::Status ImportAliases();
+  absl::Status ImportAlias(const AwsCliFile& file, const v1::ListAliasesOutput::Alias& alias,
+                           const std::string& path);
   absl::Status ImportKeyPolicies();
   absl::StatusOr<std::optional<std::string>> PolicyKey(const AwsCliFile& file) const;
   absl::Status ImportSnapshots();
@@ -468,7 +522,9 @@ class Importer {
   std::vector<FromFile<v1::GetKeyPolicyOutput>> policies_;
   std::vector<FromFile<v1::GetEbsEncryptionByDefaultOutput>> ebs_encryption_;
   std::vector<FromFile<v1::GetImageBlockPublicAccessStateOutput>> block_public_access_;
-  // Customer managed keys imported, and AWS managed keys skipped.
+  std::vector<FromFile<v1::ListAliasesOutput>> aliases_;
+  // Customer managed keys imported, and AWS managed keys imported (whose policies are fixed by
+  // AWS, KMS-1: their get-key-policy output is not read).
   std::vector<KmsKey> imported_keys_;
   std::vector<KmsKey> skipped_keys_;
 };
@@ -485,6 +541,7 @@ absl::Status Importer::Read(const AwsCliFile& file) {
     case Kind::kKeyPolicy: return Keep(file, kind, &policies_);
     case Kind::kEbsEncryption: return Keep(file, kind, &ebs_encryption_);
     case Kind::kImageBlockPublicAccess: return Keep(file, kind, &block_public_access_);
+    case Kind::kAliases: return Keep(file, kind, &aliases_);
   }
   return absl::OkStatus();
 }
@@ -554,16 +611,53 @@ absl::Status Importer::ReadInstances(const AwsCliFile& file) {
 
 // ---- Keys ----
 
+// The description AWS gives the aws/ebs key it creates in each account and Region (KMS-2), now
+// and formerly: with no list-aliases output, it names the account's aws/ebs key.
+bool IsEbsDefaultDescription(const std::string& description) {
+  return description == "Default key that protects my EBS volumes when no other key is defined" ||
+         description ==
+             "Default master key that protects my EBS volumes when no other key is defined";
+}
+
 absl::Status Importer::ImportKeys() {
   for (const auto& [file, out] : keys_) {
     AMI_ASSIGN_OR_RETURN(KmsKey key,
                          InFile(*file, At("KeyMetadata", FromProto(out.key_metadata()))));
-    if (key.is_aws_managed()) {  // Every account has its aws/ebs key already.
-      skipped_keys_.push_back(std::move(key));
-      continue;
-    }
     AMI_RETURN_IF_ERROR(InFile(*file, cloud_->ImportKey(key)));
-    imported_keys_.push_back(std::move(key));
+    if (key.is_aws_managed() && IsEbsDefaultDescription(key.description())) {
+      AMI_RETURN_IF_ERROR(InFile(*file, cloud_->ImportAlias(key.account(), key.region(),
+                                                            "alias/aws/ebs", key.arn())));
+    }
+    (key.is_aws_managed() ? skipped_keys_ : imported_keys_).push_back(std::move(key));
+  }
+  return absl::OkStatus();
+}
+
+absl::Status Importer::ImportAlias(const AwsCliFile& file,
+                                   const v1::ListAliasesOutput::Alias& alias,
+                                   const std::string& path) {
+  if (alias.target_key_id().empty()) return absl::OkStatus();  // Names no key yet.
+  AMI_ASSIGN_OR_RETURN(const KmsKeyId id,
+                       At(path + ".TargetKeyId", KmsKeyId::Parse(alias.target_key_id())));
+  const KmsKeyArn arn = KmsKeyArn::Of(file.account, file.region, id);
+  const std::string& name = alias.alias_name();
+  const bool aws = absl::StartsWith(name, "alias/aws/");
+  if (aws && name != "alias/aws/ebs") return absl::OkStatus();  // Other services' keys.
+  if (!cloud_->GetKey(arn).has_value()) {
+    return At(path + ".TargetKeyId",
+              MakeError(ErrorCode::kKmsNotFoundException,
+                        absl::StrCat("alias `", text_util::Clip(name), "` names kms key `",
+                                     arn.ToString(), "`, which no describe-key output holds")));
+  }
+  return At(path, cloud_->ImportAlias(file.account, file.region, name, arn));
+}
+
+absl::Status Importer::ImportAliases() {
+  for (const auto& [file, out] : aliases_) {
+    for (int i = 0; i < out.aliases_size(); ++i) {
+      AMI_RETURN_IF_ERROR(
+          InFile(*file, ImportAlias(*file, out.aliases(i), absl::StrCat("Aliases[", i, "]"))));
+    }
   }
   return absl::OkStatus();
 }

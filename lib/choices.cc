@@ -91,7 +91,8 @@ const std::vector<ModellingChoice>& ModellingChoices() {
        "aws/ebs keys exist in every account and Region from the start, with ids derived from the "
        "seed."},
       {"MC-27", "-",
-       "A decision that could not be evaluated at all is reported as InvalidRequest."},
+       "A decision that could not be evaluated at all, or that holds no permit, denies and is "
+       "reported as InvalidRequest."},
       {"MC-28", "KMS-5, IAM-1",
        "IAM is not modelled: identity policies in the caller's account are taken to allow. Key "
        "use is decided by the key's state, its policy statements (Deny wins) and grants; the "
@@ -214,6 +215,37 @@ const std::vector<ModellingChoice>& ModellingChoices() {
        "Generated organization and OU shares of standalone owners become account shares, and "
        "only private images are encrypted with an AWS managed key, since AWS cannot share them "
        "(KMS-1)."},
+      {"MC-55", "KMS-4, KMS-5, KMS-6, KMS-7",
+       "Unknown never allows. Key-policy conditions are true, false or unknown: "
+       "kms:CallerAccount and aws:PrincipalAccount are the caller's account, kms:ViaService is "
+       "ec2.<the key's Region>.amazonaws.com (EC2 uses the key for the caller), "
+       "kms:GrantIsForAWSResource is true on CreateGrant and absent otherwise, and "
+       "aws:PrincipalOrgID and aws:PrincipalOrgPaths come from the account's organization "
+       "(absent for an account in none, unknown for one the state does not hold); they are "
+       "compared with String(Not)Equals(IgnoreCase), String(Not)Like, Bool and Null, with "
+       "IfExists and ForAnyValue:/ForAllValues:. Every other key, operator or policy variable "
+       "is unknown. An Allow applies only when every condition is true, a Deny whenever none is "
+       "false, and the explanation names the first unknown condition."},
+      {"MC-56", "KMS-4, KMS-5",
+       "Calls are made as an account: a key-policy principal that is an IAM user or role (an "
+       "IAM ARN other than :root) never grants its account, and a Deny naming one applies to "
+       "its account. Service, Federated and CanonicalUser principals never name the caller; a "
+       "statement naming only those is not imported. NotPrincipal and NotAction are refused "
+       "(InvalidParameterValue)."},
+      {"MC-57", "KMS-1, KMS-2, SHARE-16, SNAP-2",
+       "AWS managed keys are imported with their real ids and used only by their own account. "
+       "An account's aws/ebs key is the key kms list-aliases names alias/aws/ebs, else the AWS "
+       "managed key described as \"Default key that protects my EBS volumes when no other key "
+       "is defined\" (or the former \"Default master key ...\"), else one derived from the "
+       "seed; an imported alias that names a key of another kind, account or Region is "
+       "InvalidParameterCombination. Sharing an image or snapshot encrypted under a key the "
+       "state does not hold is refused, since it may be an AWS managed key: InvalidParameter "
+       "for an image (SHARE-16), OperationNotPermitted for a snapshot (SNAP-2)."},
+      {"MC-58", "SHARE-14, SHARE-16",
+       "A snapshot is the truth of its image's encryption: an image whose EBS mapping disagrees "
+       "with its snapshot on encryption or key is refused on import and on load "
+       "(InvalidParameterCombination), and an image mapping a snapshot the state does not hold "
+       "cannot be made public or shared (InvalidSnapshot.NotFound)."},
   };
   return *choices;
 }

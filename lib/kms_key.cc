@@ -73,7 +73,53 @@ absl::Status Invalid(const std::string& message) {
   return MakeError(choices::kInvalidValue, message);
 }
 
+
+// A policy statement's structure: a principal, IAM principals that are IAM ARNs, and conditions
+// with an operator, a key and at least one value.
+absl::Status CheckStatement(const std::string& arn, const KeyPolicyStatement& s) {
+  const std::string where = absl::StrCat("kms key `", arn, "`: policy statement `",
+                                         text_util::Clip(s.sid), "`");
+  if (!s.any_principal && s.accounts.empty() && s.iam_principals.empty()) {
+    return Invalid(absl::StrCat(where, " names no principal"));
+  }
+  for (const std::string& p : s.iam_principals) {
+    bool whole = false;
+    if (!PrincipalAccountOf(p, &whole).ok() || whole || !absl::StartsWith(p, "arn:")) {
+      return Invalid(absl::StrCat(where, ": `", text_util::Clip(p),
+                                  "` is not the arn of an iam user or role"));
+    }
+  }
+  for (const PolicyCondition& c : s.conditions) {
+    if (c.op.empty() || c.key.empty() || c.values.empty()) {
+      return Invalid(absl::StrCat(where, ": a condition needs an operator, a key and values"));
+    }
+  }
+  return absl::OkStatus();
+}
+
 }  // namespace
+
+absl::StatusOr<AccountId> PrincipalAccountOf(absl::string_view principal, bool* whole_account) {
+  constexpr absl::string_view kIamPrefix = "arn:aws:iam::";
+  bool whole = true;
+  absl::string_view account = principal;
+  if (absl::StartsWith(principal, kIamPrefix)) {
+    const absl::string_view rest = principal.substr(kIamPrefix.size());
+    const size_t colon = rest.find(':');
+    const absl::string_view resource =
+        colon == absl::string_view::npos ? absl::string_view() : rest.substr(colon + 1);
+    if (resource.empty()) {
+      return MakeError(choices::kInvalidValue,
+                       absl::StrCat("invalid principal `", text_util::Clip(std::string(principal)),
+                                    "`: expected an account id or an iam arn"));
+    }
+    account = rest.substr(0, colon);
+    whole = resource == "root";
+  }
+  AMI_ASSIGN_OR_RETURN(const AccountId id, AccountId::Parse(account));
+  if (whole_account != nullptr) *whole_account = whole;
+  return id;
+}
 
 absl::StatusOr<KmsActions> KmsActions::Parse(const std::vector<std::string>& actions) {
   uint16_t bits = 0;
@@ -174,10 +220,7 @@ absl::StatusOr<KmsKey> KmsKey::Builder::Build() const {
                                 "`: a deletion time goes with the PendingDeletion state only"));
   }
   for (const KeyPolicyStatement& s : key_.policy_) {
-    if (!s.any_principal && s.accounts.empty()) {
-      return Invalid(absl::StrCat("kms key `", arn, "`: policy statement `", s.sid,
-                                  "` names no principal"));
-    }
+    AMI_RETURN_IF_ERROR(CheckStatement(arn, s));
   }
   for (const KmsGrant& g : key_.grants_) {
     if (g.operations.empty()) {

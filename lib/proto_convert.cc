@@ -197,9 +197,16 @@ void ToProto(const KmsKey& key, v1::KmsKey* out) {
     ps->set_effect(s.effect == KeyPolicyStatement::Effect::kAllow ? "Allow" : "Deny");
     ps->set_any_principal(s.any_principal);
     for (const AccountId a : s.accounts) ps->add_principal_accounts(a.ToString());
+    for (const std::string& arn : s.iam_principals) ps->add_principal_accounts(arn);
     for (const OrganizationId& o : s.principal_org_ids) ps->add_principal_org_ids(o.ToString());
     for (const std::string& path : s.principal_org_paths) ps->add_principal_org_paths(path);
     for (const std::string& a : s.actions.ToStrings()) ps->add_actions(a);
+    for (const PolicyCondition& c : s.conditions) {
+      v1::PolicyCondition* pc = ps->add_conditions();
+      pc->set_operator_(c.op);
+      pc->set_key(c.key);
+      for (const std::string& v : c.values) pc->add_values(v);
+    }
   }
   for (const KmsGrant& g : key.grants()) {
     v1::KmsGrant* pg = p.add_grants();
@@ -234,9 +241,17 @@ absl::StatusOr<KeyPolicyStatement> StatementFromProto(const std::string& path,
   }
   s.any_principal = p.any_principal();
   for (int i = 0; i < p.principal_accounts_size(); ++i) {
-    AMI_ASSIGN_OR_RETURN(AccountId a, PrincipalAccount(absl::StrCat(path, ".PrincipalAccounts[", i, "]"),
-                                                       p.principal_accounts(i)));
-    s.accounts.push_back(a);
+    bool whole_account = true;
+    AMI_RETURN_IF_ERROR(At(absl::StrCat(path, ".PrincipalAccounts[", i, "]"),
+                           PrincipalAccountOf(p.principal_accounts(i), &whole_account).status()));
+    if (whole_account) {
+      s.accounts.push_back(*PrincipalAccountOf(p.principal_accounts(i)));
+    } else {
+      s.iam_principals.push_back(p.principal_accounts(i));
+    }
+  }
+  for (const v1::PolicyCondition& c : p.conditions()) {
+    s.conditions.push_back({c.operator_(), c.key(), {c.values().begin(), c.values().end()}});
   }
   for (int i = 0; i < p.principal_org_ids_size(); ++i) {
     AMI_ASSIGN_OR_RETURN(OrganizationId o, At(absl::StrCat(path, ".PrincipalOrgIds[", i, "]"),

@@ -582,7 +582,19 @@ absl::Status StateBuilder::Bookkeeping(const v1::StateRecord& r) {
       AMI_ASSIGN_OR_RETURN(const AccountId account, AccountId::Parse(a.account_id()));
       AMI_ASSIGN_OR_RETURN(const Region region, Region::Parse(a.region()));
       AMI_ASSIGN_OR_RETURN(const KmsKeyArn arn, KmsKeyArn::Parse(a.key_arn()));
-      AMI_RETURN_IF_ERROR(ValidateNewAliasName(a.alias()));
+      if (a.alias() == internal::kAwsEbsAlias) {
+        // An imported AWS managed EBS key: held before its alias, in the alias's account and Region.
+        const KeyFacts facts = s_->FindKey(arn);
+        if (facts.key == nullptr || !facts.key->is_aws_managed() || arn.account() != account ||
+            arn.region() != region) {
+          return MakeError(choices::kInconsistentValues,
+                           absl::StrCat("alias/aws/ebs of account `", account.ToString(), "` in ",
+                                        region.code(), " names `", arn.ToString(),
+                                        "`, which is not an aws managed key of the file"));
+        }
+      } else {
+        AMI_RETURN_IF_ERROR(ValidateNewAliasName(a.alias()));
+      }
       s_->aliases.insert_or_assign(std::make_tuple(account, region, a.alias()), arn);
       return absl::OkStatus();
     }
@@ -808,16 +820,8 @@ absl::Status StateBuilder::Add(const v1::StateRecord& r) {
 
 absl::Status StateBuilder::CheckReferences() const {
   for (const auto& [id, image] : s_->images) {
-    if (!internal::IsRegistered(image->state())) continue;
-    for (const SnapshotId snap : image->snapshot_ids()) {
-      const Snapshot* s = s_->FindSnapshot(snap);
-      if (s == nullptr || s->region() != image->region()) {
-        return MakeError(ErrorCode::kInvalidSnapshotNotFound,
-                         absl::StrCat("state file: image `", id.ToString(), "` maps snapshot `",
-                                      snap.ToString(), "`, which is not in the file (in ",
-                                      image->region().code(), ")"));
-      }
-    }
+    const absl::Status status = s_->CheckImageSnapshots(*image);
+    if (!status.ok()) return internal::PrefixStatus("state file: ", status);
   }
   for (const auto& [id, account] : s_->accounts) {
     for (const OrganizationalUnitId& ou : account.ou_path) {

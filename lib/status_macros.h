@@ -7,6 +7,8 @@
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/string_view.h"
 
 #define AMI_STATUS_CONCAT_INNER_(a, b) a##b
 #define AMI_STATUS_CONCAT_(a, b) AMI_STATUS_CONCAT_INNER_(a, b)
@@ -26,5 +28,18 @@
   auto statusor = (rexpr);                               \
   if (!statusor.ok()) return std::move(statusor).status(); \
   lhs = std::move(statusor).value()
+
+namespace ami::internal {
+
+// `status` with `prefix` before its message; its code and payloads (the AWS error code) kept.
+inline absl::Status PrefixStatus(absl::string_view prefix, const absl::Status& status) {
+  if (status.ok()) return status;
+  absl::Status out(status.code(), absl::StrCat(prefix, status.message()));
+  status.ForEachPayload(
+      [&out](absl::string_view url, const absl::Cord& payload) { out.SetPayload(url, payload); });
+  return out;
+}
+
+}  // namespace ami::internal
 
 #endif  // AMI_LIB_STATUS_MACROS_H_

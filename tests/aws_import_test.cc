@@ -33,6 +33,8 @@ constexpr char kAmazon[] = "137112412989";
 constexpr char kMarketplace[] = "679593333241";
 constexpr char kKeyArn[] =
     "arn:aws:kms:us-east-1:111122223333:key/mrk-1234abcd12ab34cd56ef1234567890ab";
+constexpr char kAwsManagedArn[] =
+    "arn:aws:kms:us-east-1:111122223333:key/0f1e2d3c-4b5a-4978-8796-a5b4c3d2e1f0";
 
 AccountId Account(absl::string_view text) { return *AccountId::Parse(text); }
 Region RegionOf(absl::string_view code) { return *Region::Parse(code); }
@@ -155,9 +157,12 @@ TEST(ImportAwsCli, ImportsEveryFixture) {
   // Five described snapshots and three placeholders for other accounts' images.
   EXPECT_EQ(cloud->ListSnapshots().size(), 8u);
   EXPECT_EQ(cloud->ListInstances().size(), 3u);
-  // The AWS managed key is skipped.
-  ASSERT_EQ(cloud->ListKeys().size(), 1u);
-  EXPECT_EQ(cloud->ListKeys()[0].arn().ToString(), kKeyArn);
+  // The customer managed key, and the AWS managed key as what it is (KMS-1).
+  ASSERT_EQ(cloud->ListKeys().size(), 2u);
+  EXPECT_EQ(cloud->ListKeys()[0].arn().ToString(), kAwsManagedArn);
+  EXPECT_TRUE(cloud->ListKeys()[0].is_aws_managed());
+  EXPECT_EQ(cloud->ListKeys()[1].arn().ToString(), kKeyArn);
+  EXPECT_FALSE(cloud->ListKeys()[1].is_aws_managed());
 }
 
 TEST(ImportAwsCli, HonoursTheCloudOptions) {
@@ -339,9 +344,10 @@ TEST(ImportAwsCli, KeyPolicyStatementsAndOrganizationConditions) {
   EXPECT_THAT(p[0].accounts, ElementsAre(Account(kSelf)));
   EXPECT_EQ(p[0].actions, KmsActions::All());
 
-  // A role ARN names its account; Create*, Describe*, List* and Revoke* cover modelled
-  // actions, the other administrative permissions none.
-  EXPECT_THAT(p[1].accounts, ElementsAre(Account(kSelf)));
+  // A role ARN names one identity of its account, not the account; Create*, Describe*, List*
+  // and Revoke* cover modelled actions, the other administrative permissions none.
+  EXPECT_THAT(p[1].accounts, IsEmpty());
+  EXPECT_THAT(p[1].iam_principals, ElementsAre("arn:aws:iam::111122223333:role/KeyAdmin"));
   EXPECT_EQ(p[1].actions, KmsActions::Of({KmsAction::kCreateGrant, KmsAction::kDescribeKey,
                                           KmsAction::kListGrants, KmsAction::kRevokeGrant}));
 
@@ -358,9 +364,12 @@ TEST(ImportAwsCli, KeyPolicyStatementsAndOrganizationConditions) {
   EXPECT_TRUE(p[3].actions.Has(KmsAction::kGenerateDataKey));
   EXPECT_TRUE(p[3].actions.Has(KmsAction::kGenerateDataKeyWithoutPlaintext));
 
-  // The Bool condition on kms:GrantIsForAWSResource is not modelled: ignored.
+  // The Bool condition on kms:GrantIsForAWSResource is kept as written: nothing is dropped.
   EXPECT_THAT(p[4].accounts, ElementsAre(Account(kPartner), Account("555566667777")));
   EXPECT_THAT(p[4].principal_org_ids, IsEmpty());
+  ASSERT_EQ(p[4].conditions.size(), 1u);
+  EXPECT_EQ(p[4].conditions[0],
+            (PolicyCondition{"Bool", "kms:GrantIsForAWSResource", {"true"}}));
   EXPECT_EQ(p[4].actions, KmsActions::Of({KmsAction::kCreateGrant, KmsAction::kListGrants,
                                           KmsAction::kRevokeGrant}));
 
@@ -782,6 +791,156 @@ TEST(KeyPolicy, ConditionKeysAreCaseInsensitive) {
   EXPECT_THAT(key->policy()[0].principal_org_ids,
               ElementsAre(*OrganizationId::Parse("o-a1b2c3d4e5")));
   EXPECT_EQ(key->policy()[0].actions, KmsActions::Of({KmsAction::kDecrypt}));
+  // The StringNotEquals condition is kept, not dropped.
+  EXPECT_THAT(key->policy()[0].conditions,
+              ElementsAre(PolicyCondition{"StringNotEquals", "aws:PrincipalOrgID",
+                                          {"o-zzzzzzzzzz"}}));
+}
+
+// ---- Unknown never allows: key policies and keys as AWS prints them -------------------------
+
+// Every fixture but the key policy, and `policy` instead.
+std::unique_ptr<Cloud> ImportWithPolicy(const AwsCliFile& policy) {
+  std::vector<AwsCliFile> files = AllFixtures();
+  files.erase(files.begin() + 2);  // get-key-policy.json
+  files.push_back(policy);
+  absl::StatusOr<std::unique_ptr<Cloud>> cloud = ImportAwsCli(files);
+  EXPECT_THAT(cloud, IsOk());
+  return cloud.ok() ? std::move(*cloud) : Cloud::Create();
+}
+
+Decision LaunchAs(const Cloud& cloud, absl::string_view caller, absl::string_view image) {
+  policy::LaunchQuestion q;
+  q.caller = Account(caller);
+  q.region = RegionOf("us-east-1");
+  q.image = Ami(image);
+  return cloud.Evaluate([&](const StateView& view) { return policy::EvaluateLaunch(view, q); });
+}
+
+constexpr char kRootStatement[] =
+    R"({"Sid": "Root", "Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::111122223333:root"},
+        "Action": "kms:*", "Resource": "*"})";
+
+TEST(KeyPolicy, KMS_5_TheEbsStylePolicyLetsOnlyTheCallerAccountItNamesUseTheKey) {
+  const auto cloud = ImportWithPolicy(PolicyFile(absl::StrCat("[", kRootStatement, R"(,
+      {"Sid": "EbsStyle", "Effect": "Allow", "Principal": {"AWS": "*"},
+       "Action": ["kms:Encrypt", "kms:Decrypt", "kms:ReEncrypt*", "kms:GenerateDataKey*",
+                  "kms:CreateGrant", "kms:DescribeKey"], "Resource": "*",
+       "Condition": {"StringEquals": {"kms:CallerAccount": "111122223333",
+                                      "kms:ViaService": "ec2.us-east-1.amazonaws.com"}}}])")));
+  // ami-0123456789abcdef0 is encrypted under the key and shared with 444455556666.
+  const Decision partner = LaunchAs(*cloud, kPartner, "ami-0123456789abcdef0");
+  EXPECT_FALSE(partner.allowed());
+  EXPECT_TRUE(partner.denied_later());
+  EXPECT_TRUE(LaunchAs(*cloud, kSelf, "ami-0123456789abcdef0").allowed());
+}
+
+TEST(KeyPolicy, KMS_5_TheEbsStylePolicyNamingThePartnerLetsItLaunch) {
+  const auto cloud = ImportWithPolicy(PolicyFile(absl::StrCat("[", kRootStatement, R"(,
+      {"Sid": "EbsStyle", "Effect": "Allow", "Principal": {"AWS": "*"},
+       "Action": "kms:*", "Resource": "*",
+       "Condition": {"StringEqualsIgnoreCase": {"kms:CallerAccount": "444455556666"},
+                     "StringEquals": {"kms:ViaService": "ec2.us-east-1.amazonaws.com"}}}])")));
+  const Decision partner = LaunchAs(*cloud, kPartner, "ami-0123456789abcdef0");
+  EXPECT_TRUE(partner.allowed()) << partner.Explain();
+}
+
+TEST(KeyPolicy, KMS_5_AnAllowUnderSourceIpNeverGrants) {
+  const auto cloud = ImportWithPolicy(PolicyFile(absl::StrCat("[", kRootStatement, R"(,
+      {"Sid": "FromTheOffice", "Effect": "Allow", "Principal": {"AWS": "444455556666"},
+       "Action": "kms:*", "Resource": "*",
+       "Condition": {"IpAddress": {"aws:SourceIp": ["203.0.113.0/24"]}}}])")));
+  const Decision partner = LaunchAs(*cloud, kPartner, "ami-0123456789abcdef0");
+  EXPECT_FALSE(partner.allowed());
+  EXPECT_THAT(partner.Explain(), HasSubstr("IpAddress aws:SourceIp [203.0.113.0/24]"));
+}
+
+TEST(KeyPolicy, KMS_4_APerimeterDenyNamesTheFactAnImportLacks) {
+  const auto cloud = ImportWithPolicy(PolicyFile(absl::StrCat("[", kRootStatement, R"(,
+      {"Sid": "Perimeter", "Effect": "Deny", "Principal": "*", "Action": "kms:*",
+       "Resource": "*",
+       "Condition": {"StringNotEquals": {"aws:PrincipalOrgID": "o-a1b2c3d4e5"}}}])")));
+  // An import holds no organization membership: the owner's is unknown, so the Deny applies and
+  // the explanation says which fact was missing.
+  const Decision owner = LaunchAs(*cloud, kSelf, "ami-0123456789abcdef0");
+  EXPECT_FALSE(owner.allowed());
+  EXPECT_THAT(owner.Explain(), HasSubstr("organization of account 111122223333"));
+}
+
+// An account's own image whose root snapshot is encrypted under `key_arn`.
+std::vector<AwsCliFile> OwnEncryptedImage(absl::string_view key_arn) {
+  return {Inline("snapshots.json", absl::StrCat(R"({"Snapshots": [{
+              "SnapshotId": "snap-0aaaabbbbccccdddd", "OwnerId": "111122223333",
+              "VolumeSize": 8, "State": "completed", "Encrypted": true,
+              "KmsKeyId": ")", key_arn, R"(", "StartTime": "2024-01-01T00:00:00.000Z"}]})")),
+          Inline("images.json", R"({"Images": [{"ImageId": "ami-0aaaabbbbccccdddd",
+              "OwnerId": "111122223333", "Name": "own", "RootDeviceName": "/dev/xvda",
+              "State": "available", "BlockDeviceMappings": [{"DeviceName": "/dev/xvda",
+              "Ebs": {"SnapshotId": "snap-0aaaabbbbccccdddd", "VolumeSize": 8,
+                      "Encrypted": true}}]}]})")};
+}
+
+TEST(ImportAwsCli, KMS_1_AnAwsManagedKeyIsImportedAsWhatItIs) {
+  std::vector<AwsCliFile> files = OwnEncryptedImage(kAwsManagedArn);
+  files.push_back(Fixture("describe-key-aws-managed.json"));
+  const absl::StatusOr<std::unique_ptr<Cloud>> cloud = ImportAwsCli(files);
+  ASSERT_THAT(cloud, IsOk());
+  const auto key = (*cloud)->GetKey(*KmsKeyArn::Parse(kAwsManagedArn));
+  ASSERT_TRUE(key.has_value());
+  EXPECT_TRUE(key->is_aws_managed());
+  // It is the account's aws/ebs key: the default EBS key, and what alias/aws/ebs names.
+  EXPECT_EQ((*cloud)->GetSettings(Account(kSelf), RegionOf("us-east-1")).default_kms_key,
+            key->arn());
+  // The owner may launch its image; it cannot share it (SHARE-16).
+  EXPECT_TRUE(LaunchAs(**cloud, kSelf, "ami-0aaaabbbbccccdddd").allowed());
+  const Decision share = (*cloud)->Evaluate([&](const StateView& view) {
+    policy::ShareQuestion q{.caller = Account(kSelf), .region = RegionOf("us-east-1"),
+                            .image = Ami("ami-0aaaabbbbccccdddd")};
+    q.change.add_accounts = {Account(kPartner)};
+    return policy::EvaluateModifyLaunchPermission(view, q);
+  });
+  EXPECT_FALSE(share.allowed());
+  EXPECT_EQ(share.reasons().front().rule(), "SHARE-16");
+}
+
+TEST(ImportAwsCli, KMS_2_ListAliasesNamesTheAwsEbsKey) {
+  std::vector<AwsCliFile> files = OwnEncryptedImage(kAwsManagedArn);
+  std::string key_json = ReadFixture("describe-key-aws-managed.json");
+  key_json.replace(key_json.find("Default key"), 11, "Some key");  // Not recognisable.
+  files.push_back(Inline("key.json", key_json));
+  files.push_back(Inline("aliases.json", R"({"Aliases": [
+      {"AliasName": "alias/aws/ebs", "TargetKeyId": "0f1e2d3c-4b5a-4978-8796-a5b4c3d2e1f0",
+       "AliasArn": "arn:aws:kms:us-east-1:111122223333:alias/aws/ebs"},
+      {"AliasName": "alias/aws/s3",
+       "AliasArn": "arn:aws:kms:us-east-1:111122223333:alias/aws/s3"}]})"));
+  const absl::StatusOr<std::unique_ptr<Cloud>> cloud = ImportAwsCli(files);
+  ASSERT_THAT(cloud, IsOk());
+  EXPECT_EQ((*cloud)->GetSettings(Account(kSelf), RegionOf("us-east-1")).default_kms_key,
+            *KmsKeyArn::Parse(kAwsManagedArn));
+}
+
+TEST(ImportAwsCli, KMS_11_AnImageUnderAKeyNoFileDescribesIsNotShareable) {
+  const absl::StatusOr<std::unique_ptr<Cloud>> cloud = ImportAwsCli(OwnEncryptedImage(
+      "arn:aws:kms:us-east-1:111122223333:key/99999999-4b5a-4978-8796-a5b4c3d2e1f0"));
+  ASSERT_THAT(cloud, IsOk());
+  const Decision share = (*cloud)->Evaluate([&](const StateView& view) {
+    policy::ShareQuestion q{.caller = Account(kSelf), .region = RegionOf("us-east-1"),
+                            .image = Ami("ami-0aaaabbbbccccdddd")};
+    q.change.add_accounts = {Account(kPartner)};
+    return policy::EvaluateModifyLaunchPermission(view, q);
+  });
+  EXPECT_FALSE(share.allowed());
+  EXPECT_THAT(share.Explain(), HasSubstr("which the state does not hold"));
+}
+
+TEST(ImportAwsCli, SHARE_14_AnImageThatDisagreesWithItsSnapshotIsRefused) {
+  std::vector<AwsCliFile> files = OwnEncryptedImage(kAwsManagedArn);
+  files[1].json.replace(files[1].json.find("\"Encrypted\": true"), 17, "\"Encrypted\": false");
+  files.push_back(Fixture("describe-key-aws-managed.json"));
+  const absl::StatusOr<std::unique_ptr<Cloud>> cloud = ImportAwsCli(files);
+  EXPECT_THAT(cloud, HasErrorCode(ErrorCode::kInvalidParameterCombination));
+  EXPECT_THAT(cloud, MessageHas("images.json: Images[0]: "));
+  EXPECT_THAT(cloud, MessageHas("the inputs disagree"));
 }
 
 }  // namespace

@@ -85,7 +85,14 @@ class Cloud {
   // not exist: using a missing key fails as in AWS. Pending resources complete on the clock.
   // Importing a public image turns image block public access off for its owner and Region,
   // as AWS did for accounts with public AMIs (SHARE-19), unless the account chose it itself.
+  // Customer managed and AWS managed keys alike, with their real ids (an AWS managed key is
+  // used only by its own account, KMS-1).
   absl::Status ImportKey(const KmsKey& key);
+  // An existing alias of `account` in `region`, as `kms list-aliases` prints it: `alias/aws/ebs`
+  // may name only an AWS managed key of that account and Region held already, which becomes the
+  // account's aws/ebs key there (KMS-2); any other alias follows CreateAlias's rules.
+  absl::Status ImportAlias(AccountId account, Region region, const std::string& alias,
+                           const KmsKeyArn& key);
   absl::Status ImportSnapshot(const Snapshot& snapshot);
   absl::Status ImportImage(const Image& image);
   absl::Status ImportInstance(const Instance& instance);

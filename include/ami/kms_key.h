@@ -54,6 +54,8 @@ class KmsActions {
   static KmsActions All();
   // The given actions.
   static KmsActions Of(std::initializer_list<KmsAction> actions);
+  // The actions whose bits (KmsAction values) are set in `bits`.
+  static KmsActions FromBits(uint16_t bits) { return KmsActions(bits); }
 
   bool Has(KmsAction a) const { return (bits_ & static_cast<uint16_t>(a)) != 0; }
   // True when every action of `other` is here.
@@ -79,31 +81,60 @@ class KmsActions {
 // The actions EBS needs on a key to use it for a shared snapshot or AMI (KMS-6, KMS-8).
 KmsActions EbsRequiredKmsActions();
 
-// One key-policy statement: which principals, under which organization conditions, may (Allow) or
-// may not (Deny) perform which actions.
+// One condition of a key-policy statement, kept as the policy wrote it: the operator
+// ("StringEquals", "ForAnyValue:StringLike", "BoolIfExists", …), the condition key
+// ("kms:CallerAccount", "aws:SourceIp", …) and its values (JSON booleans and numbers as text).
+// The policy engine evaluates the keys it can know offline and treats every other condition as
+// unknown: an unknown condition never lets an Allow apply and always lets a Deny apply.
+struct PolicyCondition {
+  std::string op;
+  std::string key;
+  std::vector<std::string> values;
+
+  friend bool operator==(const PolicyCondition& a, const PolicyCondition& b) {
+    return a.op == b.op && a.key == b.key && a.values == b.values;
+  }
+  template <typename H>
+  friend H AbslHashValue(H h, const PolicyCondition& c) {
+    return H::combine(std::move(h), c.op, c.key, c.values);
+  }
+};
+
+// One key-policy statement: which principals, under which conditions, may (Allow) or may not
+// (Deny) perform which actions. Every condition of the statement must hold for it to apply.
 struct KeyPolicyStatement {
   enum class Effect : uint8_t { kAllow, kDeny };
   std::string sid;
   Effect effect = Effect::kAllow;
   // "Principal": "*" — any principal, usually narrowed by the conditions below.
   bool any_principal = false;
-  // "Principal": {"AWS": [account ids or arn:aws:iam::<account>:root]}.
+  // "Principal": {"AWS": [account ids or arn:aws:iam::<account>:root]}: the whole account.
   std::vector<AccountId> accounts;
-  // Condition aws:PrincipalOrgID (KMS-7); empty for none.
+  // "Principal": {"AWS": [arn:aws:iam::<account>:role/…, :user/…, …]}: one IAM identity. Calls
+  // are made as an account, so such an Allow never grants the account, and such a Deny applies
+  // to the identity's account.
+  std::vector<std::string> iam_principals;
+  // Condition StringEquals aws:PrincipalOrgID (KMS-7); empty for none.
   std::vector<OrganizationId> principal_org_ids;
-  // Condition aws:PrincipalOrgPaths, such as "o-a1b2c3d4e5/r-ab12/ou-ab12-11111111/*" (KMS-7).
+  // Condition ForAnyValue:StringLike aws:PrincipalOrgPaths, such as
+  // "o-a1b2c3d4e5/r-ab12/ou-ab12-11111111/*" (KMS-7).
   std::vector<std::string> principal_org_paths;
+  // Every other condition, as written.
+  std::vector<PolicyCondition> conditions;
   KmsActions actions;
 
   friend bool operator==(const KeyPolicyStatement& a, const KeyPolicyStatement& b) {
     return a.sid == b.sid && a.effect == b.effect && a.any_principal == b.any_principal &&
-           a.accounts == b.accounts && a.principal_org_ids == b.principal_org_ids &&
-           a.principal_org_paths == b.principal_org_paths && a.actions == b.actions;
+           a.accounts == b.accounts && a.iam_principals == b.iam_principals &&
+           a.principal_org_ids == b.principal_org_ids &&
+           a.principal_org_paths == b.principal_org_paths && a.conditions == b.conditions &&
+           a.actions == b.actions;
   }
   template <typename H>
   friend H AbslHashValue(H h, const KeyPolicyStatement& s) {
     return H::combine(std::move(h), s.sid, s.effect, s.any_principal, s.accounts,
-                      s.principal_org_ids, s.principal_org_paths, s.actions);
+                      s.iam_principals, s.principal_org_ids, s.principal_org_paths, s.conditions,
+                      s.actions);
   }
 };
 
@@ -121,6 +152,13 @@ struct KmsGrant {
     return H::combine(std::move(h), g.grant_id, g.grantee, g.operations);
   }
 };
+
+// The account a key-policy principal belongs to: a 12-digit account id, or an IAM ARN
+// arn:aws:iam::<account>:root (the whole account), :role/…, :user/…, :assumed-role/… (one
+// identity). `whole_account`, when given, says whether it names the whole account. Anything else
+// is `InvalidParameterValue`.
+absl::StatusOr<AccountId> PrincipalAccountOf(absl::string_view principal,
+                                             bool* whole_account = nullptr);
 
 // An AWS KMS key.
 class KmsKey {
@@ -184,7 +222,8 @@ class KmsKey {
 
 // Builds a KmsKey. Required: set_arn(). Build() checks structure: a `mrk-` id exactly when the
 // key is multi-Region; AWS managed keys are single-Region and symmetric; a deletion time only in
-// PendingDeletion; every statement names a principal and every grant an operation.
+// PendingDeletion; every statement names a principal, its IAM principals are IAM ARNs, its
+// conditions have an operator, a key and values; and every grant names an operation.
 class KmsKey::Builder {
  public:
   Builder() = default;

@@ -75,9 +75,12 @@ struct Reason {
 
 using Reasons = absl::InlinedVector<Reason, 2>;
 
-// The answer to one question: may this happen?
+// The answer to one question: may this happen? A decision allows only when it holds a permit
+// and no forbid or error: a default-constructed Decision, with no permit, denies.
 class Decision {
  public:
+  // A decision with no permit: it denies until a permit is added.
+  Decision() = default;
   // A decision that allows, for `why`.
   static Decision Allow(Reason why);
   // A decision that denies, for `why`.
@@ -94,22 +97,27 @@ class Decision {
   // True when every deny reason is asynchronous: AWS accepts the call and fails it later.
   bool denied_later() const;
 
-  // Adds a permit; an allow stays an allow, a deny keeps it as overridden.
+  // Adds a permit: a decision with no forbid and no error allows; one with a forbid or an error
+  // keeps the permit as overridden.
   void AddPermit(Reason why);
   // Adds a forbid: the decision becomes a deny; earlier permits become overridden.
   void AddForbid(Reason why);
   // Records an evaluation error; the decision becomes a deny.
   void AddError(std::string error);
-  // Merges another decision's reasons into this one (forbid beats permit).
+  // Merges another decision's reasons into this one (forbid beats permit). Merging a decision
+  // with no reason changes nothing.
   void Merge(Decision other);
 
-  // The explanation: effect, then one line per reason, overridden permit and error.
+  // The explanation: effect, then one line per reason, overridden permit and error; a decision
+  // with no permit says so.
   std::string Explain() const;
   // OK for an allow; for a deny, the first immediate (else first) reason as MakeError(code, message).
   absl::Status ToStatus() const;
 
  private:
-  Effect effect_ = Effect::kAllow;
+  Effect effect_ = Effect::kDeny;
+  // True once a forbid or an error was added: no permit can make it allow again.
+  bool blocked_ = false;
   Reasons reasons_;
   Reasons overridden_;
   std::vector<std::string> errors_;

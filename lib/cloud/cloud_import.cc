@@ -7,6 +7,8 @@
 #include "ami/errors.h"
 #include "choices.h"
 #include "cloud/state.h"
+#include "status_macros.h"
+#include "text_util.h"
 
 namespace ami {
 
@@ -24,16 +26,42 @@ absl::Status Exists(absl::string_view what, const std::string& id) {
 absl::Status Cloud::ImportKey(const KmsKey& key) {
   internal::WriterLock lock(state_->mu);
   CloudState& s = *state_;
-  if (key.is_aws_managed()) {
-    return MakeError(choices::kAwsManagedKeyChange,
-                     absl::StrCat("kms key `", key.arn().ToString(),
-                                  "` is aws managed: every account has its aws/ebs key already"));
-  }
   if (s.keys.contains(key.arn())) return Exists("kms key", key.arn().ToString());
   s.keys[key.arn()] = std::make_shared<const KmsKey>(key);
   if (key.state() == KeyState::kPendingDeletion && key.deletion_time().has_value()) {
     s.Schedule(std::max(absl::ZeroDuration(), *key.deletion_time() - s.now),
                {PendingWork::Kind::kKeyDeletion, key.arn().ToString(), std::nullopt});
+  }
+  return absl::OkStatus();
+}
+
+absl::Status Cloud::ImportAlias(AccountId account, Region region, const std::string& alias,
+                                const KmsKeyArn& key) {
+  const bool aws_ebs = alias == internal::kAwsEbsAlias;
+  if (!aws_ebs) AMI_RETURN_IF_ERROR(ValidateNewAliasName(alias));
+  internal::WriterLock lock(state_->mu);
+  CloudState& s = *state_;
+  const KeyFacts facts = s.FindKey(key);
+  if (facts.key == nullptr || key.account() != account || key.region() != region ||
+      facts.key->is_aws_managed() != aws_ebs) {
+    return MakeError(choices::kInconsistentValues,
+                     absl::StrCat("alias `", text_util::Clip(alias), "` of account `",
+                                  account.ToString(), "` in ", region.code(), " names `",
+                                  key.ToString(), "`, which is not ",
+                                  aws_ebs ? "an aws managed" : "a customer managed",
+                                  " key of the account held in that region"));
+  }
+  const auto slot = std::make_tuple(account, region, alias);
+  if (auto it = s.aliases.find(slot); !aws_ebs && it != s.aliases.end()) {
+    if (it->second == key) return absl::OkStatus();  // The same alias read twice.
+    return Exists("alias", alias);
+  }
+  const KmsKeyArn before = s.AwsManagedEbsKey(account, region);
+  s.aliases.insert_or_assign(slot, key);
+  // KMS-2: a default EBS key that was the account's aws/ebs key stays its aws/ebs key.
+  auto settings = s.settings.find(internal::AccountRegion{account, region});
+  if (aws_ebs && settings != s.settings.end() && settings->second.default_kms_key == before) {
+    settings->second.default_kms_key = key;
   }
   return absl::OkStatus();
 }
@@ -58,15 +86,7 @@ absl::Status Cloud::ImportImage(const Image& image) {
                        absl::StrCat("AMI name `", image.name(), "` is already in use by AMI `",
                                     used->ToString(), "` (REG-6)"));
     }
-    for (const SnapshotId id : image.snapshot_ids()) {
-      const Snapshot* snap = s.FindSnapshot(id);
-      if (snap == nullptr || snap->region() != image.region()) {
-        return MakeError(ErrorCode::kInvalidSnapshotNotFound,
-                         absl::StrCat("image `", image.id().ToString(), "` maps snapshot `",
-                                      id.ToString(), "`, which does not exist in ",
-                                      image.region().code()));
-      }
-    }
+    AMI_RETURN_IF_ERROR(s.CheckImageSnapshots(image));
   }
   // SHARE-19: an existing account that already has a public AMI has block public access off.
   if (image.is_public()) {

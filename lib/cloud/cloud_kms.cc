@@ -25,8 +25,11 @@ absl::StatusOr<std::shared_ptr<const KmsKey>> OwnKey(const CloudState& s, const 
   const std::optional<KmsKeyArn> arn = policy::ResolveKey(s, ctx.account, ctx.region, ref);
   if (arn.has_value()) {
     auto it = s.keys.find(*arn);
-    if (it != s.keys.end() && it->second->account() == ctx.account) return it->second;
-    if (s.FindKey(*arn).aws_managed) {
+    const bool aws_managed = s.FindKey(*arn).aws_managed;
+    if (it != s.keys.end() && it->second->account() == ctx.account && !aws_managed) {
+      return it->second;
+    }
+    if (aws_managed) {
       return MakeError(choices::kAwsManagedKeyChange,
                        absl::StrCat("kms key `", arn->ToString(),
                                     "` is an aws managed key: its policy, grants and state cannot "
@@ -262,6 +265,7 @@ absl::StatusOr<KmsKey> Cloud::DescribeKey(const CallContext& ctx, const std::str
   if (!arn.has_value()) return not_found;
   const KeyFacts facts = s.FindKey(*arn);
   if (facts.aws_managed && arn->account() == ctx.account) {
+    if (facts.key != nullptr) return *facts.key;  // Imported with its real id.
     return KmsKey::Builder()
         .set_arn(*arn)
         .set_manager(KeyManager::kAws)

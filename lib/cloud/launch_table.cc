@@ -63,7 +63,8 @@ struct KeyRow {
   enum class Kind : uint8_t { kMissing, kAwsManaged, kCustomer };
   Kind kind = Kind::kMissing;
   bool usable = false;    // Enabled and symmetric.
-  bool has_deny = false;  // Deny statements: left to the engine.
+  // Deny statements, conditions and IAM identities: left to the engine.
+  bool has_deny = false;
   uint16_t everyone = 0;  // Statements for any principal without conditions.
   uint64_t account = 0;
   uint32_t account_count = 0;
@@ -427,8 +428,9 @@ std::unique_ptr<LaunchTable> LaunchTable::Build(const Cloud& cloud) {
       k.other_offset = static_cast<uint32_t>(t->key_statements.size());
       for (const KeyPolicyStatement& st : key.policy()) {
         const uint16_t actions = st.actions.bits();
-        if (st.effect == KeyPolicyStatement::Effect::kDeny) {
-          k.has_deny = true;
+        if (st.effect == KeyPolicyStatement::Effect::kDeny || !st.conditions.empty() ||
+            !st.iam_principals.empty()) {
+          k.has_deny = true;  // The engine decides: denies, conditions, IAM identities.
         } else if (st.principal_org_paths.empty() && st.principal_org_ids.empty()) {
           if (st.any_principal) {
             k.everyone |= actions;

@@ -6,8 +6,10 @@
 #include <utility>
 #include <vector>
 
+#include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "ami/errors.h"
+#include "choices.h"
 
 namespace ami::internal {
 namespace {
@@ -147,6 +149,7 @@ KeyFacts CloudState::FindKey(const KmsKeyArn& arn) const {
   auto it = keys.find(arn);
   if (it != keys.end()) {
     facts.key = it->second.get();
+    facts.aws_managed = facts.key->is_aws_managed();
   } else {
     facts.aws_managed = IsAwsManagedEbsKey(arn);
   }
@@ -155,7 +158,7 @@ KeyFacts CloudState::FindKey(const KmsKeyArn& arn) const {
 
 std::optional<KmsKeyArn> CloudState::FindAlias(AccountId account, Region region,
                                                absl::string_view alias) const {
-  if (alias == "alias/aws/ebs") return AwsManagedEbsKey(account, region);
+  if (alias == kAwsEbsAlias) return AwsManagedEbsKey(account, region);
   auto it = aliases.find(std::make_tuple(account, region, std::string(alias)));
   if (it == aliases.end()) return std::nullopt;
   return it->second;
@@ -202,6 +205,32 @@ KmsKeyId CloudState::NewKeyId(bool multi_region) {
 
 std::string CloudState::NewGrantId() { return absl::StrFormat("%016x%016x", NextRandom(), NextRandom()); }
 
+absl::Status CloudState::CheckImageSnapshots(const Image& image) const {
+  if (!internal::IsRegistered(image.state())) return absl::OkStatus();
+  for (const BlockDeviceMapping& m : image.block_device_mappings()) {
+    if (!m.ebs.has_value() || !m.ebs->snapshot_id.has_value()) continue;
+    const SnapshotId id = *m.ebs->snapshot_id;
+    const Snapshot* snap = FindSnapshot(id);
+    const std::string what = absl::StrCat("image `", image.id().ToString(), "` maps snapshot `",
+                                          id.ToString(), "`");
+    if (snap == nullptr || snap->region() != image.region()) {
+      return MakeError(ErrorCode::kInvalidSnapshotNotFound,
+                       absl::StrCat(what, ", which does not exist in ", image.region().code()));
+    }
+    const bool key_differs = m.ebs->kms_key.has_value() && m.ebs->kms_key != snap->kms_key();
+    if (m.ebs->encrypted != snap->encrypted() || key_differs) {
+      return MakeError(choices::kInconsistentValues,
+                       absl::StrCat(what, " as ", m.ebs->encrypted ? "encrypted" : "unencrypted",
+                                    ", but the snapshot is ",
+                                    snap->encrypted() ? absl::StrCat("encrypted under `",
+                                                                     snap->kms_key()->ToString(), "`")
+                                                      : std::string("unencrypted"),
+                                    ": the inputs disagree"));
+    }
+  }
+  return absl::OkStatus();
+}
+
 namespace {
 // The 128 bits of the aws/ebs key id of an account and Region, derived from the seed.
 std::pair<uint64_t, uint64_t> AwsManagedEbsKeyBits(uint64_t seed, AccountId account, Region region) {
@@ -212,6 +241,10 @@ std::pair<uint64_t, uint64_t> AwsManagedEbsKeyBits(uint64_t seed, AccountId acco
 }  // namespace
 
 KmsKeyArn CloudState::AwsManagedEbsKey(AccountId account, Region region) const {
+  if (!aliases.empty()) {  // An imported aws/ebs key is named by the account's alias.
+    auto it = aliases.find(std::make_tuple(account, region, std::string(kAwsEbsAlias)));
+    if (it != aliases.end()) return it->second;
+  }
   const auto [high, low] = AwsManagedEbsKeyBits(options.seed, account, region);
   return KmsKeyArn::Of(account, region, KmsKeyIdAccess::FromUuidBits(high, low));
 }

@@ -27,6 +27,9 @@
 
 namespace ami::internal {
 
+// The alias of every account's AWS managed EBS key (KMS-2).
+inline constexpr absl::string_view kAwsEbsAlias = "alias/aws/ebs";
+
 // An organization: its management account, root and OU tree (child → parent; none = root).
 struct OrganizationInfo {
   AccountId management = AccountId::FromNumber(0);
@@ -181,11 +184,17 @@ struct CloudState final : public StateView {
   VolumeId NewVolumeId();
   KmsKeyId NewKeyId(bool multi_region);
   std::string NewGrantId();
-  // The AWS managed aws/ebs key of an account in a Region (KMS-2): derived from the seed, never
-  // stored.
+  // The AWS managed aws/ebs key of an account in a Region (KMS-2): the imported key that the
+  // account's alias/aws/ebs names, else one derived from the seed, never stored.
   KmsKeyArn AwsManagedEbsKey(AccountId account, Region region) const;
-  // Whether `arn` is the aws/ebs key of its account and Region; no lock, no interning.
+  // Whether `arn` is the derived aws/ebs key of its account and Region; no lock, no interning.
   bool IsAwsManagedEbsKey(const KmsKeyArn& arn) const;
+
+  // ---- Checks ----
+  // OK when every EBS snapshot a registered image maps is held in the image's Region and agrees
+  // with the mapping on encryption and key (the snapshot is the truth; inputs that disagree are
+  // refused, never resolved to the permissive side).
+  absl::Status CheckImageSnapshots(const Image& image) const;
 
   // ---- Mutations that keep the indexes ----
   // Each takes the value with its parts shared through `sharing` (a value whose parts are

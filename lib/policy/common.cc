@@ -44,10 +44,30 @@ bool SnapshotReadableBy(const StateView& view, const Snapshot& snapshot, Account
 
 std::optional<KmsKeyArn> MappingKey(const StateView& view, const BlockDeviceMapping& m) {
   if (!m.ebs.has_value()) return std::nullopt;
-  if (m.ebs->kms_key.has_value()) return m.ebs->kms_key;
-  if (!m.ebs->snapshot_id.has_value()) return std::nullopt;
-  const Snapshot* s = view.FindSnapshot(*m.ebs->snapshot_id);
-  return s == nullptr ? std::nullopt : s->kms_key();
+  if (m.ebs->snapshot_id.has_value()) {
+    if (const Snapshot* s = view.FindSnapshot(*m.ebs->snapshot_id)) return s->kms_key();
+  }
+  return m.ebs->kms_key;
+}
+
+std::optional<SnapshotId> UnknownSnapshot(const StateView& view, const Image& image) {
+  for (const BlockDeviceMapping& m : image.block_device_mappings()) {
+    if (m.ebs.has_value() && m.ebs->snapshot_id.has_value() &&
+        view.FindSnapshot(*m.ebs->snapshot_id) == nullptr) {
+      return m.ebs->snapshot_id;
+    }
+  }
+  return std::nullopt;
+}
+
+bool AnyEncrypted(const StateView& view, const Image& image) {
+  if (image.encrypted()) return true;
+  for (const BlockDeviceMapping& m : image.block_device_mappings()) {
+    if (!m.ebs.has_value() || !m.ebs->snapshot_id.has_value()) continue;
+    const Snapshot* s = view.FindSnapshot(*m.ebs->snapshot_id);
+    if (s != nullptr && s->encrypted()) return true;
+  }
+  return false;
 }
 
 Decision MakeAsync(Decision d) {

@@ -29,8 +29,16 @@ bool RequireAvailable(const Image& image, Region region, Decision* d);
 // by the owner's snapshot block public access (COPY-6, SNAP-3).
 bool SnapshotReadableBy(const StateView& view, const Snapshot& snapshot, AccountId account);
 
-// The key that encrypts an EBS mapping: the mapping's own, else its snapshot's.
+// The key that encrypts an EBS mapping: its snapshot's when the state holds the snapshot (the
+// snapshot is the truth), else the mapping's own.
 std::optional<KmsKeyArn> MappingKey(const StateView& view, const BlockDeviceMapping& m);
+
+// The first EBS snapshot of the image that the state does not hold, so that nothing is known of
+// its encryption; nullopt when it holds every one.
+std::optional<SnapshotId> UnknownSnapshot(const StateView& view, const Image& image);
+
+// True when an EBS mapping of the image is encrypted, as its snapshot or the mapping says.
+bool AnyEncrypted(const StateView& view, const Image& image);
 
 // Denies into `*d` with `why` (LAUNCH-8, COPY-16) when the account's Allowed AMIs setting is
 // enabled and the image does not meet it; true when allowed.

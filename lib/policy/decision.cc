@@ -11,6 +11,9 @@
 namespace ami {
 namespace {
 
+// What a decision that holds neither a permit nor a forbid says: unknown never allows.
+constexpr absl::string_view kNoPermit = "nothing allows the request: a decision without a permit denies";
+
 void AppendAccount(std::string* out, AccountId account) {
   char digits[12];
   uint64_t v = account.number();
@@ -141,27 +144,30 @@ bool Decision::denied_later() const {
 }
 
 void Decision::AddPermit(Reason why) {
-  if (effect_ == Effect::kAllow) {
-    reasons_.push_back(std::move(why));
-  } else {
+  if (blocked_) {
     overridden_.push_back(std::move(why));
+    return;
   }
+  effect_ = Effect::kAllow;
+  reasons_.push_back(std::move(why));
 }
 
 void Decision::AddForbid(Reason why) {
-  if (effect_ == Effect::kAllow) {
+  if (!blocked_) {
     for (Reason& r : reasons_) overridden_.push_back(std::move(r));
     reasons_.clear();
     effect_ = Effect::kDeny;
+    blocked_ = true;
   }
   reasons_.push_back(std::move(why));
 }
 
 void Decision::AddError(std::string error) {
-  if (effect_ == Effect::kAllow) {
+  if (!blocked_) {
     for (Reason& r : reasons_) overridden_.push_back(std::move(r));
     reasons_.clear();
     effect_ = Effect::kDeny;
+    blocked_ = true;
   }
   errors_.push_back(std::move(error));
 }
@@ -192,6 +198,7 @@ std::string Decision::Explain() const {
     AppendMessage(&out, r);
   }
   for (const std::string& e : errors_) absl::StrAppend(&out, "\n  error: ", e);
+  if (!allowed() && reasons_.empty() && errors_.empty()) absl::StrAppend(&out, "\n  ", kNoPermit);
   return out;
 }
 
@@ -201,8 +208,7 @@ absl::Status Decision::ToStatus() const {
     if (!r.async) return MakeError(r.code(), r.Message());
   }
   if (!reasons_.empty()) return MakeError(reasons_.front().code(), reasons_.front().Message());
-  return MakeError(choices::kEvaluationError,
-                   errors_.empty() ? "the request could not be evaluated" : errors_.front());
+  return MakeError(choices::kEvaluationError, errors_.empty() ? kNoPermit : errors_.front());
 }
 
 }  // namespace ami

@@ -7,35 +7,70 @@
 #include "absl/strings/str_join.h"
 #include "ami/policy_engine.h"
 #include "policy/common.h"
+#include "policy/conditions.h"
 #include "policy/reasons.h"
 #include "text_util.h"
 
 namespace ami::policy {
 namespace {
 
-bool StatementMatches(const KeyPolicyStatement& s, AccountId principal, const AccountInfo* info) {
-  if (!s.any_principal &&
-      std::find(s.accounts.begin(), s.accounts.end(), principal) == s.accounts.end()) {
-    return false;
+// The key policy's verdict for one request: what its Allow statements grant for certain, what
+// they would grant only under an unknown condition, and the first Deny that applies.
+struct PolicyVerdict {
+  KmsActions allowed;
+  KmsActions allowed_if;  // Only under an unknown condition: never granted.
+  std::string allowed_if_text;
+  KmsActions denied;
+  std::string denied_text;  // Set when a Deny applies only because a condition is unknown.
+  bool denied_for_certain = false;
+};
+
+// The actions of `actions`, one at a time.
+template <typename F>
+void ForEachAction(KmsActions actions, F f) {
+  for (int bit = 0; bit < 16; ++bit) {
+    const auto a = static_cast<KmsAction>(1 << bit);
+    if (actions.Has(a)) f(a);
   }
-  const bool in_org = info != nullptr && info->organization.has_value();
-  if (!s.principal_org_ids.empty()) {
-    if (!in_org) return false;
-    if (std::find(s.principal_org_ids.begin(), s.principal_org_ids.end(), *info->organization) ==
-        s.principal_org_ids.end()) {
-      return false;
-    }
-  }
-  if (!s.principal_org_paths.empty()) {
-    if (!in_org) return false;
-    const std::string path = OrgPath(*info);
-    bool any = false;
-    for (const std::string& pattern : s.principal_org_paths) any = any || text_util::Glob(pattern, path);
-    if (!any) return false;
-  }
-  return true;
 }
 
+// Folds one statement into the verdict. A statement with conditions is evaluated once per
+// action, since kms:GrantIsForAWSResource depends on it.
+void Fold(const KeyPolicyStatement& s, KeyRequest r, KmsActions actions, PolicyVerdict* v) {
+  const KmsActions relevant(KmsActions::FromBits(s.actions.bits() & actions.bits()));
+  if (relevant.empty()) return;
+  const bool deny = s.effect == KeyPolicyStatement::Effect::kDeny;
+  const auto one = [&](KmsActions these, KmsAction action) {
+    r.action = action;
+    std::string unknown;
+    const Truth t = StatementApplies(s, r, &unknown);
+    if (t == Truth::kFalse) return;
+    const std::string text =
+        t == Truth::kUnknown ? absl::StrCat("statement `", text_util::Clip(s.sid), "`: ", unknown)
+                             : std::string();
+    if (deny) {
+      v->denied = v->denied.Union(these);
+      v->denied_for_certain |= t == Truth::kTrue;
+      if (v->denied_text.empty()) v->denied_text = text;
+    } else if (t == Truth::kTrue) {
+      v->allowed = v->allowed.Union(these);
+    } else {
+      v->allowed_if = v->allowed_if.Union(these);
+      if (v->allowed_if_text.empty()) v->allowed_if_text = text;
+    }
+  };
+  if (s.conditions.empty()) {
+    one(relevant, KmsAction::kDecrypt);  // The action matters to no part of the statement.
+    return;
+  }
+  ForEachAction(relevant, [&](KmsAction a) { one(KmsActions::Of({a}), a); });
+}
+
+PolicyVerdict EvaluatePolicy(const KmsKey& key, const KeyRequest& r, KmsActions actions) {
+  PolicyVerdict v;
+  for (const KeyPolicyStatement& s : key.policy()) Fold(s, r, actions, &v);
+  return v;
+}
 
 }  // namespace
 
@@ -77,19 +112,14 @@ Decision EvaluateKeyUse(const StateView& view, AccountId principal, const KmsKey
     d.AddForbid(R(reasons::kKeyNotEnabled, std::move(args)));
   }
   if (!key.symmetric()) d.AddForbid(R(reasons::kKeyNotSymmetric, base));
-  const AccountInfo* info = view.FindAccount(principal);
-  KmsActions allowed;
-  for (const KeyPolicyStatement& s : key.policy()) {
-    if (!StatementMatches(s, principal, info)) continue;
-    if (s.effect == KeyPolicyStatement::Effect::kDeny) {
-      if ((s.actions.bits() & actions.bits()) != 0) {
-        ReasonArgs args = base;
-        args.number = actions.bits();
-        d.AddForbid(R(reasons::kKeyPolicyDenies, std::move(args)));
-      }
-      continue;
-    }
-    allowed = allowed.Union(s.actions);
+  const KeyRequest request{principal, view.FindAccount(principal), arn.region()};
+  const PolicyVerdict v = EvaluatePolicy(key, request, actions);
+  if (!v.denied.empty()) {
+    ReasonArgs args = base;
+    args.number = actions.bits();
+    args.text = v.denied_text;
+    d.AddForbid(R(v.denied_for_certain ? reasons::kKeyPolicyDenies
+                                       : reasons::kKeyPolicyDeniesUnknown, std::move(args)));
   }
   if (principal == key.account()) {
     d.AddPermit(R(reasons::kKeyOwner, base));
@@ -99,15 +129,22 @@ Decision EvaluateKeyUse(const StateView& view, AccountId principal, const KmsKey
   for (const KmsGrant& g : key.grants()) {
     if (g.grantee == principal) granted = granted.Union(g.operations);
   }
-  if (allowed.Union(granted).HasAll(actions)) {
+  const KmsActions usable = v.allowed.Union(granted);
+  if (usable.HasAll(actions)) {
     ReasonArgs args = base;
     args.number = actions.bits();
-    d.AddPermit(R(allowed.HasAll(actions) ? reasons::kKeyPolicyAllows : reasons::kKeyGrantAllows,
+    d.AddPermit(R(v.allowed.HasAll(actions) ? reasons::kKeyPolicyAllows : reasons::kKeyGrantAllows,
                   std::move(args)));
-  } else {
-    ReasonArgs args = base;
-    args.number = actions.bits() & ~allowed.Union(granted).bits();  // The missing ones.
-    d.AddForbid(R(reasons::kKeyNotAllowed, std::move(args)));
+    return d;
+  }
+  ReasonArgs args = base;
+  args.number = actions.bits() & ~usable.bits();  // The missing ones.
+  const bool residual = (v.allowed_if.bits() & args.number) != 0;
+  d.AddForbid(R(reasons::kKeyNotAllowed, args));
+  if (residual) {
+    args.number &= v.allowed_if.bits();
+    args.text = v.allowed_if_text;
+    d.AddForbid(R(reasons::kKeyPolicyAllowsOnlyIf, std::move(args)));
   }
   return d;
 }

@@ -62,6 +62,17 @@ inline constexpr RT kKeyNotAllowed{
     "grant allows {actions}"};
 inline constexpr RT kKeyPolicyDenies{"KMS-4", EC::kCustomerKeyHasBeenRevoked,
                                      "the key policy of kms key {key} denies account {account} {actions}"};
+// Unknown never allows: a statement whose principal or condition libami cannot evaluate
+// offline never lets an Allow apply and always lets a Deny apply; {text} names the statement
+// and what could not be known.
+inline constexpr RT kKeyPolicyDeniesUnknown{
+    "KMS-4", EC::kCustomerKeyHasBeenRevoked,
+    "the key policy of kms key {key} denies account {account} {actions} unless a condition that "
+    "cannot be known offline is false ({text})"};
+inline constexpr RT kKeyPolicyAllowsOnlyIf{
+    "KMS-5", EC::kCustomerKeyHasBeenRevoked,
+    "the key policy of kms key {key} would allow account {account} {actions} only if a condition "
+    "that cannot be known offline held ({text}), so it does not"};
 inline constexpr RT kAwsManagedKeyOtherAccount{
     "KMS-1", EC::kCustomerKeyHasBeenRevoked,
     "kms key {key} is the aws managed key of account {owner}: no other account can use it"};
@@ -168,6 +179,14 @@ inline constexpr RT kShareAwsManagedKey{
     "SHARE-16", EC::kInvalidParameter,
     "image {image} is encrypted with the aws managed key {key}: snapshots encrypted with the aws "
     "managed key can't be shared; copy the image with a customer managed key first"};
+inline constexpr RT kShareKeyUnknown{
+    "SHARE-16", EC::kInvalidParameter,
+    "image {image} is encrypted with kms key {key}, which the state does not hold: whether it is "
+    "an aws managed key, whose snapshots can't be shared, is unknown; import the key first"};
+inline constexpr RT kShareSnapshotUnknown{
+    "SHARE-14", EC::kInvalidSnapshotNotFound,
+    "snapshot {snapshot} of image {image} is not in the state: whether it is encrypted, or under "
+    "which key, is unknown; import the snapshot first"};
 inline constexpr RT kShareNeedsKeyAccess{
     "SHARE-17", EC::kAuthFailure,
     "image {image} is encrypted with customer managed key {key}: recipients also need the key "
@@ -200,6 +219,10 @@ inline constexpr RT kSnapshotDefaultKey{
     "SNAP-2", EC::kOperationNotPermitted,
     "snapshot {snapshot} is encrypted with the aws managed key {key}: encrypted snapshots with the "
     "ebs default key cannot be shared"};
+inline constexpr RT kSnapshotKeyUnknown{
+    "SNAP-2", EC::kOperationNotPermitted,
+    "snapshot {snapshot} is encrypted with kms key {key}, which the state does not hold: whether "
+    "it is the ebs default key, which can't be shared, is unknown; import the key first"};
 inline constexpr RT kSnapshotPublicEncrypted{
     "SNAP-2", EC::kUnsupportedOperation,
     "snapshot {snapshot} is encrypted: encrypted snapshots can't be shared publicly"};

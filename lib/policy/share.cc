@@ -40,7 +40,12 @@ const Image* OwnedImage(const StateView& view, AccountId caller, Region region, 
 
 // The public-sharing checks (SHARE-9, 14, 15, 20).
 void CheckPublic(const StateView& view, const Image& image, const ReasonArgs& base, Decision* d) {
-  if (image.encrypted()) d->AddForbid(R(reasons::kPublicEncrypted, base));
+  if (AnyEncrypted(view, image)) d->AddForbid(R(reasons::kPublicEncrypted, base));
+  if (const std::optional<SnapshotId> unknown = UnknownSnapshot(view, image)) {
+    ReasonArgs a = base;
+    a.snapshot = *unknown;
+    d->AddForbid(R(reasons::kShareSnapshotUnknown, std::move(a)));
+  }
   if (image.has_marketplace_code()) d->AddForbid(R(reasons::kPublicMarketplace, base));
   if (view.Settings(image.owner(), image.region()).image_block_public_access) {
     d->AddForbid(R(reasons::kBlockPublicAccess, base));
@@ -56,12 +61,23 @@ void CheckPublic(const StateView& view, const Image& image, const ReasonArgs& ba
 // SHARE-16 and SHARE-17: what the image's keys mean for new recipients.
 void CheckKeysForSharing(const StateView& view, const Image& image, const ReasonArgs& base,
                          Decision* d) {
+  if (const std::optional<SnapshotId> unknown = UnknownSnapshot(view, image)) {
+    ReasonArgs a = base;
+    a.snapshot = *unknown;
+    d->AddForbid(R(reasons::kShareSnapshotUnknown, std::move(a)));
+    return;
+  }
   for (const BlockDeviceMapping& m : image.block_device_mappings()) {
     const std::optional<KmsKeyArn> key = MappingKey(view, m);
     if (!key.has_value()) continue;
     ReasonArgs a = base;
     a.key = *key;
-    if (view.FindKey(*key).aws_managed) {
+    const KeyFacts facts = view.FindKey(*key);
+    if (!facts.exists()) {
+      d->AddForbid(R(reasons::kShareKeyUnknown, std::move(a)));
+      return;
+    }
+    if (facts.aws_managed) {
       d->AddForbid(R(reasons::kShareAwsManagedKey, std::move(a)));
       return;
     }
@@ -136,10 +152,15 @@ Decision EvaluateModifySnapshotPermission(const StateView& view, const SnapshotS
     return Decision::Deny(R(reasons::kSnapshotTooManyChanges, std::move(a)));
   }
   Decision d = Decision::Allow(R(reasons::kSnapshotOwner, base));
-  if (s->encrypted() && !q.add_accounts.empty() && view.FindKey(*s->kms_key()).aws_managed) {
+  if (s->encrypted() && !q.add_accounts.empty()) {
+    const KeyFacts facts = view.FindKey(*s->kms_key());
     ReasonArgs a = base;
     a.key = s->kms_key();
-    d.AddForbid(R(reasons::kSnapshotDefaultKey, std::move(a)));
+    if (!facts.exists()) {
+      d.AddForbid(R(reasons::kSnapshotKeyUnknown, std::move(a)));
+    } else if (facts.aws_managed) {
+      d.AddForbid(R(reasons::kSnapshotDefaultKey, std::move(a)));
+    }
   }
   if (q.add_public && !s->is_public()) {
     if (s->encrypted()) d.AddForbid(R(reasons::kSnapshotPublicEncrypted, base));
