@@ -45,9 +45,6 @@ const std::vector<ModellingChoice>& ModellingChoices() {
        "EC2 reboots) or crash-consistent (NoReboot on a running instance, or an instance stuck "
        "stopping); images registered from snapshots, or read without the field, are unknown. "
        "Copies keep their source's consistency."},
-      {"MC-12", "-",
-       "KMS key ids are interned in a process-wide table of at most 16,777,216 distinct ids; "
-       "parsing one more fails with ResourceLimitExceeded."},
       {"MC-13", "CREATE-16",
        "DryRunOperation is reported with canonical code FAILED_PRECONDITION (HTTP 412)."},
       {"MC-14", "-",

@@ -31,8 +31,6 @@ inline constexpr ErrorCode kUndecodableInput = ErrorCode::kSerializationExceptio
 inline constexpr ErrorCode kInvalidValue = ErrorCode::kInvalidParameterValue;
 inline constexpr ErrorCode kInconsistentValues = ErrorCode::kInvalidParameterCombination;
 inline constexpr ErrorCode kMissingValue = ErrorCode::kMissingParameter;
-// MC-12: the process-wide KMS key id table is full.
-inline constexpr ErrorCode kKmsKeyTableFull = ErrorCode::kResourceLimitExceeded;
 
 // MC-16: CreateImage on an instance in a state other than running, stopping or stopped (CREATE-2).
 inline constexpr ErrorCode kCreateImageWrongState = ErrorCode::kIncorrectInstanceState;

@@ -213,7 +213,6 @@ absl::StatusOr<Fleet> GenerateFleet(const FleetSpec& spec) {
   std::map<std::pair<AccountId, Region>, KeyUsers> key_users;
   std::map<std::pair<AccountId, Region>, KmsKeyArn> customer_keys;
   absl::flat_hash_map<std::pair<AccountId, Region>, KmsKeyArn> aws_keys;
-  // A new key id can fail only when the process's KMS id table is full (kMaxDistinctKmsKeyIds).
   auto customer_key = [&](AccountId owner, Region region) -> absl::StatusOr<KmsKeyArn> {
     auto it = customer_keys.find({owner, region});
     if (it != customer_keys.end()) return it->second;

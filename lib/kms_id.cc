@@ -1,15 +1,9 @@
 #include "ami/kms_id.h"
 
 #include <array>
-#include <atomic>
-#include <mutex>
-#include <cstring>
+#include <optional>
 #include <string>
-#include <tuple>
-#include <vector>
 
-#include "absl/base/thread_annotations.h"
-#include "absl/container/flat_hash_map.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
@@ -27,60 +21,6 @@ struct KeyBits {
   uint64_t high = 0;
   uint64_t low = 0;
   bool mrk = false;
-
-  friend bool operator==(const KeyBits& a, const KeyBits& b) {
-    return a.high == b.high && a.low == b.low && a.mrk == b.mrk;
-  }
-  template <typename H>
-  friend H AbslHashValue(H h, const KeyBits& k) {
-    return H::combine(std::move(h), k.high, k.low, k.mrk);
-  }
-};
-
-// Append-only intern table. Readers index published chunks without locking: a handle is only
-// ever obtained after its entry was written under the mutex and the chunk pointer released.
-class KeyPool {
- public:
-  static constexpr uint32_t kChunkBits = 16;
-  static constexpr uint32_t kChunkSize = 1u << kChunkBits;
-  static constexpr uint32_t kChunks = kMaxDistinctKmsKeyIds / kChunkSize;
-
-  static KeyPool& Get() {
-    static KeyPool* pool = new KeyPool();
-    return *pool;
-  }
-
-  absl::StatusOr<uint32_t> Intern(const KeyBits& bits) {
-    std::lock_guard<std::mutex> lock(mu_);
-    auto it = index_.find(bits);
-    if (it != index_.end()) return it->second;
-    if (size_ >= kMaxDistinctKmsKeyIds) {
-      return MakeError(choices::kKmsKeyTableFull,
-                       "too many distinct kms key ids in one process");
-    }
-    const uint32_t handle = size_++;
-    KeyBits* chunk = chunks_[handle >> kChunkBits].load(std::memory_order_relaxed);
-    if (chunk == nullptr) {
-      chunk = new KeyBits[kChunkSize];
-      chunks_[handle >> kChunkBits].store(chunk, std::memory_order_release);
-    }
-    chunk[handle & (kChunkSize - 1)] = bits;
-    index_.emplace(bits, handle);
-    return handle;
-  }
-
-  const KeyBits& Lookup(uint32_t handle) const {
-    return chunks_[handle >> kChunkBits].load(std::memory_order_acquire)[handle & (kChunkSize - 1)];
-  }
-
- private:
-  KeyPool() {
-    for (auto& c : chunks_) c.store(nullptr, std::memory_order_relaxed);
-  }
-  std::mutex mu_;
-  absl::flat_hash_map<KeyBits, uint32_t> index_;
-  uint32_t size_ = 0;
-  std::atomic<KeyBits*> chunks_[kChunks];
 };
 
 // Reads 32 lowercase hex digits from `text`, skipping the dashes at the positions `dashes` marks
@@ -171,13 +111,12 @@ absl::StatusOr<KmsArnParts> SplitKmsArn(absl::string_view text) {
 
 namespace internal {
 
-KmsKeyId KmsKeyIdAccess::FromUuidBits(uint64_t high, uint64_t low) {
-  return KmsKeyId(*KeyPool::Get().Intern(KeyBits{high, low, false}));
+KmsKeyId KmsKeyIdAccess::FromBits(uint64_t high, uint64_t low, bool multi_region) {
+  return KmsKeyId(high, low, multi_region);
 }
 
 bool KmsKeyIdAccess::HasUuidBits(KmsKeyId id, uint64_t high, uint64_t low) {
-  const KeyBits& bits = KeyPool::Get().Lookup(id.handle_);
-  return bits.high == high && bits.low == low && !bits.mrk;
+  return id == KmsKeyId(high, low, false);
 }
 
 }  // namespace internal
@@ -189,37 +128,24 @@ absl::StatusOr<KmsKeyId> KmsKeyId::Parse(absl::string_view text) {
                      absl::StrCat("invalid kms key id `", text_util::Clip(text),
                                   "`: expected a lowercase uuid or mrk- and 32 hex digits"));
   }
-  AMI_ASSIGN_OR_RETURN(const uint32_t handle, KeyPool::Get().Intern(*bits));
-  return KmsKeyId(handle);
+  return KmsKeyId(bits->high, bits->low, bits->mrk);
 }
 
 std::string KmsKeyId::ToString() const {
-  const KeyBits& bits = KeyPool::Get().Lookup(handle_);
-  if (bits.mrk) {
+  if (multi_region_) {
     std::string out = "mrk-00000000000000000000000000000000";
-    text_util::PutHex(&out[20], bits.high, 16);
-    text_util::PutHex(&out[36], bits.low, 16);
+    text_util::PutHex(&out[20], high_, 16);
+    text_util::PutHex(&out[36], low_, 16);
     return out;
   }
   // 8-4-4-4-12: the high half is the first 16 digits, the low half the last 16.
   std::string out = "00000000-0000-0000-0000-000000000000";
-  text_util::PutHex(&out[8], bits.high >> 32, 8);
-  text_util::PutHex(&out[13], bits.high >> 16, 4);
-  text_util::PutHex(&out[18], bits.high, 4);
-  text_util::PutHex(&out[23], bits.low >> 48, 4);
-  text_util::PutHex(&out[36], bits.low, 12);
+  text_util::PutHex(&out[8], high_ >> 32, 8);
+  text_util::PutHex(&out[13], high_ >> 16, 4);
+  text_util::PutHex(&out[18], high_, 4);
+  text_util::PutHex(&out[23], low_ >> 48, 4);
+  text_util::PutHex(&out[36], low_, 12);
   return out;
-}
-
-bool KmsKeyId::is_multi_region() const { return KeyPool::Get().Lookup(handle_).mrk; }
-
-bool KmsKeyId::Less(KmsKeyId a, KmsKeyId b) {
-  if (a.handle_ == b.handle_) return false;
-  // The order of the text: fixed-width lowercase hex compares as numbers, and every UUID
-  // (starting with a hex digit) comes before every mrk- id ('m' is after 'f').
-  const KeyBits& x = KeyPool::Get().Lookup(a.handle_);
-  const KeyBits& y = KeyPool::Get().Lookup(b.handle_);
-  return std::tie(x.mrk, x.high, x.low) < std::tie(y.mrk, y.high, y.low);
 }
 
 absl::StatusOr<KmsKeyArn> KmsKeyArn::Parse(absl::string_view text) {
@@ -231,14 +157,14 @@ absl::StatusOr<KmsKeyArn> KmsKeyArn::Parse(absl::string_view text) {
 }
 
 std::string KmsKeyArn::ToString() const {
-  return absl::StrCat("arn:aws:kms:", region_.code(), ":", account_.ToString(), ":key/",
-                      key_.ToString());
+  return absl::StrCat("arn:aws:kms:", region_.code(), ":", account().ToString(), ":key/",
+                      key_id().ToString());
 }
 
 bool operator<(const KmsKeyArn& a, const KmsKeyArn& b) {
   if (a.region_ != b.region_) return a.region_ < b.region_;
-  if (a.account_ != b.account_) return a.account_ < b.account_;
-  return a.key_ < b.key_;
+  if (a.account() != b.account()) return a.account() < b.account();
+  return a.key_id() < b.key_id();
 }
 
 absl::StatusOr<KmsKeyRef> KmsKeyRef::Parse(absl::string_view text) {

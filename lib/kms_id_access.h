@@ -1,5 +1,5 @@
 // Library-internal construction of KMS key ids from their bits, for ids libami derives itself
-// (the AWS managed aws/ebs keys) without a round trip through text.
+// (new keys, the AWS managed aws/ebs keys) without a round trip through text.
 #ifndef AMI_LIB_KMS_ID_ACCESS_H_
 #define AMI_LIB_KMS_ID_ACCESS_H_
 
@@ -10,11 +10,9 @@
 namespace ami::internal {
 
 struct KmsKeyIdAccess {
-  // The UUID key id whose 128 bits are high:low. Fails (aborts) only past
-  // kMaxDistinctKmsKeyIds distinct ids, which the 16 M pool bound keeps out of reach of derived
-  // keys.
-  static KmsKeyId FromUuidBits(uint64_t high, uint64_t low);
-  // True when `id` is the UUID key id high:low; no interning, no lock.
+  // The key id whose 32 hex digits are high:low: `mrk-` + hex when `multi_region`, else a UUID.
+  static KmsKeyId FromBits(uint64_t high, uint64_t low, bool multi_region);
+  // True when `id` is the UUID key id high:low.
   static bool HasUuidBits(KmsKeyId id, uint64_t high, uint64_t low);
 };
 

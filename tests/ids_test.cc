@@ -31,8 +31,14 @@ static_assert(kInlineId<VolumeId>);
 static_assert(kInlineId<Region>);
 static_assert(kInlineId<AvailabilityZone>);
 static_assert(kInlineId<AvailabilityZoneId>);
-static_assert(kInlineId<KmsKeyId>);
-static_assert(kInlineId<KmsKeyArn>);
+
+// A KMS key id holds its 129 bits (ID-12, ID-15) and an ARN its account and Region besides:
+// inline too, at most 24 bytes each and nothing on the heap.
+template <typename T>
+constexpr bool kInlineKmsId = sizeof(T) <= 24 && std::is_trivially_copyable_v<T> &&
+                              std::is_trivially_destructible_v<T>;
+static_assert(kInlineKmsId<KmsKeyId>);
+static_assert(kInlineKmsId<KmsKeyArn>);
 
 // AppendTo writes what ToString returns, after whatever the string holds.
 TEST(ResourceIdText, AppendToAppendsTheTextForm) {
@@ -57,7 +63,11 @@ TEST(ResourceIdSize, AtMostSixteenBytes) {
   EXPECT_LE(sizeof(VolumeId), 16u);
   EXPECT_LE(sizeof(Region), 16u);
   EXPECT_LE(sizeof(AvailabilityZone), 16u);
-  EXPECT_LE(sizeof(KmsKeyId), 16u);
+}
+
+TEST(ResourceIdSize, KmsIdsAtMostTwentyFourBytes) {
+  EXPECT_LE(sizeof(KmsKeyId), 24u);
+  EXPECT_LE(sizeof(KmsKeyArn), 24u);
 }
 
 // ---- AccountId (ID-6) ----

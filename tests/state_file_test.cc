@@ -4,6 +4,7 @@
 #include <fstream>
 #include <memory>
 #include <optional>
+#include <random>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -199,6 +200,74 @@ TEST(StateFile, LoadedCloudBehavesTheSame) {
 TEST(StateFile, EmptyCloudRoundTrips) {
   auto cloud = Cloud::Create();
   ASSERT_THAT(Load(Save(*cloud)), IsOk());
+}
+
+// A random key id, `mrk-` + 32 hex digits or a UUID.
+std::string RandomKeyId(std::mt19937_64& random, bool multi_region) {
+  std::string hex;
+  for (int i = 0; i < 32; ++i) hex.push_back("0123456789abcdef"[random() % 16]);
+  if (multi_region) return "mrk-" + hex;
+  return absl::StrCat(hex.substr(0, 8), "-", hex.substr(8, 4), "-", hex.substr(12, 4), "-",
+                      hex.substr(16, 4), "-", hex.substr(20, 12));
+}
+
+// ID-12: keys of both forms, one of them an account's default key, come back from a state file
+// under the same ARNs, and the file saves back to the same bytes.
+TEST(StateFile, KeysOfBothFormsRoundTripUnderTheirArns) {
+  auto cloud = Cloud::Create();
+  const CallContext as_a{*AccountId::Parse("111122223333"), *Region::Parse("us-east-1")};
+  std::vector<KmsKeyArn> keys;
+  for (int i = 0; i < 300; ++i) {
+    keys.push_back(Must(cloud->CreateKey(as_a, {"k", i % 2 == 0, "SYMMETRIC_DEFAULT", {}})));
+  }
+  ASSERT_THAT(cloud->ModifyEbsDefaultKmsKeyId(as_a, keys[0].ToString()), IsOk());
+  const std::string bytes = Save(*cloud);
+  std::unique_ptr<Cloud> loaded = Must(Load(bytes));
+  for (const KmsKeyArn& key : keys) {
+    const std::optional<KmsKey> got = loaded->GetKey(key);
+    ASSERT_TRUE(got.has_value()) << key.ToString();
+    EXPECT_EQ(got->arn().ToString(), key.ToString());
+    EXPECT_EQ(Must(loaded->DescribeKey(as_a, key.key_id().ToString())).arn(), key);
+  }
+  EXPECT_EQ(loaded->GetSettings(as_a.account, as_a.region).default_kms_key, keys[0]);
+  EXPECT_EQ(Save(*loaded), bytes);
+}
+
+// KMS-1, ID-12: calls that name keys and are refused — keys that do not exist or are not the
+// caller's, dry runs — leave no trace, however many distinct key ids they name: the state saves
+// to the same bytes, and the next key gets the id it would have had.
+TEST(StateFile, RejectedCallsNamingKeysLeaveNoTrace) {
+  const std::unique_ptr<Cloud> cloud = PopulatedCloud();
+  const std::string before = Save(*cloud);
+  const AccountId a = *AccountId::Parse("111122223333"), b = *AccountId::Parse("444455556666");
+  const CallContext as_a{a, *Region::Parse("us-east-1")};
+  const CallContext dry_a{a, as_a.region, true};
+  std::mt19937_64 random(31);
+  for (int i = 0; i < 500; ++i) {
+    const std::string id = RandomKeyId(random, i % 2 == 0);
+    const std::string arn = "arn:aws:kms:us-east-1:444455556666:key/" + id;
+    EXPECT_FALSE(cloud->PutKeyPolicy(as_a, id, {}).ok());
+    EXPECT_FALSE(cloud->CreateGrant(as_a, arn, b, KmsActions::All()).ok());
+    EXPECT_FALSE(cloud->EnableKey(as_a, arn).ok());
+    EXPECT_FALSE(cloud->ScheduleKeyDeletion(as_a, id, 7).ok());
+    EXPECT_FALSE(cloud->CreateAlias(as_a, "alias/never", id).ok());
+    EXPECT_FALSE(cloud->ReplicateKey(as_a, id, "eu-west-1").ok());
+    EXPECT_FALSE(cloud->DescribeKey(as_a, arn).ok());
+    EXPECT_FALSE(cloud->CreateKey(dry_a, {"dry", i % 2 == 0, "SYMMETRIC_DEFAULT", {}}).ok());
+    EXPECT_FALSE(cloud->ModifyEbsDefaultKmsKeyId(dry_a, arn).ok());
+    CopyImageRequest copy{"ami-0123456789abcdef0", "us-east-1", "copied"};
+    copy.encrypted = true;
+    copy.kms_key_id = arn;
+    EXPECT_FALSE(cloud->CopyImage(dry_a, copy).ok());
+    RunInstancesRequest run{"ami-0123456789abcdef0"};
+    run.encrypted = true;
+    run.kms_key_id = id;
+    EXPECT_FALSE(cloud->RunInstances(dry_a, run).ok());
+  }
+  EXPECT_EQ(Save(*cloud), before);
+  const KmsKeyArn next = Must(cloud->CreateKey(as_a, {"next", false, "SYMMETRIC_DEFAULT", {}}));
+  const KmsKeyArn unbothered = Must(PopulatedCloud()->CreateKey(as_a, {"next", false, "SYMMETRIC_DEFAULT", {}}));
+  EXPECT_EQ(next, unbothered);
 }
 
 TEST(StateFile, FileRoundTrip) {

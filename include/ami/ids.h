@@ -16,6 +16,8 @@
 
 namespace ami {
 
+class KmsKeyArn;
+
 // A 12-digit AWS account id (ID-6); leading zeros are kept.
 class AccountId {
  public:
@@ -41,6 +43,7 @@ class AccountId {
   }
 
  private:
+  friend class KmsKeyArn;  // Keeps the number in 40 bits.
   explicit AccountId(uint64_t value) : value_(value) {}
   uint64_t value_;
 };

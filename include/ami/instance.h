@@ -121,7 +121,7 @@ class Instance {
       return internal::HashTuple(std::move(h), b.Tie());
     }
   };
-  // An attached volume but its device name (which is in the body): 40 bytes.
+  // An attached volume but its device name (which is in the body): 48 bytes.
   struct PackedVolume {
     enum Flag : uint8_t {
       kVolumeLong = 1, kHasSnapshot = 2, kSnapshotLong = 4, kEncrypted = 8, kDeleteOnTermination = 16

@@ -1,9 +1,9 @@
 // Identifiers of AWS KMS keys (ID-12 … ID-15): KmsKeyId, KmsKeyArn and KmsKeyRef.
 //
-// KmsKeyId is a 4-byte handle into a process-wide, append-only table of the distinct key ids
-// parsed so far (a key id carries 129 bits: 128 of UUID or `mrk-` hex and the form), so copies
-// never allocate and compare in one instruction. The table holds at most kMaxDistinctKmsKeyIds
-// entries. All types here are immutable and thread-safe; parsing may be called from any thread.
+// A key id carries 129 bits, 128 of UUID or `mrk-` hex and the form, and KmsKeyId holds them
+// inline: no table, no heap, nothing left behind by an id once its last copy is gone. KmsKeyArn
+// packs the id, the account and the Region into 24 bytes. All types here are immutable and
+// thread-safe; parsing may be called from any thread.
 #ifndef AMI_KMS_ID_H_
 #define AMI_KMS_ID_H_
 
@@ -20,10 +20,6 @@
 
 namespace ami {
 
-// The most distinct KMS key ids one process can hold; parsing a new one beyond it fails with
-// `ResourceLimitExceeded`.
-inline constexpr uint32_t kMaxDistinctKmsKeyIds = 1u << 24;
-
 namespace internal {
 struct KmsKeyIdAccess;
 }  // namespace internal
@@ -37,22 +33,33 @@ class KmsKeyId {
   // The text form, for example "1234abcd-12ab-34cd-56ef-1234567890ab".
   std::string ToString() const;
   // True for a multi-Region key id (`mrk-…`).
-  bool is_multi_region() const;
+  bool is_multi_region() const { return multi_region_; }
 
-  friend bool operator==(KmsKeyId a, KmsKeyId b) { return a.handle_ == b.handle_; }
-  friend bool operator!=(KmsKeyId a, KmsKeyId b) { return a.handle_ != b.handle_; }
-  // Orders as the text forms do.
-  friend bool operator<(KmsKeyId a, KmsKeyId b) { return Less(a, b); }
+  friend bool operator==(const KmsKeyId& a, const KmsKeyId& b) {
+    return a.high_ == b.high_ && a.low_ == b.low_ && a.multi_region_ == b.multi_region_;
+  }
+  friend bool operator!=(const KmsKeyId& a, const KmsKeyId& b) { return !(a == b); }
+  // Orders as the text forms do: fixed-width lowercase hex compares as numbers, and every UUID
+  // (starting with a hex digit) comes before every mrk- id ('m' is after 'f').
+  friend bool operator<(const KmsKeyId& a, const KmsKeyId& b) {
+    if (a.multi_region_ != b.multi_region_) return b.multi_region_;
+    if (a.high_ != b.high_) return a.high_ < b.high_;
+    return a.low_ < b.low_;
+  }
   template <typename H>
-  friend H AbslHashValue(H h, KmsKeyId id) {
-    return H::combine(std::move(h), id.handle_);
+  friend H AbslHashValue(H h, const KmsKeyId& id) {
+    return H::combine(std::move(h), id.high_, id.low_, id.multi_region_);
   }
 
  private:
+  friend class KmsKeyArn;
   friend struct internal::KmsKeyIdAccess;
-  explicit KmsKeyId(uint32_t handle) : handle_(handle) {}
-  static bool Less(KmsKeyId a, KmsKeyId b);
-  uint32_t handle_;
+  KmsKeyId(uint64_t high, uint64_t low, bool multi_region)
+      : high_(high), low_(low), multi_region_(multi_region) {}
+  // The first 16 and the last 16 of the 32 hex digits.
+  uint64_t high_;
+  uint64_t low_;
+  bool multi_region_;
 };
 
 // A key ARN, arn:aws:kms:<region>:<account>:key/<key-id>: the key, its account and its Region.
@@ -67,26 +74,42 @@ class KmsKeyArn {
 
   // The ARN text.
   std::string ToString() const;
-  AccountId account() const { return account_; }
+  AccountId account() const { return AccountId(uint64_t{account_high_} << 32 | account_low_); }
   Region region() const { return region_; }
-  KmsKeyId key_id() const { return key_; }
+  KmsKeyId key_id() const { return KmsKeyId(key_high_, key_low_, multi_region_); }
 
   friend bool operator==(const KmsKeyArn& a, const KmsKeyArn& b) {
-    return a.account_ == b.account_ && a.region_ == b.region_ && a.key_ == b.key_;
+    return a.key_high_ == b.key_high_ && a.key_low_ == b.key_low_ && a.Tail() == b.Tail();
   }
   friend bool operator!=(const KmsKeyArn& a, const KmsKeyArn& b) { return !(a == b); }
+  // Orders by Region code, then account, then key id.
   friend bool operator<(const KmsKeyArn& a, const KmsKeyArn& b);
   template <typename H>
   friend H AbslHashValue(H h, const KmsKeyArn& arn) {
-    return H::combine(std::move(h), arn.account_, arn.region_, arn.key_);
+    return H::combine(std::move(h), arn.key_high_, arn.key_low_, arn.Tail());
   }
 
  private:
   KmsKeyArn(AccountId account, Region region, KmsKeyId key)
-      : account_(account), key_(key), region_(region) {}
-  AccountId account_;
-  KmsKeyId key_;
+      : key_high_(key.high_),
+        key_low_(key.low_),
+        account_low_(static_cast<uint32_t>(account.number())),
+        account_high_(static_cast<uint8_t>(account.number() >> 32)),
+        region_(region),
+        multi_region_(key.multi_region_) {}
+  // The account, the Region and the key id's form as one word.
+  uint64_t Tail() const {
+    return uint64_t{multi_region_} << 48 | uint64_t{region_.index()} << 40 |
+           uint64_t{account_high_} << 32 | account_low_;
+  }
+  // The key id's 128 bits, then the 12-digit account's 40 bits split in two so that the whole
+  // ARN takes 24 bytes.
+  uint64_t key_high_;
+  uint64_t key_low_;
+  uint32_t account_low_;
+  uint8_t account_high_;
   Region region_;
+  bool multi_region_;
 };
 
 // A reference to a KMS key in any of the four forms EC2's `KmsKeyId` parameters accept (ID-12):

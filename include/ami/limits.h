@@ -1,9 +1,9 @@
 // The largest inputs libami reads, so that hostile or broken input meets a clear error instead
 // of exhausting memory. Exceeding one of these is `ResourceLimitExceeded` naming the limit.
 // Bounds that belong to a value live with it and are listed in README.md ("Limits"):
-// kMaxStateRecordBytes and kMaxSizingHint (state_file.h), kMaxDistinctKmsKeyIds (kms_id.h),
-// kMaxLaunchPermissionEntities (image.h), kMaxUserTagsPerResource (tags.h), the DescribeImages
-// bounds (describe.h), the Allowed AMIs and Recycle Bin bounds (lifecycle.h).
+// kMaxStateRecordBytes and kMaxSizingHint (state_file.h), kMaxLaunchPermissionEntities (image.h),
+// kMaxUserTagsPerResource (tags.h), the DescribeImages bounds (describe.h), the Allowed AMIs and
+// Recycle Bin bounds (lifecycle.h).
 #ifndef AMI_LIMITS_H_
 #define AMI_LIMITS_H_
 

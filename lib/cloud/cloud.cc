@@ -74,7 +74,9 @@ void CompleteInstance(CloudState& s, const PendingWork& work) {
 }
 
 void CompleteKeyDeletion(CloudState& s, const PendingWork& work) {
-  const KmsKeyArn arn = *KmsKeyArn::Parse(work.id);
+  const absl::StatusOr<KmsKeyArn> parsed = KmsKeyArn::Parse(work.id);
+  if (!parsed.ok()) return;  // Scheduled from a key's own ARN, or checked when a state file loaded.
+  const KmsKeyArn arn = *parsed;
   auto it = s.keys.find(arn);
   if (it == s.keys.end() || it->second->state() != KeyState::kPendingDeletion) return;
   s.keys.erase(it);

@@ -22,11 +22,6 @@ uint64_t Mix(uint64_t x) {
   return x ^ (x >> 31);
 }
 
-std::string UuidText(uint64_t high, uint64_t low) {
-  return absl::StrFormat("%08x-%04x-%04x-%04x-%012x", high >> 32, (high >> 16) & 0xFFFF,
-                         high & 0xFFFF, low >> 48, low & 0xFFFFFFFFFFFFULL);
-}
-
 }  // namespace
 
 bool IsRegistered(ImageState state) { return state != ImageState::kDeregistered; }
@@ -198,9 +193,7 @@ VolumeId CloudState::NewVolumeId() { return VolumeId::Long(NextRandom(), 0); }
 
 KmsKeyId CloudState::NewKeyId(bool multi_region) {
   const uint64_t high = NextRandom(), low = NextRandom();
-  const std::string text = multi_region ? absl::StrFormat("mrk-%016x%016x", high, low)
-                                        : UuidText(high, low);
-  return *KmsKeyId::Parse(text);
+  return KmsKeyIdAccess::FromBits(high, low, multi_region);
 }
 
 std::string CloudState::NewGrantId() { return absl::StrFormat("%016x%016x", NextRandom(), NextRandom()); }
@@ -246,7 +239,7 @@ KmsKeyArn CloudState::AwsManagedEbsKey(AccountId account, Region region) const {
     if (it != aliases.end()) return it->second;
   }
   const auto [high, low] = AwsManagedEbsKeyBits(options.seed, account, region);
-  return KmsKeyArn::Of(account, region, KmsKeyIdAccess::FromUuidBits(high, low));
+  return KmsKeyArn::Of(account, region, KmsKeyIdAccess::FromBits(high, low, false));
 }
 
 bool CloudState::IsAwsManagedEbsKey(const KmsKeyArn& arn) const {
