@@ -20,6 +20,7 @@
 #include "google/protobuf/arena.h"
 #include "choices.h"
 #include "cloud/state.h"
+#include "file_util.h"
 #include "state_checksum.h"
 #include "status_macros.h"
 #include "text_util.h"
@@ -356,11 +357,7 @@ absl::Status SaveState(const Cloud& cloud, std::ostream& out) {
 }
 
 absl::Status SaveStateToFile(const Cloud& cloud, const std::string& path) {
-  std::ofstream out(path, std::ios::binary | std::ios::trunc);
-  if (!out) {
-    return MakeError(choices::kInvalidValue, absl::StrCat("cannot open `", path, "` for writing"));
-  }
-  return SaveState(cloud, out);
+  return file_util::WriteAtomically(path, [&cloud](std::ostream& out) { return SaveState(cloud, out); });
 }
 
 // ---- Reading ----
@@ -938,6 +935,7 @@ absl::StatusOr<std::unique_ptr<Cloud>> LoadState(std::istream& in) {
 }
 
 absl::StatusOr<std::unique_ptr<Cloud>> LoadStateFromFile(const std::string& path) {
+  AMI_RETURN_IF_ERROR(file_util::CheckSize(path, kMaxStateFileBytes));
   std::ifstream in(path, std::ios::binary);
   if (!in) return MakeError(choices::kInvalidValue, absl::StrCat("cannot open `", path, "`"));
   return LoadState(in);
