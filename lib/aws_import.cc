@@ -10,6 +10,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <type_traits>
 #include <utility>
 #include <vector>
 
@@ -25,8 +26,10 @@
 #include "ami/v1/aws_cli.pb.h"
 #include "choices.h"
 #include "cloud/state.h"
+#include "file_util.h"
 #include "google/protobuf/struct.pb.h"
 #include "google/protobuf/util/json_util.h"
+#include "json_check.h"
 #include "status_macros.h"
 #include "text_util.h"
 
@@ -132,9 +135,15 @@ absl::StatusOr<T> Locate(const Located<P>& at, absl::StatusOr<T> result) {
 
 // ---- JSON and kinds ---------------------------------------------------------------------------
 
-// Decodes JSON text into `out`, ignoring unknown fields; `SerializationException` when it cannot.
+// Decodes JSON text into `out`, ignoring unknown fields, once json_check::CheckJson() has passed
+// it (a google.protobuf.Struct is checked without a schema); `SerializationException` when it
+// cannot be decoded.
 template <typename M>
 absl::Status DecodeJson(absl::string_view json, absl::string_view what, M* out) {
+  json_check::JsonCheckOptions check;
+  check.what = std::string(what);
+  if constexpr (!std::is_same_v<M, pb::Struct>) check.message = M::descriptor();
+  AMI_RETURN_IF_ERROR(json_check::CheckJson(json, check).status());
   pb::util::JsonParseOptions options;
   options.ignore_unknown_fields = true;
   const auto status =
@@ -173,15 +182,23 @@ constexpr KindInfo kKinds[] = {
 
 const KindInfo& InfoOf(Kind kind) { return kKinds[static_cast<int>(kind)]; }
 
+// The kind of output by its top-level keys, read by json_check::CheckJson() without building
+// anything for the values.
 absl::StatusOr<Kind> Detect(absl::string_view json) {
-  pb::Struct top;
-  AMI_RETURN_IF_ERROR(DecodeJson(json, "the json document", &top));
+  json_check::JsonCheckOptions check;
+  check.what = "the json document";
+  check.keep_top_level_keys = true;
+  AMI_ASSIGN_OR_RETURN(json_check::JsonShape shape, json_check::CheckJson(json, check));
+  if (!shape.is_object) {
+    return MakeError(choices::kUndecodableInput, "cannot decode the json document: not an object");
+  }
   for (const KindInfo& k : kKinds) {
-    if (top.fields().count(std::string(k.key)) != 0) return k.kind;
+    if (std::find(shape.keys.begin(), shape.keys.end(), k.key) != shape.keys.end()) return k.kind;
   }
   std::vector<std::string> keys;
-  for (const auto& field : top.fields()) keys.push_back(text_util::Clip(field.first));
+  for (const std::string& key : shape.keys) keys.push_back(text_util::Clip(key));
   std::sort(keys.begin(), keys.end());
+  keys.erase(std::unique(keys.begin(), keys.end()), keys.end());
   if (keys.size() > 8) keys.resize(8);
   const std::string listed =
       keys.empty() ? "none" : absl::StrCat("`", absl::StrJoin(keys, "`, `"), "`");
@@ -417,6 +434,11 @@ absl::StatusOr<std::optional<KeyPolicyStatement>> StatementOf(const std::string&
 
 // The statements of an IAM policy document, reduced as the header says.
 absl::StatusOr<std::vector<KeyPolicyStatement>> PolicyDocument(const std::string& text) {
+  if (text.size() > kMaxKeyPolicyBytes) {
+    return MakeError(choices::kInputTooLarge,
+                     absl::StrCat("the policy document has ", text.size(),
+                                  " bytes, more than the limit of ", kMaxKeyPolicyBytes));
+  }
   pb::Struct doc;
   AMI_RETURN_IF_ERROR(DecodeJson(text, "the policy document", &doc));
   const pb::Value* statement = Find(doc.fields(), "Statement");
@@ -871,6 +893,10 @@ absl::StatusOr<std::unique_ptr<Cloud>> ImportAwsCli(const std::vector<AwsCliFile
   }
   AMI_RETURN_IF_ERROR(importer.ImportAll());
   return importer.TakeCloud();
+}
+
+absl::StatusOr<std::string> ReadAwsCliJson(const std::string& path) {
+  return file_util::ReadBounded(path, kMaxAwsCliFileBytes);
 }
 
 absl::StatusOr<std::string> DetectAwsCliKind(absl::string_view json) {

@@ -201,9 +201,13 @@ const std::vector<ModellingChoice>& ModellingChoices() {
        "unless the account has enabled or disabled it itself; other settings do not count."},
       {"MC-53", "-",
        "Input larger than a documented limit (ami/limits.h: a JSON value over 16 MiB, an AWS "
-       "CLI file over 256 MiB, a scenario over 16 MiB or 100,000 steps) is "
-       "ResourceLimitExceeded, before it is decoded; a state-file record that claims more than "
-       "64 MiB is refused as corrupt (SerializationException) before anything is allocated."},
+       "CLI file over 256 MiB, a key policy over 32 KiB, a scenario over 16 MiB or 100,000 "
+       "steps, a state file over 64 GiB, JSON nested deeper than 64 or that would take more "
+       "than 8 times its size plus 1 MiB once decoded) is ResourceLimitExceeded, before it is "
+       "read or decoded; so is a scenario step that would leave the scenario more than 100,000 "
+       "images, snapshots, instances and KMS keys of its own. A state-file record that claims "
+       "more than 64 MiB is refused as corrupt (SerializationException) before anything is "
+       "allocated."},
       {"MC-54", "-",
        "A fleet spec the generator cannot honour (negative counts, more than 10 million accounts "
        "or images or 100 million instances, fractions outside [0, 1], "
@@ -243,6 +247,12 @@ const std::vector<ModellingChoice>& ModellingChoices() {
        "with its snapshot on encryption or key is refused on import and on load "
        "(InvalidParameterCombination), and an image mapping a snapshot the state does not hold "
        "cannot be made public or shared (InvalidSnapshot.NotFound)."},
+      {"MC-59", "-",
+       "Input is read strictly: a JSON boolean is true or false (or the string \"true\" or "
+       "\"false\"), anything else InvalidParameterValue naming its path; a NUL character or "
+       "invalid UTF-8 in JSON or scenario text is SerializationException; state-file records "
+       "out of the order of state.proto are SerializationException; a scenario clock move that "
+       "is negative, infinite or over 100 years is InvalidParameterValue."},
   };
   return *choices;
 }

@@ -11,6 +11,7 @@
 #include "ami/proto.h"
 #include "ami/limits.h"
 #include "google/protobuf/util/json_util.h"
+#include "json_check.h"
 #include "status_macros.h"
 #include "text_util.h"
 
@@ -803,6 +804,10 @@ absl::StatusOr<T> FromJson(absl::string_view json) {
                                   json.size(), " bytes, more than the limit of ",
                                   kMaxJsonValueBytes));
   }
+  json_check::JsonCheckOptions check;
+  check.what = absl::StrCat(proto.GetTypeName(), " from json");
+  check.message = proto.GetDescriptor();
+  AMI_RETURN_IF_ERROR(json_check::CheckJson(json, check).status());
   google::protobuf::util::JsonParseOptions options;
   options.ignore_unknown_fields = true;
   const auto status = google::protobuf::util::JsonStringToMessage(

@@ -29,9 +29,12 @@
 #include "google/protobuf/io/tokenizer.h"
 #include "google/protobuf/text_format.h"
 #include "choices.h"
+#include "cloud/state.h"
+#include "file_util.h"
 #include "scenario_facts.h"
 #include "scenario_lifecycle.h"
 #include "status_macros.h"
+#include "text_util.h"
 
 namespace ami {
 namespace {
@@ -173,20 +176,35 @@ bool NeedsContext(Op op) {
   }
 }
 
+// A clock move: a duration from zero to kMaxScenarioClockAdvance, else InvalidParameterValue.
 absl::StatusOr<absl::Duration> StepDuration(absl::string_view what, const std::string& text) {
   absl::Duration d;
-  if (!absl::ParseDuration(text, &d) || d < absl::ZeroDuration()) {
-    return absl::InvalidArgumentError(absl::StrCat(what, " `", text,
-                                                   "` is not a duration such as 15m, 2h or 30s"));
+  if (!absl::ParseDuration(text, &d)) {
+    return MakeError(choices::kInvalidValue,
+                     absl::StrCat(what, " `", text_util::Clip(text),
+                                  "` is not a duration such as 15m, 2h or 30s"));
+  }
+  if (d < absl::ZeroDuration() || d > kMaxScenarioClockAdvance) {
+    return MakeError(choices::kInvalidValue,
+                     absl::StrCat(what, " `", text_util::Clip(text), "` is outside 0s to ",
+                                  absl::FormatDuration(kMaxScenarioClockAdvance), " (100 years)"));
   }
   return d;
+}
+
+// The images, snapshots, instances and KMS keys that `cloud` holds.
+size_t Resources(const Cloud& cloud) {
+  const internal::CloudState& s = internal::CloudAccess::State(cloud);
+  internal::ReaderLock lock(s.mu);
+  return s.images.size() + s.snapshots.size() + s.instances.size() + s.keys.size();
 }
 
 // ---- The run --------------------------------------------------------------------------------
 
 class Runner {
  public:
-  explicit Runner(std::unique_ptr<Cloud> cloud) : cloud_(std::move(cloud)) {}
+  explicit Runner(std::unique_ptr<Cloud> cloud)
+      : cloud_(std::move(cloud)), resources_at_start_(Resources(*cloud_)) {}
 
   // Runs one step; InvalidArgument for a step that cannot run.
   absl::StatusOr<ScenarioStepResult> RunStep(int index, const v1::Step& step);
@@ -197,6 +215,9 @@ class Runner {
   absl::StatusOr<std::string> SnapshotOf(const std::string& label, const std::string& image,
                                          absl::string_view rest) const;
   absl::Status Save(int index, const v1::Step& step, const Outcome& outcome);
+  // ResourceLimitExceeded when the scenario holds more than kMaxScenarioCreatedResources of its
+  // own, or would once `step` has launched its instances.
+  absl::Status CheckCreated(const v1::Step& step) const;
 
   absl::StatusOr<Outcome> Execute(const v1::Step& step);
   absl::StatusOr<Outcome> Setup(const v1::Step& step);
@@ -229,7 +250,23 @@ class Runner {
   absl::flat_hash_map<std::string, std::vector<std::string>> labels_;
   // Labels whose step failed, so saved nothing: label → step index.
   absl::flat_hash_map<std::string, int> unsaved_;
+  // What the cloud held before the first step (AWS managed keys).
+  size_t resources_at_start_;
 };
+
+absl::Status Runner::CheckCreated(const v1::Step& step) const {
+  const size_t held = Resources(*cloud_);
+  size_t created = held > resources_at_start_ ? held - resources_at_start_ : 0;
+  if (step.operation_case() == Op::kRunInstances) {
+    const int count = step.run_instances().has_count() ? step.run_instances().count() : 1;
+    created += static_cast<size_t>(std::max(count, 0));
+  }
+  if (created <= kMaxScenarioCreatedResources) return absl::OkStatus();
+  return MakeError(choices::kInputTooLarge,
+                   absl::StrCat("the scenario would hold ", created,
+                                " images, snapshots, instances and kms keys of its own, more than "
+                                "the limit of ", kMaxScenarioCreatedResources));
+}
 
 absl::StatusOr<std::string> Runner::Resolve(const std::string& text) const {
   if (text.empty() || text[0] != '$') return text;
@@ -840,17 +877,25 @@ absl::Status Runner::Save(int index, const v1::Step& step, const Outcome& outcom
   return absl::OkStatus();
 }
 
+// `status` located at the step: an InvalidArgument problem of the scenario, or the code and
+// payload of a limit or value the step broke.
 absl::Status InStep(int index, const v1::Step& step, const absl::Status& status) {
-  return absl::InvalidArgumentError(
+  absl::Status out(
+      GetErrorCode(status).has_value() ? status.code() : absl::StatusCode::kInvalidArgument,
       absl::StrCat("step ", index, step.name().empty() ? "" : absl::StrCat(" \"", step.name(), "\""),
                    ": ", status.message()));
+  status.ForEachPayload(
+      [&out](absl::string_view url, const absl::Cord& payload) { out.SetPayload(url, payload); });
+  return out;
 }
 
 absl::StatusOr<ScenarioStepResult> Runner::RunStep(int index, const v1::Step& step) {
   ScenarioStepResult r{index, step.name(), step.account(), step.region(), OperationName(step),
                        "", false, ""};
+  if (absl::Status bound = CheckCreated(step); !bound.ok()) return InStep(index, step, bound);
   absl::StatusOr<Outcome> outcome = Execute(step);
   if (!outcome.ok()) return InStep(index, step, outcome.status());
+  if (absl::Status bound = CheckCreated(v1::Step()); !bound.ok()) return InStep(index, step, bound);
   r.outcome = OutcomeText(*outcome);
   if (absl::Status saved = Save(index, step, *outcome); !saved.ok()) return InStep(index, step, saved);
   absl::StatusOr<std::string> mismatch = Check(step, *outcome);
@@ -872,6 +917,11 @@ absl::StatusOr<v1::Scenario> ParseScenario(absl::string_view text, absl::string_
                      absl::StrCat(file_name, ": ", text.size(), " bytes, more than the limit of ",
                                   kMaxScenarioBytes));
   }
+  if (const size_t at = text_util::InvalidTextAt(text); at != absl::string_view::npos) {
+    return MakeError(choices::kUndecodableInput,
+                     absl::StrCat(file_name, ": cannot decode: ",
+                                  text[at] == '\0' ? "a nul byte" : "invalid utf-8", " at byte ", at));
+  }
   Collector errors(file_name);
   google::protobuf::TextFormat::Parser parser;
   parser.RecordErrorsTo(&errors);
@@ -887,6 +937,11 @@ absl::StatusOr<v1::Scenario> ParseScenario(absl::string_view text, absl::string_
                                   " steps, more than the limit of ", kMaxScenarioSteps));
   }
   return scenario;
+}
+
+absl::StatusOr<v1::Scenario> ParseScenarioFile(const std::string& path) {
+  AMI_ASSIGN_OR_RETURN(const std::string text, file_util::ReadBounded(path, kMaxScenarioBytes));
+  return ParseScenario(text, path);
 }
 
 absl::StatusOr<ScenarioResult> RunScenario(const v1::Scenario& scenario) {

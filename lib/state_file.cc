@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <cstring>
 #include <fstream>
+#include <iterator>
 #include <optional>
 #include <istream>
 #include <ostream>
@@ -19,6 +20,7 @@
 #include "google/protobuf/arena.h"
 #include "choices.h"
 #include "cloud/state.h"
+#include "file_util.h"
 #include "state_checksum.h"
 #include "status_macros.h"
 #include "text_util.h"
@@ -355,11 +357,7 @@ absl::Status SaveState(const Cloud& cloud, std::ostream& out) {
 }
 
 absl::Status SaveStateToFile(const Cloud& cloud, const std::string& path) {
-  std::ofstream out(path, std::ios::binary | std::ios::trunc);
-  if (!out) {
-    return MakeError(choices::kInvalidValue, absl::StrCat("cannot open `", path, "` for writing"));
-  }
-  return SaveState(cloud, out);
+  return file_util::WriteAtomically(path, [&cloud](std::ostream& out) { return SaveState(cloud, out); });
 }
 
 // ---- Reading ----
@@ -858,6 +856,21 @@ const char* RecordName(const v1::StateRecord& r) {
   }
 }
 
+// A record kind's place in the file (ami/state_file.h): each kind comes after those of a lower
+// rank.
+int Rank(v1::StateRecord::RecordCase kind) {
+  using R = v1::StateRecord;
+  static constexpr R::RecordCase kOrder[] = {
+      R::kHeader,   R::kOrganization, R::kAccount,  R::kSettings,    R::kAllowedImages,
+      R::kRetentionRule, R::kKey,     R::kAlias,    R::kSnapshot,    R::kImage,
+      R::kInstance, R::kForeignTags,  R::kClientToken, R::kCreating, R::kBin,
+      R::kPending,  R::kTrailer};
+  for (int i = 0; i < static_cast<int>(std::size(kOrder)); ++i) {
+    if (kOrder[i] == kind) return i;
+  }
+  return -1;
+}
+
 // `status` with "state file: record N (kind): " before its message; code and payload kept.
 absl::Status InRecord(uint64_t index, const v1::StateRecord& r, const absl::Status& status) {
   absl::Status out(status.code(),
@@ -877,6 +890,9 @@ absl::StatusOr<std::unique_ptr<Cloud>> LoadState(std::istream& in) {
   arena_options.max_block_size = 1 << 20;
   google::protobuf::Arena arena(arena_options);
   bool trailer_seen = false;
+  // The rank and name of the last record's kind, so that one out of order is refused.
+  int last_rank = 0;
+  const char* last_kind = "header";
   while (true) {
     AMI_ASSIGN_OR_RETURN(const bool more, reader.Next());
     if (!more) break;
@@ -903,6 +919,16 @@ absl::StatusOr<std::unique_ptr<Cloud>> LoadState(std::istream& in) {
       trailer_seen = true;
       continue;
     }
+    const int rank = Rank(record.record_case());
+    if (rank >= 0 && rank < last_rank) {
+      return Corrupt(absl::StrCat("record ", reader.index(), " (", RecordName(record),
+                                  ") is out of order: it comes after the ", last_kind,
+                                  " records"));
+    }
+    if (rank >= 0) {
+      last_rank = rank;
+      last_kind = RecordName(record);
+    }
     absl::Status added = builder.Add(record);
     if (!added.ok()) return InRecord(reader.index(), record, added);
   }
@@ -913,6 +939,7 @@ absl::StatusOr<std::unique_ptr<Cloud>> LoadState(std::istream& in) {
 }
 
 absl::StatusOr<std::unique_ptr<Cloud>> LoadStateFromFile(const std::string& path) {
+  AMI_RETURN_IF_ERROR(file_util::CheckSize(path, kMaxStateFileBytes));
   std::ifstream in(path, std::ios::binary);
   if (!in) return MakeError(choices::kInvalidValue, absl::StrCat("cannot open `", path, "`"));
   return LoadState(in);

@@ -40,8 +40,9 @@ inline bool AllLowerAlnum(absl::string_view text) {
   return true;
 }
 
-// `text` shortened for an error message: at most 80 bytes, with control bytes escaped, so a
-// hostile input cannot make a message huge or unprintable.
+// `text` shortened for an error message: at most 80 bytes of it, with control bytes, backticks
+// and bytes that are not valid UTF-8 escaped (\xNN), and never cut inside a character, so a
+// hostile input cannot make a message huge, unprintable or invalid UTF-8.
 std::string Clip(absl::string_view text);
 
 // IAM-style wildcard match: `*` matches any run of characters, `?` any one character.
@@ -49,6 +50,13 @@ bool Glob(absl::string_view pattern, absl::string_view text);
 
 // The number of Unicode code points in `text`, or -1 when it is not valid UTF-8.
 int Utf8Length(absl::string_view text);
+
+// The length in bytes (1-4) of the valid UTF-8 character that `text` starts with; 0 when `text`
+// is empty or does not start with one (a stray or truncated byte, an overlong form, a surrogate).
+size_t Utf8CharLength(absl::string_view text);
+
+// The offset of the first NUL byte or byte that is not valid UTF-8 in `text`, or npos.
+size_t InvalidTextAt(absl::string_view text);
 
 }  // namespace ami::text_util
 

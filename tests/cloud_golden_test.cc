@@ -1,6 +1,6 @@
 // Golden tests of the explanations: each denial's Decision::Explain() text is compared with
 // tests/golden/<name>.txt. Run with AMI_UPDATE_GOLDEN=1 to rewrite the files after a deliberate
-// change, then review the diff.
+// change: each rewritten test fails, saying so; review the diff, then run again without it.
 #include <cstdlib>
 #include <fstream>
 #include <memory>
@@ -12,6 +12,7 @@
 #include "ami/cloud.h"
 #include "ami/policy_engine.h"
 #include "gmock/gmock.h"
+#include "gtest/gtest-spi.h"
 #include "gtest/gtest.h"
 #include "tests/test_util.h"
 
@@ -24,18 +25,40 @@ std::string GoldenPath(const std::string& name) {
   return std::string(AMI_SOURCE_DIR) + "/tests/golden/" + name + ".txt";
 }
 
-void ExpectGolden(const std::string& name, const Decision& d) {
-  ASSERT_FALSE(d.allowed()) << name << " should be a denial:\n" << d.Explain();
-  const std::string text = d.Explain() + "\n";
-  if (std::getenv("AMI_UPDATE_GOLDEN") != nullptr) {
-    std::ofstream(GoldenPath(name)) << text;
+// Compares `text` with the golden file at `path`; with `update`, rewrites the file instead and
+// fails, so that a run that rewrites goldens never passes.
+void CheckGolden(const std::string& path, const std::string& text, bool update) {
+  if (update) {
+    std::ofstream out(path);
+    out << text;
+    ASSERT_TRUE(out.flush().good()) << "cannot write golden file " << path;
+    ADD_FAILURE() << "golden file " << path << " was rewritten (AMI_UPDATE_GOLDEN is set): "
+                  << "review the diff, then run the test again without AMI_UPDATE_GOLDEN";
     return;
   }
-  std::ifstream in(GoldenPath(name));
-  ASSERT_TRUE(in.good()) << "missing golden file " << GoldenPath(name);
+  std::ifstream in(path);
+  ASSERT_TRUE(in.good()) << "missing golden file " << path;
   std::stringstream golden;
   golden << in.rdbuf();
-  EXPECT_EQ(text, golden.str()) << "explanation of " << name << " changed";
+  EXPECT_EQ(text, golden.str()) << "explanation in " << path << " changed";
+}
+
+void ExpectGolden(const std::string& name, const Decision& d) {
+  ASSERT_FALSE(d.allowed()) << name << " should be a denial:\n" << d.Explain();
+  CheckGolden(GoldenPath(name), d.Explain() + "\n", std::getenv("AMI_UPDATE_GOLDEN") != nullptr);
+}
+
+std::string RewrittenGoldenPath() { return ::testing::TempDir() + "/golden_rewrite_test.txt"; }
+
+TEST(GoldenFiles, RewritingAGoldenFailsTheTest) {
+  EXPECT_NONFATAL_FAILURE(CheckGolden(RewrittenGoldenPath(), "new text\n", /*update=*/true),
+                          "was rewritten (AMI_UPDATE_GOLDEN is set)");
+  const std::string path = RewrittenGoldenPath();
+  std::ifstream in(path);
+  std::stringstream written;
+  written << in.rdbuf();
+  EXPECT_EQ(written.str(), "new text\n");
+  CheckGolden(path, "new text\n", /*update=*/false);
 }
 
 template <typename T>

@@ -363,6 +363,38 @@ TEST(StateFile, DuplicateRecordIsRefused) {
   EXPECT_THAT(Load(Write(records)), MessageHas("duplicate instance"));
 }
 
+TEST(StateFile, RecordOutOfOrderIsRefusedNamingTheRecord) {
+  std::vector<v1::StateRecord> records = Records(Save(*PopulatedCloud()));
+  // Move the first account record to just after the last instance record.
+  size_t account = 0, last_instance = 0;
+  for (size_t i = 0; i < records.size(); ++i) {
+    if (records[i].has_account() && account == 0) account = i;
+    if (records[i].has_instance()) last_instance = i;
+  }
+  ASSERT_GT(account, 0u);
+  ASSERT_GT(last_instance, account);
+  const v1::StateRecord moved = records[account];
+  records.insert(records.begin() + static_cast<long>(last_instance) + 1, moved);
+  records.erase(records.begin() + static_cast<long>(account));
+  absl::StatusOr<std::unique_ptr<Cloud>> loaded = Load(Write(records));
+  EXPECT_THAT(loaded, HasErrorCode(ErrorCode::kSerializationException));
+  EXPECT_THAT(loaded, MessageHas(absl::StrCat("record ", last_instance + 1,
+                                              " (account) is out of order: it comes after the "
+                                              "instance records")));
+}
+
+TEST(StateFile, KeyAfterTheSnapshotsIsRefused) {
+  std::vector<v1::StateRecord> records = Records(Save(*PopulatedCloud()));
+  size_t key = 0, first_snapshot = 0;
+  for (size_t i = 0; i < records.size(); ++i) {
+    if (records[i].has_key() && key == 0) key = i;
+    if (records[i].has_snapshot() && first_snapshot == 0) first_snapshot = i;
+  }
+  ASSERT_GT(first_snapshot, key);
+  std::swap(records[key], records[first_snapshot]);
+  EXPECT_THAT(Load(Write(records)), MessageHas("out of order"));
+}
+
 TEST(StateFile, MissingTrailerIsTruncation) {
   const std::vector<v1::StateRecord> records = Records(Save(*PopulatedCloud()));
   EXPECT_THAT(Load(Write(records, /*with_trailer=*/false)), MessageHas("no trailer"));

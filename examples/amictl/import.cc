@@ -1,8 +1,7 @@
 // amictl import: AWS CLI JSON output → a state file.
 #include <cstdio>
-#include <fstream>
-#include <sstream>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "absl/strings/str_cat.h"
@@ -24,18 +23,6 @@ constexpr char kHelp[] =
     "get-image-block-public-access-state, and writes one state file.\n"
     "--account and --region say where the CLI ran; they apply to the files after them and may\n"
     "be repeated. --key names the key of the next get-key-policy file.\n";
-
-absl::Status ReadFile(const std::string& path, std::string* out) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) {
-    return ami::MakeError(ami::ErrorCode::kInvalidParameterValue,
-                          absl::StrCat("cannot read `", path, "`"));
-  }
-  std::stringstream ss;
-  ss << in.rdbuf();
-  *out = ss.str();
-  return absl::OkStatus();
-}
 
 }  // namespace
 
@@ -63,9 +50,9 @@ int Import(const Args& args) {
       if (!acct.ok()) return Fail(args, acct.status());
       auto reg = ami::Region::Parse(region);
       if (!reg.ok()) return Fail(args, reg.status());
-      ami::AwsCliFile file{item.value, "", *acct, *reg, key};
-      if (absl::Status s = ReadFile(item.value, &file.json); !s.ok()) return Fail(args, s);
-      files.push_back(std::move(file));
+      absl::StatusOr<std::string> json = ami::ReadAwsCliJson(item.value);
+      if (!json.ok()) return Fail(args, json.status());
+      files.push_back(ami::AwsCliFile{item.value, *std::move(json), *acct, *reg, key});
       key.clear();
     }
   }

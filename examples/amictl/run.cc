@@ -1,7 +1,5 @@
 // amictl run: scenario files, one line per step, exit status by expectations.
 #include <cstdio>
-#include <fstream>
-#include <sstream>
 #include <string>
 
 #include "absl/strings/str_cat.h"
@@ -35,14 +33,7 @@ int Run(const Args& args) {
   int status = kOk;
   if (args.json) std::printf("[");
   for (size_t f = 0; f < files.size(); ++f) {
-    std::ifstream in(files[f]);
-    if (!in) {
-      return Fail(args, ami::MakeError(ami::ErrorCode::kInvalidParameterValue,
-                                       absl::StrCat("cannot read `", files[f], "`")));
-    }
-    std::stringstream text;
-    text << in.rdbuf();
-    auto scenario = ami::ParseScenario(text.str(), files[f]);
+    auto scenario = ami::ParseScenarioFile(files[f]);
     if (!scenario.ok()) return Fail(args, scenario.status());
     auto result = ami::RunScenario(*scenario);
     if (!result.ok()) return Fail(args, result.status());

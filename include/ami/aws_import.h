@@ -78,6 +78,11 @@ struct AwsCliFile {
 absl::StatusOr<std::unique_ptr<Cloud>> ImportAwsCli(const std::vector<AwsCliFile>& files,
                                                     Cloud::Options options = {});
 
+// The text of the AWS CLI output file at `path`, for AwsCliFile::json. A file larger than
+// kMaxAwsCliFileBytes (ami/limits.h) is `ResourceLimitExceeded` by its size, before it is read;
+// one that cannot be read `InvalidParameterValue`.
+absl::StatusOr<std::string> ReadAwsCliJson(const std::string& path);
+
 // Which output a JSON document is, by its top-level keys: "describe-images",
 // "describe-snapshots", "describe-instances", "describe-image-attribute",
 // "describe-snapshot-attribute", "describe-key", "get-key-policy",

@@ -53,12 +53,21 @@ struct ScenarioResult {
 // Parses a scenario (text-format protobuf); errors name the file and, where protobuf tells it,
 // the line and column ("scenarios/x.textproto:12:5: …"); every id and enum is validated when the
 // step runs.
+// Text with a NUL byte or invalid UTF-8 is `SerializationException`.
 absl::StatusOr<ami::v1::Scenario> ParseScenario(absl::string_view text, absl::string_view file_name);
+
+// Reads and parses the scenario file at `path`. A file larger than kMaxScenarioBytes
+// (ami/limits.h) is `ResourceLimitExceeded` by its size, before it is read; one that cannot be
+// read `InvalidParameterValue`.
+absl::StatusOr<ami::v1::Scenario> ParseScenarioFile(const std::string& path);
 
 // Runs every step on a fresh Cloud made with the scenario's seed and start time, checking each
 // expectation; stops at the first step whose expectation fails (passed=false, first_mismatch
 // names the step). A step without an expectation expects success. Returns a Status only for a
-// scenario that cannot run (malformed step, unknown "$label").
+// scenario that cannot run (malformed step, unknown "$label"), naming the step: a clock move
+// that is negative, infinite or over kMaxScenarioClockAdvance is `InvalidParameterValue`; a
+// scenario that would hold more than kMaxScenarioCreatedResources images, snapshots, instances
+// and KMS keys of its own is `ResourceLimitExceeded` (ami/limits.h).
 absl::StatusOr<ScenarioResult> RunScenario(const ami::v1::Scenario& scenario);
 
 // One line per step: "step N  CALLER  REGION  OPERATION  OUTCOME", then PASS or FAIL with the

@@ -4,8 +4,13 @@
 // checksum (each record's XXH64, chained). Records are streamed one at a time, so a fleet of
 // millions never becomes one message.
 //
-// Loading is all or nothing: a truncated, corrupt, wrong-version or inconsistent file (an image
-// naming a missing snapshot) is refused with an error naming the record, and no cloud is made.
+// Records come in this order, each kind sorted by its key: header, organizations, accounts,
+// settings, Allowed AMIs settings, Recycle Bin rules, KMS keys, aliases, snapshots, images,
+// instances, foreign tags, client tokens, CreateImage-in-progress, Recycle Bin entries, pending
+// work, trailer. Loading is all or nothing: a truncated, corrupt, wrong-version or inconsistent
+// file (an image naming a missing snapshot, a record of a kind out of this order) is refused with
+// an error naming the record, and no cloud is made. SaveStateToFile never leaves a half-written
+// file: it writes a new file beside the target, syncs it and renames it over the target.
 // Thread-safe: SaveState reads the cloud under its read lock; LoadState builds a new cloud.
 #ifndef AMI_STATE_FILE_H_
 #define AMI_STATE_FILE_H_
@@ -28,18 +33,22 @@ inline constexpr uint32_t kOldestStateFileVersion = 1;
 // tables grow as their records arrive). The header's counts are hints, acted on once an eighth
 // of a table's records have arrived.
 inline constexpr uint64_t kMaxSizingHint = 4ull << 20;
+// The largest state file LoadStateFromFile reads (the largest fleet the generator makes, 100
+// million instances, saves to about 50 GB).
+inline constexpr uint64_t kMaxStateFileBytes = 64ull << 30;
 // The largest record accepted when loading (a larger size is treated as corruption).
 inline constexpr uint64_t kMaxStateRecordBytes = 64ull << 20;
 
 // Writes the cloud's whole state to `out`.
 absl::Status SaveState(const Cloud& cloud, std::ostream& out);
-// Writes the cloud's whole state to the file at `path` (replaced if it exists).
+// Writes the cloud's whole state to the file at `path`, replacing it all or nothing (see above).
 absl::Status SaveStateToFile(const Cloud& cloud, const std::string& path);
 
 // Reads a state file into a new cloud. Structural damage (truncation, bad sizes, checksum,
 // version, records out of place) is `SerializationException`; records that decode but are
 // invalid or inconsistent fail with the code of the check, the message naming the record.
 absl::StatusOr<std::unique_ptr<Cloud>> LoadState(std::istream& in);
+// A file larger than kMaxStateFileBytes is `ResourceLimitExceeded` by its size, before it is read.
 absl::StatusOr<std::unique_ptr<Cloud>> LoadStateFromFile(const std::string& path);
 
 }  // namespace ami
