@@ -37,6 +37,12 @@ absl::Status CannotUse(absl::string_view what, const std::string& path, int erro
                                                         "`: ", std::strerror(error)));
 }
 
+// A file that cannot be opened to be read: says both, and why.
+absl::Status CannotOpen(const std::string& path, int error) {
+  return MakeError(choices::kInvalidValue, absl::StrCat("cannot read `", text_util::Clip(path),
+                                                        "`: cannot open it: ", std::strerror(error)));
+}
+
 // `size`: the file's size, or 0 for a stream that went past the limit.
 absl::Status TooLarge(const std::string& path, uint64_t size, uint64_t max_bytes) {
   const std::string what = size == 0 ? "more bytes" : absl::StrCat(size, " bytes, more");
@@ -99,13 +105,13 @@ absl::Status FillAndReplace(const std::string& temp, const std::string& path,
 
 absl::Status CheckSize(const std::string& path, uint64_t max_bytes) {
   struct stat st;
-  if (stat(path.c_str(), &st) != 0) return CannotUse("read", path, errno);
+  if (stat(path.c_str(), &st) != 0) return CannotOpen(path, errno);
   return CheckStat(path, st, max_bytes);
 }
 
 absl::StatusOr<std::string> ReadBounded(const std::string& path, uint64_t max_bytes) {
   Fd fd(open(path.c_str(), O_RDONLY | O_CLOEXEC));
-  if (fd.get() < 0) return CannotUse("read", path, errno);
+  if (fd.get() < 0) return CannotOpen(path, errno);
   struct stat st;
   if (fstat(fd.get(), &st) != 0) return CannotUse("read", path, errno);
   if (absl::Status s = CheckStat(path, st, max_bytes); !s.ok()) return s;
