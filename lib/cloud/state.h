@@ -8,8 +8,6 @@
 #include <cstdint>
 #include <map>
 #include <memory>
-#include <mutex>
-#include <shared_mutex>
 #include <optional>
 #include <string>
 #include <tuple>
@@ -17,11 +15,11 @@
 #include <vector>
 
 #include "absl/container/flat_hash_map.h"
-#include "absl/synchronization/mutex.h"
 #include "ami/cloud.h"
 #include "ami/lifecycle.h"
 #include "ami/policy.h"
 #include "cloud/image_index.h"
+#include "cloud/rw_lock.h"
 #include "cloud/value_table.h"
 #include "value_sharing.h"
 
@@ -67,38 +65,6 @@ struct TokenEntry {
 
 using AccountRegion = std::pair<AccountId, Region>;
 
-// The cloud's lock: absl::Mutex (writers are not starved by a stream of readers). Under
-// ThreadSanitizer, whose runtime cannot see inside the prebuilt Abseil, a std::shared_mutex
-// takes its place so that the sanitizer sees every acquire and release.
-#if defined(__SANITIZE_THREAD__)
-#define AMI_THREAD_SANITIZER 1
-#elif defined(__has_feature)
-#if __has_feature(thread_sanitizer)
-#define AMI_THREAD_SANITIZER 1
-#endif
-#endif
-#ifdef AMI_THREAD_SANITIZER
-using CloudMutex = std::shared_mutex;
-using WriterLock = std::unique_lock<std::shared_mutex>;
-using ReaderLock = std::shared_lock<std::shared_mutex>;
-#else
-using CloudMutex = absl::Mutex;
-class WriterLock {
- public:
-  explicit WriterLock(absl::Mutex& mu) : lock_(&mu) {}
-
- private:
-  absl::MutexLock lock_;
-};
-class ReaderLock {
- public:
-  explicit ReaderLock(absl::Mutex& mu) : lock_(&mu) {}
-
- private:
-  absl::ReaderMutexLock lock_;
-};
-#endif
-
 // A resource in the Recycle Bin: as it was before it entered, and when it leaves for good.
 template <typename T>
 struct BinEntry {
@@ -117,7 +83,7 @@ struct CloudState final : public StateView {
   absl::Time now;
   uint64_t next_id = 0;
   // Readers share it; operations that change state hold it alone.
-  mutable CloudMutex mu;
+  mutable RwLock mu;
 
   absl::flat_hash_map<AccountId, AccountInfo> accounts;
   absl::flat_hash_map<OrganizationId, OrganizationInfo> organizations;
