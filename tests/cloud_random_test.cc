@@ -1,6 +1,9 @@
-// A randomized test: 10,000 operations by several accounts, in two organizations and three
-// Regions. After every rejected operation the state must be exactly as before; after every
-// operation the invariants must hold:
+// A randomized test: 8,000 operations by several accounts, in two organizations and three
+// Regions, 2,000 from each of four seeds. After every rejected operation the state must be exactly
+// as before — by StateEquals() against a Fork() made before it, and, not resting on either, by
+// everything callers can read (tests/observation.h: the saved state file's bytes, and every
+// account's DescribeImages and DescribeSnapshots pages, settings and Recycle Bin in every Region)
+// compared with what they read before it. After every operation the invariants must hold:
 //   - every registered image's snapshots exist, in its Region;
 //   - a copy's owner is the account that copied it;
 //   - no image is public while encrypted;
@@ -16,11 +19,13 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
 #include "ami/ami.h"
 #include "ami/cloud.h"
 #include "ami/policy_engine.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "tests/observation.h"
 #include "tests/test_util.h"
 
 namespace ami {
@@ -49,6 +54,7 @@ class World {
   }
 
   Cloud& cloud() { return *cloud_; }
+  const Cloud& cloud() const { return *cloud_; }
 
   // Runs one random operation; returns its status.
   absl::Status Step() {
@@ -406,20 +412,39 @@ std::vector<std::string> DiscoveryViolations(const Cloud& cloud, const World& wo
   return out;
 }
 
-TEST(RandomOperations, RejectedCallsChangeNothingAndInvariantsHold) {
-  World world(20261127);
-  int accepted = 0, rejected = 0;
-  for (int step = 0; step < 10000; ++step) {
+// DescribeImages and DescribeSnapshots page size of the observations.
+constexpr int kObservedPageSize = 50;
+
+testing::Observation Observe(const World& world) {
+  return testing::Observe(world.cloud(), world.accounts(), world.regions(), kObservedPageSize);
+}
+
+struct Tally {
+  int accepted = 0;
+  int rejected = 0;
+};
+
+// Runs `steps` random operations from `seed`, checking every one.
+void RunSeed(uint64_t seed, int steps, Tally& tally) {
+  World world(seed);
+  testing::Observation seen = Observe(world);  // What callers read before the next step.
+  for (int step = 0; step < steps; ++step) {
+    SCOPED_TRACE(absl::StrCat("step ", step));
     const std::unique_ptr<Cloud> before = world.cloud().Fork();
     const absl::Status status = world.Step();
+    testing::Observation now = Observe(world);
     if (status.ok()) {
-      ++accepted;
+      ++tally.accepted;
     } else {
-      ++rejected;
+      ++tally.rejected;
       ASSERT_TRUE(world.cloud().StateEquals(*before))
           << "step " << step << " was rejected (" << status << ") but changed the state";
+      const std::vector<std::string> changed = testing::Differences(seen, now);
+      ASSERT_TRUE(changed.empty()) << "step " << step << " was rejected (" << status
+                                   << ") but changed " << absl::StrJoin(changed, ", ");
       ASSERT_TRUE(GetErrorCode(status).has_value()) << "step " << step << ": no AWS code in " << status;
     }
+    seen = std::move(now);
     if (const auto copy = world.last_copy()) {
       ASSERT_EQ(world.cloud().GetImage(copy->first)->owner(), copy->second) << "step " << step;
     }
@@ -430,11 +455,23 @@ TEST(RandomOperations, RejectedCallsChangeNothingAndInvariantsHold) {
       ASSERT_TRUE(discovery.empty()) << "step " << step << ": " << discovery.front();
     }
   }
-  // Both outcomes must be exercised for the test to mean anything.
-  std::printf("accepted %d, rejected %d, images %zu\n", accepted, rejected, world.cloud().ListImages().size());
-  EXPECT_GT(accepted, 2000);
-  EXPECT_GT(rejected, 2000);
+  std::printf("seed %llu: images %zu\n", static_cast<unsigned long long>(seed),
+              world.cloud().ListImages().size());
   EXPECT_GT(world.cloud().ListImages().size(), 20u);
+}
+
+// 8,000 operations in all, from four seeds (the first is the one this test began with).
+TEST(RandomOperations, RejectedCallsChangeNothingAndInvariantsHold) {
+  Tally tally;
+  for (const uint64_t seed : {20261127, 1, 0x5eed5eed, 987654321}) {
+    SCOPED_TRACE(absl::StrCat("seed ", seed));
+    RunSeed(seed, 2000, tally);
+    if (HasFatalFailure()) return;
+  }
+  // Both outcomes must be exercised for the test to mean anything.
+  std::printf("accepted %d, rejected %d\n", tally.accepted, tally.rejected);
+  EXPECT_GT(tally.accepted, 2000);
+  EXPECT_GT(tally.rejected, 2000);
 }
 
 }  // namespace

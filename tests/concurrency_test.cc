@@ -226,7 +226,8 @@ class Reader {
     const Decision launch = cloud_.Evaluate([&](const StateView& v) {
       if (const Image* image = v.FindImage(BaseImage(i))) seen = FactsOf(*image);
       const Decision d = policy::EvaluateLaunch(v, {kReader, east_, BaseImage(i)});
-      copy_allowed = policy::EvaluateCopy(v, {kReader, east_, east_, BaseImage(i), "mine"}).allowed();
+      const policy::CopyQuestion copy{kReader, east_, east_, BaseImage(i), "mine"};
+      copy_allowed = policy::EvaluateCopy(v, copy).allowed();
       if (const Image* image = v.FindImage(BaseImage(i))) seen_after = FactsOf(*image);
       return d;
     });
