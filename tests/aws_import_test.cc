@@ -880,6 +880,16 @@ std::vector<AwsCliFile> OwnEncryptedImage(absl::string_view key_arn) {
                       "Encrypted": true}}]}]})")};
 }
 
+// May the account share the image of OwnEncryptedImage with the partner?
+Decision ShareOwnImageWithPartner(const Cloud& cloud) {
+  return cloud.Evaluate([&](const StateView& view) {
+    policy::ShareQuestion q{.caller = Account(kSelf), .region = RegionOf("us-east-1"),
+                            .image = Ami("ami-0aaaabbbbccccdddd")};
+    q.change.add_accounts = {Account(kPartner)};
+    return policy::EvaluateModifyLaunchPermission(view, q);
+  });
+}
+
 TEST(ImportAwsCli, KMS_1_AnAwsManagedKeyIsImportedAsWhatItIs) {
   std::vector<AwsCliFile> files = OwnEncryptedImage(kAwsManagedArn);
   files.push_back(Fixture("describe-key-aws-managed.json"));
@@ -893,12 +903,7 @@ TEST(ImportAwsCli, KMS_1_AnAwsManagedKeyIsImportedAsWhatItIs) {
             key->arn());
   // The owner may launch its image; it cannot share it (SHARE-16).
   EXPECT_TRUE(LaunchAs(**cloud, kSelf, "ami-0aaaabbbbccccdddd").allowed());
-  const Decision share = (*cloud)->Evaluate([&](const StateView& view) {
-    policy::ShareQuestion q{.caller = Account(kSelf), .region = RegionOf("us-east-1"),
-                            .image = Ami("ami-0aaaabbbbccccdddd")};
-    q.change.add_accounts = {Account(kPartner)};
-    return policy::EvaluateModifyLaunchPermission(view, q);
-  });
+  const Decision share = ShareOwnImageWithPartner(**cloud);
   EXPECT_FALSE(share.allowed());
   EXPECT_EQ(share.reasons().front().rule(), "SHARE-16");
 }
@@ -923,12 +928,7 @@ TEST(ImportAwsCli, KMS_11_AnImageUnderAKeyNoFileDescribesIsNotShareable) {
   const absl::StatusOr<std::unique_ptr<Cloud>> cloud = ImportAwsCli(OwnEncryptedImage(
       "arn:aws:kms:us-east-1:111122223333:key/99999999-4b5a-4978-8796-a5b4c3d2e1f0"));
   ASSERT_THAT(cloud, IsOk());
-  const Decision share = (*cloud)->Evaluate([&](const StateView& view) {
-    policy::ShareQuestion q{.caller = Account(kSelf), .region = RegionOf("us-east-1"),
-                            .image = Ami("ami-0aaaabbbbccccdddd")};
-    q.change.add_accounts = {Account(kPartner)};
-    return policy::EvaluateModifyLaunchPermission(view, q);
-  });
+  const Decision share = ShareOwnImageWithPartner(**cloud);
   EXPECT_FALSE(share.allowed());
   EXPECT_THAT(share.Explain(), HasSubstr("which the state does not hold"));
 }

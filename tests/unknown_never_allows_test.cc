@@ -45,14 +45,7 @@ class KeyPolicyTest : public ::testing::Test {
   void Seed(std::vector<KeyPolicyStatement> policy, std::vector<AccountId> grantees) {
     ASSERT_THAT(cloud->ImportKey(KmsKey::Builder().set_arn(key).set_policy(policy).Build().value()),
                 IsOk());
-    const Snapshot snap = Snapshot::Builder()
-                              .set_id(SnapshotId::Long(0x51))
-                              .set_owner(owner)
-                              .set_region(kEast)
-                              .set_volume_size_gib(8)
-                              .set_kms_key(key)
-                              .Build()
-                              .value();
+    const Snapshot snap = OwnerSnapshot(0x51, key);
     ASSERT_THAT(cloud->ImportSnapshot(snap), IsOk());
     const Image img = Image::Builder()
                           .set_id(image)
@@ -65,6 +58,30 @@ class KeyPolicyTest : public ::testing::Test {
                           .Build()
                           .value();
     ASSERT_THAT(cloud->ImportImage(img), IsOk());
+  }
+
+  // A completed 8 GiB snapshot of the owner in us-east-1, under `kms_key` when given.
+  Snapshot OwnerSnapshot(uint64_t id, std::optional<KmsKeyArn> kms_key = std::nullopt) const {
+    return Snapshot::Builder()
+        .set_id(SnapshotId::Long(id))
+        .set_owner(owner)
+        .set_region(kEast)
+        .set_volume_size_gib(8)
+        .set_kms_key(std::move(kms_key))
+        .Build()
+        .value();
+  }
+
+  // The owner's image "golden" in us-east-1 mapping `snap` as its root device.
+  Image OwnerImage(const Snapshot& snap) const {
+    return Image::Builder()
+        .set_id(image)
+        .set_name("golden")
+        .set_owner(owner)
+        .set_region(kEast)
+        .add_snapshot_mapping("/dev/xvda", snap)
+        .Build()
+        .value();
   }
 
   Decision Launch(AccountId caller) const {
@@ -317,23 +334,9 @@ class UnknownFactsTest : public KeyPolicyTest {
  protected:
   // An image of the owner whose root snapshot is encrypted under `snapshot_key`.
   void SeedUnder(const KmsKeyArn& snapshot_key) {
-    const Snapshot snap = Snapshot::Builder()
-                              .set_id(SnapshotId::Long(0x52))
-                              .set_owner(owner)
-                              .set_region(kEast)
-                              .set_volume_size_gib(8)
-                              .set_kms_key(snapshot_key)
-                              .Build()
-                              .value();
+    const Snapshot snap = OwnerSnapshot(0x52, snapshot_key);
     ASSERT_THAT(cloud->ImportSnapshot(snap), IsOk());
-    ASSERT_THAT(cloud->ImportImage(Image::Builder()
-                                       .set_id(image)
-                                       .set_name("golden")
-                                       .set_owner(owner)
-                                       .set_region(kEast)
-                                       .add_snapshot_mapping("/dev/xvda", snap)
-                                       .Build()
-                                       .value()),
+    ASSERT_THAT(cloud->ImportImage(OwnerImage(snap)),
                 IsOk());
   }
 
@@ -437,14 +440,7 @@ TEST_F(UnknownFactsTest, KMS_2_AliasAwsEbsMayNameOnlyAnAwsManagedKeyOfTheAccount
 
 TEST_F(UnknownFactsTest, SHARE_14_AnImageThatDisagreesWithItsSnapshotIsRefused) {
   ASSERT_THAT(cloud->ImportKey(KmsKey::Builder().set_arn(key).Build().value()), IsOk());
-  const Snapshot snap = Snapshot::Builder()
-                            .set_id(SnapshotId::Long(0x53))
-                            .set_owner(owner)
-                            .set_region(kEast)
-                            .set_volume_size_gib(8)
-                            .set_kms_key(key)
-                            .Build()
-                            .value();
+  const Snapshot snap = OwnerSnapshot(0x53, key);
   ASSERT_THAT(cloud->ImportSnapshot(snap), IsOk());
   BlockDeviceMapping m;
   m.device_name = "/dev/xvda";
@@ -472,22 +468,9 @@ TEST_F(UnknownFactsTest, SHARE_14_AnImageThatDisagreesWithItsSnapshotIsRefused) 
 }
 
 TEST_F(UnknownFactsTest, SHARE_14_AnUnencryptedImageMayBeMadePublic) {
-  const Snapshot snap = Snapshot::Builder()
-                            .set_id(SnapshotId::Long(0x54))
-                            .set_owner(owner)
-                            .set_region(kEast)
-                            .set_volume_size_gib(8)
-                            .Build()
-                            .value();
+  const Snapshot snap = OwnerSnapshot(0x54);
   ASSERT_THAT(cloud->ImportSnapshot(snap), IsOk());
-  ASSERT_THAT(cloud->ImportImage(Image::Builder()
-                                     .set_id(image)
-                                     .set_name("golden")
-                                     .set_owner(owner)
-                                     .set_region(kEast)
-                                     .add_snapshot_mapping("/dev/xvda", snap)
-                                     .Build()
-                                     .value()),
+  ASSERT_THAT(cloud->ImportImage(OwnerImage(snap)),
               IsOk());
   CallContext ctx;
   ctx.account = owner;
