@@ -253,6 +253,13 @@ const std::vector<ModellingChoice>& ModellingChoices() {
        "invalid UTF-8 in JSON or scenario text is SerializationException; state-file records "
        "out of the order of state.proto are SerializationException; a scenario clock move that "
        "is negative, infinite or over 100 years is InvalidParameterValue."},
+      {"MC-60", "COPY-6, DESC-1, DESC-4, LAUNCH-4, SHARE-4, DEREG-1",
+       "CopyImage of an image the caller cannot see (it neither owns it nor has launch "
+       "permission) answers InvalidAMIID.NotFound, as DescribeImages does for its id, so a copy "
+       "never tells an account that an image exists. RunInstances answers AuthFailure \"Not "
+       "authorized for images\" and the owner's operations (modify, reset, describe attribute, "
+       "deregister, deprecate, disable, protect) AuthFailure \"Not authorized for image\", "
+       "whether or not the caller can see the image, as observed (LAUNCH-4, SHARE-4, DEREG-1)."},
   };
   return *choices;
 }

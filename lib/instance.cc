@@ -129,6 +129,7 @@ B& B::add_volume(AttachedVolume v) {
 }
 B& B::set_product_codes(std::vector<ProductCode> c) { body().product_codes = std::move(c); return *this; }
 B& B::set_platform_details(std::string d) { body().platform_details = std::move(d); return *this; }
+B& B::set_platform(std::string p) { body().platform = std::move(p); return *this; }
 B& B::set_imds_v2_required(bool v) { body().imds_v2 = v; return *this; }
 B& B::set_launch_time(absl::Time t) { instance_.launch_time_ = t; return *this; }
 B& B::set_tags(TagSet t) { instance_.tags_ = std::move(t); return *this; }

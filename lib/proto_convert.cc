@@ -704,6 +704,7 @@ void ToProto(const Instance& in, v1::Instance* out) {
   }
   CodesToProto(in.product_codes(), p.mutable_product_codes());
   p.set_platform_details(in.platform_details());
+  p.set_platform(in.platform());
   p.mutable_metadata_options()->set_http_tokens(in.imds_v2_required() ? "required" : "optional");
   p.set_launch_time(FormatAwsTime(in.launch_time()));
   TagsToProto(in.tags(), p.mutable_tags());
@@ -745,6 +746,7 @@ absl::StatusOr<Instance> FromProto(const v1::Instance& p) {
   AMI_ASSIGN_OR_RETURN(std::vector<ProductCode> codes, CodesFromProto(p.product_codes()));
   b.set_product_codes(std::move(codes));
   if (!p.platform_details().empty()) b.set_platform_details(p.platform_details());
+  b.set_platform(p.platform());
   const std::string& tokens = p.metadata_options().http_tokens();
   if (!tokens.empty() && tokens != "required" && tokens != "optional") {
     return At("MetadataOptions.HttpTokens",

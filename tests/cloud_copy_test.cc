@@ -374,12 +374,14 @@ TEST_F(CopyImage, COPY_6_SharedImageWithSharedSnapshotsCanBeCopied) {
   EXPECT_EQ(CopyAndComplete(b_, east_, Req(src, east_, "web-b")).state(), ImageState::kAvailable);
 }
 
-TEST_F(CopyImage, COPY_6_NoLaunchPermissionIsAuthFailure) {
+TEST_F(CopyImage, COPY_6_NoLaunchPermissionIsNotFound) {
+  // Without launch permission the image is invisible to the caller (DESC-1).
   const ImageId src = SeedImage(a_, east_, "web", {SeedSnapshot(a_, east_, std::nullopt, {{b_}, false})});
-  EXPECT_TRUE(HasReason(Preflight(b_, east_, east_, src, "web-b"), "COPY-6", ErrorCode::kAuthFailure, false));
+  EXPECT_TRUE(HasReason(Preflight(b_, east_, east_, src, "web-b"), "COPY-6",
+                        ErrorCode::kInvalidAMIIDNotFound, false));
   auto before = cloud_->Fork();
   EXPECT_THAT(cloud_->CopyImage(Ctx(b_, east_), Req(src, east_, "web-b")),
-              HasErrorCode(ErrorCode::kAuthFailure));
+              HasErrorCode(ErrorCode::kInvalidAMIIDNotFound));
   EXPECT_TRUE(cloud_->StateEquals(*before));
 }
 
@@ -670,7 +672,7 @@ TEST_F(CopyImage, COPY_19_CrossAccountCrossRegionNeedsEveryPermission) {
   const ImageId src = SeedImage(a_, east_, "web", {root});
   auto before = cloud_->Fork();
   EXPECT_THAT(cloud_->CopyImage(Ctx(b_, west_), Req(src, east_, "web-1")),
-              HasErrorCode(ErrorCode::kAuthFailure));  // No launch permission.
+              HasErrorCode(ErrorCode::kInvalidAMIIDNotFound));  // No launch permission: invisible.
   EXPECT_TRUE(cloud_->StateEquals(*before));
   ModifyImageAttributeRequest share{src.ToString()};
   share.add.push_back({b_.ToString()});

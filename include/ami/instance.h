@@ -82,6 +82,9 @@ class Instance {
   // Inherited from the image (CREATE-13).
   const std::vector<ProductCode>& product_codes() const { return body_->product_codes; }
   const std::string& platform_details() const { return body_->platform_details; }
+  // "windows" for Windows instances, empty otherwise; inherited from the image, and passed on
+  // to the images created from the instance.
+  const std::string& platform() const { return body_->platform; }
   // HttpTokens=required (LAUNCH-14).
   bool imds_v2_required() const { return body_->imds_v2; }
   absl::Time launch_time() const { return launch_time_; }
@@ -107,13 +110,15 @@ class Instance {
     Architecture architecture = Architecture::kX86_64;
     std::vector<ProductCode> product_codes;
     std::string platform_details = "Linux/UNIX";
+    std::string platform;
     bool imds_v2 = false;
     // The attached volumes' device names, in attachment order.
     std::vector<std::string> device_names;
 
     auto Tie() const {
       return std::tie(state_reason, instance_type, root_device_type, root_device_name,
-                      architecture, product_codes, platform_details, imds_v2, device_names);
+                      architecture, product_codes, platform_details, platform, imds_v2,
+                      device_names);
     }
     friend bool operator==(const Body& a, const Body& b) { return a.Tie() == b.Tie(); }
     template <typename H>
@@ -193,6 +198,7 @@ class Instance::Builder {
   Builder& add_volume(AttachedVolume volume);
   Builder& set_product_codes(std::vector<ProductCode> codes);
   Builder& set_platform_details(std::string details);
+  Builder& set_platform(std::string platform);
   Builder& set_imds_v2_required(bool v2);
   Builder& set_launch_time(absl::Time t);
   Builder& set_tags(TagSet tags);

@@ -38,59 +38,6 @@ absl::Time Cloud::Now() const {
   return state_->now;
 }
 
-namespace {
-
-void CompleteImage(CloudState& s, const PendingWork& work) {
-  const ImageId id = *ImageId::Parse(work.id);
-  const Image* image = s.FindImage(id);
-  if (image == nullptr || image->state() != ImageState::kPending) return;
-  const bool failed = work.failure.has_value();
-  for (const SnapshotId sid : image->snapshot_ids()) {
-    const Snapshot* snap = s.FindSnapshot(sid);
-    if (snap == nullptr || snap->state() != SnapshotState::kPending) continue;
-    Snapshot::Builder b = snap->ToBuilder();
-    b.set_state(failed ? SnapshotState::kError : SnapshotState::kCompleted);
-    if (failed) b.set_state_message(work.failure->message);
-    s.PutSnapshot(std::make_shared<const Snapshot>(*b.Build()));
-  }
-  Image::Builder b = image->ToBuilder();
-  b.set_state(failed ? ImageState::kFailed : ImageState::kAvailable);
-  if (failed) b.set_state_reason(*work.failure);
-  s.PutImage(std::make_shared<const Image>(*b.Build()));
-  s.ReleaseCreateImage(*s.FindImage(id));
-}
-
-void CompleteInstance(CloudState& s, const PendingWork& work) {
-  const InstanceId id = *InstanceId::Parse(work.id);
-  const Instance* instance = s.FindInstance(id);
-  if (instance == nullptr || instance->state() != InstanceState::kPending) return;
-  Instance::Builder b = instance->ToBuilder();
-  if (work.failure.has_value()) {
-    b.set_state(InstanceState::kTerminated).set_state_reason(*work.failure).set_volumes({});
-  } else {
-    b.set_state(InstanceState::kRunning);
-  }
-  s.PutInstance(*std::move(b).Build());
-}
-
-void CompleteKeyDeletion(CloudState& s, const PendingWork& work) {
-  const absl::StatusOr<KmsKeyArn> parsed = KmsKeyArn::Parse(work.id);
-  if (!parsed.ok()) return;  // Scheduled from a key's own ARN, or checked when a state file loaded.
-  const KmsKeyArn arn = *parsed;
-  auto it = s.keys.find(arn);
-  if (it == s.keys.end() || it->second->state() != KeyState::kPendingDeletion) return;
-  s.keys.erase(it);
-  for (auto a = s.aliases.begin(); a != s.aliases.end();) {
-    if (a->second == arn) {
-      s.aliases.erase(a++);
-    } else {
-      ++a;
-    }
-  }
-}
-
-}  // namespace
-
 void Cloud::AdvanceClock(absl::Duration by) {
   internal::WriterLock lock(state_->mu);
   CloudState& s = *state_;
@@ -98,20 +45,7 @@ void Cloud::AdvanceClock(absl::Duration by) {
   while (!s.pending.empty() && s.pending.begin()->first <= s.now) {
     const PendingWork work = s.pending.begin()->second;
     s.pending.erase(s.pending.begin());
-    switch (work.kind) {
-      case PendingWork::Kind::kImage:
-        CompleteImage(s, work);
-        break;
-      case PendingWork::Kind::kInstance:
-        CompleteInstance(s, work);
-        break;
-      case PendingWork::Kind::kKeyDeletion:
-        CompleteKeyDeletion(s, work);
-        break;
-      case PendingWork::Kind::kBinExpiry:
-        internal::ExpireBinEntry(s, work);
-        break;
-    }
+    s.Commit(policy::PlanCompletion(s, work));
   }
 }
 

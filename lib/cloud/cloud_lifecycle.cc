@@ -13,6 +13,7 @@
 #include "choices.h"
 #include "cloud/ops_common.h"
 #include "cloud/state.h"
+#include "policy/planning.h"
 #include "status_macros.h"
 
 namespace ami {
@@ -22,30 +23,6 @@ using internal::CloudState;
 using internal::PendingWork;
 
 namespace {
-
-// The caller's own image in the caller's Region, or the owner check's denial.
-absl::StatusOr<const Image*> OwnedImage(const CloudState& s, const CallContext& ctx, ImageId id) {
-  const Decision d = policy::EvaluateImageOwnerAction(s, ctx.account, ctx.region, id,
-                                                      policy::ImageAction::kModifyAttribute);
-  if (!d.allowed()) return d.ToStatus();
-  return s.FindImage(id);
-}
-
-absl::Status Put(CloudState& s, const Image::Builder& b) {
-  AMI_ASSIGN_OR_RETURN(Image image, b.Build());
-  s.PutImage(std::make_shared<const Image>(std::move(image)));
-  return absl::OkStatus();
-}
-
-absl::Status WrongState(const Image& image, absl::string_view needed) {
-  return MakeError(choices::kImageWrongState,
-                   absl::StrCat("image `", image.id().ToString(), "` is ",
-                                ToString(image.state()), ": the operation needs it ", needed));
-}
-
-absl::Time RoundToMinute(absl::Time t) {
-  return absl::FromUnixSeconds((absl::ToUnixSeconds(t) + 30) / 60 * 60);
-}
 
 // The rule's lock state as of `now`: a pending unlock whose delay has passed is unlocked.
 RetentionRule Current(RetentionRule rule, absl::Time now) {
@@ -171,115 +148,52 @@ AllowedImagesSettings Cloud::GetAllowedImagesSettings(AccountId account, Region 
 
 // ---- Deprecation, disable, deregistration protection ----
 
+namespace {
+
+// Decode, plan, commit: the image lifecycle operations' one shape.
+absl::StatusOr<std::string> ChangeImage(CloudState& s, const CallContext& ctx,
+                                        const std::string& image_id,
+                                        const policy::ImageLifecycleChange& change) {
+  AMI_ASSIGN_OR_RETURN(const ImageId id, ImageId::Parse(image_id));
+  internal::WriterLock lock(s.mu);
+  AMI_ASSIGN_OR_RETURN(policy::PlannedLifecycle p, policy::PlanImageLifecycle(s, ctx, id, change));
+  AMI_RETURN_IF_ERROR(internal::Gate(p.planned.decision, ctx));
+  s.Commit(std::move(p.planned.plan));
+  return std::move(p.result);
+}
+
+using Change = policy::ImageLifecycleChange;
+
+}  // namespace
+
 absl::Status Cloud::EnableImageDeprecation(const CallContext& ctx, const std::string& image_id,
                                            absl::Time deprecate_at) {
-  AMI_ASSIGN_OR_RETURN(const ImageId id, ImageId::Parse(image_id));
-  internal::WriterLock lock(state_->mu);
-  CloudState& s = *state_;
-  AMI_ASSIGN_OR_RETURN(const Image* image, OwnedImage(s, ctx, id));
-  const absl::Time at = RoundToMinute(deprecate_at);
-  if (deprecate_at < s.now) {
-    return MakeError(choices::kBadDeprecationTime,
-                     absl::StrCat("deprecation time ", FormatAwsTime(deprecate_at),
-                                  " is in the past (now ", FormatAwsTime(s.now), ") (DEREG-7)"));
-  }
-  if (at > internal::AddYears(s.now, 10)) {
-    return MakeError(choices::kBadDeprecationTime,
-                     absl::StrCat("deprecation time ", FormatAwsTime(at),
-                                  " is more than 10 years ahead (DEREG-7)"));
-  }
-  const absl::Time latest = internal::AddYears(image->creation_time(), 2);
-  if (image->is_public() && at > latest) {
-    return MakeError(choices::kBadDeprecationTime,
-                     absl::StrCat("image `", image_id, "` is public: its deprecation time cannot be "
-                                  "after ", FormatAwsTime(latest),
-                                  ", two years after its creation; make it private first "
-                                  "(SHARE-21)"));
-  }
-  AMI_RETURN_IF_ERROR(internal::DryRunCheck(ctx));
-  Image::Builder b = image->ToBuilder();
-  b.set_deprecation_time(at);
-  return Put(s, b);
+  return ChangeImage(*state_, ctx, image_id,
+                     {Change::Kind::kEnableDeprecation, deprecate_at, false}).status();
 }
 
 absl::Status Cloud::DisableImageDeprecation(const CallContext& ctx, const std::string& image_id) {
-  AMI_ASSIGN_OR_RETURN(const ImageId id, ImageId::Parse(image_id));
-  internal::WriterLock lock(state_->mu);
-  CloudState& s = *state_;
-  AMI_ASSIGN_OR_RETURN(const Image* image, OwnedImage(s, ctx, id));
-  if (image->is_public()) {
-    return MakeError(choices::kPublicDeprecationLocked,
-                     absl::StrCat("image `", image_id, "` is public: its deprecation cannot be "
-                                  "cancelled until it is made private (SHARE-21)"));
-  }
-  AMI_RETURN_IF_ERROR(internal::DryRunCheck(ctx));
-  Image::Builder b = image->ToBuilder();
-  b.set_deprecation_time(std::nullopt);
-  return Put(s, b);
+  return ChangeImage(*state_, ctx, image_id, {Change::Kind::kDisableDeprecation, {}, false}).status();
 }
 
 absl::Status Cloud::DisableImage(const CallContext& ctx, const std::string& image_id) {
-  AMI_ASSIGN_OR_RETURN(const ImageId id, ImageId::Parse(image_id));
-  internal::WriterLock lock(state_->mu);
-  CloudState& s = *state_;
-  AMI_ASSIGN_OR_RETURN(const Image* image, OwnedImage(s, ctx, id));
-  if (image->state() != ImageState::kAvailable) return WrongState(*image, "available");
-  AMI_RETURN_IF_ERROR(internal::DryRunCheck(ctx));
-  Image::Builder b = image->ToBuilder();
-  b.set_state(ImageState::kDisabled).set_launch_permissions({});  // DEREG-8: shares are dropped.
-  return Put(s, b);
+  return ChangeImage(*state_, ctx, image_id, {Change::Kind::kDisable, {}, false}).status();
 }
 
 absl::Status Cloud::EnableImage(const CallContext& ctx, const std::string& image_id) {
-  AMI_ASSIGN_OR_RETURN(const ImageId id, ImageId::Parse(image_id));
-  internal::WriterLock lock(state_->mu);
-  CloudState& s = *state_;
-  AMI_ASSIGN_OR_RETURN(const Image* image, OwnedImage(s, ctx, id));
-  if (image->state() != ImageState::kDisabled) return WrongState(*image, "disabled");
-  AMI_RETURN_IF_ERROR(internal::DryRunCheck(ctx));
-  Image::Builder b = image->ToBuilder();
-  b.set_state(ImageState::kAvailable);
-  return Put(s, b);
+  return ChangeImage(*state_, ctx, image_id, {Change::Kind::kEnable, {}, false}).status();
 }
 
 absl::StatusOr<std::string> Cloud::EnableImageDeregistrationProtection(const CallContext& ctx,
                                                                        const std::string& image_id,
                                                                        bool with_cooldown) {
-  AMI_ASSIGN_OR_RETURN(const ImageId id, ImageId::Parse(image_id));
-  internal::WriterLock lock(state_->mu);
-  CloudState& s = *state_;
-  AMI_ASSIGN_OR_RETURN(const Image* image, OwnedImage(s, ctx, id));
-  AMI_RETURN_IF_ERROR(internal::DryRunCheck(ctx));
-  const DeregistrationProtection p = with_cooldown ? DeregistrationProtection::kEnabledWithCooldown
-                                                   : DeregistrationProtection::kEnabled;
-  Image::Builder b = image->ToBuilder();
-  // MC-51: protection is in force again, so a cooldown in progress ends.
-  b.set_deregistration_protection(p).set_protection_cooldown_until(std::nullopt);
-  AMI_RETURN_IF_ERROR(Put(s, b));
-  return std::string(ToString(p));
+  return ChangeImage(*state_, ctx, image_id,
+                     {Change::Kind::kEnableProtection, {}, with_cooldown});
 }
 
 absl::StatusOr<std::string> Cloud::DisableImageDeregistrationProtection(
     const CallContext& ctx, const std::string& image_id) {
-  AMI_ASSIGN_OR_RETURN(const ImageId id, ImageId::Parse(image_id));
-  internal::WriterLock lock(state_->mu);
-  CloudState& s = *state_;
-  AMI_ASSIGN_OR_RETURN(const Image* image, OwnedImage(s, ctx, id));
-  AMI_RETURN_IF_ERROR(internal::DryRunCheck(ctx));
-  Image::Builder b = image->ToBuilder();
-  std::string result = "disabled";
-  if (image->deregistration_protection() == DeregistrationProtection::kEnabledWithCooldown) {
-    // DEREG-6: protection stays in force for 24 hours.
-    const absl::Time until = s.now + absl::Hours(24);
-    b.set_protection_cooldown_until(until);
-    result = absl::StrCat("disabled-until-", FormatAwsTime(until));
-  } else if (image->protection_cooldown_until().has_value() &&
-             *image->protection_cooldown_until() > s.now) {
-    result = absl::StrCat("disabled-until-", FormatAwsTime(*image->protection_cooldown_until()));
-  }
-  b.set_deregistration_protection(DeregistrationProtection::kDisabled);
-  AMI_RETURN_IF_ERROR(Put(s, b));
-  return result;
+  return ChangeImage(*state_, ctx, image_id, {Change::Kind::kDisableProtection, {}, false});
 }
 
 // ---- Recycle Bin ----
@@ -479,41 +393,6 @@ int RetentionDays(const CloudState& s, AccountId owner, Region region,
     if (r.resource_type == type && RuleRetains(r, tags)) days = std::max(days, r.retention_days);
   }
   return days;
-}
-
-bool RetainImage(CloudState& s, std::shared_ptr<const Image> image) {
-  if (image->root_device_type() != RootDeviceType::kEbs) return false;
-  const int days = RetentionDays(s, image->owner(), image->region(),
-                                 RecycleBinResourceType::kImage, image->tags());
-  if (days == 0) return false;
-  const ImageId id = image->id();
-  const absl::Time exit = s.now + absl::Hours(24) * days;
-  s.bin_images.insert_or_assign(id, BinEntry<Image>{std::move(image), s.now, exit});
-  s.Schedule(exit - s.now, {PendingWork::Kind::kBinExpiry, id.ToString(), std::nullopt});
-  return true;
-}
-
-void DeleteOrRetainSnapshot(CloudState& s, SnapshotId id) {
-  auto it = s.snapshots.find(id);
-  if (it == s.snapshots.end()) return;
-  std::shared_ptr<const Snapshot> snap = it->second;
-  const int days = RetentionDays(s, snap->owner(), snap->region(),
-                                 RecycleBinResourceType::kSnapshot, snap->tags());
-  s.RemoveSnapshot(id);
-  if (days == 0) return;
-  const absl::Time exit = s.now + absl::Hours(24) * days;
-  s.bin_snapshots.insert_or_assign(id, BinEntry<Snapshot>{std::move(snap), s.now, exit});
-  s.Schedule(exit - s.now, {PendingWork::Kind::kBinExpiry, id.ToString(), std::nullopt});
-}
-
-void ExpireBinEntry(CloudState& s, const PendingWork& work) {
-  if (auto id = ImageId::Parse(work.id); id.ok()) {
-    auto it = s.bin_images.find(*id);
-    if (it != s.bin_images.end() && it->second.exit_time <= s.now) s.bin_images.erase(it);
-  } else if (auto sid = SnapshotId::Parse(work.id); sid.ok()) {
-    auto it = s.bin_snapshots.find(*sid);
-    if (it != s.bin_snapshots.end() && it->second.exit_time <= s.now) s.bin_snapshots.erase(it);
-  }
 }
 
 }  // namespace internal

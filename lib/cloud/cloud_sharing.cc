@@ -14,6 +14,7 @@
 #include "choices.h"
 #include "cloud/ops_common.h"
 #include "cloud/state.h"
+#include "policy/planning.h"
 #include "image_access.h"
 #include "status_macros.h"
 
@@ -60,23 +61,13 @@ absl::Status ReadEntries(const std::vector<LaunchPermissionEntry>& entries, bool
   return absl::OkStatus();
 }
 
-absl::Status ModifyOtherAttribute(CloudState& s, const CallContext& ctx, ImageId id,
-                                  const ModifyImageAttributeRequest& r) {
-  const Decision d = policy::EvaluateImageOwnerAction(s, ctx.account, ctx.region, id,
-                                                      policy::ImageAction::kModifyAttribute);
-  AMI_RETURN_IF_ERROR(internal::Gate(d, ctx));
-  Image::Builder b = s.FindImage(id)->ToBuilder();
-  if (r.description.has_value()) b.set_description(*r.description);
-  if (r.imds_support.has_value()) {
-    if (*r.imds_support != "v2.0") {
-      return MakeError(choices::kInvalidValue,
-                       absl::StrCat("invalid imds support `", *r.imds_support,
-                                    "`: the only value is v2.0, and it cannot be undone (CREATE-18)"));
-    }
-    b.set_imds_v2_required(true);
-  }
-  AMI_ASSIGN_OR_RETURN(Image image, b.Build());
-  s.PutImage(std::make_shared<const Image>(std::move(image)));
+// Plans with `plan`, then gates and commits: the attribute operations' one shape.
+template <typename PlanFn>
+absl::Status PlanAndCommit(CloudState& s, const CallContext& ctx, PlanFn plan) {
+  internal::WriterLock lock(s.mu);
+  AMI_ASSIGN_OR_RETURN(policy::Planned p, plan(static_cast<const CloudState&>(s)));
+  AMI_RETURN_IF_ERROR(internal::Gate(p.decision, ctx));
+  s.Commit(std::move(p.plan));
   return absl::OkStatus();
 }
 
@@ -94,9 +85,15 @@ absl::Status Cloud::ModifyImageAttribute(const CallContext& ctx,
     return MakeError(choices::kInconsistentValues,
                      "ModifyImageAttribute modifies one attribute per call (SHARE-3)");
   }
+  if (request.imds_support.has_value() && *request.imds_support != "v2.0") {
+    return MakeError(choices::kInvalidValue,
+                     absl::StrCat("invalid imds support `", *request.imds_support,
+                                  "`: the only value is v2.0, and it cannot be undone (CREATE-18)"));
+  }
   if (!launch) {
-    internal::WriterLock lock(state_->mu);
-    return ModifyOtherAttribute(*state_, ctx, id, request);
+    return PlanAndCommit(*state_, ctx, [&](const CloudState& s) {
+      return policy::PlanModifyImageDetails(s, ctx, id, request);
+    });
   }
   if (request.add.size() + request.remove.size() > 10000) {
     return MakeError(choices::kInvalidValue,
@@ -105,69 +102,56 @@ absl::Status Cloud::ModifyImageAttribute(const CallContext& ctx,
   policy::ShareQuestion q{ctx.account, ctx.region, id, {}};
   AMI_RETURN_IF_ERROR(ReadEntries(request.add, /*add=*/true, &q.change));
   AMI_RETURN_IF_ERROR(ReadEntries(request.remove, /*add=*/false, &q.change));
-  internal::WriterLock lock(state_->mu);
-  CloudState& s = *state_;
-  LaunchPermissions next;
-  AMI_RETURN_IF_ERROR(internal::Gate(policy::EvaluateModifyLaunchPermission(s, q, &next), ctx));
-  const Image& current = *s.FindImage(id);
-  std::optional<absl::Time> deprecation = current.deprecation_time();
-  if (next.is_public() && !current.is_public()) {
-    // SHARE-21: a public image is deprecated two years after its creation at the latest.
-    const absl::Time latest = internal::AddYears(current.creation_time(), 2);
-    if (!deprecation.has_value() || *deprecation > latest) deprecation = latest;
-  }
-  AMI_ASSIGN_OR_RETURN(Image image,
-                       internal::ImageAccess::WithLaunchPermissions(current, std::move(next), deprecation));
-  s.PutImage(std::make_shared<const Image>(std::move(image)));
-  return absl::OkStatus();
+  return PlanAndCommit(*state_, ctx, [&](const CloudState& s) {
+    return policy::PlanModifyLaunchPermission(s, q);
+  });
 }
 
 absl::Status Cloud::ResetImageAttribute(const CallContext& ctx, const std::string& image_id,
                                         const std::string& attribute) {
   AMI_ASSIGN_OR_RETURN(const ImageId id, ImageId::Parse(image_id));
-  internal::WriterLock lock(state_->mu);
-  CloudState& s = *state_;
-  const Decision d = policy::EvaluateImageOwnerAction(s, ctx.account, ctx.region, id,
-                                                      policy::ImageAction::kResetAttribute);
-  if (!d.allowed()) return d.ToStatus();
   if (attribute != "launchPermission") {
     return MakeError(choices::kInvalidValue,
                      absl::StrCat("attribute `", attribute, "` cannot be reset; only launchPermission"));
   }
-  AMI_RETURN_IF_ERROR(internal::DryRunCheck(ctx));
-  Image::Builder b = s.FindImage(id)->ToBuilder();
-  b.set_launch_permissions({});
-  s.PutImage(std::make_shared<const Image>(*b.Build()));
-  return absl::OkStatus();
+  return PlanAndCommit(*state_, ctx, [&](const CloudState& s) {
+    return policy::PlanResetLaunchPermission(s, ctx, id);
+  });
 }
 
 absl::Status Cloud::CancelImageLaunchPermission(const CallContext& ctx, const std::string& image_id) {
   AMI_ASSIGN_OR_RETURN(const ImageId id, ImageId::Parse(image_id));
-  internal::WriterLock lock(state_->mu);
-  CloudState& s = *state_;
-  AMI_RETURN_IF_ERROR(
-      internal::Gate(policy::EvaluateCancelLaunchPermission(s, ctx.account, ctx.region, id), ctx));
-  const Image& image = *s.FindImage(id);
-  const LaunchPermissions& lp = image.launch_permissions();
-  std::vector<AccountId> accounts = lp.accounts();
-  accounts.erase(std::remove(accounts.begin(), accounts.end(), ctx.account), accounts.end());
-  Image::Builder b = image.ToBuilder();
-  b.set_launch_permissions(*LaunchPermissions::Create(std::move(accounts), lp.is_public(),
-                                                      lp.organizations(), lp.organizational_units()));
-  s.PutImage(std::make_shared<const Image>(*b.Build()));
-  return absl::OkStatus();
+  return PlanAndCommit(*state_, ctx, [&](const CloudState& s) {
+    return policy::PlanCancelLaunchPermission(s, ctx, id);
+  });
 }
+
+namespace {
+
+// DescribeImageAttribute's attribute names (DESC-11).
+bool KnownImageAttribute(const std::string& a) {
+  static constexpr const char* kNames[] = {
+      "description", "launchPermission", "imdsSupport", "productCodes",
+      "deregistrationProtection", "lastLaunchedTime", "bootMode", "kernel", "ramdisk",
+      "sriovNetSupport", "tpmSupport", "uefiData", "blockDeviceMapping"};
+  return std::find(std::begin(kNames), std::end(kNames), a) != std::end(kNames);
+}
+
+}  // namespace
 
 absl::StatusOr<ImageAttribute> Cloud::DescribeImageAttribute(const CallContext& ctx,
                                                              const std::string& image_id,
                                                              const std::string& attribute) const {
   AMI_ASSIGN_OR_RETURN(const ImageId id, ImageId::Parse(image_id));
+  if (!KnownImageAttribute(attribute)) {
+    return MakeError(choices::kInvalidValue,
+                     absl::StrCat("unknown or unsupported image attribute `", attribute, "`"));
+  }
   internal::ReaderLock lock(state_->mu);
   const CloudState& s = *state_;
   const Decision d = policy::EvaluateImageOwnerAction(s, ctx.account, ctx.region, id,
                                                       policy::ImageAction::kDescribeAttribute);
-  if (!d.allowed()) return d.ToStatus();
-  AMI_RETURN_IF_ERROR(internal::DryRunCheck(ctx));
+  AMI_RETURN_IF_ERROR(internal::Gate(d, ctx));
   const Image& image = *s.FindImage(id);
   ImageAttribute out;
   out.image_id = id;

@@ -39,13 +39,6 @@ absl::StatusOr<SpecifiedTags> ParseTagSpecifications(const std::vector<TagSpecif
   return out;
 }
 
-absl::Time AddYears(absl::Time t, int years) {
-  const absl::TimeZone utc = absl::UTCTimeZone();
-  const absl::CivilSecond c = absl::ToCivilSecond(t, utc);
-  const absl::CivilSecond shifted(c.year() + years, c.month(), c.day(), c.hour(), c.minute(),
-                                  c.second());
-  return absl::FromCivil(shifted, utc);
-}
 
 StateReason FailureReason(absl::string_view code, const Decision& decision) {
   StateReason reason;

@@ -28,9 +28,6 @@ struct SpecifiedTags {
 };
 absl::StatusOr<SpecifiedTags> ParseTagSpecifications(const std::vector<TagSpecification>& specs);
 
-// `t` plus `years` calendar years, in UTC (29 February becomes 1 March in other years).
-absl::Time AddYears(absl::Time t, int years);
-
 // The state reason of an asynchronous failure: the first deny reason's message.
 StateReason FailureReason(absl::string_view code, const Decision& decision);
 

@@ -12,17 +12,6 @@
 #include "choices.h"
 
 namespace ami::internal {
-namespace {
-
-// SplitMix64: a fast, well-mixed step for the seeded id sequence.
-uint64_t Mix(uint64_t x) {
-  x += 0x9e3779b97f4a7c15ULL;
-  x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ULL;
-  x = (x ^ (x >> 27)) * 0x94d049bb133111ebULL;
-  return x ^ (x >> 31);
-}
-
-}  // namespace
 
 bool IsRegistered(ImageState state) { return state != ImageState::kDeregistered; }
 
@@ -182,7 +171,12 @@ const AllowedImagesSettings* CloudState::AllowedImages(AccountId account, Region
   return &it->second;
 }
 
-uint64_t CloudState::NextRandom() { return Mix(options.seed * 0x100000001b3ULL + ++next_id); }
+uint64_t CloudState::NextRandom() {
+  IdSequence ids = Ids();
+  const uint64_t bits = ids.NextRandom();
+  next_id = ids.next();
+  return bits;
+}
 
 ImageId CloudState::NewImageId() {
   return ImageId::Long(NextRandom(), 0);

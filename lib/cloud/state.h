@@ -21,6 +21,7 @@
 #include "cloud/image_index.h"
 #include "cloud/rw_lock.h"
 #include "cloud/value_table.h"
+#include "policy/planning.h"
 #include "value_sharing.h"
 
 namespace ami::internal {
@@ -39,30 +40,6 @@ struct OrganizationInfo {
   }
 };
 
-// What AdvanceClock() completes.
-struct PendingWork {
-  // kBinExpiry: a Recycle Bin entry (image or snapshot id) whose retention ends.
-  enum class Kind : uint8_t { kImage, kInstance, kKeyDeletion, kBinExpiry };
-  Kind kind = Kind::kImage;
-  std::string id;  // The resource id, as text.
-  // Set when the work fails (KMS-11, LAUNCH-9): the state reason to record.
-  std::optional<StateReason> failure;
-
-  friend bool operator==(const PendingWork& a, const PendingWork& b) {
-    return a.kind == b.kind && a.id == b.id && a.failure == b.failure;
-  }
-};
-
-// A CopyImage ClientToken (COPY-17): what the request was, and what it made.
-struct TokenEntry {
-  std::string fingerprint;
-  ImageId image = ImageId::Short(0);
-
-  friend bool operator==(const TokenEntry& a, const TokenEntry& b) {
-    return a.fingerprint == b.fingerprint && a.image == b.image;
-  }
-};
-
 using AccountRegion = std::pair<AccountId, Region>;
 
 // A resource in the Recycle Bin: as it was before it entered, and when it leaves for good.
@@ -78,7 +55,7 @@ struct BinEntry {
   }
 };
 
-struct CloudState final : public StateView {
+struct CloudState final : public policy::PlanView {
   Cloud::Options options;
   absl::Time now;
   uint64_t next_id = 0;
@@ -141,6 +118,21 @@ struct CloudState final : public StateView {
   const AllowedImagesSettings* AllowedImages(AccountId account, Region region) const override;
   absl::Time Now() const override { return now; }
 
+  // ---- PlanView ----
+  IdSequence Ids() const override { return IdSequence(options.seed, next_id); }
+  absl::Duration ImagePending() const override { return options.image_pending; }
+  absl::Duration InstancePending() const override { return options.instance_pending; }
+  const TokenEntry* FindClientToken(const TokenKey& key) const override;
+  std::optional<ImageId> CreatingImageFrom(InstanceId instance) const override;
+  int RetentionDays(AccountId owner, Region region, RecycleBinResourceType type,
+                    const TagSet& tags) const override;
+  std::optional<absl::Time> BinExit(const std::string& id) const override;
+
+  // ---- The one writer ----
+  // Applies everything `plan` holds, in the order Plan declares, keeping the indexes. Every
+  // value was built and checked when the plan was made, so nothing here can fail.
+  void Commit(Plan plan);
+
   // ---- Ids ----
   // The next 64 random bits of the seeded sequence.
   uint64_t NextRandom();
@@ -199,14 +191,6 @@ bool IsRegistered(ImageState state);
 // `type` with `tags` in `region`; 0 when none does (DEREG-9).
 int RetentionDays(const CloudState& s, AccountId owner, Region region,
                   RecycleBinResourceType type, const TagSet& tags);
-// Puts a deregistered image, as it was before, in the Recycle Bin when a rule retains it; true
-// when it did.
-bool RetainImage(CloudState& s, std::shared_ptr<const Image> image);
-// Deletes a snapshot, keeping it in the Recycle Bin when a rule retains it.
-void DeleteOrRetainSnapshot(CloudState& s, SnapshotId id);
-// Deletes for good the Recycle Bin entry `work` names, when its retention has ended.
-void ExpireBinEntry(CloudState& s, const PendingWork& work);
-
 // OK, or the DryRunOperation error when `ctx.dry_run` (CREATE-16).
 absl::Status DryRunCheck(const CallContext& ctx);
 

@@ -20,6 +20,10 @@ const Image* ImageInRegion(const StateView& view, ImageId id, Region region, Dec
   return image;
 }
 
+bool VisibleTo(const StateView& view, const Image& image, AccountId account) {
+  return image.owner() == account || EvaluateLaunchPermission(view, image, account).allowed();
+}
+
 bool RequireAvailable(const Image& image, Region region, Decision* d) {
   if (image.state() == ImageState::kAvailable) return true;
   if (image.state() == ImageState::kDeregistered) {
@@ -83,6 +87,22 @@ Decision MakeAsync(Decision d) {
   }
   for (const std::string& e : d.errors()) out.AddError(e);
   return out;
+}
+
+absl::Time AddYears(absl::Time t, int years) {
+  const absl::TimeZone utc = absl::UTCTimeZone();
+  const absl::CivilSecond c = absl::ToCivilSecond(t, utc);
+  const absl::CivilSecond shifted(c.year() + years, c.month(), c.day(), c.hour(), c.minute(),
+                                  c.second());
+  return absl::FromCivil(shifted, utc);
+}
+
+StateReason FailureReason(absl::string_view code, const Decision& decision) {
+  StateReason reason;
+  reason.code = std::string(code);
+  reason.message = decision.reasons().empty() ? std::string("failed")
+                                              : decision.reasons().front().Message();
+  return reason;
 }
 
 }  // namespace ami::policy

@@ -22,6 +22,10 @@ inline Reason R(const ReasonTemplate& what, ReasonArgs args = {}, bool async = f
 // The image `id` when it exists in `region`; otherwise nullptr and `*d` denies (ID-4, REG-2).
 const Image* ImageInRegion(const StateView& view, ImageId id, Region region, Decision* d);
 
+// True when `account` can see `image` as DescribeImages shows it (DESC-1): it owns the image, or
+// has launch permission on it. Other accounts are told the image does not exist.
+bool VisibleTo(const StateView& view, const Image& image, AccountId account);
+
 // Denies into `*d` unless the image is available (LAUNCH-3, LAUNCH-6, LAUNCH-7); true when it is.
 bool RequireAvailable(const Image& image, Region region, Decision* d);
 
@@ -47,6 +51,12 @@ bool RequireAllowed(const StateView& view, const Image& image, AccountId account
 
 // Marks every reason of `d` asynchronous (AWS accepts the call, then fails it).
 Decision MakeAsync(Decision d);
+
+// `t` plus `years` calendar years, in UTC (29 February becomes 1 March in other years).
+absl::Time AddYears(absl::Time t, int years);
+
+// The state reason of an asynchronous failure: `code` and the first deny reason's message.
+StateReason FailureReason(absl::string_view code, const Decision& decision);
 
 // The aws:PrincipalOrgPaths value of an account in an organization: o-…/r-…/ou-…/…/ (KMS-7).
 std::string OrgPath(const AccountInfo& info);

@@ -132,8 +132,9 @@ inline constexpr RT kCrashConsistent{
 inline constexpr RT kCopyOwner{"COPY-3", EC::kAuthFailure,
                                "account {account} will own the copy of image {image}"};
 inline constexpr RT kCopyNoLaunchPermission{
-    "COPY-6", EC::kAuthFailure,
-    "account {account} may not copy image {image}: it has no launch permission on it"};
+    "COPY-6", EC::kInvalidAMIIDNotFound,
+    "image {image} does not exist for account {account}: it has no launch permission on it, so "
+    "it cannot be copied"};
 inline constexpr RT kCopyNoStorageAccess{
     "COPY-6", choices::kCopyNoStorageAccess,
     "account {account} cannot read snapshot {snapshot} of image {image}: you do not have "
@@ -285,6 +286,62 @@ inline constexpr RT kCopyNotAllowed{
     "COPY-16", EC::kInvalidAMIIDNotFound,
     "image {image} does not exist for account {account}: it does not meet the account's allowed "
     "AMIs criteria in {region}, so it cannot be copied"};
+
+// ---- RegisterImage, ClientTokens, instance state changes (CREATE-5 … 7, 15, 17, COPY-17) ----
+inline constexpr RT kRegisterSnapshotNotFound{
+    "CREATE-17", EC::kInvalidSnapshotNotFound,
+    "snapshot {snapshot} does not exist in {region} or is not shared with account {account}"};
+inline constexpr RT kRegisterOwner{"CREATE-17", EC::kAuthFailure,
+                                   "account {account} registers image {image} in {region}"};
+inline constexpr RT kTokenMismatch{
+    "COPY-17", EC::kIdempotentParameterMismatch,
+    "client token {text} was used with different parameters"};
+inline constexpr RT kTokenReplay{"COPY-17", EC::kIdempotentParameterMismatch,
+                                 "client token {text} already made image {image}"};
+inline constexpr RT kCopyBadKeyId{
+    "KMS-11", EC::kCustomerKeyHasBeenRevoked,
+    "the copy would fail after the call: kms key {text} is not a valid key identifier"};
+inline constexpr RT kConcurrentNoReboot{
+    "CREATE-15", EC::kConcurrentCreateImageNoRebootLimitExceeded,
+    "a NoReboot CreateImage of instance {instance} is still in progress (image {image})"};
+inline constexpr RT kNewMappingNeedsSize{
+    "CREATE-5", choices::kInvalidValue,
+    "device {text} is not attached to instance {instance}: a new mapping needs a volume size or "
+    "a virtual name"};
+inline constexpr RT kMappingSizeChange{
+    "CREATE-6", choices::kInvalidValue,
+    "the size of existing volume {text} cannot be changed by CreateImage (CREATE-6)"};
+inline constexpr RT kMappingEncrypt{
+    "CREATE-7", choices::kInvalidValue,
+    "volume {text} is unencrypted: Encrypted may only be false; copy the image to encrypt it "
+    "(CREATE-7)"};
+inline constexpr RT kInstanceOwner{"ID-4", EC::kInvalidInstanceIDNotFound,
+                                   "account {account} owns the instances in {region}"};
+inline constexpr RT kInstanceStoreStop{
+    "CREATE-3", EC::kUnsupportedOperation,
+    "instance {instance} is instance-store backed and cannot be stopped"};
+inline constexpr RT kCannotStop{"ID-4", EC::kIncorrectInstanceState,
+                                "instance {instance} is {text} and cannot be stopped"};
+inline constexpr RT kCannotStart{"ID-4", EC::kIncorrectInstanceState,
+                                 "instance {instance} is {text} and cannot be started"};
+
+// ---- Image lifecycle (DEREG-7, DEREG-8, SHARE-21) ----
+inline constexpr RT kBadDeprecationTime{"DEREG-7", choices::kBadDeprecationTime,
+                                        "deprecation time {text} (DEREG-7)"};
+inline constexpr RT kPublicDeprecationTooLate{
+    "SHARE-21", choices::kBadDeprecationTime,
+    "image {image} is public: its deprecation time cannot be after {text}, two years after its "
+    "creation; make it private first (SHARE-21)"};
+inline constexpr RT kPublicDeprecationLocked{
+    "SHARE-21", choices::kPublicDeprecationLocked,
+    "image {image} is public: its deprecation cannot be cancelled until it is made private "
+    "(SHARE-21)"};
+inline constexpr RT kDisableNeedsAvailable{
+    "DEREG-8", choices::kImageWrongState,
+    "image {image} is {text}: the operation needs it available"};
+inline constexpr RT kEnableNeedsDisabled{
+    "DEREG-8", choices::kImageWrongState,
+    "image {image} is {text}: the operation needs it disabled"};
 
 }  // namespace ami::reasons
 

@@ -1,0 +1,103 @@
+// The one writer: CloudState::Commit applies a plan to the tables and their indexes.
+#include <string>
+#include <utility>
+
+#include "cloud/state.h"
+
+namespace ami::internal {
+
+const TokenEntry* CloudState::FindClientToken(const TokenKey& key) const {
+  auto it = client_tokens.find(key);
+  return it == client_tokens.end() ? nullptr : &it->second;
+}
+
+std::optional<ImageId> CloudState::CreatingImageFrom(InstanceId instance) const {
+  auto it = creating_from.find(instance);
+  if (it == creating_from.end()) return std::nullopt;
+  return it->second;
+}
+
+int CloudState::RetentionDays(AccountId owner, Region region, RecycleBinResourceType type,
+                              const TagSet& tags) const {
+  return internal::RetentionDays(*this, owner, region, type, tags);
+}
+
+std::optional<absl::Time> CloudState::BinExit(const std::string& id) const {
+  if (auto image = ImageId::Parse(id); image.ok()) {
+    auto it = bin_images.find(*image);
+    if (it != bin_images.end()) return it->second.exit_time;
+  } else if (auto snap = SnapshotId::Parse(id); snap.ok()) {
+    auto it = bin_snapshots.find(*snap);
+    if (it != bin_snapshots.end()) return it->second.exit_time;
+  }
+  return std::nullopt;
+}
+
+namespace {
+
+// Puts the image, as it is now, in the Recycle Bin for `days` (DEREG-9, DEREG-10).
+void RetainImage(CloudState& s, const Plan::Retained& r) {
+  const absl::Time exit = s.now + absl::Hours(24) * r.days;
+  s.bin_images.insert_or_assign(r.image, BinEntry<Image>{s.images.at(r.image), s.now, exit});
+  s.Schedule(exit - s.now, {PendingWork::Kind::kBinExpiry, r.image.ToString(), std::nullopt});
+}
+
+// Deletes the snapshot, keeping it in the Recycle Bin for `days` when a rule retains it.
+void DeleteSnapshot(CloudState& s, const Plan::Deleted& d) {
+  auto it = s.snapshots.find(d.snapshot);
+  if (it == s.snapshots.end()) return;
+  std::shared_ptr<const Snapshot> snap = it->second;
+  s.RemoveSnapshot(d.snapshot);
+  if (d.days == 0) return;
+  const absl::Time exit = s.now + absl::Hours(24) * d.days;
+  s.bin_snapshots.insert_or_assign(d.snapshot, BinEntry<Snapshot>{std::move(snap), s.now, exit});
+  s.Schedule(exit - s.now, {PendingWork::Kind::kBinExpiry, d.snapshot.ToString(), std::nullopt});
+}
+
+void DeleteKey(CloudState& s, const KmsKeyArn& arn) {
+  s.keys.erase(arn);
+  for (auto a = s.aliases.begin(); a != s.aliases.end();) {
+    if (a->second == arn) {
+      s.aliases.erase(a++);
+    } else {
+      ++a;
+    }
+  }
+}
+
+void ExpireBinEntry(CloudState& s, const std::string& id) {
+  if (auto image = ImageId::Parse(id); image.ok()) {
+    s.bin_images.erase(*image);
+  } else if (auto snap = SnapshotId::Parse(id); snap.ok()) {
+    s.bin_snapshots.erase(*snap);
+  }
+}
+
+}  // namespace
+
+void CloudState::Commit(Plan plan) {
+  if (plan.ids.has_value()) next_id = plan.ids->next();
+  for (const Plan::Retained& r : plan.retain_images) RetainImage(*this, r);
+  for (auto& snapshot : plan.put_snapshots) PutSnapshot(std::move(snapshot));
+  for (auto& image : plan.put_images) {
+    const ImageId id = image->id();
+    const bool settled = image->state() != ImageState::kPending;
+    PutImage(std::move(image));
+    if (settled) ReleaseCreateImage(*images.at(id));  // CREATE-15 ends with the image.
+  }
+  for (Instance& instance : plan.put_instances) PutInstance(std::move(instance));
+  for (const Plan::Deleted& d : plan.delete_snapshots) DeleteSnapshot(*this, d);
+  for (const auto& [id, region] : plan.drop_foreign_tags) DropForeignTags(id, region);
+  for (const auto& [instance, image] : plan.start_create_image) {
+    creating_from.insert_or_assign(instance, image);
+  }
+  for (const KmsKeyArn& arn : plan.delete_keys) DeleteKey(*this, arn);
+  for (const std::string& id : plan.expire_bin_entries) ExpireBinEntry(*this, id);
+  for (auto& [after, work] : plan.schedule) Schedule(after, std::move(work));
+  if (plan.client_token.has_value()) {
+    client_tokens.insert_or_assign(std::move(plan.client_token->first),
+                                   std::move(plan.client_token->second));
+  }
+}
+
+}  // namespace ami::internal

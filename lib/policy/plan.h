@@ -1,0 +1,111 @@
+// Plans: everything an allowed operation will create, change, remove or schedule, computed by
+// the policy engine from a read-only view before any table is touched, and applied by the one
+// writer, CloudState::Commit. Internal to libami.
+#ifndef AMI_LIB_POLICY_PLAN_H_
+#define AMI_LIB_POLICY_PLAN_H_
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <tuple>
+#include <utility>
+#include <vector>
+
+#include "absl/time/time.h"
+#include "ami/image.h"
+#include "ami/instance.h"
+#include "ami/policy.h"
+#include "ami/snapshot.h"
+#include "ami/tags.h"
+
+namespace ami::internal {
+
+// The seeded id sequence (images, snapshots, instances, volumes, keys, grants). A plan draws
+// from a copy of the state's sequence; Commit stores where the plan left it, so a rejected
+// operation draws nothing.
+class IdSequence {
+ public:
+  IdSequence(uint64_t seed, uint64_t next) : seed_(seed), next_(next) {}
+  uint64_t seed() const { return seed_; }
+  // How many values were drawn since the cloud began.
+  uint64_t next() const { return next_; }
+  // The next 64 random bits of the sequence.
+  uint64_t NextRandom();
+  ImageId NewImageId() { return ImageId::Long(NextRandom(), 0); }
+  SnapshotId NewSnapshotId() { return SnapshotId::Long(NextRandom(), 0); }
+  InstanceId NewInstanceId() { return InstanceId::Long(NextRandom(), 0); }
+  VolumeId NewVolumeId() { return VolumeId::Long(NextRandom(), 0); }
+
+ private:
+  uint64_t seed_;
+  uint64_t next_;
+};
+
+// SplitMix64: a fast, well-mixed step, used for the id sequence and derived key ids.
+uint64_t Mix(uint64_t x);
+
+// What AdvanceClock() completes.
+struct PendingWork {
+  // kBinExpiry: a Recycle Bin entry (image or snapshot id) whose retention ends.
+  enum class Kind : uint8_t { kImage, kInstance, kKeyDeletion, kBinExpiry };
+  Kind kind = Kind::kImage;
+  std::string id;  // The resource id, as text.
+  // Set when the work fails (KMS-11, LAUNCH-9): the state reason to record.
+  std::optional<StateReason> failure;
+
+  friend bool operator==(const PendingWork& a, const PendingWork& b) {
+    return a.kind == b.kind && a.id == b.id && a.failure == b.failure;
+  }
+};
+
+// A CopyImage ClientToken (COPY-17): what the request was, and what it made.
+struct TokenEntry {
+  std::string fingerprint;
+  ImageId image = ImageId::Short(0);
+
+  friend bool operator==(const TokenEntry& a, const TokenEntry& b) {
+    return a.fingerprint == b.fingerprint && a.image == b.image;
+  }
+};
+
+// (caller, Region, ClientToken).
+using TokenKey = std::tuple<AccountId, Region, std::string>;
+
+// Everything one operation changes. Commit applies the parts in the order they are declared.
+struct Plan {
+  // Where the id sequence stands after the operation; unset when it drew no id.
+  std::optional<IdSequence> ids;
+  // Images entering the Recycle Bin as they are now, for `days` (DEREG-9).
+  struct Retained {
+    ImageId image = ImageId::Short(0);
+    int days = 0;
+  };
+  std::vector<Retained> retain_images;
+  // Added or replaced; snapshots before images, so that an image's snapshots exist.
+  std::vector<std::shared_ptr<const Snapshot>> put_snapshots;
+  std::vector<std::shared_ptr<const Image>> put_images;
+  std::vector<Instance> put_instances;
+  // Snapshots deleted; those with `days` > 0 stay in the Recycle Bin that long (DEREG-9).
+  struct Deleted {
+    SnapshotId snapshot = SnapshotId::Short(0);
+    int days = 0;
+  };
+  std::vector<Deleted> delete_snapshots;
+  // Every account's tags on these images or snapshots are dropped (deregistered, deleted).
+  std::vector<std::pair<std::string, Region>> drop_foreign_tags;
+  // NoReboot CreateImage calls now in progress: instance → the image it makes (CREATE-15).
+  std::vector<std::pair<InstanceId, ImageId>> start_create_image;
+  // Work that AdvanceClock() completes, `after` from now.
+  std::vector<std::pair<absl::Duration, PendingWork>> schedule;
+  // KMS keys deleted for good, with their aliases (KMS-14).
+  std::vector<KmsKeyArn> delete_keys;
+  // Recycle Bin entries (image or snapshot ids) whose retention ended (DEREG-9).
+  std::vector<std::string> expire_bin_entries;
+  // A ClientToken remembered with what it made (COPY-17).
+  std::optional<std::pair<TokenKey, TokenEntry>> client_token;
+};
+
+}  // namespace ami::internal
+
+#endif  // AMI_LIB_POLICY_PLAN_H_

@@ -1,0 +1,87 @@
+// Plans of the image attribute operations: launch permissions (with SHARE-21's deprecation
+// clamp), description and IMDS support, reset, and a recipient's cancellation (SHARE-2 … 8,
+// SHARE-21, CREATE-18).
+#include <algorithm>
+#include <utility>
+#include <vector>
+
+#include "image_access.h"
+#include "policy/common.h"
+#include "policy/planning.h"
+#include "status_macros.h"
+
+namespace ami::policy {
+namespace {
+
+// Puts `image` in `out`'s plan.
+void PutImage(Image image, Planned* out) {
+  out->plan.put_images.push_back(std::make_shared<const Image>(std::move(image)));
+}
+
+}  // namespace
+
+absl::StatusOr<Planned> PlanModifyLaunchPermission(const PlanView& view, const ShareQuestion& q) {
+  Planned out;
+  LaunchPermissions next;
+  out.decision = EvaluateModifyLaunchPermission(view, q, &next);
+  if (!out.decision.allowed()) return out;
+  const Image& current = *view.FindImage(q.image);
+  std::optional<absl::Time> deprecation = current.deprecation_time();
+  if (next.is_public() && !current.is_public()) {
+    // SHARE-21: a public image is deprecated two years after its creation at the latest.
+    const absl::Time latest = AddYears(current.creation_time(), 2);
+    if (!deprecation.has_value() || *deprecation > latest) deprecation = latest;
+  }
+  AMI_ASSIGN_OR_RETURN(Image image,
+                       internal::ImageAccess::WithLaunchPermissions(current, std::move(next), deprecation));
+  PutImage(std::move(image), &out);
+  return out;
+}
+
+absl::StatusOr<Planned> PlanModifyImageDetails(const PlanView& view, const CallContext& ctx,
+                                               ImageId id, const ModifyImageAttributeRequest& r) {
+  Planned out;
+  out.decision =
+      EvaluateImageOwnerAction(view, ctx.account, ctx.region, id, ImageAction::kModifyAttribute);
+  if (!out.decision.allowed()) return out;
+  Image::Builder b = view.FindImage(id)->ToBuilder();
+  if (r.description.has_value()) b.set_description(*r.description);
+  if (r.imds_support.has_value()) b.set_imds_v2_required(true);  // CREATE-18: only v2.0.
+  AMI_ASSIGN_OR_RETURN(Image image, b.Build());
+  PutImage(std::move(image), &out);
+  return out;
+}
+
+absl::StatusOr<Planned> PlanResetLaunchPermission(const PlanView& view, const CallContext& ctx,
+                                                  ImageId id) {
+  Planned out;
+  out.decision =
+      EvaluateImageOwnerAction(view, ctx.account, ctx.region, id, ImageAction::kResetAttribute);
+  if (!out.decision.allowed()) return out;
+  Image::Builder b = view.FindImage(id)->ToBuilder();
+  b.set_launch_permissions({});
+  AMI_ASSIGN_OR_RETURN(Image image, b.Build());
+  PutImage(std::move(image), &out);
+  return out;
+}
+
+absl::StatusOr<Planned> PlanCancelLaunchPermission(const PlanView& view, const CallContext& ctx,
+                                                   ImageId id) {
+  Planned out;
+  out.decision = EvaluateCancelLaunchPermission(view, ctx.account, ctx.region, id);
+  if (!out.decision.allowed()) return out;
+  const Image& image = *view.FindImage(id);
+  const LaunchPermissions& lp = image.launch_permissions();
+  std::vector<AccountId> accounts = lp.accounts();
+  accounts.erase(std::remove(accounts.begin(), accounts.end(), ctx.account), accounts.end());
+  AMI_ASSIGN_OR_RETURN(LaunchPermissions kept,
+                       LaunchPermissions::Create(std::move(accounts), lp.is_public(),
+                                                 lp.organizations(), lp.organizational_units()));
+  Image::Builder b = image.ToBuilder();
+  b.set_launch_permissions(std::move(kept));
+  AMI_ASSIGN_OR_RETURN(Image changed, b.Build());
+  PutImage(std::move(changed), &out);
+  return out;
+}
+
+}  // namespace ami::policy

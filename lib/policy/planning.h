@@ -1,0 +1,161 @@
+// The engine's planning functions: for one decoded operation, the Decision and, when it allows
+// (or denies only later, KMS-11, LAUNCH-9), the Plan that CloudState::Commit applies. They read
+// a PlanView only; every rule an operation can fail on is decided here. Internal to libami.
+#ifndef AMI_LIB_POLICY_PLANNING_H_
+#define AMI_LIB_POLICY_PLANNING_H_
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "ami/lifecycle.h"
+#include "ami/policy.h"
+#include "ami/policy_engine.h"
+#include "ami/requests.h"
+#include "policy/plan.h"
+
+namespace ami::policy {
+
+// The state facts a plan needs beyond the StateView. Implementations allow concurrent calls.
+class PlanView : public StateView {
+ public:
+  // The id sequence as it stands.
+  virtual internal::IdSequence Ids() const = 0;
+  // How long new images and instances stay pending (ASYNC-1, ASYNC-3).
+  virtual absl::Duration ImagePending() const = 0;
+  virtual absl::Duration InstancePending() const = 0;
+  // What a ClientToken made before (COPY-17); nullptr when unused.
+  virtual const internal::TokenEntry* FindClientToken(const internal::TokenKey& key) const = 0;
+  // The image a NoReboot CreateImage of the instance is making (CREATE-15).
+  virtual std::optional<ImageId> CreatingImageFrom(InstanceId instance) const = 0;
+  // The longest retention of the owner's Recycle Bin rules that retain a resource of `type` with
+  // `tags` in `region`; 0 when none does (DEREG-9).
+  virtual int RetentionDays(AccountId owner, Region region, RecycleBinResourceType type,
+                            const TagSet& tags) const = 0;
+  // When the Recycle Bin entry of the image or snapshot `id` leaves for good; nullopt when the
+  // bin does not hold it.
+  virtual std::optional<absl::Time> BinExit(const std::string& id) const = 0;
+};
+
+// A decision and, unless it denies now, what to commit.
+struct Planned {
+  Decision decision;
+  internal::Plan plan;
+};
+
+// ---- Images -------------------------------------------------------------------------------------
+
+struct RegisterImageCall {
+  CallContext ctx;
+  RegisterImageRequest request;
+  std::vector<SnapshotId> snapshots;  // One per mapping, parsed.
+  TagSet image_tags;
+};
+// REG-6, CREATE-17, ID-4. The new image's id is `plan.put_images.front()->id()`.
+absl::StatusOr<Planned> PlanRegisterImage(const PlanView& view, const RegisterImageCall& call);
+
+struct CopyImageCall {
+  CallContext ctx;
+  CopyImageRequest request;
+  CopyQuestion question;
+  TagSet image_tags;
+  TagSet snapshot_tags;
+  // A KmsKeyId that is not a key identifier: the copy fails after the call (KMS-11).
+  std::string unparsed_key;
+};
+// A CopyImage plan; `existing` is set when the ClientToken already made the copy (COPY-17).
+struct PlannedCopy {
+  Planned planned;
+  std::optional<ImageId> existing;
+  ImageId image = ImageId::Short(0);
+};
+absl::StatusOr<PlannedCopy> PlanCopyImage(const PlanView& view, const CopyImageCall& call);
+
+// DEREG-1 … 3, DEREG-6, DEREG-9, COPY-1.
+struct PlannedDeregister {
+  Planned planned;
+  std::vector<DeleteSnapshotResult> results;
+};
+PlannedDeregister PlanDeregisterImage(const PlanView& view, const CallContext& ctx, ImageId id,
+                                      bool delete_associated_snapshots);
+
+// SNAP-4, DEREG-4, DEREG-9.
+Planned PlanDeleteSnapshot(const PlanView& view, const CallContext& ctx, SnapshotId id);
+
+// ---- Instances ----------------------------------------------------------------------------------
+
+struct RunInstancesCall {
+  CallContext ctx;
+  LaunchQuestion question;
+  AvailabilityZone zone;
+  std::string instance_type;
+  int count = 1;
+  TagSet tags;
+};
+// LAUNCH-*, REG-5. The new instances are `plan.put_instances`, in order.
+absl::StatusOr<Planned> PlanRunInstances(const PlanView& view, const RunInstancesCall& call);
+
+enum class InstanceAction : uint8_t { kStop, kStart, kTerminate };
+// Stop/Start/TerminateInstances: every instance checked before any changes.
+absl::StatusOr<Planned> PlanInstanceAction(const PlanView& view, const CallContext& ctx,
+                                           const std::vector<InstanceId>& ids, InstanceAction action);
+
+struct CreateImageCall {
+  CallContext ctx;
+  CreateImageRequest request;
+  InstanceId instance = InstanceId::Short(0);
+  TagSet image_tags;
+  TagSet snapshot_tags;
+};
+// CREATE-1 … 7, 15, REG-6. The new image is `plan.put_images.front()`.
+absl::StatusOr<Planned> PlanCreateImage(const PlanView& view, const CreateImageCall& call);
+
+// ---- Image lifecycle ----------------------------------------------------------------------------
+
+struct ImageLifecycleChange {
+  enum class Kind : uint8_t {
+    kEnableDeprecation,
+    kDisableDeprecation,
+    kDisable,
+    kEnable,
+    kEnableProtection,
+    kDisableProtection,
+  };
+  Kind kind = Kind::kEnable;
+  absl::Time deprecate_at;     // kEnableDeprecation
+  bool with_cooldown = false;  // kEnableProtection
+};
+struct PlannedLifecycle {
+  Planned planned;
+  // The protection state the protection calls return (DEREG-6).
+  std::string result;
+};
+// DEREG-6 … 8, SHARE-21.
+absl::StatusOr<PlannedLifecycle> PlanImageLifecycle(const PlanView& view, const CallContext& ctx,
+                                                    ImageId id, const ImageLifecycleChange& change);
+
+// ---- Image attributes ---------------------------------------------------------------------------
+
+// SHARE-1, 4, 6, 7, 9, 10, 14 … 17, 19 … 21: the permissions after the change, and a public
+// image's deprecation clamped to its creation plus two years.
+absl::StatusOr<Planned> PlanModifyLaunchPermission(const PlanView& view, const ShareQuestion& q);
+// SHARE-5, CREATE-18: the description or IMDS support (the request's value already checked).
+absl::StatusOr<Planned> PlanModifyImageDetails(const PlanView& view, const CallContext& ctx,
+                                               ImageId id, const ModifyImageAttributeRequest& r);
+// SHARE-2: the launch permissions emptied.
+absl::StatusOr<Planned> PlanResetLaunchPermission(const PlanView& view, const CallContext& ctx,
+                                                  ImageId id);
+// SHARE-8: the caller's own account removed from the launch permissions.
+absl::StatusOr<Planned> PlanCancelLaunchPermission(const PlanView& view, const CallContext& ctx,
+                                                   ImageId id);
+
+// ---- The clock ----------------------------------------------------------------------------------
+
+// What completing `work` changes now (ASYNC-1 … 3, KMS-11, LAUNCH-9); an empty plan when the
+// work no longer applies.
+internal::Plan PlanCompletion(const PlanView& view, const internal::PendingWork& work);
+
+}  // namespace ami::policy
+
+#endif  // AMI_LIB_POLICY_PLANNING_H_
