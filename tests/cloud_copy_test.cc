@@ -16,42 +16,21 @@
 #include "ami/policy_engine.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "tests/cloud_fixture.h"
 #include "tests/test_util.h"
 
 namespace ami {
 namespace {
 
+using ::ami::testing::AllowsBy;
 using ::ami::testing::HasErrorCode;
+using ::ami::testing::HasReason;
 using ::ami::testing::IsOk;
 using ::ami::testing::MessageHas;
+using ::ami::testing::Must;
 
 // The state reason code of a copy that fails later (MC-29).
 constexpr absl::string_view kKeyRevoked = "Client.CustomerKeyHasBeenRevoked";
-
-template <typename T>
-T Must(absl::StatusOr<T> v) {
-  if (!v.ok()) ADD_FAILURE() << "setup failed: " << v.status();
-  return std::move(v).value();
-}
-
-// True when `d` decided for a reason of `rule` with `code`, immediate or reported later.
-::testing::AssertionResult HasReason(const Decision& d, absl::string_view rule, ErrorCode code,
-                                     bool async) {
-  for (const Reason& r : d.reasons()) {
-    if (r.rule() == rule && r.code() == code && r.async == async) return ::testing::AssertionSuccess();
-  }
-  return ::testing::AssertionFailure() << "no reason " << rule << " [" << ErrorCodeName(code)
-                                       << (async ? ", later" : "") << "] in:\n" << d.Explain();
-}
-
-// True when an allowing `d` names `rule` among its reasons.
-::testing::AssertionResult AllowsBy(const Decision& d, absl::string_view rule) {
-  if (!d.allowed()) return ::testing::AssertionFailure() << d.Explain();
-  for (const Reason& r : d.reasons()) {
-    if (r.rule() == rule) return ::testing::AssertionSuccess();
-  }
-  return ::testing::AssertionFailure() << "no permit " << rule << " in:\n" << d.Explain();
-}
 
 KeyPolicyStatement Statement(std::vector<AccountId> accounts, KmsActions actions,
                              KeyPolicyStatement::Effect effect = KeyPolicyStatement::Effect::kAllow) {
@@ -63,53 +42,35 @@ KeyPolicyStatement Statement(std::vector<AccountId> accounts, KmsActions actions
   return s;
 }
 
-// A cloud with accounts A (source owner), B (a recipient) and C (a third party), and Regions
-// east (us-east-1) and west (eu-west-1).
-class CloudFixture : public ::testing::Test {
+// The shared cloud, under the names these tests use: accounts A (source owner), B (a recipient)
+// and C (a third party), and Regions east (us-east-1) and west (eu-west-1).
+class CloudFixture : public testing::CloudFixture {
  protected:
-  const AccountId a_ = Must(AccountId::Parse("111122223333"));
-  const AccountId b_ = Must(AccountId::Parse("444455556666"));
-  const AccountId c_ = Must(AccountId::Parse("777788889999"));
-  const Region east_ = Must(Region::Parse("us-east-1"));
-  const Region west_ = Must(Region::Parse("eu-west-1"));
-  std::unique_ptr<Cloud> cloud_ = Cloud::Create();
+  const AccountId& a_ = owner;
+  const AccountId& b_ = b;
+  const AccountId& c_ = c;
+  const Region& east_ = east;
+  const Region& west_ = west;
+  std::unique_ptr<Cloud>& cloud_ = cloud;
 
   static CallContext Ctx(AccountId account, Region region) { return CallContext{account, region}; }
 
-  KmsKeyArn NewKey(AccountId owner, Region region, std::vector<KeyPolicyStatement> policy = {},
-                   bool multi_region = false, std::string spec = "SYMMETRIC_DEFAULT") {
-    return Must(cloud_->CreateKey(Ctx(owner, region),
-                                  {"test key", multi_region, std::move(spec), std::move(policy)}));
-  }
-  KmsKeyArn DefaultKey(AccountId account, Region region) const {
-    return *cloud_->GetSettings(account, region).default_kms_key;
-  }
-
-  Snapshot SeedSnapshot(AccountId owner, Region region, std::optional<KmsKeyArn> key = std::nullopt,
+  Snapshot SeedSnapshot(AccountId who, Region region, std::optional<KmsKeyArn> key = std::nullopt,
                         CreateVolumePermissions permissions = {}) {
-    const Snapshot s = Must(Snapshot::Builder()
-                                .set_id(SnapshotId::Long(++seq_, 0xa))
-                                .set_owner(owner)
-                                .set_region(region)
-                                .set_volume_size_gib(8)
-                                .set_kms_key(key)
-                                .set_create_volume_permissions(std::move(permissions))
-                                .Build());
-    EXPECT_THAT(cloud_->ImportSnapshot(s), IsOk());
-    return s;
+    Snapshot::Builder builder = NewSnapshot(who, region);
+    builder.set_kms_key(std::move(key)).set_create_volume_permissions(std::move(permissions));
+    return Import(builder);
   }
 
   // An available image of `snapshots` (the first is the root); `customize` may set more.
-  ImageId SeedImage(AccountId owner, Region region, std::string name, const std::vector<Snapshot>& snapshots,
+  ImageId SeedImage(AccountId who, Region region, std::string name, const std::vector<Snapshot>& snapshots,
                     const std::function<void(Image::Builder&)>& customize = nullptr) {
     static const char* const kDevices[] = {"/dev/xvda", "/dev/sdb", "/dev/sdc"};
-    Image::Builder b;
-    b.set_id(ImageId::Long(++seq_, 0xa)).set_name(std::move(name)).set_owner(owner).set_region(region);
-    for (size_t i = 0; i < snapshots.size(); ++i) b.add_snapshot_mapping(kDevices[i], snapshots[i]);
-    if (customize) customize(b);
-    const Image image = Must(b.Build());
-    EXPECT_THAT(cloud_->ImportImage(image), IsOk());
-    return image.id();
+    Image::Builder builder = NewImage(who, snapshots.front());
+    builder.set_name(std::move(name)).set_region(region);
+    for (size_t i = 1; i < snapshots.size(); ++i) builder.add_snapshot_mapping(kDevices[i], snapshots[i]);
+    if (customize) customize(builder);
+    return Import(builder);
   }
 
   // A's image in east whose snapshots (encrypted under `key` when given) are shared with B, as is
@@ -174,8 +135,6 @@ class CloudFixture : public ::testing::Test {
     }
   }
 
- private:
-  uint64_t seq_ = 0x5eed00;
 };
 
 class CopyImage : public CloudFixture {};

@@ -16,34 +16,20 @@
 #include "ami/policy_engine.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "tests/cloud_fixture.h"
 #include "tests/test_util.h"
 
 namespace ami {
 namespace {
 
+using ::ami::testing::Check;
 using ::ami::testing::HasErrorCode;
 using ::ami::testing::IsOk;
 using ::ami::testing::MessageHas;
+using ::ami::testing::Must;
+using ::ami::testing::Rules;
 using ::testing::Contains;
 using ::testing::HasSubstr;
-
-// The value of an operation that must succeed while setting up a test; throws (so gtest reports
-// the test as failed) otherwise.
-template <typename T>
-T Must(absl::StatusOr<T> v) {
-  if (!v.ok()) throw std::runtime_error(v.status().ToString());
-  return *std::move(v);
-}
-void Check(const absl::Status& s) {
-  if (!s.ok()) throw std::runtime_error(s.ToString());
-}
-
-// The rule ids of a decision's reasons, in order.
-std::vector<std::string> Rules(const Decision& d) {
-  std::vector<std::string> out;
-  for (const Reason& r : d.reasons()) out.emplace_back(r.rule());
-  return out;
-}
 
 RunInstancesRequest RunRequest(ImageId image) {
   RunInstancesRequest r;
@@ -64,7 +50,7 @@ KeyPolicyStatement AllowRead(AccountId who) {
 //     │    └─ ou-ab12-22222222 (child_ou_)  nested_member_
 //     └─ ou-ab12-33333333 (sibling_ou_) sibling_member_
 //   stranger_ (444455556666) and outsider_ (777788889999) are in no organization.
-class CloudTest : public ::testing::Test {
+class CloudTest : public testing::CloudFixture {
  protected:
   CloudTest() {
     Check(cloud->CreateOrganization(org_, owner_, "r-ab12"));
@@ -91,31 +77,20 @@ class CloudTest : public ::testing::Test {
   };
 
   ImageId SeedImage(const Seed& seed) {
-    const int n = ++seeded_;
-    Image::Builder image;
-    image.set_id(ImageId::Long(0xa000 + n))
-        .set_name(absl::StrCat("seed-image-", n))
-        .set_owner(seed.owner)
-        .set_region(seed.region)
-        .set_state(seed.state)
-        .set_launch_permissions(seed.permissions);
+    std::vector<Snapshot> snapshots;
     for (int v = 0; v < seed.volumes; ++v) {
-      const Snapshot snap = Must(Snapshot::Builder()
-                                     .set_id(SnapshotId::Long(0x5000 + 16 * n + v))
-                                     .set_owner(seed.owner)
-                                     .set_region(seed.region)
-                                     .set_volume_size_gib(v == 0 ? 8 : 20)
-                                     .set_kms_key(seed.key)
-                                     .set_create_volume_permissions(seed.snapshot_permissions)
-                                     .Build());
-      Check(cloud->ImportSnapshot(snap));
-      const std::string device =
-          v == 0 ? "/dev/xvda" : std::string("/dev/sd") + static_cast<char>('f' + v - 1);
-      image.add_snapshot_mapping(device, snap);
+      Snapshot::Builder snap = NewSnapshot(seed.owner, seed.region);
+      snap.set_volume_size_gib(v == 0 ? 8 : 20)
+          .set_kms_key(seed.key)
+          .set_create_volume_permissions(seed.snapshot_permissions);
+      snapshots.push_back(Import(snap));
     }
-    const Image built = Must(image.Build());
-    Check(cloud->ImportImage(built));
-    return built.id();
+    Image::Builder image = NewImage(seed.owner, snapshots.front());
+    image.set_state(seed.state).set_launch_permissions(seed.permissions);
+    for (int v = 1; v < seed.volumes; ++v) {
+      image.add_snapshot_mapping(std::string("/dev/sd") + static_cast<char>('f' + v - 1), snapshots[v]);
+    }
+    return Import(image);
   }
 
   // An instance of owner_ in us-east-1a imported as it is, in `state`.
@@ -173,29 +148,26 @@ class CloudTest : public ::testing::Test {
   }
 
   KmsKeyArn CreateKey(const CallContext& ctx, std::vector<KeyPolicyStatement> policy = {}) {
-    return Must(cloud->CreateKey(ctx, {"test key", false, "SYMMETRIC_DEFAULT", std::move(policy)}));
-  }
-  KmsKeyArn DefaultKey(AccountId account, Region region) const {
-    return cloud->GetSettings(account, region).default_kms_key.value();
+    return NewKey(ctx.account, ctx.region, std::move(policy));
   }
 
-  std::unique_ptr<Cloud> cloud = Cloud::Create();
-  const Region east_ = Must(Region::Parse("us-east-1"));
-  const Region west_ = Must(Region::Parse("eu-west-1"));
-  const AccountId amazon_ = Must(AccountId::Parse("137112412989"));
-  const AccountId owner_ = Must(AccountId::Parse("111122223333"));
-  const AccountId stranger_ = Must(AccountId::Parse("444455556666"));
-  const AccountId outsider_ = Must(AccountId::Parse("777788889999"));
+  // The shared cloud's accounts, Regions and OUs, under the names these tests use.
+  const Region& east_ = east;
+  const Region& west_ = west;
+  const AccountId& amazon_ = amazon;
+  const AccountId& owner_ = owner;
+  const AccountId& stranger_ = b;
+  const AccountId& outsider_ = c;
   const AccountId org_member_ = Must(AccountId::Parse("222233334444"));
   const AccountId ou_member_ = Must(AccountId::Parse("333344445555"));
   const AccountId nested_member_ = Must(AccountId::Parse("555566667777"));
   const AccountId sibling_member_ = Must(AccountId::Parse("666677778888"));
-  const OrganizationId org_ = Must(OrganizationId::Parse("o-a1b2c3d4e5"));
-  const OrganizationalUnitId parent_ou_ = Must(OrganizationalUnitId::Parse("ou-ab12-11111111"));
-  const OrganizationalUnitId child_ou_ = Must(OrganizationalUnitId::Parse("ou-ab12-22222222"));
-  const OrganizationalUnitId sibling_ou_ = Must(OrganizationalUnitId::Parse("ou-ab12-33333333"));
-  const CallContext as_owner_{owner_, east_};
-  const CallContext as_owner_west_{owner_, west_};
+  const OrganizationId& org_ = org;
+  const OrganizationalUnitId& parent_ou_ = parent_ou;
+  const OrganizationalUnitId& child_ou_ = child_ou;
+  const OrganizationalUnitId& sibling_ou_ = sibling_ou;
+  const CallContext& as_owner_ = as_owner;
+  const CallContext& as_owner_west_ = as_owner_west;
   const CallContext as_stranger_{stranger_, east_};
   ImageId public_image_ = ImageId::Short(0);
   int seeded_ = 0;
@@ -1180,14 +1152,7 @@ class RegisterImage : public CloudTest {
  protected:
   // A completed snapshot of `owner` in `region`.
   SnapshotId SeedSnapshot(AccountId owner, std::optional<Region> region = std::nullopt) {
-    const Snapshot snap = Must(Snapshot::Builder()
-                                   .set_id(SnapshotId::Long(0x9000 + ++seeded_))
-                                   .set_owner(owner)
-                                   .set_region(region.value_or(east_))
-                                   .set_volume_size_gib(8)
-                                   .Build());
-    Check(cloud->ImportSnapshot(snap));
-    return snap.id();
+    return CloudFixture::SeedSnapshot(owner, std::nullopt, false, region);
   }
   static RegisterImageRequest Request(std::string name, SnapshotId root) {
     RegisterImageRequest r;

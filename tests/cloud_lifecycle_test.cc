@@ -24,14 +24,23 @@
 #include "ami/state_file.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "tests/cloud_fixture.h"
 #include "tests/test_util.h"
 
 namespace ami {
 namespace {
 
+using ::ami::testing::Account;
+using ::ami::testing::Group;
 using ::ami::testing::HasErrorCode;
 using ::ami::testing::IsOk;
+using ::ami::testing::kProductCode;
 using ::ami::testing::MessageHas;
+using ::ami::testing::Org;
+using ::ami::testing::Ou;
+using ::ami::testing::Rules;
+using ::ami::testing::Texts;
+using ::ami::testing::User;
 using ::testing::Contains;
 using ::testing::ElementsAre;
 using ::testing::IsEmpty;
@@ -40,172 +49,23 @@ using ::testing::UnorderedElementsAre;
 
 // ---- Helpers ------------------------------------------------------------------------------------
 
-AccountId Account(const char* text) { return AccountId::Parse(text).value(); }
-
 absl::Time Utc(int y, int mo, int d, int h = 0, int mi = 0, int s = 0) {
   return absl::FromCivil(absl::CivilSecond(y, mo, d, h, mi, s), absl::UTCTimeZone());
 }
 
-// The rule ids of a decision's reasons, in order.
-std::vector<std::string> Rules(const Decision& d) {
-  std::vector<std::string> out;
-  for (const Reason& r : d.reasons()) out.emplace_back(r.rule());
-  return out;
-}
-
-std::vector<std::string> Texts(const std::vector<AccountId>& accounts) {
-  std::vector<std::string> out;
-  for (const AccountId a : accounts) out.push_back(a.ToString());
-  return out;
-}
-
-LaunchPermissionEntry User(AccountId a) { return {.user_id = a.ToString()}; }
-LaunchPermissionEntry Group() { return {.group = "all"}; }
-LaunchPermissionEntry Org(std::string arn) { return {.organization_arn = std::move(arn)}; }
-LaunchPermissionEntry Ou(std::string arn) { return {.organizational_unit_arn = std::move(arn)}; }
-
-constexpr char kProductCode[] = "abcd1234efgh5678ijkl9012m";  // 25 letters and digits.
-
-// What a seeded image looks like.
-struct Seed {
-  // Empty: "image-<n>".
-  std::string name;
-  OwnerAlias alias = OwnerAlias::kNone;
-  // A Marketplace product code.
-  std::optional<std::string> product_code;
-  // Default: now.
-  std::optional<absl::Time> created;
-  std::optional<absl::Time> deprecated;
-  ImageState state = ImageState::kAvailable;
-  // Imported with launch permission group all.
-  bool is_public = false;
-  // Map this existing snapshot instead of seeding a new one.
-  std::optional<SnapshotId> snapshot;
-  bool snapshot_public = false;
-  std::optional<Region> region;
-};
-
-// Standalone accounts (owner, b, c, an Amazon-aliased and a Marketplace-aliased account) and an
-// organization:
-//   o-a1b2c3d4e5 (management `mgmt`)
-//   └── parent_ou ── in_child (in child_ou)
-class CloudFixture : public ::testing::Test {
+// The shared cloud and its organization (mgmt, parent_ou ── child_ou ── in_child).
+class CloudFixture : public testing::CloudFixture {
  protected:
-  void SetUp() override {
-    ASSERT_THAT(cloud->CreateOrganization(org, mgmt, "r-ab12"), IsOk());
-    ASSERT_THAT(cloud->CreateOrganizationalUnit(org, parent_ou), IsOk());
-    ASSERT_THAT(cloud->CreateOrganizationalUnit(org, child_ou, parent_ou), IsOk());
-    ASSERT_THAT(cloud->AddAccount(in_child, org, child_ou), IsOk());
-  }
+  void SetUp() override { CreateOrganizationTree(); }
 
-  std::string OrgArn() const { return OrganizationArn::Of(mgmt, org).ToString(); }
-  std::string OuArn(const OrganizationalUnitId& ou) const {
-    return OrganizationalUnitArn::Of(mgmt, org, ou).ToString();
-  }
-
-  // A new completed 8 GiB unencrypted snapshot.
-  SnapshotId SeedSnapshot(AccountId snapshot_owner, bool is_public = false,
-                          std::optional<Region> region = std::nullopt) {
-    const SnapshotId id = SnapshotId::Long(0x5eed00000 + ++seeded_);
-    const Snapshot snapshot = Snapshot::Builder()
-                                  .set_id(id)
-                                  .set_owner(snapshot_owner)
-                                  .set_region(region.value_or(east))
-                                  .set_volume_size_gib(8)
-                                  .set_create_volume_permissions({{}, is_public})
-                                  .set_start_time(cloud->Now())
-                                  .Build()
-                                  .value();
-    EXPECT_THAT(cloud->ImportSnapshot(snapshot), IsOk());
-    return id;
-  }
-
-  // A new EBS-backed image of `image_owner` whose root device maps one snapshot.
-  ImageId SeedImage(AccountId image_owner, const Seed& seed = {}) {
-    const Region region = seed.region.value_or(east);
-    const SnapshotId snap = seed.snapshot.has_value()
-                                ? *seed.snapshot
-                                : SeedSnapshot(image_owner, seed.snapshot_public, region);
-    const ImageId id = ImageId::Long(0xa11e00000 + ++seeded_);
-    Image::Builder b;
-    b.set_id(id)
-        .set_name(seed.name.empty() ? absl::StrCat("image-", seeded_) : seed.name)
-        .set_description("seeded")
-        .set_owner(image_owner)
-        .set_owner_alias(seed.alias)
-        .set_region(region)
-        .set_state(seed.state)
-        .set_creation_time(seed.created.value_or(cloud->Now()))
-        .set_deprecation_time(seed.deprecated)
-        .add_snapshot_mapping("/dev/xvda", cloud->GetSnapshot(snap).value());
-    if (seed.product_code.has_value()) {
-      b.set_product_codes({{*seed.product_code, ProductCodeType::kMarketplace}});
-    }
-    if (seed.is_public) b.set_launch_permissions(LaunchPermissions::Create({}, true, {}, {}).value());
-    EXPECT_THAT(cloud->ImportImage(b.Build().value()), IsOk());
-    return id;
-  }
-
-  absl::Status Share(const CallContext& ctx, ImageId id, std::vector<LaunchPermissionEntry> add,
-                     std::vector<LaunchPermissionEntry> remove = {}) {
-    ModifyImageAttributeRequest r{id.ToString()};
-    r.add = std::move(add);
-    r.remove = std::move(remove);
-    return cloud->ModifyImageAttribute(ctx, r);
-  }
-  absl::Status ShareSnapshot(const CallContext& ctx, SnapshotId id, std::string operation,
-                             std::vector<std::string> users, std::vector<std::string> groups = {}) {
-    return cloud->ModifySnapshotAttribute(
-        ctx, {id.ToString(), std::move(operation), std::move(users), std::move(groups)});
-  }
   absl::Status TagResource(const CallContext& ctx, const std::string& id, std::string key,
                    std::string value) {
     return cloud->CreateTags(ctx, {id}, {{std::move(key), std::move(value)}});
   }
 
-  LaunchPermissions Perms(ImageId id) const { return cloud->GetImage(id)->launch_permissions(); }
-  SnapshotId RootSnapshot(ImageId id) const { return cloud->GetImage(id)->snapshot_ids().front(); }
   ImageState State(ImageId id) const { return cloud->GetImage(id)->state(); }
   std::optional<absl::Time> Deprecation(ImageId id) const {
     return cloud->GetImage(id)->deprecation_time();
-  }
-  int PublicCount(AccountId account) const {
-    int n = 0;
-    cloud->Evaluate([&](const StateView& v) {
-      n = v.PublicImageCount(account, east);
-      return Decision();
-    });
-    return n;
-  }
-
-  Decision MayLaunch(ImageId id, AccountId who) const {
-    return cloud->Evaluate([&](const StateView& v) {
-      return policy::EvaluateLaunchPermission(v, *v.FindImage(id), who);
-    });
-  }
-  Decision PreflightLaunch(AccountId who, ImageId id) const {
-    return cloud->Evaluate([&](const StateView& v) {
-      return policy::EvaluateLaunch(v, {who, east, id, std::nullopt, std::nullopt});
-    });
-  }
-  Decision PreflightCopy(AccountId caller, ImageId id) const {
-    return cloud->Evaluate([&](const StateView& v) {
-      return policy::EvaluateCopy(v, {caller, east, east, id, "copy", std::nullopt, std::nullopt});
-    });
-  }
-  Decision PreflightAllowed(AccountId who, ImageId id) const {
-    return cloud->Evaluate([&](const StateView& v) {
-      return policy::EvaluateImageAllowed(v, *v.FindImage(id), who, east);
-    });
-  }
-
-  absl::StatusOr<std::vector<InstanceId>> Launch(const CallContext& ctx, ImageId id) {
-    RunInstancesRequest r;
-    r.image_id = id.ToString();
-    return cloud->RunInstances(ctx, r);
-  }
-  absl::StatusOr<ImageId> Copy(const CallContext& ctx, ImageId id, std::string name) {
-    return cloud->CopyImage(ctx, {id.ToString(), "us-east-1", std::move(name)});
   }
 
   // Sets the caller's Allowed AMIs criteria, then its state.
@@ -247,28 +107,6 @@ class CloudFixture : public ::testing::Test {
     }
     return std::nullopt;
   }
-
-  std::unique_ptr<Cloud> cloud = Cloud::Create();
-  const absl::Time t0 = cloud->Now();  // 2026-01-01T00:00:00Z
-  const Region east = Region::Parse("us-east-1").value();
-  const Region west = Region::Parse("eu-west-1").value();
-  const AccountId owner = Account("111122223333");
-  const AccountId b = Account("444455556666");
-  const AccountId c = Account("777788889999");
-  const AccountId amazon = Account("137112412989");
-  const AccountId marketplace = Account("679593333241");
-  const AccountId mgmt = Account("210987654321");
-  const AccountId in_child = Account("555555555555");
-  const OrganizationId org = OrganizationId::Parse("o-a1b2c3d4e5").value();
-  const OrganizationalUnitId parent_ou = OrganizationalUnitId::Parse("ou-ab12-11111111").value();
-  const OrganizationalUnitId child_ou = OrganizationalUnitId::Parse("ou-ab12-22222222").value();
-  const CallContext as_owner{owner, east};
-  const CallContext as_owner_west{owner, west};
-  const CallContext as_b{b, east};
-  const CallContext as_c{c, east};
-
- private:
-  int seeded_ = 0;
 };
 
 // One fixture name per API family, so that test names read "Area.RULE_n_What".

@@ -17,41 +17,28 @@
 #include "ami/policy_engine.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "tests/cloud_fixture.h"
 #include "tests/test_util.h"
 
 namespace ami {
 namespace {
 
+using ::ami::testing::Account;
+using ::ami::testing::Group;
 using ::ami::testing::HasErrorCode;
 using ::ami::testing::IsOk;
+using ::ami::testing::kProductCode;
 using ::ami::testing::MessageHas;
+using ::ami::testing::Org;
+using ::ami::testing::Ou;
+using ::ami::testing::Rules;
+using ::ami::testing::Texts;
+using ::ami::testing::User;
 using ::testing::Contains;
 using ::testing::ElementsAre;
 using ::testing::IsEmpty;
 
 // ---- Helpers ------------------------------------------------------------------------------------
-
-AccountId Account(const char* text) { return AccountId::Parse(text).value(); }
-
-// The rule ids of a decision's reasons, in order.
-std::vector<std::string> Rules(const Decision& d) {
-  std::vector<std::string> out;
-  for (const Reason& r : d.reasons()) out.emplace_back(r.rule());
-  return out;
-}
-
-// Account ids as text, so that failures print readably.
-std::vector<std::string> Texts(const std::vector<AccountId>& accounts) {
-  std::vector<std::string> out;
-  for (const AccountId a : accounts) out.push_back(a.ToString());
-  return out;
-}
-
-LaunchPermissionEntry User(AccountId a) { return {.user_id = a.ToString()}; }
-LaunchPermissionEntry User(std::string text) { return {.user_id = std::move(text)}; }
-LaunchPermissionEntry Group(std::string group = "all") { return {.group = std::move(group)}; }
-LaunchPermissionEntry Org(std::string arn) { return {.organization_arn = std::move(arn)}; }
-LaunchPermissionEntry Ou(std::string arn) { return {.organizational_unit_arn = std::move(arn)}; }
 
 // `n` distinct account entries, from account number `first` on.
 std::vector<LaunchPermissionEntry> ManyAccounts(int n, uint64_t first = 100000000000) {
@@ -60,94 +47,20 @@ std::vector<LaunchPermissionEntry> ManyAccounts(int n, uint64_t first = 10000000
   return out;
 }
 
-// What a seeded image looks like.
-struct Seed {
-  // The root snapshot's key; nullopt for an unencrypted image.
-  std::optional<KmsKeyArn> key;
-  // Map this existing snapshot instead of seeding a new one.
-  std::optional<SnapshotId> snapshot;
-  // Make the new root snapshot public (createVolumePermission group all).
-  bool snapshot_public = false;
-  // Carry an AWS Marketplace product code.
-  bool marketplace = false;
-  DeregistrationProtection protection = DeregistrationProtection::kDisabled;
-  std::optional<absl::Time> cooldown_until;
-  ImageState state = ImageState::kAvailable;
-  std::optional<Region> region;
-};
-
-// A cloud with a few standalone accounts (owner, b, c) and an organization:
+// The shared cloud, whose organization also has:
 //   o-a1b2c3d4e5 (management `mgmt`)
 //   ├── parent_ou ── child_ou ── in_child
 //   ├── sibling_ou ── in_sibling
 //   └── at_root
-class CloudFixture : public ::testing::Test {
+class CloudFixture : public testing::CloudFixture {
  protected:
   void SetUp() override {
-    ASSERT_THAT(cloud->CreateOrganization(org, mgmt, "r-ab12"), IsOk());
-    ASSERT_THAT(cloud->CreateOrganizationalUnit(org, parent_ou), IsOk());
-    ASSERT_THAT(cloud->CreateOrganizationalUnit(org, child_ou, parent_ou), IsOk());
+    CreateOrganizationTree();
     ASSERT_THAT(cloud->CreateOrganizationalUnit(org, sibling_ou), IsOk());
-    ASSERT_THAT(cloud->AddAccount(in_child, org, child_ou), IsOk());
     ASSERT_THAT(cloud->AddAccount(in_sibling, org, sibling_ou), IsOk());
     ASSERT_THAT(cloud->AddAccount(at_root, org), IsOk());
   }
 
-  std::string OrgArn() const { return OrganizationArn::Of(mgmt, org).ToString(); }
-  std::string OuArn(const OrganizationalUnitId& ou) const {
-    return OrganizationalUnitArn::Of(mgmt, org, ou).ToString();
-  }
-
-  // A new completed 8 GiB snapshot.
-  SnapshotId SeedSnapshot(AccountId snapshot_owner, std::optional<KmsKeyArn> key = std::nullopt,
-                          bool is_public = false, std::optional<Region> region = std::nullopt) {
-    const SnapshotId id = SnapshotId::Long(0x5eed00000 + ++seeded_);
-    const Snapshot snapshot = Snapshot::Builder()
-                                  .set_id(id)
-                                  .set_owner(snapshot_owner)
-                                  .set_region(region.value_or(east))
-                                  .set_volume_size_gib(8)
-                                  .set_kms_key(std::move(key))
-                                  .set_create_volume_permissions({{}, is_public})
-                                  .set_start_time(cloud->Now())
-                                  .Build()
-                                  .value();
-    EXPECT_THAT(cloud->ImportSnapshot(snapshot), IsOk());
-    return id;
-  }
-
-  // A new image of `image_owner` whose root device maps one snapshot.
-  ImageId SeedImage(AccountId image_owner, const Seed& seed = {}) {
-    const Region region = seed.region.value_or(east);
-    const SnapshotId snap = seed.snapshot.has_value()
-                                ? *seed.snapshot
-                                : SeedSnapshot(image_owner, seed.key, seed.snapshot_public, region);
-    const ImageId id = ImageId::Long(0xa11e00000 + ++seeded_);
-    Image::Builder b;
-    b.set_id(id)
-        .set_name(absl::StrCat("image-", seeded_))
-        .set_description("seeded")
-        .set_owner(image_owner)
-        .set_region(region)
-        .set_state(seed.state)
-        .set_creation_time(cloud->Now())
-        .add_snapshot_mapping("/dev/xvda", cloud->GetSnapshot(snap).value())
-        .set_deregistration_protection(seed.protection)
-        .set_protection_cooldown_until(seed.cooldown_until);
-    if (seed.marketplace) {
-      b.set_product_codes({{"abcd1234efgh5678ijkl9012m", ProductCodeType::kMarketplace}});
-    }
-    EXPECT_THAT(cloud->ImportImage(b.Build().value()), IsOk());
-    return id;
-  }
-
-  absl::Status Share(const CallContext& ctx, ImageId id, std::vector<LaunchPermissionEntry> add,
-                     std::vector<LaunchPermissionEntry> remove = {}) {
-    ModifyImageAttributeRequest r{id.ToString()};
-    r.add = std::move(add);
-    r.remove = std::move(remove);
-    return cloud->ModifyImageAttribute(ctx, r);
-  }
   absl::Status SetDescription(const CallContext& ctx, ImageId id, std::string description) {
     ModifyImageAttributeRequest r{id.ToString()};
     r.description = std::move(description);
@@ -158,37 +71,8 @@ class CloudFixture : public ::testing::Test {
     r.imds_support = std::move(value);
     return cloud->ModifyImageAttribute(ctx, r);
   }
-  absl::Status ShareSnapshot(const CallContext& ctx, SnapshotId id, std::string operation,
-                             std::vector<std::string> users, std::vector<std::string> groups = {}) {
-    return cloud->ModifySnapshotAttribute(
-        ctx, {id.ToString(), std::move(operation), std::move(users), std::move(groups)});
-  }
-
-  LaunchPermissions Perms(ImageId id) const { return cloud->GetImage(id)->launch_permissions(); }
   CreateVolumePermissions SnapshotPerms(SnapshotId id) const {
     return cloud->GetSnapshot(id)->create_volume_permissions();
-  }
-  // How many public images `account` owns in us-east-1 (SHARE-9).
-  int PublicCount(AccountId account) const {
-    int n = 0;
-    cloud->Evaluate([&](const StateView& v) {
-      n = v.PublicImageCount(account, east);
-      return Decision();
-    });
-    return n;
-  }
-  SnapshotId RootSnapshot(ImageId id) const { return cloud->GetImage(id)->snapshot_ids().front(); }
-
-  // Preflight: may `who` launch `id` (SHARE-1, SHARE-7)?
-  Decision MayLaunch(ImageId id, AccountId who) const {
-    return cloud->Evaluate([&](const StateView& v) {
-      return policy::EvaluateLaunchPermission(v, *v.FindImage(id), who);
-    });
-  }
-  Decision PreflightLaunch(AccountId who, ImageId id) const {
-    return cloud->Evaluate([&](const StateView& v) {
-      return policy::EvaluateLaunch(v, {who, east, id, std::nullopt, std::nullopt});
-    });
   }
   Decision PreflightShare(AccountId caller, ImageId id,
                           policy::LaunchPermissionChange change) const {
@@ -201,47 +85,9 @@ class CloudFixture : public ::testing::Test {
       return policy::EvaluateImageOwnerAction(v, caller, east, id, action);
     });
   }
-  Decision PreflightCopy(AccountId caller, ImageId id) const {
-    return cloud->Evaluate([&](const StateView& v) {
-      return policy::EvaluateCopy(v, {caller, east, east, id, "copy", std::nullopt, std::nullopt});
-    });
-  }
 
-  absl::StatusOr<std::vector<InstanceId>> Launch(const CallContext& ctx, ImageId id) {
-    RunInstancesRequest r;
-    r.image_id = id.ToString();
-    return cloud->RunInstances(ctx, r);
-  }
-  absl::StatusOr<ImageId> Copy(const CallContext& ctx, ImageId id, std::string name) {
-    return cloud->CopyImage(ctx, {id.ToString(), "us-east-1", std::move(name)});
-  }
-  KmsKeyArn CustomerKey(const CallContext& ctx) {
-    return cloud->CreateKey(ctx, {"image key", false, "SYMMETRIC_DEFAULT", {}}).value();
-  }
-  KmsKeyArn AwsManagedKey(AccountId account) const {
-    return cloud->GetSettings(account, east).default_kms_key.value();
-  }
-
-  std::unique_ptr<Cloud> cloud = Cloud::Create();
-  const Region east = Region::Parse("us-east-1").value();
-  const Region west = Region::Parse("eu-west-1").value();
-  const AccountId owner = Account("111122223333");
-  const AccountId b = Account("444455556666");
-  const AccountId c = Account("777788889999");
-  const AccountId mgmt = Account("210987654321");
-  const AccountId in_child = Account("555555555555");
   const AccountId in_sibling = Account("666666666666");
   const AccountId at_root = Account("888888888888");
-  const OrganizationId org = OrganizationId::Parse("o-a1b2c3d4e5").value();
-  const OrganizationalUnitId parent_ou = OrganizationalUnitId::Parse("ou-ab12-11111111").value();
-  const OrganizationalUnitId child_ou = OrganizationalUnitId::Parse("ou-ab12-22222222").value();
-  const OrganizationalUnitId sibling_ou = OrganizationalUnitId::Parse("ou-ab12-33333333").value();
-  const CallContext as_owner{owner, east};
-  const CallContext as_b{b, east};
-  const CallContext as_c{c, east};
-
- private:
-  int seeded_ = 0;
 };
 
 // One fixture name per API, so that test names read "Operation.RULE_n_What".
@@ -722,14 +568,14 @@ TEST_F(ModifyImageAttribute, SHARE_14_EncryptedImageCannotBePublic) {
 }
 
 TEST_F(ModifyImageAttribute, SHARE_15_MarketplaceImageSharedWithAccount) {
-  const ImageId id = SeedImage(owner, {.marketplace = true});
+  const ImageId id = SeedImage(owner, {.product_code = kProductCode});
   ASSERT_THAT(Share(as_owner, id, {User(b)}), IsOk());
   EXPECT_TRUE(MayLaunch(id, b).allowed());
 }
 
 TEST_F(ModifyImageAttribute, SHARE_15_MarketplaceImageCannotBePublic) {
   ASSERT_THAT(cloud->DisableImageBlockPublicAccess(as_owner), IsOk());
-  const ImageId id = SeedImage(owner, {.marketplace = true});
+  const ImageId id = SeedImage(owner, {.product_code = kProductCode});
   const Decision d = cloud->Evaluate(
       [&](const StateView& v) { return policy::EvaluateMakePublic(v, owner, east, id); });
   EXPECT_THAT(Rules(d), ElementsAre("SHARE-15"));

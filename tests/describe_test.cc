@@ -14,6 +14,7 @@
 #include "ami/describe.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "tests/cloud_fixture.h"
 #include "tests/test_util.h"
 
 namespace ami {
@@ -69,14 +70,15 @@ TEST(FilterPattern, PathologicalPatternsStayLinear) {
 
 // ---- Fixture ------------------------------------------------------------------------------------
 
-// Accounts: owner, b, c (standalone), amazon (alias amazon); organization o-a1b2c3d4e5 with
-// management mgmt, OU ou-ab12-11111111 holding in_ou, and at_root at the root.
-class DescribeFixture : public ::testing::Test {
+// The shared cloud: accounts owner, b, c (standalone), amazon (alias amazon); organization
+// o-a1b2c3d4e5 with management mgmt, OU ou-ab12-11111111 (parent_ou) holding in_ou, and at_root
+// at the root.
+class DescribeFixture : public testing::CloudFixture {
  protected:
   void SetUp() override {
     ASSERT_THAT(cloud->CreateOrganization(org, mgmt, "r-ab12"), IsOk());
-    ASSERT_THAT(cloud->CreateOrganizationalUnit(org, ou), IsOk());
-    ASSERT_THAT(cloud->AddAccount(in_ou, org, ou), IsOk());
+    ASSERT_THAT(cloud->CreateOrganizationalUnit(org, parent_ou), IsOk());
+    ASSERT_THAT(cloud->AddAccount(in_ou, org, parent_ou), IsOk());
     ASSERT_THAT(cloud->AddAccount(at_root, org), IsOk());
   }
 
@@ -97,54 +99,40 @@ class DescribeFixture : public ::testing::Test {
     std::optional<Region> region;
   };
 
+  // A snapshot tagged n=<its seed number>, of 8 to 10 GiB.
   SnapshotId SeedSnapshot(AccountId who, Region region, bool is_public = false,
                           std::vector<AccountId> users = {}) {
-    const SnapshotId id = SnapshotId::Long(0x5eed00000 + ++seeded_);
-    std::vector<Tag> tags = {Tag::Create("n", absl::StrCat(seeded_)).value()};
-    EXPECT_THAT(cloud->ImportSnapshot(Snapshot::Builder()
-                                          .set_id(id)
-                                          .set_owner(who)
-                                          .set_region(region)
-                                          .set_volume_size_gib(8 + seeded_ % 3)
-                                          .set_create_volume_permissions({users, is_public})
-                                          .set_start_time(cloud->Now())
-                                          .set_tags(TagSet::Create(tags).value())
-                                          .Build()
-                                          .value()),
-                IsOk());
-    return id;
+    Snapshot::Builder snap = NewSnapshot(who, region);
+    const int n = seeded();
+    snap.set_volume_size_gib(8 + n % 3)
+        .set_create_volume_permissions({std::move(users), is_public})
+        .set_tags(TagSet::Create({Tag::Create("n", absl::StrCat(n)).value()}).value());
+    return Import(snap).id();
   }
 
   ImageId Seed(AccountId who, const Spec& spec) {
-    const Region region = spec.region.value_or(east);
-    const SnapshotId snap = SeedSnapshot(who, region);
-    const ImageId id = ImageId::Long(0xa11e00000 + ++seeded_);
+    const SnapshotId snap = SeedSnapshot(who, spec.region.value_or(east));
     std::vector<OrganizationArn> orgs;
     std::vector<OrganizationalUnitArn> ous;
     if (spec.org_share) orgs.push_back(OrganizationArn::Of(mgmt, org));
-    if (spec.ou_share) ous.push_back(OrganizationalUnitArn::Of(mgmt, org, ou));
+    if (spec.ou_share) ous.push_back(OrganizationalUnitArn::Of(mgmt, org, parent_ou));
     std::vector<Tag> tags;
     for (const auto& [k, v] : spec.tags) tags.push_back(Tag::Create(k, v).value());
-    Image::Builder b;
-    b.set_id(id)
-        .set_name(spec.name.empty() ? absl::StrCat("image-", seeded_) : spec.name)
-        .set_description(spec.description)
-        .set_owner(who)
+    Image::Builder b = NewImage(who, cloud->GetSnapshot(snap).value());
+    if (!spec.name.empty()) b.set_name(spec.name);
+    b.set_description(spec.description)
         .set_owner_alias(spec.alias)
-        .set_region(region)
         .set_state(spec.state)
         .set_architecture(spec.architecture)
         .set_platform(spec.platform)
         .set_creation_time(absl::FromUnixSeconds(1767225600))
-        .add_snapshot_mapping("/dev/xvda", cloud->GetSnapshot(snap).value())
         .set_deprecation_time(spec.deprecation)
         .set_tags(TagSet::Create(tags).value());
     if (spec.state != ImageState::kDisabled) {
       b.set_launch_permissions(
           LaunchPermissions::Create(spec.accounts, spec.is_public, orgs, ous).value());
     }
-    EXPECT_THAT(cloud->ImportImage(b.Build().value()), IsOk());
-    return id;
+    return Import(b);
   }
 
   absl::StatusOr<std::vector<std::string>> Ids(AccountId caller, DescribeImagesRequest r,
@@ -162,19 +150,8 @@ class DescribeFixture : public ::testing::Test {
     return {std::move(name), std::move(values)};
   }
 
-  std::unique_ptr<Cloud> cloud = Cloud::Create();
-  const Region east = Region::Parse("us-east-1").value();
-  const Region west = Region::Parse("us-west-2").value();
-  const AccountId owner = AccountId::Parse("111122223333").value();
-  const AccountId b = AccountId::Parse("444455556666").value();
-  const AccountId c = AccountId::Parse("777788889999").value();
-  const AccountId amazon = AccountId::Parse("137112412989").value();
-  const AccountId mgmt = AccountId::Parse("999999999999").value();
   const AccountId in_ou = AccountId::Parse("222222222222").value();
   const AccountId at_root = AccountId::Parse("333333333333").value();
-  const OrganizationId org = OrganizationId::Parse("o-a1b2c3d4e5").value();
-  const OrganizationalUnitId ou = OrganizationalUnitId::Parse("ou-ab12-11111111").value();
-  int seeded_ = 0;
 };
 
 using DescribeImages = DescribeFixture;

@@ -16,24 +16,24 @@
 #include "ami/state_file.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "tests/cloud_fixture.h"
 #include "tests/test_util.h"
 
 namespace ami {
 namespace {
 
+using ::ami::testing::Account;
 using ::ami::testing::HasErrorCode;
 using ::ami::testing::IsOk;
 using ::testing::HasSubstr;
 using ::testing::Not;
-
-AccountId Account(const char* text) { return AccountId::Parse(text).value(); }
 
 const Region kEast = Region::Parse("us-east-1").value();
 
 // An owner with a customer managed key in us-east-1, an image encrypted under it and shared with
 // account b, and an organization that the owner and `member` belong to; `outsider` is an account
 // in no organization and `stranger` one the cloud has never heard of.
-class KeyPolicyTest : public ::testing::Test {
+class KeyPolicyTest : public testing::CloudFixture {
  protected:
   void SetUp() override {
     ASSERT_THAT(cloud->CreateOrganization(org, owner, "r-ab12"), IsOk());
@@ -47,42 +47,25 @@ class KeyPolicyTest : public ::testing::Test {
                 IsOk());
     const Snapshot snap = OwnerSnapshot(0x51, key);
     ASSERT_THAT(cloud->ImportSnapshot(snap), IsOk());
-    const Image img = Image::Builder()
-                          .set_id(image)
-                          .set_name("golden")
-                          .set_owner(owner)
-                          .set_region(kEast)
-                          .add_snapshot_mapping("/dev/xvda", snap)
-                          .set_launch_permissions(
-                              LaunchPermissions::Create(std::move(grantees), false, {}, {}).value())
-                          .Build()
-                          .value();
-    ASSERT_THAT(cloud->ImportImage(img), IsOk());
+    Image::Builder img = OwnerImageBuilder(snap);
+    img.set_launch_permissions(LaunchPermissions::Create(std::move(grantees), false, {}, {}).value());
+    Import(img);
   }
 
   // A completed 8 GiB snapshot of the owner in us-east-1, under `kms_key` when given.
-  Snapshot OwnerSnapshot(uint64_t id, std::optional<KmsKeyArn> kms_key = std::nullopt) const {
-    return Snapshot::Builder()
-        .set_id(SnapshotId::Long(id))
-        .set_owner(owner)
-        .set_region(kEast)
-        .set_volume_size_gib(8)
-        .set_kms_key(std::move(kms_key))
-        .Build()
-        .value();
+  Snapshot OwnerSnapshot(uint64_t id, std::optional<KmsKeyArn> kms_key = std::nullopt) {
+    Snapshot::Builder b = NewSnapshot(owner, kEast);
+    b.set_id(SnapshotId::Long(id)).set_kms_key(std::move(kms_key));
+    return b.Build().value();
   }
 
   // The owner's image "golden" in us-east-1 mapping `snap` as its root device.
-  Image OwnerImage(const Snapshot& snap) const {
-    return Image::Builder()
-        .set_id(image)
-        .set_name("golden")
-        .set_owner(owner)
-        .set_region(kEast)
-        .add_snapshot_mapping("/dev/xvda", snap)
-        .Build()
-        .value();
+  Image::Builder OwnerImageBuilder(const Snapshot& snap) {
+    Image::Builder b = NewImage(owner, snap);
+    b.set_id(image).set_name("golden");
+    return b;
   }
+  Image OwnerImage(const Snapshot& snap) { return OwnerImageBuilder(snap).Build().value(); }
 
   Decision Launch(AccountId caller) const {
     return cloud->Evaluate([&](const StateView& view) {
@@ -96,13 +79,9 @@ class KeyPolicyTest : public ::testing::Test {
     });
   }
 
-  std::unique_ptr<Cloud> cloud = Cloud::Create();
-  AccountId owner = Account("111122223333");
-  AccountId b = Account("444455556666");
   AccountId member = Account("555566667777");
   AccountId outsider = Account("666677778888");
-  AccountId stranger = Account("777788889999");
-  OrganizationId org = OrganizationId::Parse("o-a1b2c3d4e5").value();
+  AccountId stranger = c;
   KmsKeyArn key = KmsKeyArn::Parse(
       "arn:aws:kms:us-east-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab").value();
   ImageId image = ImageId::Long(0x60);

@@ -120,7 +120,9 @@ Decision EvaluateModifyLaunchPermission(const StateView& view, const ShareQuesti
   absl::StatusOr<LaunchPermissions> next = LaunchPermissions::Create(
       std::move(accounts), is_public, std::move(orgs), std::move(ous));
   if (!next.ok()) {
+    // GCOVR_EXCL_START: the quota above is the only way Create() fails.
     d.AddError(std::string(next.status().message()));
+    // GCOVR_EXCL_STOP
   } else if (result != nullptr) {
     *result = *std::move(next);
   }
