@@ -1033,7 +1033,8 @@ TEST_F(PolicyEngine, LAUNCH_7_DeregisteredImageCannotBeCopied) {
 
 TEST_F(PolicyEngine, COPY_6_CopyNeedsLaunchPermissionAndReadableSnapshots) {
   const ImageId id = AddImage(kOwner, SharedWith({kB}));
-  EXPECT_TRUE(Denies(Copy(view, kC, id), "COPY-6", ErrorCode::kAuthFailure));
+  // Without launch permission the image is invisible: it does not exist for the caller.
+  EXPECT_TRUE(Denies(Copy(view, kC, id), "COPY-6", ErrorCode::kInvalidAMIIDNotFound));
   // Shared image, private snapshot.
   const Decision d = Copy(view, kB, id);
   EXPECT_TRUE(Denies(d, "COPY-6", ErrorCode::kAuthFailure));
