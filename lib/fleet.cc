@@ -140,319 +140,409 @@ TagSet MakeTags(Random& rng, int n) {
   return *TagSet::Create(std::move(tags));
 }
 
-}  // namespace
+// Builds one fleet step by step. The order of the random draws is part of the output: each
+// step draws in the same order as the one before it.
+class FleetBuilder {
+ public:
+  explicit FleetBuilder(const FleetSpec& spec) : spec_(spec), rng_(Mix(spec.seed)) {}
 
-absl::StatusOr<Fleet> GenerateFleet(const FleetSpec& spec) {
-  AMI_RETURN_IF_ERROR(Validate(spec));
-  Fleet fleet;
-  for (const std::string& name : spec.regions) {
+  absl::StatusOr<Fleet> Build();
+
+ private:
+  absl::Status ParseRegions();
+  absl::Status MakeOrganizations();
+  absl::Status AddMembers();
+  absl::StatusOr<KmsKeyArn> CustomerKey(AccountId owner, Region region);
+  KmsKeyArn AwsKey(AccountId account, Region region);
+  void ChooseShareAndEncryption(FleetImage& made, int org_index);
+  absl::StatusOr<LaunchPermissions> Grant(FleetImage& made, int org_index, KeyUsers* users,
+                                          std::vector<AccountId>& accounts);
+  absl::Status MakeImage(int i);
+  absl::Status AddSnapshots(Image::Builder& b, const FleetImage& made,
+                            const std::optional<KmsKeyArn>& key,
+                            const std::vector<AccountId>& accounts);
+  absl::Status ImportKey(const std::pair<AccountId, Region>& where, const KmsKeyArn& arn);
+  absl::Status ImportAll();
+  AccountId InstanceOwner(size_t image_index);
+  absl::Status MakeInstance(int i);
+
+  const FleetSpec& spec_;
+  Random rng_;
+  Fleet fleet_;
+  Cloud* cloud_ = nullptr;
+  absl::Time now_;
+  std::vector<Organization> orgs_;
+  std::map<std::pair<AccountId, Region>, KeyUsers> key_users_;
+  std::map<std::pair<AccountId, Region>, KmsKeyArn> customer_keys_;
+  absl::flat_hash_map<std::pair<AccountId, Region>, KmsKeyArn> aws_keys_;
+  std::vector<Snapshot> snapshots_;
+  std::vector<Image> images_;
+  std::vector<std::vector<SnapshotId>> image_snapshots_;
+  std::vector<int> image_owner_index_;
+  uint64_t snapshot_index_ = 0;
+  absl::flat_hash_map<Region, std::vector<AvailabilityZone>> zones_;
+};
+
+absl::Status FleetBuilder::ParseRegions() {
+  for (const std::string& name : spec_.regions) {
     AMI_ASSIGN_OR_RETURN(const Region region, Region::Parse(name));
-    if (std::find(fleet.regions.begin(), fleet.regions.end(), region) != fleet.regions.end()) {
+    if (std::find(fleet_.regions.begin(), fleet_.regions.end(), region) != fleet_.regions.end()) {
       return Invalid(absl::StrCat("Region ", name, " listed twice"));
     }
-    fleet.regions.push_back(region);
+    fleet_.regions.push_back(region);
   }
-  Random rng(Mix(spec.seed));
-  Cloud::Options options;
-  options.seed = spec.seed;
-  fleet.cloud = Cloud::Create(options);
-  Cloud& cloud = *fleet.cloud;
-  const absl::Time now = cloud.Now();
+  return absl::OkStatus();
+}
 
-  // ---- Accounts, organizations, OUs ----
-  const uint64_t account_base = 100000000000ULL + (spec.seed % 1000) * 100000000ULL;
-  for (int i = 0; i < spec.accounts; ++i) {
-    fleet.accounts.push_back(AccountId::FromNumber(account_base + static_cast<uint64_t>(i) * 37));
+// ---- Accounts, organizations, OUs ----
+absl::Status FleetBuilder::MakeOrganizations() {
+  const uint64_t account_base = 100000000000ULL + (spec_.seed % 1000) * 100000000ULL;
+  for (int i = 0; i < spec_.accounts; ++i) {
+    fleet_.accounts.push_back(AccountId::FromNumber(account_base + static_cast<uint64_t>(i) * 37));
   }
-  fleet.organization_of.assign(spec.accounts, -1);
-  std::vector<Organization> orgs;
-  const int members =
-      spec.organizations == 0 ? 0 : static_cast<int>(spec.organization_members * spec.accounts);
-  for (int o = 0; o < spec.organizations; ++o) {
+  fleet_.organization_of.assign(spec_.accounts, -1);
+  for (int o = 0; o < spec_.organizations; ++o) {
     // Members are dealt round-robin; the first one dealt manages the organization.
     const int management = o;
-    Organization org{*OrganizationId::Parse(absl::StrCat("o-", rng.Alnum(10))),
-                     fleet.accounts[management],
-                     absl::StrCat("r-", rng.Alnum(4)),
+    Organization org{*OrganizationId::Parse(absl::StrCat("o-", rng_.Alnum(10))),
+                     fleet_.accounts[management],
+                     absl::StrCat("r-", rng_.Alnum(4)),
                      {},
                      {}};
-    AMI_RETURN_IF_ERROR(cloud.CreateOrganization(org.id, org.management, org.root));
-    for (int u = 0; u < spec.ous_per_organization; ++u) {
-      org.ous.push_back(
-          *OrganizationalUnitId::Parse(absl::StrCat("ou-", org.root.substr(2), "-", rng.Alnum(8))));
+    AMI_RETURN_IF_ERROR(cloud_->CreateOrganization(org.id, org.management, org.root));
+    for (int u = 0; u < spec_.ous_per_organization; ++u) {
+      org.ous.push_back(*OrganizationalUnitId::Parse(
+          absl::StrCat("ou-", org.root.substr(2), "-", rng_.Alnum(8))));
       // The first half sit under the root; the rest under one of the first half.
-      const int top = std::max(1, spec.ous_per_organization / 2);
+      const int top = std::max(1, spec_.ous_per_organization / 2);
       std::optional<OrganizationalUnitId> parent;
-      if (u >= top) parent = org.ous[static_cast<size_t>(rng.Below(top))];
-      AMI_RETURN_IF_ERROR(cloud.CreateOrganizationalUnit(org.id, org.ous.back(), parent));
+      if (u >= top) parent = org.ous[static_cast<size_t>(rng_.Below(top))];
+      AMI_RETURN_IF_ERROR(cloud_->CreateOrganizationalUnit(org.id, org.ous.back(), parent));
     }
     org.members.push_back(management);
-    fleet.organization_of[management] = o;
-    orgs.push_back(std::move(org));
+    fleet_.organization_of[management] = o;
+    orgs_.push_back(std::move(org));
   }
-  for (int i = 0; i < spec.accounts; ++i) {
-    if (i < spec.organizations) continue;  // Management accounts, already members.
+  return absl::OkStatus();
+}
+
+absl::Status FleetBuilder::AddMembers() {
+  const int members =
+      spec_.organizations == 0 ? 0 : static_cast<int>(spec_.organization_members * spec_.accounts);
+  for (int i = 0; i < spec_.accounts; ++i) {
+    if (i < spec_.organizations) continue;  // Management accounts, already members.
     if (i >= members) {
-      AMI_RETURN_IF_ERROR(cloud.AddAccount(fleet.accounts[i]));
+      AMI_RETURN_IF_ERROR(cloud_->AddAccount(fleet_.accounts[i]));
       continue;
     }
-    const int o = i % spec.organizations;
-    Organization& org = orgs[o];
+    const int o = i % spec_.organizations;
+    Organization& org = orgs_[o];
     std::optional<OrganizationalUnitId> ou;
     // One member in four sits at the root.
-    if (!org.ous.empty() && rng.Below(4) != 0) {
-      ou = org.ous[rng.Below(org.ous.size())];
+    if (!org.ous.empty() && rng_.Below(4) != 0) {
+      ou = org.ous[rng_.Below(org.ous.size())];
     }
-    AMI_RETURN_IF_ERROR(cloud.AddAccount(fleet.accounts[i], org.id, ou));
+    AMI_RETURN_IF_ERROR(cloud_->AddAccount(fleet_.accounts[i], org.id, ou));
     org.members.push_back(i);
-    fleet.organization_of[i] = o;
+    fleet_.organization_of[i] = o;
   }
-  fleet.organizations = spec.organizations;
-
-  // ---- Snapshots, images and the keys they need ----
-  std::map<std::pair<AccountId, Region>, KeyUsers> key_users;
-  std::map<std::pair<AccountId, Region>, KmsKeyArn> customer_keys;
-  absl::flat_hash_map<std::pair<AccountId, Region>, KmsKeyArn> aws_keys;
-  auto customer_key = [&](AccountId owner, Region region) -> absl::StatusOr<KmsKeyArn> {
-    auto it = customer_keys.find({owner, region});
-    if (it != customer_keys.end()) return it->second;
-    AMI_ASSIGN_OR_RETURN(
-        const KmsKeyId id,
-        KmsKeyId::Parse(KeyUuid(IdValue(spec.seed, kKeyIds, customer_keys.size()), rng.Next())));
-    key_users[{owner, region}];
-    return customer_keys.emplace(std::make_pair(owner, region), KmsKeyArn::Of(owner, region, id))
-        .first->second;
-  };
-  auto aws_key = [&](AccountId account, Region region) {
-    auto it = aws_keys.find({account, region});
-    if (it == aws_keys.end()) {
-      it = aws_keys.emplace(std::make_pair(account, region),
-                            *cloud.GetSettings(account, region).default_kms_key).first;
-    }
-    return it->second;
-  };
-  std::vector<Snapshot> snapshots;
-  std::vector<Image> images;
-  std::vector<std::vector<SnapshotId>> image_snapshots;
-  std::vector<int> image_owner_index;
-  snapshots.reserve(static_cast<size_t>(spec.images) * 3);
-  images.reserve(static_cast<size_t>(spec.images));
-  fleet.images.reserve(static_cast<size_t>(spec.images));
-  uint64_t snapshot_index = 0;
-  const double cut_accounts = spec.shared_with_accounts;
-  const double cut_org = cut_accounts + spec.shared_with_organization;
-  const double cut_ou = cut_org + spec.shared_with_ou;
-  const double cut_public = cut_ou + spec.public_images;
-  for (int i = 0; i < spec.images; ++i) {
-    const int owner_index = static_cast<int>(rng.Below(spec.accounts));
-    const AccountId owner = fleet.accounts[owner_index];
-    const Region region = fleet.regions[rng.Below(fleet.regions.size())];
-    const int org_index = fleet.organization_of[owner_index];
-    FleetImage made{ImageId::Long(IdValue(spec.seed, kImageIds, i)), owner, region,
-                    FleetShare::kPrivate, FleetEncryption::kNone, false, {}};
-    const double share = rng.Unit();
-    if (share < cut_accounts) {
-      made.share = FleetShare::kAccounts;
-    } else if (share < cut_org) {
-      made.share = FleetShare::kOrganization;
-    } else if (share < cut_ou) {
-      made.share = FleetShare::kOu;
-    } else if (share < cut_public) {
-      made.share = FleetShare::kPublic;
-    }
-    // Organization and OU shares need an organization with OUs; standalone owners share with
-    // accounts instead.
-    if ((made.share == FleetShare::kOrganization || made.share == FleetShare::kOu) &&
-        (org_index < 0 || (made.share == FleetShare::kOu && orgs[org_index].ous.empty()))) {
-      made.share = FleetShare::kAccounts;
-    }
-    const double encryption = rng.Unit();
-    if (made.share != FleetShare::kPublic && encryption < spec.encrypted_customer_key) {
-      made.encryption = FleetEncryption::kCustomerKey;
-    } else if (made.share == FleetShare::kPrivate &&
-               encryption >= spec.encrypted_customer_key &&
-               encryption < spec.encrypted_customer_key + spec.encrypted_aws_managed) {
-      made.encryption = FleetEncryption::kAwsManagedKey;
-    }
-    std::optional<KmsKeyArn> key;
-    if (made.encryption == FleetEncryption::kCustomerKey) {
-      AMI_ASSIGN_OR_RETURN(key, customer_key(owner, region));
-    }
-    if (made.encryption == FleetEncryption::kAwsManagedKey) key = aws_key(owner, region);
-
-    std::vector<AccountId> accounts;
-    std::vector<OrganizationArn> org_arns;
-    std::vector<OrganizationalUnitArn> ou_arns;
-    KeyUsers* users = key.has_value() && made.encryption == FleetEncryption::kCustomerKey
-                          ? &key_users[{owner, region}]
-                          : nullptr;
-    if (made.share == FleetShare::kAccounts) {
-      std::set<AccountId> chosen;
-      while (static_cast<int>(chosen.size()) <
-             std::min(spec.accounts_per_share, spec.accounts - 1)) {
-        const AccountId a = fleet.accounts[rng.Below(spec.accounts)];
-        if (a != owner) chosen.insert(a);
-      }
-      accounts.assign(chosen.begin(), chosen.end());
-      made.grantees = accounts;
-      if (users != nullptr) users->accounts.insert(chosen.begin(), chosen.end());
-    } else if (made.share == FleetShare::kOrganization) {
-      const Organization& org = orgs[org_index];
-      org_arns.push_back(OrganizationArn::Of(org.management, org.id));
-      if (users != nullptr) users->organizations.insert(org.id);
-    } else if (made.share == FleetShare::kOu) {
-      const Organization& org = orgs[org_index];
-      const OrganizationalUnitId& ou = org.ous[rng.Below(org.ous.size())];
-      ou_arns.push_back(OrganizationalUnitArn::Of(org.management, org.id, ou));
-      // The OU may be nested: match it anywhere on the principal's path.
-      if (users != nullptr) {
-        users->org_paths.insert(absl::StrCat(org.id.ToString(), "/", org.root, "/*", ou.ToString(), "/*"));
-      }
-    }
-    AMI_ASSIGN_OR_RETURN(LaunchPermissions permissions,
-                     LaunchPermissions::Create(accounts, made.share == FleetShare::kPublic,
-                                               org_arns, ou_arns));
-    Image::Builder b;
-    b.set_id(made.id)
-        .set_name(absl::StrCat("fleet-", i))
-        .set_description(absl::StrCat("fleet image ", i))
-        .set_owner(owner)
-        .set_region(region)
-        .set_creation_time(now - absl::Hours(static_cast<int64_t>(rng.Below(24 * 700))))
-        .set_launch_permissions(std::move(permissions))
-        .set_tags(MakeTags(rng, spec.tags_per_image));
-    if (spec.product_codes > 0 && rng.Chance(spec.product_codes)) {
-      made.marketplace = true;
-      b.set_product_codes({{absl::StrCat("fleet", rng.Alnum(20)), ProductCodeType::kMarketplace}});
-    }
-    const int volumes = spec.min_volumes + static_cast<int>(rng.Below(spec.max_volumes - spec.min_volumes + 1));
-    std::vector<SnapshotId> ids;
-    for (int v = 0; v < volumes; ++v) {
-      AMI_ASSIGN_OR_RETURN(
-          Snapshot snapshot,
-          Snapshot::Builder()
-              .set_id(SnapshotId::Long(IdValue(spec.seed, kSnapshotIds, snapshot_index++)))
-              .set_owner(owner)
-              .set_region(region)
-              .set_volume_size_gib(v == 0 ? 8 : 8 * static_cast<uint32_t>(1 + rng.Below(16)))
-              .set_kms_key(key)
-              .set_start_time(now - absl::Hours(24 * 800))
-              .set_create_volume_permissions({accounts, false})
-              .Build());
-      b.add_snapshot_mapping(v == 0 ? "/dev/xvda" : absl::StrCat("/dev/sd", std::string(1, static_cast<char>('a' + v))),
-                             snapshot);
-      ids.push_back(snapshot.id());
-      snapshots.push_back(std::move(snapshot));
-    }
-    AMI_ASSIGN_OR_RETURN(Image image, b.Build());
-    images.push_back(std::move(image));
-    image_snapshots.push_back(std::move(ids));
-    image_owner_index.push_back(owner_index);
-    fleet.images.push_back(std::move(made));
-  }
-  fleet.snapshots = static_cast<int>(snapshots.size());
-
-  // ---- Import: keys (with policies for every grantee), snapshots, images ----
-  for (const auto& [where, arn] : customer_keys) {
-    const KeyUsers& users = key_users[where];
-    KmsKey::Builder kb;
-    kb.set_arn(arn).set_description("fleet key").set_creation_time(now - absl::Hours(24 * 900));
-    KeyPolicyStatement root;
-    root.sid = "Enable IAM User Permissions";
-    root.accounts = {where.first};
-    root.actions = KmsActions::All();
-    kb.add_policy_statement(std::move(root));
-    // One statement per kind of grantee, each allowing what EBS needs (KMS-6).
-    auto allow = [&kb](const char* sid, auto fill) {
-      KeyPolicyStatement s;
-      s.sid = sid;
-      s.actions = EbsRequiredKmsActions();
-      fill(s);
-      kb.add_policy_statement(std::move(s));
-    };
-    if (!users.accounts.empty()) {
-      allow("AllowGrantees", [&](KeyPolicyStatement& s) {
-        s.accounts.assign(users.accounts.begin(), users.accounts.end());
-      });
-    }
-    if (!users.organizations.empty()) {
-      allow("AllowOrganization", [&](KeyPolicyStatement& s) {
-        s.any_principal = true;
-        s.principal_org_ids.assign(users.organizations.begin(), users.organizations.end());
-      });
-    }
-    if (!users.org_paths.empty()) {
-      allow("AllowOus", [&](KeyPolicyStatement& s) {
-        s.any_principal = true;
-        s.principal_org_paths.assign(users.org_paths.begin(), users.org_paths.end());
-      });
-    }
-    AMI_ASSIGN_OR_RETURN(const KmsKey key, kb.Build());
-    AMI_RETURN_IF_ERROR(cloud.ImportKey(key));
-  }
-  fleet.customer_keys = static_cast<int>(customer_keys.size());
-  for (const Snapshot& snapshot : snapshots) AMI_RETURN_IF_ERROR(cloud.ImportSnapshot(snapshot));
-  snapshots.clear();
-  snapshots.shrink_to_fit();
-  for (const Image& image : images) AMI_RETURN_IF_ERROR(cloud.ImportImage(image));
-
-  // ---- Instances: each runs an image its owner may launch ----
-  absl::flat_hash_map<Region, std::vector<AvailabilityZone>> zones;
-  for (const Region region : fleet.regions) zones[region] = region.zones();
-  fleet.instances.reserve(static_cast<size_t>(spec.instances));
-  for (int i = 0; i < spec.instances; ++i) {
-    const size_t image_index = rng.Below(images.size());
-    const FleetImage& made = fleet.images[image_index];
-    const Image& image = images[image_index];
-    AccountId owner = made.owner;
-    switch (made.share) {
-      case FleetShare::kPrivate:
-        break;
-      case FleetShare::kAccounts:
-        if (rng.Below(2) == 0) owner = made.grantees[rng.Below(made.grantees.size())];
-        break;
-      case FleetShare::kOrganization: {
-        const auto& org_members =
-            orgs[fleet.organization_of[image_owner_index[image_index]]].members;
-        owner = fleet.accounts[org_members[rng.Below(org_members.size())]];
-        break;
-      }
-      case FleetShare::kOu:
-        break;  // The owner; OU members are many and change with the tree.
-      case FleetShare::kPublic:
-        owner = fleet.accounts[rng.Below(spec.accounts)];
-        break;
-    }
-    const std::vector<AvailabilityZone>& region_zones = zones[made.region];
-    Instance::Builder ib;
-    ib.set_id(InstanceId::Long(IdValue(spec.seed, kInstanceIds, i)))
-        .set_owner(owner)
-        .set_availability_zone(region_zones[rng.Below(region_zones.size())])
-        .set_image_id(made.id)
-        .set_instance_type(kInstanceTypes[rng.Below(5)])
-        .set_product_codes(image.product_codes())
-        .set_launch_time(now - absl::Minutes(static_cast<int64_t>(rng.Below(60 * 24 * 365))))
-        .set_tags(MakeTags(rng, spec.tags_per_instance));
-    const std::vector<SnapshotId>& ids = image_snapshots[image_index];
-    for (size_t v = 0; v < ids.size(); ++v) {
-      const BlockDeviceMapping& m = image.block_device_mappings()[v];
-      AttachedVolume volume;
-      volume.device_name = m.device_name;
-      volume.volume_id = VolumeId::Long(IdValue(spec.seed, kVolumeIds,
-                                                static_cast<uint64_t>(i) * 4 + v));
-      volume.volume_size_gib = m.ebs->volume_size_gib;
-      volume.snapshot_id = ids[v];
-      // LAUNCH-10: the owner keeps the snapshot's key; others get their default key.
-      if (m.ebs->kms_key.has_value()) {
-        volume.kms_key = owner == made.owner ? *m.ebs->kms_key : aws_key(owner, made.region);
-      }
-      ib.add_volume(std::move(volume));
-    }
-    AMI_ASSIGN_OR_RETURN(const Instance instance, ib.Build());
-    AMI_RETURN_IF_ERROR(cloud.ImportInstance(instance));
-    fleet.instances.push_back(instance.id());
-  }
-  return fleet;
+  fleet_.organizations = spec_.organizations;
+  return absl::OkStatus();
 }
+
+// ---- Snapshots, images and the keys they need ----
+absl::StatusOr<KmsKeyArn> FleetBuilder::CustomerKey(AccountId owner, Region region) {
+  auto it = customer_keys_.find({owner, region});
+  if (it != customer_keys_.end()) return it->second;
+  AMI_ASSIGN_OR_RETURN(
+      const KmsKeyId id,
+      KmsKeyId::Parse(KeyUuid(IdValue(spec_.seed, kKeyIds, customer_keys_.size()), rng_.Next())));
+  key_users_[{owner, region}];
+  return customer_keys_.emplace(std::make_pair(owner, region), KmsKeyArn::Of(owner, region, id))
+      .first->second;
+}
+
+KmsKeyArn FleetBuilder::AwsKey(AccountId account, Region region) {
+  auto it = aws_keys_.find({account, region});
+  if (it == aws_keys_.end()) {
+    it = aws_keys_.emplace(std::make_pair(account, region),
+                           *cloud_->GetSettings(account, region).default_kms_key).first;
+  }
+  return it->second;
+}
+
+void FleetBuilder::ChooseShareAndEncryption(FleetImage& made, int org_index) {
+  const double cut_accounts = spec_.shared_with_accounts;
+  const double cut_org = cut_accounts + spec_.shared_with_organization;
+  const double cut_ou = cut_org + spec_.shared_with_ou;
+  const double cut_public = cut_ou + spec_.public_images;
+  const double share = rng_.Unit();
+  if (share < cut_accounts) {
+    made.share = FleetShare::kAccounts;
+  } else if (share < cut_org) {
+    made.share = FleetShare::kOrganization;
+  } else if (share < cut_ou) {
+    made.share = FleetShare::kOu;
+  } else if (share < cut_public) {
+    made.share = FleetShare::kPublic;
+  }
+  // Organization and OU shares need an organization with OUs; standalone owners share with
+  // accounts instead.
+  if ((made.share == FleetShare::kOrganization || made.share == FleetShare::kOu) &&
+      (org_index < 0 || (made.share == FleetShare::kOu && orgs_[org_index].ous.empty()))) {
+    made.share = FleetShare::kAccounts;
+  }
+  const double encryption = rng_.Unit();
+  if (made.share != FleetShare::kPublic && encryption < spec_.encrypted_customer_key) {
+    made.encryption = FleetEncryption::kCustomerKey;
+  } else if (made.share == FleetShare::kPrivate &&
+             encryption >= spec_.encrypted_customer_key &&
+             encryption < spec_.encrypted_customer_key + spec_.encrypted_aws_managed) {
+    made.encryption = FleetEncryption::kAwsManagedKey;
+  }
+}
+
+// The image's launch permissions; records the grantees in `users` (the key's policy) and the
+// granted accounts in `accounts` (the snapshots' create-volume permissions).
+absl::StatusOr<LaunchPermissions> FleetBuilder::Grant(FleetImage& made, int org_index,
+                                                      KeyUsers* users,
+                                                      std::vector<AccountId>& accounts) {
+  std::vector<OrganizationArn> org_arns;
+  std::vector<OrganizationalUnitArn> ou_arns;
+  if (made.share == FleetShare::kAccounts) {
+    std::set<AccountId> chosen;
+    while (static_cast<int>(chosen.size()) <
+           std::min(spec_.accounts_per_share, spec_.accounts - 1)) {
+      const AccountId a = fleet_.accounts[rng_.Below(spec_.accounts)];
+      if (a != made.owner) chosen.insert(a);
+    }
+    accounts.assign(chosen.begin(), chosen.end());
+    made.grantees = accounts;
+    if (users != nullptr) users->accounts.insert(chosen.begin(), chosen.end());
+  } else if (made.share == FleetShare::kOrganization) {
+    const Organization& org = orgs_[org_index];
+    org_arns.push_back(OrganizationArn::Of(org.management, org.id));
+    if (users != nullptr) users->organizations.insert(org.id);
+  } else if (made.share == FleetShare::kOu) {
+    const Organization& org = orgs_[org_index];
+    const OrganizationalUnitId& ou = org.ous[rng_.Below(org.ous.size())];
+    ou_arns.push_back(OrganizationalUnitArn::Of(org.management, org.id, ou));
+    // The OU may be nested: match it anywhere on the principal's path.
+    if (users != nullptr) {
+      users->org_paths.insert(
+          absl::StrCat(org.id.ToString(), "/", org.root, "/*", ou.ToString(), "/*"));
+    }
+  }
+  return LaunchPermissions::Create(accounts, made.share == FleetShare::kPublic, org_arns,
+                                   ou_arns);
+}
+
+absl::Status FleetBuilder::MakeImage(int i) {
+  const int owner_index = static_cast<int>(rng_.Below(spec_.accounts));
+  const AccountId owner = fleet_.accounts[owner_index];
+  const Region region = fleet_.regions[rng_.Below(fleet_.regions.size())];
+  const int org_index = fleet_.organization_of[owner_index];
+  FleetImage made{ImageId::Long(IdValue(spec_.seed, kImageIds, i)), owner, region,
+                  FleetShare::kPrivate, FleetEncryption::kNone, false, {}};
+  ChooseShareAndEncryption(made, org_index);
+  std::optional<KmsKeyArn> key;
+  if (made.encryption == FleetEncryption::kCustomerKey) {
+    AMI_ASSIGN_OR_RETURN(key, CustomerKey(owner, region));
+  }
+  if (made.encryption == FleetEncryption::kAwsManagedKey) key = AwsKey(owner, region);
+  KeyUsers* users = key.has_value() && made.encryption == FleetEncryption::kCustomerKey
+                        ? &key_users_[{owner, region}]
+                        : nullptr;
+  std::vector<AccountId> accounts;
+  AMI_ASSIGN_OR_RETURN(LaunchPermissions permissions, Grant(made, org_index, users, accounts));
+  Image::Builder b;
+  b.set_id(made.id)
+      .set_name(absl::StrCat("fleet-", i))
+      .set_description(absl::StrCat("fleet image ", i))
+      .set_owner(owner)
+      .set_region(region)
+      .set_creation_time(now_ - absl::Hours(static_cast<int64_t>(rng_.Below(24 * 700))))
+      .set_launch_permissions(std::move(permissions))
+      .set_tags(MakeTags(rng_, spec_.tags_per_image));
+  if (spec_.product_codes > 0 && rng_.Chance(spec_.product_codes)) {
+    made.marketplace = true;
+    b.set_product_codes({{absl::StrCat("fleet", rng_.Alnum(20)), ProductCodeType::kMarketplace}});
+  }
+  AMI_RETURN_IF_ERROR(AddSnapshots(b, made, key, accounts));
+  AMI_ASSIGN_OR_RETURN(Image image, b.Build());
+  images_.push_back(std::move(image));
+  image_owner_index_.push_back(owner_index);
+  fleet_.images.push_back(std::move(made));
+  return absl::OkStatus();
+}
+
+absl::Status FleetBuilder::AddSnapshots(Image::Builder& b, const FleetImage& made,
+                                        const std::optional<KmsKeyArn>& key,
+                                        const std::vector<AccountId>& accounts) {
+  const int volumes =
+      spec_.min_volumes + static_cast<int>(rng_.Below(spec_.max_volumes - spec_.min_volumes + 1));
+  std::vector<SnapshotId> ids;
+  for (int v = 0; v < volumes; ++v) {
+    AMI_ASSIGN_OR_RETURN(
+        Snapshot snapshot,
+        Snapshot::Builder()
+            .set_id(SnapshotId::Long(IdValue(spec_.seed, kSnapshotIds, snapshot_index_++)))
+            .set_owner(made.owner)
+            .set_region(made.region)
+            .set_volume_size_gib(v == 0 ? 8 : 8 * static_cast<uint32_t>(1 + rng_.Below(16)))
+            .set_kms_key(key)
+            .set_start_time(now_ - absl::Hours(24 * 800))
+            .set_create_volume_permissions({accounts, false})
+            .Build());
+    b.add_snapshot_mapping(
+        v == 0 ? "/dev/xvda" : absl::StrCat("/dev/sd", std::string(1, static_cast<char>('a' + v))),
+        snapshot);
+    ids.push_back(snapshot.id());
+    snapshots_.push_back(std::move(snapshot));
+  }
+  image_snapshots_.push_back(std::move(ids));
+  return absl::OkStatus();
+}
+
+// A customer managed key, with a policy statement for every kind of grantee.
+absl::Status FleetBuilder::ImportKey(const std::pair<AccountId, Region>& where,
+                                     const KmsKeyArn& arn) {
+  const KeyUsers& users = key_users_[where];
+  KmsKey::Builder kb;
+  kb.set_arn(arn).set_description("fleet key").set_creation_time(now_ - absl::Hours(24 * 900));
+  KeyPolicyStatement root;
+  root.sid = "Enable IAM User Permissions";
+  root.accounts = {where.first};
+  root.actions = KmsActions::All();
+  kb.add_policy_statement(std::move(root));
+  // One statement per kind of grantee, each allowing what EBS needs (KMS-6).
+  auto allow = [&kb](const char* sid, auto fill) {
+    KeyPolicyStatement s;
+    s.sid = sid;
+    s.actions = EbsRequiredKmsActions();
+    fill(s);
+    kb.add_policy_statement(std::move(s));
+  };
+  if (!users.accounts.empty()) {
+    allow("AllowGrantees", [&](KeyPolicyStatement& s) {
+      s.accounts.assign(users.accounts.begin(), users.accounts.end());
+    });
+  }
+  if (!users.organizations.empty()) {
+    allow("AllowOrganization", [&](KeyPolicyStatement& s) {
+      s.any_principal = true;
+      s.principal_org_ids.assign(users.organizations.begin(), users.organizations.end());
+    });
+  }
+  if (!users.org_paths.empty()) {
+    allow("AllowOus", [&](KeyPolicyStatement& s) {
+      s.any_principal = true;
+      s.principal_org_paths.assign(users.org_paths.begin(), users.org_paths.end());
+    });
+  }
+  AMI_ASSIGN_OR_RETURN(const KmsKey key, kb.Build());
+  return cloud_->ImportKey(key);
+}
+
+// ---- Import: keys (with policies for every grantee), snapshots, images ----
+absl::Status FleetBuilder::ImportAll() {
+  for (const auto& [where, arn] : customer_keys_) AMI_RETURN_IF_ERROR(ImportKey(where, arn));
+  fleet_.customer_keys = static_cast<int>(customer_keys_.size());
+  for (const Snapshot& snapshot : snapshots_) {
+    AMI_RETURN_IF_ERROR(cloud_->ImportSnapshot(snapshot));
+  }
+  snapshots_.clear();
+  snapshots_.shrink_to_fit();
+  for (const Image& image : images_) AMI_RETURN_IF_ERROR(cloud_->ImportImage(image));
+  return absl::OkStatus();
+}
+
+// An account that may launch the image: its owner or, sometimes, one it is shared with.
+AccountId FleetBuilder::InstanceOwner(size_t image_index) {
+  const FleetImage& made = fleet_.images[image_index];
+  AccountId owner = made.owner;
+  switch (made.share) {
+    case FleetShare::kPrivate:
+      break;
+    case FleetShare::kAccounts:
+      if (rng_.Below(2) == 0) owner = made.grantees[rng_.Below(made.grantees.size())];
+      break;
+    case FleetShare::kOrganization: {
+      const auto& org_members =
+          orgs_[fleet_.organization_of[image_owner_index_[image_index]]].members;
+      owner = fleet_.accounts[org_members[rng_.Below(org_members.size())]];
+      break;
+    }
+    case FleetShare::kOu:
+      break;  // The owner; OU members are many and change with the tree.
+    case FleetShare::kPublic:
+      owner = fleet_.accounts[rng_.Below(spec_.accounts)];
+      break;
+  }
+  return owner;
+}
+
+// ---- Instances: each runs an image its owner may launch ----
+absl::Status FleetBuilder::MakeInstance(int i) {
+  const size_t image_index = rng_.Below(images_.size());
+  const FleetImage& made = fleet_.images[image_index];
+  const Image& image = images_[image_index];
+  const AccountId owner = InstanceOwner(image_index);
+  const std::vector<AvailabilityZone>& region_zones = zones_[made.region];
+  Instance::Builder ib;
+  ib.set_id(InstanceId::Long(IdValue(spec_.seed, kInstanceIds, i)))
+      .set_owner(owner)
+      .set_availability_zone(region_zones[rng_.Below(region_zones.size())])
+      .set_image_id(made.id)
+      .set_instance_type(kInstanceTypes[rng_.Below(5)])
+      .set_product_codes(image.product_codes())
+      .set_launch_time(now_ - absl::Minutes(static_cast<int64_t>(rng_.Below(60 * 24 * 365))))
+      .set_tags(MakeTags(rng_, spec_.tags_per_instance));
+  const std::vector<SnapshotId>& ids = image_snapshots_[image_index];
+  for (size_t v = 0; v < ids.size(); ++v) {
+    const BlockDeviceMapping& m = image.block_device_mappings()[v];
+    AttachedVolume volume;
+    volume.device_name = m.device_name;
+    volume.volume_id =
+        VolumeId::Long(IdValue(spec_.seed, kVolumeIds, static_cast<uint64_t>(i) * 4 + v));
+    volume.volume_size_gib = m.ebs->volume_size_gib;
+    volume.snapshot_id = ids[v];
+    // LAUNCH-10: the owner keeps the snapshot's key; others get their default key.
+    if (m.ebs->kms_key.has_value()) {
+      volume.kms_key = owner == made.owner ? *m.ebs->kms_key : AwsKey(owner, made.region);
+    }
+    ib.add_volume(std::move(volume));
+  }
+  AMI_ASSIGN_OR_RETURN(const Instance instance, ib.Build());
+  AMI_RETURN_IF_ERROR(cloud_->ImportInstance(instance));
+  fleet_.instances.push_back(instance.id());
+  return absl::OkStatus();
+}
+
+absl::StatusOr<Fleet> FleetBuilder::Build() {
+  AMI_RETURN_IF_ERROR(Validate(spec_));
+  AMI_RETURN_IF_ERROR(ParseRegions());
+  Cloud::Options options;
+  options.seed = spec_.seed;
+  fleet_.cloud = Cloud::Create(options);
+  cloud_ = fleet_.cloud.get();
+  now_ = cloud_->Now();
+  AMI_RETURN_IF_ERROR(MakeOrganizations());
+  AMI_RETURN_IF_ERROR(AddMembers());
+  snapshots_.reserve(static_cast<size_t>(spec_.images) * 3);
+  images_.reserve(static_cast<size_t>(spec_.images));
+  fleet_.images.reserve(static_cast<size_t>(spec_.images));
+  for (int i = 0; i < spec_.images; ++i) AMI_RETURN_IF_ERROR(MakeImage(i));
+  fleet_.snapshots = static_cast<int>(snapshots_.size());
+  AMI_RETURN_IF_ERROR(ImportAll());
+  for (const Region region : fleet_.regions) zones_[region] = region.zones();
+  fleet_.instances.reserve(static_cast<size_t>(spec_.instances));
+  for (int i = 0; i < spec_.instances; ++i) AMI_RETURN_IF_ERROR(MakeInstance(i));
+  return std::move(fleet_);
+}
+
+}  // namespace
+
+absl::StatusOr<Fleet> GenerateFleet(const FleetSpec& spec) { return FleetBuilder(spec).Build(); }
 
 }  // namespace ami

@@ -143,23 +143,37 @@ absl::StatusOr<Outcome> Governance(Cloud& cloud, const CallContext& ctx, const v
 
 // ---- Recycle Bin (90-99) --------------------------------------------------------------------
 
+Outcome CreateRule(Cloud& cloud, const CallContext& ctx, const v1::CreateRecycleBinRule& r) {
+  CreateRuleRequest request;
+  request.description = r.description();
+  request.resource_type = r.resource_type();
+  request.retention_days = r.retention_days();
+  request.resource_tags = ResourceTags(r.resource_tags());
+  request.exclude_resource_tags = ResourceTags(r.exclude_resource_tags());
+  if (r.has_lock_unlock_delay_days()) request.lock_unlock_delay_days = r.lock_unlock_delay_days();
+  const absl::StatusOr<std::string> id = cloud.CreateRecycleBinRule(ctx, request);
+  Outcome o = Outcome::Done(id.status(), "");
+  if (id.ok()) o.returned = {*id};
+  return o;
+}
+
+// The rules' ids, and their lock states as the detail.
+Outcome ListRules(const Cloud& cloud, const CallContext& ctx) {
+  Outcome o = Outcome::Done(absl::OkStatus(), "");
+  std::vector<std::string> states;
+  for (const RetentionRule& rule : cloud.ListRecycleBinRules(ctx.account, ctx.region)) {
+    o.returned.push_back(rule.id);
+    states.push_back(std::string(ToString(rule.lock_state)));
+  }
+  if (!states.empty()) o.detail = absl::StrCat("lock states: ", absl::StrJoin(states, ","));
+  return o;
+}
+
 absl::StatusOr<Outcome> RecycleBin(Cloud& cloud, const CallContext& ctx, const v1::Step& step,
                                    Resolver resolve) {
   switch (step.operation_case()) {
-    case Op::kCreateRecycleBinRule: {
-      const v1::CreateRecycleBinRule& r = step.create_recycle_bin_rule();
-      CreateRuleRequest request;
-      request.description = r.description();
-      request.resource_type = r.resource_type();
-      request.retention_days = r.retention_days();
-      request.resource_tags = ResourceTags(r.resource_tags());
-      request.exclude_resource_tags = ResourceTags(r.exclude_resource_tags());
-      if (r.has_lock_unlock_delay_days()) request.lock_unlock_delay_days = r.lock_unlock_delay_days();
-      const absl::StatusOr<std::string> id = cloud.CreateRecycleBinRule(ctx, request);
-      Outcome o = Outcome::Done(id.status(), "");
-      if (id.ok()) o.returned = {*id};
-      return o;
-    }
+    case Op::kCreateRecycleBinRule:
+      return CreateRule(cloud, ctx, step.create_recycle_bin_rule());
     case Op::kDeleteRecycleBinRule: {
       AMI_ASSIGN_OR_RETURN(const std::string id, resolve(step.delete_recycle_bin_rule().rule_id()));
       return Outcome::Done(cloud.DeleteRecycleBinRule(ctx, id), "");
@@ -173,16 +187,8 @@ absl::StatusOr<Outcome> RecycleBin(Cloud& cloud, const CallContext& ctx, const v
       AMI_ASSIGN_OR_RETURN(const std::string id, resolve(step.unlock_recycle_bin_rule().rule_id()));
       return Outcome::Done(cloud.UnlockRecycleBinRule(ctx, id), "");
     }
-    case Op::kListRecycleBinRules: {
-      Outcome o = Outcome::Done(absl::OkStatus(), "");
-      std::vector<std::string> states;
-      for (const RetentionRule& rule : cloud.ListRecycleBinRules(ctx.account, ctx.region)) {
-        o.returned.push_back(rule.id);
-        states.push_back(std::string(ToString(rule.lock_state)));
-      }
-      if (!states.empty()) o.detail = absl::StrCat("lock states: ", absl::StrJoin(states, ","));
-      return o;
-    }
+    case Op::kListRecycleBinRules:
+      return ListRules(cloud, ctx);
     case Op::kListImagesInRecycleBin: {
       Outcome o = Outcome::Done(absl::OkStatus(), "");
       for (const RecycleBinImage& entry : cloud.ListImagesInRecycleBin(ctx)) {

@@ -90,6 +90,14 @@ class SnapshotQuery {
     return snap.owner() == ctx_.account || policy::SnapshotReadableBy(s_, snap, ctx_.account);
   }
   uint64_t RequestFingerprint() const;
+  // The named snapshots, each of which must exist and be visible.
+  absl::StatusOr<DescribeSnapshotsResult> ByIds() const;
+  // Walks the filter of a tag or tag-key plan, if one fits: the first exact one.
+  bool PickFilter(int plan);
+  // Candidate plans, smallest first.
+  void ChoosePlan();
+  // A page token keeps the plan of the first page; `after` is the id the page starts after.
+  absl::Status ResumePlan(uint64_t fingerprint, std::optional<SnapshotId>* after);
 
   const CloudState& s_;
   const CallContext& ctx_;
@@ -237,65 +245,77 @@ uint64_t SnapshotQuery::RequestFingerprint() const {
 
 using internal::SizeOf;
 
+absl::StatusOr<DescribeSnapshotsResult> SnapshotQuery::ByIds() const {
+  DescribeSnapshotsResult result;
+  for (const SnapshotId id : ids_) {
+    const Snapshot* snap = s_.FindSnapshot(id);
+    if (snap == nullptr || snap->region() != ctx_.region || !CanSee(*snap)) {
+      return MakeError(ErrorCode::kInvalidSnapshotNotFound,
+                       absl::StrCat("the snapshot `", id.ToString(), "` does not exist in ",
+                                    ctx_.region.code(), " for account `",
+                                    ctx_.account.ToString(), "`"));
+    }
+    std::optional<Snapshot> view;
+    if (Passes(*snap, &view)) result.snapshots.push_back(*std::move(view));
+  }
+  return result;
+}
+
+bool SnapshotQuery::PickFilter(int plan) {
+  for (const SnapshotFilter& f : filters_) {
+    if (f.all_exact && ((plan == kTag && f.kind == SF::kTag) ||
+                        (plan == kTagKey && f.kind == SF::kTagKey))) {
+      plan_filter_ = &f;
+      return true;
+    }
+  }
+  return false;
+}
+
+void SnapshotQuery::ChoosePlan() {
+  size_t best = SizeOf(Sets(kVisible));
+  for (int plan : {kOwners, kRestorable, kTag, kTagKey}) {
+    if ((plan == kOwners && owners_.empty()) || (plan == kRestorable && users_.empty())) continue;
+    const SnapshotFilter* saved = plan_filter_;
+    if ((plan == kTag || plan == kTagKey) && !PickFilter(plan)) continue;
+    const size_t size = SizeOf(Sets(plan));
+    if (size < best) {
+      best = size;
+      plan_ = plan;
+    } else {
+      plan_filter_ = saved;
+    }
+  }
+  if (plan_ != kTag && plan_ != kTagKey) plan_filter_ = nullptr;
+  else PickFilter(plan_);
+}
+
+absl::Status SnapshotQuery::ResumePlan(uint64_t fingerprint, std::optional<SnapshotId>* after) {
+  AMI_ASSIGN_OR_RETURN(const internal::PageToken token,
+                       internal::DecodeToken(r_.next_token, fingerprint));
+  absl::StatusOr<SnapshotId> id = SnapshotId::Parse(token.id);
+  if (!id.ok() || token.plan < kVisible || token.plan > kTagKey ||
+      ((token.plan == kTag || token.plan == kTagKey) && !PickFilter(token.plan))) {
+    return MakeError(choices::kBadNextToken, "invalid NextToken: not a token");
+  }
+  plan_ = token.plan;
+  *after = *id;
+  return absl::OkStatus();
+}
+
 absl::StatusOr<DescribeSnapshotsResult> SnapshotQuery::Run() {
   AMI_RETURN_IF_ERROR(Parse());
   // DryRun: a well-formed request answers DryRunOperation instead of its results.
   AMI_RETURN_IF_ERROR(internal::DryRunCheck(ctx_));
-  DescribeSnapshotsResult result;
-  if (!ids_.empty()) {
-    for (const SnapshotId id : ids_) {
-      const Snapshot* snap = s_.FindSnapshot(id);
-      if (snap == nullptr || snap->region() != ctx_.region || !CanSee(*snap)) {
-        return MakeError(ErrorCode::kInvalidSnapshotNotFound,
-                         absl::StrCat("the snapshot `", id.ToString(), "` does not exist in ",
-                                      ctx_.region.code(), " for account `",
-                                      ctx_.account.ToString(), "`"));
-      }
-      std::optional<Snapshot> view;
-      if (Passes(*snap, &view)) result.snapshots.push_back(*std::move(view));
-    }
-    return result;
-  }
+  if (!ids_.empty()) return ByIds();
   const uint64_t fingerprint = RequestFingerprint();
-  // Candidate plans, smallest first; a page token keeps the plan of the first page.
-  auto pick_filter = [&](int plan) {
-    for (const SnapshotFilter& f : filters_) {
-      if (f.all_exact && ((plan == kTag && f.kind == SF::kTag) ||
-                          (plan == kTagKey && f.kind == SF::kTagKey))) {
-        plan_filter_ = &f;
-        return true;
-      }
-    }
-    return false;
-  };
   std::optional<SnapshotId> after;
   if (!r_.next_token.empty()) {
-    AMI_ASSIGN_OR_RETURN(const internal::PageToken token,
-                         internal::DecodeToken(r_.next_token, fingerprint));
-    absl::StatusOr<SnapshotId> id = SnapshotId::Parse(token.id);
-    if (!id.ok() || token.plan < kVisible || token.plan > kTagKey ||
-        ((token.plan == kTag || token.plan == kTagKey) && !pick_filter(token.plan))) {
-      return MakeError(choices::kBadNextToken, "invalid NextToken: not a token");
-    }
-    plan_ = token.plan;
-    after = *id;
+    AMI_RETURN_IF_ERROR(ResumePlan(fingerprint, &after));
   } else {
-    size_t best = SizeOf(Sets(kVisible));
-    for (int plan : {kOwners, kRestorable, kTag, kTagKey}) {
-      if ((plan == kOwners && owners_.empty()) || (plan == kRestorable && users_.empty())) continue;
-      const SnapshotFilter* saved = plan_filter_;
-      if ((plan == kTag || plan == kTagKey) && !pick_filter(plan)) continue;
-      const size_t size = SizeOf(Sets(plan));
-      if (size < best) {
-        best = size;
-        plan_ = plan;
-      } else {
-        plan_filter_ = saved;
-      }
-    }
-    if (plan_ != kTag && plan_ != kTagKey) plan_filter_ = nullptr;
-    else pick_filter(plan_);
+    ChoosePlan();
   }
+  DescribeSnapshotsResult result;
   const size_t limit = r_.max_results == 0 ? SIZE_MAX : static_cast<size_t>(r_.max_results);
   IdStream<SnapshotId> stream(Sets(plan_), after);
   SnapshotId id = SnapshotId::Short(0), last = SnapshotId::Short(0);
