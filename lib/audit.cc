@@ -1,4 +1,4 @@
-#include "ami/audit.h"
+#include "ami/tools/audit.h"
 
 #include <algorithm>
 #include <string>
@@ -8,7 +8,7 @@
 #include "absl/container/flat_hash_map.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
-#include "ami/policy_engine.h"
+#include "ami/policy.h"
 
 namespace ami {
 namespace {

@@ -21,7 +21,6 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "ami/errors.h"
-#include "ami/limits.h"
 #include "ami/proto.h"
 #include "ami/v1/aws_cli.pb.h"
 #include "choices.h"

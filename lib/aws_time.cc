@@ -1,4 +1,4 @@
-#include "ami/aws_time.h"
+#include "ami/errors.h"
 
 #include <optional>
 #include <string>
@@ -6,7 +6,6 @@
 #include "absl/time/civil_time.h"
 
 #include "absl/strings/str_cat.h"
-#include "ami/errors.h"
 #include "choices.h"
 #include "text_util.h"
 

@@ -1,4 +1,4 @@
-#include "ami/modelling_choices.h"
+#include "ami/tools/modelling_choices.h"
 
 namespace ami {
 
@@ -200,7 +200,7 @@ const std::vector<ModellingChoice>& ModellingChoices() {
        "Importing a public image turns image block public access off for its owner and Region "
        "unless the account has enabled or disabled it itself; other settings do not count."},
       {"MC-53", "-",
-       "Input larger than a documented limit (ami/limits.h: a JSON value over 16 MiB, an AWS "
+       "Input larger than a documented limit (ami/errors.h: a JSON value over 16 MiB, an AWS "
        "CLI file over 256 MiB, a key policy over 32 KiB, a scenario over 16 MiB or 100,000 "
        "steps, a state file over 64 GiB, JSON nested deeper than 64 or that would take more "
        "than 8 times its size plus 1 MiB once decoded) is ResourceLimitExceeded, before it is "

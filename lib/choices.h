@@ -78,10 +78,10 @@ inline constexpr ErrorCode kRestoreSnapshotsFirst = ErrorCode::kInvalidSnapshotN
 inline constexpr ErrorCode kUnknownFilter = ErrorCode::kInvalidParameterValue;
 inline constexpr ErrorCode kBadNextToken = ErrorCode::kInvalidParameterValue;
 
-// MC-53: input larger than a documented limit (ami/limits.h).
+// MC-53: input larger than a documented limit (ami/errors.h).
 inline constexpr ErrorCode kInputTooLarge = ErrorCode::kResourceLimitExceeded;
 
-// MC-54: a FleetSpec the generator cannot honour (ami/fleet.h).
+// MC-54: a FleetSpec the generator cannot honour (ami/tools/fleet.h).
 inline constexpr ErrorCode kBadFleetSpec = ErrorCode::kInvalidParameterValue;
 
 }  // namespace ami::choices

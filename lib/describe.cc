@@ -1,4 +1,4 @@
-#include "ami/describe.h"
+#include "ami/requests.h"
 
 #include <algorithm>
 #include <vector>

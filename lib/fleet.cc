@@ -1,5 +1,5 @@
-// The seeded fleet generator (ami/fleet.h).
-#include "ami/fleet.h"
+// The seeded fleet generator (ami/tools/fleet.h).
+#include "ami/tools/fleet.h"
 
 #include <algorithm>
 #include <cstdint>
@@ -11,13 +11,13 @@
 
 #include "absl/container/flat_hash_map.h"
 #include "absl/strings/str_cat.h"
+#include "ami/arns.h"
+#include "ami/attributes.h"
 #include "ami/errors.h"
 #include "ami/image.h"
 #include "ami/instance.h"
 #include "ami/kms_key.h"
-#include "ami/organization.h"
 #include "ami/snapshot.h"
-#include "ami/tags.h"
 #include "choices.h"
 #include "status_macros.h"
 

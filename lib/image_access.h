@@ -9,8 +9,8 @@
 
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
+#include "ami/attributes.h"
 #include "ami/image.h"
-#include "ami/tags.h"
 
 namespace ami::internal {
 

@@ -7,7 +7,6 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "ami/errors.h"
-#include "ami/limits.h"
 #include "choices.h"
 #include "google/protobuf/message.h"
 #include "status_macros.h"

@@ -5,7 +5,7 @@
 
 #include <cstdint>
 
-#include "ami/kms_id.h"
+#include "ami/arns.h"
 
 namespace ami::internal {
 

@@ -1,4 +1,4 @@
-#include "ami/lifecycle.h"
+#include "ami/state_view.h"
 
 #include <string>
 

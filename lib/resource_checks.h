@@ -11,10 +11,9 @@
 
 #include "absl/status/status.h"
 #include "absl/strings/string_view.h"
+#include "ami/arns.h"
 #include "ami/attributes.h"
 #include "ami/ids.h"
-#include "ami/kms_id.h"
-#include "ami/region.h"
 
 namespace ami::checks {
 

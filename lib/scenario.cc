@@ -5,7 +5,7 @@
 // "$label"s; malformed ids and enums become the operation's outcome, as in the real API), save
 // the returned ids under `save_as`, then compare the outcome and the resource's state with
 // `expect`. Problems of the scenario itself are absl::InvalidArgumentError naming the step.
-#include "ami/scenario.h"
+#include "ami/tools/scenario.h"
 
 #include <algorithm>
 #include <memory>
@@ -21,16 +21,14 @@
 #include "absl/strings/str_join.h"
 #include "absl/strings/strip.h"
 #include "absl/time/time.h"
-#include "ami/aws_time.h"
 #include "ami/cloud.h"
 #include "ami/errors.h"
-#include "ami/limits.h"
 #include "ami/proto.h"
-#include "google/protobuf/io/tokenizer.h"
-#include "google/protobuf/text_format.h"
 #include "choices.h"
 #include "cloud/state.h"
 #include "file_util.h"
+#include "google/protobuf/io/tokenizer.h"
+#include "google/protobuf/text_format.h"
 #include "scenario_facts.h"
 #include "scenario_lifecycle.h"
 #include "status_macros.h"

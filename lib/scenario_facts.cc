@@ -5,7 +5,7 @@
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_join.h"
-#include "ami/aws_time.h"
+#include "ami/errors.h"
 #include "status_macros.h"
 
 namespace ami::scenario_internal {

@@ -12,7 +12,6 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
-#include "ami/aws_time.h"
 #include "ami/errors.h"
 #include "scenario_facts.h"
 

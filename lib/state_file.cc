@@ -13,14 +13,13 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
-#include "ami/aws_time.h"
 #include "ami/errors.h"
 #include "ami/proto.h"
 #include "ami/v1/state.pb.h"
-#include "google/protobuf/arena.h"
 #include "choices.h"
 #include "cloud/state.h"
 #include "file_util.h"
+#include "google/protobuf/arena.h"
 #include "state_checksum.h"
 #include "status_macros.h"
 #include "text_util.h"

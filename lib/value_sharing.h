@@ -11,10 +11,10 @@
 
 #include "absl/container/flat_hash_set.h"
 #include "absl/hash/hash.h"
+#include "ami/attributes.h"
 #include "ami/image.h"
 #include "ami/instance.h"
 #include "ami/snapshot.h"
-#include "ami/tags.h"
 
 namespace ami::internal {
 

@@ -15,8 +15,8 @@
 #include <vector>
 
 #include "ami/cloud.h"
-#include "ami/fleet.h"
 #include "ami/state_file.h"
+#include "ami/tools/fleet.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "tests/test_util.h"

@@ -9,10 +9,9 @@
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
-#include "ami/aws_time.h"
 #include "ami/cloud.h"
 #include "ami/errors.h"
-#include "ami/policy_engine.h"
+#include "ami/policy.h"
 #include "choices.h"
 #include "cloud/describe_query.h"
 #include "cloud/state.h"

@@ -7,7 +7,6 @@
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
-#include "ami/aws_time.h"
 #include "ami/cloud.h"
 #include "ami/errors.h"
 #include "choices.h"

@@ -7,7 +7,7 @@
 #include "absl/strings/str_cat.h"
 #include "ami/cloud.h"
 #include "ami/errors.h"
-#include "ami/policy_engine.h"
+#include "ami/policy.h"
 #include "choices.h"
 #include "cloud/ops_common.h"
 #include "cloud/state.h"

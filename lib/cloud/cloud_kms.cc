@@ -6,7 +6,7 @@
 #include "absl/strings/str_cat.h"
 #include "ami/cloud.h"
 #include "ami/errors.h"
-#include "ami/policy_engine.h"
+#include "ami/policy.h"
 #include "choices.h"
 #include "cloud/state.h"
 #include "status_macros.h"

@@ -6,10 +6,9 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
-#include "ami/aws_time.h"
 #include "ami/cloud.h"
 #include "ami/errors.h"
-#include "ami/policy_engine.h"
+#include "ami/policy.h"
 #include "choices.h"
 #include "cloud/ops_common.h"
 #include "cloud/state.h"

@@ -3,7 +3,7 @@
 // Every branch here mirrors one of policy::EvaluateLaunch, EvaluateLaunchPermission and
 // EvaluateKeyUse for the cases the tables cover; launch_table_test compares the two on
 // generated fleets after every kind of change.
-#include "ami/launch_table.h"
+#include "cloud/launch_table.h"
 
 #include <algorithm>
 #include <cstdint>
@@ -15,7 +15,7 @@
 #include "absl/container/flat_hash_map.h"
 #include "absl/container/flat_hash_set.h"
 #include "absl/strings/str_cat.h"
-#include "ami/policy_engine.h"
+#include "ami/policy.h"
 #include "cloud/state.h"
 #include "policy/common.h"
 #include "policy/reasons.h"

@@ -16,8 +16,8 @@
 
 #include "absl/container/flat_hash_map.h"
 #include "ami/cloud.h"
-#include "ami/lifecycle.h"
 #include "ami/policy.h"
+#include "ami/state_view.h"
 #include "cloud/image_index.h"
 #include "cloud/rw_lock.h"
 #include "cloud/value_table.h"

@@ -5,7 +5,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
-#include "ami/policy_engine.h"
+#include "ami/policy.h"
 #include "policy/common.h"
 #include "policy/conditions.h"
 #include "policy/reasons.h"

@@ -1,11 +1,7 @@
-// Identifiers of AWS KMS keys (ID-12 … ID-15): KmsKeyId, KmsKeyArn and KmsKeyRef.
-//
-// A key id carries 129 bits, 128 of UUID or `mrk-` hex and the form, and KmsKeyId holds them
-// inline: no table, no heap, nothing left behind by an id once its last copy is gone. KmsKeyArn
-// packs the id, the account and the Region into 24 bytes. All types here are immutable and
-// thread-safe; parsing may be called from any thread.
-#ifndef AMI_KMS_ID_H_
-#define AMI_KMS_ID_H_
+// KMS key and organization identifiers: KMS key ids, ARNs and references, organization and OU
+// ids and ARNs. Thread-safe: values are immutable.
+#ifndef AMI_ARNS_H_
+#define AMI_ARNS_H_
 
 #include <cstdint>
 #include <optional>
@@ -14,10 +10,14 @@
 
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
-#include "ami/hash_util.h"
 #include "ami/ids.h"
-#include "ami/region.h"
 
+// Identifiers of AWS KMS keys (ID-12 … ID-15): KmsKeyId, KmsKeyArn and KmsKeyRef.
+//
+// A key id carries 129 bits, 128 of UUID or `mrk-` hex and the form, and KmsKeyId holds them
+// inline: no table, no heap, nothing left behind by an id once its last copy is gone. KmsKeyArn
+// packs the id, the account and the Region into 24 bytes. All types here are immutable and
+// thread-safe; parsing may be called from any thread.
 namespace ami {
 
 namespace internal {
@@ -164,6 +164,118 @@ class KmsKeyRef {
 // not under the reserved `alias/aws/` (ID-13). Failure: `InvalidAliasNameException`.
 absl::Status ValidateNewAliasName(absl::string_view name);
 
+// AWS Organizations identifiers (ID-16): organization and OU ids and their ARNs, as used by
+// organization and OU launch permissions (SHARE-7). Malformed text is `InvalidParameterValue`.
+// Thread-safe: values are immutable.
+
+// An organization id, o-[a-z0-9]{10,32}.
+class OrganizationId {
+ public:
+  static absl::StatusOr<OrganizationId> Parse(absl::string_view text);
+  const std::string& ToString() const { return value_; }
+
+  friend bool operator==(const OrganizationId& a, const OrganizationId& b) { return a.value_ == b.value_; }
+  friend bool operator!=(const OrganizationId& a, const OrganizationId& b) { return !(a == b); }
+  friend bool operator<(const OrganizationId& a, const OrganizationId& b) { return a.value_ < b.value_; }
+  template <typename H>
+  friend H AbslHashValue(H h, const OrganizationId& id) {
+    return H::combine(std::move(h), id.value_);
+  }
+
+ private:
+  explicit OrganizationId(std::string value) : value_(std::move(value)) {}
+  std::string value_;
+};
+
+// An organizational unit id, ou-[0-9a-z]{4,32}-[a-z0-9]{8,32}.
+class OrganizationalUnitId {
+ public:
+  static absl::StatusOr<OrganizationalUnitId> Parse(absl::string_view text);
+  const std::string& ToString() const { return value_; }
+
+  friend bool operator==(const OrganizationalUnitId& a, const OrganizationalUnitId& b) {
+    return a.value_ == b.value_;
+  }
+  friend bool operator!=(const OrganizationalUnitId& a, const OrganizationalUnitId& b) { return !(a == b); }
+  friend bool operator<(const OrganizationalUnitId& a, const OrganizationalUnitId& b) {
+    return a.value_ < b.value_;
+  }
+  template <typename H>
+  friend H AbslHashValue(H h, const OrganizationalUnitId& id) {
+    return H::combine(std::move(h), id.value_);
+  }
+
+ private:
+  explicit OrganizationalUnitId(std::string value) : value_(std::move(value)) {}
+  std::string value_;
+};
+
+// arn:aws:organizations::<management-account>:organization/<org-id>.
+class OrganizationArn {
+ public:
+  static absl::StatusOr<OrganizationArn> Parse(absl::string_view text);
+  static OrganizationArn Of(AccountId management_account, OrganizationId org) {
+    return OrganizationArn(management_account, std::move(org));
+  }
+  std::string ToString() const;
+  // The organization's management account (the account in the ARN).
+  AccountId management_account() const { return management_; }
+  const OrganizationId& organization_id() const { return org_; }
+
+  friend bool operator==(const OrganizationArn& a, const OrganizationArn& b) {
+    return a.management_ == b.management_ && a.org_ == b.org_;
+  }
+  friend bool operator!=(const OrganizationArn& a, const OrganizationArn& b) { return !(a == b); }
+  friend bool operator<(const OrganizationArn& a, const OrganizationArn& b) {
+    return a.ToString() < b.ToString();
+  }
+  template <typename H>
+  friend H AbslHashValue(H h, const OrganizationArn& arn) {
+    return H::combine(std::move(h), arn.management_, arn.org_);
+  }
+
+ private:
+  OrganizationArn(AccountId management, OrganizationId org)
+      : management_(management), org_(std::move(org)) {}
+  AccountId management_;
+  OrganizationId org_;
+};
+
+// arn:aws:organizations::<management-account>:ou/<org-id>/<ou-id>.
+class OrganizationalUnitArn {
+ public:
+  static absl::StatusOr<OrganizationalUnitArn> Parse(absl::string_view text);
+  static OrganizationalUnitArn Of(AccountId management_account, OrganizationId org,
+                                  OrganizationalUnitId ou) {
+    return OrganizationalUnitArn(management_account, std::move(org), std::move(ou));
+  }
+  std::string ToString() const;
+  AccountId management_account() const { return management_; }
+  const OrganizationId& organization_id() const { return org_; }
+  const OrganizationalUnitId& ou_id() const { return ou_; }
+
+  friend bool operator==(const OrganizationalUnitArn& a, const OrganizationalUnitArn& b) {
+    return a.management_ == b.management_ && a.org_ == b.org_ && a.ou_ == b.ou_;
+  }
+  friend bool operator!=(const OrganizationalUnitArn& a, const OrganizationalUnitArn& b) {
+    return !(a == b);
+  }
+  friend bool operator<(const OrganizationalUnitArn& a, const OrganizationalUnitArn& b) {
+    return a.ToString() < b.ToString();
+  }
+  template <typename H>
+  friend H AbslHashValue(H h, const OrganizationalUnitArn& arn) {
+    return H::combine(std::move(h), arn.management_, arn.org_, arn.ou_);
+  }
+
+ private:
+  OrganizationalUnitArn(AccountId management, OrganizationId org, OrganizationalUnitId ou)
+      : management_(management), org_(std::move(org)), ou_(std::move(ou)) {}
+  AccountId management_;
+  OrganizationId org_;
+  OrganizationalUnitId ou_;
+};
+
 }  // namespace ami
 
-#endif  // AMI_KMS_ID_H_
+#endif  // AMI_ARNS_H_

@@ -1,9 +1,9 @@
-// What governs an image over its life besides its own fields: the Allowed AMIs setting of an
-// account and Region (GOV-7 … 9) and Recycle Bin retention rules and their contents (DEREG-9,
-// DEREG-10). Plain values; the Cloud stores them and its operations change them.
-// Thread-safe: everything here is a value or a pure function.
-#ifndef AMI_LIFECYCLE_H_
-#define AMI_LIFECYCLE_H_
+// What the policy engine reads besides the resources: StateView and the facts it exposes, and the
+// governance values the Cloud holds per account and Region (Allowed AMIs, Recycle Bin).
+// Thread-safe: plain values and pure functions; StateView implementations must allow
+// concurrent calls.
+#ifndef AMI_STATE_VIEW_H_
+#define AMI_STATE_VIEW_H_
 
 #include <cstddef>
 #include <cstdint>
@@ -11,16 +11,25 @@
 #include <string>
 #include <vector>
 
+#include "absl/container/inlined_vector.h"
 #include "absl/status/status.h"
 #include "absl/strings/string_view.h"
 #include "absl/time/time.h"
+#include "ami/arns.h"
 #include "ami/attributes.h"
+#include "ami/errors.h"
 #include "ami/ids.h"
 #include "ami/image.h"
+#include "ami/instance.h"
+#include "ami/kms_key.h"
 #include "ami/snapshot.h"
-#include "ami/tags.h"
 
 namespace ami {
+
+// What governs an image over its life besides its own fields: the Allowed AMIs setting of an
+// account and Region (GOV-7 … 9) and Recycle Bin retention rules and their contents (DEREG-9,
+// DEREG-10). Plain values; the Cloud stores them and its operations change them.
+// Thread-safe: everything here is a value or a pure function.
 
 // Bounds of the Allowed AMIs criteria (GOV-8).
 inline constexpr size_t kMaxImageCriteria = 10;
@@ -145,6 +154,95 @@ struct RecycleBinSnapshot {
   absl::Time exit_time;
 };
 
+// The read-only StateView that decisions are evaluated against, and the facts it exposes:
+// accounts in organizations, per-Region settings and key facts.
+
+// An account as the policy engine sees it: its organization and its OU path.
+struct AccountInfo {
+  AccountId id = AccountId::FromNumber(0);
+  std::optional<OrganizationId> organization;
+  // The organization's root, for example "r-ab12", when in an organization.
+  std::string root_id;
+  // OUs from the root down to the account's parent.
+  std::vector<OrganizationalUnitId> ou_path;
+
+  friend bool operator==(const AccountInfo& a, const AccountInfo& b) {
+    return a.id == b.id && a.organization == b.organization && a.root_id == b.root_id &&
+           a.ou_path == b.ou_path;
+  }
+};
+
+// Settings of one account in one Region.
+struct RegionSettings {
+  // EBS encryption by default (KMS-3).
+  bool encryption_by_default = false;
+  // The default EBS key (KMS-2): the AWS managed aws/ebs key unless changed. Views always set it.
+  std::optional<KmsKeyArn> default_kms_key;
+  // Image block public access (SHARE-18, SHARE-19): true blocks new public sharing.
+  bool image_block_public_access = true;
+  // Snapshot block public access (SNAP-3).
+  enum class SnapshotBlock : uint8_t { kUnblocked, kBlockNewSharing, kBlockAllSharing };
+  SnapshotBlock snapshot_block_public_access = SnapshotBlock::kUnblocked;
+  // While an enable is taking effect (SHARE-18, up to 10 minutes): when it will. Views report
+  // image_block_public_access as true from then on.
+  std::optional<absl::Time> image_block_public_access_from;
+  // True once the account enabled or disabled image block public access itself (SHARE-19).
+  bool image_block_public_access_chosen = false;
+
+  friend bool operator==(const RegionSettings& a, const RegionSettings& b) {
+    return a.encryption_by_default == b.encryption_by_default &&
+           a.default_kms_key == b.default_kms_key &&
+           a.image_block_public_access == b.image_block_public_access &&
+           a.snapshot_block_public_access == b.snapshot_block_public_access &&
+           a.image_block_public_access_from == b.image_block_public_access_from &&
+           a.image_block_public_access_chosen == b.image_block_public_access_chosen;
+  }
+};
+
+// What the policy engine knows of a KMS key.
+struct KeyFacts {
+  // The key, when it is a customer managed key the state holds; nullptr otherwise.
+  const KmsKey* key = nullptr;
+  // True for an AWS managed key (aws/ebs), which only its own account can use (KMS-1).
+  bool aws_managed = false;
+  bool exists() const { return key != nullptr || aws_managed; }
+};
+
+// A read-only view of a cloud's state. Returned pointers stay valid while the view does.
+// Implementations must allow concurrent calls from many threads.
+class StateView {
+ public:
+  virtual ~StateView() = default;
+  virtual const Image* FindImage(ImageId id) const = 0;
+  virtual const Snapshot* FindSnapshot(SnapshotId id) const = 0;
+  virtual const Instance* FindInstance(InstanceId id) const = 0;
+  // The account's organization facts; nullptr for an account in no organization.
+  virtual const AccountInfo* FindAccount(AccountId id) const = 0;
+  // The management account of an organization, if the organization is known.
+  virtual std::optional<AccountId> OrganizationManagement(const OrganizationId& org) const = 0;
+  virtual RegionSettings Settings(AccountId account, Region region) const = 0;
+  virtual KeyFacts FindKey(const KmsKeyArn& arn) const = 0;
+  // The key an alias names for `account` in `region` (alias/aws/ebs included).
+  virtual std::optional<KmsKeyArn> FindAlias(AccountId account, Region region,
+                                             absl::string_view alias) const = 0;
+  // The account's available or pending image of that name in the Region (REG-6).
+  virtual std::optional<ImageId> FindImageByName(AccountId owner, Region region,
+                                                 absl::string_view name) const = 0;
+  // How many registered images use the snapshot (SNAP-4).
+  virtual int ImagesUsingSnapshot(SnapshotId id) const = 0;
+  // How many public images the account owns in the Region (SHARE-9).
+  virtual int PublicImageCount(AccountId owner, Region region) const = 0;
+  // The cloud's clock.
+  virtual absl::Time Now() const = 0;
+  // The account's Allowed AMIs setting in the Region when enabled or in audit mode; nullptr
+  // when disabled (GOV-7).
+  virtual const AllowedImagesSettings* AllowedImages(AccountId account, Region region) const {
+    (void)account;
+    (void)region;
+    return nullptr;
+  }
+};
+
 }  // namespace ami
 
-#endif  // AMI_LIFECYCLE_H_
+#endif  // AMI_STATE_VIEW_H_

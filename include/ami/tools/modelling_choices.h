@@ -1,8 +1,8 @@
 // The modelling choices libami makes where AWS documentation is silent: behaviour the rulebook
 // marks BELIEVED, and every error code libami had to choose. The same list is in README.md.
 // Thread-safe: the list is constant.
-#ifndef AMI_MODELLING_CHOICES_H_
-#define AMI_MODELLING_CHOICES_H_
+#ifndef AMI_TOOLS_MODELLING_CHOICES_H_
+#define AMI_TOOLS_MODELLING_CHOICES_H_
 
 #include <vector>
 
@@ -22,4 +22,4 @@ const std::vector<ModellingChoice>& ModellingChoices();
 
 }  // namespace ami
 
-#endif  // AMI_MODELLING_CHOICES_H_
+#endif  // AMI_TOOLS_MODELLING_CHOICES_H_

@@ -3,8 +3,9 @@
 // (accounts, organizations, OUs, public; encrypted shares with keys whose policies let the
 // grantees use them), tags, product codes and instances running the images. The same spec and
 // seed always give the same cloud. For benchmarks, tests and what-if studies on realistic fleets.
-#ifndef AMI_FLEET_H_
-#define AMI_FLEET_H_
+// Thread-safe: GenerateFleet() holds no state; each call builds a Cloud of its own.
+#ifndef AMI_TOOLS_FLEET_H_
+#define AMI_TOOLS_FLEET_H_
 
 #include <cstdint>
 #include <memory>
@@ -14,7 +15,6 @@
 #include "absl/status/statusor.h"
 #include "ami/cloud.h"
 #include "ami/ids.h"
-#include "ami/region.h"
 
 namespace ami {
 
@@ -101,4 +101,4 @@ absl::StatusOr<Fleet> GenerateFleet(const FleetSpec& spec);
 
 }  // namespace ami
 
-#endif  // AMI_FLEET_H_
+#endif  // AMI_TOOLS_FLEET_H_

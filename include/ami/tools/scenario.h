@@ -7,8 +7,8 @@
 // an unknown expected error code, a check that does not apply to its resource) is an
 // absl::Status; an operation that fails is a step's outcome, compared with its expectation.
 // Thread-safe: pure functions; each run uses its own Cloud.
-#ifndef AMI_SCENARIO_H_
-#define AMI_SCENARIO_H_
+#ifndef AMI_TOOLS_SCENARIO_H_
+#define AMI_TOOLS_SCENARIO_H_
 
 #include <string>
 #include <vector>
@@ -57,7 +57,7 @@ struct ScenarioResult {
 absl::StatusOr<ami::v1::Scenario> ParseScenario(absl::string_view text, absl::string_view file_name);
 
 // Reads and parses the scenario file at `path`. A file larger than kMaxScenarioBytes
-// (ami/limits.h) is `ResourceLimitExceeded` by its size, before it is read; one that cannot be
+// (ami/errors.h) is `ResourceLimitExceeded` by its size, before it is read; one that cannot be
 // read `InvalidParameterValue`.
 absl::StatusOr<ami::v1::Scenario> ParseScenarioFile(const std::string& path);
 
@@ -67,7 +67,7 @@ absl::StatusOr<ami::v1::Scenario> ParseScenarioFile(const std::string& path);
 // scenario that cannot run (malformed step, unknown "$label"), naming the step: a clock move
 // that is negative, infinite or over kMaxScenarioClockAdvance is `InvalidParameterValue`; a
 // scenario that would hold more than kMaxScenarioCreatedResources images, snapshots, instances
-// and KMS keys of its own is `ResourceLimitExceeded` (ami/limits.h).
+// and KMS keys of its own is `ResourceLimitExceeded` (ami/errors.h).
 absl::StatusOr<ScenarioResult> RunScenario(const ami::v1::Scenario& scenario);
 
 // One line per step: "step N  CALLER  REGION  OPERATION  OUTCOME", then PASS or FAIL with the
@@ -76,4 +76,4 @@ std::string FormatScenarioResult(const ScenarioResult& result);
 
 }  // namespace ami
 
-#endif  // AMI_SCENARIO_H_
+#endif  // AMI_TOOLS_SCENARIO_H_

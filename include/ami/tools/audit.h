@@ -3,8 +3,8 @@
 // shared because they use the AWS managed key (SHARE-16), shared encrypted images whose
 // recipients cannot use the key (SHARE-17, KMS-5), and crash-consistent images (CREATE-4).
 // Thread-safe: reads the cloud through its public, locked API.
-#ifndef AMI_AUDIT_H_
-#define AMI_AUDIT_H_
+#ifndef AMI_TOOLS_AUDIT_H_
+#define AMI_TOOLS_AUDIT_H_
 
 #include <string>
 #include <vector>
@@ -43,4 +43,4 @@ std::vector<Finding> Audit(const Cloud& cloud);
 
 }  // namespace ami
 
-#endif  // AMI_AUDIT_H_
+#endif  // AMI_TOOLS_AUDIT_H_
