@@ -21,8 +21,8 @@
 #include "ami/policy.h"
 #include "ami/state_file.h"
 #include "ami/tools/fleet.h"
+#include "ami/tools/launch_table.h"
 #include "benchmark/benchmark.h"
-#include "cloud/launch_table.h"
 
 namespace {
 
@@ -205,7 +205,7 @@ const ami::LaunchTable& MainLaunchTable() {
   return *table;
 }
 
-// The preflight decision through the compiled launch table (cloud/launch_table.h): the verdict
+// The preflight decision through the compiled launch table (ami/tools/launch_table.h): the verdict
 // alone, or the decision with its explanation rendered.
 void RunLaunch(benchmark::State& state, bool explain) {
   struct Question {

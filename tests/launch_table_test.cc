@@ -1,7 +1,7 @@
-// LaunchTable (cloud/launch_table.h) against the policy engine: on generated fleets, after changes
+// LaunchTable (ami/tools/launch_table.h) against the policy engine: on generated fleets, after changes
 // of every kind the table covers or hands to the engine, every (account, image, Region)
 // question gets the engine's effect and deciding reason.
-#include "cloud/launch_table.h"
+#include "ami/tools/launch_table.h"
 
 #include <map>
 #include <string>

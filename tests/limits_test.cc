@@ -23,12 +23,12 @@
 #include "ami/tools/scenario.h"
 #include "ami/v1/aws_cli.pb.h"
 #include "ami/v1/scenario.pb.h"
-#include "file_util.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
-#include "json_check.h"
+#include "io/file_util.h"
+#include "io/json_check.h"
 #include "tests/test_util.h"
-#include "text_util.h"
+#include "values/text_util.h"
 
 namespace ami {
 namespace {

@@ -1,7 +1,7 @@
 // A cloud keeps one copy of each distinct tag set, snapshot body and instance body: equal parts share storage
 // whichever way the values arrived (generated and imported, launched, loaded from a state
 // file), and the pool drops what no value holds any more.
-#include "value_sharing.h"
+#include "values/value_sharing.h"
 
 #include "cloud/image_index.h"
 #include "cloud/value_table.h"

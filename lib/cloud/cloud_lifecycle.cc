@@ -9,10 +9,10 @@
 #include "ami/cloud.h"
 #include "ami/errors.h"
 #include "ami/policy.h"
-#include "choices.h"
 #include "cloud/ops_common.h"
 #include "cloud/state.h"
-#include "status_macros.h"
+#include "values/choices.h"
+#include "values/status_macros.h"
 
 namespace ami {
 

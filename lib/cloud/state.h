@@ -21,7 +21,7 @@
 #include "cloud/image_index.h"
 #include "cloud/rw_lock.h"
 #include "cloud/value_table.h"
-#include "value_sharing.h"
+#include "values/value_sharing.h"
 
 namespace ami::internal {
 

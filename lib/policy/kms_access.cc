@@ -9,7 +9,7 @@
 #include "policy/common.h"
 #include "policy/conditions.h"
 #include "policy/reasons.h"
-#include "text_util.h"
+#include "values/text_util.h"
 
 namespace ami::policy {
 namespace {

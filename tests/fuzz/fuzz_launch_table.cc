@@ -14,7 +14,7 @@
 #include "ami/cloud.h"
 #include "ami/policy.h"
 #include "ami/tools/fleet.h"
-#include "cloud/launch_table.h"
+#include "ami/tools/launch_table.h"
 #include "tests/fuzz/fuzz_check.h"
 
 namespace ami {

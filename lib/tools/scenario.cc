@@ -24,15 +24,15 @@
 #include "ami/cloud.h"
 #include "ami/errors.h"
 #include "ami/proto.h"
-#include "choices.h"
 #include "cloud/state.h"
-#include "file_util.h"
 #include "google/protobuf/io/tokenizer.h"
 #include "google/protobuf/text_format.h"
-#include "scenario_facts.h"
-#include "scenario_lifecycle.h"
-#include "status_macros.h"
-#include "text_util.h"
+#include "io/file_util.h"
+#include "tools/scenario_facts.h"
+#include "tools/scenario_lifecycle.h"
+#include "values/choices.h"
+#include "values/status_macros.h"
+#include "values/text_util.h"
 
 namespace ami {
 namespace {

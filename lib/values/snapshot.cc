@@ -5,9 +5,9 @@
 
 #include "absl/strings/str_cat.h"
 #include "ami/errors.h"
-#include "choices.h"
-#include "resource_checks.h"
-#include "status_macros.h"
+#include "values/choices.h"
+#include "values/resource_checks.h"
+#include "values/status_macros.h"
 
 namespace ami {
 

@@ -6,8 +6,8 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "ami/errors.h"
-#include "choices.h"
-#include "text_util.h"
+#include "values/choices.h"
+#include "values/text_util.h"
 
 namespace ami {
 

@@ -1,13 +1,13 @@
-#include "resource_checks.h"
+#include "values/resource_checks.h"
 
 #include <algorithm>
 
 #include "absl/strings/str_cat.h"
 #include "ami/errors.h"
-#include "choices.h"
 #include "ami/snapshot.h"
-#include "status_macros.h"
-#include "text_util.h"
+#include "values/choices.h"
+#include "values/status_macros.h"
+#include "values/text_util.h"
 
 namespace ami::checks {
 

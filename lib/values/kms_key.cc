@@ -8,10 +8,10 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "ami/errors.h"
-#include "choices.h"
-#include "resource_checks.h"
-#include "status_macros.h"
-#include "text_util.h"
+#include "values/choices.h"
+#include "values/resource_checks.h"
+#include "values/status_macros.h"
+#include "values/text_util.h"
 
 namespace ami {
 namespace {

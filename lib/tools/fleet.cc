@@ -18,8 +18,8 @@
 #include "ami/instance.h"
 #include "ami/kms_key.h"
 #include "ami/snapshot.h"
-#include "choices.h"
-#include "status_macros.h"
+#include "values/choices.h"
+#include "values/status_macros.h"
 
 namespace ami {
 namespace {

@@ -11,8 +11,8 @@
 // key policies with Deny statements) are answered by the policy engine on the copy.
 // Later changes to the cloud are not seen: build a new table.
 // Thread-safe: const methods may be called from any thread.
-#ifndef AMI_LIB_CLOUD_LAUNCH_TABLE_H_
-#define AMI_LIB_CLOUD_LAUNCH_TABLE_H_
+#ifndef AMI_TOOLS_LAUNCH_TABLE_H_
+#define AMI_TOOLS_LAUNCH_TABLE_H_
 
 #include <cstddef>
 #include <memory>
@@ -61,4 +61,4 @@ class LaunchTable {
 
 }  // namespace ami
 
-#endif  // AMI_LIB_CLOUD_LAUNCH_TABLE_H_
+#endif  // AMI_TOOLS_LAUNCH_TABLE_H_

@@ -5,10 +5,10 @@
 #include "absl/container/flat_hash_set.h"
 #include "absl/strings/str_cat.h"
 #include "ami/errors.h"
-#include "choices.h"
-#include "resource_checks.h"
-#include "status_macros.h"
-#include "text_util.h"
+#include "values/choices.h"
+#include "values/resource_checks.h"
+#include "values/status_macros.h"
+#include "values/text_util.h"
 
 namespace ami {
 namespace {

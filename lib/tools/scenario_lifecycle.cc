@@ -1,7 +1,7 @@
 // Scenario steps for the image lifecycle (deprecation, disable, deregistration protection),
 // Allowed AMIs and block public access states, the Recycle Bin and discovery, and the checks of
 // an account and Region's state and of what a step returned.
-#include "scenario_lifecycle.h"
+#include "tools/scenario_lifecycle.h"
 
 #include <algorithm>
 #include <initializer_list>
@@ -13,7 +13,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "ami/errors.h"
-#include "scenario_facts.h"
+#include "tools/scenario_facts.h"
 
 namespace ami::scenario_internal {
 namespace {

@@ -1,12 +1,12 @@
 // The facts scenario expectations read, and their comparisons.
-#include "scenario_facts.h"
+#include "tools/scenario_facts.h"
 
 #include <algorithm>
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_join.h"
 #include "ami/errors.h"
-#include "status_macros.h"
+#include "values/status_macros.h"
 
 namespace ami::scenario_internal {
 namespace {

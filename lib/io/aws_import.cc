@@ -23,14 +23,14 @@
 #include "ami/errors.h"
 #include "ami/proto.h"
 #include "ami/v1/aws_cli.pb.h"
-#include "choices.h"
 #include "cloud/state.h"
-#include "file_util.h"
 #include "google/protobuf/struct.pb.h"
 #include "google/protobuf/util/json_util.h"
-#include "json_check.h"
-#include "status_macros.h"
-#include "text_util.h"
+#include "io/file_util.h"
+#include "io/json_check.h"
+#include "values/choices.h"
+#include "values/status_macros.h"
+#include "values/text_util.h"
 
 namespace ami {
 namespace {

@@ -1,4 +1,4 @@
-#include "file_util.h"
+#include "io/file_util.h"
 
 #include <fcntl.h>
 #include <sys/stat.h>
@@ -11,8 +11,8 @@
 
 #include "absl/strings/str_cat.h"
 #include "ami/errors.h"
-#include "choices.h"
-#include "text_util.h"
+#include "values/choices.h"
+#include "values/text_util.h"
 
 namespace ami::file_util {
 namespace {

@@ -1,4 +1,4 @@
-#include "text_util.h"
+#include "values/text_util.h"
 
 #include "absl/strings/str_format.h"
 

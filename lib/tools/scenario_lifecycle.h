@@ -1,7 +1,7 @@
 // The scenario steps of the image lifecycle, Allowed AMIs, block public access states, the
 // Recycle Bin and discovery (scenario.proto field numbers 70-109), the checks that read an
 // account and Region or what a step returned, and what every step's operation did (Outcome).
-// Internal to libami's scenario runner (lib/scenario.cc). Thread-compatible: each run owns its
+// Internal to libami's scenario runner (lib/tools/scenario.cc). Thread-compatible: each run owns its
 // Cloud.
 #ifndef AMI_LIB_SCENARIO_LIFECYCLE_H_
 #define AMI_LIB_SCENARIO_LIFECYCLE_H_
@@ -15,7 +15,7 @@
 #include "absl/status/statusor.h"
 #include "ami/cloud.h"
 #include "ami/v1/scenario.pb.h"
-#include "status_macros.h"
+#include "values/status_macros.h"
 
 // Like AMI_ASSIGN_OR_RETURN, but a failure is the step's outcome, not a broken scenario.
 #define AMI_OUTCOME_OR(lhs, rexpr) \

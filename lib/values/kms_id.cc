@@ -8,10 +8,10 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "ami/errors.h"
-#include "choices.h"
-#include "kms_id_access.h"
-#include "status_macros.h"
-#include "text_util.h"
+#include "values/choices.h"
+#include "values/kms_id_access.h"
+#include "values/status_macros.h"
+#include "values/text_util.h"
 
 namespace ami {
 namespace {

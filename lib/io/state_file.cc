@@ -16,13 +16,13 @@
 #include "ami/errors.h"
 #include "ami/proto.h"
 #include "ami/v1/state.pb.h"
-#include "choices.h"
 #include "cloud/state.h"
-#include "file_util.h"
 #include "google/protobuf/arena.h"
-#include "state_checksum.h"
-#include "status_macros.h"
-#include "text_util.h"
+#include "io/file_util.h"
+#include "io/state_checksum.h"
+#include "values/choices.h"
+#include "values/status_macros.h"
+#include "values/text_util.h"
 
 namespace ami {
 

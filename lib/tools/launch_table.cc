@@ -3,7 +3,7 @@
 // Every branch here mirrors one of policy::EvaluateLaunch, EvaluateLaunchPermission and
 // EvaluateKeyUse for the cases the tables cover; launch_table_test compares the two on
 // generated fleets after every kind of change.
-#include "cloud/launch_table.h"
+#include "ami/tools/launch_table.h"
 
 #include <algorithm>
 #include <cstdint>
@@ -19,7 +19,7 @@
 #include "cloud/state.h"
 #include "policy/common.h"
 #include "policy/reasons.h"
-#include "text_util.h"
+#include "values/text_util.h"
 
 namespace ami {
 namespace {

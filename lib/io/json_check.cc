@@ -1,4 +1,4 @@
-#include "json_check.h"
+#include "io/json_check.h"
 
 #include <cstdint>
 #include <utility>
@@ -7,10 +7,10 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "ami/errors.h"
-#include "choices.h"
 #include "google/protobuf/message.h"
-#include "status_macros.h"
-#include "text_util.h"
+#include "values/choices.h"
+#include "values/status_macros.h"
+#include "values/text_util.h"
 
 namespace ami::json_check {
 namespace {

@@ -8,7 +8,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "ami/errors.h"
-#include "text_util.h"
+#include "values/text_util.h"
 
 namespace ami {
 namespace {

@@ -6,8 +6,8 @@
 #include "absl/time/civil_time.h"
 
 #include "absl/strings/str_cat.h"
-#include "choices.h"
-#include "text_util.h"
+#include "values/choices.h"
+#include "values/text_util.h"
 
 namespace ami {
 

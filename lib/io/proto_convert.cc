@@ -8,11 +8,11 @@
 #include "absl/time/time.h"
 #include "ami/errors.h"
 #include "ami/proto.h"
-#include "choices.h"
 #include "google/protobuf/util/json_util.h"
-#include "json_check.h"
-#include "status_macros.h"
-#include "text_util.h"
+#include "io/json_check.h"
+#include "values/choices.h"
+#include "values/status_macros.h"
+#include "values/text_util.h"
 
 namespace ami {
 namespace {

@@ -1,4 +1,4 @@
-#include "state_checksum.h"
+#include "io/state_checksum.h"
 
 #include <cstring>
 
