@@ -1,4 +1,4 @@
-// Fleet benchmarks on generated fleets (ami/fleet.h): 10k accounts, 100k images and 1M instances
+// Fleet benchmarks on generated fleets (ami/tools/fleet.h): 10k accounts, 100k images and 1M instances
 // unless a size is named. The baselines (a bare hash lookup, a bare pass over the instances) are
 // measured in the same run, so the ratios to them hold on any machine. Memory is counted by the
 // allocator (alloc_count.h), not estimated.
@@ -17,11 +17,11 @@
 #include "absl/strings/str_cat.h"
 #include "alloc_count.h"
 #include "ami/cloud.h"
-#include "ami/fleet.h"
 #include "ami/image.h"
-#include "ami/launch_table.h"
-#include "ami/policy_engine.h"
+#include "ami/policy.h"
 #include "ami/state_file.h"
+#include "ami/tools/fleet.h"
+#include "ami/tools/launch_table.h"
 #include "benchmark/benchmark.h"
 
 namespace {
@@ -205,7 +205,7 @@ const ami::LaunchTable& MainLaunchTable() {
   return *table;
 }
 
-// The preflight decision through the compiled launch table (ami/launch_table.h): the verdict
+// The preflight decision through the compiled launch table (ami/tools/launch_table.h): the verdict
 // alone, or the decision with its explanation rendered.
 void RunLaunch(benchmark::State& state, bool explain) {
   struct Question {

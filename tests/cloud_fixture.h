@@ -17,7 +17,7 @@
 #include "absl/time/time.h"
 #include "ami/ami.h"
 #include "ami/cloud.h"
-#include "ami/policy_engine.h"
+#include "ami/policy.h"
 #include "gtest/gtest.h"
 
 namespace ami::testing {

@@ -1,6 +1,6 @@
 // Tests of RunInstances, Stop/Start/TerminateInstances, CreateImage and RegisterImage against the
 // rulebook (LAUNCH-1 … 4, 7, 9, 10, 15, REG-1, 2, 5, 6, CREATE-1 … 17, ID-17, DEREG-3) and the
-// modelling choices of lib/choices.cc. Each rule has tests where it allows and where it denies;
+// modelling choices of lib/tools/choices.cc. Each rule has tests where it allows and where it denies;
 // every rejected call must leave the cloud exactly as it was (checked against a Fork()).
 #include <cstdint>
 #include <memory>
@@ -13,7 +13,7 @@
 #include "absl/time/time.h"
 #include "ami/ami.h"
 #include "ami/cloud.h"
-#include "ami/policy_engine.h"
+#include "ami/policy.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "tests/cloud_fixture.h"

@@ -22,7 +22,7 @@
 #include "absl/strings/str_join.h"
 #include "ami/ami.h"
 #include "ami/cloud.h"
-#include "ami/policy_engine.h"
+#include "ami/policy.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "tests/observation.h"

@@ -22,7 +22,7 @@
 #include "absl/time/time.h"
 #include "ami/cloud.h"
 #include "ami/errors.h"
-#include "ami/policy_engine.h"
+#include "ami/policy.h"
 #include "gtest/gtest.h"
 
 namespace ami {

@@ -11,7 +11,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/time/time.h"
 #include "ami/cloud.h"
-#include "ami/describe.h"
+#include "ami/requests.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "tests/cloud_fixture.h"

@@ -1,6 +1,6 @@
-// The seeded fleet generator (ami/fleet.h): same seed, same cloud; the mix it was asked for;
+// The seeded fleet generator (ami/tools/fleet.h): same seed, same cloud; the mix it was asked for;
 // every generated share usable as generated; bad specs rejected.
-#include "ami/fleet.h"
+#include "ami/tools/fleet.h"
 
 #include <algorithm>
 #include <map>
@@ -11,7 +11,7 @@
 #include "absl/container/flat_hash_map.h"
 #include "ami/cloud.h"
 #include "ami/errors.h"
-#include "ami/policy_engine.h"
+#include "ami/policy.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "tests/test_util.h"

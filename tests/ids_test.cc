@@ -6,8 +6,7 @@
 #include <vector>
 
 #include "absl/hash/hash_testing.h"
-#include "ami/kms_id.h"
-#include "ami/region.h"
+#include "ami/arns.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "tests/test_util.h"

@@ -4,15 +4,15 @@
 #include <string>
 #include <vector>
 
+#include "absl/hash/hash.h"
+#include "absl/hash/hash_testing.h"
 #include "absl/time/time.h"
 #include "ami/ami.h"
 #include "ami/proto.h"
-#include "absl/hash/hash.h"
-#include "absl/hash/hash_testing.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
-#include "image_access.h"
 #include "tests/test_util.h"
+#include "values/image_access.h"
 
 namespace ami {
 namespace {

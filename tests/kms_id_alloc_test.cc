@@ -10,7 +10,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/string_view.h"
-#include "ami/kms_id.h"
+#include "ami/arns.h"
 #include "gtest/gtest.h"
 
 namespace {

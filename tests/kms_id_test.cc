@@ -1,4 +1,4 @@
-#include "ami/kms_id.h"
+#include "ami/arns.h"
 
 #include <algorithm>
 #include <cstdint>

@@ -1,7 +1,7 @@
-// LaunchTable (ami/launch_table.h) against the policy engine: on generated fleets, after changes
+// LaunchTable (ami/tools/launch_table.h) against the policy engine: on generated fleets, after changes
 // of every kind the table covers or hands to the engine, every (account, image, Region)
 // question gets the engine's effect and deciding reason.
-#include "ami/launch_table.h"
+#include "ami/tools/launch_table.h"
 
 #include <map>
 #include <string>
@@ -9,8 +9,8 @@
 
 #include "absl/strings/str_cat.h"
 #include "ami/cloud.h"
-#include "ami/fleet.h"
-#include "ami/policy_engine.h"
+#include "ami/policy.h"
+#include "ami/tools/fleet.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "policy/reasons.h"

@@ -1,4 +1,4 @@
-// Every documented input bound (README "Limits", ami/limits.h): input at the bound is accepted
+// Every documented input bound (README "Limits", ami/errors.h): input at the bound is accepted
 // (or fails for another reason than size), one past it is a clear error with its code — never an
 // out-of-memory.
 #include <sys/resource.h>
@@ -11,24 +11,24 @@
 #include <string>
 #include <vector>
 
+#include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
 #include "ami/ami.h"
 #include "ami/aws_import.h"
 #include "ami/cloud.h"
-#include "ami/describe.h"
-#include "ami/limits.h"
+#include "ami/errors.h"
 #include "ami/proto.h"
-#include "ami/scenario.h"
+#include "ami/requests.h"
 #include "ami/state_file.h"
+#include "ami/tools/scenario.h"
+#include "ami/v1/aws_cli.pb.h"
 #include "ami/v1/scenario.pb.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
-#include "absl/strings/escaping.h"
-#include "ami/v1/aws_cli.pb.h"
-#include "file_util.h"
-#include "json_check.h"
+#include "io/file_util.h"
+#include "io/json_check.h"
 #include "tests/test_util.h"
-#include "text_util.h"
+#include "values/text_util.h"
 
 namespace ami {
 namespace {

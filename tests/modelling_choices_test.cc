@@ -1,4 +1,4 @@
-#include "ami/modelling_choices.h"
+#include "ami/tools/modelling_choices.h"
 
 #include <fstream>
 #include <set>

@@ -1,4 +1,4 @@
-#include "ami/organization.h"
+#include "ami/arns.h"
 
 #include "absl/hash/hash_testing.h"
 #include "gmock/gmock.h"

@@ -1,4 +1,4 @@
-#include "ami/region.h"
+#include "ami/ids.h"
 
 #include <set>
 #include <string>

@@ -1,6 +1,6 @@
 // Scenario files: every tests/scenarios/*.textproto passes; the failing ones fail as they should;
 // parse errors name the file and line; step results carry who, where, what and how it went.
-#include "ami/scenario.h"
+#include "ami/tools/scenario.h"
 
 #include <algorithm>
 #include <cctype>

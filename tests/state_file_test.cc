@@ -13,10 +13,10 @@
 #include "ami/ami.h"
 #include "ami/cloud.h"
 #include "ami/v1/state.pb.h"
+#include "cloud/state.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
-#include "cloud/state.h"
-#include "state_checksum.h"
+#include "io/state_checksum.h"
 #include "tests/test_util.h"
 
 namespace ami {

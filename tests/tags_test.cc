@@ -1,4 +1,4 @@
-#include "ami/tags.h"
+#include "ami/attributes.h"
 
 #include <string>
 #include <vector>

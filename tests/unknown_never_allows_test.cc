@@ -12,7 +12,7 @@
 #include "absl/strings/str_cat.h"
 #include "ami/ami.h"
 #include "ami/cloud.h"
-#include "ami/policy_engine.h"
+#include "ami/policy.h"
 #include "ami/state_file.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"

@@ -1,7 +1,7 @@
 // A cloud keeps one copy of each distinct tag set, snapshot body and instance body: equal parts share storage
 // whichever way the values arrived (generated and imported, launched, loaded from a state
 // file), and the pool drops what no value holds any more.
-#include "value_sharing.h"
+#include "values/value_sharing.h"
 
 #include "cloud/image_index.h"
 #include "cloud/value_table.h"
@@ -15,8 +15,8 @@
 #include <vector>
 
 #include "ami/cloud.h"
-#include "ami/fleet.h"
 #include "ami/state_file.h"
+#include "ami/tools/fleet.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "tests/test_util.h"

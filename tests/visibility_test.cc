@@ -6,7 +6,7 @@
 
 #include "absl/status/statusor.h"
 #include "ami/cloud.h"
-#include "ami/policy_engine.h"
+#include "ami/policy.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "tests/test_util.h"

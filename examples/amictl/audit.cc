@@ -2,8 +2,8 @@
 #include <cstdio>
 #include <string>
 
-#include "ami/audit.h"
 #include "ami/state_file.h"
+#include "ami/tools/audit.h"
 #include "cli.h"
 
 namespace amictl {

@@ -4,7 +4,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "ami/errors.h"
-#include "ami/policy_engine.h"
+#include "ami/policy.h"
 #include "ami/state_file.h"
 #include "cli.h"
 

@@ -4,7 +4,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "ami/errors.h"
-#include "ami/scenario.h"
+#include "ami/tools/scenario.h"
 #include "cli.h"
 
 namespace amictl {

@@ -15,7 +15,7 @@
 #include "absl/status/statusor.h"
 #include "ami/ami.h"
 #include "ami/cloud.h"
-#include "ami/policy_engine.h"
+#include "ami/policy.h"
 
 namespace {
 

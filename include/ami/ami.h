@@ -1,18 +1,21 @@
-// The libami core API in one include: ids, Regions, KMS identifiers and keys, tags, snapshots,
-// images, instances and the AWS error codes.
+// The libami core API in one include: the AWS error codes and input limits, ids, Regions, KMS and
+// organization identifiers, attributes and tags, KMS keys, snapshots, images, instances, the
+// policy engine and its StateView, and the Cloud with its requests and results.
+// Thread-safe: values are immutable; a Cloud may be used from many threads (ami/cloud.h).
 #ifndef AMI_AMI_H_
 #define AMI_AMI_H_
 
+#include "ami/arns.h"
 #include "ami/attributes.h"
+#include "ami/cloud.h"
 #include "ami/errors.h"
 #include "ami/ids.h"
 #include "ami/image.h"
 #include "ami/instance.h"
-#include "ami/kms_id.h"
 #include "ami/kms_key.h"
-#include "ami/organization.h"
-#include "ami/region.h"
+#include "ami/policy.h"
+#include "ami/requests.h"
 #include "ami/snapshot.h"
-#include "ami/tags.h"
+#include "ami/state_view.h"
 
 #endif  // AMI_AMI_H_

@@ -51,7 +51,6 @@
 #include "absl/strings/string_view.h"
 #include "ami/cloud.h"
 #include "ami/ids.h"
-#include "ami/region.h"
 
 namespace ami {
 
@@ -79,7 +78,7 @@ absl::StatusOr<std::unique_ptr<Cloud>> ImportAwsCli(const std::vector<AwsCliFile
                                                     Cloud::Options options = {});
 
 // The text of the AWS CLI output file at `path`, for AwsCliFile::json. A file larger than
-// kMaxAwsCliFileBytes (ami/limits.h) is `ResourceLimitExceeded` by its size, before it is read;
+// kMaxAwsCliFileBytes (ami/errors.h) is `ResourceLimitExceeded` by its size, before it is read;
 // one that cannot be read `InvalidParameterValue`.
 absl::StatusOr<std::string> ReadAwsCliJson(const std::string& path);
 

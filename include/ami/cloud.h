@@ -3,7 +3,7 @@
 // and instances — with EC2- and KMS-like operations.
 //
 // Every operation is called as an account in a Region, like the real API, and is atomic: a
-// rejected call changes nothing. Each asks the policy engine (ami/policy_engine.h) and turns a
+// rejected call changes nothing. Each asks the policy engine (ami/policy.h) and turns a
 // deny into an absl::Status carrying the AWS error code. DryRun answers `DryRunOperation` when the
 // call would succeed. Created and copied images start `pending`; AdvanceClock() completes them,
 // or fails them when KMS access is missing (ASYNC-1 … 3). Ids come from Options::seed, so runs
@@ -23,14 +23,13 @@
 #include "absl/functional/function_ref.h"
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
-#include "ami/describe.h"
 #include "ami/image.h"
 #include "ami/instance.h"
 #include "ami/kms_key.h"
-#include "ami/lifecycle.h"
 #include "ami/policy.h"
 #include "ami/requests.h"
 #include "ami/snapshot.h"
+#include "ami/state_view.h"
 
 namespace ami {
 
@@ -250,7 +249,7 @@ class Cloud {
   std::vector<KmsKey> ListKeys() const;
 
   // ---- Preflight: evaluate policy questions against a consistent view of the state ----
-  // Runs `evaluate` under a read lock; any policy_engine.h function may be called in it.
+  // Runs `evaluate` under a read lock; any ami/policy.h function may be called in it.
   Decision Evaluate(absl::FunctionRef<Decision(const StateView&)> evaluate) const;
 
   // True when both clouds hold the same state: clock, ids to come, accounts, settings, keys,

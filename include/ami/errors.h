@@ -1,17 +1,24 @@
+// How libami reports and bounds what it reads: the AWS error codes carried inside an
+// absl::Status, the largest inputs read, and times as the AWS APIs print them.
+// Thread-safe: constants and pure functions.
+#ifndef AMI_ERRORS_H_
+#define AMI_ERRORS_H_
+
+#include <cstddef>
+#include <cstdint>
+#include <optional>
+#include <string>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
+#include "absl/time/time.h"
+
 // The AWS error codes that libami reports, and how they travel inside an absl::Status.
 //
 // Every failing libami call returns an absl::Status whose canonical code follows
 // absl/status/status.h and whose payload names the AWS error code (for example
 // `InvalidAMIID.Malformed`). Read it back with GetErrorCode(). Thread-safe: pure functions.
-#ifndef AMI_ERRORS_H_
-#define AMI_ERRORS_H_
-
-#include <cstdint>
-#include <optional>
-
-#include "absl/status/status.h"
-#include "absl/strings/string_view.h"
-
 namespace ami {
 
 // An AWS API error code (rulebook §15 and the `*.Malformed` / `*.NotFound` family).
@@ -87,6 +94,42 @@ std::optional<ErrorCode> GetErrorCode(const absl::Status& status);
 
 // The payload type URL under which the AWS error code is stored.
 inline constexpr absl::string_view kErrorCodePayloadUrl = "type.libami.dev/ami.ErrorCode";
+
+// The largest inputs libami reads, so that hostile or broken input meets a clear error instead
+// of exhausting memory. Exceeding one of these is `ResourceLimitExceeded` naming the limit, except
+// kMaxScenarioClockAdvance, a value out of range (`InvalidParameterValue`). Bounds that belong to
+// a value live with it and are listed in README.md ("Limits"): kMaxStateFileBytes,
+// kMaxStateRecordBytes and kMaxSizingHint (state_file.h), kMaxLaunchPermissionEntities (image.h),
+// kMaxUserTagsPerResource (attributes.h), the DescribeImages bounds (requests.h), the Allowed
+// AMIs and Recycle Bin bounds (state_view.h).
+
+// One value's JSON text (FromJson).
+inline constexpr size_t kMaxJsonValueBytes = size_t{16} << 20;
+// The deepest nesting of JSON arrays and objects read (AWS CLI output nests under 10 deep).
+inline constexpr size_t kMaxJsonDepth = 64;
+// Decoded JSON may take at most this many times its text's size in memory, plus the allowance
+// below (AWS CLI output decodes to less than its size; `{}` repeated would not).
+inline constexpr size_t kMaxJsonDecodeFactor = 8;
+inline constexpr size_t kJsonDecodeAllowanceBytes = size_t{1} << 20;
+// One AWS CLI output file given to ImportAwsCli.
+inline constexpr size_t kMaxAwsCliFileBytes = size_t{256} << 20;
+// One key policy document (get-key-policy's Policy): AWS KMS's own limit, 32 KiB.
+inline constexpr size_t kMaxKeyPolicyBytes = 32768;
+// One scenario file's text, and its steps.
+inline constexpr size_t kMaxScenarioBytes = size_t{16} << 20;
+inline constexpr int kMaxScenarioSteps = 100000;
+// The images, snapshots, instances and KMS keys one scenario may create or import.
+inline constexpr size_t kMaxScenarioCreatedResources = 100000;
+// The most one step may move a scenario's clock (`advance`, `advance_clock`): 100 years.
+inline constexpr absl::Duration kMaxScenarioClockAdvance = absl::Hours(24 * 36525);
+
+// Times as the AWS APIs print them. Thread-safe: pure functions.
+
+// ISO 8601 in UTC with milliseconds ("2024-05-01T12:00:00.000Z"), or more digits when the time
+// has them.
+std::string FormatAwsTime(absl::Time t);
+// Reads an RFC 3339 time ("…Z" or "…+00:00", any fraction); `InvalidParameterValue` otherwise.
+absl::StatusOr<absl::Time> ParseAwsTime(absl::string_view text);
 
 }  // namespace ami
 

@@ -17,13 +17,9 @@
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "absl/time/time.h"
+#include "ami/arns.h"
 #include "ami/attributes.h"
-#include "ami/body_ref.h"
-#include "ami/hash_util.h"
 #include "ami/ids.h"
-#include "ami/kms_id.h"
-#include "ami/region.h"
-#include "ami/tags.h"
 
 namespace ami {
 

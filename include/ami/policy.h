@@ -1,12 +1,5 @@
-// The policy engine's vocabulary: Decision (the answer, with the reasons that decided it), the
-// read-only StateView that decisions are evaluated against, and the facts it exposes.
-//
-// A decision never fails: "the operation failed" is an absl::Status, "the policy said no" is a
-// Decision whose effect is kDeny. Forbid beats permit; no permit means deny; a forbid that cannot
-// be evaluated counts as deny. Reasons name their rule (an id of the rulebook), the EC2 error code
-// a deny carries, and render their one-sentence message only when asked (Message()), so a bare
-// decision costs no string formatting. Thread-safe: Decision is a value; StateView
-// implementations say what they allow.
+// The policy engine: its answers (Decision, Reason) and the pure functions that give them.
+// Thread-safe: Decision is a value; the functions hold no state and only read the view.
 #ifndef AMI_POLICY_H_
 #define AMI_POLICY_H_
 
@@ -19,17 +12,22 @@
 #include "absl/status/status.h"
 #include "absl/strings/string_view.h"
 #include "absl/time/time.h"
+#include "ami/arns.h"
 #include "ami/errors.h"
 #include "ami/ids.h"
 #include "ami/image.h"
 #include "ami/instance.h"
-#include "ami/kms_id.h"
 #include "ami/kms_key.h"
-#include "ami/lifecycle.h"
-#include "ami/organization.h"
-#include "ami/region.h"
 #include "ami/snapshot.h"
+#include "ami/state_view.h"
 
+// Decision: the answer to a question of the policy engine, with the reasons that decided it.
+//
+// A decision never fails: "the operation failed" is an absl::Status, "the policy said no" is a
+// Decision whose effect is kDeny. Forbid beats permit; no permit means deny; a forbid that cannot
+// be evaluated counts as deny. Reasons name their rule (an id of the rulebook), the EC2 error code
+// a deny carries, and render their one-sentence message only when asked (Message()), so a bare
+// decision costs no string formatting.
 namespace ami {
 
 // What a decision says.
@@ -123,92 +121,170 @@ class Decision {
   std::vector<std::string> errors_;
 };
 
-// An account as the policy engine sees it: its organization and its OU path.
-struct AccountInfo {
-  AccountId id = AccountId::FromNumber(0);
-  std::optional<OrganizationId> organization;
-  // The organization's root, for example "r-ab12", when in an organization.
-  std::string root_id;
-  // OUs from the root down to the account's parent.
-  std::vector<OrganizationalUnitId> ou_path;
-
-  friend bool operator==(const AccountInfo& a, const AccountInfo& b) {
-    return a.id == b.id && a.organization == b.organization && a.root_id == b.root_id &&
-           a.ou_path == b.ou_path;
-  }
-};
-
-// Settings of one account in one Region.
-struct RegionSettings {
-  // EBS encryption by default (KMS-3).
-  bool encryption_by_default = false;
-  // The default EBS key (KMS-2): the AWS managed aws/ebs key unless changed. Views always set it.
-  std::optional<KmsKeyArn> default_kms_key;
-  // Image block public access (SHARE-18, SHARE-19): true blocks new public sharing.
-  bool image_block_public_access = true;
-  // Snapshot block public access (SNAP-3).
-  enum class SnapshotBlock : uint8_t { kUnblocked, kBlockNewSharing, kBlockAllSharing };
-  SnapshotBlock snapshot_block_public_access = SnapshotBlock::kUnblocked;
-  // While an enable is taking effect (SHARE-18, up to 10 minutes): when it will. Views report
-  // image_block_public_access as true from then on.
-  std::optional<absl::Time> image_block_public_access_from;
-  // True once the account enabled or disabled image block public access itself (SHARE-19).
-  bool image_block_public_access_chosen = false;
-
-  friend bool operator==(const RegionSettings& a, const RegionSettings& b) {
-    return a.encryption_by_default == b.encryption_by_default &&
-           a.default_kms_key == b.default_kms_key &&
-           a.image_block_public_access == b.image_block_public_access &&
-           a.snapshot_block_public_access == b.snapshot_block_public_access &&
-           a.image_block_public_access_from == b.image_block_public_access_from &&
-           a.image_block_public_access_chosen == b.image_block_public_access_chosen;
-  }
-};
-
-// What the policy engine knows of a KMS key.
-struct KeyFacts {
-  // The key, when it is a customer managed key the state holds; nullptr otherwise.
-  const KmsKey* key = nullptr;
-  // True for an AWS managed key (aws/ebs), which only its own account can use (KMS-1).
-  bool aws_managed = false;
-  bool exists() const { return key != nullptr || aws_managed; }
-};
-
-// A read-only view of a cloud's state. Returned pointers stay valid while the view does.
-// Implementations must allow concurrent calls from many threads.
-class StateView {
- public:
-  virtual ~StateView() = default;
-  virtual const Image* FindImage(ImageId id) const = 0;
-  virtual const Snapshot* FindSnapshot(SnapshotId id) const = 0;
-  virtual const Instance* FindInstance(InstanceId id) const = 0;
-  // The account's organization facts; nullptr for an account in no organization.
-  virtual const AccountInfo* FindAccount(AccountId id) const = 0;
-  // The management account of an organization, if the organization is known.
-  virtual std::optional<AccountId> OrganizationManagement(const OrganizationId& org) const = 0;
-  virtual RegionSettings Settings(AccountId account, Region region) const = 0;
-  virtual KeyFacts FindKey(const KmsKeyArn& arn) const = 0;
-  // The key an alias names for `account` in `region` (alias/aws/ebs included).
-  virtual std::optional<KmsKeyArn> FindAlias(AccountId account, Region region,
-                                             absl::string_view alias) const = 0;
-  // The account's available or pending image of that name in the Region (REG-6).
-  virtual std::optional<ImageId> FindImageByName(AccountId owner, Region region,
-                                                 absl::string_view name) const = 0;
-  // How many registered images use the snapshot (SNAP-4).
-  virtual int ImagesUsingSnapshot(SnapshotId id) const = 0;
-  // How many public images the account owns in the Region (SHARE-9).
-  virtual int PublicImageCount(AccountId owner, Region region) const = 0;
-  // The cloud's clock.
-  virtual absl::Time Now() const = 0;
-  // The account's Allowed AMIs setting in the Region when enabled or in audit mode; nullptr
-  // when disabled (GOV-7).
-  virtual const AllowedImagesSettings* AllowedImages(AccountId account, Region region) const {
-    (void)account;
-    (void)region;
-    return nullptr;
-  }
-};
-
 }  // namespace ami
+
+// The policy engine: pure functions from a question and a read-only StateView to a Decision.
+// Every cloud operation asks one of these, and tools ask them directly for preflight: "could
+// account B launch image X in Region R?", "would this copy succeed, and who would own it?",
+// "can this image be made public?" — including failures AWS only reports later.
+// Thread-safe: the functions hold no state; they read the view only.
+namespace ami::policy {
+
+// The KMS actions EBS needs on a snapshot's key to read it (KMS-6) and on a volume's or copy's
+// key to write it (KMS-8).
+KmsActions ReadKeyActions();
+KmsActions WriteKeyActions();
+
+// May `principal` perform `actions` with the key `arn` (KMS-1, KMS-4 … KMS-7, KMS-15)? IAM in the
+// principal's account is not modelled: it is taken to allow.
+Decision EvaluateKeyUse(const StateView& view, AccountId principal, const KmsKeyArn& arn,
+                        KmsActions actions);
+
+// May `account` launch `image` (SHARE-1, SHARE-7, LAUNCH-4)? Owner, listed account, member of a
+// listed organization or OU (nested included), or public.
+Decision EvaluateLaunchPermission(const StateView& view, const Image& image, AccountId account);
+
+// Resolves a KMS key reference for `caller` in `region` (ID-12, ID-14): key ids and alias names
+// in the caller's account, ARNs as written. nullopt when it names nothing.
+std::optional<KmsKeyArn> ResolveKey(const StateView& view, AccountId caller, Region region,
+                                    const KmsKeyRef& ref);
+
+// Does `image` meet the Allowed AMIs setting of `account` in `region` (GOV-7 … 9)? Allowed when
+// the setting is disabled, the account owns the image, or a criterion matches. In audit mode a
+// non-matching image is allowed with a GOV-7 reason saying it is only reported; check
+// AllowedImages() for the mode.
+Decision EvaluateImageAllowed(const StateView& view, const Image& image, AccountId account,
+                              Region region);
+
+// ---- RunInstances -----------------------------------------------------------------------------
+
+struct LaunchQuestion {
+  AccountId caller = AccountId::FromNumber(0);
+  Region region = Region::All().front();
+  ImageId image = ImageId::Short(0);
+  // Encrypted / KmsKeyId of the request's EBS mappings, applied to every volume (LAUNCH-10).
+  std::optional<bool> encrypted;
+  std::optional<KmsKeyRef> kms_key;
+};
+
+// A volume a launch would create.
+struct VolumePlan {
+  std::string device_name;
+  std::optional<SnapshotId> snapshot;
+  uint32_t size_gib = 0;
+  bool delete_on_termination = true;
+  std::optional<KmsKeyArn> key;
+};
+
+// LAUNCH-1 … 10, 15, REG-1, REG-2, REG-5. Fills `plan` with the volumes when allowed
+// (or denied only later).
+Decision EvaluateLaunch(const StateView& view, const LaunchQuestion& q,
+                        std::vector<VolumePlan>* plan = nullptr);
+
+// ---- CreateImage ------------------------------------------------------------------------------
+
+struct CreateImageQuestion {
+  AccountId caller = AccountId::FromNumber(0);
+  Region region = Region::All().front();
+  InstanceId instance = InstanceId::Short(0);
+  std::string name;
+  bool no_reboot = false;
+};
+
+// CREATE-1 … 4, 6, REG-6. `consistency` receives what the image would be (CREATE-4).
+Decision EvaluateCreateImage(const StateView& view, const CreateImageQuestion& q,
+                             ImageConsistency* consistency = nullptr);
+
+// ---- CopyImage --------------------------------------------------------------------------------
+
+struct CopyQuestion {
+  AccountId caller = AccountId::FromNumber(0);
+  // The Region called: the destination (REG-3).
+  Region destination = Region::All().front();
+  Region source_region = Region::All().front();
+  ImageId source_image = ImageId::Short(0);
+  std::string name;
+  std::optional<bool> encrypted;
+  std::optional<KmsKeyRef> kms_key;
+};
+
+// What a copy would produce.
+struct CopyPlan {
+  // The owner of the copy: always the caller (COPY-3).
+  AccountId owner = AccountId::FromNumber(0);
+  struct SnapshotCopy {
+    SnapshotId source = SnapshotId::Short(0);
+    std::optional<KmsKeyArn> key;
+  };
+  std::vector<SnapshotCopy> snapshots;
+};
+
+// COPY-2 … 12, 16, 18, 19, REG-3, REG-4, REG-9, KMS-3, KMS-12.
+Decision EvaluateCopy(const StateView& view, const CopyQuestion& q, CopyPlan* plan = nullptr);
+
+// ---- Sharing ----------------------------------------------------------------------------------
+
+// Additions and removals of an image's launch permissions.
+struct LaunchPermissionChange {
+  std::vector<AccountId> add_accounts;
+  std::vector<AccountId> remove_accounts;
+  bool add_public = false;
+  bool remove_public = false;
+  std::vector<OrganizationArn> add_organizations;
+  std::vector<OrganizationArn> remove_organizations;
+  std::vector<OrganizationalUnitArn> add_ous;
+  std::vector<OrganizationalUnitArn> remove_ous;
+};
+
+struct ShareQuestion {
+  AccountId caller = AccountId::FromNumber(0);
+  Region region = Region::All().front();
+  ImageId image = ImageId::Short(0);
+  LaunchPermissionChange change;
+};
+
+// SHARE-1, 4, 6, 7, 9, 10, 14 … 17, 19, 20. `result` receives the permissions after the change.
+Decision EvaluateModifyLaunchPermission(const StateView& view, const ShareQuestion& q,
+                                        LaunchPermissions* result = nullptr);
+
+// Could `owner` make `image` public right now? (SHARE-14, 15, 9, 20.)
+Decision EvaluateMakePublic(const StateView& view, AccountId caller, Region region, ImageId image);
+
+struct SnapshotShareQuestion {
+  AccountId caller = AccountId::FromNumber(0);
+  Region region = Region::All().front();
+  SnapshotId snapshot = SnapshotId::Short(0);
+  std::vector<AccountId> add_accounts;
+  std::vector<AccountId> remove_accounts;
+  bool add_public = false;
+  bool remove_public = false;
+};
+
+// SNAP-1, SNAP-2, SNAP-3. `result` receives the permissions after the change.
+Decision EvaluateModifySnapshotPermission(const StateView& view, const SnapshotShareQuestion& q,
+                                          CreateVolumePermissions* result = nullptr);
+
+// ---- Owner-only operations --------------------------------------------------------------------
+
+enum class ImageAction : uint8_t {
+  kDeregister,         // DEREG-1, DEREG-6
+  kDescribeAttribute,  // DESC-11
+  kModifyAttribute,    // SHARE-4, SHARE-5
+  kResetAttribute,     // SHARE-2
+};
+
+// May `caller` perform `action` on `image` in `region`? (REG-2, SHARE-4, SHARE-5, DESC-11, DEREG-1.)
+Decision EvaluateImageOwnerAction(const StateView& view, AccountId caller, Region region,
+                                  ImageId image, ImageAction action);
+
+// CancelImageLaunchPermission by a recipient (SHARE-8).
+Decision EvaluateCancelLaunchPermission(const StateView& view, AccountId caller, Region region,
+                                        ImageId image);
+
+// DeleteSnapshot (SNAP-4, DEREG-4).
+Decision EvaluateDeleteSnapshot(const StateView& view, AccountId caller, Region region,
+                                SnapshotId snapshot);
+
+}  // namespace ami::policy
 
 #endif  // AMI_POLICY_H_

@@ -14,7 +14,7 @@
 
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
-#include "ami/aws_time.h"
+#include "ami/errors.h"
 #include "ami/image.h"
 #include "ami/instance.h"
 #include "ami/kms_key.h"

@@ -5,6 +5,7 @@
 #ifndef AMI_SNAPSHOT_H_
 #define AMI_SNAPSHOT_H_
 
+#include <cstddef>
 #include <cstdint>
 #include <memory>
 #include <optional>
@@ -14,14 +15,11 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
 #include "absl/time/time.h"
+#include "ami/arns.h"
 #include "ami/attributes.h"
-#include "ami/body_ref.h"
-#include "ami/hash_util.h"
 #include "ami/ids.h"
-#include "ami/kms_id.h"
-#include "ami/region.h"
-#include "ami/tags.h"
 
 namespace ami {
 
@@ -159,6 +157,52 @@ class Snapshot::Builder {
   friend class Snapshot;
   Snapshot snapshot_;
   bool has_id_ = false, has_owner_ = false, has_region_ = false;
+};
+
+// Block device mappings: the EBS or instance-store volumes an image or launch maps to devices.
+
+// The EBS part of a block device mapping.
+struct EbsBlockDevice {
+  // The snapshot the volume is created from; nullopt for a new empty volume.
+  std::optional<SnapshotId> snapshot_id;
+  // Size in GiB; 0 means "the snapshot's size".
+  uint32_t volume_size_gib = 0;
+  VolumeType volume_type = VolumeType::kGp3;
+  bool delete_on_termination = true;
+  bool encrypted = false;
+  // The snapshot's key, when known; only with `encrypted`.
+  std::optional<KmsKeyArn> kms_key;
+
+  friend bool operator==(const EbsBlockDevice& a, const EbsBlockDevice& b) {
+    return a.snapshot_id == b.snapshot_id && a.volume_size_gib == b.volume_size_gib &&
+           a.volume_type == b.volume_type && a.delete_on_termination == b.delete_on_termination &&
+           a.encrypted == b.encrypted && a.kms_key == b.kms_key;
+  }
+  template <typename H>
+  friend H AbslHashValue(H h, const EbsBlockDevice& e) {
+    return internal::HashFields(std::move(h), e.snapshot_id, e.volume_size_gib, e.volume_type,
+                                e.delete_on_termination, e.encrypted, e.kms_key);
+  }
+};
+
+// One block device mapping: an EBS volume, or an instance-store volume (`ephemeralN`).
+struct BlockDeviceMapping {
+  std::string device_name;
+  // Set for EBS volumes.
+  std::optional<EbsBlockDevice> ebs;
+  // Set for instance-store volumes, for example "ephemeral0".
+  std::string virtual_name;
+
+  // The mapping of `snapshot` at `device_name`, with the snapshot's size and encryption.
+  static BlockDeviceMapping FromSnapshot(std::string device_name, const Snapshot& snapshot);
+
+  friend bool operator==(const BlockDeviceMapping& a, const BlockDeviceMapping& b) {
+    return a.device_name == b.device_name && a.ebs == b.ebs && a.virtual_name == b.virtual_name;
+  }
+  template <typename H>
+  friend H AbslHashValue(H h, const BlockDeviceMapping& m) {
+    return internal::HashFields(std::move(h), m.device_name, m.ebs, m.virtual_name);
+  }
 };
 
 }  // namespace ami

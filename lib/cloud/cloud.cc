@@ -8,10 +8,10 @@
 #include "absl/strings/str_cat.h"
 #include "ami/cloud.h"
 #include "ami/errors.h"
-#include "ami/policy_engine.h"
-#include "choices.h"
+#include "ami/policy.h"
 #include "cloud/state.h"
-#include "status_macros.h"
+#include "values/choices.h"
+#include "values/status_macros.h"
 
 namespace ami {
 

@@ -9,17 +9,16 @@
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
-#include "ami/aws_time.h"
 #include "ami/cloud.h"
 #include "ami/errors.h"
-#include "ami/policy_engine.h"
-#include "choices.h"
+#include "ami/policy.h"
 #include "cloud/describe_query.h"
 #include "cloud/image_query_plan.h"
 #include "cloud/state.h"
-#include "image_access.h"
 #include "policy/reasons.h"
-#include "status_macros.h"
+#include "values/choices.h"
+#include "values/image_access.h"
+#include "values/status_macros.h"
 
 namespace ami {
 

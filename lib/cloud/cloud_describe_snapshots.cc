@@ -7,14 +7,13 @@
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
-#include "ami/aws_time.h"
 #include "ami/cloud.h"
 #include "ami/errors.h"
-#include "choices.h"
 #include "cloud/describe_query.h"
 #include "cloud/state.h"
 #include "policy/common.h"
-#include "status_macros.h"
+#include "values/choices.h"
+#include "values/status_macros.h"
 
 namespace ami {
 

@@ -5,10 +5,10 @@
 #include "absl/strings/str_cat.h"
 #include "ami/cloud.h"
 #include "ami/errors.h"
-#include "choices.h"
 #include "cloud/state.h"
-#include "status_macros.h"
-#include "text_util.h"
+#include "values/choices.h"
+#include "values/status_macros.h"
+#include "values/text_util.h"
 
 namespace ami {
 

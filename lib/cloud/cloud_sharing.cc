@@ -7,16 +7,15 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/match.h"
-#include "ami/aws_time.h"
-#include "ami/cloud.h"
 #include "ami/errors.h"
-#include "ami/policy_engine.h"
-#include "choices.h"
+#include "ami/cloud.h"
+#include "ami/policy.h"
+#include "values/choices.h"
 #include "cloud/ops_common.h"
 #include "cloud/state.h"
 #include "policy/planning.h"
-#include "image_access.h"
-#include "status_macros.h"
+#include "values/image_access.h"
+#include "values/status_macros.h"
 
 namespace ami {
 

@@ -7,7 +7,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "ami/errors.h"
-#include "choices.h"
+#include "values/choices.h"
 
 namespace ami::internal {
 

@@ -14,7 +14,7 @@
 #include "absl/status/statusor.h"
 #include "absl/strings/match.h"
 #include "absl/strings/string_view.h"
-#include "ami/describe.h"
+#include "ami/requests.h"
 
 namespace ami::internal {
 

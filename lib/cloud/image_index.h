@@ -15,10 +15,10 @@
 #include "absl/container/btree_set.h"
 #include "absl/container/flat_hash_map.h"
 #include "absl/strings/string_view.h"
+#include "ami/arns.h"
+#include "ami/attributes.h"
 #include "ami/image.h"
-#include "ami/organization.h"
 #include "ami/snapshot.h"
-#include "ami/tags.h"
 
 namespace ami::internal {
 

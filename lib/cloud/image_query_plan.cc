@@ -10,8 +10,8 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "ami/errors.h"
-#include "choices.h"
-#include "status_macros.h"
+#include "values/choices.h"
+#include "values/status_macros.h"
 
 namespace ami::internal {
 namespace {

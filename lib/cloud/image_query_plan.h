@@ -14,7 +14,7 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "ami/cloud.h"
-#include "ami/describe.h"
+#include "ami/requests.h"
 #include "cloud/describe_query.h"
 #include "cloud/image_index.h"
 #include "cloud/state.h"

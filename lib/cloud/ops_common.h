@@ -7,9 +7,9 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "ami/attributes.h"
 #include "ami/policy.h"
 #include "ami/requests.h"
-#include "ami/tags.h"
 #include "cloud/state.h"
 
 namespace ami::internal {

@@ -1,6 +1,6 @@
 #include "cloud/state.h"
 
-#include "kms_id_access.h"
+#include "values/kms_id_access.h"
 
 #include <string>
 #include <utility>
@@ -9,7 +9,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "ami/errors.h"
-#include "choices.h"
+#include "values/choices.h"
 
 namespace ami::internal {
 

@@ -16,13 +16,13 @@
 
 #include "absl/container/flat_hash_map.h"
 #include "ami/cloud.h"
-#include "ami/lifecycle.h"
+#include "ami/state_view.h"
 #include "ami/policy.h"
 #include "cloud/image_index.h"
 #include "cloud/rw_lock.h"
 #include "cloud/value_table.h"
 #include "policy/planning.h"
-#include "value_sharing.h"
+#include "values/value_sharing.h"
 
 namespace ami::internal {
 

@@ -1,8 +1,8 @@
 // Allowed AMIs (GOV-7 … 9) and how launches and copies ask them (LAUNCH-8, COPY-16).
 #include <utility>
 
-#include "ami/lifecycle.h"
-#include "ami/policy_engine.h"
+#include "ami/policy.h"
+#include "ami/state_view.h"
 #include "policy/common.h"
 #include "policy/reasons.h"
 

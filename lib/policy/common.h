@@ -6,7 +6,6 @@
 #include <utility>
 
 #include "ami/policy.h"
-#include "ami/policy_engine.h"
 
 namespace ami::policy {
 

@@ -11,7 +11,7 @@
 #include "absl/strings/str_join.h"
 #include "absl/strings/strip.h"
 #include "policy/common.h"
-#include "text_util.h"
+#include "values/text_util.h"
 
 namespace ami::policy {
 namespace {

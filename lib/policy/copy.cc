@@ -3,7 +3,7 @@
 #include <utility>
 
 #include "absl/strings/str_cat.h"
-#include "ami/policy_engine.h"
+#include "ami/policy.h"
 #include "policy/common.h"
 #include "policy/reasons.h"
 

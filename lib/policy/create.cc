@@ -2,7 +2,7 @@
 #include <string>
 
 #include "absl/strings/str_cat.h"
-#include "ami/policy_engine.h"
+#include "ami/policy.h"
 #include "policy/common.h"
 #include "policy/reasons.h"
 

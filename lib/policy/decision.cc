@@ -6,7 +6,7 @@
 #include "absl/strings/str_join.h"
 #include "ami/kms_key.h"
 #include "ami/policy.h"
-#include "choices.h"
+#include "values/choices.h"
 
 namespace ami {
 namespace {

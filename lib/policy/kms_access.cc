@@ -5,11 +5,11 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
-#include "ami/policy_engine.h"
+#include "ami/policy.h"
 #include "policy/common.h"
 #include "policy/conditions.h"
 #include "policy/reasons.h"
-#include "text_util.h"
+#include "values/text_util.h"
 
 namespace ami::policy {
 namespace {

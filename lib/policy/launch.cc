@@ -4,8 +4,8 @@
 #include <utility>
 #include <vector>
 
-#include "ami/aws_time.h"
-#include "ami/policy_engine.h"
+#include "ami/errors.h"
+#include "ami/policy.h"
 #include "policy/common.h"
 #include "policy/reasons.h"
 

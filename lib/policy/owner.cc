@@ -3,10 +3,10 @@
 #include <string>
 
 #include "absl/strings/str_cat.h"
-#include "ami/policy_engine.h"
+#include "ami/errors.h"
+#include "ami/policy.h"
 #include "policy/common.h"
 #include "policy/reasons.h"
-#include "ami/aws_time.h"
 
 namespace ami::policy {
 

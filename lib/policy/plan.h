@@ -17,7 +17,7 @@
 #include "ami/instance.h"
 #include "ami/policy.h"
 #include "ami/snapshot.h"
-#include "ami/tags.h"
+#include "ami/attributes.h"
 
 namespace ami::internal {
 

@@ -7,11 +7,11 @@
 
 #include "absl/strings/str_cat.h"
 #include "ami/errors.h"
-#include "choices.h"
+#include "values/choices.h"
 #include "policy/common.h"
 #include "policy/planning.h"
 #include "policy/reasons.h"
-#include "status_macros.h"
+#include "values/status_macros.h"
 
 namespace ami::policy {
 

@@ -6,11 +6,11 @@
 
 #include "absl/container/flat_hash_map.h"
 #include "absl/strings/str_cat.h"
-#include "choices.h"
+#include "values/choices.h"
 #include "policy/common.h"
 #include "policy/planning.h"
 #include "policy/reasons.h"
-#include "status_macros.h"
+#include "values/status_macros.h"
 
 namespace ami::policy {
 

@@ -4,12 +4,12 @@
 #include <utility>
 
 #include "absl/strings/str_cat.h"
-#include "ami/aws_time.h"
-#include "choices.h"
+#include "ami/errors.h"
+#include "values/choices.h"
 #include "policy/common.h"
 #include "policy/planning.h"
 #include "policy/reasons.h"
-#include "status_macros.h"
+#include "values/status_macros.h"
 
 namespace ami::policy {
 namespace {

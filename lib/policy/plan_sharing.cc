@@ -5,10 +5,10 @@
 #include <utility>
 #include <vector>
 
-#include "image_access.h"
+#include "values/image_access.h"
 #include "policy/common.h"
 #include "policy/planning.h"
-#include "status_macros.h"
+#include "values/status_macros.h"
 
 namespace ami::policy {
 namespace {

@@ -9,9 +9,8 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
-#include "ami/lifecycle.h"
+#include "ami/state_view.h"
 #include "ami/policy.h"
-#include "ami/policy_engine.h"
 #include "ami/requests.h"
 #include "policy/plan.h"
 

@@ -5,7 +5,7 @@
 
 #include "ami/errors.h"
 #include "ami/policy.h"
-#include "choices.h"
+#include "values/choices.h"
 
 namespace ami::reasons {
 

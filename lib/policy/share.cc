@@ -5,7 +5,7 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
-#include "ami/policy_engine.h"
+#include "ami/policy.h"
 #include "policy/common.h"
 #include "policy/reasons.h"
 

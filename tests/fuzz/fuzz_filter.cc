@@ -9,7 +9,7 @@
 
 #include "absl/strings/match.h"
 #include "absl/strings/string_view.h"
-#include "ami/describe.h"
+#include "ami/requests.h"
 #include "tests/fuzz/fuzz_check.h"
 
 namespace {

@@ -8,7 +8,7 @@
 
 #include "absl/strings/string_view.h"
 #include "ami/ami.h"
-#include "ami/aws_time.h"
+#include "ami/errors.h"
 #include "tests/fuzz/fuzz_check.h"
 
 namespace {

@@ -16,7 +16,7 @@
 
 #include "ami/cloud.h"
 #include "ami/kms_key.h"
-#include "ami/policy_engine.h"
+#include "ami/policy.h"
 #include "tests/fuzz/fuzz_check.h"
 
 namespace ami {

@@ -1,4 +1,4 @@
-// Small fleets generated from fuzzed specs (ami/fleet.h). Properties:
+// Small fleets generated from fuzzed specs (ami/tools/fleet.h). Properties:
 //   - the LaunchTable gives every (caller, Region, image) question the policy engine's effect,
 //     deferral and deciding reason (owners, grantees, organization members, an unknown account,
 //     the image's Region and another);
@@ -12,9 +12,9 @@
 #include <vector>
 
 #include "ami/cloud.h"
-#include "ami/fleet.h"
-#include "ami/launch_table.h"
-#include "ami/policy_engine.h"
+#include "ami/policy.h"
+#include "ami/tools/fleet.h"
+#include "ami/tools/launch_table.h"
 #include "tests/fuzz/fuzz_check.h"
 
 namespace ami {

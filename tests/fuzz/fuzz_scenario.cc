@@ -5,7 +5,7 @@
 #include <cstdint>
 #include <string>
 
-#include "ami/scenario.h"
+#include "ami/tools/scenario.h"
 #include "ami/v1/scenario.pb.h"
 #include "tests/fuzz/fuzz_check.h"
 

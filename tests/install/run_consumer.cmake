@@ -1,6 +1,8 @@
-# Installs the libami build at AMI_BUILD_DIR into AMI_STAGE_DIR, then configures, builds and runs
-# the consumer project against it, as another project's find_package(ami) would.
-file(REMOVE_RECURSE "${AMI_STAGE_DIR}" "${CONSUMER_BUILD_DIR}")
+# Installs the libami build at AMI_BUILD_DIR into AMI_STAGE_DIR, checks that exactly the listed
+# headers were installed, then configures, builds and runs two consumer projects against it, as
+# another project's find_package(ami) would: one using only the core, with Protocol Buffers
+# hidden from it, and one using the proto and tools components as well.
+file(REMOVE_RECURSE "${AMI_STAGE_DIR}" "${CONSUMER_BUILD_DIR}" "${CONSUMER_BUILD_DIR}-core")
 
 function(run)
   execute_process(COMMAND ${ARGN} RESULT_VARIABLE rc OUTPUT_VARIABLE out ERROR_VARIABLE err)
@@ -10,12 +12,39 @@ function(run)
   message(STATUS "${out}")
 endfunction()
 
+# The installed headers: twelve core headers and the umbrella (ami::ami), the proto component's
+# (ami::proto, with the generated ami/v1/*.pb.h) and the tools' (ami::tools).
+set(core_headers ami.h arns.h attributes.h cloud.h errors.h ids.h image.h instance.h kms_key.h
+    policy.h requests.h snapshot.h state_view.h)
+set(proto_headers aws_import.h proto.h state_file.h v1/ami.pb.h v1/aws_cli.pb.h v1/scenario.pb.h
+    v1/state.pb.h)
+set(tools_headers tools/audit.h tools/fleet.h tools/launch_table.h tools/modelling_choices.h
+    tools/scenario.h)
+set(expected ${core_headers} ${proto_headers} ${tools_headers})
+list(SORT expected)
+
 run(${CMAKE_COMMAND} --install "${AMI_BUILD_DIR}" --prefix "${AMI_STAGE_DIR}")
-run(${CMAKE_COMMAND} -S "${CONSUMER_SOURCE_DIR}" -B "${CONSUMER_BUILD_DIR}"
-    -G "${CONSUMER_GENERATOR}"
-    "-DCMAKE_PREFIX_PATH=${AMI_STAGE_DIR}"
-    "-DCMAKE_CXX_COMPILER=${CONSUMER_CXX_COMPILER}"
-    "-DCMAKE_CXX_FLAGS=${CONSUMER_CXX_FLAGS}"
-    "-DCMAKE_EXE_LINKER_FLAGS=${CONSUMER_LINKER_FLAGS}")
-run(${CMAKE_COMMAND} --build "${CONSUMER_BUILD_DIR}")
+file(GLOB_RECURSE installed RELATIVE "${AMI_STAGE_DIR}/include/ami" "${AMI_STAGE_DIR}/include/ami/*")
+list(SORT installed)
+if(NOT installed STREQUAL expected)
+  message(FATAL_ERROR "installed headers differ from the list\n  installed: ${installed}\n"
+                      "  expected: ${expected}")
+endif()
+
+function(consumer source_dir build_dir)
+  run(${CMAKE_COMMAND} -S "${source_dir}" -B "${build_dir}"
+      -G "${CONSUMER_GENERATOR}"
+      "-DCMAKE_PREFIX_PATH=${AMI_STAGE_DIR}"
+      "-DCMAKE_CXX_COMPILER=${CONSUMER_CXX_COMPILER}"
+      "-DCMAKE_CXX_FLAGS=${CONSUMER_CXX_FLAGS}"
+      "-DCMAKE_EXE_LINKER_FLAGS=${CONSUMER_LINKER_FLAGS}"
+      ${ARGN})
+  run(${CMAKE_COMMAND} --build "${build_dir}")
+endfunction()
+
+# The core alone: find_package(Protobuf) is disabled, as if protobuf were not installed.
+consumer("${CONSUMER_SOURCE_DIR}_core" "${CONSUMER_BUILD_DIR}-core"
+         -DCMAKE_DISABLE_FIND_PACKAGE_Protobuf=ON)
+run("${CONSUMER_BUILD_DIR}-core/core_consumer")
+consumer("${CONSUMER_SOURCE_DIR}" "${CONSUMER_BUILD_DIR}")
 run("${CONSUMER_BUILD_DIR}/consumer")

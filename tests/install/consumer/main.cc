@@ -1,10 +1,30 @@
-// Uses the installed headers and libraries: parses ids, builds an image, prints its JSON and
-// checks an error code. Exits non-zero when anything is off.
+// Uses every installed header and library, the proto and tools components included: parses
+// ids, builds an image, prints its JSON, checks an error code and reads the modelling choices.
+// Exits non-zero when anything is off.
 #include <cstdio>
 #include <string>
 
 #include "ami/ami.h"
+#include "ami/arns.h"
+#include "ami/attributes.h"
+#include "ami/aws_import.h"
+#include "ami/cloud.h"
+#include "ami/errors.h"
+#include "ami/ids.h"
+#include "ami/image.h"
+#include "ami/instance.h"
+#include "ami/kms_key.h"
+#include "ami/policy.h"
 #include "ami/proto.h"
+#include "ami/requests.h"
+#include "ami/snapshot.h"
+#include "ami/state_file.h"
+#include "ami/state_view.h"
+#include "ami/tools/audit.h"
+#include "ami/tools/fleet.h"
+#include "ami/tools/launch_table.h"
+#include "ami/tools/modelling_choices.h"
+#include "ami/tools/scenario.h"
 
 int main() {
   const auto id = ami::ImageId::Parse("ami-0123456789abcdef0");
@@ -29,6 +49,7 @@ int main() {
   if (!back.ok() || !(*back == *image)) return 4;
   const auto bad = ami::ImageId::Parse("ami-nope");
   if (ami::GetErrorCode(bad.status()) != ami::ErrorCode::kInvalidAMIIDMalformed) return 5;
+  if (ami::ModellingChoices().empty()) return 6;
   std::printf("consumer ok: %s\n", image->id().ToString().c_str());
   return 0;
 }

@@ -1,0 +1,490 @@
+// Importing AWS CLI JSON output into a new Cloud (ami/aws_import.h).
+//
+// Each file is recognised by its top-level keys and decoded into its aws_cli.proto message; the
+// values inside go through FromProto() (ami/proto.h) and into the Cloud's Import* and settings
+// methods, in the order the header documents. Errors are prefixed with the file name and the
+// JSON path of the value that failed.
+#include "ami/aws_import.h"
+
+#include <algorithm>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <type_traits>
+#include <utility>
+#include <vector>
+
+#include "absl/container/flat_hash_map.h"
+#include "absl/strings/ascii.h"
+#include "absl/strings/match.h"
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "ami/errors.h"
+#include "ami/proto.h"
+#include "ami/v1/aws_cli.pb.h"
+#include "io/aws_import_json.h"
+#include "values/choices.h"
+#include "cloud/state.h"
+#include "io/file_util.h"
+#include "values/status_macros.h"
+#include "values/text_util.h"
+
+namespace ami {
+namespace {
+
+using aws_import_internal::At;
+using aws_import_internal::Locate;
+using aws_import_internal::Located;
+using aws_import_internal::InFile;
+using aws_import_internal::Invalid;
+using aws_import_internal::DecodeJson;
+using aws_import_internal::Kind;
+using aws_import_internal::InfoOf;
+using aws_import_internal::Detect;
+using aws_import_internal::PolicyDocument;
+
+// ---- The import -------------------------------------------------------------------------------
+
+// An attribute output's image or snapshot that no describe-* output holds.
+absl::Status NotDescribed(ErrorCode code, absl::string_view what, const std::string& id,
+                          Kind output) {
+  return MakeError(code, absl::StrCat(what, " `", id, "` is in no ", InfoOf(output).name,
+                                      " output"));
+}
+
+// A call made as `account` in `region`.
+CallContext ContextOf(AccountId account, Region region) {
+  CallContext ctx;
+  ctx.account = account;
+  ctx.region = region;
+  return ctx;
+}
+
+template <typename M>
+using FromFile = std::pair<const AwsCliFile*, M>;
+
+// Reads the files, then imports what they hold into a new cloud in the documented order.
+class Importer {
+ public:
+  explicit Importer(const Cloud::Options& options) : cloud_(Cloud::Create(options)) {}
+
+  absl::Status Read(const AwsCliFile& file);
+  absl::Status ImportAll() {
+    AMI_RETURN_IF_ERROR(ImportKeys());
+    AMI_RETURN_IF_ERROR(ImportAliases());
+    AMI_RETURN_IF_ERROR(ImportKeyPolicies());
+    AMI_RETURN_IF_ERROR(ImportSnapshots());
+    AMI_RETURN_IF_ERROR(ImportImages());
+    AMI_RETURN_IF_ERROR(ImportInstances());
+    return ImportSettings();
+  }
+  std::unique_ptr<Cloud> TakeCloud() { return std::move(cloud_); }
+
+ private:
+  template <typename M>
+  absl::StatusOr<M> Decode(const AwsCliFile& file, Kind kind) const {
+    M message;
+    AMI_RETURN_IF_ERROR(InFile(file, DecodeJson(file.json,
+                                                absl::StrCat(InfoOf(kind).name, " output"),
+                                                &message)));
+    return message;
+  }
+  template <typename M>
+  absl::Status Keep(const AwsCliFile& file, Kind kind, std::vector<FromFile<M>>* out) const {
+    AMI_ASSIGN_OR_RETURN(M message, Decode<M>(file, kind));
+    out->emplace_back(&file, std::move(message));
+    return absl::OkStatus();
+  }
+  absl::Status ReadImages(const AwsCliFile& file);
+  absl::Status ReadSnapshots(const AwsCliFile& file);
+  absl::Status ReadInstances(const AwsCliFile& file);
+
+  absl::Status ImportKeys();
+  absl::Status ImportAliases();
+  absl::Status ImportAlias(const AwsCliFile& file, const v1::ListAliasesOutput::Alias& alias,
+                           const std::string& path);
+  absl::Status ImportKeyPolicies();
+  absl::StatusOr<std::optional<std::string>> PolicyKey(const AwsCliFile& file) const;
+  absl::Status ImportSnapshots();
+  absl::Status MergeSnapshotAttribute(const FromFile<v1::DescribeSnapshotAttributeOutput>& in,
+                                      const absl::flat_hash_map<SnapshotId, size_t>& index);
+  absl::Status ImportImages();
+  absl::Status MergeImageAttribute(const FromFile<v1::DescribeImageAttributeOutput>& in,
+                                   const absl::flat_hash_map<ImageId, size_t>& index);
+  absl::Status ImportPlaceholders(const Image& image);
+  absl::StatusOr<Snapshot> Placeholder(const Image& image, const EbsBlockDevice& ebs) const;
+  absl::Status ImportInstances();
+  absl::Status ImportSettings();
+
+  std::unique_ptr<Cloud> cloud_;
+  std::vector<Located<v1::Image>> images_;
+  std::vector<Located<v1::Snapshot>> snapshots_;
+  std::vector<Located<v1::Instance>> instances_;
+  std::vector<FromFile<v1::DescribeImageAttributeOutput>> image_attributes_;
+  std::vector<FromFile<v1::DescribeSnapshotAttributeOutput>> snapshot_attributes_;
+  std::vector<FromFile<v1::DescribeKeyOutput>> keys_;
+  std::vector<FromFile<v1::GetKeyPolicyOutput>> policies_;
+  std::vector<FromFile<v1::GetEbsEncryptionByDefaultOutput>> ebs_encryption_;
+  std::vector<FromFile<v1::GetImageBlockPublicAccessStateOutput>> block_public_access_;
+  std::vector<FromFile<v1::ListAliasesOutput>> aliases_;
+  // Customer managed keys imported, and AWS managed keys imported (whose policies are fixed by
+  // AWS, KMS-1: their get-key-policy output is not read).
+  std::vector<KmsKey> imported_keys_;
+  std::vector<KmsKey> skipped_keys_;
+};
+
+absl::Status Importer::Read(const AwsCliFile& file) {
+  AMI_ASSIGN_OR_RETURN(const Kind kind, InFile(file, Detect(file.json)));
+  switch (kind) {
+    case Kind::kImages: return ReadImages(file);
+    case Kind::kSnapshots: return ReadSnapshots(file);
+    case Kind::kInstances: return ReadInstances(file);
+    case Kind::kImageAttribute: return Keep(file, kind, &image_attributes_);
+    case Kind::kSnapshotAttribute: return Keep(file, kind, &snapshot_attributes_);
+    case Kind::kKey: return Keep(file, kind, &keys_);
+    case Kind::kKeyPolicy: return Keep(file, kind, &policies_);
+    case Kind::kEbsEncryption: return Keep(file, kind, &ebs_encryption_);
+    case Kind::kImageBlockPublicAccess: return Keep(file, kind, &block_public_access_);
+    case Kind::kAliases: return Keep(file, kind, &aliases_);
+  }
+  return absl::OkStatus();
+}
+
+// Drops the mappings with neither Ebs nor VirtualName: describe-images prints NoDevice
+// mappings so, and they only suppress a device. Returns the file's index of each mapping kept,
+// or nothing when none was dropped.
+std::vector<int> DropNoDeviceMappings(v1::Image* image) {
+  google::protobuf::RepeatedPtrField<v1::BlockDeviceMapping> kept_mappings;
+  std::vector<int> kept;
+  for (int i = 0; i < image->block_device_mappings_size(); ++i) {
+    const v1::BlockDeviceMapping& m = image->block_device_mappings(i);
+    if (!m.has_ebs() && m.virtual_name().empty()) continue;
+    kept.push_back(i);
+    *kept_mappings.Add() = m;
+  }
+  if (static_cast<int>(kept.size()) == image->block_device_mappings_size()) return {};
+  image->mutable_block_device_mappings()->Swap(&kept_mappings);
+  return kept;
+}
+
+absl::Status Importer::ReadImages(const AwsCliFile& file) {
+  AMI_ASSIGN_OR_RETURN(v1::DescribeImagesOutput out,
+                       Decode<v1::DescribeImagesOutput>(file, Kind::kImages));
+  for (int i = 0; i < out.images_size(); ++i) {
+    v1::Image& p = *out.mutable_images(i);
+    if (p.region().empty()) p.set_region(file.region.ToString());
+    if (p.owner_id().empty()) p.set_owner_id(file.account.ToString());
+    std::vector<int> kept = DropNoDeviceMappings(&p);
+    images_.push_back({&file, absl::StrCat("Images[", i, "]"), std::move(p), std::move(kept)});
+  }
+  return absl::OkStatus();
+}
+
+absl::Status Importer::ReadSnapshots(const AwsCliFile& file) {
+  AMI_ASSIGN_OR_RETURN(v1::DescribeSnapshotsOutput out,
+                       Decode<v1::DescribeSnapshotsOutput>(file, Kind::kSnapshots));
+  for (int i = 0; i < out.snapshots_size(); ++i) {
+    v1::Snapshot& p = *out.mutable_snapshots(i);
+    if (p.region().empty()) p.set_region(file.region.ToString());
+    if (p.owner_id().empty()) p.set_owner_id(file.account.ToString());
+    snapshots_.push_back({&file, absl::StrCat("Snapshots[", i, "]"), std::move(p)});
+  }
+  return absl::OkStatus();
+}
+
+absl::Status Importer::ReadInstances(const AwsCliFile& file) {
+  AMI_ASSIGN_OR_RETURN(v1::DescribeInstancesOutput out,
+                       Decode<v1::DescribeInstancesOutput>(file, Kind::kInstances));
+  for (int r = 0; r < out.reservations_size(); ++r) {
+    v1::DescribeInstancesOutput::Reservation& res = *out.mutable_reservations(r);
+    const std::string path = absl::StrCat("Reservations[", r, "]");
+    std::string owner = file.account.ToString();
+    if (!res.owner_id().empty()) {
+      AMI_RETURN_IF_ERROR(
+          InFile(file, At(path + ".OwnerId", AccountId::Parse(res.owner_id()).status())));
+      owner = res.owner_id();
+    }
+    for (int i = 0; i < res.instances_size(); ++i) {
+      v1::Instance& p = *res.mutable_instances(i);
+      if (p.owner_id().empty()) p.set_owner_id(owner);
+      instances_.push_back({&file, absl::StrCat(path, ".Instances[", i, "]"), std::move(p)});
+    }
+  }
+  return absl::OkStatus();
+}
+
+// ---- Keys ----
+
+// The description AWS gives the aws/ebs key it creates in each account and Region (KMS-2), now
+// and formerly: with no list-aliases output, it names the account's aws/ebs key.
+bool IsEbsDefaultDescription(const std::string& description) {
+  return description == "Default key that protects my EBS volumes when no other key is defined" ||
+         description ==
+             "Default master key that protects my EBS volumes when no other key is defined";
+}
+
+absl::Status Importer::ImportKeys() {
+  for (const auto& [file, out] : keys_) {
+    AMI_ASSIGN_OR_RETURN(KmsKey key,
+                         InFile(*file, At("KeyMetadata", FromProto(out.key_metadata()))));
+    AMI_RETURN_IF_ERROR(InFile(*file, cloud_->ImportKey(key)));
+    if (key.is_aws_managed() && IsEbsDefaultDescription(key.description())) {
+      AMI_RETURN_IF_ERROR(InFile(*file, cloud_->ImportAlias(key.account(), key.region(),
+                                                            "alias/aws/ebs", key.arn())));
+    }
+    (key.is_aws_managed() ? skipped_keys_ : imported_keys_).push_back(std::move(key));
+  }
+  return absl::OkStatus();
+}
+
+absl::Status Importer::ImportAlias(const AwsCliFile& file,
+                                   const v1::ListAliasesOutput::Alias& alias,
+                                   const std::string& path) {
+  if (alias.target_key_id().empty()) return absl::OkStatus();  // Names no key yet.
+  AMI_ASSIGN_OR_RETURN(const KmsKeyId id,
+                       At(path + ".TargetKeyId", KmsKeyId::Parse(alias.target_key_id())));
+  const KmsKeyArn arn = KmsKeyArn::Of(file.account, file.region, id);
+  const std::string& name = alias.alias_name();
+  const bool aws = absl::StartsWith(name, "alias/aws/");
+  if (aws && name != "alias/aws/ebs") return absl::OkStatus();  // Other services' keys.
+  if (!cloud_->GetKey(arn).has_value()) {
+    return At(path + ".TargetKeyId",
+              MakeError(ErrorCode::kKmsNotFoundException,
+                        absl::StrCat("alias `", text_util::Clip(name), "` names kms key `",
+                                     arn.ToString(), "`, which no describe-key output holds")));
+  }
+  return At(path, cloud_->ImportAlias(file.account, file.region, name, arn));
+}
+
+absl::Status Importer::ImportAliases() {
+  for (const auto& [file, out] : aliases_) {
+    for (int i = 0; i < out.aliases_size(); ++i) {
+      AMI_RETURN_IF_ERROR(
+          InFile(*file, ImportAlias(*file, out.aliases(i), absl::StrCat("Aliases[", i, "]"))));
+    }
+  }
+  return absl::OkStatus();
+}
+
+// The key a get-key-policy output belongs to; nullopt for a skipped AWS managed key.
+absl::StatusOr<std::optional<std::string>> Importer::PolicyKey(const AwsCliFile& file) const {
+  auto names = [&file](const KmsKey& k) {
+    return file.key_id == k.arn().ToString() || file.key_id == k.id().ToString();
+  };
+  auto here = [&file](const KmsKey& k) {
+    return k.account() == file.account && k.region() == file.region;
+  };
+  if (!file.key_id.empty()) {
+    if (std::any_of(skipped_keys_.begin(), skipped_keys_.end(), names)) return std::nullopt;
+    return std::optional<std::string>(file.key_id);
+  }
+  std::vector<const KmsKey*> candidates;
+  for (const KmsKey& k : imported_keys_) {
+    if (here(k)) candidates.push_back(&k);
+  }
+  if (candidates.size() == 1) return std::optional<std::string>(candidates[0]->arn().ToString());
+  if (candidates.empty() && std::count_if(skipped_keys_.begin(), skipped_keys_.end(), here) == 1) {
+    return std::nullopt;
+  }
+  return MakeError(choices::kMissingValue,
+                   absl::StrCat("the policy names no key and ", candidates.size(),
+                                " kms keys of account `", file.account.ToString(), "` in ",
+                                file.region.code(), " are imported: name the key"));
+}
+
+absl::Status Importer::ImportKeyPolicies() {
+  for (const auto& [file, out] : policies_) {
+    AMI_ASSIGN_OR_RETURN(std::vector<KeyPolicyStatement> statements,
+                         InFile(*file, At("Policy", PolicyDocument(out.policy()))));
+    AMI_ASSIGN_OR_RETURN(const std::optional<std::string> key, InFile(*file, PolicyKey(*file)));
+    if (!key.has_value()) continue;
+    const CallContext ctx = ContextOf(file->account, file->region);
+    AMI_RETURN_IF_ERROR(InFile(*file, cloud_->PutKeyPolicy(ctx, *key, std::move(statements))));
+  }
+  return absl::OkStatus();
+}
+
+// ---- Snapshots ----
+
+absl::Status Importer::MergeSnapshotAttribute(
+    const FromFile<v1::DescribeSnapshotAttributeOutput>& in,
+    const absl::flat_hash_map<SnapshotId, size_t>& index) {
+  const AwsCliFile& file = *in.first;
+  AMI_ASSIGN_OR_RETURN(const SnapshotId id,
+                       InFile(file, At("SnapshotId", SnapshotId::Parse(in.second.snapshot_id()))));
+  const auto it = index.find(id);
+  if (it == index.end()) {
+    return InFile(file, At("SnapshotId",
+                           NotDescribed(ErrorCode::kInvalidSnapshotNotFound, "snapshot",
+                                        id.ToString(), Kind::kSnapshots)));
+  }
+  v1::Snapshot& target = snapshots_[it->second].proto;
+  v1::Snapshot alone = target;  // The attribute checked on its own, so its paths are exact.
+  *alone.mutable_create_volume_permissions() = in.second.create_volume_permissions();
+  AMI_RETURN_IF_ERROR(InFile(file, FromProto(alone).status()));
+  target.mutable_create_volume_permissions()->MergeFrom(in.second.create_volume_permissions());
+  return absl::OkStatus();
+}
+
+absl::Status Importer::ImportSnapshots() {
+  absl::flat_hash_map<SnapshotId, size_t> index;
+  for (size_t i = 0; i < snapshots_.size(); ++i) {
+    AMI_ASSIGN_OR_RETURN(const Snapshot s, Locate(snapshots_[i], FromProto(snapshots_[i].proto)));
+    index.emplace(s.id(), i);  // A second one with the same id fails to import below.
+  }
+  for (const auto& attribute : snapshot_attributes_) {
+    AMI_RETURN_IF_ERROR(MergeSnapshotAttribute(attribute, index));
+  }
+  for (const Located<v1::Snapshot>& at : snapshots_) {
+    AMI_ASSIGN_OR_RETURN(const Snapshot s, Locate(at, FromProto(at.proto)));
+    AMI_RETURN_IF_ERROR(Locate(at, cloud_->ImportSnapshot(s)));
+  }
+  return absl::OkStatus();
+}
+
+// ---- Images ----
+
+absl::Status Importer::MergeImageAttribute(const FromFile<v1::DescribeImageAttributeOutput>& in,
+                                           const absl::flat_hash_map<ImageId, size_t>& index) {
+  const AwsCliFile& file = *in.first;
+  AMI_ASSIGN_OR_RETURN(const ImageId id,
+                       InFile(file, At("ImageId", ImageId::Parse(in.second.image_id()))));
+  const auto it = index.find(id);
+  if (it == index.end()) {
+    return InFile(file, At("ImageId", NotDescribed(ErrorCode::kInvalidAMIIDNotFound, "image",
+                                                   id.ToString(), Kind::kImages)));
+  }
+  v1::Image& target = images_[it->second].proto;
+  v1::Image alone = target;  // The attribute checked on its own, so its paths are exact.
+  *alone.mutable_launch_permissions() = in.second.launch_permissions();
+  AMI_RETURN_IF_ERROR(InFile(file, FromProto(alone).status()));
+  target.mutable_launch_permissions()->MergeFrom(in.second.launch_permissions());
+  return absl::OkStatus();
+}
+
+absl::StatusOr<Snapshot> Importer::Placeholder(const Image& image,
+                                               const EbsBlockDevice& ebs) const {
+  std::optional<KmsKeyArn> key = ebs.kms_key;
+  if (ebs.encrypted && !key.has_value()) {
+    AMI_ASSIGN_OR_RETURN(const KmsKey aws_ebs,
+                         cloud_->DescribeKey(ContextOf(image.owner(), image.region()),
+                                             "alias/aws/ebs"));
+    key = aws_ebs.arn();
+  }
+  CreateVolumePermissions permissions;
+  permissions.is_public = image.is_public();
+  return Snapshot::Builder()
+      .set_id(*ebs.snapshot_id)
+      .set_owner(image.owner())
+      .set_region(image.region())
+      .set_volume_size_gib(ebs.volume_size_gib == 0 ? 8 : ebs.volume_size_gib)
+      .set_kms_key(key)
+      .set_start_time(image.creation_time())
+      .set_description(absl::StrCat("placeholder for a snapshot of ", image.id().ToString(),
+                                    " that was not described"))
+      .set_create_volume_permissions(std::move(permissions))
+      .Build();
+}
+
+// MC-36: placeholders for the snapshots of another account's image that no file describes.
+absl::Status Importer::ImportPlaceholders(const Image& image) {
+  if (image.state() == ImageState::kDeregistered) return absl::OkStatus();
+  for (const BlockDeviceMapping& m : image.block_device_mappings()) {
+    if (!m.ebs.has_value() || !m.ebs->snapshot_id.has_value()) continue;
+    if (cloud_->GetSnapshot(*m.ebs->snapshot_id).has_value()) continue;
+    AMI_ASSIGN_OR_RETURN(const Snapshot placeholder, Placeholder(image, *m.ebs));
+    AMI_RETURN_IF_ERROR(cloud_->ImportSnapshot(placeholder));
+  }
+  return absl::OkStatus();
+}
+
+absl::Status Importer::ImportImages() {
+  absl::flat_hash_map<ImageId, size_t> index;
+  for (size_t i = 0; i < images_.size(); ++i) {
+    AMI_ASSIGN_OR_RETURN(const Image image, Locate(images_[i], FromProto(images_[i].proto)));
+    index.emplace(image.id(), i);  // A second one with the same id fails to import below.
+  }
+  for (const auto& attribute : image_attributes_) {
+    AMI_RETURN_IF_ERROR(MergeImageAttribute(attribute, index));
+  }
+  for (const Located<v1::Image>& at : images_) {
+    AMI_ASSIGN_OR_RETURN(const Image image, Locate(at, FromProto(at.proto)));
+    if (image.owner() != at.file->account) {
+      AMI_RETURN_IF_ERROR(Locate(at, ImportPlaceholders(image)));
+    }
+    AMI_RETURN_IF_ERROR(Locate(at, cloud_->ImportImage(image)));
+  }
+  return absl::OkStatus();
+}
+
+// ---- Instances and settings ----
+
+absl::Status Importer::ImportInstances() {
+  for (const Located<v1::Instance>& at : instances_) {
+    AMI_ASSIGN_OR_RETURN(const Instance instance, Locate(at, FromProto(at.proto)));
+    AMI_RETURN_IF_ERROR(Locate(at, cloud_->ImportInstance(instance)));
+  }
+  return absl::OkStatus();
+}
+
+absl::Status Importer::ImportSettings() {
+  for (const auto& [file, out] : ebs_encryption_) {
+    if (!out.has_ebs_encryption_by_default()) {
+      return InFile(*file, At("EbsEncryptionByDefault",
+                              MakeError(choices::kMissingValue, "expected true or false")));
+    }
+    const CallContext ctx = ContextOf(file->account, file->region);
+    AMI_RETURN_IF_ERROR(InFile(*file, out.ebs_encryption_by_default()
+                                          ? cloud_->EnableEbsEncryptionByDefault(ctx)
+                                          : cloud_->DisableEbsEncryptionByDefault(ctx)));
+  }
+  for (const auto& [file, out] : block_public_access_) {
+    const std::string& state = out.image_block_public_access_state();
+    const CallContext ctx = ContextOf(file->account, file->region);
+    if (state == "block-new-sharing") {
+      // An observed state is in force already: no 10-minute wait (SHARE-18).
+      internal::CloudState& s = internal::CloudAccess::State(*cloud_);
+      internal::WriterLock lock(s.mu);
+      RegionSettings& settings = s.MutableSettings(ctx.account, ctx.region);
+      settings.image_block_public_access = true;
+      settings.image_block_public_access_chosen = true;
+      settings.image_block_public_access_from.reset();
+    } else if (state == "unblocked") {
+      AMI_RETURN_IF_ERROR(InFile(*file, cloud_->DisableImageBlockPublicAccess(ctx)));
+    } else {
+      return InFile(*file, At("ImageBlockPublicAccessState",
+                              Invalid(absl::StrCat("invalid state `", text_util::Clip(state),
+                                                   "`: expected block-new-sharing or unblocked"))));
+    }
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace
+
+absl::StatusOr<std::unique_ptr<Cloud>> ImportAwsCli(const std::vector<AwsCliFile>& files,
+                                                    Cloud::Options options) {
+  Importer importer(options);
+  for (const AwsCliFile& file : files) {
+    if (file.json.size() > kMaxAwsCliFileBytes) {
+      return MakeError(choices::kInputTooLarge,
+                       absl::StrCat(file.name, ": ", file.json.size(),
+                                    " bytes, more than the limit of ", kMaxAwsCliFileBytes));
+    }
+    AMI_RETURN_IF_ERROR(importer.Read(file));
+  }
+  AMI_RETURN_IF_ERROR(importer.ImportAll());
+  return importer.TakeCloud();
+}
+
+absl::StatusOr<std::string> ReadAwsCliJson(const std::string& path) {
+  return file_util::ReadBounded(path, kMaxAwsCliFileBytes);
+}
+
+absl::StatusOr<std::string> DetectAwsCliKind(absl::string_view json) {
+  AMI_ASSIGN_OR_RETURN(const Kind kind, Detect(json));
+  return std::string(InfoOf(kind).name);
+}
+
+}  // namespace ami

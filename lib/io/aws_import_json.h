@@ -1,0 +1,127 @@
+// Reading AWS CLI JSON output for the importer (lib/aws_import.cc): failures located by file
+// and JSON path, the kind of each output, and key policy documents. Internal to libami;
+// stateless, so thread-safe.
+#ifndef AMI_LIB_AWS_IMPORT_JSON_H_
+#define AMI_LIB_AWS_IMPORT_JSON_H_
+
+#include <cstdint>
+#include <string>
+#include <type_traits>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/string_view.h"
+#include "ami/aws_import.h"
+#include "ami/errors.h"
+#include "ami/kms_key.h"
+#include "values/choices.h"
+#include "google/protobuf/struct.pb.h"
+#include "google/protobuf/util/json_util.h"
+#include "io/json_check.h"
+#include "values/status_macros.h"
+#include "values/text_util.h"
+
+namespace ami::aws_import_internal {
+
+// ---- Error locations --------------------------------------------------------------------------
+
+// `status` with another message; code and payloads are kept.
+absl::Status WithMessage(const absl::Status& status, absl::string_view message);
+
+// `status` with `prefix` before its message.
+absl::Status Prefixed(absl::string_view prefix, const absl::Status& status);
+
+// `status` located at `path`: a message that starts with a path continues it
+// ("Images[3]" + "ImageId: …" is "Images[3].ImageId: …"); any other is put after it.
+absl::Status At(absl::string_view path, const absl::Status& status);
+
+template <typename T>
+absl::StatusOr<T> At(absl::string_view path, absl::StatusOr<T> result) {
+  if (!result.ok()) return At(path, result.status());
+  return result;
+}
+
+// `status` in `file`: "<name>: …".
+absl::Status InFile(const AwsCliFile& file, const absl::Status& status);
+
+template <typename T>
+absl::StatusOr<T> InFile(const AwsCliFile& file, absl::StatusOr<T> result) {
+  if (!result.ok()) return InFile(file, result.status());
+  return result;
+}
+
+absl::Status Invalid(absl::string_view message);
+
+// A value message read from a file, and where it sits there ("Images[3]").
+template <typename P>
+struct Located {
+  const AwsCliFile* file;
+  std::string path;
+  P proto;
+  // For an image whose NoDevice mappings were dropped: the file's index of each mapping kept.
+  std::vector<int> kept_mappings = {};
+};
+
+// A message that starts with `BlockDeviceMappings[n]` renumbered to the file's index `kept[n]`.
+absl::Status Renumbered(const absl::Status& status, const std::vector<int>& kept);
+
+template <typename P>
+absl::Status Locate(const Located<P>& at, const absl::Status& status) {
+  return InFile(*at.file, At(at.path, Renumbered(status, at.kept_mappings)));
+}
+
+template <typename P, typename T>
+absl::StatusOr<T> Locate(const Located<P>& at, absl::StatusOr<T> result) {
+  if (!result.ok()) return Locate(at, result.status());
+  return result;
+}
+
+// ---- JSON and kinds ---------------------------------------------------------------------------
+
+// Decodes JSON text into `out`, ignoring unknown fields, once json_check::CheckJson() has passed
+// it (a google.protobuf.Struct is checked without a schema); `SerializationException` when it
+// cannot be decoded.
+template <typename M>
+absl::Status DecodeJson(absl::string_view json, absl::string_view what, M* out) {
+  json_check::JsonCheckOptions check;
+  check.what = std::string(what);
+  if constexpr (!std::is_same_v<M, google::protobuf::Struct>) check.message = M::descriptor();
+  AMI_RETURN_IF_ERROR(json_check::CheckJson(json, check).status());
+  google::protobuf::util::JsonParseOptions options;
+  options.ignore_unknown_fields = true;
+  const auto status =
+      google::protobuf::util::JsonStringToMessage(google::protobuf::StringPiece(json.data(), json.size()), out, options);
+  if (status.ok()) return absl::OkStatus();
+  return MakeError(choices::kUndecodableInput,
+                   absl::StrCat("cannot decode ", what, ": ",
+                                text_util::Clip(std::string(status.message()))));
+}
+
+enum class Kind : uint8_t {
+  kImages, kSnapshots, kInstances, kImageAttribute, kSnapshotAttribute, kKey, kKeyPolicy,
+  kEbsEncryption, kImageBlockPublicAccess, kAliases
+};
+
+struct KindInfo {
+  Kind kind;
+  absl::string_view name;
+  // The top-level key that only this output has.
+  absl::string_view key;
+};
+
+const KindInfo& InfoOf(Kind kind);
+
+// The kind of output by its top-level keys, read by json_check::CheckJson() without building
+// anything for the values.
+absl::StatusOr<Kind> Detect(absl::string_view json);
+
+// ---- Key policy documents ---------------------------------------------------------------------
+
+// The statements of an IAM policy document, reduced as ami/aws_import.h says.
+absl::StatusOr<std::vector<KeyPolicyStatement>> PolicyDocument(const std::string& text);
+
+}  // namespace ami::aws_import_internal
+
+#endif  // AMI_LIB_AWS_IMPORT_JSON_H_

@@ -1,0 +1,403 @@
+#include "io/json_check.h"
+
+#include <cstdint>
+#include <utility>
+
+#include "absl/container/flat_hash_map.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "ami/errors.h"
+#include "google/protobuf/message.h"
+#include "values/choices.h"
+#include "values/status_macros.h"
+#include "values/text_util.h"
+
+namespace ami::json_check {
+namespace {
+
+namespace pb = google::protobuf;
+
+// A std::string, and a repeated field's slot for one element.
+constexpr size_t kStringBytes = sizeof(std::string);
+constexpr size_t kSlotBytes = sizeof(void*);
+
+// A recursive-descent reader of RFC 8259 JSON that builds nothing; recursion is bounded by
+// kMaxJsonDepth, checked on the way down.
+class Scanner {
+ public:
+  Scanner(absl::string_view text, const JsonCheckOptions& options)
+      : text_(text), options_(options) {}
+
+  absl::StatusOr<JsonShape> Run();
+
+ private:
+  // A value of `field` (nullptr: no schema); `element`: one element of a repeated field. A
+  // repeated field's list is entered with `element` false, and its elements are read with true.
+  absl::Status Value(const pb::FieldDescriptor* field, bool element);
+  absl::Status Object(const pb::Descriptor* message, bool top);
+  // The list of a repeated field; Array() reads it, or any other array when `field` is nullptr.
+  absl::Status List(const pb::FieldDescriptor* field);
+  absl::Status Array(const pb::FieldDescriptor* field);
+  // A bool field's value: true, false, "true" or "false".
+  absl::Status Bool();
+  // A string; its decoded text goes to `out` unless nullptr.
+  absl::Status String(std::string* out);
+  absl::Status Escape(std::string* out);
+  absl::Status Number();
+  absl::Status Word(absl::string_view word);
+  absl::Status Enter();
+  void SkipSpace();
+  bool At(char c) const { return pos_ < text_.size() && text_[pos_] == c; }
+  absl::Status Expect(char c, absl::string_view expected);
+  // The byte at pos_ is not what `expected` says: NUL, invalid UTF-8 or a syntax error.
+  absl::Status Unexpected(absl::string_view expected) const;
+  absl::Status Undecodable(absl::string_view what) const;
+  std::string Path() const;
+  size_t MessageBytes(const pb::Descriptor* message);
+  // The field of `message` that protobuf's JSON parser reads `key` into (by JSON or proto name).
+  const pb::FieldDescriptor* Field(const pb::Descriptor* message, const std::string& key);
+
+  absl::string_view text_;
+  const JsonCheckOptions& options_;
+  size_t pos_ = 0;
+  int depth_ = 0;
+  JsonShape shape_;
+  // The schema fields entered and, for repeated ones, the element index (-1 for none).
+  std::vector<std::pair<const pb::FieldDescriptor*, int64_t>> path_;
+  absl::flat_hash_map<const pb::Descriptor*, size_t> message_bytes_;
+  absl::flat_hash_map<const pb::Descriptor*,
+                      absl::flat_hash_map<std::string, const pb::FieldDescriptor*>>
+      fields_;
+  std::string key_;
+};
+
+absl::StatusOr<JsonShape> Scanner::Run() {
+  SkipSpace();
+  if (At('{')) {
+    AMI_RETURN_IF_ERROR(Enter());
+    if (options_.message != nullptr) shape_.decoded_bytes += MessageBytes(options_.message);
+    AMI_RETURN_IF_ERROR(Object(options_.message, true));
+  } else {
+    AMI_RETURN_IF_ERROR(Value(nullptr, false));
+  }
+  SkipSpace();
+  if (pos_ != text_.size()) return Unexpected("the end of the text");
+  return std::move(shape_);
+}
+
+absl::Status Scanner::Enter() {
+  if (++depth_ > static_cast<int>(kMaxJsonDepth)) {
+    return MakeError(choices::kInputTooLarge,
+                     absl::StrCat("cannot decode ", options_.what, ": json nested more than ",
+                                  kMaxJsonDepth, " deep, at byte ", pos_));
+  }
+  return absl::OkStatus();
+}
+
+absl::Status Scanner::Value(const pb::FieldDescriptor* field, bool element) {
+  SkipSpace();
+  if (pos_ >= text_.size()) return Unexpected("a value");
+  const char c = text_[pos_];
+  if (c == 'n') return Word("null");
+  if (field != nullptr && field->is_repeated() && !element) {
+    if (c == '[') return List(field);
+    field = nullptr;  // Not a list: protobuf refuses it.
+  }
+  const size_t slot = element ? kSlotBytes : 0;
+  if (field != nullptr && field->type() == pb::FieldDescriptor::TYPE_BOOL) return Bool();
+  switch (c) {
+    case '{': {
+      AMI_RETURN_IF_ERROR(Enter());
+      const pb::Descriptor* message = field != nullptr ? field->message_type() : nullptr;
+      if (message != nullptr) shape_.decoded_bytes += slot + MessageBytes(message);
+      AMI_RETURN_IF_ERROR(Object(message, false));
+      --depth_;
+      return absl::OkStatus();
+    }
+    case '[': {
+      AMI_RETURN_IF_ERROR(Enter());
+      AMI_RETURN_IF_ERROR(Array(nullptr));
+      --depth_;
+      return absl::OkStatus();
+    }
+    case '"': {
+      const size_t start = pos_;
+      AMI_RETURN_IF_ERROR(String(nullptr));
+      if (field != nullptr && field->type() == pb::FieldDescriptor::TYPE_STRING) {
+        const size_t length = pos_ - start - 2;
+        shape_.decoded_bytes += slot + kStringBytes + (length > 15 ? length + 1 : 0);
+      }
+      return absl::OkStatus();
+    }
+    case 't': return Word("true");
+    case 'f': return Word("false");
+    default:
+      shape_.decoded_bytes += field != nullptr ? slot : 0;
+      return Number();
+  }
+}
+
+absl::Status Scanner::Object(const pb::Descriptor* message, bool top) {
+  ++pos_;  // '{'
+  if (top) shape_.is_object = true;
+  SkipSpace();
+  if (At('}')) {
+    ++pos_;
+    return absl::OkStatus();
+  }
+  while (true) {
+    SkipSpace();
+    if (!At('"')) return Unexpected("a key");
+    const bool keep = message != nullptr || (top && options_.keep_top_level_keys);
+    key_.clear();
+    AMI_RETURN_IF_ERROR(String(keep ? &key_ : nullptr));
+    if (top && options_.keep_top_level_keys) shape_.keys.push_back(key_);
+    const pb::FieldDescriptor* field = message != nullptr ? Field(message, key_) : nullptr;
+    SkipSpace();
+    AMI_RETURN_IF_ERROR(Expect(':', "`:` after a key"));
+    if (field != nullptr) path_.emplace_back(field, -1);
+    AMI_RETURN_IF_ERROR(Value(field, false));
+    if (field != nullptr) path_.pop_back();
+    SkipSpace();
+    if (At('}')) {
+      ++pos_;
+      return absl::OkStatus();
+    }
+    AMI_RETURN_IF_ERROR(Expect(',', "`,` or `}` in an object"));
+  }
+}
+
+absl::Status Scanner::List(const pb::FieldDescriptor* field) {
+  AMI_RETURN_IF_ERROR(Enter());
+  AMI_RETURN_IF_ERROR(Array(field));
+  --depth_;
+  return absl::OkStatus();
+}
+
+absl::Status Scanner::Array(const pb::FieldDescriptor* field) {
+  ++pos_;  // '['
+  SkipSpace();
+  if (At(']')) {
+    ++pos_;
+    return absl::OkStatus();
+  }
+  for (int64_t index = 0;; ++index) {
+    if (field != nullptr) path_.back().second = index;
+    AMI_RETURN_IF_ERROR(Value(field, true));
+    SkipSpace();
+    if (At(']')) break;
+    AMI_RETURN_IF_ERROR(Expect(',', "`,` or `]` in an array"));
+  }
+  ++pos_;
+  return absl::OkStatus();
+}
+
+absl::Status Scanner::Bool() {
+  const size_t start = pos_;
+  if (At('t')) return Word("true");
+  if (At('f')) return Word("false");
+  if (At('"')) {
+    std::string text;
+    AMI_RETURN_IF_ERROR(String(&text));
+    if (text == "true" || text == "false") return absl::OkStatus();
+  } else {
+    AMI_RETURN_IF_ERROR(Value(nullptr, false));
+  }
+  return MakeError(choices::kInvalidValue,
+                   absl::StrCat(Path(), ": expected true or false, not `",
+                                text_util::Clip(text_.substr(start, pos_ - start)), "`"));
+}
+
+absl::Status Scanner::String(std::string* out) {
+  ++pos_;  // '"'
+  while (true) {
+    if (pos_ >= text_.size()) return Undecodable("a string is not closed");
+    const unsigned char c = static_cast<unsigned char>(text_[pos_]);
+    if (c == '"') {
+      ++pos_;
+      return absl::OkStatus();
+    }
+    if (c == '\\') {
+      AMI_RETURN_IF_ERROR(Escape(out));
+      continue;
+    }
+    if (c < 0x20) return Unexpected("a character of a string");
+    const size_t n = c < 0x80 ? 1 : text_util::Utf8CharLength(text_.substr(pos_));
+    if (n == 0) return Unexpected("a character of a string");
+    if (out != nullptr) out->append(text_.data() + pos_, n);
+    pos_ += n;
+  }
+}
+
+// Reads four hex digits at pos_ into `unit`.
+bool Hex4(absl::string_view text, size_t pos, uint32_t* unit) {
+  if (pos + 4 > text.size()) return false;
+  *unit = 0;
+  for (size_t i = pos; i < pos + 4; ++i) {
+    const char c = text[i];
+    const int d = c >= '0' && c <= '9' ? c - '0'
+                  : c >= 'a' && c <= 'f' ? c - 'a' + 10
+                  : c >= 'A' && c <= 'F' ? c - 'A' + 10 : -1;
+    if (d < 0) return false;
+    *unit = *unit * 16 + static_cast<uint32_t>(d);
+  }
+  return true;
+}
+
+void AppendUtf8(uint32_t cp, std::string* out) {
+  if (cp < 0x80) {
+    out->push_back(static_cast<char>(cp));
+  } else if (cp < 0x800) {
+    out->push_back(static_cast<char>(0xC0 | (cp >> 6)));
+    out->push_back(static_cast<char>(0x80 | (cp & 0x3F)));
+  } else if (cp < 0x10000) {
+    out->push_back(static_cast<char>(0xE0 | (cp >> 12)));
+    out->push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3F)));
+    out->push_back(static_cast<char>(0x80 | (cp & 0x3F)));
+  } else {
+    out->push_back(static_cast<char>(0xF0 | (cp >> 18)));
+    out->push_back(static_cast<char>(0x80 | ((cp >> 12) & 0x3F)));
+    out->push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3F)));
+    out->push_back(static_cast<char>(0x80 | (cp & 0x3F)));
+  }
+}
+
+absl::Status Scanner::Escape(std::string* out) {
+  ++pos_;  // '\'
+  if (pos_ >= text_.size()) return Undecodable("a string is not closed");
+  constexpr absl::string_view kSimple = "\"\\/bfnrt", kMeaning = "\"\\/\b\f\n\r\t";
+  const size_t simple = kSimple.find(text_[pos_]);
+  if (simple != absl::string_view::npos) {
+    if (out != nullptr) out->push_back(kMeaning[simple]);
+    ++pos_;
+    return absl::OkStatus();
+  }
+  uint32_t cp = 0, low = 0;
+  if (text_[pos_] != 'u' || !Hex4(text_, pos_ + 1, &cp)) return Unexpected("an escape");
+  pos_ += 5;
+  if (cp >= 0xD800 && cp <= 0xDBFF && text_.substr(pos_, 2) == "\\u" &&
+      Hex4(text_, pos_ + 2, &low) && low >= 0xDC00 && low <= 0xDFFF) {
+    cp = 0x10000 + ((cp - 0xD800) << 10) + (low - 0xDC00);
+    pos_ += 6;
+  } else if (cp >= 0xD800 && cp <= 0xDFFF) {
+    return Undecodable(absl::StrCat("an unpaired surrogate \\u", absl::Hex(cp), " is not utf-8"));
+  }
+  if (cp == 0) return Undecodable(absl::StrCat("a nul character at byte ", pos_ - 6));
+  if (out != nullptr) AppendUtf8(cp, out);
+  return absl::OkStatus();
+}
+
+absl::Status Scanner::Number() {
+  const size_t start = pos_;
+  auto digits = [this] {
+    const size_t from = pos_;
+    while (pos_ < text_.size() && text_[pos_] >= '0' && text_[pos_] <= '9') ++pos_;
+    return pos_ > from;
+  };
+  if (At('-')) ++pos_;
+  if (At('0')) {
+    ++pos_;
+  } else if (!digits()) {
+    pos_ = start;
+    return Unexpected("a value");
+  }
+  if (At('.')) {
+    ++pos_;
+    if (!digits()) return Unexpected("a digit");
+  }
+  if (At('e') || At('E')) {
+    ++pos_;
+    if (At('+') || At('-')) ++pos_;
+    if (!digits()) return Unexpected("a digit");
+  }
+  return absl::OkStatus();
+}
+
+absl::Status Scanner::Word(absl::string_view word) {
+  if (text_.substr(pos_, word.size()) != word) return Unexpected("a value");
+  pos_ += word.size();
+  return absl::OkStatus();
+}
+
+void Scanner::SkipSpace() {
+  while (pos_ < text_.size() && (text_[pos_] == ' ' || text_[pos_] == '\n' ||
+                                 text_[pos_] == '\r' || text_[pos_] == '\t')) {
+    ++pos_;
+  }
+}
+
+absl::Status Scanner::Expect(char c, absl::string_view expected) {
+  if (!At(c)) return Unexpected(expected);
+  ++pos_;
+  return absl::OkStatus();
+}
+
+absl::Status Scanner::Unexpected(absl::string_view expected) const {
+  if (pos_ >= text_.size()) return Undecodable(absl::StrCat("the text ends where ", expected, " should be"));
+  const unsigned char c = static_cast<unsigned char>(text_[pos_]);
+  if (c == 0) return Undecodable(absl::StrCat("a nul byte at byte ", pos_));
+  if (c >= 0x80 && text_util::Utf8CharLength(text_.substr(pos_)) == 0) {
+    return Undecodable(absl::StrFormat("invalid utf-8 (byte 0x%02x) at byte %d", c, pos_));
+  }
+  return Undecodable(absl::StrCat("expected ", expected, " at byte ", pos_, ", found `",
+                                  text_util::Clip(text_.substr(pos_, 16)), "`"));
+}
+
+absl::Status Scanner::Undecodable(absl::string_view what) const {
+  return MakeError(choices::kUndecodableInput,
+                   absl::StrCat("cannot decode ", options_.what, ": ", what));
+}
+
+std::string Scanner::Path() const {
+  std::string out;
+  for (const auto& [field, index] : path_) {
+    absl::StrAppend(&out, out.empty() ? "" : ".", field->json_name());
+    if (index >= 0) absl::StrAppend(&out, "[", index, "]");
+  }
+  return out;
+}
+
+size_t Scanner::MessageBytes(const pb::Descriptor* message) {
+  auto [it, inserted] = message_bytes_.try_emplace(message, 0);
+  if (inserted) {
+    const pb::Message* prototype =
+        pb::MessageFactory::generated_factory()->GetPrototype(message);
+    it->second = prototype != nullptr ? prototype->SpaceUsedLong() : 0;
+  }
+  return it->second;
+}
+
+const pb::FieldDescriptor* Scanner::Field(const pb::Descriptor* message, const std::string& key) {
+  auto [it, inserted] = fields_.try_emplace(message);
+  if (inserted) {
+    for (int i = 0; i < message->field_count(); ++i) {
+      const pb::FieldDescriptor* field = message->field(i);
+      it->second.emplace(field->json_name(), field);
+      it->second.emplace(field->name(), field);
+    }
+  }
+  const auto found = it->second.find(key);
+  return found == it->second.end() ? nullptr : found->second;
+}
+
+}  // namespace
+
+size_t JsonDecodeBudget(size_t text_bytes) {
+  return kJsonDecodeAllowanceBytes + kMaxJsonDecodeFactor * text_bytes;
+}
+
+absl::StatusOr<JsonShape> CheckJson(absl::string_view text, const JsonCheckOptions& options) {
+  AMI_ASSIGN_OR_RETURN(JsonShape shape, Scanner(text, options).Run());
+  if (shape.decoded_bytes > JsonDecodeBudget(text.size())) {
+    return MakeError(choices::kInputTooLarge,
+                     absl::StrCat("cannot decode ", options.what, ": its ", text.size(),
+                                  " bytes would take about ", shape.decoded_bytes,
+                                  " bytes decoded, more than the limit of ",
+                                  JsonDecodeBudget(text.size()), " (",
+                                  kMaxJsonDecodeFactor, " times its size and ",
+                                  kJsonDecodeAllowanceBytes, ")"));
+  }
+  return shape;
+}
+
+}  // namespace ami::json_check

@@ -1,0 +1,277 @@
+#include "ami/tools/modelling_choices.h"
+
+#include <iterator>
+#include <vector>
+
+namespace ami {
+namespace {
+
+// The table itself, in id order. scripts/readme_choices prints the README list from it.
+constexpr ModellingChoice kChoices[] = {
+  {"MC-1", "ID-1, ID-2",
+   "Resource ids are a prefix (ami-, snap-, i-, vol-) and exactly 8 or 17 lowercase hex "
+   "digits; uppercase or any other length is the kind's *.Malformed code."},
+  {"MC-2", "ID-12, ID-15",
+   "KMS key ids are lowercase 8-4-4-4-12 UUIDs or mrk- and 32 lowercase hex digits."},
+  {"MC-3", "ID-6, ID-7, DESC-2",
+   "A malformed account id is InvalidUserID.Malformed, except in a launchPermission entry, "
+   "where it (like a group other than all) is InvalidAMIAttributeItemValue."},
+  {"MC-4", "ID-12, ID-13, ID-14",
+   "KMS identifiers fail with KMS's own codes: a malformed key id or alias name is "
+   "NotFoundException, a malformed KMS ARN InvalidArnException, and a new alias under "
+   "alias/aws/ (or malformed) InvalidAliasNameException."},
+  {"MC-5", "ID-16, SHARE-7",
+   "A malformed organization or OU id or ARN, including a bare o-/ou- id where an ARN is "
+   "required, is InvalidParameterValue."},
+  {"MC-6", "SHARE-9, SHARE-10",
+   "More than 1,000 sharing entities (accounts, organizations, OUs) on one image is "
+   "ResourceLimitExceeded."},
+  {"MC-7", "SHARE-13",
+   "Tag keys are 1-128 and values 0-256 Unicode characters of valid UTF-8; a bad, duplicate "
+   "or user-created aws: key is InvalidParameterValue; more than 50 user tags is "
+   "TagLimitExceeded; aws: system tags do not count toward the 50."},
+  {"MC-8", "-",
+   "Bytes or JSON text that cannot be decoded at all fail with SerializationException "
+   "(canonical code DATA_LOSS); decodable but invalid content fails with the code of the "
+   "check it breaks."},
+  {"MC-9", "ID-8, ID-9, ID-10",
+   "The Region catalogue is the commercial partition (34 Regions) with their AZ letters and "
+   "AZ ids; GovCloud, China, Local Zones, Wavelength Zones and Outposts are unknown "
+   "(InvalidRegion, InvalidZone.NotFound). Per-account AZ name mapping is not modelled."},
+  {"MC-10", "ID-17, CREATE-6",
+   "Structural checks use the generic EC2 codes: out-of-range or malformed values "
+   "(descriptions over 255 characters, volume sizes outside 1-65536 GiB, instance types, "
+   "product codes, an owner listed in its own permissions) are InvalidParameterValue; "
+   "values that contradict each other InvalidParameterCombination; a missing one "
+   "MissingParameter."},
+  {"MC-11", "CREATE-2, CREATE-4, CREATE-17",
+   "Image consistency is file-system-consistent (stopped instance, or running instance that "
+   "EC2 reboots) or crash-consistent (NoReboot on a running instance, or an instance stuck "
+   "stopping); images registered from snapshots, or read without the field, are unknown. "
+   "Copies keep their source's consistency."},
+  {"MC-13", "CREATE-16",
+   "DryRunOperation is reported with canonical code FAILED_PRECONDITION (HTTP 412)."},
+  {"MC-14", "-",
+   "Reading the wire form, an empty enum field takes the builder default (state available / "
+   "completed / running, root device ebs, architecture x86_64, virtualization hvm, volume "
+   "type gp3)."},
+  {"MC-15", "DEREG-8",
+   "A disabled image that still has launch permissions is refused as inconsistent "
+   "(InvalidParameterCombination)."},
+  {"MC-16", "CREATE-2",
+   "CreateImage on an instance that is pending, shutting-down or terminated is "
+   "IncorrectInstanceState; stopping is allowed."},
+  {"MC-17", "CREATE-3",
+   "CreateImage on an instance-store-backed instance is UnsupportedOperation."},
+  {"MC-18", "KMS-12, LAUNCH-10",
+   "KmsKeyId without Encrypted=true is InvalidParameterCombination."},
+  {"MC-19", "COPY-6",
+   "CopyImage of another account's AMI without read permission on every snapshot is "
+   "AuthFailure (\"You do not have permission to access the storage of this ami\")."},
+  {"MC-20", "COPY-12",
+   "CopyImage of another account's AMI that carries an AWS Marketplace product code is "
+   "OperationNotPermitted; other product code types and billing codes do not block a copy."},
+  {"MC-21", "SHARE-15",
+   "Making an AMI with an AWS Marketplace product code public is UnsupportedOperation."},
+  {"MC-22", "SHARE-9, SHARE-10",
+   "A sixth public AMI in a Region, or more than 1,000 sharing entities, is "
+   "ResourceLimitExceeded."},
+  {"MC-23", "SNAP-3",
+   "Making a snapshot public while snapshot block public access is block-new-sharing or "
+   "block-all-sharing is OperationNotPermitted; block-all-sharing also makes public snapshots "
+   "unreadable to other accounts."},
+  {"MC-24", "DEREG-6",
+   "Deregistering an image with deregistration protection, or in its 24-hour cooldown, is "
+   "OperationNotPermitted."},
+  {"MC-25", "SHARE-8",
+   "CancelImageLaunchPermission by an account without a direct account share is "
+   "InvalidParameterValue."},
+  {"MC-26", "KMS-1, ID-14",
+   "Managing (policy, grants, aliases, state) a key the caller does not own is "
+   "NotFoundException; changing an AWS managed key is OperationNotPermitted. AWS managed "
+   "aws/ebs keys exist in every account and Region from the start, with ids derived from the "
+   "seed."},
+  {"MC-27", "-",
+   "A decision that could not be evaluated at all, or that holds no permit, denies and is "
+   "reported as InvalidRequest."},
+  {"MC-28", "KMS-5, IAM-1",
+   "IAM is not modelled: identity policies in the caller's account are taken to allow. Key "
+   "use is decided by the key's state, its policy statements (Deny wins) and grants; the "
+   "key's own account may always use it unless a statement denies it."},
+  {"MC-29", "KMS-11, LAUNCH-9, COPY-11",
+   "KMS failures are reported later: the preflight Decision denies with "
+   "CustomerKeyHasBeenRevoked marked as later; the call succeeds, then AdvanceClock() fails "
+   "the copy (image failed, state reason Client.CustomerKeyHasBeenRevoked; snapshots error) "
+   "or terminates the instance (state reason Client.InternalError)."},
+  {"MC-30", "COPY-8, COPY-9, KMS-3",
+   "A copy of an encrypted snapshot the caller owns in the destination Region keeps its key; "
+   "any other encrypted copy (shared, or cross-Region) gets the destination's default key "
+   "unless KmsKeyId is given. With encryption by default on, Encrypted=false is overridden."},
+  {"MC-31", "COPY-4, COPY-5, CREATE-12",
+   "A copy drops launch permissions, deprecation time, deregistration protection, last "
+   "launched time and source instance; it keeps product codes, billing details, "
+   "architecture, boot mode, IMDS support and consistency."},
+  {"MC-32", "RunInstances",
+   "RunInstances' Encrypted and KmsKeyId apply to every EBS volume of the image; an "
+   "availability zone outside the called Region is InvalidParameterValue; stopping is "
+   "immediate, starting and launching take Options::instance_pending."},
+  {"MC-33", "CREATE-15",
+   "At most one NoReboot CreateImage per instance may be pending; a second is "
+   "ConcurrentCreateImageNoRebootLimitExceeded."},
+  {"MC-34", "SHARE-4, LAUNCH-3",
+   "Sharing a deregistered or disabled image is InvalidAMIID.Unavailable; adding the owner "
+   "to its own launch permissions is ignored; only available images launch or copy."},
+  {"MC-35", "CREATE-17",
+   "RegisterImage needs each snapshot to be the caller's, shared with it, or public "
+   "(createVolumePermission); otherwise InvalidSnapshot.NotFound."},
+  {"MC-36", "SHARE-11, SHARE-12, COPY-6",
+   "Importing AWS CLI output, a snapshot that an image of another account maps and that no "
+   "describe-snapshots output describes becomes a placeholder: owned by the image's owner, in "
+   "its Region, with the mapping's size and encryption (its key, else the owner's aws/ebs "
+   "key), public when the image is public. The importing account's own images get none: a "
+   "snapshot of theirs that is not described is InvalidSnapshot.NotFound."},
+  {"MC-37", "SHARE-3, SHARE-5",
+   "ModifyImageAttribute with no attribute is MissingParameter; launch permissions together "
+   "with another attribute is InvalidParameterCombination; a non-owner's modify, reset, "
+   "describe-attribute or deregister is AuthFailure."},
+  {"MC-38", "SHARE-17",
+   "Sharing an encrypted image checks no KMS access; a recipient without use of the key "
+   "learns it at launch or copy, later (MC-29)."},
+  {"MC-39", "COPY-18, COPY-19",
+   "A copy's name must be unused by the caller in the destination Region "
+   "(InvalidAMIName.Duplicate). A cross-account, cross-Region copy needs launch permission, "
+   "read permission on every snapshot and use of the source key in the source Region, and "
+   "use of the destination key."},
+  {"MC-40", "REG-6, ID-4, ASYNC-5",
+   "There are no propagation delays: a deregistered image's name is reusable at once, new "
+   "ids are visible at once, and grants and policies take effect at once."},
+  {"MC-41", "CREATE-13, CREATE-14",
+   "CreateImage gives the new image the instance's product codes and billing details, which "
+   "the instance took from its image at launch."},
+  {"MC-42", "KMS-14, KMS-15",
+   "A replica key gets the default policy (its owner only), no grants and no description; "
+   "enabling or disabling a key pending deletion is KMSInvalidStateException."},
+  {"MC-43", "DEREG-8, LAUNCH-6",
+   "DisableImage needs an available image and EnableImage a disabled one; otherwise "
+   "InvalidAMIID.Unavailable. Launching a disabled image is InvalidAMIID.Unavailable for its "
+   "owner and AuthFailure for anyone else, since it is private. A disabled image keeps its "
+   "name and its snapshots stay in use."},
+  {"MC-44", "DEREG-7, SHARE-21",
+   "A deprecation time in the past, over 10 years ahead, or later than two years after a "
+   "public image's creation is InvalidParameterValue; cancelling a public image's "
+   "deprecation is OperationNotPermitted. Making an image public sets its deprecation to "
+   "creation + 2 years unless it is earlier; the later removal of sharing from old public "
+   "images is not modelled."},
+  {"MC-45", "DEREG-9, DEREG-10",
+   "Recycle Bin: an unknown rule is InvalidParameterValue; deleting, locking or unlocking a "
+   "rule in the wrong lock state is OperationNotPermitted; restoring an image whose snapshot "
+   "is not restored is InvalidSnapshot.NotFound. When several rules retain a resource the "
+   "longest retention applies. An image in the bin does not hold its name (open question "
+   "5): restoring it after the name was reused is InvalidAMIName.Duplicate. Restored "
+   "snapshots are completed at once; instance-store images are never retained."},
+  {"MC-46", "DESC-2, DESC-4, DESC-5, DESC-6, DESC-12",
+   "DescribeImages and DescribeSnapshots: an unknown filter, a filter without values or a "
+   "NextToken not made for the same request is InvalidParameterValue; MaxResults must be "
+   "5-1000 and cannot be combined with ids (InvalidParameterCombination); at most 1,000 "
+   "ids, 50 filters and 200 values per filter. One missing or invisible id fails the whole "
+   "call (InvalidAMIID.NotFound, open question 11); a deregistered id is left out. `?` "
+   "matches zero or one character, as the user guide says."},
+  {"MC-47", "DESC-6",
+   "Filters the model does not hold a value for: hypervisor is xen, image-type machine, "
+   "free-tier-eligible false; kernel-id, ramdisk-id and sriov-net-support match nothing; "
+   "manifest-location is the owner alias (else the owner id), a slash and the name; "
+   "image-allowed matches nothing while Allowed AMIs is disabled. Snapshots carry no owner "
+   "alias, so DescribeSnapshots with owner amazon or an owner-alias filter finds nothing."},
+  {"MC-48", "DESC-10",
+   "Another account's image is shown with the caller's own tags, the public flag as its only "
+   "launch permission, no deregistration protection and no last launched time (open question "
+   "8); its deprecation time is shown. Another account's snapshot likewise shows only the "
+   "caller's tags and the public flag."},
+  {"MC-49", "COPY-16, GOV-8, GOV-9",
+   "CopyImage asks the Allowed AMIs setting of the caller in the source Region, where the "
+   "image is found. ImageProviders amazon matches images with the amazon owner alias (the "
+   "model has no verified-provider list); image names match with `*` and `?` (one "
+   "character); MaximumDaysSinceDeprecated N keeps images deprecated less than N days ago."},
+  {"MC-50", "SHARE-18, ASYNC-4",
+   "EnableImageBlockPublicAccess takes effect exactly 10 minutes later on the cloud's clock, "
+   "and GetImageBlockPublicAccessState says unblocked until then; disabling takes effect at "
+   "once and cancels a pending enable."},
+  {"MC-51", "DEREG-6",
+   "Enabling deregistration protection again during a cooldown ends the cooldown: "
+   "protection is in force, and a later disable starts over (with a new cooldown only if "
+   "the protection was enabled with one)."},
+  {"MC-52", "SHARE-19",
+   "Importing a public image turns image block public access off for its owner and Region "
+   "unless the account has enabled or disabled it itself; other settings do not count."},
+  {"MC-53", "-",
+   "Input larger than a documented limit (ami/errors.h: a JSON value over 16 MiB, an AWS "
+   "CLI file over 256 MiB, a key policy over 32 KiB, a scenario over 16 MiB or 100,000 "
+   "steps, a state file over 64 GiB, JSON nested deeper than 64 or that would take more "
+   "than 8 times its size plus 1 MiB once decoded) is ResourceLimitExceeded, before it is "
+   "read or decoded; so is a scenario step that would leave the scenario more than 100,000 "
+   "images, snapshots, instances and KMS keys of its own. A state-file record that claims "
+   "more than 64 MiB is refused as corrupt (SerializationException) before anything is "
+   "allocated."},
+  {"MC-54", "-",
+   "A fleet spec the generator cannot honour (negative counts, more than 10 million accounts "
+   "or images or 100 million instances, fractions outside [0, 1], "
+   "share or encryption fractions summing past 1, volumes outside 1-4, more than 50 tags, "
+   "a Region named twice) is InvalidParameterValue; an unknown Region is InvalidRegion. "
+   "Generated organization and OU shares of standalone owners become account shares, and "
+   "only private images are encrypted with an AWS managed key, since AWS cannot share them "
+   "(KMS-1)."},
+  {"MC-55", "KMS-4, KMS-5, KMS-6, KMS-7",
+   "Unknown never allows. Key-policy conditions are true, false or unknown: "
+   "kms:CallerAccount and aws:PrincipalAccount are the caller's account, kms:ViaService is "
+   "ec2.<the key's Region>.amazonaws.com (EC2 uses the key for the caller), "
+   "kms:GrantIsForAWSResource is true on CreateGrant and absent otherwise, and "
+   "aws:PrincipalOrgID and aws:PrincipalOrgPaths come from the account's organization "
+   "(absent for an account in none, unknown for one the state does not hold); they are "
+   "compared with String(Not)Equals(IgnoreCase), String(Not)Like, Bool and Null, with "
+   "IfExists and ForAnyValue:/ForAllValues:. Every other key, operator or policy variable "
+   "is unknown. An Allow applies only when every condition is true, a Deny whenever none is "
+   "false, and the explanation names the first unknown condition."},
+  {"MC-56", "KMS-4, KMS-5",
+   "Calls are made as an account: a key-policy principal that is an IAM user or role (an "
+   "IAM ARN other than :root) never grants its account, and a Deny naming one applies to "
+   "its account. Service, Federated and CanonicalUser principals never name the caller; a "
+   "statement naming only those is not imported. NotPrincipal and NotAction are refused "
+   "(InvalidParameterValue)."},
+  {"MC-57", "KMS-1, KMS-2, SHARE-16, SNAP-2",
+   "AWS managed keys are imported with their real ids and used only by their own account. "
+   "An account's aws/ebs key is the key kms list-aliases names alias/aws/ebs, else the AWS "
+   "managed key described as \"Default key that protects my EBS volumes when no other key "
+   "is defined\" (or the former \"Default master key ...\"), else one derived from the "
+   "seed; an imported alias that names a key of another kind, account or Region is "
+   "InvalidParameterCombination. Sharing an image or snapshot encrypted under a key the "
+   "state does not hold is refused, since it may be an AWS managed key: InvalidParameter "
+   "for an image (SHARE-16), OperationNotPermitted for a snapshot (SNAP-2)."},
+  {"MC-58", "SHARE-14, SHARE-16",
+   "A snapshot is the truth of its image's encryption: an image whose EBS mapping disagrees "
+   "with its snapshot on encryption or key is refused on import and on load "
+   "(InvalidParameterCombination), and an image mapping a snapshot the state does not hold "
+   "cannot be made public or shared (InvalidSnapshot.NotFound)."},
+  {"MC-59", "-",
+   "Input is read strictly: a JSON boolean is true or false (or the string \"true\" or "
+   "\"false\"), anything else InvalidParameterValue naming its path; a NUL character or "
+   "invalid UTF-8 in JSON or scenario text is SerializationException; state-file records "
+   "out of the order of state.proto are SerializationException; a scenario clock move that "
+   "is negative, infinite or over 100 years is InvalidParameterValue."},
+  {"MC-60", "COPY-6, DESC-1, DESC-4, LAUNCH-4, SHARE-4, DEREG-1",
+   "CopyImage of an image the caller cannot see (it neither owns it nor has launch "
+   "permission) answers InvalidAMIID.NotFound, as DescribeImages does for its id, so a copy "
+   "never tells an account that an image exists. RunInstances answers AuthFailure \"Not "
+   "authorized for images\" and the owner's operations (modify, reset, describe attribute, "
+   "deregister, deprecate, disable, protect) AuthFailure \"Not authorized for image\", "
+   "whether or not the caller can see the image, as observed (LAUNCH-4, SHARE-4, DEREG-1)."},
+};
+
+}  // namespace
+
+const std::vector<ModellingChoice>& ModellingChoices() {
+  static const auto* choices =
+      new std::vector<ModellingChoice>(std::begin(kChoices), std::end(kChoices));
+  return *choices;
+}
+
+}  // namespace ami
