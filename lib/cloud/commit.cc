@@ -80,10 +80,12 @@ void CloudState::Commit(Plan plan) {
   for (const Plan::Retained& r : plan.retain_images) RetainImage(*this, r);
   for (auto& snapshot : plan.put_snapshots) PutSnapshot(std::move(snapshot));
   for (auto& image : plan.put_images) {
+    // CREATE-15: a NoReboot CreateImage ends when its image is no longer pending.
+    const bool release = !creating_from.empty() && image->source_instance().has_value() &&
+                         image->state() != ImageState::kPending;
     const ImageId id = image->id();
-    const bool settled = image->state() != ImageState::kPending;
     PutImage(std::move(image));
-    if (settled) ReleaseCreateImage(*images.at(id));  // CREATE-15 ends with the image.
+    if (release) ReleaseCreateImage(*images.at(id));
   }
   for (Instance& instance : plan.put_instances) PutInstance(std::move(instance));
   for (const Plan::Deleted& d : plan.delete_snapshots) DeleteSnapshot(*this, d);
