@@ -39,13 +39,4 @@ absl::StatusOr<SpecifiedTags> ParseTagSpecifications(const std::vector<TagSpecif
   return out;
 }
 
-
-StateReason FailureReason(absl::string_view code, const Decision& decision) {
-  StateReason reason;
-  reason.code = std::string(code);
-  reason.message = decision.reasons().empty() ? std::string("failed")
-                                              : decision.reasons().front().Message();
-  return reason;
-}
-
 }  // namespace ami::internal

@@ -28,9 +28,6 @@ struct SpecifiedTags {
 };
 absl::StatusOr<SpecifiedTags> ParseTagSpecifications(const std::vector<TagSpecification>& specs);
 
-// The state reason of an asynchronous failure: the first deny reason's message.
-StateReason FailureReason(absl::string_view code, const Decision& decision);
-
 }  // namespace ami::internal
 
 #endif  // AMI_LIB_CLOUD_OPS_COMMON_H_

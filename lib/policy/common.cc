@@ -20,9 +20,6 @@ const Image* ImageInRegion(const StateView& view, ImageId id, Region region, Dec
   return image;
 }
 
-bool VisibleTo(const StateView& view, const Image& image, AccountId account) {
-  return image.owner() == account || EvaluateLaunchPermission(view, image, account).allowed();
-}
 
 bool RequireAvailable(const Image& image, Region region, Decision* d) {
   if (image.state() == ImageState::kAvailable) return true;

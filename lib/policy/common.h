@@ -21,10 +21,6 @@ inline Reason R(const ReasonTemplate& what, ReasonArgs args = {}, bool async = f
 // The image `id` when it exists in `region`; otherwise nullptr and `*d` denies (ID-4, REG-2).
 const Image* ImageInRegion(const StateView& view, ImageId id, Region region, Decision* d);
 
-// True when `account` can see `image` as DescribeImages shows it (DESC-1): it owns the image, or
-// has launch permission on it. Other accounts are told the image does not exist.
-bool VisibleTo(const StateView& view, const Image& image, AccountId account);
-
 // Denies into `*d` unless the image is available (LAUNCH-3, LAUNCH-6, LAUNCH-7); true when it is.
 bool RequireAvailable(const Image& image, Region region, Decision* d);
 
