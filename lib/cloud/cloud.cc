@@ -41,12 +41,8 @@ absl::Time Cloud::Now() const {
 void Cloud::AdvanceClock(absl::Duration by) {
   internal::WriterLock lock(state_->mu);
   CloudState& s = *state_;
-  if (by > absl::ZeroDuration()) s.now += by;
-  while (!s.pending.empty() && s.pending.begin()->first <= s.now) {
-    const PendingWork work = s.pending.begin()->second;
-    s.pending.erase(s.pending.begin());
-    s.Commit(policy::PlanCompletion(s, work));
-  }
+  s.Commit(policy::PlanAdvanceClock(s, by));
+  while (const PendingWork* work = s.DueWork()) s.Commit(policy::PlanCompletion(s, *work));
 }
 
 // ---- Accounts and organizations ----
@@ -58,21 +54,9 @@ absl::Status Cloud::CreateOrganization(const OrganizationId& org, AccountId mana
                      absl::StrCat("invalid root id `", root_id, "`: expected r- and 4 to 32 of [a-z0-9]"));
   }
   internal::WriterLock lock(state_->mu);
-  CloudState& s = *state_;
-  if (s.organizations.contains(org)) {
-    return MakeError(choices::kInvalidValue, absl::StrCat("organization `", org.ToString(), "` exists"));
-  }
-  const AccountInfo* existing = s.FindAccount(management);
-  if (existing != nullptr && existing->organization.has_value()) {
-    return MakeError(choices::kInvalidValue, absl::StrCat("account `", management.ToString(),
-                                                          "` already belongs to an organization"));
-  }
-  internal::OrganizationInfo info;
-  info.management = management;
-  info.root_id = root_id;
-  s.organizations.emplace(org, std::move(info));
-  AccountInfo account{management, org, root_id, {}};
-  s.accounts[management] = std::move(account);
+  AMI_ASSIGN_OR_RETURN(internal::Plan plan,
+                       policy::PlanCreateOrganization(*state_, org, management, root_id));
+  state_->Commit(std::move(plan));
   return absl::OkStatus();
 }
 
@@ -80,47 +64,18 @@ absl::Status Cloud::CreateOrganizationalUnit(const OrganizationId& org,
                                              const OrganizationalUnitId& ou,
                                              std::optional<OrganizationalUnitId> parent) {
   internal::WriterLock lock(state_->mu);
-  auto it = state_->organizations.find(org);
-  if (it == state_->organizations.end()) {
-    return MakeError(choices::kInvalidValue, absl::StrCat("unknown organization `", org.ToString(), "`"));
-  }
-  if (it->second.ous.contains(ou) || (parent.has_value() && !it->second.ous.contains(*parent))) {
-    return MakeError(choices::kInvalidValue,
-                     absl::StrCat("organizational unit `", ou.ToString(),
-                                  "` exists already, or its parent does not exist"));
-  }
-  it->second.ous.emplace(ou, parent);
+  AMI_ASSIGN_OR_RETURN(internal::Plan plan,
+                       policy::PlanCreateOrganizationalUnit(*state_, org, ou, std::move(parent)));
+  state_->Commit(std::move(plan));
   return absl::OkStatus();
 }
 
 absl::Status Cloud::AddAccount(AccountId account, std::optional<OrganizationId> org,
                                std::optional<OrganizationalUnitId> ou) {
   internal::WriterLock lock(state_->mu);
-  CloudState& s = *state_;
-  if (s.accounts.contains(account)) {
-    return MakeError(choices::kInvalidValue, absl::StrCat("account `", account.ToString(), "` exists"));
-  }
-  AccountInfo info{account, std::nullopt, "", {}};
-  if (org.has_value()) {
-    auto it = s.organizations.find(*org);
-    if (it == s.organizations.end()) {
-      return MakeError(choices::kInvalidValue, absl::StrCat("unknown organization `", org->ToString(), "`"));
-    }
-    info.organization = org;
-    info.root_id = it->second.root_id;
-    if (ou.has_value()) {
-      if (!it->second.ous.contains(*ou)) {
-        return MakeError(choices::kInvalidValue, absl::StrCat("unknown organizational unit `",
-                                                              ou->ToString(), "`"));
-      }
-      for (std::optional<OrganizationalUnitId> at = ou; at.has_value(); at = it->second.ous.at(*at)) {
-        info.ou_path.insert(info.ou_path.begin(), *at);
-      }
-    }
-  } else if (ou.has_value()) {
-    return MakeError(choices::kInconsistentValues, "an organizational unit needs its organization");
-  }
-  s.accounts.emplace(account, std::move(info));
+  AMI_ASSIGN_OR_RETURN(internal::Plan plan,
+                       policy::PlanAddAccount(*state_, account, std::move(org), std::move(ou)));
+  state_->Commit(std::move(plan));
   return absl::OkStatus();
 }
 

@@ -33,6 +33,16 @@ std::optional<absl::Time> CloudState::BinExit(const std::string& id) const {
   return std::nullopt;
 }
 
+const OrganizationInfo* CloudState::FindOrganization(const OrganizationId& org) const {
+  auto it = organizations.find(org);
+  return it == organizations.end() ? nullptr : &it->second;
+}
+
+const PendingWork* CloudState::DueWork() const {
+  if (pending.empty() || pending.begin()->first > now) return nullptr;
+  return &pending.begin()->second;
+}
+
 namespace {
 
 // Puts the image, as it is now, in the Recycle Bin for `days` (DEREG-9, DEREG-10).
@@ -76,6 +86,13 @@ void ExpireBinEntry(CloudState& s, const std::string& id) {
 }  // namespace
 
 void CloudState::Commit(Plan plan) {
+  if (plan.now.has_value()) now = *plan.now;
+  if (plan.pop_due_work) pending.erase(pending.begin());
+  for (auto& [id, org] : plan.put_organizations) organizations.insert_or_assign(id, std::move(org));
+  for (AccountInfo& account : plan.put_accounts) {
+    const AccountId id = account.id;
+    accounts.insert_or_assign(id, std::move(account));
+  }
   if (plan.ids.has_value()) next_id = plan.ids->next();
   for (const Plan::Retained& r : plan.retain_images) RetainImage(*this, r);
   for (auto& snapshot : plan.put_snapshots) PutSnapshot(std::move(snapshot));

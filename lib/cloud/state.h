@@ -29,17 +29,6 @@ namespace ami::internal {
 // The alias of every account's AWS managed EBS key (KMS-2).
 inline constexpr absl::string_view kAwsEbsAlias = "alias/aws/ebs";
 
-// An organization: its management account, root and OU tree (child → parent; none = root).
-struct OrganizationInfo {
-  AccountId management = AccountId::FromNumber(0);
-  std::string root_id;
-  absl::flat_hash_map<OrganizationalUnitId, std::optional<OrganizationalUnitId>> ous;
-
-  friend bool operator==(const OrganizationInfo& a, const OrganizationInfo& b) {
-    return a.management == b.management && a.root_id == b.root_id && a.ous == b.ous;
-  }
-};
-
 using AccountRegion = std::pair<AccountId, Region>;
 
 // A resource in the Recycle Bin: as it was before it entered, and when it leaves for good.
@@ -127,6 +116,8 @@ struct CloudState final : public policy::PlanView {
   int RetentionDays(AccountId owner, Region region, RecycleBinResourceType type,
                     const TagSet& tags) const override;
   std::optional<absl::Time> BinExit(const std::string& id) const override;
+  const OrganizationInfo* FindOrganization(const OrganizationId& org) const override;
+  const PendingWork* DueWork() const override;
 
   // ---- The one writer ----
   // Applies everything `plan` holds, in the order Plan declares, keeping the indexes. Every

@@ -12,11 +12,13 @@
 #include <utility>
 #include <vector>
 
+#include "absl/container/flat_hash_map.h"
 #include "absl/time/time.h"
 #include "ami/image.h"
 #include "ami/instance.h"
 #include "ami/policy.h"
 #include "ami/snapshot.h"
+#include "ami/state_view.h"
 #include "ami/attributes.h"
 
 namespace ami::internal {
@@ -69,11 +71,32 @@ struct TokenEntry {
   }
 };
 
+// An organization: its management account, root and OU tree (child → parent; none = root).
+struct OrganizationInfo {
+  AccountId management = AccountId::FromNumber(0);
+  std::string root_id;
+  absl::flat_hash_map<OrganizationalUnitId, std::optional<OrganizationalUnitId>> ous;
+
+  friend bool operator==(const OrganizationInfo& a, const OrganizationInfo& b) {
+    return a.management == b.management && a.root_id == b.root_id && a.ous == b.ous;
+  }
+};
+
 // (caller, Region, ClientToken).
 using TokenKey = std::tuple<AccountId, Region, std::string>;
 
 // Everything one operation changes. Commit applies the parts in the order they are declared.
 struct Plan {
+  // ---- Accounts, organizations and the clock ----
+  // The clock's new time (AdvanceClock), set before anything else is applied.
+  std::optional<absl::Time> now;
+  // The earliest scheduled work is done and leaves the queue (AdvanceClock).
+  bool pop_due_work = false;
+  // Organizations and accounts added or replaced.
+  std::vector<std::pair<OrganizationId, OrganizationInfo>> put_organizations;
+  std::vector<AccountInfo> put_accounts;
+
+  // ---- Images, snapshots and instances ----
   // Where the id sequence stands after the operation; unset when it drew no id.
   std::optional<IdSequence> ids;
   // Images entering the Recycle Bin as they are now, for `days` (DEREG-9).

@@ -62,8 +62,15 @@ void ExpireBinEntry(const PlanView& view, const PendingWork& work, Plan* plan) {
 
 }  // namespace
 
+Plan PlanAdvanceClock(const PlanView& view, absl::Duration by) {
+  Plan plan;
+  if (by > absl::ZeroDuration()) plan.now = view.Now() + by;
+  return plan;
+}
+
 Plan PlanCompletion(const PlanView& view, const PendingWork& work) {
   Plan plan;
+  plan.pop_due_work = true;
   switch (work.kind) {
     case PendingWork::Kind::kImage:
       CompleteImage(view, work, &plan);

@@ -35,6 +35,10 @@ class PlanView : public StateView {
   // When the Recycle Bin entry of the image or snapshot `id` leaves for good; nullopt when the
   // bin does not hold it.
   virtual std::optional<absl::Time> BinExit(const std::string& id) const = 0;
+  // The organization `org`; nullptr when the cloud does not hold it.
+  virtual const internal::OrganizationInfo* FindOrganization(const OrganizationId& org) const = 0;
+  // The earliest scheduled work when it is due now; nullptr when none is.
+  virtual const internal::PendingWork* DueWork() const = 0;
 };
 
 // A decision and, unless it denies now, what to commit.
@@ -151,9 +155,29 @@ absl::StatusOr<Planned> PlanCancelLaunchPermission(const PlanView& view, const C
 
 // ---- The clock ----------------------------------------------------------------------------------
 
-// What completing `work` changes now (ASYNC-1 … 3, KMS-11, LAUNCH-9); an empty plan when the
-// work no longer applies.
+// The clock moved forward by `by` (a duration that is not positive leaves it).
+internal::Plan PlanAdvanceClock(const PlanView& view, absl::Duration by);
+// What completing the due `work` changes now (ASYNC-1 … 3, KMS-11, LAUNCH-9), the work leaving
+// the queue; only that when the work no longer applies.
 internal::Plan PlanCompletion(const PlanView& view, const internal::PendingWork& work);
+
+// ---- Accounts and organizations -----------------------------------------------------------------
+// Setting a cloud up: these fail with InvalidParameterValue (or InvalidParameterCombination) on
+// inputs that contradict what the cloud holds, never on an AWS rule.
+
+// A new organization with its management account (which must not belong to another).
+absl::StatusOr<internal::Plan> PlanCreateOrganization(const PlanView& view,
+                                                      const OrganizationId& org,
+                                                      AccountId management,
+                                                      const std::string& root_id);
+// A new OU under `parent` (the root when unset).
+absl::StatusOr<internal::Plan> PlanCreateOrganizationalUnit(
+    const PlanView& view, const OrganizationId& org, const OrganizationalUnitId& ou,
+    std::optional<OrganizationalUnitId> parent);
+// A new account, standalone or in an organization (and OU).
+absl::StatusOr<internal::Plan> PlanAddAccount(const PlanView& view, AccountId account,
+                                              std::optional<OrganizationId> org,
+                                              std::optional<OrganizationalUnitId> ou);
 
 }  // namespace ami::policy
 

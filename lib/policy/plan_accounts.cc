@@ -1,0 +1,91 @@
+// Plans that set a cloud up: organizations, their OUs, and accounts.
+#include <optional>
+#include <string>
+#include <utility>
+
+#include "absl/strings/str_cat.h"
+#include "ami/errors.h"
+#include "policy/planning.h"
+#include "values/choices.h"
+
+namespace ami::policy {
+
+using internal::OrganizationInfo;
+using internal::Plan;
+
+absl::StatusOr<Plan> PlanCreateOrganization(const PlanView& view, const OrganizationId& org,
+                                            AccountId management, const std::string& root_id) {
+  if (view.FindOrganization(org) != nullptr) {
+    return MakeError(choices::kInvalidValue, absl::StrCat("organization `", org.ToString(), "` exists"));
+  }
+  const AccountInfo* existing = view.FindAccount(management);
+  if (existing != nullptr && existing->organization.has_value()) {
+    return MakeError(choices::kInvalidValue, absl::StrCat("account `", management.ToString(),
+                                                          "` already belongs to an organization"));
+  }
+  Plan plan;
+  OrganizationInfo info;
+  info.management = management;
+  info.root_id = root_id;
+  plan.put_organizations.emplace_back(org, std::move(info));
+  plan.put_accounts.push_back(AccountInfo{management, org, root_id, {}});
+  return plan;
+}
+
+absl::StatusOr<Plan> PlanCreateOrganizationalUnit(const PlanView& view, const OrganizationId& org,
+                                                  const OrganizationalUnitId& ou,
+                                                  std::optional<OrganizationalUnitId> parent) {
+  const OrganizationInfo* info = view.FindOrganization(org);
+  if (info == nullptr) {
+    return MakeError(choices::kInvalidValue, absl::StrCat("unknown organization `", org.ToString(), "`"));
+  }
+  if (info->ous.contains(ou) || (parent.has_value() && !info->ous.contains(*parent))) {
+    return MakeError(choices::kInvalidValue,
+                     absl::StrCat("organizational unit `", ou.ToString(),
+                                  "` exists already, or its parent does not exist"));
+  }
+  OrganizationInfo changed = *info;
+  changed.ous.emplace(ou, parent);
+  Plan plan;
+  plan.put_organizations.emplace_back(org, std::move(changed));
+  return plan;
+}
+
+absl::StatusOr<Plan> PlanAddAccount(const PlanView& view, AccountId account,
+                                    std::optional<OrganizationId> org,
+                                    std::optional<OrganizationalUnitId> ou) {
+  if (view.FindAccount(account) != nullptr) {
+    return MakeError(choices::kInvalidValue, absl::StrCat("account `", account.ToString(), "` exists"));
+  }
+  if (!org.has_value()) {
+    if (ou.has_value()) {
+      return MakeError(choices::kInconsistentValues, "an organizational unit needs its organization");
+    }
+    Plan plan;
+    plan.put_accounts.push_back(AccountInfo{account, std::nullopt, "", {}});
+    return plan;
+  }
+  const OrganizationInfo* info = view.FindOrganization(*org);
+  if (info == nullptr) {
+    return MakeError(choices::kInvalidValue, absl::StrCat("unknown organization `", org->ToString(), "`"));
+  }
+  AccountInfo added;
+  added.id = account;
+  added.organization = org;
+  added.root_id = info->root_id;
+  if (ou.has_value()) {
+    if (!info->ous.contains(*ou)) {
+      return MakeError(choices::kInvalidValue, absl::StrCat("unknown organizational unit `",
+                                                            ou->ToString(), "`"));
+    }
+    // OU parents form a tree: each step moves toward the root, so the walk ends.
+    for (std::optional<OrganizationalUnitId> at = ou; at.has_value(); at = info->ous.at(*at)) {
+      added.ou_path.insert(added.ou_path.begin(), *at);
+    }
+  }
+  Plan plan;
+  plan.put_accounts.push_back(std::move(added));
+  return plan;
+}
+
+}  // namespace ami::policy
