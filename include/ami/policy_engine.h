@@ -132,6 +132,14 @@ struct ShareQuestion {
 Decision EvaluateModifyLaunchPermission(const StateView& view, const ShareQuestion& q,
                                         LaunchPermissions* result = nullptr);
 
+// What the image's keys mean for sharing it with new accounts, organizations or OUs (SHARE-16,
+// SHARE-17), whoever asks: denied for a snapshot encrypted with an AWS managed key, or for a
+// snapshot or key the state does not hold (the reason names the key or snapshot); otherwise
+// allowed, with one SHARE-17 reason per customer managed key that recipients must be granted,
+// in the order of the image's volumes. A deny keeps those of the volumes before the one that
+// decided it as overridden permits.
+Decision EvaluateShareKeys(const StateView& view, const Image& image);
+
 // Could `owner` make `image` public right now? (SHARE-14, 15, 9, 20.)
 Decision EvaluateMakePublic(const StateView& view, AccountId caller, Region region, ImageId image);
 
