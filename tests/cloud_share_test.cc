@@ -13,6 +13,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/time/time.h"
 #include "ami/ami.h"
+#include "ami/tools/audit.h"
 #include "ami/cloud.h"
 #include "ami/policy.h"
 #include "gmock/gmock.h"
@@ -34,8 +35,10 @@ using ::ami::testing::Ou;
 using ::ami::testing::Rules;
 using ::ami::testing::Texts;
 using ::ami::testing::User;
+using ::testing::AllOf;
 using ::testing::Contains;
 using ::testing::ElementsAre;
+using ::testing::HasSubstr;
 using ::testing::IsEmpty;
 
 // ---- Helpers ------------------------------------------------------------------------------------
@@ -606,6 +609,69 @@ TEST_F(ModifyImageAttribute, SHARE_16_AwsManagedKeyImageCannotBeShared) {
               HasErrorCode(ErrorCode::kInvalidParameter));
   EXPECT_TRUE(cloud->StateEquals(*before));
   EXPECT_TRUE(Perms(id).empty());
+}
+
+TEST_F(ModifyImageAttribute, SHARE_16_ShareKeysDenyAwsManagedKey) {
+  const ImageId id = SeedImage(owner, {.key = AwsManagedKey(owner)});
+  const Decision d = cloud->Evaluate(
+      [&](const StateView& v) { return policy::EvaluateShareKeys(v, *v.FindImage(id)); });
+  EXPECT_FALSE(d.allowed());
+  EXPECT_THAT(Rules(d), ElementsAre("SHARE-16"));
+  ASSERT_EQ(d.reasons().size(), 1u);
+  EXPECT_EQ(d.reasons().front().args.key, AwsManagedKey(owner));
+}
+
+TEST_F(ModifyImageAttribute, SHARE_16_ShareKeysAllowCustomerManagedKeyAndNameIt) {
+  const KmsKeyArn key = CustomerKey(as_owner);
+  const ImageId id = SeedImage(owner, {.key = key});
+  const Decision d = cloud->Evaluate(
+      [&](const StateView& v) { return policy::EvaluateShareKeys(v, *v.FindImage(id)); });
+  EXPECT_TRUE(d.allowed());
+  EXPECT_THAT(Rules(d), ElementsAre("SHARE-17"));
+  ASSERT_EQ(d.reasons().size(), 1u);
+  EXPECT_EQ(d.reasons().front().args.key, key);
+}
+
+TEST_F(ModifyImageAttribute, SHARE_16_ShareKeysAllowUnencryptedImage) {
+  const ImageId id = SeedImage(owner);
+  const Decision d = cloud->Evaluate(
+      [&](const StateView& v) { return policy::EvaluateShareKeys(v, *v.FindImage(id)); });
+  EXPECT_TRUE(d.allowed());
+  EXPECT_THAT(Rules(d), ElementsAre("SHARE-16"));
+}
+
+TEST_F(ModifyImageAttribute, SHARE_16_AuditAsksTheEngineForTheAwsManagedKey) {
+  const ImageId aws = SeedImage(owner, {.key = AwsManagedKey(owner)});
+  SeedImage(owner, {.key = CustomerKey(as_owner)});
+  std::vector<std::string> unshareable;
+  for (const Finding& f : Audit(*cloud)) {
+    if (f.kind == FindingKind::kUnshareableAwsManagedKey) {
+      EXPECT_EQ(f.rule, "SHARE-16");
+      EXPECT_THAT(f.detail, HasSubstr(AwsManagedKey(owner).ToString()));
+      unshareable.push_back(f.resource);
+    }
+  }
+  EXPECT_THAT(unshareable, ElementsAre(aws.ToString()));
+}
+
+TEST_F(ModifyImageAttribute, SHARE_17_AuditListsRecipientsWithoutTheKey) {
+  const KmsKeyArn key = CustomerKey(as_owner);
+  const ImageId id = SeedImage(owner, {.key = key});
+  ASSERT_THAT(Share(as_owner, id, {User(b)}), IsOk());
+  auto findings = [&] {
+    std::vector<std::string> out;
+    for (const Finding& f : Audit(*cloud)) {
+      if (f.kind == FindingKind::kRecipientCannotUseKey) out.push_back(f.detail);
+    }
+    return out;
+  };
+  EXPECT_THAT(findings(), ElementsAre(AllOf(HasSubstr(b.ToString()), HasSubstr(key.ToString()))));
+  KeyPolicyStatement allow_b;
+  allow_b.sid = "Allow account B";
+  allow_b.accounts = {b};
+  allow_b.actions = policy::ReadKeyActions();
+  ASSERT_THAT(cloud->PutKeyPolicy(as_owner, key.ToString(), {allow_b}), IsOk());
+  EXPECT_THAT(findings(), IsEmpty());
 }
 
 TEST_F(ModifyImageAttribute, SHARE_17_ShareSucceedsWithoutKmsCheckAndLaunchWorksOnceKeyShared) {

@@ -1,4 +1,4 @@
-// The policy engine on its own (include/ami/policy_engine.h): every Evaluate* function and helper,
+// The policy engine on its own (include/ami/policy.h): every Evaluate* function and helper,
 // and Decision itself, asked against a small in-memory StateView. Each rule id an engine function
 // decides has a test where it allows and one where it denies (named by rule id), and each test
 // checks the deciding reason's rule id and error code.

@@ -246,6 +246,11 @@ struct ShareQuestion {
 // SHARE-1, 4, 6, 7, 9, 10, 14 … 17, 19, 20. `result` receives the permissions after the change.
 Decision EvaluateModifyLaunchPermission(const StateView& view, const ShareQuestion& q,
                                         LaunchPermissions* result = nullptr);
+// What the image's keys mean for sharing it (SHARE-16, SHARE-17): denied for an AWS managed key
+// or a snapshot or key the state does not hold; else one SHARE-17 reason per customer managed
+// key recipients must be granted, in volume order.
+Decision EvaluateShareKeys(const StateView& view, const Image& image);
+
 
 // Could `owner` make `image` public right now? (SHARE-14, 15, 9, 20.)
 Decision EvaluateMakePublic(const StateView& view, AccountId caller, Region region, ImageId image);

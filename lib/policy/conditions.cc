@@ -12,6 +12,7 @@
 #include "absl/strings/strip.h"
 #include "policy/common.h"
 #include "values/text_util.h"
+#include "policy/launch_predicates.h"
 
 namespace ami::policy {
 namespace {
@@ -157,33 +158,12 @@ namespace {
 // Whether the statement names the caller: Unknown when it names only IAM identities of the
 // caller's account (the call is made as the account, not as one identity).
 Truth PrincipalMatches(const KeyPolicyStatement& s, AccountId caller) {
-  if (s.any_principal) return Truth::kTrue;
-  if (std::find(s.accounts.begin(), s.accounts.end(), caller) != s.accounts.end()) {
-    return Truth::kTrue;
-  }
+  if (StatementNamesAccount(s, caller)) return Truth::kTrue;
   for (const std::string& arn : s.iam_principals) {
     const absl::StatusOr<AccountId> account = PrincipalAccountOf(arn);
     if (account.ok() && *account == caller) return Truth::kUnknown;
   }
   return Truth::kFalse;
-}
-
-// The organization fields (StringEquals aws:PrincipalOrgID, ForAnyValue:StringLike
-// aws:PrincipalOrgPaths), read without building conditions.
-Truth OrganizationMatches(const KeyPolicyStatement& s, const KeyRequest& r) {
-  if (s.principal_org_ids.empty() && s.principal_org_paths.empty()) return Truth::kTrue;
-  if (r.caller_info == nullptr) return Truth::kUnknown;
-  const AccountInfo& info = *r.caller_info;
-  if (!info.organization.has_value()) return Truth::kFalse;
-  if (!s.principal_org_ids.empty() &&
-      std::find(s.principal_org_ids.begin(), s.principal_org_ids.end(), *info.organization) ==
-          s.principal_org_ids.end()) {
-    return Truth::kFalse;
-  }
-  if (s.principal_org_paths.empty()) return Truth::kTrue;
-  const std::string path = OrgPath(info);
-  return Of(std::any_of(s.principal_org_paths.begin(), s.principal_org_paths.end(),
-                        [&](const std::string& p) { return text_util::Glob(p, path); }));
 }
 
 }  // namespace
@@ -205,7 +185,7 @@ Truth StatementApplies(const KeyPolicyStatement& s, const KeyRequest& r, std::st
     return absl::StrCat("the organization of account ", r.caller.ToString(),
                         " is not in the state");
   };
-  fold(OrganizationMatches(s, r), [&] {
+  fold(OrganizationMatches(s, r.caller_info), [&] {
     return absl::StrCat("aws:PrincipalOrgID or aws:PrincipalOrgPaths: ", missing_organization());
   });
   for (const PolicyCondition& c : s.conditions) {

@@ -8,6 +8,7 @@
 #include "ami/policy.h"
 #include "policy/common.h"
 #include "policy/conditions.h"
+#include "policy/launch_predicates.h"
 #include "policy/reasons.h"
 #include "values/text_util.h"
 
@@ -101,17 +102,21 @@ Decision EvaluateKeyUse(const StateView& view, AccountId principal, const KmsKey
     return Decision::Deny(R(reasons::kKeyNotFound, std::move(args)));
   }
   if (facts.aws_managed) {
-    if (principal == arn.account()) return Decision::Allow(R(reasons::kAwsManagedKeyOwnAccount, base));
+    if (KeyAccountMayUse(arn.account(), principal)) {
+      return Decision::Allow(R(reasons::kAwsManagedKeyOwnAccount, base));
+    }
     return Decision::Deny(R(reasons::kAwsManagedKeyOtherAccount, base));
   }
   const KmsKey& key = *facts.key;
   Decision d;
-  if (!key.enabled()) {
-    ReasonArgs args = base;
-    args.text = std::string(ToString(key.state()));
-    d.AddForbid(R(reasons::kKeyNotEnabled, std::move(args)));
+  if (!KeyUsable(key)) {
+    if (!key.enabled()) {
+      ReasonArgs args = base;
+      args.text = std::string(ToString(key.state()));
+      d.AddForbid(R(reasons::kKeyNotEnabled, std::move(args)));
+    }
+    if (!key.symmetric()) d.AddForbid(R(reasons::kKeyNotSymmetric, base));
   }
-  if (!key.symmetric()) d.AddForbid(R(reasons::kKeyNotSymmetric, base));
   const KeyRequest request{principal, view.FindAccount(principal), arn.region()};
   const PolicyVerdict v = EvaluatePolicy(key, request, actions);
   if (!v.denied.empty()) {
@@ -121,15 +126,11 @@ Decision EvaluateKeyUse(const StateView& view, AccountId principal, const KmsKey
     d.AddForbid(R(v.denied_for_certain ? reasons::kKeyPolicyDenies
                                        : reasons::kKeyPolicyDeniesUnknown, std::move(args)));
   }
-  if (principal == key.account()) {
+  if (KeyAccountMayUse(key.account(), principal)) {
     d.AddPermit(R(reasons::kKeyOwner, base));
     return d;
   }
-  KmsActions granted;
-  for (const KmsGrant& g : key.grants()) {
-    if (g.grantee == principal) granted = granted.Union(g.operations);
-  }
-  const KmsActions usable = v.allowed.Union(granted);
+  const KmsActions usable = v.allowed.Union(GrantedActions(key, principal));
   if (usable.HasAll(actions)) {
     ReasonArgs args = base;
     args.number = actions.bits();

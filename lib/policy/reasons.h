@@ -188,6 +188,9 @@ inline constexpr RT kShareSnapshotUnknown{
     "SHARE-14", EC::kInvalidSnapshotNotFound,
     "snapshot {snapshot} of image {image} is not in the state: whether it is encrypted, or under "
     "which key, is unknown; import the snapshot first"};
+inline constexpr RT kShareNoKeys{
+    "SHARE-16", EC::kAuthFailure,
+    "image {image} is not encrypted with a kms key: its keys do not stop sharing it"};
 inline constexpr RT kShareNeedsKeyAccess{
     "SHARE-17", EC::kAuthFailure,
     "image {image} is encrypted with customer managed key {key}: recipients also need the key "

@@ -58,31 +58,35 @@ void CheckPublic(const StateView& view, const Image& image, const ReasonArgs& ba
   }
 }
 
-// SHARE-16 and SHARE-17: what the image's keys mean for new recipients.
-void CheckKeysForSharing(const StateView& view, const Image& image, const ReasonArgs& base,
+// SHARE-16 and SHARE-17: what the image's keys mean for new recipients. False when no key
+// (and no unknown snapshot) was found.
+bool CheckKeysForSharing(const StateView& view, const Image& image, const ReasonArgs& base,
                          Decision* d) {
   if (const std::optional<SnapshotId> unknown = UnknownSnapshot(view, image)) {
     ReasonArgs a = base;
     a.snapshot = *unknown;
     d->AddForbid(R(reasons::kShareSnapshotUnknown, std::move(a)));
-    return;
+    return true;
   }
+  bool any = false;
   for (const BlockDeviceMapping& m : image.block_device_mappings()) {
     const std::optional<KmsKeyArn> key = MappingKey(view, m);
     if (!key.has_value()) continue;
+    any = true;
     ReasonArgs a = base;
     a.key = *key;
     const KeyFacts facts = view.FindKey(*key);
     if (!facts.exists()) {
       d->AddForbid(R(reasons::kShareKeyUnknown, std::move(a)));
-      return;
+      return true;
     }
     if (facts.aws_managed) {
       d->AddForbid(R(reasons::kShareAwsManagedKey, std::move(a)));
-      return;
+      return true;
     }
     d->AddPermit(R(reasons::kShareNeedsKeyAccess, std::move(a)));
   }
+  return any;
 }
 
 }  // namespace
@@ -126,6 +130,14 @@ Decision EvaluateModifyLaunchPermission(const StateView& view, const ShareQuesti
   } else if (result != nullptr) {
     *result = *std::move(next);
   }
+  return d;
+}
+
+Decision EvaluateShareKeys(const StateView& view, const Image& image) {
+  const ReasonArgs base{.image = image.id(), .account = image.owner(), .owner = image.owner(),
+                        .region = image.region()};
+  Decision d;
+  if (!CheckKeysForSharing(view, image, base, &d)) d.AddPermit(R(reasons::kShareNoKeys, base));
   return d;
 }
 

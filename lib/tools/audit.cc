@@ -1,6 +1,7 @@
 #include "ami/tools/audit.h"
 
 #include <algorithm>
+#include <optional>
 #include <string>
 #include <tuple>
 #include <vector>
@@ -9,6 +10,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "ami/policy.h"
+#include "policy/reasons.h"
 
 namespace ami {
 namespace {
@@ -35,6 +37,27 @@ std::vector<AccountId> Recipients(const Cloud& cloud, const Directory& dir, cons
     const Decision d = cloud.Evaluate(
         [&](const StateView& v) { return policy::EvaluateLaunchPermission(v, image, a); });
     if (d.allowed()) out.push_back(a);
+  }
+  return out;
+}
+
+// The image's keys as the engine names them for sharing (SHARE-16, SHARE-17), in the image's
+// order: the AWS managed key that stops the share, or a key recipients need to be granted.
+struct ShareKey {
+  KmsKeyArn key;
+  bool aws_managed = false;
+};
+
+std::vector<ShareKey> ShareKeys(const Cloud& cloud, const Image& image) {
+  const Decision d = cloud.Evaluate(
+      [&](const StateView& v) { return policy::EvaluateShareKeys(v, image); });
+  std::vector<ShareKey> out;
+  // A deny keeps the keys before the one that stopped it as overridden permits.
+  for (const Reasons* list : {&d.overridden(), &d.reasons()}) {
+    for (const Reason& r : *list) {
+      if (!r.args.key.has_value()) continue;
+      out.push_back({*r.args.key, r.what == &reasons::kShareAwsManagedKey});
+    }
   }
   return out;
 }
@@ -66,31 +89,26 @@ void AuditImage(const Cloud& cloud, const Directory& dir, const Image& image,
     add(FindingKind::kCrashConsistentImage, "CREATE-4",
         "created with NoReboot from a running instance: no file system integrity guarantee");
   }
-  if (!image.encrypted()) return;
-  for (const BlockDeviceMapping& m : image.block_device_mappings()) {
-    std::optional<KmsKeyArn> key;
-    if (m.ebs && m.ebs->kms_key) key = m.ebs->kms_key;
-    if (!key && m.ebs && m.ebs->snapshot_id) {
-      if (auto s = cloud.GetSnapshot(*m.ebs->snapshot_id)) key = s->kms_key();
-    }
-    if (!key) continue;
-    if (cloud.IsAwsManagedKey(*key)) {
+  std::optional<std::vector<AccountId>> recipients;
+  for (const ShareKey& k : ShareKeys(cloud, image)) {
+    if (k.aws_managed) {
       add(FindingKind::kUnshareableAwsManagedKey, "SHARE-16",
-          absl::StrCat("encrypted with the aws managed key `", key->ToString(),
+          absl::StrCat("encrypted with the aws managed key `", k.key.ToString(),
                        "`: it cannot be shared until copied under a customer managed key"));
       return;
     }
+    if (!recipients.has_value()) recipients = Recipients(cloud, dir, image);
     std::vector<std::string> blocked;
-    for (const AccountId r : Recipients(cloud, dir, image)) {
+    for (const AccountId r : *recipients) {
       const Decision use = cloud.Evaluate([&](const StateView& v) {
-        return policy::EvaluateKeyUse(v, r, *key, policy::ReadKeyActions());
+        return policy::EvaluateKeyUse(v, r, k.key, policy::ReadKeyActions());
       });
       if (!use.allowed()) blocked.push_back(r.ToString());
     }
     if (!blocked.empty()) {
       add(FindingKind::kRecipientCannotUseKey, "SHARE-17",
           absl::StrCat("recipients ", absl::StrJoin(blocked, ", "), " cannot use kms key `",
-                       key->ToString(), "`: their launches and copies will fail"));
+                       k.key.ToString(), "`: their launches and copies will fail"));
       return;
     }
   }

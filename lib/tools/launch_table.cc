@@ -1,7 +1,10 @@
 // LaunchTable (ami/launch_table.h): the launch decision of policy/launch.cc, compiled.
 //
-// Every branch here mirrors one of policy::EvaluateLaunch, EvaluateLaunchPermission and
-// EvaluateKeyUse for the cases the tables cover; launch_table_test compares the two on
+// The rules are the policy engine's predicates (policy/launch_predicates.h): the table interns
+// organizations and OUs, keeps the organization ARNs policy::OrganizationArnUsable accepts,
+// buckets key-policy statements by policy::KeyStatementFormOf, and asks
+// policy::MatchLaunchPermission and the statement matchers of its compiled rows. What the tables
+// do not cover goes to policy::EvaluateLaunch on the copy; launch_table_test compares the two on
 // generated fleets after every kind of change.
 #include "ami/tools/launch_table.h"
 
@@ -16,8 +19,10 @@
 #include "absl/container/flat_hash_set.h"
 #include "absl/strings/str_cat.h"
 #include "ami/policy.h"
+#include "absl/types/span.h"
 #include "cloud/state.h"
 #include "policy/common.h"
+#include "policy/launch_predicates.h"
 #include "policy/reasons.h"
 #include "values/text_util.h"
 
@@ -40,39 +45,37 @@ uint64_t SignatureBit(uint64_t account) {
   return uint64_t{1} << ((account * 0x9E3779B97F4A7C15ULL) >> 58);
 }
 
-// An account's organization and OU path, 16 bytes (the hot part; org_paths holds the text).
+// An account's organization and OU path, 16 bytes (the hot part; Tables::members holds the
+// rest).
 struct AccountRow {
   uint32_t organization = kNoOrganization;
   uint32_t ous_offset = 0;  // Into Tables::account_ous: the OUs from the root down.
   uint32_t ous = 0;
-  uint32_t index = 0;  // Into Tables::org_paths.
+  uint32_t index = 0;  // Into Tables::members.
 };
 
-// An Allow statement of a key policy that is neither a bare account list nor "anyone in the
-// organization": matched as policy/kms_access.cc does.
-struct Statement {
-  bool any_principal = false;
-  std::vector<uint64_t> accounts;  // Sorted.
-  std::vector<uint32_t> organizations;
-  std::vector<std::string> org_paths;
-  uint16_t actions = 0;
+// What the general key-policy statements read of an account: its facts in the frozen state and
+// its aws:PrincipalOrgPaths value (KMS-7).
+struct MemberRow {
+  const AccountInfo* info = nullptr;
+  std::string org_path;
 };
 
 // A key: the actions its Allow statements and grants give, compiled by who they name.
 struct KeyRow {
   enum class Kind : uint8_t { kMissing, kAwsManaged, kCustomer };
   Kind kind = Kind::kMissing;
-  bool usable = false;    // Enabled and symmetric.
-  // Deny statements, conditions and IAM identities: left to the engine.
+  bool usable = false;  // policy::KeyUsable.
+  // A statement of form kEngine (denies, conditions, IAM identities): left to the engine.
   bool has_deny = false;
-  uint16_t everyone = 0;  // Statements for any principal without conditions.
-  uint64_t account = 0;
+  uint16_t everyone = 0;  // Statements of form kAnyone.
+  uint64_t account = 0;   // The key's account.
   uint32_t account_count = 0;
   uint32_t organization_count = 0;
   uint32_t other_count = 0;
-  // Into Tables::key_accounts ((account << 16) | actions, sorted: account-list statements and
-  // grants), Tables::key_organizations ((organization << 16) | actions: "anyone whose
-  // aws:PrincipalOrgID is …") and Tables::key_statements (the rest).
+  // Into Tables::key_accounts ((account << 16) | actions, sorted: kAccounts statements and
+  // grants), Tables::key_organizations ((organization << 16) | actions: kOrganizations) and
+  // Tables::key_statements (kGeneral).
   uint32_t account_offset = 0;
   uint32_t organization_offset = 0;
   uint32_t other_offset = 0;
@@ -144,6 +147,9 @@ struct EntryEq {
   bool operator()(const A& a, const B& b) const { return Id(a) == Id(b); }
 };
 
+// The member facts MatchLaunchPermission reads, with organizations and OUs interned.
+using InternedMember = policy::MemberFacts<uint32_t, uint32_t>;
+
 }  // namespace
 
 struct LaunchTable::Tables {
@@ -151,14 +157,13 @@ struct LaunchTable::Tables {
   absl::flat_hash_set<ImageEntry, EntryHash, EntryEq> rows;
   std::vector<Region> regions;  // By Region::index().
   absl::flat_hash_map<uint64_t, AccountRow> accounts;
-  // The aws:PrincipalOrgPaths value of each account, o-…/r-…/ou-…/ (KMS-7).
-  std::vector<std::string> org_paths;
+  std::vector<MemberRow> members;
   // (account, Region index) whose settings or Allowed AMIs the tables do not cover.
   absl::flat_hash_set<std::pair<uint64_t, uint8_t>> engine_callers;
   std::vector<KeyRow> keys;
   std::vector<uint64_t> key_accounts;
   std::vector<uint64_t> key_organizations;
-  std::vector<Statement> key_statements;
+  std::vector<const KeyPolicyStatement*> key_statements;  // Into the frozen state.
   std::vector<uint64_t> account_pool;
   std::vector<uint32_t> organization_pool;
   std::vector<OrganizationArn> organization_arns;
@@ -168,6 +173,8 @@ struct LaunchTable::Tables {
   std::vector<VolumeRow> volumes;
   std::vector<uint32_t> account_ous;
   size_t engine_images = 0;
+
+  class Compiler;
 
   // What the engine's outcome would be, as the steps below find it.
   enum class Outcome : uint8_t {
@@ -182,9 +189,38 @@ struct LaunchTable::Tables {
     const VolumeRow* volume = nullptr;
   };
 
+  // An image row's launch permissions as policy::MatchLaunchPermission reads them: organization
+  // and OU entries interned, those OrganizationArnUsable rejects dropped when compiled.
+  struct RowPermissions {
+    const Tables& t;
+    const ImageRow& row;
+    bool IsOwner(AccountId a) const { return row.owner == a.number(); }
+    bool Lists(AccountId a) const {
+      const auto begin = t.account_pool.begin() + row.grantee_offset;
+      return (row.grantee_signature & SignatureBit(a.number())) != 0 &&
+             std::binary_search(begin, begin + row.grantees, a.number());
+    }
+    bool is_public() const { return row.is_public; }
+    size_t organizations() const { return row.organizations; }
+    uint32_t organization(size_t i) const {
+      return i == 0 ? row.organization0 : t.organization_pool[row.organization_offset + i];
+    }
+    static bool organization_usable(size_t) { return true; }
+    size_t ous() const { return row.ous; }
+    uint32_t ou_organization(size_t i) const { return t.ou_pool[row.ou_offset + i].organization; }
+    uint32_t ou(size_t i) const { return t.ou_pool[row.ou_offset + i].ou; }
+    static bool ou_usable(size_t) { return true; }
+  };
+
   const AccountRow* Account(AccountId account) const {
     auto it = accounts.find(account.number());
     return it == accounts.end() ? nullptr : &it->second;
+  }
+
+  InternedMember Member(const AccountRow* info) const {
+    if (info == nullptr || info->organization == kNoOrganization) return {};
+    return {&info->organization, absl::MakeConstSpan(account_ous.data() + info->ous_offset,
+                                                     info->ous)};
   }
 
   // The actions in a sorted (id << 16) | actions list for `id`.
@@ -193,45 +229,24 @@ struct LaunchTable::Tables {
     return it != end && (*it >> kActionBits) == id ? static_cast<uint16_t>(*it) : 0;
   }
 
-  // StatementMatches of policy/kms_access.cc.
-  bool Matches(const Statement& s, AccountId principal, const AccountRow* info) const {
-    if (!s.any_principal &&
-        !std::binary_search(s.accounts.begin(), s.accounts.end(), principal.number())) {
-      return false;
-    }
-    const bool in_org = info != nullptr && info->organization != kNoOrganization;
-    if (!s.organizations.empty()) {
-      if (!in_org) return false;
-      if (std::find(s.organizations.begin(), s.organizations.end(), info->organization) ==
-          s.organizations.end()) {
-        return false;
-      }
-    }
-    if (!s.org_paths.empty()) {
-      if (!in_org) return false;
-      bool any = false;
-      for (const std::string& pattern : s.org_paths) {
-        any = any || text_util::Glob(pattern, org_paths[info->index]);
-      }
-      if (!any) return false;
-    }
-    return true;
+  // A kGeneral statement: its principal and organization fields, as the engine matches them.
+  bool Matches(const KeyPolicyStatement& s, AccountId principal, const AccountRow* info) const {
+    if (!policy::StatementNamesAccount(s, principal)) return false;
+    const MemberRow* member = info == nullptr ? nullptr : &members[info->index];
+    return policy::OrganizationMatches(s, member == nullptr ? nullptr : member->info,
+                                       member == nullptr ? nullptr : &member->org_path) ==
+           policy::Truth::kTrue;
   }
 
-  // The actions a key without Deny statements allows `principal` (EvaluateKeyUse); every action
-  // for its owner, none for a key that cannot be used.
+  // The actions a key without kEngine statements allows `principal` (EvaluateKeyUse): every
+  // action for the key's account, none for a key that cannot be used.
   uint16_t KeyActions(const KeyRow& k, AccountId principal, const AccountRow* info) const {
     constexpr uint16_t kAll = 0xFFFF;
-    switch (k.kind) {
-      case KeyRow::Kind::kMissing:
-        return 0;
-      case KeyRow::Kind::kAwsManaged:
-        return principal.number() == k.account ? kAll : 0;
-      case KeyRow::Kind::kCustomer:
-        break;
+    if (k.kind == KeyRow::Kind::kMissing || (k.kind == KeyRow::Kind::kCustomer && !k.usable)) {
+      return 0;
     }
-    if (!k.usable) return 0;
-    if (principal.number() == k.account) return kAll;
+    if (policy::KeyAccountMayUse(AccountId::FromNumber(k.account), principal)) return kAll;
+    if (k.kind == KeyRow::Kind::kAwsManaged) return 0;
     uint16_t allowed = k.everyone;
     if (k.account_count != 0) {
       const uint64_t* begin = key_accounts.data() + k.account_offset;
@@ -242,10 +257,61 @@ struct LaunchTable::Tables {
       allowed |= ActionsFor(begin, begin + k.organization_count, info->organization);
     }
     for (uint32_t i = 0; i < k.other_count; ++i) {
-      const Statement& s = key_statements[k.other_offset + i];
-      if (Matches(s, principal, info)) allowed |= s.actions;
+      const KeyPolicyStatement& s = *key_statements[k.other_offset + i];
+      if (Matches(s, principal, info)) allowed |= s.actions.bits();
     }
     return allowed;
+  }
+
+  // EvaluateLaunchPermission on the row: fills the permit of `*answer`, false when none.
+  template <typename Info>
+  bool Permit(const ImageRow& row, AccountId caller, Info account_info, Answer* answer) const {
+    const policy::LaunchMatch match = policy::MatchLaunchPermission(
+        RowPermissions{*this, row}, caller, [&] { return Member(account_info()); });
+    switch (match.grant) {
+      case policy::LaunchGrant::kOwner:
+        answer->permit = &reasons::kOwnerMayLaunch;
+        return true;
+      case policy::LaunchGrant::kAccount:
+        answer->permit = &reasons::kSharedWithAccount;
+        return true;
+      case policy::LaunchGrant::kOrganization:
+        answer->permit = &reasons::kSharedWithOrganization;
+        answer->organization = &organization_arns[row.organization_offset + match.index];
+        return true;
+      case policy::LaunchGrant::kOu:
+        answer->permit = &reasons::kSharedWithOu;
+        answer->ou = &ou_arns[row.ou_offset + match.index];
+        return true;
+      case policy::LaunchGrant::kPublic:
+        answer->permit = &reasons::kPublicImage;
+        return true;
+      case policy::LaunchGrant::kNone:
+        break;
+    }
+    return false;
+  }
+
+  // LAUNCH-9 and LAUNCH-10 with the default EBS settings: reading each encrypted snapshot's
+  // key, and writing the volume with it (policy::VolumeKeepsSnapshotKey) or with the caller's
+  // own aws/ebs key, which the caller may always use. The first volume that fails, or nullptr.
+  template <typename Info>
+  const VolumeRow* UnusableVolume(const ImageRow& row, AccountId caller, Info account_info) const {
+    for (uint32_t i = 0; i < row.key_uses; ++i) {
+      KeyUseRow use;
+      if (i == 0 && row.key0_owner_is_image_owner) {
+        use = {row.owner, row.key0};
+      } else {
+        use = key_uses[row.key_use_offset + i];
+      }
+      const uint16_t allowed = KeyActions(keys[use.key], caller, account_info());
+      const bool keeps =
+          policy::VolumeKeepsSnapshotKey(AccountId::FromNumber(use.snapshot_owner), caller);
+      const uint16_t needed = keeps ? kReadActions.bits() | kWriteActions.bits()
+                                    : kReadActions.bits();
+      if ((allowed & needed) != needed) return &volumes[row.key_use_offset + i];
+    }
+    return nullptr;
   }
 
   Answer Ask(AccountId caller, Region region, ImageId image) const {
@@ -257,8 +323,6 @@ struct LaunchTable::Tables {
                        engine_callers.contains(std::make_pair(caller.number(), region.index())))) {
       return {Outcome::kEngine, &row};
     }
-    // EvaluateLaunchPermission: owner, account, organization, OU, public.
-    Answer answer{Outcome::kAllowed, &row};
     const AccountRow* info = nullptr;
     bool info_known = false;
     auto account_info = [&]() {
@@ -268,59 +332,11 @@ struct LaunchTable::Tables {
       }
       return info;
     };
-    if (row.owner == caller.number()) {
-      answer.permit = &reasons::kOwnerMayLaunch;
-    } else if ((row.grantee_signature & SignatureBit(caller.number())) != 0 &&
-               std::binary_search(account_pool.begin() + row.grantee_offset,
-                                  account_pool.begin() + row.grantee_offset + row.grantees,
-                                  caller.number())) {
-      answer.permit = &reasons::kSharedWithAccount;
-    } else {
-      if (row.organizations + row.ous > 0 && account_info() != nullptr &&
-          info->organization != kNoOrganization) {
-        for (uint32_t i = 0; i < row.organizations; ++i) {
-          const uint32_t organization =
-              i == 0 ? row.organization0 : organization_pool[row.organization_offset + i];
-          if (organization == info->organization) {
-            answer.permit = &reasons::kSharedWithOrganization;
-            answer.organization = &organization_arns[row.organization_offset + i];
-            break;
-          }
-        }
-        for (uint32_t i = 0; i < row.ous && answer.permit == nullptr; ++i) {
-          const OuRow& e = ou_pool[row.ou_offset + i];
-          if (e.organization != info->organization) continue;
-          for (uint32_t j = 0; j < info->ous; ++j) {
-            if (account_ous[info->ous_offset + j] == e.ou) {
-              answer.permit = &reasons::kSharedWithOu;
-              answer.ou = &ou_arns[row.ou_offset + i];
-              break;
-            }
-          }
-        }
-      }
-      if (answer.permit == nullptr && row.is_public) answer.permit = &reasons::kPublicImage;
-      if (answer.permit == nullptr) return {Outcome::kNoPermission, &row};
-    }
-    // LAUNCH-9 and LAUNCH-10 with the default EBS settings: reading each encrypted snapshot's
-    // key, and writing the volume with it (the snapshot's owner) or with the caller's own aws/ebs
-    // key (anyone else), which the caller may always use.
-    for (uint32_t i = 0; i < row.key_uses; ++i) {
-      KeyUseRow use;
-      if (i == 0 && row.key0_owner_is_image_owner) {
-        use = {row.owner, row.key0};
-      } else {
-        use = key_uses[row.key_use_offset + i];
-      }
-      const uint16_t allowed = KeyActions(keys[use.key], caller, account_info());
-      const uint16_t needed =
-          use.snapshot_owner == caller.number() ? kReadActions.bits() | kWriteActions.bits()
-                                                : kReadActions.bits();
-      if ((allowed & needed) != needed) {
-        answer.outcome = Outcome::kKeyUnusable;
-        answer.volume = &volumes[row.key_use_offset + i];
-        return answer;
-      }
+    Answer answer{Outcome::kAllowed, &row};
+    if (!Permit(row, caller, account_info, &answer)) return {Outcome::kNoPermission, &row};
+    if (row.key_uses != 0) {
+      answer.volume = UnusableVolume(row, caller, account_info);
+      if (answer.volume != nullptr) answer.outcome = Outcome::kKeyUnusable;
     }
     return answer;
   }
@@ -330,6 +346,227 @@ struct LaunchTable::Tables {
       return policy::EvaluateLaunch(view, {caller, region, image, std::nullopt, std::nullopt});
     });
   }
+};
+
+// Compiles a frozen cloud state into the tables, one kind of fact at a time.
+class LaunchTable::Tables::Compiler {
+ public:
+  Compiler(const internal::CloudState& s, Tables* t) : s_(s), t_(*t) {}
+
+  // The accounts' organization facts (policy::MemberOf), interned.
+  void Accounts() {
+    for (const auto& [id, unused] : s_.accounts) {
+      const AccountInfo* info = s_.FindAccount(id);
+      const auto member = policy::MemberOf(info);
+      AccountRow row;
+      row.index = static_cast<uint32_t>(t_.members.size());
+      MemberRow m{info, {}};
+      if (member.organization != nullptr) {
+        row.organization = Organization(*member.organization);
+        row.ous_offset = static_cast<uint32_t>(t_.account_ous.size());
+        for (const OrganizationalUnitId& ou : member.ou_path) t_.account_ous.push_back(Ou(ou));
+        row.ous = static_cast<uint32_t>(member.ou_path.size());
+        m.org_path = policy::OrgPath(*info);
+      }
+      t_.members.push_back(std::move(m));
+      t_.accounts.emplace(id.number(), row);
+    }
+  }
+
+  // Callers whose EBS settings are not the default, or whose Allowed AMIs are in force.
+  void EngineCallers() {
+    for (const auto& [where, settings] : s_.settings) {
+      if (settings.encryption_by_default ||
+          settings.default_kms_key != s_.AwsManagedEbsKey(where.first, where.second)) {
+        t_.engine_callers.insert({where.first.number(), where.second.index()});
+      }
+    }
+    for (const auto& [where, allowed] : s_.allowed_images) {
+      if (allowed.state != AllowedImagesState::kDisabled) {
+        t_.engine_callers.insert({where.first.number(), where.second.index()});
+      }
+    }
+  }
+
+  void Images() {
+    for (const Region region : Region::All()) {
+      if (t_.regions.size() <= region.index()) t_.regions.resize(region.index() + 1, region);
+      t_.regions[region.index()] = region;
+    }
+    t_.rows.reserve(s_.images.size());
+    for (const auto& [id, image] : s_.images) {
+      const ImageRow row = ImageOf(*image);
+      t_.engine_images += row.engine;
+      t_.rows.insert(ImageEntry{id, row});
+    }
+  }
+
+ private:
+  uint32_t Organization(const OrganizationId& id) {
+    return organizations_.try_emplace(id, static_cast<uint32_t>(organizations_.size()))
+        .first->second;
+  }
+  uint32_t Ou(const OrganizationalUnitId& id) {
+    return ous_.try_emplace(id, static_cast<uint32_t>(ous_.size())).first->second;
+  }
+
+  // Appends `entries` ((id, actions) pairs) to `pool` as sorted (id << 16) | actions values,
+  // one per id with the union of its actions; returns the count.
+  static uint32_t AppendActions(std::vector<std::pair<uint64_t, uint16_t>>& entries,
+                                std::vector<uint64_t>& pool) {
+    std::sort(entries.begin(), entries.end());
+    const size_t start = pool.size();
+    for (const auto& [id, actions] : entries) {
+      if (pool.size() > start && (pool.back() >> kActionBits) == id) {
+        pool.back() |= actions;
+      } else {
+        pool.push_back((id << kActionBits) | actions);
+      }
+    }
+    return static_cast<uint32_t>(pool.size() - start);
+  }
+
+  // A customer managed key's statements, by policy::KeyStatementFormOf, and its grants.
+  void CustomerKey(const KmsKey& key, KeyRow* k) {
+    k->kind = KeyRow::Kind::kCustomer;
+    k->usable = policy::KeyUsable(key);
+    k->account = key.account().number();
+    std::vector<std::pair<uint64_t, uint16_t>> by_account, by_organization;
+    k->other_offset = static_cast<uint32_t>(t_.key_statements.size());
+    for (const KeyPolicyStatement& st : key.policy()) {
+      const uint16_t actions = st.actions.bits();
+      switch (policy::KeyStatementFormOf(st)) {
+        case policy::KeyStatementForm::kEngine:
+          k->has_deny = true;
+          break;
+        case policy::KeyStatementForm::kAnyone:
+          k->everyone |= actions;
+          break;
+        case policy::KeyStatementForm::kAccounts:
+          for (const AccountId a : st.accounts) by_account.emplace_back(a.number(), actions);
+          break;
+        case policy::KeyStatementForm::kOrganizations:
+          for (const OrganizationId& o : st.principal_org_ids) {
+            by_organization.emplace_back(Organization(o), actions);
+          }
+          break;
+        case policy::KeyStatementForm::kGeneral:
+          t_.key_statements.push_back(&st);
+          break;
+      }
+    }
+    k->other_count = static_cast<uint32_t>(t_.key_statements.size() - k->other_offset);
+    // policy::GrantedActions, by grantee.
+    for (const KmsGrant& g : key.grants()) {
+      by_account.emplace_back(g.grantee.number(), g.operations.bits());
+    }
+    k->account_offset = static_cast<uint32_t>(t_.key_accounts.size());
+    k->account_count = AppendActions(by_account, t_.key_accounts);
+    k->organization_offset = static_cast<uint32_t>(t_.key_organizations.size());
+    k->organization_count = AppendActions(by_organization, t_.key_organizations);
+  }
+
+  uint32_t Key(const KmsKeyArn& arn) {
+    auto [it, added] = key_index_.try_emplace(arn, static_cast<uint32_t>(t_.keys.size()));
+    if (!added) return it->second;
+    KeyRow k;
+    k.account = arn.account().number();
+    const KeyFacts facts = s_.FindKey(arn);
+    if (facts.aws_managed) {
+      k.kind = KeyRow::Kind::kAwsManaged;
+    } else if (facts.key != nullptr) {
+      CustomerKey(*facts.key, &k);
+    }
+    t_.keys.push_back(k);
+    return it->second;
+  }
+
+  // The launch permissions: grantees sorted, organization and OU ARNs interned when
+  // policy::OrganizationArnUsable. False when a list is too long for the row.
+  bool Permissions(const LaunchPermissions& lp, ImageRow* row) {
+    row->is_public = lp.is_public();
+    row->grantee_offset = static_cast<uint32_t>(t_.account_pool.size());
+    for (const AccountId a : lp.accounts()) {
+      t_.account_pool.push_back(a.number());
+      row->grantee_signature |= SignatureBit(a.number());
+    }
+    std::sort(t_.account_pool.begin() + row->grantee_offset, t_.account_pool.end());
+    row->organization_offset = static_cast<uint32_t>(t_.organization_pool.size());
+    for (const OrganizationArn& arn : lp.organizations()) {
+      if (!policy::OrganizationArnUsable(s_, arn.organization_id(), arn.management_account())) {
+        continue;
+      }
+      t_.organization_pool.push_back(Organization(arn.organization_id()));
+      t_.organization_arns.push_back(arn);
+    }
+    const size_t organizations = t_.organization_pool.size() - row->organization_offset;
+    if (organizations > 0) row->organization0 = t_.organization_pool[row->organization_offset];
+    row->ou_offset = static_cast<uint32_t>(t_.ou_pool.size());
+    for (const OrganizationalUnitArn& arn : lp.organizational_units()) {
+      if (!policy::OrganizationArnUsable(s_, arn.organization_id(), arn.management_account())) {
+        continue;
+      }
+      t_.ou_pool.push_back({Organization(arn.organization_id()), Ou(arn.ou_id())});
+      t_.ou_arns.push_back(arn);
+    }
+    const size_t grantees = lp.accounts().size();
+    const size_t ous = t_.ou_pool.size() - row->ou_offset;
+    row->grantees = static_cast<uint16_t>(std::min<size_t>(grantees, 0xFFFF));
+    row->organizations = static_cast<uint8_t>(std::min<size_t>(organizations, 0xFF));
+    row->ous = static_cast<uint8_t>(std::min<size_t>(ous, 0xFF));
+    return grantees <= 0xFFFF && organizations <= 0xFF && ous <= 0xFF;
+  }
+
+  // The distinct (snapshot owner, key) pairs of the image's encrypted volumes. False when the
+  // engine must answer: a missing snapshot, a volume encrypted without an encrypted snapshot, a
+  // key with kEngine statements, or too many pairs for the row.
+  bool Volumes(const Image& image, ImageRow* row) {
+    bool covered = true;
+    row->key_use_offset = static_cast<uint32_t>(t_.key_uses.size());
+    for (const BlockDeviceMapping& m : image.block_device_mappings()) {
+      if (!m.ebs.has_value()) continue;
+      const Snapshot* snapshot =
+          m.ebs->snapshot_id.has_value() ? s_.FindSnapshot(*m.ebs->snapshot_id) : nullptr;
+      if (snapshot == nullptr || !snapshot->kms_key().has_value()) {
+        covered = covered && !m.ebs->encrypted &&
+                  (snapshot != nullptr || !m.ebs->snapshot_id.has_value());
+        continue;
+      }
+      const uint32_t key = Key(*snapshot->kms_key());
+      covered = covered && !t_.keys[key].has_deny;
+      const KeyUseRow use{snapshot->owner().number(), key};
+      const bool seen = std::any_of(
+          t_.key_uses.begin() + row->key_use_offset, t_.key_uses.end(), [&](const KeyUseRow& u) {
+            return u.key == use.key && u.snapshot_owner == use.snapshot_owner;
+          });
+      if (seen) continue;
+      t_.key_uses.push_back(use);
+      t_.volumes.push_back({snapshot->id(), *snapshot->kms_key()});
+    }
+    const size_t key_uses = t_.key_uses.size() - row->key_use_offset;
+    if (key_uses > 0) {
+      row->key0 = t_.key_uses[row->key_use_offset].key;
+      row->key0_owner_is_image_owner = t_.key_uses[row->key_use_offset].snapshot_owner == row->owner;
+    }
+    row->key_uses = static_cast<uint8_t>(std::min<size_t>(key_uses, 0xFF));
+    return covered && key_uses <= 0xFF;
+  }
+
+  ImageRow ImageOf(const Image& image) {
+    ImageRow row;
+    row.owner = image.owner().number();
+    row.region = image.region().index();
+    const bool permissions = Permissions(image.launch_permissions(), &row);
+    const bool volumes = Volumes(image, &row);
+    row.engine = image.state() != ImageState::kAvailable || !permissions || !volumes;
+    return row;
+  }
+
+  const internal::CloudState& s_;
+  Tables& t_;
+  absl::flat_hash_map<OrganizationId, uint32_t> organizations_;
+  absl::flat_hash_map<OrganizationalUnitId, uint32_t> ous_;
+  absl::flat_hash_map<KmsKeyArn, uint32_t> key_index_;
 };
 
 LaunchTable::LaunchTable(std::unique_ptr<Tables> tables) : t_(std::move(tables)) {}
@@ -353,189 +590,10 @@ LaunchTable::~LaunchTable() = default;
 std::unique_ptr<LaunchTable> LaunchTable::Build(const Cloud& cloud) {
   auto t = std::make_unique<Tables>();
   t->frozen = cloud.Fork();
-  const internal::CloudState& s = internal::CloudAccess::State(*t->frozen);
-  absl::flat_hash_map<OrganizationId, uint32_t> organizations;
-  absl::flat_hash_map<OrganizationalUnitId, uint32_t> ous;
-  auto organization_index = [&](const OrganizationId& id) {
-    return organizations.try_emplace(id, static_cast<uint32_t>(organizations.size())).first->second;
-  };
-  auto ou_index = [&](const OrganizationalUnitId& id) {
-    return ous.try_emplace(id, static_cast<uint32_t>(ous.size())).first->second;
-  };
-  // An ARN's organization matches a member's only when its management account is the
-  // organization's, when the cloud knows the organization (SameOrganization in launch.cc).
-  auto arn_can_match = [&](const OrganizationId& org, AccountId management) {
-    const std::optional<AccountId> known = s.OrganizationManagement(org);
-    return !known.has_value() || *known == management;
-  };
-
-  for (const auto& [id, info] : s.accounts) {
-    AccountRow row;
-    row.index = static_cast<uint32_t>(t->org_paths.size());
-    if (info.organization.has_value()) {
-      row.organization = organization_index(*info.organization);
-      row.ous_offset = static_cast<uint32_t>(t->account_ous.size());
-      for (const OrganizationalUnitId& ou : info.ou_path) t->account_ous.push_back(ou_index(ou));
-      row.ous = static_cast<uint32_t>(info.ou_path.size());
-      t->org_paths.push_back(policy::OrgPath(info));
-    } else {
-      t->org_paths.emplace_back();
-    }
-    t->accounts.emplace(id.number(), row);
-  }
-  for (const auto& [where, settings] : s.settings) {
-    if (settings.encryption_by_default ||
-        settings.default_kms_key != s.AwsManagedEbsKey(where.first, where.second)) {
-      t->engine_callers.insert({where.first.number(), where.second.index()});
-    }
-  }
-  for (const auto& [where, allowed] : s.allowed_images) {
-    if (allowed.state != AllowedImagesState::kDisabled) {
-      t->engine_callers.insert({where.first.number(), where.second.index()});
-    }
-  }
-
-  // Appends `entries` ((id, actions) pairs) to `pool` as sorted (id << 16) | actions values, one
-  // per id with the union of its actions; returns the count.
-  auto append_actions = [](std::vector<std::pair<uint64_t, uint16_t>>& entries,
-                           std::vector<uint64_t>& pool) {
-    std::sort(entries.begin(), entries.end());
-    const size_t start = pool.size();
-    for (const auto& [id, actions] : entries) {
-      if (pool.size() > start && (pool.back() >> kActionBits) == id) {
-        pool.back() |= actions;
-      } else {
-        pool.push_back((id << kActionBits) | actions);
-      }
-    }
-    return static_cast<uint32_t>(pool.size() - start);
-  };
-  absl::flat_hash_map<KmsKeyArn, uint32_t> key_index;
-  auto key_of = [&](const KmsKeyArn& arn) {
-    auto [it, added] = key_index.try_emplace(arn, static_cast<uint32_t>(t->keys.size()));
-    if (!added) return it->second;
-    KeyRow k;
-    k.account = arn.account().number();
-    const KeyFacts facts = s.FindKey(arn);
-    if (facts.aws_managed) {
-      k.kind = KeyRow::Kind::kAwsManaged;
-    } else if (facts.key != nullptr) {
-      const KmsKey& key = *facts.key;
-      k.kind = KeyRow::Kind::kCustomer;
-      k.usable = key.enabled() && key.symmetric();
-      k.account = key.account().number();
-      std::vector<std::pair<uint64_t, uint16_t>> by_account, by_organization;
-      k.other_offset = static_cast<uint32_t>(t->key_statements.size());
-      for (const KeyPolicyStatement& st : key.policy()) {
-        const uint16_t actions = st.actions.bits();
-        if (st.effect == KeyPolicyStatement::Effect::kDeny || !st.conditions.empty() ||
-            !st.iam_principals.empty()) {
-          k.has_deny = true;  // The engine decides: denies, conditions, IAM identities.
-        } else if (st.principal_org_paths.empty() && st.principal_org_ids.empty()) {
-          if (st.any_principal) {
-            k.everyone |= actions;
-          } else {
-            for (const AccountId a : st.accounts) by_account.emplace_back(a.number(), actions);
-          }
-        } else if (st.any_principal && st.principal_org_paths.empty()) {
-          for (const OrganizationId& o : st.principal_org_ids) {
-            by_organization.emplace_back(organization_index(o), actions);
-          }
-        } else {
-          Statement c;
-          c.any_principal = st.any_principal;
-          for (const AccountId a : st.accounts) c.accounts.push_back(a.number());
-          std::sort(c.accounts.begin(), c.accounts.end());
-          for (const OrganizationId& o : st.principal_org_ids) c.organizations.push_back(organization_index(o));
-          c.org_paths = st.principal_org_paths;
-          c.actions = actions;
-          t->key_statements.push_back(std::move(c));
-        }
-      }
-      k.other_count = static_cast<uint32_t>(t->key_statements.size() - k.other_offset);
-      for (const KmsGrant& g : key.grants()) by_account.emplace_back(g.grantee.number(), g.operations.bits());
-      k.account_offset = static_cast<uint32_t>(t->key_accounts.size());
-      k.account_count = append_actions(by_account, t->key_accounts);
-      k.organization_offset = static_cast<uint32_t>(t->key_organizations.size());
-      k.organization_count = append_actions(by_organization, t->key_organizations);
-    }
-    t->keys.push_back(k);
-    return it->second;
-  };
-
-  for (const Region region : Region::All()) {
-    if (t->regions.size() <= region.index()) t->regions.resize(region.index() + 1, region);
-    t->regions[region.index()] = region;
-  }
-  t->rows.reserve(s.images.size());
-  for (const auto& [id, image] : s.images) {
-    ImageRow row;
-    row.owner = image->owner().number();
-    row.region = image->region().index();
-    const LaunchPermissions& lp = image->launch_permissions();
-    row.is_public = lp.is_public();
-    bool engine = image->state() != ImageState::kAvailable;
-    row.grantee_offset = static_cast<uint32_t>(t->account_pool.size());
-    for (const AccountId a : lp.accounts()) {
-      t->account_pool.push_back(a.number());
-      row.grantee_signature |= SignatureBit(a.number());
-    }
-    std::sort(t->account_pool.begin() + row.grantee_offset, t->account_pool.end());
-    const size_t grantees = lp.accounts().size();
-    row.organization_offset = static_cast<uint32_t>(t->organization_pool.size());
-    for (const OrganizationArn& arn : lp.organizations()) {
-      if (!arn_can_match(arn.organization_id(), arn.management_account())) continue;
-      t->organization_pool.push_back(organization_index(arn.organization_id()));
-      t->organization_arns.push_back(arn);
-    }
-    const size_t organizations = t->organization_pool.size() - row.organization_offset;
-    if (organizations > 0) row.organization0 = t->organization_pool[row.organization_offset];
-    row.ou_offset = static_cast<uint32_t>(t->ou_pool.size());
-    for (const OrganizationalUnitArn& arn : lp.organizational_units()) {
-      if (!arn_can_match(arn.organization_id(), arn.management_account())) continue;
-      t->ou_pool.push_back({organization_index(arn.organization_id()), ou_index(arn.ou_id())});
-      t->ou_arns.push_back(arn);
-    }
-    const size_t ou_count = t->ou_pool.size() - row.ou_offset;
-    row.key_use_offset = static_cast<uint32_t>(t->key_uses.size());
-    for (const BlockDeviceMapping& m : image->block_device_mappings()) {
-      if (!m.ebs.has_value()) continue;
-      const Snapshot* snapshot =
-          m.ebs->snapshot_id.has_value() ? s.FindSnapshot(*m.ebs->snapshot_id) : nullptr;
-      // Missing snapshots, and volumes encrypted without an encrypted snapshot: the engine.
-      if (snapshot == nullptr) {
-        engine = engine || m.ebs->snapshot_id.has_value() || m.ebs->encrypted;
-        continue;
-      }
-      if (!snapshot->kms_key().has_value()) {
-        engine = engine || m.ebs->encrypted;
-        continue;
-      }
-      const uint32_t key = key_of(*snapshot->kms_key());
-      engine = engine || t->keys[key].has_deny;
-      const KeyUseRow use{snapshot->owner().number(), key};
-      const bool seen = std::any_of(
-          t->key_uses.begin() + row.key_use_offset, t->key_uses.end(), [&](const KeyUseRow& u) {
-            return u.key == use.key && u.snapshot_owner == use.snapshot_owner;
-          });
-      if (seen) continue;
-      t->key_uses.push_back(use);
-      t->volumes.push_back({snapshot->id(), *snapshot->kms_key()});
-    }
-    const size_t key_uses = t->key_uses.size() - row.key_use_offset;
-    if (key_uses > 0) {
-      row.key0 = t->key_uses[row.key_use_offset].key;
-      row.key0_owner_is_image_owner = t->key_uses[row.key_use_offset].snapshot_owner == row.owner;
-    }
-    engine = engine || grantees > 0xFFFF || organizations > 0xFF || ou_count > 0xFF || key_uses > 0xFF;
-    row.grantees = static_cast<uint16_t>(std::min<size_t>(grantees, 0xFFFF));
-    row.organizations = static_cast<uint8_t>(std::min<size_t>(organizations, 0xFF));
-    row.ous = static_cast<uint8_t>(std::min<size_t>(ou_count, 0xFF));
-    row.key_uses = static_cast<uint8_t>(std::min<size_t>(key_uses, 0xFF));
-    row.engine = engine;
-    t->engine_images += engine;
-    t->rows.insert(ImageEntry{id, row});
-  }
+  Tables::Compiler compiler(internal::CloudAccess::State(*t->frozen), t.get());
+  compiler.Accounts();
+  compiler.EngineCallers();
+  compiler.Images();
   return std::unique_ptr<LaunchTable>(new LaunchTable(std::move(t)));
 }
 
