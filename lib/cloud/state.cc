@@ -192,32 +192,6 @@ KmsKeyId CloudState::NewKeyId(bool multi_region) {
 
 std::string CloudState::NewGrantId() { return absl::StrFormat("%016x%016x", NextRandom(), NextRandom()); }
 
-absl::Status CloudState::CheckImageSnapshots(const Image& image) const {
-  if (!internal::IsRegistered(image.state())) return absl::OkStatus();
-  for (const BlockDeviceMapping& m : image.block_device_mappings()) {
-    if (!m.ebs.has_value() || !m.ebs->snapshot_id.has_value()) continue;
-    const SnapshotId id = *m.ebs->snapshot_id;
-    const Snapshot* snap = FindSnapshot(id);
-    const std::string what = absl::StrCat("image `", image.id().ToString(), "` maps snapshot `",
-                                          id.ToString(), "`");
-    if (snap == nullptr || snap->region() != image.region()) {
-      return MakeError(ErrorCode::kInvalidSnapshotNotFound,
-                       absl::StrCat(what, ", which does not exist in ", image.region().code()));
-    }
-    const bool key_differs = m.ebs->kms_key.has_value() && m.ebs->kms_key != snap->kms_key();
-    if (m.ebs->encrypted != snap->encrypted() || key_differs) {
-      return MakeError(choices::kInconsistentValues,
-                       absl::StrCat(what, " as ", m.ebs->encrypted ? "encrypted" : "unencrypted",
-                                    ", but the snapshot is ",
-                                    snap->encrypted() ? absl::StrCat("encrypted under `",
-                                                                     snap->kms_key()->ToString(), "`")
-                                                      : std::string("unencrypted"),
-                                    ": the inputs disagree"));
-    }
-  }
-  return absl::OkStatus();
-}
-
 namespace {
 // The 128 bits of the aws/ebs key id of an account and Region, derived from the seed.
 std::pair<uint64_t, uint64_t> AwsManagedEbsKeyBits(uint64_t seed, AccountId account, Region region) {
@@ -361,6 +335,14 @@ const TagSet* CloudState::ForeignTags(const std::string& id, AccountId viewer) c
   if (it == foreign_tags.end()) return nullptr;
   auto mine = it->second.find(viewer);
   return mine == it->second.end() ? nullptr : &mine->second;
+}
+
+RegionSettings CloudState::StoredSettings(AccountId account, Region region) const {
+  auto it = settings.find(AccountRegion{account, region});
+  if (it != settings.end()) return it->second;
+  RegionSettings s;
+  s.default_kms_key = AwsManagedEbsKey(account, region);
+  return s;
 }
 
 RegionSettings& CloudState::MutableSettings(AccountId account, Region region) {

@@ -139,12 +139,6 @@ struct CloudState final : public policy::PlanView {
   // Whether `arn` is the derived aws/ebs key of its account and Region; no lock, no interning.
   bool IsAwsManagedEbsKey(const KmsKeyArn& arn) const;
 
-  // ---- Checks ----
-  // OK when every EBS snapshot a registered image maps is held in the image's Region and agrees
-  // with the mapping on encryption and key (the snapshot is the truth; inputs that disagree are
-  // refused, never resolved to the permissive side).
-  absl::Status CheckImageSnapshots(const Image& image) const;
-
   // ---- Mutations that keep the indexes ----
   // Each takes the value with its parts shared through `sharing` (a value whose parts are
   // not shared yet is copied once).
@@ -161,9 +155,53 @@ struct CloudState final : public policy::PlanView {
   // The tags `viewer` sees on an image or snapshot it does not own.
   const TagSet* ForeignTags(const std::string& id, AccountId viewer) const;
   RegionSettings& MutableSettings(AccountId account, Region region);
+  // The settings as stored (a pending block public access not yet applied), or the defaults.
+  RegionSettings StoredSettings(AccountId account, Region region) const;
   void Schedule(absl::Duration after, PendingWork work);
   // Ends the NoReboot CreateImage in progress that made `image`, if any (CREATE-15).
   void ReleaseCreateImage(const Image& image);
+};
+
+// The bulk form of the one writer: what loading a state file and seeding a cloud with existing
+// resources (Cloud::Import*, AWS CLI import) add to a state, entry by entry, keeping the indexes.
+// The caller decodes and checks; each Add* refuses (returns false, changing nothing) an entry
+// whose key the state holds already. The caller holds the state's writer lock (or owns a state
+// no one else sees).
+class StateLoader {
+ public:
+  explicit StateLoader(CloudState& s) : s_(s) {}
+
+  // The header of a state file: the options, the clock and the id sequence.
+  void SetClock(const Cloud::Options& options, absl::Time now, uint64_t next_id);
+  bool AddOrganization(const OrganizationId& id, OrganizationInfo info);
+  bool AddAccount(AccountInfo info);
+  bool AddSettings(AccountId account, Region region, const RegionSettings& settings);
+  // Adds or replaces the settings.
+  void PutSettings(AccountId account, Region region, const RegionSettings& settings);
+  // Adds or replaces an alias.
+  void PutAlias(AccountId account, Region region, const std::string& alias, const KmsKeyArn& key);
+  void SetForeignTags(const std::string& id, Region region, AccountId account, TagSet tags);
+  void AddPending(absl::Time at, PendingWork work);
+  void PutClientToken(TokenKey key, TokenEntry entry);
+  void PutCreating(InstanceId instance, ImageId image);
+  bool AddAllowedImages(AccountId account, Region region, AllowedImagesSettings settings);
+  // Appends a Recycle Bin rule; false when its id does not sort after the rules held.
+  bool AppendRule(AccountId account, Region region, RetentionRule rule);
+  bool AddBinImage(BinEntry<Image> entry);
+  // False also when the snapshot is held outside the bin.
+  bool AddBinSnapshot(BinEntry<Snapshot> entry);
+  bool AddKey(KmsKey key);
+  // Each shares the value's parts through the state's pool.
+  bool AddSnapshot(Snapshot snapshot);
+  bool AddImage(Image image);
+  bool AddInstance(Instance instance);
+  // Room for `n` entries of a table, sized before they arrive.
+  void ReserveSnapshots(size_t n);
+  void ReserveImages(size_t n);
+  void ReserveInstances(size_t n);
+
+ private:
+  CloudState& s_;
 };
 
 // Library-internal access to a Cloud's state (state files, imports).

@@ -446,10 +446,11 @@ absl::Status Importer::ImportSettings() {
       // An observed state is in force already: no 10-minute wait (SHARE-18).
       internal::CloudState& s = internal::CloudAccess::State(*cloud_);
       internal::WriterLock lock(s.mu);
-      RegionSettings& settings = s.MutableSettings(ctx.account, ctx.region);
+      RegionSettings settings = s.StoredSettings(ctx.account, ctx.region);
       settings.image_block_public_access = true;
       settings.image_block_public_access_chosen = true;
       settings.image_block_public_access_from.reset();
+      internal::StateLoader(s).PutSettings(ctx.account, ctx.region, settings);
     } else if (state == "unblocked") {
       AMI_RETURN_IF_ERROR(InFile(*file, cloud_->DisableImageBlockPublicAccess(ctx)));
     } else {

@@ -12,6 +12,7 @@
 #include "absl/strings/str_cat.h"
 #include "ami/errors.h"
 #include "ami/proto.h"
+#include "policy/planning.h"
 #include "values/choices.h"
 #include "values/text_util.h"
 
@@ -41,7 +42,7 @@ absl::Status StateBuilder::Organization(const v1::OrganizationRecord& o) {
     }
     info.ous.emplace(ou, parent);
   }
-  if (!s_->organizations.emplace(id, std::move(info)).second) return Duplicate("organization", id.ToString());
+  if (!load_.AddOrganization(id, std::move(info))) return Duplicate("organization", id.ToString());
   return absl::OkStatus();
 }
 
@@ -62,7 +63,7 @@ absl::Status StateBuilder::Account(const v1::AccountRecord& a) {
     info.ou_path.push_back(std::move(id));
   }
   const AccountId id = info.id;
-  if (!s_->accounts.emplace(id, std::move(info)).second) return Duplicate("account", id.ToString());
+  if (!load_.AddAccount(std::move(info))) return Duplicate("account", id.ToString());
   return absl::OkStatus();
 }
 
@@ -92,7 +93,7 @@ absl::Status StateBuilder::Settings(const v1::SettingsRecord& t) {
   } else {
     return MakeError(choices::kInvalidValue, absl::StrCat("unknown snapshot block state `", block, "`"));
   }
-  if (!s_->settings.emplace(internal::AccountRegion{account, region}, set).second) {
+  if (!load_.AddSettings(account, region, set)) {
     return Duplicate("settings of", absl::StrCat(t.account_id(), " in ", t.region()));
   }
   return absl::OkStatus();
@@ -115,7 +116,7 @@ absl::Status StateBuilder::Alias(const v1::AliasRecord& a) {
   } else {
     AMI_RETURN_IF_ERROR(ValidateNewAliasName(a.alias()));
   }
-  s_->aliases.insert_or_assign(std::make_tuple(account, region, a.alias()), arn);
+  load_.PutAlias(account, region, a.alias(), arn);
   return absl::OkStatus();
 }
 
@@ -139,7 +140,7 @@ absl::Status StateBuilder::ForeignTags(const v1::ForeignTagsRecord& f) {
                      absl::StrCat("foreign tags name `", text_util::Clip(f.resource_id()),
                                   "`, which is no image or snapshot, or carry no tag"));
   }
-  s_->SetForeignTags(f.resource_id(), *region, account, std::move(set));
+  load_.SetForeignTags(f.resource_id(), *region, account, std::move(set));
   return absl::OkStatus();
 }
 
@@ -163,7 +164,7 @@ absl::Status StateBuilder::Pending(const v1::PendingRecord& p) {
   work.id = p.id();
   if (p.fails()) work.failure = StateReason{p.failure().code(), p.failure().message()};
   AMI_ASSIGN_OR_RETURN(const absl::Time at, ParseAwsTime(p.at()));
-  s_->pending.emplace(at, std::move(work));
+  load_.AddPending(at, std::move(work));
   return absl::OkStatus();
 }
 
@@ -178,13 +179,13 @@ absl::Status StateBuilder::Bookkeeping(const v1::StateRecord& r) {
       AMI_ASSIGN_OR_RETURN(const AccountId account, AccountId::Parse(c.account_id()));
       AMI_ASSIGN_OR_RETURN(const Region region, Region::Parse(c.region()));
       AMI_ASSIGN_OR_RETURN(const ImageId image, ImageId::Parse(c.image_id()));
-      s_->client_tokens[std::make_tuple(account, region, c.token())] = {c.fingerprint(), image};
+      load_.PutClientToken(std::make_tuple(account, region, c.token()), {c.fingerprint(), image});
       return absl::OkStatus();
     }
     case v1::StateRecord::kCreating: {
       AMI_ASSIGN_OR_RETURN(const InstanceId instance, InstanceId::Parse(r.creating().instance_id()));
       AMI_ASSIGN_OR_RETURN(const ImageId image, ImageId::Parse(r.creating().image_id()));
-      s_->creating_from.insert_or_assign(instance, image);
+      load_.PutCreating(instance, image);
       return absl::OkStatus();
     }
     case v1::StateRecord::kPending:
@@ -224,7 +225,7 @@ absl::Status StateBuilder::AllowedImages(const v1::AllowedImagesRecord& a) {
   if (set.state == AllowedImagesState::kDisabled && set.criteria.empty()) {
     return MakeError(choices::kInvalidValue, "an allowed images record holds only defaults");
   }
-  if (!s_->allowed_images.emplace(internal::AccountRegion{account, region}, std::move(set)).second) {
+  if (!load_.AddAllowedImages(account, region, std::move(set))) {
     return Duplicate("allowed images settings of", absl::StrCat(a.account_id(), " in ", a.region()));
   }
   return absl::OkStatus();
@@ -264,12 +265,11 @@ absl::Status StateBuilder::Rule(const v1::RetentionRuleRecord& in) {
     return MakeError(choices::kInvalidValue,
                      absl::StrCat("recycle bin rule `", text_util::Clip(rule.id), "` is inconsistent"));
   }
-  std::vector<RetentionRule>& rules = s_->bin_rules[internal::AccountRegion{account, region}];
-  if (!rules.empty() && !(rules.back().id < rule.id)) {
-    return MakeError(choices::kInvalidValue, absl::StrCat("recycle bin rule `", rule.id,
+  const std::string id = rule.id;
+  if (!load_.AppendRule(account, region, std::move(rule))) {
+    return MakeError(choices::kInvalidValue, absl::StrCat("recycle bin rule `", id,
                                                           "` is out of order or repeated"));
   }
-  rules.push_back(std::move(rule));
   return absl::OkStatus();
 }
 
@@ -280,16 +280,18 @@ absl::Status StateBuilder::Bin(const v1::BinRecord& in) {
   if (in.has_image()) {
     AMI_ASSIGN_OR_RETURN(Image image, FromProto(in.image()));
     const ImageId id = image.id();
-    const internal::BinEntry<Image> entry{std::make_shared<const Image>(std::move(image)), enter, exit};
-    if (!s_->bin_images.emplace(id, entry).second) return Duplicate("recycle bin image", id.ToString());
+    internal::BinEntry<Image> entry{std::make_shared<const Image>(std::move(image)), enter, exit};
+    if (!load_.AddBinImage(std::move(entry))) return Duplicate("recycle bin image", id.ToString());
     return absl::OkStatus();
   }
   if (in.has_snapshot()) {
     AMI_ASSIGN_OR_RETURN(Snapshot snap, FromProto(in.snapshot()));
     const SnapshotId id = snap.id();
-    if (s_->snapshots.contains(id)) return Duplicate("snapshot (also in the recycle bin)", id.ToString());
-    const internal::BinEntry<Snapshot> entry{std::make_shared<const Snapshot>(std::move(snap)), enter, exit};
-    if (!s_->bin_snapshots.emplace(id, entry).second) return Duplicate("recycle bin snapshot", id.ToString());
+    if (s_->FindSnapshot(id) != nullptr) {
+      return Duplicate("snapshot (also in the recycle bin)", id.ToString());
+    }
+    internal::BinEntry<Snapshot> entry{std::make_shared<const Snapshot>(std::move(snap)), enter, exit};
+    if (!load_.AddBinSnapshot(std::move(entry))) return Duplicate("recycle bin snapshot", id.ToString());
     return absl::OkStatus();
   }
   return MakeError(choices::kInvalidValue, "a recycle bin entry holds no resource");
@@ -306,38 +308,36 @@ absl::Status StateBuilder::Add(const v1::StateRecord& r) {
     case v1::StateRecord::kKey: {
       AMI_ASSIGN_OR_RETURN(KmsKey key, FromProto(r.key()));
       const KmsKeyArn arn = key.arn();
-      if (!s_->keys.emplace(arn, std::make_shared<const KmsKey>(std::move(key))).second) {
+      if (!load_.AddKey(std::move(key))) {
         return Duplicate("kms key", arn.ToString());
       }
       return absl::OkStatus();
     }
     case v1::StateRecord::kSnapshot: {
       AMI_ASSIGN_OR_RETURN(Snapshot snap, FromProto(r.snapshot()));
-      if (s_->snapshots.contains(snap.id())) return Duplicate("snapshot", snap.id().ToString());
-      snapshots_.Arrived(s_->snapshots);
-      s_->sharing.Share(snap);
-      s_->PutSnapshot(std::make_shared<const Snapshot>(std::move(snap)));
+      const SnapshotId id = snap.id();
+      snapshots_.Arrived(s_->snapshots.size(), [&](size_t n) { load_.ReserveSnapshots(n); });
+      if (!load_.AddSnapshot(std::move(snap))) return Duplicate("snapshot", id.ToString());
       return absl::OkStatus();
     }
     case v1::StateRecord::kImage: {
       AMI_ASSIGN_OR_RETURN(Image image, FromProto(r.image()));
-      if (s_->images.contains(image.id())) return Duplicate("image", image.id().ToString());
+      if (s_->FindImage(image.id()) != nullptr) return Duplicate("image", image.id().ToString());
       if (internal::IsRegistered(image.state()) &&
           s_->FindImageByName(image.owner(), image.region(), image.name()).has_value()) {
         return MakeError(ErrorCode::kInvalidAMINameDuplicate,
                          absl::StrCat("AMI name `", image.name(), "` is used twice by account `",
                                       image.owner().ToString(), "` in ", image.region().code()));
       }
-      images_.Arrived(s_->images);
-      s_->sharing.Share(image);
-      s_->PutImage(std::make_shared<const Image>(std::move(image)));
+      images_.Arrived(s_->images.size(), [&](size_t n) { load_.ReserveImages(n); });
+      load_.AddImage(std::move(image));
       return absl::OkStatus();
     }
     case v1::StateRecord::kInstance: {
       AMI_ASSIGN_OR_RETURN(Instance instance, FromProto(r.instance()));
-      if (s_->instances.contains(instance.id())) return Duplicate("instance", instance.id().ToString());
-      instances_.Arrived(s_->instances);
-      s_->PutInstance(std::move(instance));
+      const InstanceId id = instance.id();
+      instances_.Arrived(s_->instances.size(), [&](size_t n) { load_.ReserveInstances(n); });
+      if (!load_.AddInstance(std::move(instance))) return Duplicate("instance", id.ToString());
       return absl::OkStatus();
     }
     case v1::StateRecord::kHeader:
@@ -349,7 +349,7 @@ absl::Status StateBuilder::Add(const v1::StateRecord& r) {
 
 absl::Status StateBuilder::CheckReferences() const {
   for (const auto& [id, image] : s_->images) {
-    const absl::Status status = s_->CheckImageSnapshots(*image);
+    const absl::Status status = policy::CheckSeededImage(*s_, *image, /*check_name=*/false);
     if (!status.ok()) return internal::PrefixStatus("state file: ", status);
   }
   for (const auto& [id, account] : s_->accounts) {

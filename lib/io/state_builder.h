@@ -27,7 +27,7 @@ absl::Status CorruptStateFile(const std::string& message);
 // Builds the new cloud's state record by record. Not thread-safe: one loader uses it.
 class StateBuilder {
  public:
-  StateBuilder() : s_(std::make_unique<CloudState>()) {}
+  StateBuilder() : s_(std::make_unique<CloudState>()), load_(*s_) {}
 
   absl::Status Header(const v1::StateHeader& h) {
     if (h.format() != kStateFileFormat) {
@@ -41,17 +41,19 @@ class StateBuilder {
     snapshots_.Expect(h.snapshots());
     images_.Expect(h.images());
     instances_.Expect(h.instances());
-    s_->options.seed = h.seed();
-    AMI_ASSIGN_OR_RETURN(s_->options.start_time, ParseAwsTime(h.start_time()));
-    AMI_ASSIGN_OR_RETURN(s_->now, ParseAwsTime(h.now()));
-    s_->next_id = h.next_id();
-    s_->options.image_pending = absl::Milliseconds(h.image_pending_ms());
-    s_->options.instance_pending = absl::Milliseconds(h.instance_pending_ms());
+    Cloud::Options options;
+    options.seed = h.seed();
+    AMI_ASSIGN_OR_RETURN(options.start_time, ParseAwsTime(h.start_time()));
+    AMI_ASSIGN_OR_RETURN(const absl::Time now, ParseAwsTime(h.now()));
+    options.image_pending = absl::Milliseconds(h.image_pending_ms());
+    options.instance_pending = absl::Milliseconds(h.instance_pending_ms());
+    load_.SetClock(options, now, h.next_id());
     return absl::OkStatus();
   }
 
   absl::Status Add(const v1::StateRecord& r);
   absl::Status CheckReferences() const;
+  // The state built; the builder is not used after.
   std::unique_ptr<CloudState> Release() { return std::move(s_); }
 
  private:
@@ -72,17 +74,20 @@ class StateBuilder {
   class SizingHint {
    public:
     void Expect(uint64_t n) { hint_ = static_cast<size_t>(std::min<uint64_t>(n, kMaxSizingHint)); }
-    // Counts one more entry of `table`, and sizes the table for the hint at an eighth of it.
-    template <typename Table>
-    void Arrived(Table& table) {
-      if (++seen_ == std::max<size_t>(1, hint_ / 8) && hint_ > table.size()) table.reserve(hint_);
+    // Counts one more entry of a table that holds `held`, and calls `reserve(hint)` at an
+    // eighth of the hint.
+    template <typename Reserve>
+    void Arrived(size_t held, Reserve reserve) {
+      if (++seen_ == std::max<size_t>(1, hint_ / 8) && hint_ > held) reserve(hint_);
     }
 
    private:
     size_t hint_ = 0, seen_ = 0;
   };
 
+  // Read for checks; written only through `load_`.
   std::unique_ptr<CloudState> s_;
+  StateLoader load_;
   SizingHint snapshots_, images_, instances_;
 };
 

@@ -1,4 +1,5 @@
 // CopyImage (COPY-2 … 12, 18, 19, REG-3, REG-4, REG-6, REG-9, KMS-3, KMS-11, KMS-12).
+#include <optional>
 #include <string>
 #include <utility>
 
@@ -62,6 +63,59 @@ void CheckKeys(const StateView& view, const CopyQuestion& q, const Snapshot& s,
   }
 }
 
+// The requested key (ID-12, ID-14, KMS-11, REG-5): nullopt when none is named; a name that
+// resolves to nothing, or a key in another Region, forbids later, and the copy's snapshots are
+// then planned under the destination's default key.
+std::optional<KmsKeyArn> RequestedKey(const StateView& view, const CopyQuestion& q,
+                                      const RegionSettings& dest, const ReasonArgs& base,
+                                      Decision* d) {
+  if (!q.kms_key.has_value()) return std::nullopt;
+  std::optional<KmsKeyArn> requested = ResolveKey(view, q.caller, q.destination, *q.kms_key);
+  if (!requested.has_value()) {
+    ReasonArgs a = base;
+    a.text = absl::StrCat("`", q.kms_key->ToString(), "`");
+    d->AddForbid(R(reasons::kCopyKeyUnresolved, std::move(a), /*async=*/true));
+  } else if (requested->region() != q.destination) {
+    ReasonArgs a = base;
+    a.key = *requested;
+    d->AddForbid(R(reasons::kKeyInOtherRegion, std::move(a), /*async=*/true));
+    requested = dest.default_kms_key;
+  }
+  return requested;
+}
+
+// Each snapshot of the copy: found, readable across accounts (COPY-4, COPY-5), not decrypted
+// (COPY-7), its target key and the key access (COPY-8 … 11); planned into `plan`.
+void CheckSnapshots(const StateView& view, const CopyQuestion& q, const Image& image,
+                    const ReasonArgs& base, Decision* d, CopyPlan* plan) {
+  const bool cross_account = image.owner() != q.caller;
+  const RegionSettings dest = view.Settings(q.caller, q.destination);
+  const std::optional<KmsKeyArn> requested = RequestedKey(view, q, dest, base, d);
+  for (const BlockDeviceMapping& m : image.block_device_mappings()) {
+    if (!m.ebs.has_value() || !m.ebs->snapshot_id.has_value()) continue;
+    ReasonArgs a = base;
+    a.snapshot = *m.ebs->snapshot_id;
+    const Snapshot* s = view.FindSnapshot(*m.ebs->snapshot_id);
+    if (s == nullptr) {
+      a.region = q.source_region;
+      d->AddForbid(R(reasons::kSnapshotNotFound, std::move(a)));
+      continue;
+    }
+    if (cross_account && !SnapshotReadableBy(view, *s, q.caller)) {
+      d->AddForbid(R(reasons::kCopyNoStorageAccess, std::move(a)));
+      continue;
+    }
+    // COPY-7; with encryption by default on, Encrypted=false is overridden (KMS-3, MC-30).
+    if (s->encrypted() && q.encrypted.has_value() && !*q.encrypted && !dest.encryption_by_default) {
+      d->AddForbid(R(reasons::kCopyDecrypt, std::move(a)));
+      continue;
+    }
+    const std::optional<KmsKeyArn> target = TargetKey(*s, q, dest, requested);
+    CheckKeys(view, q, *s, target, base, d);
+    if (plan != nullptr) plan->snapshots.push_back({s->id(), target});
+  }
+}
+
 }  // namespace
 
 Decision EvaluateCopy(const StateView& view, const CopyQuestion& q, CopyPlan* plan) {
@@ -77,8 +131,7 @@ Decision EvaluateCopy(const StateView& view, const CopyQuestion& q, CopyPlan* pl
   Decision permission = EvaluateLaunchPermission(view, *image, q.caller);
   if (!permission.allowed()) return Decision::Deny(R(reasons::kCopyNoLaunchPermission, base));
   d = std::move(permission);
-  const bool cross_account = image->owner() != q.caller;
-  if (cross_account && image->has_marketplace_code()) {
+  if (image->owner() != q.caller && image->has_marketplace_code()) {
     d.AddForbid(R(reasons::kCopyMarketplace, base));
   }
   CheckName(view, q, base, &d);
@@ -88,46 +141,8 @@ Decision EvaluateCopy(const StateView& view, const CopyQuestion& q, CopyPlan* pl
     d.AddForbid(R(reasons::kKeyWithoutEncrypted, std::move(a)));
   }
   if (!d.allowed()) return d;
-  const RegionSettings dest = view.Settings(q.caller, q.destination);
-  std::optional<KmsKeyArn> requested;
-  if (q.kms_key.has_value()) {
-    requested = ResolveKey(view, q.caller, q.destination, *q.kms_key);
-    if (!requested.has_value()) {
-      ReasonArgs a = base;
-      a.text = absl::StrCat("`", q.kms_key->ToString(), "`");
-      d.AddForbid(R(reasons::kCopyKeyUnresolved, std::move(a), /*async=*/true));
-    } else if (requested->region() != q.destination) {
-      ReasonArgs a = base;
-      a.key = *requested;
-      d.AddForbid(R(reasons::kKeyInOtherRegion, std::move(a), /*async=*/true));
-      // The copy fails later; its snapshots are planned under the destination's default key.
-      requested = dest.default_kms_key;
-    }
-  }
   if (plan != nullptr) plan->owner = q.caller;
-  for (const BlockDeviceMapping& m : image->block_device_mappings()) {
-    if (!m.ebs.has_value() || !m.ebs->snapshot_id.has_value()) continue;
-    ReasonArgs a = base;
-    a.snapshot = *m.ebs->snapshot_id;
-    const Snapshot* s = view.FindSnapshot(*m.ebs->snapshot_id);
-    if (s == nullptr) {
-      a.region = q.source_region;
-      d.AddForbid(R(reasons::kSnapshotNotFound, std::move(a)));
-      continue;
-    }
-    if (cross_account && !SnapshotReadableBy(view, *s, q.caller)) {
-      d.AddForbid(R(reasons::kCopyNoStorageAccess, std::move(a)));
-      continue;
-    }
-    // COPY-7; with encryption by default on, Encrypted=false is overridden (KMS-3, MC-30).
-    if (s->encrypted() && q.encrypted.has_value() && !*q.encrypted && !dest.encryption_by_default) {
-      d.AddForbid(R(reasons::kCopyDecrypt, std::move(a)));
-      continue;
-    }
-    const std::optional<KmsKeyArn> target = TargetKey(*s, q, dest, requested);
-    CheckKeys(view, q, *s, target, base, &d);
-    if (plan != nullptr) plan->snapshots.push_back({s->id(), target});
-  }
+  CheckSnapshots(view, q, *image, base, &d, plan);
   if (d.allowed() || d.denied_later()) d.AddPermit(R(reasons::kCopyOwner, base));
   return d;
 }

@@ -1,4 +1,4 @@
-// Plans that set a cloud up: organizations, their OUs, and accounts.
+// Plans that set a cloud up: organizations, their OUs, accounts, and the checks of seeded images.
 #include <optional>
 #include <string>
 #include <utility>
@@ -86,6 +86,40 @@ absl::StatusOr<Plan> PlanAddAccount(const PlanView& view, AccountId account,
   Plan plan;
   plan.put_accounts.push_back(std::move(added));
   return plan;
+}
+
+absl::Status CheckSeededImage(const StateView& view, const Image& image, bool check_name) {
+  if (image.state() == ImageState::kDeregistered) return absl::OkStatus();
+  if (check_name) {
+    if (const auto used = view.FindImageByName(image.owner(), image.region(), image.name());
+        used.has_value() && *used != image.id()) {
+      return MakeError(ErrorCode::kInvalidAMINameDuplicate,
+                       absl::StrCat("AMI name `", image.name(), "` is already in use by AMI `",
+                                    used->ToString(), "` (REG-6)"));
+    }
+  }
+  for (const BlockDeviceMapping& m : image.block_device_mappings()) {
+    if (!m.ebs.has_value() || !m.ebs->snapshot_id.has_value()) continue;
+    const SnapshotId id = *m.ebs->snapshot_id;
+    const Snapshot* snap = view.FindSnapshot(id);
+    const std::string what = absl::StrCat("image `", image.id().ToString(), "` maps snapshot `",
+                                          id.ToString(), "`");
+    if (snap == nullptr || snap->region() != image.region()) {
+      return MakeError(ErrorCode::kInvalidSnapshotNotFound,
+                       absl::StrCat(what, ", which does not exist in ", image.region().code()));
+    }
+    const bool key_differs = m.ebs->kms_key.has_value() && m.ebs->kms_key != snap->kms_key();
+    if (m.ebs->encrypted != snap->encrypted() || key_differs) {
+      return MakeError(choices::kInconsistentValues,
+                       absl::StrCat(what, " as ", m.ebs->encrypted ? "encrypted" : "unencrypted",
+                                    ", but the snapshot is ",
+                                    snap->encrypted() ? absl::StrCat("encrypted under `",
+                                                                     snap->kms_key()->ToString(), "`")
+                                                      : std::string("unencrypted"),
+                                    ": the inputs disagree"));
+    }
+  }
+  return absl::OkStatus();
 }
 
 }  // namespace ami::policy

@@ -179,6 +179,15 @@ absl::StatusOr<internal::Plan> PlanAddAccount(const PlanView& view, AccountId ac
                                               std::optional<OrganizationId> org,
                                               std::optional<OrganizationalUnitId> ou);
 
+// ---- Seeding a cloud with existing resources -----------------------------------------------------
+
+// OK when an image read from an account (Cloud::ImportImage, a state file) fits the view: a
+// registered image's name is not in use by another of the owner's images in its Region (REG-6),
+// and every EBS snapshot it maps is held in its Region and agrees with the mapping on encryption
+// and key (the snapshot is the truth; inputs that disagree are refused, never resolved to the
+// permissive side). `check_name` false skips REG-6 (checked as the file is read).
+absl::Status CheckSeededImage(const StateView& view, const Image& image, bool check_name = true);
+
 }  // namespace ami::policy
 
 #endif  // AMI_LIB_POLICY_PLANNING_H_

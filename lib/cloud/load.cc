@@ -1,0 +1,110 @@
+// The bulk form of the one writer (StateLoader, lib/cloud/state.h): state files and imports.
+#include <memory>
+#include <string>
+#include <tuple>
+#include <utility>
+
+#include "cloud/state.h"
+
+namespace ami::internal {
+
+void StateLoader::SetClock(const Cloud::Options& options, absl::Time now, uint64_t next_id) {
+  s_.options = options;
+  s_.now = now;
+  s_.next_id = next_id;
+}
+
+bool StateLoader::AddOrganization(const OrganizationId& id, OrganizationInfo info) {
+  return s_.organizations.emplace(id, std::move(info)).second;
+}
+
+bool StateLoader::AddAccount(AccountInfo info) {
+  const AccountId id = info.id;
+  return s_.accounts.emplace(id, std::move(info)).second;
+}
+
+bool StateLoader::AddSettings(AccountId account, Region region, const RegionSettings& settings) {
+  return s_.settings.emplace(AccountRegion{account, region}, settings).second;
+}
+
+void StateLoader::PutSettings(AccountId account, Region region, const RegionSettings& settings) {
+  s_.settings.insert_or_assign(AccountRegion{account, region}, settings);
+}
+
+void StateLoader::PutAlias(AccountId account, Region region, const std::string& alias,
+                           const KmsKeyArn& key) {
+  s_.aliases.insert_or_assign(std::make_tuple(account, region, alias), key);
+}
+
+void StateLoader::SetForeignTags(const std::string& id, Region region, AccountId account,
+                                 TagSet tags) {
+  s_.SetForeignTags(id, region, account, std::move(tags));
+}
+
+void StateLoader::AddPending(absl::Time at, PendingWork work) {
+  s_.pending.emplace(at, std::move(work));
+}
+
+void StateLoader::PutClientToken(TokenKey key, TokenEntry entry) {
+  s_.client_tokens.insert_or_assign(std::move(key), std::move(entry));
+}
+
+void StateLoader::PutCreating(InstanceId instance, ImageId image) {
+  s_.creating_from.insert_or_assign(instance, image);
+}
+
+bool StateLoader::AddAllowedImages(AccountId account, Region region,
+                                   AllowedImagesSettings settings) {
+  return s_.allowed_images.emplace(AccountRegion{account, region}, std::move(settings)).second;
+}
+
+bool StateLoader::AppendRule(AccountId account, Region region, RetentionRule rule) {
+  std::vector<RetentionRule>& rules = s_.bin_rules[AccountRegion{account, region}];
+  if (!rules.empty() && !(rules.back().id < rule.id)) return false;
+  rules.push_back(std::move(rule));
+  return true;
+}
+
+bool StateLoader::AddBinImage(BinEntry<Image> entry) {
+  const ImageId id = entry.resource->id();
+  return s_.bin_images.emplace(id, std::move(entry)).second;
+}
+
+bool StateLoader::AddBinSnapshot(BinEntry<Snapshot> entry) {
+  const SnapshotId id = entry.resource->id();
+  if (s_.snapshots.contains(id)) return false;
+  return s_.bin_snapshots.emplace(id, std::move(entry)).second;
+}
+
+bool StateLoader::AddKey(KmsKey key) {
+  const KmsKeyArn arn = key.arn();
+  if (s_.keys.contains(arn)) return false;
+  s_.keys.emplace(arn, std::make_shared<const KmsKey>(std::move(key)));
+  return true;
+}
+
+bool StateLoader::AddSnapshot(Snapshot snapshot) {
+  if (s_.snapshots.contains(snapshot.id())) return false;
+  s_.sharing.Share(snapshot);
+  s_.PutSnapshot(std::make_shared<const Snapshot>(std::move(snapshot)));
+  return true;
+}
+
+bool StateLoader::AddImage(Image image) {
+  if (s_.images.contains(image.id())) return false;
+  s_.sharing.Share(image);
+  s_.PutImage(std::make_shared<const Image>(std::move(image)));
+  return true;
+}
+
+bool StateLoader::AddInstance(Instance instance) {
+  if (s_.instances.contains(instance.id())) return false;
+  s_.PutInstance(std::move(instance));
+  return true;
+}
+
+void StateLoader::ReserveSnapshots(size_t n) { s_.snapshots.reserve(n); }
+void StateLoader::ReserveImages(size_t n) { s_.images.reserve(n); }
+void StateLoader::ReserveInstances(size_t n) { s_.instances.reserve(n); }
+
+}  // namespace ami::internal
