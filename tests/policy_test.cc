@@ -1587,6 +1587,31 @@ TEST_F(KeyTagPlanning, KMS_15_ScheduledDeletionIsPlannedAndThenFinal) {
   EXPECT_TRUE(Denies(enable.decision, "KMS-15", ErrorCode::kKmsInvalidStateException));
 }
 
+TEST_F(KeyTagPlanning, KMS_5_AnotherAccountDescribesAKeyOnlyWhenAllowed) {
+  const KmsKeyArn key = CustomerKey(as_owner);
+  std::optional<KmsKeyArn> arn;
+  EXPECT_TRUE(Allows(policy::EvaluateDescribeKey(State(), owner, east, Name(key), &arn), "KMS-1",
+                     ErrorCode::kAuthFailure));
+  EXPECT_EQ(arn, key);
+  EXPECT_TRUE(Denies(policy::EvaluateDescribeKey(State(), b, east, Name(key), &arn), "KMS-5",
+                     ErrorCode::kKmsNotFoundException));
+  KeyPolicyStatement allow_b;
+  allow_b.accounts = {b};
+  allow_b.actions = KmsActions::Of({KmsAction::kDescribeKey});
+  const KmsKeyArn shared = NewKey(owner, east, {allow_b});
+  EXPECT_TRUE(policy::EvaluateDescribeKey(State(), b, east, Name(shared), &arn).allowed());
+}
+
+TEST_F(KeyTagPlanning, ID_14_KeyNamesResolveOnlyInTheCallersAccount) {
+  std::optional<KmsKeyArn> arn;
+  EXPECT_TRUE(Denies(policy::EvaluateDescribeKey(State(), owner, east, Name("alias/none"), &arn), "ID-14",
+                     ErrorCode::kKmsNotFoundException));
+  EXPECT_TRUE(Allows(policy::EvaluateDescribeKey(State(), owner, east, Name(AwsManagedKey(owner)), &arn),
+                     "KMS-1", ErrorCode::kCustomerKeyHasBeenRevoked));
+  EXPECT_TRUE(Denies(policy::EvaluateDescribeKey(State(), b, east, Name(AwsManagedKey(owner)), &arn), "KMS-1",
+                     ErrorCode::kKmsNotFoundException));
+}
+
 TEST_F(KeyTagPlanning, SHARE_13_OwnerTagsTheImageARecipientKeepsItsOwnTags) {
   const ImageId id = SeedImage(owner);
   testing::Check(Share(as_owner, id, {testing::User(b)}));

@@ -184,30 +184,18 @@ absl::Status Cloud::ScheduleKeyDeletion(const CallContext& ctx, const std::strin
 }
 
 absl::StatusOr<KmsKey> Cloud::DescribeKey(const CallContext& ctx, const std::string& key_id) const {
-  AMI_ASSIGN_OR_RETURN(const KmsKeyRef ref, KmsKeyRef::Parse(key_id));
+  AMI_ASSIGN_OR_RETURN(const policy::KeyName key, DecodeKey(key_id));
   internal::ReaderLock lock(state_->mu);
   const CloudState& s = *state_;
-  const std::optional<KmsKeyArn> arn = policy::ResolveKey(s, ctx.account, ctx.region, ref);
-  absl::Status not_found = MakeError(
-      ErrorCode::kKmsNotFoundException,
-      absl::StrCat("kms key `", key_id, "` does not exist or is not visible to account `",
-                   ctx.account.ToString(), "` in ", ctx.region.code()));
-  if (!arn.has_value()) return not_found;
+  std::optional<KmsKeyArn> arn;
+  AMI_RETURN_IF_ERROR(policy::EvaluateDescribeKey(s, ctx.account, ctx.region, key, &arn).ToStatus());
   const KeyFacts facts = s.FindKey(*arn);
-  if (facts.aws_managed && arn->account() == ctx.account) {
-    if (facts.key != nullptr) return *facts.key;  // Imported with its real id.
-    return KmsKey::Builder()
-        .set_arn(*arn)
-        .set_manager(KeyManager::kAws)
-        .set_description("Default key that protects my EBS volumes when no other key is defined")
-        .Build();
-  }
-  if (facts.key == nullptr) return not_found;
-  if (facts.key->account() != ctx.account &&
-      !policy::EvaluateKeyUse(s, ctx.account, *arn, KmsActions::Of({KmsAction::kDescribeKey})).allowed()) {
-    return not_found;
-  }
-  return *facts.key;
+  if (facts.key != nullptr) return *facts.key;  // An imported aws managed key keeps its real id.
+  return KmsKey::Builder()
+      .set_arn(*arn)
+      .set_manager(KeyManager::kAws)
+      .set_description("Default key that protects my EBS volumes when no other key is defined")
+      .Build();
 }
 
 }  // namespace ami

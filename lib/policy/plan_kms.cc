@@ -161,4 +161,26 @@ absl::StatusOr<Planned> PlanKeyState(const PlanView& view, const CallContext& ct
   return out;
 }
 
+Decision EvaluateDescribeKey(const StateView& view, AccountId caller, Region region,
+                             const KeyName& key, std::optional<KmsKeyArn>* arn) {
+  ReasonArgs a{.account = caller, .region = region, .text = key.text};
+  *arn = ResolveKey(view, caller, region, key.ref);
+  if (!arn->has_value()) return Decision::Deny(R(reasons::kDescribeKeyUnresolved, std::move(a)));
+  const KeyFacts facts = view.FindKey(**arn);
+  if (facts.aws_managed) {
+    if ((*arn)->account() != caller) {
+      return Decision::Deny(R(reasons::kDescribeOtherAwsManagedKey, std::move(a)));
+    }
+    return Decision::Allow(
+        R(reasons::kAwsManagedKeyOwnAccount, {.account = caller, .key = **arn}));
+  }
+  if (facts.key == nullptr) return Decision::Deny(R(reasons::kDescribeKeyUnresolved, std::move(a)));
+  if (facts.key->account() == caller) {
+    return Decision::Allow(R(reasons::kKeyManaged, {.account = caller, .key = **arn}));
+  }
+  Decision use = EvaluateKeyUse(view, caller, **arn, KmsActions::Of({KmsAction::kDescribeKey}));
+  if (!use.allowed()) return Decision::Deny(R(reasons::kDescribeKeyNotAllowed, std::move(a)));
+  return use;
+}
+
 }  // namespace ami::policy

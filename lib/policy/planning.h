@@ -193,6 +193,12 @@ absl::StatusOr<PlannedGrant> PlanCreateGrant(const PlanView& view, const CallCon
 absl::StatusOr<Planned> PlanKeyState(const PlanView& view, const CallContext& ctx,
                                      const KeyName& key, KeyState state, int pending_window_days = 0);
 
+// May `caller` describe the key `key` names in `region` (ID-14, KMS-1, KMS-5)? Its own keys and
+// AWS managed keys, and other accounts' keys whose policy or grants allow kms:DescribeKey; any
+// other key is not found. `arn` receives the key an allowing decision is about.
+Decision EvaluateDescribeKey(const StateView& view, AccountId caller, Region region,
+                             const KeyName& key, std::optional<KmsKeyArn>* arn);
+
 // SNAP-1 … 3: the snapshot with its create-volume permissions after the change.
 absl::StatusOr<Planned> PlanModifySnapshotPermission(const PlanView& view,
                                                      const SnapshotShareQuestion& q);

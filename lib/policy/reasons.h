@@ -365,6 +365,15 @@ inline constexpr RT kGrantWithoutOperations{"KMS-4", EC::kInvalidParameterValue,
                                             "a grant needs at least one operation"};
 inline constexpr RT kKeyPendingDeletion{"KMS-15", EC::kKmsInvalidStateException,
                                         "kms key {key} is pending deletion"};
+inline constexpr RT kDescribeKeyUnresolved{
+    "ID-14", EC::kKmsNotFoundException,
+    "kms key `{text}` does not exist or is not visible to account {account} in {region}"};
+inline constexpr RT kDescribeOtherAwsManagedKey{
+    "KMS-1", EC::kKmsNotFoundException,
+    "kms key `{text}` does not exist or is not visible to account {account} in {region}"};
+inline constexpr RT kDescribeKeyNotAllowed{
+    "KMS-5", EC::kKmsNotFoundException,
+    "kms key `{text}` does not exist or is not visible to account {account} in {region}"};
 inline constexpr RT kTagImageNotFound{"ID-4", EC::kInvalidAMIIDNotFound,
                                       "resource {image} does not exist in {region}"};
 inline constexpr RT kTagImageNotVisible{"SHARE-13", EC::kInvalidAMIIDNotFound,
