@@ -17,6 +17,10 @@
 #include "ami/policy.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "cloud/ops_common.h"
+#include "cloud/state.h"
+#include "policy/planning.h"
+#include "tests/cloud_fixture.h"
 #include "tests/test_util.h"
 
 namespace ami {
@@ -1450,6 +1454,223 @@ TEST_F(PolicyEngine, SNAP_4_UnusedSnapshotIsDeletedByItsOwnerOnly) {
                      ErrorCode::kInvalidSnapshotNotFound));
   EXPECT_TRUE(Denies(policy::EvaluateDeleteSnapshot(view, kOwner, kEast, SnapshotId::Long(0xbad)), "ID-4",
                      ErrorCode::kInvalidSnapshotNotFound));
+}
+
+// ---- Plans of the KMS key, tag and snapshot permission operations, over a Cloud's state ----------
+
+class KeyTagPlanning : public testing::CloudFixture {
+ protected:
+  const internal::CloudState& State() const { return internal::CloudAccess::State(*cloud); }
+  // Applies an allowed plan, as the Cloud does after the gate.
+  void Apply(policy::Planned p) {
+    ASSERT_TRUE(p.decision.allowed()) << p.decision.Explain();
+    internal::CloudAccess::State(*cloud).Commit(std::move(p.plan));
+  }
+  static policy::KeyName Name(const std::string& text) {
+    return {KmsKeyRef::Parse(text).value(), text};
+  }
+  static policy::KeyName Name(const KmsKeyArn& arn) { return Name(arn.ToString()); }
+  policy::Planned Tag(const CallContext& ctx, std::vector<policy::TagResource> resources,
+                      std::vector<std::pair<std::string, std::string>> tags) {
+    policy::TagChange change;
+    change.resources = std::move(resources);
+    change.add = testing::Must(internal::UserTags(tags));
+    return testing::Must(policy::PlanChangeTags(State(), ctx, change));
+  }
+};
+
+TEST_F(KeyTagPlanning, KMS_1_CreateKeyDrawsItsIdFromACopyOfTheSequence) {
+  const uint64_t before = State().next_id;
+  policy::Planned p = testing::Must(policy::PlanCreateKey(State(), as_owner, {}));
+  EXPECT_TRUE(Allows(p.decision, "KMS-1", ErrorCode::kAuthFailure));
+  ASSERT_EQ(p.plan.put_keys.size(), 1u);
+  EXPECT_EQ(State().next_id, before);  // Planning draws nothing.
+  ASSERT_TRUE(p.plan.ids.has_value());
+  EXPECT_EQ(p.plan.ids->next(), before + 2);
+  const KmsKeyArn planned = p.plan.put_keys.front()->arn();
+  const std::unique_ptr<Cloud> twin = cloud->Fork();
+  EXPECT_EQ(twin->CreateKey(as_owner, {}).value(), planned);  // The Cloud makes the same id.
+  Apply(std::move(p));
+  EXPECT_EQ(State().next_id, before + 2);
+  EXPECT_TRUE(cloud->GetKey(planned).has_value());
+}
+
+TEST_F(KeyTagPlanning, KMS_1_CreateKeyWithABadSpecPlansNothing) {
+  CreateKeyRequest bad;
+  bad.key_spec = "";
+  EXPECT_FALSE(policy::PlanCreateKey(State(), as_owner, bad).ok());
+}
+
+TEST_F(KeyTagPlanning, KMS_1_OwnerManagesItsCustomerManagedKey) {
+  const KmsKeyArn key = CustomerKey(as_owner);
+  const policy::Planned p = testing::Must(policy::PlanPutKeyPolicy(State(), as_owner, Name(key), {}));
+  EXPECT_TRUE(Allows(p.decision, "KMS-1", ErrorCode::kAuthFailure));
+  EXPECT_EQ(p.plan.put_keys.size(), 1u);
+}
+
+TEST_F(KeyTagPlanning, KMS_1_AwsManagedKeyCannotBeChanged) {
+  const policy::Planned p =
+      testing::Must(policy::PlanPutKeyPolicy(State(), as_owner, Name(AwsManagedKey(owner)), {}));
+  EXPECT_TRUE(Denies(p.decision, "KMS-1", ErrorCode::kOperationNotPermitted));
+  EXPECT_TRUE(p.plan.put_keys.empty());
+}
+
+TEST_F(KeyTagPlanning, KMS_1_KeyOfAnotherAccountOrNoKeyIsNotFound) {
+  const KmsKeyArn key = CustomerKey(as_owner);
+  const policy::Planned theirs = testing::Must(policy::PlanKeyState(State(), as_b, Name(key), KeyState::kDisabled));
+  EXPECT_TRUE(Denies(theirs.decision, "KMS-1", ErrorCode::kKmsNotFoundException));
+  EXPECT_THAT(theirs.decision.ToStatus().message(), HasSubstr("does not exist in account `444455556666`"));
+  const policy::Planned none = policy::PlanCreateAlias(State(), as_owner, "alias/x", Name("alias/none"));
+  EXPECT_TRUE(Denies(none.decision, "KMS-1", ErrorCode::kKmsNotFoundException));
+}
+
+TEST_F(KeyTagPlanning, KMS_14_PrimaryIsReplicatedToAnotherRegion) {
+  const KmsKeyArn mrk = NewKey(owner, east, {}, /*multi_region=*/true);
+  policy::Planned p = testing::Must(policy::PlanReplicateKey(State(), as_owner, Name(mrk), west));
+  EXPECT_TRUE(Allows(p.decision, "KMS-1", ErrorCode::kAuthFailure));
+  ASSERT_EQ(p.plan.put_keys.size(), 1u);
+  EXPECT_EQ(p.plan.put_keys.front()->arn(), KmsKeyArn::Of(owner, west, mrk.key_id()));
+  EXPECT_EQ(p.plan.put_keys.front()->multi_region_role(), MultiRegionRole::kReplica);
+  Apply(std::move(p));
+  const policy::Planned again = testing::Must(policy::PlanReplicateKey(State(), as_owner, Name(mrk), west));
+  EXPECT_TRUE(Denies(again.decision, "KMS-14", ErrorCode::kInvalidParameterValue));
+}
+
+TEST_F(KeyTagPlanning, KMS_14_OnlyAPrimaryIsReplicatedAndNotIntoItsOwnRegion) {
+  const KmsKeyArn single = CustomerKey(as_owner);
+  const KmsKeyArn mrk = NewKey(owner, east, {}, /*multi_region=*/true);
+  EXPECT_TRUE(Denies(testing::Must(policy::PlanReplicateKey(State(), as_owner, Name(single), west)).decision,
+                     "KMS-14", ErrorCode::kKmsInvalidStateException));
+  EXPECT_TRUE(Denies(testing::Must(policy::PlanReplicateKey(State(), as_owner, Name(mrk), east)).decision,
+                     "KMS-14", ErrorCode::kInvalidParameterValue));
+}
+
+TEST_F(KeyTagPlanning, ID_13_AliasIsUniquePerAccountAndRegion) {
+  const KmsKeyArn key = CustomerKey(as_owner);
+  policy::Planned p = policy::PlanCreateAlias(State(), as_owner, "alias/build", Name(key));
+  EXPECT_TRUE(Allows(p.decision, "KMS-1", ErrorCode::kAuthFailure));
+  ASSERT_EQ(p.plan.put_aliases.size(), 1u);
+  Apply(std::move(p));
+  EXPECT_EQ(State().FindAlias(owner, east, "alias/build"), key);
+  EXPECT_TRUE(Denies(policy::PlanCreateAlias(State(), as_owner, "alias/build", Name(key)).decision, "ID-13",
+                     ErrorCode::kInvalidParameterValue));
+  EXPECT_TRUE(policy::PlanCreateAlias(State(), as_owner_west, "alias/build",
+                                      Name(NewKey(owner, west))).decision.allowed());
+}
+
+TEST_F(KeyTagPlanning, KMS_4_GrantNeedsAnOperationAndDrawsItsId) {
+  const KmsKeyArn key = CustomerKey(as_owner);
+  const uint64_t before = State().next_id;
+  const KmsActions decrypt = KmsActions::Of({KmsAction::kDecrypt});
+  policy::PlannedGrant g = testing::Must(policy::PlanCreateGrant(State(), as_owner, Name(key), b, decrypt));
+  EXPECT_TRUE(Allows(g.planned.decision, "KMS-1", ErrorCode::kAuthFailure));
+  EXPECT_EQ(g.grant_id.size(), 32u);
+  EXPECT_EQ(State().next_id, before);
+  ASSERT_EQ(g.planned.plan.put_keys.size(), 1u);
+  EXPECT_EQ(g.planned.plan.put_keys.front()->grants().back().grant_id, g.grant_id);
+  const policy::PlannedGrant none =
+      testing::Must(policy::PlanCreateGrant(State(), as_owner, Name(key), b, KmsActions()));
+  EXPECT_TRUE(Denies(none.planned.decision, "KMS-4", ErrorCode::kInvalidParameterValue));
+  EXPECT_FALSE(none.planned.plan.ids.has_value());
+}
+
+TEST_F(KeyTagPlanning, KMS_15_ScheduledDeletionIsPlannedAndThenFinal) {
+  const KmsKeyArn key = CustomerKey(as_owner);
+  policy::Planned p =
+      testing::Must(policy::PlanKeyState(State(), as_owner, Name(key), KeyState::kPendingDeletion, 7));
+  EXPECT_TRUE(Allows(p.decision, "KMS-1", ErrorCode::kAuthFailure));
+  ASSERT_EQ(p.plan.schedule.size(), 1u);
+  EXPECT_EQ(p.plan.schedule.front().first, absl::Hours(24 * 7));
+  EXPECT_EQ(p.plan.put_keys.front()->deletion_time(), t0 + absl::Hours(24 * 7));
+  Apply(std::move(p));
+  const policy::Planned enable = testing::Must(policy::PlanKeyState(State(), as_owner, Name(key), KeyState::kEnabled));
+  EXPECT_TRUE(Denies(enable.decision, "KMS-15", ErrorCode::kKmsInvalidStateException));
+}
+
+TEST_F(KeyTagPlanning, KMS_5_AnotherAccountDescribesAKeyOnlyWhenAllowed) {
+  const KmsKeyArn key = CustomerKey(as_owner);
+  std::optional<KmsKeyArn> arn;
+  EXPECT_TRUE(Allows(policy::EvaluateDescribeKey(State(), owner, east, Name(key), &arn), "KMS-1",
+                     ErrorCode::kAuthFailure));
+  EXPECT_EQ(arn, key);
+  EXPECT_TRUE(Denies(policy::EvaluateDescribeKey(State(), b, east, Name(key), &arn), "KMS-5",
+                     ErrorCode::kKmsNotFoundException));
+  KeyPolicyStatement allow_b;
+  allow_b.accounts = {b};
+  allow_b.actions = KmsActions::Of({KmsAction::kDescribeKey});
+  const KmsKeyArn shared = NewKey(owner, east, {allow_b});
+  EXPECT_TRUE(policy::EvaluateDescribeKey(State(), b, east, Name(shared), &arn).allowed());
+}
+
+TEST_F(KeyTagPlanning, ID_14_KeyNamesResolveOnlyInTheCallersAccount) {
+  std::optional<KmsKeyArn> arn;
+  EXPECT_TRUE(Denies(policy::EvaluateDescribeKey(State(), owner, east, Name("alias/none"), &arn), "ID-14",
+                     ErrorCode::kKmsNotFoundException));
+  EXPECT_TRUE(Allows(policy::EvaluateDescribeKey(State(), owner, east, Name(AwsManagedKey(owner)), &arn),
+                     "KMS-1", ErrorCode::kCustomerKeyHasBeenRevoked));
+  EXPECT_TRUE(Denies(policy::EvaluateDescribeKey(State(), b, east, Name(AwsManagedKey(owner)), &arn), "KMS-1",
+                     ErrorCode::kKmsNotFoundException));
+}
+
+TEST_F(KeyTagPlanning, SHARE_13_OwnerTagsTheImageARecipientKeepsItsOwnTags) {
+  const ImageId id = SeedImage(owner);
+  testing::Check(Share(as_owner, id, {testing::User(b)}));
+  const policy::Planned mine = Tag(as_owner, {id}, {{"team", "a"}});
+  EXPECT_TRUE(Allows(mine.decision, "SHARE-13", ErrorCode::kAuthFailure));
+  ASSERT_EQ(mine.plan.put_images.size(), 1u);
+  EXPECT_EQ(mine.plan.put_images.front()->tags().Find("team").value_or("-"), "a");
+  EXPECT_TRUE(mine.plan.set_foreign_tags.empty());
+  policy::Planned theirs = Tag(as_b, {id}, {{"mine", "b"}});
+  EXPECT_TRUE(Allows(theirs.decision, "SHARE-13", ErrorCode::kAuthFailure));
+  EXPECT_TRUE(theirs.plan.put_images.empty());
+  ASSERT_EQ(theirs.plan.set_foreign_tags.size(), 1u);
+  EXPECT_EQ(theirs.plan.set_foreign_tags.front().account, b);
+  Apply(std::move(theirs));
+  EXPECT_EQ(cloud->GetTags(b, id.ToString())->Find("mine").value_or("-"), "b");
+}
+
+TEST_F(KeyTagPlanning, SHARE_13_AccountThatCannotSeeTheResourceCannotTagIt) {
+  const ImageId id = SeedImage(owner);
+  const SnapshotId snap = SeedSnapshot(owner);
+  EXPECT_TRUE(Denies(Tag(as_c, {id}, {{"mine", "c"}}).decision, "SHARE-13", ErrorCode::kInvalidAMIIDNotFound));
+  EXPECT_TRUE(Denies(Tag(as_c, {snap}, {{"mine", "c"}}).decision, "SHARE-13",
+                     ErrorCode::kInvalidSnapshotNotFound));
+  testing::Check(ShareSnapshot(as_owner, snap, "add", {c.ToString()}));
+  EXPECT_TRUE(Allows(Tag(as_c, {snap}, {{"mine", "c"}}).decision, "SHARE-13", ErrorCode::kAuthFailure));
+}
+
+TEST_F(KeyTagPlanning, ID_4_TagsNeedTheResourceInTheRegion) {
+  const ImageId id = SeedImage(owner);
+  const InstanceId instance = testing::Must(Launch(as_owner, id)).front();
+  EXPECT_TRUE(Allows(Tag(as_owner, {instance}, {{"k", "v"}}).decision, "SHARE-13", ErrorCode::kAuthFailure));
+  EXPECT_TRUE(Denies(Tag(as_b, {instance}, {{"k", "v"}}).decision, "ID-4", ErrorCode::kInvalidInstanceIDNotFound));
+  EXPECT_TRUE(Denies(Tag(as_owner_west, {id}, {{"k", "v"}}).decision, "ID-4", ErrorCode::kInvalidAMIIDNotFound));
+  EXPECT_TRUE(Denies(Tag(as_owner, {SnapshotId::Long(0xbad, 0)}, {{"k", "v"}}).decision, "ID-4",
+                     ErrorCode::kInvalidSnapshotNotFound));
+}
+
+TEST_F(KeyTagPlanning, SHARE_13_AResourceHoldsAtMost50UserTags) {
+  const ImageId id = SeedImage(owner);
+  std::vector<std::pair<std::string, std::string>> fifty;
+  for (int i = 0; i < 50; ++i) fifty.emplace_back(absl::StrCat("k", i), "v");
+  Apply(Tag(as_owner, {id}, fifty));
+  EXPECT_TRUE(Allows(Tag(as_owner, {id}, {{"k0", "again"}}).decision, "SHARE-13", ErrorCode::kAuthFailure));
+  const policy::Planned over = Tag(as_owner, {id}, {{"k50", "v"}});
+  EXPECT_TRUE(Denies(over.decision, "SHARE-13", ErrorCode::kTagLimitExceeded));
+  EXPECT_EQ(over.decision.ToStatus().message(), "a resource can have at most 50 tags; got 51");
+}
+
+TEST_F(KeyTagPlanning, SNAP_1_OwnerChangesCreateVolumePermissionsOthersDoNot) {
+  const SnapshotId snap = SeedSnapshot(owner);
+  const policy::Planned p = testing::Must(
+      policy::PlanModifySnapshotPermission(State(), {owner, east, snap, {b}, {}, false, false}));
+  EXPECT_TRUE(Allows(p.decision, "SNAP-1", ErrorCode::kAuthFailure));
+  ASSERT_EQ(p.plan.put_snapshots.size(), 1u);
+  EXPECT_EQ(p.plan.put_snapshots.front()->create_volume_permissions().accounts, std::vector<AccountId>{b});
+  const policy::Planned q =
+      testing::Must(policy::PlanModifySnapshotPermission(State(), {b, east, snap, {c}, {}, false, false}));
+  EXPECT_TRUE(Denies(q.decision, "SNAP-1", ErrorCode::kAuthFailure));
+  EXPECT_TRUE(q.plan.put_snapshots.empty());
 }
 
 }  // namespace

@@ -1,4 +1,5 @@
 // Account settings per Region (KMS-2, KMS-3, SHARE-18, SNAP-3) and KMS keys (KMS-1, 4, 14, 15).
+#include <memory>
 #include <string>
 #include <utility>
 #include <vector>
@@ -7,6 +8,7 @@
 #include "ami/cloud.h"
 #include "ami/errors.h"
 #include "ami/policy.h"
+#include "cloud/ops_common.h"
 #include "cloud/state.h"
 #include "values/choices.h"
 #include "values/status_macros.h"
@@ -15,40 +17,6 @@ namespace ami {
 
 using internal::CloudState;
 using internal::DryRunCheck;
-
-namespace {
-
-// The caller's own customer managed key named by `text` in any form (ID-12, ID-14).
-absl::StatusOr<std::shared_ptr<const KmsKey>> OwnKey(const CloudState& s, const CallContext& ctx,
-                                                     const std::string& text) {
-  AMI_ASSIGN_OR_RETURN(const KmsKeyRef ref, KmsKeyRef::Parse(text));
-  const std::optional<KmsKeyArn> arn = policy::ResolveKey(s, ctx.account, ctx.region, ref);
-  if (arn.has_value()) {
-    auto it = s.keys.find(*arn);
-    const bool aws_managed = s.FindKey(*arn).aws_managed;
-    if (it != s.keys.end() && it->second->account() == ctx.account && !aws_managed) {
-      return it->second;
-    }
-    if (aws_managed) {
-      return MakeError(choices::kAwsManagedKeyChange,
-                       absl::StrCat("kms key `", arn->ToString(),
-                                    "` is an aws managed key: its policy, grants and state cannot "
-                                    "be changed"));
-    }
-  }
-  return MakeError(choices::kKeyNotManageable,
-                   absl::StrCat("kms key `", text, "` does not exist in account `",
-                                ctx.account.ToString(), "` in ", ctx.region.code()));
-}
-
-absl::Status PutKey(CloudState& s, KmsKey::Builder& b) {
-  AMI_ASSIGN_OR_RETURN(KmsKey key, b.Build());
-  const KmsKeyArn arn = key.arn();
-  s.keys[arn] = std::make_shared<const KmsKey>(std::move(key));
-  return absl::OkStatus();
-}
-
-}  // namespace
 
 #define AMI_SETTING(Method, body)                                  \
   absl::Status Cloud::Method(const CallContext& ctx) {             \
@@ -117,124 +85,92 @@ absl::Status Cloud::ModifyEbsDefaultKmsKeyId(const CallContext& ctx, const std::
   return absl::OkStatus();
 }
 
+namespace {
+
+// Plans under the writer lock, gates the decision and commits: the key operations' one shape.
+// Returns the first key the plan puts, if any.
+template <typename PlanFn>
+absl::StatusOr<std::shared_ptr<const KmsKey>> CommitKeyPlan(CloudState& s, const CallContext& ctx,
+                                                            PlanFn plan) {
+  internal::WriterLock lock(s.mu);
+  AMI_ASSIGN_OR_RETURN(policy::Planned p, plan(static_cast<const CloudState&>(s)));
+  AMI_RETURN_IF_ERROR(internal::Gate(p.decision, ctx));
+  std::shared_ptr<const KmsKey> key = p.plan.put_keys.empty() ? nullptr : p.plan.put_keys.front();
+  s.Commit(std::move(p.plan));
+  return key;
+}
+
+absl::StatusOr<policy::KeyName> DecodeKey(const std::string& text) {
+  AMI_ASSIGN_OR_RETURN(KmsKeyRef ref, KmsKeyRef::Parse(text));
+  return policy::KeyName{std::move(ref), text};
+}
+
+absl::Status SetKeyState(CloudState& s, const CallContext& ctx, const std::string& key_id,
+                         KeyState state, int pending_window_days = 0) {
+  AMI_ASSIGN_OR_RETURN(const policy::KeyName key, DecodeKey(key_id));
+  return CommitKeyPlan(s, ctx, [&](const CloudState& v) {
+           return policy::PlanKeyState(v, ctx, key, state, pending_window_days);
+         }).status();
+}
+
+}  // namespace
+
 absl::StatusOr<KmsKeyArn> Cloud::CreateKey(const CallContext& ctx, const CreateKeyRequest& request) {
-  internal::WriterLock lock(state_->mu);
-  CloudState& s = *state_;
-  const uint64_t saved = s.next_id;
-  const KmsKeyArn arn = KmsKeyArn::Of(ctx.account, ctx.region, s.NewKeyId(request.multi_region));
-  KmsKey::Builder b;
-  b.set_arn(arn)
-      .set_description(request.description)
-      .set_key_spec(request.key_spec)
-      .set_multi_region_role(request.multi_region ? MultiRegionRole::kPrimary : MultiRegionRole::kNone)
-      .set_creation_time(s.now)
-      .set_policy(request.policy);
-  absl::StatusOr<KmsKey> key = b.Build();
-  if (!key.ok() || ctx.dry_run) {
-    s.next_id = saved;  // A rejected call changes nothing, not even the id sequence.
-    AMI_RETURN_IF_ERROR(key.status());
-    return DryRunCheck(ctx);
-  }
-  s.keys[arn] = std::make_shared<const KmsKey>(*std::move(key));
-  return arn;
+  AMI_ASSIGN_OR_RETURN(const std::shared_ptr<const KmsKey> key,
+                       CommitKeyPlan(*state_, ctx, [&](const CloudState& v) {
+                         return policy::PlanCreateKey(v, ctx, request);
+                       }));
+  return key->arn();
 }
 
 absl::StatusOr<KmsKeyArn> Cloud::ReplicateKey(const CallContext& ctx, const std::string& key_id,
                                               const std::string& replica_region) {
   AMI_ASSIGN_OR_RETURN(const Region region, Region::Parse(replica_region));
-  internal::WriterLock lock(state_->mu);
-  CloudState& s = *state_;
-  AMI_ASSIGN_OR_RETURN(const std::shared_ptr<const KmsKey> primary, OwnKey(s, ctx, key_id));
-  if (primary->multi_region_role() != MultiRegionRole::kPrimary) {
-    return MakeError(ErrorCode::kKmsInvalidStateException,
-                     absl::StrCat("kms key `", primary->arn().ToString(),
-                                  "` is not a multi-region primary key"));
-  }
-  const KmsKeyArn arn = KmsKeyArn::Of(ctx.account, region, primary->id());
-  if (region == ctx.region || s.keys.contains(arn)) {
-    return MakeError(ErrorCode::kInvalidParameterValue,
-                     absl::StrCat("kms key `", primary->id().ToString(), "` already exists in ",
-                                  region.code(), " (KMS-14: at most one replica per region)"));
-  }
-  AMI_RETURN_IF_ERROR(DryRunCheck(ctx));
-  KmsKey::Builder b = primary->ToBuilder();
-  // KMS-14: a replica shares the key id and material, not the policy, grants or description.
-  b.set_arn(arn).set_multi_region_role(MultiRegionRole::kReplica).set_grants({}).set_policy({})
-      .set_description("").set_tags(TagSet()).set_creation_time(s.now);
-  AMI_RETURN_IF_ERROR(PutKey(s, b));
-  return arn;
+  AMI_ASSIGN_OR_RETURN(const policy::KeyName key, DecodeKey(key_id));
+  AMI_ASSIGN_OR_RETURN(const std::shared_ptr<const KmsKey> replica,
+                       CommitKeyPlan(*state_, ctx, [&](const CloudState& v) {
+                         return policy::PlanReplicateKey(v, ctx, key, region);
+                       }));
+  return replica->arn();
 }
 
 absl::Status Cloud::CreateAlias(const CallContext& ctx, const std::string& alias,
                                 const std::string& key_id) {
   AMI_RETURN_IF_ERROR(ValidateNewAliasName(alias));
-  internal::WriterLock lock(state_->mu);
-  CloudState& s = *state_;
-  AMI_ASSIGN_OR_RETURN(const std::shared_ptr<const KmsKey> key, OwnKey(s, ctx, key_id));
-  const auto slot = std::make_tuple(ctx.account, ctx.region, alias);
-  if (s.aliases.contains(slot)) {
-    return MakeError(ErrorCode::kInvalidParameterValue,
-                     absl::StrCat("alias `", alias, "` already exists in account `",
-                                  ctx.account.ToString(), "` in ", ctx.region.code()));
-  }
-  AMI_RETURN_IF_ERROR(DryRunCheck(ctx));
-  s.aliases.emplace(slot, key->arn());
-  return absl::OkStatus();
+  AMI_ASSIGN_OR_RETURN(const policy::KeyName key, DecodeKey(key_id));
+  return CommitKeyPlan(*state_, ctx, [&](const CloudState& v) -> absl::StatusOr<policy::Planned> {
+           return policy::PlanCreateAlias(v, ctx, alias, key);
+         }).status();
 }
 
 absl::Status Cloud::PutKeyPolicy(const CallContext& ctx, const std::string& key_id,
                                  std::vector<KeyPolicyStatement> policy) {
-  internal::WriterLock lock(state_->mu);
-  CloudState& s = *state_;
-  AMI_ASSIGN_OR_RETURN(const std::shared_ptr<const KmsKey> key, OwnKey(s, ctx, key_id));
-  KmsKey::Builder b = key->ToBuilder();
-  b.set_policy(std::move(policy));
-  AMI_RETURN_IF_ERROR(b.Build().status());
-  AMI_RETURN_IF_ERROR(DryRunCheck(ctx));
-  return PutKey(s, b);
+  AMI_ASSIGN_OR_RETURN(const policy::KeyName key, DecodeKey(key_id));
+  return CommitKeyPlan(*state_, ctx, [&](const CloudState& v) {
+           return policy::PlanPutKeyPolicy(v, ctx, key, std::move(policy));
+         }).status();
 }
 
 absl::StatusOr<std::string> Cloud::CreateGrant(const CallContext& ctx, const std::string& key_id,
                                                AccountId grantee, KmsActions operations) {
-  internal::WriterLock lock(state_->mu);
-  CloudState& s = *state_;
-  AMI_ASSIGN_OR_RETURN(const std::shared_ptr<const KmsKey> key, OwnKey(s, ctx, key_id));
-  if (operations.empty()) {
-    return MakeError(ErrorCode::kInvalidParameterValue, "a grant needs at least one operation");
-  }
-  AMI_RETURN_IF_ERROR(DryRunCheck(ctx));
-  const std::string grant_id = s.NewGrantId();
-  KmsKey::Builder b = key->ToBuilder();
-  b.add_grant(KmsGrant{grant_id, grantee, operations});
-  AMI_RETURN_IF_ERROR(PutKey(s, b));
+  AMI_ASSIGN_OR_RETURN(const policy::KeyName key, DecodeKey(key_id));
+  std::string grant_id;
+  AMI_RETURN_IF_ERROR(
+      CommitKeyPlan(*state_, ctx, [&](const CloudState& v) -> absl::StatusOr<policy::Planned> {
+        AMI_ASSIGN_OR_RETURN(policy::PlannedGrant g,
+                             policy::PlanCreateGrant(v, ctx, key, grantee, operations));
+        grant_id = std::move(g.grant_id);
+        return std::move(g.planned);
+      }).status());
   return grant_id;
 }
 
-namespace {
-
-absl::Status SetKeyState(CloudState& s, const CallContext& ctx, const std::string& key_id,
-                         KeyState state, std::optional<absl::Time> deletion) {
-  AMI_ASSIGN_OR_RETURN(const std::shared_ptr<const KmsKey> key, OwnKey(s, ctx, key_id));
-  if (key->state() == KeyState::kPendingDeletion) {
-    return MakeError(ErrorCode::kKmsInvalidStateException,
-                     absl::StrCat("kms key `", key->arn().ToString(), "` is pending deletion"));
-  }
-  AMI_RETURN_IF_ERROR(DryRunCheck(ctx));
-  KmsKey::Builder b = key->ToBuilder();
-  b.set_state(state).set_deletion_time(deletion);
-  return PutKey(s, b);
-}
-
-}  // namespace
-
 absl::Status Cloud::EnableKey(const CallContext& ctx, const std::string& key_id) {
-  internal::WriterLock lock(state_->mu);
-  return SetKeyState(*state_, ctx, key_id, KeyState::kEnabled, std::nullopt);
+  return SetKeyState(*state_, ctx, key_id, KeyState::kEnabled);
 }
 
 absl::Status Cloud::DisableKey(const CallContext& ctx, const std::string& key_id) {
-  internal::WriterLock lock(state_->mu);
-  return SetKeyState(*state_, ctx, key_id, KeyState::kDisabled, std::nullopt);
+  return SetKeyState(*state_, ctx, key_id, KeyState::kDisabled);
 }
 
 absl::Status Cloud::ScheduleKeyDeletion(const CallContext& ctx, const std::string& key_id,
@@ -244,40 +180,22 @@ absl::Status Cloud::ScheduleKeyDeletion(const CallContext& ctx, const std::strin
                      absl::StrCat("pending window ", pending_window_days,
                                   " days is outside 7 to 30"));
   }
-  internal::WriterLock lock(state_->mu);
-  CloudState& s = *state_;
-  const absl::Time when = s.now + absl::Hours(24 * pending_window_days);
-  AMI_RETURN_IF_ERROR(SetKeyState(s, ctx, key_id, KeyState::kPendingDeletion, when));
-  AMI_ASSIGN_OR_RETURN(const std::shared_ptr<const KmsKey> key, OwnKey(s, ctx, key_id));
-  s.Schedule(when - s.now, {internal::PendingWork::Kind::kKeyDeletion, key->arn().ToString(), {}});
-  return absl::OkStatus();
+  return SetKeyState(*state_, ctx, key_id, KeyState::kPendingDeletion, pending_window_days);
 }
 
 absl::StatusOr<KmsKey> Cloud::DescribeKey(const CallContext& ctx, const std::string& key_id) const {
-  AMI_ASSIGN_OR_RETURN(const KmsKeyRef ref, KmsKeyRef::Parse(key_id));
+  AMI_ASSIGN_OR_RETURN(const policy::KeyName key, DecodeKey(key_id));
   internal::ReaderLock lock(state_->mu);
   const CloudState& s = *state_;
-  const std::optional<KmsKeyArn> arn = policy::ResolveKey(s, ctx.account, ctx.region, ref);
-  absl::Status not_found = MakeError(
-      ErrorCode::kKmsNotFoundException,
-      absl::StrCat("kms key `", key_id, "` does not exist or is not visible to account `",
-                   ctx.account.ToString(), "` in ", ctx.region.code()));
-  if (!arn.has_value()) return not_found;
+  std::optional<KmsKeyArn> arn;
+  AMI_RETURN_IF_ERROR(policy::EvaluateDescribeKey(s, ctx.account, ctx.region, key, &arn).ToStatus());
   const KeyFacts facts = s.FindKey(*arn);
-  if (facts.aws_managed && arn->account() == ctx.account) {
-    if (facts.key != nullptr) return *facts.key;  // Imported with its real id.
-    return KmsKey::Builder()
-        .set_arn(*arn)
-        .set_manager(KeyManager::kAws)
-        .set_description("Default key that protects my EBS volumes when no other key is defined")
-        .Build();
-  }
-  if (facts.key == nullptr) return not_found;
-  if (facts.key->account() != ctx.account &&
-      !policy::EvaluateKeyUse(s, ctx.account, *arn, KmsActions::Of({KmsAction::kDescribeKey})).allowed()) {
-    return not_found;
-  }
-  return *facts.key;
+  if (facts.key != nullptr) return *facts.key;  // An imported aws managed key keeps its real id.
+  return KmsKey::Builder()
+      .set_arn(*arn)
+      .set_manager(KeyManager::kAws)
+      .set_description("Default key that protects my EBS volumes when no other key is defined")
+      .Build();
 }
 
 }  // namespace ami

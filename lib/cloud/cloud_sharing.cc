@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <string>
 #include <utility>
+#include <variant>
 #include <vector>
 
 #include "absl/strings/str_cat.h"
@@ -206,160 +207,76 @@ absl::Status Cloud::ModifySnapshotAttribute(const CallContext& ctx,
     }
     (add ? q.add_public : q.remove_public) = true;
   }
-  internal::WriterLock lock(state_->mu);
-  CloudState& s = *state_;
-  CreateVolumePermissions next;
-  AMI_RETURN_IF_ERROR(internal::Gate(policy::EvaluateModifySnapshotPermission(s, q, &next), ctx));
-  Snapshot::Builder b = s.FindSnapshot(id)->ToBuilder();
-  b.set_create_volume_permissions(std::move(next));
-  AMI_ASSIGN_OR_RETURN(Snapshot snapshot, b.Build());
-  s.PutSnapshot(std::make_shared<const Snapshot>(std::move(snapshot)));
-  return absl::OkStatus();
+  return PlanAndCommit(*state_, ctx, [&](const CloudState& s) {
+    return policy::PlanModifySnapshotPermission(s, q);
+  });
 }
 
 // ---- Tags ----
 
 namespace {
 
-// Where a resource's tags live for one account (SHARE-13).
-struct TagTarget {
-  enum class Kind { kImage, kSnapshot, kInstance } kind;
-  std::string id;
-  bool owner = false;
-};
-
-absl::StatusOr<TagTarget> FindTagTarget(const CloudState& s, AccountId account, Region region,
-                                        const std::string& text) {
-  auto not_found = [&](ErrorCode code) {
-    return MakeError(code, absl::StrCat("resource `", text, "` does not exist in ", region.code()));
-  };
-  if (absl::StartsWith(text, "ami-") && ImageId::Parse(text).ok()) {
-    const Image* image = s.FindImage(*ImageId::Parse(text));
-    if (image == nullptr || image->region() != region || !internal::IsRegistered(image->state())) {
-      return not_found(ErrorCode::kInvalidAMIIDNotFound);
-    }
-    const bool owner = image->owner() == account;
-    if (!owner && !policy::EvaluateLaunchPermission(s, *image, account).allowed()) {
-      return not_found(ErrorCode::kInvalidAMIIDNotFound);
-    }
-    return TagTarget{TagTarget::Kind::kImage, text, owner};
-  }
-  if (absl::StartsWith(text, "snap-") && SnapshotId::Parse(text).ok()) {
-    const Snapshot* snap = s.FindSnapshot(*SnapshotId::Parse(text));
-    if (snap == nullptr || snap->region() != region) return not_found(ErrorCode::kInvalidSnapshotNotFound);
-    const bool owner = snap->owner() == account;
-    if (!owner && !std::binary_search(snap->create_volume_permissions().accounts.begin(),
-                                      snap->create_volume_permissions().accounts.end(), account) &&
-        !snap->is_public()) {
-      return not_found(ErrorCode::kInvalidSnapshotNotFound);
-    }
-    return TagTarget{TagTarget::Kind::kSnapshot, text, owner};
-  }
-  if (absl::StartsWith(text, "i-") && InstanceId::Parse(text).ok()) {
-    const Instance* instance = s.FindInstance(*InstanceId::Parse(text));
-    if (instance == nullptr || instance->region() != region || instance->owner() != account) {
-      return not_found(ErrorCode::kInvalidInstanceIDNotFound);
-    }
-    return TagTarget{TagTarget::Kind::kInstance, text, true};
+// A resource id of CreateTags, DeleteTags or GetTags (ID-3): an ami-, snap- or i- id.
+absl::StatusOr<policy::TagResource> DecodeTagResource(const std::string& text) {
+  if (absl::StartsWith(text, "ami-")) {
+    if (auto id = ImageId::Parse(text); id.ok()) return *id;
+  } else if (absl::StartsWith(text, "snap-")) {
+    if (auto id = SnapshotId::Parse(text); id.ok()) return *id;
+  } else if (absl::StartsWith(text, "i-")) {
+    if (auto id = InstanceId::Parse(text); id.ok()) return *id;
   }
   return MakeError(ErrorCode::kInvalidID,
                    absl::StrCat("invalid resource id `", text, "` (ID-3): expected an ami-, snap- or i- id"));
 }
 
-TagSet OwnerTags(const CloudState& s, const TagTarget& t) {
-  switch (t.kind) {
-    case TagTarget::Kind::kImage:
-      return s.FindImage(*ImageId::Parse(t.id))->tags();
-    case TagTarget::Kind::kSnapshot:
-      return s.FindSnapshot(*SnapshotId::Parse(t.id))->tags();
-    case TagTarget::Kind::kInstance:
-      return s.FindInstance(*InstanceId::Parse(t.id))->tags();
-  }
-  return TagSet();
-}
-
-void SetOwnerTags(CloudState& s, const TagTarget& t, TagSet tags) {
-  switch (t.kind) {
-    case TagTarget::Kind::kImage: {
-      Image::Builder b = s.FindImage(*ImageId::Parse(t.id))->ToBuilder();
-      s.PutImage(std::make_shared<const Image>(*b.set_tags(std::move(tags)).Build()));
-      return;
-    }
-    case TagTarget::Kind::kSnapshot: {
-      Snapshot::Builder b = s.FindSnapshot(*SnapshotId::Parse(t.id))->ToBuilder();
-      s.PutSnapshot(std::make_shared<const Snapshot>(*b.set_tags(std::move(tags)).Build()));
-      return;
-    }
-    case TagTarget::Kind::kInstance: {
-      Instance::Builder b = s.FindInstance(*InstanceId::Parse(t.id))->ToBuilder();
-      s.PutInstance(*std::move(b.set_tags(std::move(tags))).Build());
-      return;
-    }
-  }
-}
-
-TagSet ViewerTags(const CloudState& s, const TagTarget& t, AccountId account) {
-  if (t.owner) return OwnerTags(s, t);
-  auto it = s.foreign_tags.find(t.id);
-  if (it == s.foreign_tags.end()) return TagSet();
-  auto mine = it->second.find(account);
-  return mine == it->second.end() ? TagSet() : mine->second;
-}
-
-// Computes every resource's new tags, then applies them all (atomicity).
-template <typename Change>
-absl::Status ChangeTags(CloudState& s, const CallContext& ctx, const std::vector<std::string>& ids,
-                        Change change) {
-  std::vector<std::pair<TagTarget, TagSet>> updates;
+absl::StatusOr<policy::TagChange> DecodeTagChange(const std::vector<std::string>& ids) {
+  if (ids.empty()) return MakeError(ErrorCode::kMissingParameter, "no resource ids were given");
+  policy::TagChange change;
   for (const std::string& text : ids) {
-    AMI_ASSIGN_OR_RETURN(const TagTarget target, FindTagTarget(s, ctx.account, ctx.region, text));
-    AMI_ASSIGN_OR_RETURN(TagSet next, change(ViewerTags(s, target, ctx.account)));
-    updates.emplace_back(target, std::move(next));
+    AMI_ASSIGN_OR_RETURN(policy::TagResource resource, DecodeTagResource(text));
+    change.resources.push_back(resource);
   }
-  if (updates.empty()) return MakeError(ErrorCode::kMissingParameter, "no resource ids were given");
-  AMI_RETURN_IF_ERROR(internal::DryRunCheck(ctx));
-  for (auto& [target, tags] : updates) {
-    if (target.owner) {
-      SetOwnerTags(s, target, std::move(tags));
-    } else {
-      s.SetForeignTags(target.id, ctx.region, ctx.account, std::move(tags));
-    }
-  }
-  return absl::OkStatus();
+  return change;
 }
 
 }  // namespace
 
 absl::Status Cloud::CreateTags(const CallContext& ctx, const std::vector<std::string>& resource_ids,
                                const std::vector<std::pair<std::string, std::string>>& tags) {
-  AMI_ASSIGN_OR_RETURN(const TagSet added, internal::UserTags(tags));
-  internal::WriterLock lock(state_->mu);
-  return ChangeTags(*state_, ctx, resource_ids,
-                    [&added](const TagSet& current) { return current.With(added); });
+  AMI_ASSIGN_OR_RETURN(TagSet added, internal::UserTags(tags));
+  AMI_ASSIGN_OR_RETURN(policy::TagChange change, DecodeTagChange(resource_ids));
+  change.add = std::move(added);
+  return PlanAndCommit(*state_, ctx, [&](const CloudState& s) {
+    return policy::PlanChangeTags(s, ctx, change);
+  });
 }
 
 absl::Status Cloud::DeleteTags(const CallContext& ctx, const std::vector<std::string>& resource_ids,
                                const std::vector<std::string>& keys) {
-  internal::WriterLock lock(state_->mu);
-  return ChangeTags(*state_, ctx, resource_ids, [&keys](const TagSet& current) {
-    return absl::StatusOr<TagSet>(current.Without(keys));
+  AMI_ASSIGN_OR_RETURN(policy::TagChange change, DecodeTagChange(resource_ids));
+  change.remove = true;
+  change.remove_keys = keys;
+  return PlanAndCommit(*state_, ctx, [&](const CloudState& s) {
+    return policy::PlanChangeTags(s, ctx, change);
   });
 }
 
 absl::StatusOr<TagSet> Cloud::GetTags(AccountId viewer, const std::string& resource_id) const {
+  AMI_ASSIGN_OR_RETURN(const policy::TagResource resource, DecodeTagResource(resource_id));
   internal::ReaderLock lock(state_->mu);
   const CloudState& s = *state_;
   // The resource's own Region: tags are looked up wherever the resource is.
   Region region = Region::All().front();
-  if (auto id = ImageId::Parse(resource_id); id.ok() && s.FindImage(*id)) {
+  if (const auto* id = std::get_if<ImageId>(&resource); id && s.FindImage(*id)) {
     region = s.FindImage(*id)->region();
-  } else if (auto sid = SnapshotId::Parse(resource_id); sid.ok() && s.FindSnapshot(*sid)) {
+  } else if (const auto* sid = std::get_if<SnapshotId>(&resource); sid && s.FindSnapshot(*sid)) {
     region = s.FindSnapshot(*sid)->region();
-  } else if (auto iid = InstanceId::Parse(resource_id); iid.ok() && s.FindInstance(*iid)) {
+  } else if (const auto* iid = std::get_if<InstanceId>(&resource); iid && s.FindInstance(*iid)) {
     region = s.FindInstance(*iid)->region();
   }
-  AMI_ASSIGN_OR_RETURN(const TagTarget target, FindTagTarget(s, viewer, region, resource_id));
-  return ViewerTags(s, target, viewer);
+  bool owner = false;
+  AMI_RETURN_IF_ERROR(policy::EvaluateTagAccess(s, viewer, region, resource, &owner).ToStatus());
+  return policy::ViewerTags(s, resource, owner, viewer);
 }
 
 }  // namespace ami

@@ -117,6 +117,15 @@ void CloudState::Commit(Plan plan) {
     client_tokens.insert_or_assign(std::move(plan.client_token->first),
                                    std::move(plan.client_token->second));
   }
+  // ---- KMS keys, aliases and the tags accounts put on others' resources ----
+  for (auto& key : plan.put_keys) {
+    const KmsKeyArn arn = key->arn();
+    keys.insert_or_assign(arn, std::move(key));
+  }
+  for (auto& [slot, arn] : plan.put_aliases) aliases.insert_or_assign(std::move(slot), arn);
+  for (Plan::ForeignTags& t : plan.set_foreign_tags) {
+    SetForeignTags(t.id, t.region, t.account, std::move(t.tags));
+  }
 }
 
 }  // namespace ami::internal

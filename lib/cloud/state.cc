@@ -7,7 +7,6 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
-#include "absl/strings/str_format.h"
 #include "ami/errors.h"
 #include "values/choices.h"
 
@@ -185,12 +184,6 @@ SnapshotId CloudState::NewSnapshotId() { return SnapshotId::Long(NextRandom(), 0
 InstanceId CloudState::NewInstanceId() { return InstanceId::Long(NextRandom(), 0); }
 VolumeId CloudState::NewVolumeId() { return VolumeId::Long(NextRandom(), 0); }
 
-KmsKeyId CloudState::NewKeyId(bool multi_region) {
-  const uint64_t high = NextRandom(), low = NextRandom();
-  return KmsKeyIdAccess::FromBits(high, low, multi_region);
-}
-
-std::string CloudState::NewGrantId() { return absl::StrFormat("%016x%016x", NextRandom(), NextRandom()); }
 
 namespace {
 // The 128 bits of the aws/ebs key id of an account and Region, derived from the seed.

@@ -118,6 +118,7 @@ struct CloudState final : public policy::PlanView {
   std::optional<absl::Time> BinExit(const std::string& id) const override;
   const OrganizationInfo* FindOrganization(const OrganizationId& org) const override;
   const PendingWork* DueWork() const override;
+  const TagSet* ForeignTags(const std::string& id, AccountId viewer) const override;
 
   // ---- The one writer ----
   // Applies everything `plan` holds, in the order Plan declares, keeping the indexes. Every
@@ -131,8 +132,6 @@ struct CloudState final : public policy::PlanView {
   SnapshotId NewSnapshotId();
   InstanceId NewInstanceId();
   VolumeId NewVolumeId();
-  KmsKeyId NewKeyId(bool multi_region);
-  std::string NewGrantId();
   // The AWS managed aws/ebs key of an account in a Region (KMS-2): the imported key that the
   // account's alias/aws/ebs names, else one derived from the seed, never stored.
   KmsKeyArn AwsManagedEbsKey(AccountId account, Region region) const;
@@ -152,8 +151,6 @@ struct CloudState final : public policy::PlanView {
   void SetForeignTags(const std::string& id, Region region, AccountId account, TagSet tags);
   // Drops every account's tags on the image or snapshot `id` in `region`.
   void DropForeignTags(const std::string& id, Region region);
-  // The tags `viewer` sees on an image or snapshot it does not own.
-  const TagSet* ForeignTags(const std::string& id, AccountId viewer) const;
   RegionSettings& MutableSettings(AccountId account, Region region);
   // The settings as stored (a pending block public access not yet applied), or the defaults.
   RegionSettings StoredSettings(AccountId account, Region region) const;

@@ -1,5 +1,8 @@
 #include "policy/plan.h"
 
+#include "absl/strings/str_format.h"
+#include "values/kms_id_access.h"
+
 namespace ami::internal {
 
 uint64_t Mix(uint64_t x) {
@@ -10,5 +13,17 @@ uint64_t Mix(uint64_t x) {
 }
 
 uint64_t IdSequence::NextRandom() { return Mix(seed_ * 0x100000001b3ULL + ++next_); }
+
+KmsKeyId IdSequence::NewKeyId(bool multi_region) {
+  const uint64_t high = NextRandom();
+  const uint64_t low = NextRandom();
+  return KmsKeyIdAccess::FromBits(high, low, multi_region);
+}
+
+std::string IdSequence::NewGrantId() {
+  const uint64_t first = NextRandom();
+  const uint64_t second = NextRandom();
+  return absl::StrFormat("%016x%016x", second, first);
+}
 
 }  // namespace ami::internal

@@ -38,6 +38,10 @@ class IdSequence {
   SnapshotId NewSnapshotId() { return SnapshotId::Long(NextRandom(), 0); }
   InstanceId NewInstanceId() { return InstanceId::Long(NextRandom(), 0); }
   VolumeId NewVolumeId() { return VolumeId::Long(NextRandom(), 0); }
+  // A new KMS key id from the next two draws: `mrk-` + hex when `multi_region`, else a UUID.
+  KmsKeyId NewKeyId(bool multi_region);
+  // A new grant id: 32 hex digits of the next two draws, the later one first.
+  std::string NewGrantId();
 
  private:
   uint64_t seed_;
@@ -127,6 +131,20 @@ struct Plan {
   std::vector<std::string> expire_bin_entries;
   // A ClientToken remembered with what it made (COPY-17).
   std::optional<std::pair<TokenKey, TokenEntry>> client_token;
+  // ---- KMS keys, aliases and the tags accounts put on others' resources ----
+  // Customer managed keys added or replaced (KMS-1, KMS-4, KMS-14, KMS-15).
+  std::vector<std::shared_ptr<const KmsKey>> put_keys;
+  // New aliases: (account, Region, alias name) → key (ID-13).
+  std::vector<std::pair<std::tuple<AccountId, Region, std::string>, KmsKeyArn>> put_aliases;
+  // The tags `account` keeps on another account's image or snapshot `id` (SHARE-13); empty
+  // tags drop them.
+  struct ForeignTags {
+    std::string id;
+    Region region = Region::All().front();
+    AccountId account = AccountId::FromNumber(0);
+    TagSet tags;
+  };
+  std::vector<ForeignTags> set_foreign_tags;
 };
 
 }  // namespace ami::internal

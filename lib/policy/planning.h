@@ -6,6 +6,7 @@
 
 #include <optional>
 #include <string>
+#include <variant>
 #include <vector>
 
 #include "absl/status/statusor.h"
@@ -39,6 +40,9 @@ class PlanView : public StateView {
   virtual const internal::OrganizationInfo* FindOrganization(const OrganizationId& org) const = 0;
   // The earliest scheduled work when it is due now; nullptr when none is.
   virtual const internal::PendingWork* DueWork() const = 0;
+  // The tags `viewer` put on an image or snapshot `id` it does not own (SHARE-13); nullptr when
+  // none.
+  virtual const TagSet* ForeignTags(const std::string& id, AccountId viewer) const = 0;
 };
 
 // A decision and, unless it denies now, what to commit.
@@ -187,6 +191,73 @@ absl::StatusOr<internal::Plan> PlanAddAccount(const PlanView& view, AccountId ac
 // and key (the snapshot is the truth; inputs that disagree are refused, never resolved to the
 // permissive side). `check_name` false skips REG-6 (checked as the file is read).
 absl::Status CheckSeededImage(const StateView& view, const Image& image, bool check_name = true);
+
+// ---- KMS keys, tags and snapshot permissions ----------------------------------------------------
+
+// A key named in a KMS call: the reference as parsed, and the text it was given as.
+struct KeyName {
+  KmsKeyRef ref;
+  std::string text;
+};
+
+// KMS-1: the new customer managed key, `plan.put_keys.front()`, its id drawn from the sequence.
+absl::StatusOr<Planned> PlanCreateKey(const PlanView& view, const CallContext& ctx,
+                                      const CreateKeyRequest& request);
+// KMS-1, KMS-14: the replica of the caller's primary key in `replica_region`,
+// `plan.put_keys.front()`: same id and material, no policy, grants, description or tags.
+absl::StatusOr<Planned> PlanReplicateKey(const PlanView& view, const CallContext& ctx,
+                                         const KeyName& key, Region replica_region);
+// KMS-1, ID-13: `alias` (already checked as a new alias name) for the caller's key.
+Planned PlanCreateAlias(const PlanView& view, const CallContext& ctx, const std::string& alias,
+                        const KeyName& key);
+// KMS-1: the caller's key with `policy`.
+absl::StatusOr<Planned> PlanPutKeyPolicy(const PlanView& view, const CallContext& ctx,
+                                         const KeyName& key, std::vector<KeyPolicyStatement> policy);
+// KMS-1, KMS-4: a grant on the caller's key; its id is drawn from the sequence.
+struct PlannedGrant {
+  Planned planned;
+  std::string grant_id;
+};
+absl::StatusOr<PlannedGrant> PlanCreateGrant(const PlanView& view, const CallContext& ctx,
+                                             const KeyName& key, AccountId grantee,
+                                             KmsActions operations);
+// KMS-1, KMS-15: the caller's key enabled, disabled or (kPendingDeletion) scheduled for
+// deletion `pending_window_days` (already checked: 7 to 30) from now.
+absl::StatusOr<Planned> PlanKeyState(const PlanView& view, const CallContext& ctx,
+                                     const KeyName& key, KeyState state, int pending_window_days = 0);
+
+// May `caller` describe the key `key` names in `region` (ID-14, KMS-1, KMS-5)? Its own keys and
+// AWS managed keys, and other accounts' keys whose policy or grants allow kms:DescribeKey; any
+// other key is not found. `arn` receives the key an allowing decision is about.
+Decision EvaluateDescribeKey(const StateView& view, AccountId caller, Region region,
+                             const KeyName& key, std::optional<KmsKeyArn>* arn);
+
+// SNAP-1 … 3: the snapshot with its create-volume permissions after the change.
+absl::StatusOr<Planned> PlanModifySnapshotPermission(const PlanView& view,
+                                                     const SnapshotShareQuestion& q);
+
+// A resource CreateTags, DeleteTags and GetTags name, decoded (ID-3).
+using TagResource = std::variant<ImageId, SnapshotId, InstanceId>;
+// May `account` tag `resource` in `region` (ID-4, SHARE-13)? Its owner tags the resource itself;
+// an account it is shared with (or, for a snapshot, public) keeps tags of its own on it.
+// `owner` receives which.
+Decision EvaluateTagAccess(const StateView& view, AccountId account, Region region,
+                           const TagResource& resource, bool* owner = nullptr);
+// The tags `account` sees on `resource`: the owner's own, or those the account put on it.
+TagSet ViewerTags(const PlanView& view, const TagResource& resource, bool owner,
+                  AccountId account);
+
+// CreateTags (`add`) or DeleteTags (`remove_keys`) on every resource, each checked first.
+struct TagChange {
+  std::vector<TagResource> resources;
+  bool remove = false;
+  TagSet add;
+  std::vector<std::string> remove_keys;
+};
+// ID-4, SHARE-13: owners' tags go in put_images/put_snapshots/put_instances, others' in
+// set_foreign_tags.
+absl::StatusOr<Planned> PlanChangeTags(const PlanView& view, const CallContext& ctx,
+                                       const TagChange& change);
 
 }  // namespace ami::policy
 

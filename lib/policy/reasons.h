@@ -346,6 +346,56 @@ inline constexpr RT kEnableNeedsDisabled{
     "DEREG-8", choices::kImageWrongState,
     "image {image} is {text}: the operation needs it disabled"};
 
+// ---- KMS keys, tags and snapshot permissions (KMS-1, KMS-4, KMS-14, KMS-15, ID-13, SHARE-13) ----
+inline constexpr RT kKeyCreated{"KMS-1", EC::kAuthFailure,
+                                "account {account} creates customer managed key {key} in {region}"};
+inline constexpr RT kKeyManaged{"KMS-1", EC::kAuthFailure,
+                                "account {account} manages its customer managed key {key}"};
+inline constexpr RT kAwsManagedKeyChange{
+    "KMS-1", choices::kAwsManagedKeyChange,
+    "kms key {key} is an aws managed key: its policy, grants and state cannot be changed"};
+inline constexpr RT kKeyNotManageable{
+    "KMS-1", choices::kKeyNotManageable,
+    "kms key `{text}` does not exist in account {account} in {region}"};
+inline constexpr RT kReplicaOfNonPrimary{"KMS-14", EC::kKmsInvalidStateException,
+                                         "kms key {key} is not a multi-region primary key"};
+inline constexpr RT kReplicaExists{
+    "KMS-14", EC::kInvalidParameterValue,
+    "kms key `{text}` already exists in {region} (KMS-14: at most one replica per region)"};
+inline constexpr RT kAliasExists{"ID-13", EC::kInvalidParameterValue,
+                                 "alias `{text}` already exists in account {account} in {region}"};
+inline constexpr RT kGrantWithoutOperations{"KMS-4", EC::kInvalidParameterValue,
+                                            "a grant needs at least one operation"};
+inline constexpr RT kKeyPendingDeletion{"KMS-15", EC::kKmsInvalidStateException,
+                                        "kms key {key} is pending deletion"};
+inline constexpr RT kDescribeKeyUnresolved{
+    "ID-14", EC::kKmsNotFoundException,
+    "kms key `{text}` does not exist or is not visible to account {account} in {region}"};
+inline constexpr RT kDescribeOtherAwsManagedKey{
+    "KMS-1", EC::kKmsNotFoundException,
+    "kms key `{text}` does not exist or is not visible to account {account} in {region}"};
+inline constexpr RT kDescribeKeyNotAllowed{
+    "KMS-5", EC::kKmsNotFoundException,
+    "kms key `{text}` does not exist or is not visible to account {account} in {region}"};
+inline constexpr RT kTagImageNotFound{"ID-4", EC::kInvalidAMIIDNotFound,
+                                      "resource {image} does not exist in {region}"};
+inline constexpr RT kTagImageNotVisible{"SHARE-13", EC::kInvalidAMIIDNotFound,
+                                        "resource {image} does not exist in {region}"};
+inline constexpr RT kTagSnapshotNotFound{"ID-4", EC::kInvalidSnapshotNotFound,
+                                         "resource {snapshot} does not exist in {region}"};
+inline constexpr RT kTagSnapshotNotVisible{"SHARE-13", EC::kInvalidSnapshotNotFound,
+                                           "resource {snapshot} does not exist in {region}"};
+inline constexpr RT kTagInstanceNotFound{"ID-4", EC::kInvalidInstanceIDNotFound,
+                                         "resource {instance} does not exist in {region}"};
+inline constexpr RT kTagsOfOwner{"SHARE-13", EC::kAuthFailure,
+                                 "account {account} owns {text}: its tags are the resource's own"};
+inline constexpr RT kTagsOfRecipient{
+    "SHARE-13", EC::kAuthFailure,
+    "account {account} sees {text} of account {owner}: the tags it puts on it are visible only to "
+    "it"};
+inline constexpr RT kTooManyTags{"SHARE-13", choices::kTooManyTags,
+                                 "a resource can have at most 50 tags; got {number}"};
+
 }  // namespace ami::reasons
 
 #endif  // AMI_LIB_POLICY_REASONS_H_
