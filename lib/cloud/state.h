@@ -40,8 +40,6 @@ struct OrganizationInfo {
   }
 };
 
-using AccountRegion = std::pair<AccountId, Region>;
-
 // A resource in the Recycle Bin: as it was before it entered, and when it leaves for good.
 template <typename T>
 struct BinEntry {
@@ -127,6 +125,10 @@ struct CloudState final : public policy::PlanView {
   int RetentionDays(AccountId owner, Region region, RecycleBinResourceType type,
                     const TagSet& tags) const override;
   std::optional<absl::Time> BinExit(const std::string& id) const override;
+  AllowedImagesSettings StoredAllowedImages(AccountId account, Region region) const override;
+  std::vector<RetentionRule> BinRules(AccountId account, Region region) const override;
+  std::shared_ptr<const Image> BinnedImage(ImageId id) const override;
+  std::shared_ptr<const Snapshot> BinnedSnapshot(SnapshotId id) const override;
 
   // ---- The one writer ----
   // Applies everything `plan` holds, in the order Plan declares, keeping the indexes. Every
@@ -144,7 +146,7 @@ struct CloudState final : public policy::PlanView {
   std::string NewGrantId();
   // The AWS managed aws/ebs key of an account in a Region (KMS-2): the imported key that the
   // account's alias/aws/ebs names, else one derived from the seed, never stored.
-  KmsKeyArn AwsManagedEbsKey(AccountId account, Region region) const;
+  KmsKeyArn AwsManagedEbsKey(AccountId account, Region region) const override;
   // Whether `arn` is the derived aws/ebs key of its account and Region; no lock, no interning.
   bool IsAwsManagedEbsKey(const KmsKeyArn& arn) const;
 
@@ -187,10 +189,6 @@ struct CloudAccess {
 // deregistered.
 bool IsRegistered(ImageState state);
 
-// The longest retention, in days, of the owner's Recycle Bin rules that retain a resource of
-// `type` with `tags` in `region`; 0 when none does (DEREG-9).
-int RetentionDays(const CloudState& s, AccountId owner, Region region,
-                  RecycleBinResourceType type, const TagSet& tags);
 // OK, or the DryRunOperation error when `ctx.dry_run` (CREATE-16).
 absl::Status DryRunCheck(const CallContext& ctx);
 

@@ -18,6 +18,7 @@
 #include "ami/policy.h"
 #include "ami/snapshot.h"
 #include "ami/attributes.h"
+#include "ami/state_view.h"
 
 namespace ami::internal {
 
@@ -69,6 +70,9 @@ struct TokenEntry {
   }
 };
 
+// An account in a Region, the key of per-account settings.
+using AccountRegion = std::pair<AccountId, Region>;
+
 // (caller, Region, ClientToken).
 using TokenKey = std::tuple<AccountId, Region, std::string>;
 
@@ -104,6 +108,18 @@ struct Plan {
   std::vector<std::string> expire_bin_entries;
   // A ClientToken remembered with what it made (COPY-17).
   std::optional<std::pair<TokenKey, TokenEntry>> client_token;
+
+  // ---- Settings, Allowed AMIs and the Recycle Bin ----
+  // The whole settings of an account in a Region after the change (KMS-2, KMS-3, SHARE-18, SNAP-3).
+  std::optional<std::pair<AccountRegion, RegionSettings>> put_settings;
+  // The Allowed AMIs setting of an account in a Region; nullopt: back to the default (disabled,
+  // no criteria), which is not stored (GOV-7).
+  std::optional<std::pair<AccountRegion, std::optional<AllowedImagesSettings>>> put_allowed_images;
+  // The Recycle Bin rules of an account in a Region, sorted by id; empty erases them (DEREG-9).
+  std::optional<std::pair<AccountRegion, std::vector<RetentionRule>>> put_bin_rules;
+  // Recycle Bin entries (image or snapshot ids) restored: they leave the bin, and put_images or
+  // put_snapshots hold them again (DEREG-10).
+  std::vector<std::string> leave_bin;
 };
 
 }  // namespace ami::internal
