@@ -1673,5 +1673,183 @@ TEST_F(KeyTagPlanning, SNAP_1_OwnerChangesCreateVolumePermissionsOthersDoNot) {
   EXPECT_TRUE(q.plan.put_snapshots.empty());
 }
 
+// ---- Settings, Allowed AMIs and the Recycle Bin (KMS-2, KMS-3, SHARE-18, SNAP-3, GOV-7,
+// DEREG-9, DEREG-10): the planning functions against a cloud's state ----
+
+using testing::Check;
+using testing::Seed;
+
+class PlanSettings : public testing::CloudFixture {
+ protected:
+  const policy::PlanView& view() const { return internal::CloudAccess::State(*cloud); }
+
+  std::string NewRule(const CallContext& ctx, const char* type, std::optional<int> lock = {}) {
+    CreateRuleRequest r;
+    r.resource_type = type;
+    r.retention_days = 7;
+    r.lock_unlock_delay_days = lock;
+    return testing::Must(cloud->CreateRecycleBinRule(ctx, r));
+  }
+  // An image of the owner, deregistered with its snapshot deleted: both in the Recycle Bin.
+  ImageId BinnedImage(const Seed& seed = {}) {
+    NewRule(as_owner, "EC2_IMAGE");
+    NewRule(as_owner, "EBS_SNAPSHOT");
+    const ImageId id = SeedImage(owner, seed);
+    testing::Must(cloud->DeregisterImage(as_owner, id.ToString(), true));
+    return id;
+  }
+};
+
+TEST_F(PlanSettings, KMS_3_EncryptionByDefaultIsTheCallersWholeSettings) {
+  const policy::Planned p = policy::PlanSettingsChange(
+      view(), as_owner, {policy::SettingsChange::Kind::kEnableEncryptionByDefault});
+  EXPECT_TRUE(Allows(p.decision, "KMS-3", ErrorCode::kInvalidParameterValue));
+  ASSERT_TRUE(p.plan.put_settings.has_value());
+  EXPECT_EQ(p.plan.put_settings->first, internal::AccountRegion(owner, east));
+  EXPECT_TRUE(p.plan.put_settings->second.encryption_by_default);
+  EXPECT_EQ(p.plan.put_settings->second.default_kms_key, DefaultKey(owner, east));
+}
+
+TEST_F(PlanSettings, SHARE_18_EnablingBlocksTenMinutesLaterDisablingAtOnce) {
+  Check(cloud->DisableImageBlockPublicAccess(as_owner));
+  const policy::Planned on = policy::PlanSettingsChange(
+      view(), as_owner, {policy::SettingsChange::Kind::kEnableImageBlock});
+  EXPECT_TRUE(Allows(on.decision, "SHARE-18", ErrorCode::kInvalidParameterValue));
+  EXPECT_FALSE(on.plan.put_settings->second.image_block_public_access);
+  EXPECT_EQ(on.plan.put_settings->second.image_block_public_access_from, t0 + absl::Minutes(10));
+  const policy::Planned off = policy::PlanSettingsChange(
+      view(), as_owner, {policy::SettingsChange::Kind::kDisableImageBlock});
+  EXPECT_TRUE(Allows(off.decision, "SHARE-18", ErrorCode::kInvalidParameterValue));
+  EXPECT_FALSE(off.plan.put_settings->second.image_block_public_access_from.has_value());
+}
+
+TEST_F(PlanSettings, SNAP_3_SnapshotBlockPublicAccessIsSet) {
+  const policy::Planned p = policy::PlanSettingsChange(
+      view(), as_owner,
+      {policy::SettingsChange::Kind::kEnableSnapshotBlock,
+       RegionSettings::SnapshotBlock::kBlockAllSharing});
+  EXPECT_TRUE(Allows(p.decision, "SNAP-3", ErrorCode::kInvalidParameterValue));
+  EXPECT_EQ(p.plan.put_settings->second.snapshot_block_public_access,
+            RegionSettings::SnapshotBlock::kBlockAllSharing);
+}
+
+TEST_F(PlanSettings, KMS_2_DefaultKeyMustResolveAndBeSymmetric) {
+  const KmsKeyArn cmk = NewKey(owner, east);
+  const policy::Planned ok = policy::PlanModifyDefaultKey(
+      view(), as_owner, KmsKeyRef::Parse(cmk.ToString()).value(), cmk.ToString());
+  EXPECT_TRUE(Allows(ok.decision, "KMS-2", ErrorCode::kKmsNotFoundException));
+  EXPECT_EQ(ok.plan.put_settings->second.default_kms_key, cmk);
+
+  const policy::Planned missing = policy::PlanModifyDefaultKey(
+      view(), as_owner, KmsKeyRef::Parse("alias/none").value(), "alias/none");
+  EXPECT_TRUE(Denies(missing.decision, "KMS-2", ErrorCode::kKmsNotFoundException));
+  EXPECT_THAT(missing.decision.ToStatus(), MessageHas("alias `alias/none` does not exist"));
+  EXPECT_FALSE(missing.plan.put_settings.has_value());
+
+  const KmsKeyArn rsa = NewKey(owner, east, {}, false, "RSA_2048");
+  const policy::Planned asym = policy::PlanModifyDefaultKey(
+      view(), as_owner, KmsKeyRef::Parse(rsa.ToString()).value(), rsa.ToString());
+  EXPECT_TRUE(Denies(asym.decision, "KMS-2", ErrorCode::kInvalidParameterValue));
+}
+
+TEST_F(PlanSettings, GOV_7_CriteriaOutliveDisablingAndTheDefaultIsNotStored) {
+  using Kind = policy::AllowedImagesChange::Kind;
+  const policy::Planned empty = policy::PlanAllowedImagesChange(view(), as_owner, {Kind::kDisable});
+  EXPECT_TRUE(Allows(empty.decision, "GOV-7", ErrorCode::kInvalidParameterValue));
+  ASSERT_TRUE(empty.plan.put_allowed_images.has_value());
+  EXPECT_FALSE(empty.plan.put_allowed_images->second.has_value());
+
+  ImageCriterion amazon_only;
+  amazon_only.image_providers = {"amazon"};
+  Check(cloud->ReplaceImageCriteriaInAllowedImagesSettings(as_owner, {amazon_only}));
+  const policy::Planned on = policy::PlanAllowedImagesChange(
+      view(), as_owner, {Kind::kEnable, AllowedImagesState::kAuditMode, {}});
+  EXPECT_TRUE(Allows(on.decision, "GOV-7", ErrorCode::kInvalidParameterValue));
+  ASSERT_TRUE(on.plan.put_allowed_images->second.has_value());
+  EXPECT_EQ(on.plan.put_allowed_images->second->state, AllowedImagesState::kAuditMode);
+  EXPECT_EQ(on.plan.put_allowed_images->second->criteria.size(), 1u);
+}
+
+TEST_F(PlanSettings, DEREG_9_RuleIdComesFromTheIdSequenceAndOnlyACommitDrawsIt) {
+  CreateRuleRequest r;
+  r.resource_type = "EC2_IMAGE";
+  r.retention_days = 7;
+  const policy::PlannedRule p =
+      policy::PlanCreateRecycleBinRule(view(), as_owner, RecycleBinResourceType::kImage, r);
+  EXPECT_TRUE(Allows(p.planned.decision, "DEREG-9", ErrorCode::kInvalidParameterValue));
+  EXPECT_EQ(p.id, "DKI0UcdtLvi");  // The first value of seed 1's sequence.
+  EXPECT_EQ(testing::Must(cloud->CreateRecycleBinRule(as_owner, r)), p.id);
+  EXPECT_EQ(NewRule(as_owner, "EC2_IMAGE"), "BzWB5Zqcxt5");
+}
+
+TEST_F(PlanSettings, DEREG_9_OnlyAnUnlockedRuleIsDeletedOrLocked) {
+  const std::string unlocked = NewRule(as_owner, "EC2_IMAGE");
+  const std::string locked = NewRule(as_owner, "EC2_IMAGE", 7);
+  using policy::RuleAction;
+  const policy::Planned del = policy::PlanRecycleBinRule(view(), as_owner, unlocked, RuleAction::kDelete);
+  EXPECT_TRUE(Allows(del.decision, "DEREG-9", ErrorCode::kInvalidParameterValue));
+  EXPECT_EQ(del.plan.put_bin_rules->second.size(), 1u);
+  EXPECT_TRUE(Allows(policy::PlanRecycleBinRule(view(), as_owner, unlocked, RuleAction::kLock, 7).decision,
+                     "DEREG-9", ErrorCode::kInvalidParameterValue));
+  for (const RuleAction action : {RuleAction::kDelete, RuleAction::kLock}) {
+    const policy::Planned p = policy::PlanRecycleBinRule(view(), as_owner, locked, action, 7);
+    EXPECT_TRUE(Denies(p.decision, "DEREG-9", ErrorCode::kOperationNotPermitted));
+    EXPECT_FALSE(p.plan.put_bin_rules.has_value());
+  }
+}
+
+TEST_F(PlanSettings, DEREG_9_OnlyALockedRuleIsUnlockedAndUnknownRulesAreNotFound) {
+  const std::string unlocked = NewRule(as_owner, "EC2_IMAGE");
+  const std::string locked = NewRule(as_owner, "EC2_IMAGE", 7);
+  using policy::RuleAction;
+  const policy::Planned p = policy::PlanRecycleBinRule(view(), as_owner, locked, RuleAction::kUnlock);
+  EXPECT_TRUE(Allows(p.decision, "DEREG-9", ErrorCode::kInvalidParameterValue));
+  EXPECT_EQ(p.plan.put_bin_rules->second[locked < unlocked ? 0 : 1].unlock_at, t0 + absl::Hours(24 * 7));
+  EXPECT_TRUE(Denies(policy::PlanRecycleBinRule(view(), as_owner, unlocked, RuleAction::kUnlock).decision,
+                     "DEREG-9", ErrorCode::kOperationNotPermitted));
+  const policy::Planned none = policy::PlanRecycleBinRule(view(), as_b, locked, RuleAction::kDelete);
+  EXPECT_TRUE(Denies(none.decision, "DEREG-9", ErrorCode::kInvalidParameterValue));
+  EXPECT_THAT(none.decision.ToStatus(), MessageHas("does not exist in account `444455556666`"));
+}
+
+TEST_F(PlanSettings, DEREG_10_AnImageIsRestoredOnlyAfterItsSnapshots) {
+  const ImageId id = BinnedImage();
+  const SnapshotId snap = cloud->ListImagesInRecycleBin(as_owner).front().image.snapshot_ids().front();
+  const policy::Planned early = policy::PlanRestoreImage(view(), as_owner, id);
+  EXPECT_TRUE(Denies(early.decision, "DEREG-10", ErrorCode::kInvalidSnapshotNotFound));
+  EXPECT_THAT(early.decision.ToStatus(), MessageHas("is in the recycle bin; restore its snapshots"));
+  EXPECT_TRUE(early.plan.put_images.empty());
+
+  const policy::Planned s = policy::PlanRestoreSnapshot(view(), as_owner, snap);
+  EXPECT_TRUE(Allows(s.decision, "DEREG-10", ErrorCode::kInvalidSnapshotNotFound));
+  EXPECT_EQ(s.plan.leave_bin, std::vector<std::string>{snap.ToString()});
+  Check(cloud->RestoreSnapshotFromRecycleBin(as_owner, snap.ToString()));
+  const policy::Planned p = policy::PlanRestoreImage(view(), as_owner, id);
+  EXPECT_TRUE(Allows(p.decision, "DEREG-10", ErrorCode::kInvalidAMIIDNotFound));
+  ASSERT_EQ(p.plan.put_images.size(), 1u);
+  EXPECT_EQ(p.plan.put_images.front()->id(), id);
+  EXPECT_EQ(p.plan.leave_bin, std::vector<std::string>{id.ToString()});
+}
+
+TEST_F(PlanSettings, DEREG_10_OnlyTheCallersBinIsRestoredFrom) {
+  const ImageId id = BinnedImage();
+  EXPECT_TRUE(Denies(policy::PlanRestoreImage(view(), as_b, id).decision, "DEREG-10",
+                     ErrorCode::kInvalidAMIIDNotFound));
+  EXPECT_TRUE(Denies(policy::PlanRestoreSnapshot(view(), as_owner, SnapshotId::Long(0xbad)).decision,
+                     "DEREG-10", ErrorCode::kInvalidSnapshotNotFound));
+}
+
+TEST_F(PlanSettings, REG_6_ARestoredImageNeedsItsNameFree) {
+  const ImageId id = BinnedImage({.name = "web"});
+  const SnapshotId snap = cloud->ListImagesInRecycleBin(as_owner).front().image.snapshot_ids().front();
+  Check(cloud->RestoreSnapshotFromRecycleBin(as_owner, snap.ToString()));
+  EXPECT_TRUE(Allows(policy::PlanRestoreImage(view(), as_owner, id).decision, "DEREG-10",
+                     ErrorCode::kInvalidAMIIDNotFound));
+  SeedImage(owner, {.name = "web"});
+  const policy::Planned p = policy::PlanRestoreImage(view(), as_owner, id);
+  EXPECT_TRUE(Denies(p.decision, "REG-6", ErrorCode::kInvalidAMINameDuplicate));
+  EXPECT_THAT(p.decision.ToStatus(), MessageHas("its name `web` is now used by"));
+}
+
 }  // namespace
 }  // namespace ami

@@ -10,6 +10,7 @@
 #include "ami/policy.h"
 #include "cloud/ops_common.h"
 #include "cloud/state.h"
+#include "policy/planning.h"
 #include "values/choices.h"
 #include "values/status_macros.h"
 
@@ -18,33 +19,49 @@ namespace ami {
 using internal::CloudState;
 using internal::DryRunCheck;
 
-#define AMI_SETTING(Method, body)                                  \
-  absl::Status Cloud::Method(const CallContext& ctx) {             \
-    AMI_RETURN_IF_ERROR(DryRunCheck(ctx));                         \
-    internal::WriterLock lock(state_->mu);                             \
-    RegionSettings& s = state_->MutableSettings(ctx.account, ctx.region); \
-    body;                                                          \
-    return absl::OkStatus();                                       \
-  }
+// ---- Account settings per Region: decode, plan, gate, commit ----
 
-AMI_SETTING(EnableEbsEncryptionByDefault, s.encryption_by_default = true)
-AMI_SETTING(DisableEbsEncryptionByDefault, s.encryption_by_default = false)
-AMI_SETTING(ResetEbsDefaultKmsKeyId,
-            s.default_kms_key = state_->AwsManagedEbsKey(ctx.account, ctx.region))
+namespace {
+
+absl::Status CommitPlanned(CloudState& s, const CallContext& ctx, policy::Planned p) {
+  AMI_RETURN_IF_ERROR(internal::Gate(p.decision, ctx));
+  s.Commit(std::move(p.plan));
+  return absl::OkStatus();
+}
+
+absl::Status ChangeSettings(CloudState& s, const CallContext& ctx, policy::SettingsChange change) {
+  internal::WriterLock lock(s.mu);
+  return CommitPlanned(s, ctx, policy::PlanSettingsChange(s, ctx, change));
+}
+
+using SettingsKind = policy::SettingsChange::Kind;
+
+}  // namespace
+
+absl::Status Cloud::EnableEbsEncryptionByDefault(const CallContext& ctx) {
+  return ChangeSettings(*state_, ctx, {SettingsKind::kEnableEncryptionByDefault});
+}
+
+absl::Status Cloud::DisableEbsEncryptionByDefault(const CallContext& ctx) {
+  return ChangeSettings(*state_, ctx, {SettingsKind::kDisableEncryptionByDefault});
+}
+
+absl::Status Cloud::ResetEbsDefaultKmsKeyId(const CallContext& ctx) {
+  return ChangeSettings(*state_, ctx, {SettingsKind::kResetDefaultKey});
+}
+
 // SHARE-18, ASYNC-4: enabling takes effect 10 minutes later; disabling at once.
-AMI_SETTING(EnableImageBlockPublicAccess,
-            s.image_block_public_access_chosen = true;
-            if (!state_->Settings(ctx.account, ctx.region).image_block_public_access &&
-                !s.image_block_public_access_from.has_value()) {
-              s.image_block_public_access_from = state_->now + absl::Minutes(10);
-            })
-AMI_SETTING(DisableImageBlockPublicAccess,
-            s.image_block_public_access_chosen = true;
-            s.image_block_public_access = false;
-            s.image_block_public_access_from.reset())
-AMI_SETTING(DisableSnapshotBlockPublicAccess,
-            s.snapshot_block_public_access = RegionSettings::SnapshotBlock::kUnblocked)
-#undef AMI_SETTING
+absl::Status Cloud::EnableImageBlockPublicAccess(const CallContext& ctx) {
+  return ChangeSettings(*state_, ctx, {SettingsKind::kEnableImageBlock});
+}
+
+absl::Status Cloud::DisableImageBlockPublicAccess(const CallContext& ctx) {
+  return ChangeSettings(*state_, ctx, {SettingsKind::kDisableImageBlock});
+}
+
+absl::Status Cloud::DisableSnapshotBlockPublicAccess(const CallContext& ctx) {
+  return ChangeSettings(*state_, ctx, {SettingsKind::kDisableSnapshotBlock});
+}
 
 absl::Status Cloud::EnableSnapshotBlockPublicAccess(const CallContext& ctx, const std::string& state) {
   RegionSettings::SnapshotBlock block;
@@ -57,32 +74,13 @@ absl::Status Cloud::EnableSnapshotBlockPublicAccess(const CallContext& ctx, cons
                      absl::StrCat("invalid snapshot block public access state `", state,
                                   "`: expected block-all-sharing or block-new-sharing"));
   }
-  AMI_RETURN_IF_ERROR(DryRunCheck(ctx));
-  internal::WriterLock lock(state_->mu);
-  state_->MutableSettings(ctx.account, ctx.region).snapshot_block_public_access = block;
-  return absl::OkStatus();
+  return ChangeSettings(*state_, ctx, {SettingsKind::kEnableSnapshotBlock, block});
 }
 
 absl::Status Cloud::ModifyEbsDefaultKmsKeyId(const CallContext& ctx, const std::string& kms_key_id) {
   AMI_ASSIGN_OR_RETURN(const KmsKeyRef ref, KmsKeyRef::Parse(kms_key_id));
   internal::WriterLock lock(state_->mu);
-  CloudState& s = *state_;
-  // KMS-11: the key itself is checked when it is used; only a name that resolves to nothing fails.
-  const std::optional<KmsKeyArn> arn = policy::ResolveKey(s, ctx.account, ctx.region, ref);
-  if (!arn.has_value()) {
-    return MakeError(ErrorCode::kKmsNotFoundException,
-                     absl::StrCat("alias `", kms_key_id, "` does not exist in account `",
-                                  ctx.account.ToString(), "` in ", ctx.region.code()));
-  }
-  const KeyFacts facts = s.FindKey(*arn);
-  if (facts.key != nullptr && !facts.key->symmetric()) {
-    return MakeError(ErrorCode::kInvalidParameterValue,
-                     absl::StrCat("kms key `", arn->ToString(),
-                                  "` is not a symmetric encryption key; ebs supports only those"));
-  }
-  AMI_RETURN_IF_ERROR(DryRunCheck(ctx));
-  s.MutableSettings(ctx.account, ctx.region).default_kms_key = *arn;
-  return absl::OkStatus();
+  return CommitPlanned(*state_, ctx, policy::PlanModifyDefaultKey(*state_, ctx, ref, kms_key_id));
 }
 
 namespace {

@@ -1,6 +1,9 @@
 // The one writer: CloudState::Commit applies a plan to the tables and their indexes.
+#include <algorithm>
+#include <memory>
 #include <string>
 #include <utility>
+#include <vector>
 
 #include "cloud/state.h"
 
@@ -19,7 +22,13 @@ std::optional<ImageId> CloudState::CreatingImageFrom(InstanceId instance) const 
 
 int CloudState::RetentionDays(AccountId owner, Region region, RecycleBinResourceType type,
                               const TagSet& tags) const {
-  return internal::RetentionDays(*this, owner, region, type, tags);
+  auto it = bin_rules.find(AccountRegion{owner, region});
+  if (it == bin_rules.end()) return 0;
+  int days = 0;
+  for (const RetentionRule& r : it->second) {
+    if (r.resource_type == type && RuleRetains(r, tags)) days = std::max(days, r.retention_days);
+  }
+  return days;
 }
 
 std::optional<absl::Time> CloudState::BinExit(const std::string& id) const {
@@ -41,6 +50,26 @@ const OrganizationInfo* CloudState::FindOrganization(const OrganizationId& org) 
 const PendingWork* CloudState::DueWork() const {
   if (pending.empty() || pending.begin()->first > now) return nullptr;
   return &pending.begin()->second;
+}
+
+AllowedImagesSettings CloudState::StoredAllowedImages(AccountId account, Region region) const {
+  auto it = allowed_images.find(AccountRegion{account, region});
+  return it == allowed_images.end() ? AllowedImagesSettings() : it->second;
+}
+
+std::vector<RetentionRule> CloudState::BinRules(AccountId account, Region region) const {
+  auto it = bin_rules.find(AccountRegion{account, region});
+  return it == bin_rules.end() ? std::vector<RetentionRule>() : it->second;
+}
+
+std::shared_ptr<const Image> CloudState::BinnedImage(ImageId id) const {
+  auto it = bin_images.find(id);
+  return it == bin_images.end() ? nullptr : it->second.resource;
+}
+
+std::shared_ptr<const Snapshot> CloudState::BinnedSnapshot(SnapshotId id) const {
+  auto it = bin_snapshots.find(id);
+  return it == bin_snapshots.end() ? nullptr : it->second.resource;
 }
 
 namespace {
@@ -81,6 +110,30 @@ void ExpireBinEntry(CloudState& s, const std::string& id) {
   } else if (auto snap = SnapshotId::Parse(id); snap.ok()) {
     s.bin_snapshots.erase(*snap);
   }
+}
+
+// ---- Settings, Allowed AMIs and the Recycle Bin ----
+void CommitSettings(CloudState& s, Plan& plan) {
+  if (plan.put_settings.has_value()) {
+    s.settings.insert_or_assign(plan.put_settings->first, std::move(plan.put_settings->second));
+  }
+  if (plan.put_allowed_images.has_value()) {
+    auto& [key, allowed] = *plan.put_allowed_images;
+    if (allowed.has_value()) {
+      s.allowed_images.insert_or_assign(key, *std::move(allowed));
+    } else {
+      s.allowed_images.erase(key);
+    }
+  }
+  if (plan.put_bin_rules.has_value()) {
+    auto& [key, rules] = *plan.put_bin_rules;
+    if (rules.empty()) {
+      s.bin_rules.erase(key);
+    } else {
+      s.bin_rules.insert_or_assign(key, std::move(rules));
+    }
+  }
+  for (const std::string& id : plan.leave_bin) ExpireBinEntry(s, id);
 }
 
 }  // namespace
@@ -126,6 +179,7 @@ void CloudState::Commit(Plan plan) {
   for (Plan::ForeignTags& t : plan.set_foreign_tags) {
     SetForeignTags(t.id, t.region, t.account, std::move(t.tags));
   }
+  CommitSettings(*this, plan);
 }
 
 }  // namespace ami::internal

@@ -29,7 +29,6 @@ namespace ami::internal {
 // The alias of every account's AWS managed EBS key (KMS-2).
 inline constexpr absl::string_view kAwsEbsAlias = "alias/aws/ebs";
 
-using AccountRegion = std::pair<AccountId, Region>;
 
 // A resource in the Recycle Bin: as it was before it entered, and when it leaves for good.
 template <typename T>
@@ -119,6 +118,10 @@ struct CloudState final : public policy::PlanView {
   const OrganizationInfo* FindOrganization(const OrganizationId& org) const override;
   const PendingWork* DueWork() const override;
   const TagSet* ForeignTags(const std::string& id, AccountId viewer) const override;
+  AllowedImagesSettings StoredAllowedImages(AccountId account, Region region) const override;
+  std::vector<RetentionRule> BinRules(AccountId account, Region region) const override;
+  std::shared_ptr<const Image> BinnedImage(ImageId id) const override;
+  std::shared_ptr<const Snapshot> BinnedSnapshot(SnapshotId id) const override;
 
   // ---- The one writer ----
   // Applies everything `plan` holds, in the order Plan declares, keeping the indexes. Every
@@ -134,7 +137,7 @@ struct CloudState final : public policy::PlanView {
   VolumeId NewVolumeId();
   // The AWS managed aws/ebs key of an account in a Region (KMS-2): the imported key that the
   // account's alias/aws/ebs names, else one derived from the seed, never stored.
-  KmsKeyArn AwsManagedEbsKey(AccountId account, Region region) const;
+  KmsKeyArn AwsManagedEbsKey(AccountId account, Region region) const override;
   // Whether `arn` is the derived aws/ebs key of its account and Region; no lock, no interning.
   bool IsAwsManagedEbsKey(const KmsKeyArn& arn) const;
 
@@ -213,10 +216,6 @@ struct CloudAccess {
 // deregistered.
 bool IsRegistered(ImageState state);
 
-// The longest retention, in days, of the owner's Recycle Bin rules that retain a resource of
-// `type` with `tags` in `region`; 0 when none does (DEREG-9).
-int RetentionDays(const CloudState& s, AccountId owner, Region region,
-                  RecycleBinResourceType type, const TagSet& tags);
 // OK, or the DryRunOperation error when `ctx.dry_run` (CREATE-16).
 absl::Status DryRunCheck(const CallContext& ctx);
 

@@ -20,6 +20,7 @@
 #include "ami/snapshot.h"
 #include "ami/state_view.h"
 #include "ami/attributes.h"
+#include "ami/state_view.h"
 
 namespace ami::internal {
 
@@ -85,6 +86,8 @@ struct OrganizationInfo {
     return a.management == b.management && a.root_id == b.root_id && a.ous == b.ous;
   }
 };
+// An account in a Region, the key of per-account settings.
+using AccountRegion = std::pair<AccountId, Region>;
 
 // (caller, Region, ClientToken).
 using TokenKey = std::tuple<AccountId, Region, std::string>;
@@ -145,6 +148,18 @@ struct Plan {
     TagSet tags;
   };
   std::vector<ForeignTags> set_foreign_tags;
+
+  // ---- Settings, Allowed AMIs and the Recycle Bin ----
+  // The whole settings of an account in a Region after the change (KMS-2, KMS-3, SHARE-18, SNAP-3).
+  std::optional<std::pair<AccountRegion, RegionSettings>> put_settings;
+  // The Allowed AMIs setting of an account in a Region; nullopt: back to the default (disabled,
+  // no criteria), which is not stored (GOV-7).
+  std::optional<std::pair<AccountRegion, std::optional<AllowedImagesSettings>>> put_allowed_images;
+  // The Recycle Bin rules of an account in a Region, sorted by id; empty erases them (DEREG-9).
+  std::optional<std::pair<AccountRegion, std::vector<RetentionRule>>> put_bin_rules;
+  // Recycle Bin entries (image or snapshot ids) restored: they leave the bin, and put_images or
+  // put_snapshots hold them again (DEREG-10).
+  std::vector<std::string> leave_bin;
 };
 
 }  // namespace ami::internal

@@ -4,6 +4,7 @@
 #ifndef AMI_LIB_POLICY_PLANNING_H_
 #define AMI_LIB_POLICY_PLANNING_H_
 
+#include <memory>
 #include <optional>
 #include <string>
 #include <variant>
@@ -43,6 +44,16 @@ class PlanView : public StateView {
   // The tags `viewer` put on an image or snapshot `id` it does not own (SHARE-13); nullptr when
   // none.
   virtual const TagSet* ForeignTags(const std::string& id, AccountId viewer) const = 0;
+  // The account's AWS managed aws/ebs key in the Region (KMS-2).
+  virtual KmsKeyArn AwsManagedEbsKey(AccountId account, Region region) const = 0;
+  // The account's Allowed AMIs setting in the Region as stored, criteria kept while disabled;
+  // the default (disabled, no criteria) when none is (GOV-7).
+  virtual AllowedImagesSettings StoredAllowedImages(AccountId account, Region region) const = 0;
+  // The account's Recycle Bin rules in the Region as stored, sorted by id (DEREG-9).
+  virtual std::vector<RetentionRule> BinRules(AccountId account, Region region) const = 0;
+  // The image or snapshot the Recycle Bin holds, as it entered; nullptr when it holds none.
+  virtual std::shared_ptr<const Image> BinnedImage(ImageId id) const = 0;
+  virtual std::shared_ptr<const Snapshot> BinnedSnapshot(SnapshotId id) const = 0;
 };
 
 // A decision and, unless it denies now, what to commit.
@@ -258,6 +269,65 @@ struct TagChange {
 // set_foreign_tags.
 absl::StatusOr<Planned> PlanChangeTags(const PlanView& view, const CallContext& ctx,
                                        const TagChange& change);
+// ---- Settings, Allowed AMIs and the Recycle Bin ---------------------------------------------
+
+// One change of an account's settings in a Region; the request already decoded.
+struct SettingsChange {
+  enum class Kind : uint8_t {
+    kEnableEncryptionByDefault,   // KMS-3
+    kDisableEncryptionByDefault,  // KMS-3
+    kResetDefaultKey,             // KMS-2
+    kEnableImageBlock,            // SHARE-18, ASYNC-4: in effect 10 minutes later
+    kDisableImageBlock,           // SHARE-18: at once
+    kEnableSnapshotBlock,         // SNAP-3
+    kDisableSnapshotBlock,        // SNAP-3
+  };
+  Kind kind = Kind::kEnableEncryptionByDefault;
+  RegionSettings::SnapshotBlock snapshot_block = RegionSettings::SnapshotBlock::kUnblocked;
+};
+// The caller's whole settings in its Region after `change`.
+Planned PlanSettingsChange(const PlanView& view, const CallContext& ctx, const SettingsChange& change);
+
+// KMS-2: the key `text` (parsed as `ref`) as the default EBS key: it must resolve, and be
+// symmetric when the state holds it (KMS-11: anything else is checked when the key is used).
+Planned PlanModifyDefaultKey(const PlanView& view, const CallContext& ctx, const KmsKeyRef& ref,
+                             const std::string& text);
+
+// GOV-7: Enable (state enabled or audit-mode), Disable, or ReplaceImageCriteria (criteria
+// already validated).
+struct AllowedImagesChange {
+  enum class Kind : uint8_t { kEnable, kDisable, kReplaceCriteria };
+  Kind kind = Kind::kDisable;
+  AllowedImagesState state = AllowedImagesState::kDisabled;  // kEnable
+  std::vector<ImageCriterion> criteria;                      // kReplaceCriteria
+};
+Planned PlanAllowedImagesChange(const PlanView& view, const CallContext& ctx,
+                                AllowedImagesChange change);
+
+// DEREG-9: a new rule (the request's numbers and tags already checked); its id is drawn from
+// the id sequence.
+struct PlannedRule {
+  Planned planned;
+  std::string id;
+};
+PlannedRule PlanCreateRecycleBinRule(const PlanView& view, const CallContext& ctx,
+                                     RecycleBinResourceType type, const CreateRuleRequest& request);
+
+// DEREG-9: delete (unlocked rules only), lock (unlocked rules, `unlock_delay_days` checked) or
+// unlock (locked rules: the unlock delay starts) one of the caller's rules.
+enum class RuleAction : uint8_t { kDelete, kLock, kUnlock };
+Planned PlanRecycleBinRule(const PlanView& view, const CallContext& ctx, const std::string& rule_id,
+                           RuleAction action, int unlock_delay_days = 0);
+
+// The Recycle Bin rule's lock state as of `now`: a pending unlock whose delay has passed is
+// unlocked (DEREG-9).
+RetentionRule CurrentRule(RetentionRule rule, absl::Time now);
+
+// DEREG-10: the caller's image leaves the bin, with its shares, once its snapshots are restored
+// and its name is free (REG-6).
+Planned PlanRestoreImage(const PlanView& view, const CallContext& ctx, ImageId id);
+// DEREG-10: the caller's snapshot leaves the bin.
+Planned PlanRestoreSnapshot(const PlanView& view, const CallContext& ctx, SnapshotId id);
 
 }  // namespace ami::policy
 

@@ -396,6 +396,71 @@ inline constexpr RT kTagsOfRecipient{
 inline constexpr RT kTooManyTags{"SHARE-13", choices::kTooManyTags,
                                  "a resource can have at most 50 tags; got {number}"};
 
+// ---- Settings, Allowed AMIs and the Recycle Bin (KMS-2, KMS-3, SHARE-18, SNAP-3, GOV-7, DEREG-9,
+// DEREG-10) ----
+inline constexpr RT kEncryptionByDefaultSet{
+    "KMS-3", EC::kInvalidParameterValue,
+    "account {account} sets its ebs encryption by default in {region}"};
+inline constexpr RT kDefaultKeyReset{
+    "KMS-2", EC::kInvalidParameterValue,
+    "account {account} makes its aws managed key {key} the default ebs key in {region}"};
+inline constexpr RT kImageBlockSet{
+    "SHARE-18", EC::kInvalidParameterValue,
+    "account {account} sets its block public access for AMIs in {region}"};
+inline constexpr RT kSnapshotBlockSet{
+    "SNAP-3", EC::kInvalidParameterValue,
+    "account {account} sets its snapshot block public access in {region}"};
+inline constexpr RT kDefaultKeySet{
+    "KMS-2", EC::kKmsNotFoundException,
+    "kms key {key} becomes the default ebs key of account {account} in {region}"};
+inline constexpr RT kDefaultKeyNotFound{
+    "KMS-2", EC::kKmsNotFoundException,
+    "alias `{text}` does not exist in account {account} in {region}"};
+inline constexpr RT kDefaultKeyNotSymmetric{
+    "KMS-2", EC::kInvalidParameterValue,
+    "kms key {key} is not a symmetric encryption key; ebs supports only those"};
+inline constexpr RT kAllowedImagesSet{
+    "GOV-7", EC::kInvalidParameterValue,
+    "account {account} sets its allowed AMIs in {region}"};
+inline constexpr RT kRuleCreated{
+    "DEREG-9", choices::kRuleNotFound,
+    "account {account} creates a recycle bin rule in {region}"};
+inline constexpr RT kRuleHeld{
+    "DEREG-9", choices::kRuleNotFound,
+    "recycle bin rule {text} of account {account} in {region} may be changed"};
+inline constexpr RT kRuleNotFound{
+    "DEREG-9", choices::kRuleNotFound,
+    "recycle bin rule `{text}` does not exist in account {account} in {region}"};
+// {text}: the rule id in backticks and its lock state, "`…` is locked".
+inline constexpr RT kRuleLockedDelete{
+    "DEREG-9", choices::kRuleLocked,
+    "recycle bin rule {text}: it can be deleted only once unlocked (DEREG-9)"};
+inline constexpr RT kRuleLockedLock{"DEREG-9", choices::kRuleLocked,
+                                    "recycle bin rule {text}: only an unlocked rule can be locked"};
+inline constexpr RT kRuleNotLocked{"DEREG-9", choices::kRuleLocked,
+                                   "recycle bin rule {text}: only a locked rule can be unlocked"};
+inline constexpr RT kBinImageRestored{
+    "DEREG-10", EC::kInvalidAMIIDNotFound,
+    "image {image} is in the recycle bin of account {account} in {region}, its snapshots "
+    "restored and its name free"};
+inline constexpr RT kBinImageNotFound{
+    "DEREG-10", EC::kInvalidAMIIDNotFound,
+    "image {image} is not in the recycle bin of account {account} in {region}"};
+// {text}: where the snapshot is, "in the recycle bin" or "deleted for good".
+inline constexpr RT kRestoreSnapshotsFirst{
+    "DEREG-10", choices::kRestoreSnapshotsFirst,
+    "image {image} cannot be restored: its snapshot {snapshot} is {text}; restore its snapshots "
+    "first (DEREG-10)"};
+// {text}: the name in backticks and the image now using it, "`…` is now used by `ami-…`".
+inline constexpr RT kRestoreNameInUse{"REG-6", EC::kInvalidAMINameDuplicate,
+                                      "image {image} cannot be restored: its name {text}"};
+inline constexpr RT kBinSnapshotRestored{
+    "DEREG-10", EC::kInvalidSnapshotNotFound,
+    "snapshot {snapshot} is in the recycle bin of account {account} in {region}"};
+inline constexpr RT kBinSnapshotNotFound{
+    "DEREG-10", EC::kInvalidSnapshotNotFound,
+    "snapshot {snapshot} is not in the recycle bin of account {account} in {region}"};
+
 }  // namespace ami::reasons
 
 #endif  // AMI_LIB_POLICY_REASONS_H_
