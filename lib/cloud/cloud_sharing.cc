@@ -137,6 +137,39 @@ bool KnownImageAttribute(const std::string& a) {
   return std::find(std::begin(kNames), std::end(kNames), a) != std::end(kNames);
 }
 
+// The attribute's value on `image` as of `now` (DESC-11: blockDeviceMapping is not described).
+absl::StatusOr<ImageAttribute> ReadAttribute(const Image& image, const std::string& attribute,
+                                             absl::Time now) {
+  ImageAttribute out;
+  out.image_id = image.id();
+  if (attribute == "description") {
+    out.description = image.description();
+  } else if (attribute == "launchPermission") {
+    out.launch_permissions = image.launch_permissions();
+  } else if (attribute == "imdsSupport") {
+    out.imds_support = image.imds_v2_required() ? "v2.0" : "";
+  } else if (attribute == "productCodes") {
+    out.product_codes = image.product_codes();
+  } else if (attribute == "deregistrationProtection") {
+    out.deregistration_protection =
+        image.protection_cooldown_until().has_value() &&
+                image.deregistration_protection() == DeregistrationProtection::kDisabled &&
+                *image.protection_cooldown_until() > now
+            ? absl::StrCat("disabled-until-", FormatAwsTime(*image.protection_cooldown_until()))
+            : std::string(ToString(image.deregistration_protection()));
+  } else if (attribute == "lastLaunchedTime") {
+    out.last_launched_time = image.last_launched_time();
+  } else if (attribute == "bootMode") {
+    out.value = std::string(ToString(image.boot_mode()));
+  } else if (attribute == "blockDeviceMapping") {
+    return MakeError(ErrorCode::kAuthFailure,
+                     "the blockDeviceMapping attribute is deprecated and cannot be described (DESC-11)");
+  } else {
+    out.value = "";  // kernel, ramdisk, sriovNetSupport, tpmSupport, uefiData: not modelled.
+  }
+  return out;
+}
+
 }  // namespace
 
 absl::StatusOr<ImageAttribute> Cloud::DescribeImageAttribute(const CallContext& ctx,
@@ -152,39 +185,7 @@ absl::StatusOr<ImageAttribute> Cloud::DescribeImageAttribute(const CallContext& 
   const Decision d = policy::EvaluateImageOwnerAction(s, ctx.account, ctx.region, id,
                                                       policy::ImageAction::kDescribeAttribute);
   AMI_RETURN_IF_ERROR(internal::Gate(d, ctx));
-  const Image& image = *s.FindImage(id);
-  ImageAttribute out;
-  out.image_id = id;
-  if (attribute == "description") {
-    out.description = image.description();
-  } else if (attribute == "launchPermission") {
-    out.launch_permissions = image.launch_permissions();
-  } else if (attribute == "imdsSupport") {
-    out.imds_support = image.imds_v2_required() ? "v2.0" : "";
-  } else if (attribute == "productCodes") {
-    out.product_codes = image.product_codes();
-  } else if (attribute == "deregistrationProtection") {
-    out.deregistration_protection =
-        image.protection_cooldown_until().has_value() &&
-                image.deregistration_protection() == DeregistrationProtection::kDisabled &&
-                *image.protection_cooldown_until() > s.now
-            ? absl::StrCat("disabled-until-", FormatAwsTime(*image.protection_cooldown_until()))
-            : std::string(ToString(image.deregistration_protection()));
-  } else if (attribute == "lastLaunchedTime") {
-    out.last_launched_time = image.last_launched_time();
-  } else if (attribute == "bootMode") {
-    out.value = std::string(ToString(image.boot_mode()));
-  } else if (attribute == "kernel" || attribute == "ramdisk" || attribute == "sriovNetSupport" ||
-             attribute == "tpmSupport" || attribute == "uefiData") {
-    out.value = "";  // Not modelled: machine images without kernels, SR-IOV, TPM or UEFI data.
-  } else if (attribute == "blockDeviceMapping") {
-    return MakeError(ErrorCode::kAuthFailure,
-                     "the blockDeviceMapping attribute is deprecated and cannot be described (DESC-11)");
-  } else {
-    return MakeError(choices::kInvalidValue,
-                     absl::StrCat("unknown or unsupported image attribute `", attribute, "`"));
-  }
-  return out;
+  return ReadAttribute(*s.FindImage(id), attribute, s.now);
 }
 
 absl::Status Cloud::ModifySnapshotAttribute(const CallContext& ctx,

@@ -338,12 +338,6 @@ RegionSettings CloudState::StoredSettings(AccountId account, Region region) cons
   return s;
 }
 
-RegionSettings& CloudState::MutableSettings(AccountId account, Region region) {
-  auto [it, inserted] = settings.try_emplace(AccountRegion{account, region});
-  if (inserted) it->second.default_kms_key = AwsManagedEbsKey(account, region);
-  return it->second;
-}
-
 void CloudState::ReleaseCreateImage(const Image& image) {
   if (!image.source_instance().has_value()) return;
   auto it = creating_from.find(*image.source_instance());

@@ -154,7 +154,6 @@ struct CloudState final : public policy::PlanView {
   void SetForeignTags(const std::string& id, Region region, AccountId account, TagSet tags);
   // Drops every account's tags on the image or snapshot `id` in `region`.
   void DropForeignTags(const std::string& id, Region region);
-  RegionSettings& MutableSettings(AccountId account, Region region);
   // The settings as stored (a pending block public access not yet applied), or the defaults.
   RegionSettings StoredSettings(AccountId account, Region region) const;
   void Schedule(absl::Duration after, PendingWork work);
