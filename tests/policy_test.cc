@@ -1480,18 +1480,18 @@ class KeyTagPlanning : public testing::CloudFixture {
 };
 
 TEST_F(KeyTagPlanning, KMS_1_CreateKeyDrawsItsIdFromACopyOfTheSequence) {
-  const uint64_t before = State().next_id;
+  const uint64_t before = State().next_id();
   policy::Planned p = testing::Must(policy::PlanCreateKey(State(), as_owner, {}));
   EXPECT_TRUE(Allows(p.decision, "KMS-1", ErrorCode::kAuthFailure));
   ASSERT_EQ(p.plan.put_keys.size(), 1u);
-  EXPECT_EQ(State().next_id, before);  // Planning draws nothing.
+  EXPECT_EQ(State().next_id(), before);  // Planning draws nothing.
   ASSERT_TRUE(p.plan.ids.has_value());
   EXPECT_EQ(p.plan.ids->next(), before + 2);
   const KmsKeyArn planned = p.plan.put_keys.front()->arn();
   const std::unique_ptr<Cloud> twin = cloud->Fork();
   EXPECT_EQ(twin->CreateKey(as_owner, {}).value(), planned);  // The Cloud makes the same id.
   Apply(std::move(p));
-  EXPECT_EQ(State().next_id, before + 2);
+  EXPECT_EQ(State().next_id(), before + 2);
   EXPECT_TRUE(cloud->GetKey(planned).has_value());
 }
 
@@ -1560,12 +1560,12 @@ TEST_F(KeyTagPlanning, ID_13_AliasIsUniquePerAccountAndRegion) {
 
 TEST_F(KeyTagPlanning, KMS_4_GrantNeedsAnOperationAndDrawsItsId) {
   const KmsKeyArn key = CustomerKey(as_owner);
-  const uint64_t before = State().next_id;
+  const uint64_t before = State().next_id();
   const KmsActions decrypt = KmsActions::Of({KmsAction::kDecrypt});
   policy::PlannedGrant g = testing::Must(policy::PlanCreateGrant(State(), as_owner, Name(key), b, decrypt));
   EXPECT_TRUE(Allows(g.planned.decision, "KMS-1", ErrorCode::kAuthFailure));
   EXPECT_EQ(g.grant_id.size(), 32u);
-  EXPECT_EQ(State().next_id, before);
+  EXPECT_EQ(State().next_id(), before);
   ASSERT_EQ(g.planned.plan.put_keys.size(), 1u);
   EXPECT_EQ(g.planned.plan.put_keys.front()->grants().back().grant_id, g.grant_id);
   const policy::PlannedGrant none =

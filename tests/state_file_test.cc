@@ -507,9 +507,9 @@ TEST(StateFile, HeaderCountsAreHintsOnly) {
     // A claim is acted on only once an eighth of it has arrived: a handful of records never
     // makes room for millions.
     const internal::CloudState& s = internal::CloudAccess::State(**loaded);
-    EXPECT_LT(s.instances.capacity(), 128u) << claim;
-    EXPECT_LT(s.images.capacity(), 128u) << claim;
-    EXPECT_LT(s.snapshots.capacity(), 128u) << claim;
+    EXPECT_LT(s.instances().capacity(), 128u) << claim;
+    EXPECT_LT(s.images().capacity(), 128u) << claim;
+    EXPECT_LT(s.snapshots().capacity(), 128u) << claim;
   }
 }
 
@@ -532,11 +532,11 @@ TEST(StateFile, HeaderCountsSizeTheTablesOnce) {
   records[0].mutable_header()->set_instances(4000);
   const absl::StatusOr<std::unique_ptr<Cloud>> overstated = Load(Write(records));
   ASSERT_THAT(overstated, IsOk());
-  EXPECT_LT(internal::CloudAccess::State(**overstated).instances.capacity(), 4000u);
+  EXPECT_LT(internal::CloudAccess::State(**overstated).instances().capacity(), 4000u);
   records[0].mutable_header()->set_instances(3200);
   const absl::StatusOr<std::unique_ptr<Cloud>> eighth = Load(Write(records));
   ASSERT_THAT(eighth, IsOk());
-  EXPECT_GE(internal::CloudAccess::State(**eighth).instances.capacity(), 3200u);
+  EXPECT_GE(internal::CloudAccess::State(**eighth).instances().capacity(), 3200u);
   EXPECT_TRUE((*eighth)->StateEquals(*cloud));
 }
 

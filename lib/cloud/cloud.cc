@@ -23,8 +23,7 @@ Cloud::~Cloud() = default;
 
 std::unique_ptr<Cloud> Cloud::Create(Options options) {
   auto state = std::make_unique<CloudState>();
-  state->options = options;
-  state->now = options.start_time;
+  internal::StateLoader(*state).SetClock(options, options.start_time, /*next_id=*/0);
   return std::unique_ptr<Cloud>(new Cloud(std::move(state)));
 }
 
@@ -35,7 +34,7 @@ std::unique_ptr<Cloud> Cloud::Fork() const {
 
 absl::Time Cloud::Now() const {
   internal::ReaderLock lock(state_->mu);
-  return state_->now;
+  return state_->Now();
 }
 
 void Cloud::AdvanceClock(absl::Duration by) {
@@ -106,8 +105,8 @@ std::optional<Instance> Cloud::GetInstance(InstanceId id) const {
 
 std::optional<KmsKey> Cloud::GetKey(const KmsKeyArn& arn) const {
   internal::ReaderLock lock(state_->mu);
-  auto it = state_->keys.find(arn);
-  return it == state_->keys.end() ? std::nullopt : std::optional<KmsKey>(*it->second);
+  auto it = state_->keys().find(arn);
+  return it == state_->keys().end() ? std::nullopt : std::optional<KmsKey>(*it->second);
 }
 
 namespace {
@@ -140,7 +139,7 @@ bool Cloud::IsAwsManagedKey(const KmsKeyArn& arn) const {
 std::vector<AccountId> Cloud::ListAccounts() const {
   internal::ReaderLock lock(state_->mu);
   std::vector<AccountId> out;
-  for (const auto& [id, info] : state_->accounts) out.push_back(id);
+  for (const auto& [id, info] : state_->accounts()) out.push_back(id);
   std::sort(out.begin(), out.end());
   return out;
 }
@@ -153,24 +152,24 @@ std::optional<OrganizationId> Cloud::AccountOrganization(AccountId account) cons
 
 std::vector<Image> Cloud::ListImages() const {
   internal::ReaderLock lock(state_->mu);
-  return SortedValues(state_->images, [](const Image& a, const Image& b) { return a.id() < b.id(); });
+  return SortedValues(state_->images(), [](const Image& a, const Image& b) { return a.id() < b.id(); });
 }
 
 std::vector<Snapshot> Cloud::ListSnapshots() const {
   internal::ReaderLock lock(state_->mu);
-  return SortedValues(state_->snapshots,
+  return SortedValues(state_->snapshots(),
                       [](const Snapshot& a, const Snapshot& b) { return a.id() < b.id(); });
 }
 
 std::vector<Instance> Cloud::ListInstances() const {
   internal::ReaderLock lock(state_->mu);
-  return SortedValues(state_->instances,
+  return SortedValues(state_->instances(),
                       [](const Instance& a, const Instance& b) { return a.id() < b.id(); });
 }
 
 std::vector<KmsKey> Cloud::ListKeys() const {
   internal::ReaderLock lock(state_->mu);
-  return SortedValues(state_->keys, [](const KmsKey& a, const KmsKey& b) { return a.arn() < b.arn(); });
+  return SortedValues(state_->keys(), [](const KmsKey& a, const KmsKey& b) { return a.arn() < b.arn(); });
 }
 
 bool Cloud::StateEquals(const Cloud& other) const {

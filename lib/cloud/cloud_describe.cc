@@ -199,7 +199,7 @@ class ImageLookahead {
         done_ = true;
         break;
       }
-      s_.images.prefetch(id);
+      s_.images().prefetch(id);
       Slot& slot = ring_[(head_ + count_) % kAhead];
       slot.id = id;
       slot.image = nullptr;
@@ -315,12 +315,12 @@ bool ImageQuery::Passes(const Image& image, bool by_id, std::optional<DescribedI
   if (!owner && permit == nullptr) return false;
   if (image.state() == ImageState::kDisabled && !(owner && r_.include_disabled)) return false;
   if (!owner && !by_id && !r_.include_deprecated && image.deprecation_time().has_value() &&
-      *image.deprecation_time() <= s_.now) {
+      *image.deprecation_time() <= s_.Now()) {
     return false;  // DESC-7.
   }
   std::optional<bool> allowed;
   if (allowed_settings_ != nullptr) {
-    allowed = owner || MatchImageCriteria(allowed_settings_->criteria, image, s_.now) >= 0;
+    allowed = owner || MatchImageCriteria(allowed_settings_->criteria, image, s_.Now()) >= 0;
     if (!*allowed && allowed_settings_->state == AllowedImagesState::kEnabled) return false;
   }
   if (!owners_.empty()) {
@@ -356,7 +356,7 @@ absl::StatusOr<DescribeImagesResult> ImageQuery::ByIds() const {
     const bool allowed = !exists || allowed_settings_ == nullptr ||
                          allowed_settings_->state != AllowedImagesState::kEnabled ||
                          image->owner() == ctx_.account ||
-                         MatchImageCriteria(allowed_settings_->criteria, *image, s_.now) >= 0;
+                         MatchImageCriteria(allowed_settings_->criteria, *image, s_.Now()) >= 0;
     if (!exists || (internal::IsRegistered(image->state()) && (!CanSee(*image) || !allowed))) {
       return MakeError(ErrorCode::kInvalidAMIIDNotFound,
                        absl::StrCat("the image id `", id.ToString(), "` does not exist in ",
@@ -408,7 +408,7 @@ std::vector<const ImageIndex::IdSet*> ImageQuery::CandidateSets() {
     plan_ = kPlanVisible;  // A token's plan this request cannot walk.
   }
   if (plan_ == kPlanIds || plan_ == kPlanTag || plan_ == kPlanTagKey || plan_ == kPlanOwnerFilter) {
-    const ImageIndex& x = s_.image_index;
+    const ImageIndex& x = s_.image_index();
     for (const FilterPattern& p : plan_filter_->patterns) {
       const std::string& v = p.literal_prefix();
       if (plan_ == kPlanIds) {
@@ -433,7 +433,7 @@ void ImageQuery::WalkNames(const std::string& after_name, const std::optional<Im
                            Take& take) {
   std::optional<NameStream<ImageId>::Key> after_key;
   if (after.has_value()) after_key = NameStream<ImageId>::Key{after_name, *after};
-  NameStream<ImageId> stream(s_.image_index.Names(ctx_.region), NamePrefixes(), after_key,
+  NameStream<ImageId> stream(s_.image_index().Names(ctx_.region), NamePrefixes(), after_key,
                              ImageId::Short(0));
   ImageLookahead images(s_, [&stream](ImageId* id) {
     const NameStream<ImageId>::Key* key;

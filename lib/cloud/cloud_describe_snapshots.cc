@@ -205,7 +205,7 @@ bool SnapshotQuery::Passes(const Snapshot& snap, std::optional<Snapshot>* out) c
 }
 
 std::vector<const SnapshotIndex::IdSet*> SnapshotQuery::Sets(int plan) const {
-  const SnapshotIndex& x = s_.snapshot_index;
+  const SnapshotIndex& x = s_.snapshot_index();
   const Region region = ctx_.region;
   std::vector<const SnapshotIndex::IdSet*> sets;
   switch (plan) {

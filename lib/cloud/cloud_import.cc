@@ -30,7 +30,7 @@ absl::Status Cloud::ImportKey(const KmsKey& key) {
   internal::StateLoader load(s);
   if (!load.AddKey(key)) return Exists("kms key", key.arn().ToString());
   if (key.state() == KeyState::kPendingDeletion && key.deletion_time().has_value()) {
-    load.AddPending(std::max(s.now, *key.deletion_time()),
+    load.AddPending(std::max(s.Now(), *key.deletion_time()),
                     {PendingWork::Kind::kKeyDeletion, key.arn().ToString(), std::nullopt});
   }
   return absl::OkStatus();
@@ -61,7 +61,7 @@ absl::Status Cloud::ImportAlias(AccountId account, Region region, const std::str
   internal::StateLoader load(s);
   load.PutAlias(account, region, alias, key);
   // KMS-2: a default EBS key that was the account's aws/ebs key stays its aws/ebs key.
-  if (aws_ebs && s.settings.contains(internal::AccountRegion{account, region})) {
+  if (aws_ebs && s.settings().contains(internal::AccountRegion{account, region})) {
     RegionSettings settings = s.StoredSettings(account, region);
     if (settings.default_kms_key == before) {
       settings.default_kms_key = key;
@@ -95,7 +95,7 @@ absl::Status Cloud::ImportImage(const Image& image) {
   }
   load.AddImage(image);
   if (image.state() == ImageState::kPending) {
-    load.AddPending(s.now + s.options.image_pending,
+    load.AddPending(s.Now() + s.options.image_pending,
                     {PendingWork::Kind::kImage, image.id().ToString(), std::nullopt});
   }
   return absl::OkStatus();
@@ -107,7 +107,7 @@ absl::Status Cloud::ImportInstance(const Instance& instance) {
   internal::StateLoader load(s);
   if (!load.AddInstance(instance)) return Exists("instance", instance.id().ToString());
   if (instance.state() == InstanceState::kPending) {
-    load.AddPending(s.now + s.options.instance_pending,
+    load.AddPending(s.Now() + s.options.instance_pending,
                     {PendingWork::Kind::kInstance, instance.id().ToString(), std::nullopt});
   }
   return absl::OkStatus();

@@ -131,8 +131,8 @@ absl::Status Cloud::ReplaceImageCriteriaInAllowedImagesSettings(
 
 AllowedImagesSettings Cloud::GetAllowedImagesSettings(AccountId account, Region region) const {
   internal::ReaderLock lock(state_->mu);
-  auto it = state_->allowed_images.find({account, region});
-  return it == state_->allowed_images.end() ? AllowedImagesSettings() : it->second;
+  auto it = state_->allowed_images().find({account, region});
+  return it == state_->allowed_images().end() ? AllowedImagesSettings() : it->second;
 }
 
 // ---- Deprecation, disable, deregistration protection ----
@@ -223,16 +223,16 @@ absl::Status Cloud::UnlockRecycleBinRule(const CallContext& ctx, const std::stri
 std::vector<RetentionRule> Cloud::ListRecycleBinRules(AccountId account, Region region) const {
   internal::ReaderLock lock(state_->mu);
   std::vector<RetentionRule> out;
-  auto it = state_->bin_rules.find({account, region});
-  if (it == state_->bin_rules.end()) return out;
-  for (const RetentionRule& r : it->second) out.push_back(policy::CurrentRule(r, state_->now));
+  auto it = state_->bin_rules().find({account, region});
+  if (it == state_->bin_rules().end()) return out;
+  for (const RetentionRule& r : it->second) out.push_back(policy::CurrentRule(r, state_->Now()));
   return out;
 }
 
 std::vector<RecycleBinImage> Cloud::ListImagesInRecycleBin(const CallContext& ctx) const {
   internal::ReaderLock lock(state_->mu);
   std::vector<RecycleBinImage> out;
-  for (const auto& [id, entry] : state_->bin_images) {
+  for (const auto& [id, entry] : state_->bin_images()) {
     const Image& image = *entry.resource;
     if (image.owner() != ctx.account || image.region() != ctx.region) continue;
     out.push_back({image, entry.enter_time, entry.exit_time});
@@ -246,7 +246,7 @@ std::vector<RecycleBinImage> Cloud::ListImagesInRecycleBin(const CallContext& ct
 std::vector<RecycleBinSnapshot> Cloud::ListSnapshotsInRecycleBin(const CallContext& ctx) const {
   internal::ReaderLock lock(state_->mu);
   std::vector<RecycleBinSnapshot> out;
-  for (const auto& [id, entry] : state_->bin_snapshots) {
+  for (const auto& [id, entry] : state_->bin_snapshots()) {
     const Snapshot& snap = *entry.resource;
     if (snap.owner() != ctx.account || snap.region() != ctx.region) continue;
     out.push_back({snap, entry.enter_time, entry.exit_time});

@@ -185,7 +185,7 @@ absl::StatusOr<ImageAttribute> Cloud::DescribeImageAttribute(const CallContext& 
   const Decision d = policy::EvaluateImageOwnerAction(s, ctx.account, ctx.region, id,
                                                       policy::ImageAction::kDescribeAttribute);
   AMI_RETURN_IF_ERROR(internal::Gate(d, ctx));
-  return ReadAttribute(*s.FindImage(id), attribute, s.now);
+  return ReadAttribute(*s.FindImage(id), attribute, s.Now());
 }
 
 absl::Status Cloud::ModifySnapshotAttribute(const CallContext& ctx,

@@ -10,20 +10,20 @@
 namespace ami::internal {
 
 const TokenEntry* CloudState::FindClientToken(const TokenKey& key) const {
-  auto it = client_tokens.find(key);
-  return it == client_tokens.end() ? nullptr : &it->second;
+  auto it = client_tokens_.find(key);
+  return it == client_tokens_.end() ? nullptr : &it->second;
 }
 
 std::optional<ImageId> CloudState::CreatingImageFrom(InstanceId instance) const {
-  auto it = creating_from.find(instance);
-  if (it == creating_from.end()) return std::nullopt;
+  auto it = creating_from_.find(instance);
+  if (it == creating_from_.end()) return std::nullopt;
   return it->second;
 }
 
 int CloudState::RetentionDays(AccountId owner, Region region, RecycleBinResourceType type,
                               const TagSet& tags) const {
-  auto it = bin_rules.find(AccountRegion{owner, region});
-  if (it == bin_rules.end()) return 0;
+  auto it = bin_rules_.find(AccountRegion{owner, region});
+  if (it == bin_rules_.end()) return 0;
   int days = 0;
   for (const RetentionRule& r : it->second) {
     if (r.resource_type == type && RuleRetains(r, tags)) days = std::max(days, r.retention_days);
@@ -33,153 +33,153 @@ int CloudState::RetentionDays(AccountId owner, Region region, RecycleBinResource
 
 std::optional<absl::Time> CloudState::BinExit(const std::string& id) const {
   if (auto image = ImageId::Parse(id); image.ok()) {
-    auto it = bin_images.find(*image);
-    if (it != bin_images.end()) return it->second.exit_time;
+    auto it = bin_images_.find(*image);
+    if (it != bin_images_.end()) return it->second.exit_time;
   } else if (auto snap = SnapshotId::Parse(id); snap.ok()) {
-    auto it = bin_snapshots.find(*snap);
-    if (it != bin_snapshots.end()) return it->second.exit_time;
+    auto it = bin_snapshots_.find(*snap);
+    if (it != bin_snapshots_.end()) return it->second.exit_time;
   }
   return std::nullopt;
 }
 
 const OrganizationInfo* CloudState::FindOrganization(const OrganizationId& org) const {
-  auto it = organizations.find(org);
-  return it == organizations.end() ? nullptr : &it->second;
+  auto it = organizations_.find(org);
+  return it == organizations_.end() ? nullptr : &it->second;
 }
 
 const PendingWork* CloudState::DueWork() const {
-  if (pending.empty() || pending.begin()->first > now) return nullptr;
-  return &pending.begin()->second;
+  if (pending_.empty() || pending_.begin()->first > now_) return nullptr;
+  return &pending_.begin()->second;
 }
 
 AllowedImagesSettings CloudState::StoredAllowedImages(AccountId account, Region region) const {
-  auto it = allowed_images.find(AccountRegion{account, region});
-  return it == allowed_images.end() ? AllowedImagesSettings() : it->second;
+  auto it = allowed_images_.find(AccountRegion{account, region});
+  return it == allowed_images_.end() ? AllowedImagesSettings() : it->second;
 }
 
 std::vector<RetentionRule> CloudState::BinRules(AccountId account, Region region) const {
-  auto it = bin_rules.find(AccountRegion{account, region});
-  return it == bin_rules.end() ? std::vector<RetentionRule>() : it->second;
+  auto it = bin_rules_.find(AccountRegion{account, region});
+  return it == bin_rules_.end() ? std::vector<RetentionRule>() : it->second;
 }
 
 std::shared_ptr<const Image> CloudState::BinnedImage(ImageId id) const {
-  auto it = bin_images.find(id);
-  return it == bin_images.end() ? nullptr : it->second.resource;
+  auto it = bin_images_.find(id);
+  return it == bin_images_.end() ? nullptr : it->second.resource;
 }
 
 std::shared_ptr<const Snapshot> CloudState::BinnedSnapshot(SnapshotId id) const {
-  auto it = bin_snapshots.find(id);
-  return it == bin_snapshots.end() ? nullptr : it->second.resource;
+  auto it = bin_snapshots_.find(id);
+  return it == bin_snapshots_.end() ? nullptr : it->second.resource;
 }
 
-namespace {
+struct CommitSteps {
 
 // Puts the image, as it is now, in the Recycle Bin for `days` (DEREG-9, DEREG-10).
-void RetainImage(CloudState& s, const Plan::Retained& r) {
-  const absl::Time exit = s.now + absl::Hours(24) * r.days;
-  s.bin_images.insert_or_assign(r.image, BinEntry<Image>{s.images.at(r.image), s.now, exit});
-  s.Schedule(exit - s.now, {PendingWork::Kind::kBinExpiry, r.image.ToString(), std::nullopt});
+static void RetainImage(CloudState& s, const Plan::Retained& r) {
+  const absl::Time exit = s.now_ + absl::Hours(24) * r.days;
+  s.bin_images_.insert_or_assign(r.image, BinEntry<Image>{s.images_.at(r.image), s.now_, exit});
+  s.Schedule(exit - s.now_, {PendingWork::Kind::kBinExpiry, r.image.ToString(), std::nullopt});
 }
 
 // Deletes the snapshot, keeping it in the Recycle Bin for `days` when a rule retains it.
-void DeleteSnapshot(CloudState& s, const Plan::Deleted& d) {
-  auto it = s.snapshots.find(d.snapshot);
-  if (it == s.snapshots.end()) return;
+static void DeleteSnapshot(CloudState& s, const Plan::Deleted& d) {
+  auto it = s.snapshots_.find(d.snapshot);
+  if (it == s.snapshots_.end()) return;
   std::shared_ptr<const Snapshot> snap = it->second;
   s.RemoveSnapshot(d.snapshot);
   if (d.days == 0) return;
-  const absl::Time exit = s.now + absl::Hours(24) * d.days;
-  s.bin_snapshots.insert_or_assign(d.snapshot, BinEntry<Snapshot>{std::move(snap), s.now, exit});
-  s.Schedule(exit - s.now, {PendingWork::Kind::kBinExpiry, d.snapshot.ToString(), std::nullopt});
+  const absl::Time exit = s.now_ + absl::Hours(24) * d.days;
+  s.bin_snapshots_.insert_or_assign(d.snapshot, BinEntry<Snapshot>{std::move(snap), s.now_, exit});
+  s.Schedule(exit - s.now_, {PendingWork::Kind::kBinExpiry, d.snapshot.ToString(), std::nullopt});
 }
 
-void DeleteKey(CloudState& s, const KmsKeyArn& arn) {
-  s.keys.erase(arn);
-  for (auto a = s.aliases.begin(); a != s.aliases.end();) {
+static void DeleteKey(CloudState& s, const KmsKeyArn& arn) {
+  s.keys_.erase(arn);
+  for (auto a = s.aliases_.begin(); a != s.aliases_.end();) {
     if (a->second == arn) {
-      s.aliases.erase(a++);
+      s.aliases_.erase(a++);
     } else {
       ++a;
     }
   }
 }
 
-void ExpireBinEntry(CloudState& s, const std::string& id) {
+static void ExpireBinEntry(CloudState& s, const std::string& id) {
   if (auto image = ImageId::Parse(id); image.ok()) {
-    s.bin_images.erase(*image);
+    s.bin_images_.erase(*image);
   } else if (auto snap = SnapshotId::Parse(id); snap.ok()) {
-    s.bin_snapshots.erase(*snap);
+    s.bin_snapshots_.erase(*snap);
   }
 }
 
 // ---- Settings, Allowed AMIs and the Recycle Bin ----
-void CommitSettings(CloudState& s, Plan& plan) {
+static void CommitSettings(CloudState& s, Plan& plan) {
   if (plan.put_settings.has_value()) {
-    s.settings.insert_or_assign(plan.put_settings->first, std::move(plan.put_settings->second));
+    s.settings_.insert_or_assign(plan.put_settings->first, std::move(plan.put_settings->second));
   }
   if (plan.put_allowed_images.has_value()) {
     auto& [key, allowed] = *plan.put_allowed_images;
     if (allowed.has_value()) {
-      s.allowed_images.insert_or_assign(key, *std::move(allowed));
+      s.allowed_images_.insert_or_assign(key, *std::move(allowed));
     } else {
-      s.allowed_images.erase(key);
+      s.allowed_images_.erase(key);
     }
   }
   if (plan.put_bin_rules.has_value()) {
     auto& [key, rules] = *plan.put_bin_rules;
     if (rules.empty()) {
-      s.bin_rules.erase(key);
+      s.bin_rules_.erase(key);
     } else {
-      s.bin_rules.insert_or_assign(key, std::move(rules));
+      s.bin_rules_.insert_or_assign(key, std::move(rules));
     }
   }
   for (const std::string& id : plan.leave_bin) ExpireBinEntry(s, id);
 }
 
-}  // namespace
+};
 
 void CloudState::Commit(Plan plan) {
-  if (plan.now.has_value()) now = *plan.now;
-  if (plan.pop_due_work) pending.erase(pending.begin());
-  for (auto& [id, org] : plan.put_organizations) organizations.insert_or_assign(id, std::move(org));
+  if (plan.now.has_value()) now_ = *plan.now;
+  if (plan.pop_due_work) pending_.erase(pending_.begin());
+  for (auto& [id, org] : plan.put_organizations) organizations_.insert_or_assign(id, std::move(org));
   for (AccountInfo& account : plan.put_accounts) {
     const AccountId id = account.id;
-    accounts.insert_or_assign(id, std::move(account));
+    accounts_.insert_or_assign(id, std::move(account));
   }
-  if (plan.ids.has_value()) next_id = plan.ids->next();
-  for (const Plan::Retained& r : plan.retain_images) RetainImage(*this, r);
+  if (plan.ids.has_value()) next_id_ = plan.ids->next();
+  for (const Plan::Retained& r : plan.retain_images) CommitSteps::RetainImage(*this, r);
   for (auto& snapshot : plan.put_snapshots) PutSnapshot(std::move(snapshot));
   for (auto& image : plan.put_images) {
     // CREATE-15: a NoReboot CreateImage ends when its image is no longer pending.
-    const bool release = !creating_from.empty() && image->source_instance().has_value() &&
+    const bool release = !creating_from_.empty() && image->source_instance().has_value() &&
                          image->state() != ImageState::kPending;
     const ImageId id = image->id();
     PutImage(std::move(image));
-    if (release) ReleaseCreateImage(*images.at(id));
+    if (release) ReleaseCreateImage(*images_.at(id));
   }
   for (Instance& instance : plan.put_instances) PutInstance(std::move(instance));
-  for (const Plan::Deleted& d : plan.delete_snapshots) DeleteSnapshot(*this, d);
+  for (const Plan::Deleted& d : plan.delete_snapshots) CommitSteps::DeleteSnapshot(*this, d);
   for (const auto& [id, region] : plan.drop_foreign_tags) DropForeignTags(id, region);
   for (const auto& [instance, image] : plan.start_create_image) {
-    creating_from.insert_or_assign(instance, image);
+    creating_from_.insert_or_assign(instance, image);
   }
-  for (const KmsKeyArn& arn : plan.delete_keys) DeleteKey(*this, arn);
-  for (const std::string& id : plan.expire_bin_entries) ExpireBinEntry(*this, id);
+  for (const KmsKeyArn& arn : plan.delete_keys) CommitSteps::DeleteKey(*this, arn);
+  for (const std::string& id : plan.expire_bin_entries) CommitSteps::ExpireBinEntry(*this, id);
   for (auto& [after, work] : plan.schedule) Schedule(after, std::move(work));
   if (plan.client_token.has_value()) {
-    client_tokens.insert_or_assign(std::move(plan.client_token->first),
+    client_tokens_.insert_or_assign(std::move(plan.client_token->first),
                                    std::move(plan.client_token->second));
   }
   // ---- KMS keys, aliases and the tags accounts put on others' resources ----
   for (auto& key : plan.put_keys) {
     const KmsKeyArn arn = key->arn();
-    keys.insert_or_assign(arn, std::move(key));
+    keys_.insert_or_assign(arn, std::move(key));
   }
-  for (auto& [slot, arn] : plan.put_aliases) aliases.insert_or_assign(std::move(slot), arn);
+  for (auto& [slot, arn] : plan.put_aliases) aliases_.insert_or_assign(std::move(slot), arn);
   for (Plan::ForeignTags& t : plan.set_foreign_tags) {
     SetForeignTags(t.id, t.region, t.account, std::move(t.tags));
   }
-  CommitSettings(*this, plan);
+  CommitSteps::CommitSettings(*this, plan);
 }
 
 }  // namespace ami::internal

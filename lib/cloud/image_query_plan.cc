@@ -133,7 +133,7 @@ absl::Status ImageQueryPlan::Parse() {
 }
 
 std::vector<const ImageIndex::IdSet*> ImageQueryPlan::PlanSets(int plan) {
-  const ImageIndex& x = s_.image_index;
+  const ImageIndex& x = s_.image_index();
   const Region region = ctx_.region;
   std::vector<const ImageIndex::IdSet*> sets;
   auto shared_with_caller = [&] {
@@ -201,7 +201,7 @@ void ImageQueryPlan::ChoosePlan() {
   };
   if (!owners_.empty()) consider(kPlanOwners, SizeOf(PlanSets(kPlanOwners)), nullptr);
   if (!users_.empty()) consider(kPlanUsers, SizeOf(PlanSets(kPlanUsers)), nullptr);
-  const ImageIndex& x = s_.image_index;
+  const ImageIndex& x = s_.image_index();
   for (const CompiledFilter& f : filters_) {
     if (!f.all_exact) continue;
     std::vector<const ImageIndex::IdSet*> sets;

@@ -10,30 +10,30 @@ namespace ami::internal {
 
 void StateLoader::SetClock(const Cloud::Options& options, absl::Time now, uint64_t next_id) {
   s_.options = options;
-  s_.now = now;
-  s_.next_id = next_id;
+  s_.now_ = now;
+  s_.next_id_ = next_id;
 }
 
 bool StateLoader::AddOrganization(const OrganizationId& id, OrganizationInfo info) {
-  return s_.organizations.emplace(id, std::move(info)).second;
+  return s_.organizations_.emplace(id, std::move(info)).second;
 }
 
 bool StateLoader::AddAccount(AccountInfo info) {
   const AccountId id = info.id;
-  return s_.accounts.emplace(id, std::move(info)).second;
+  return s_.accounts_.emplace(id, std::move(info)).second;
 }
 
 bool StateLoader::AddSettings(AccountId account, Region region, const RegionSettings& settings) {
-  return s_.settings.emplace(AccountRegion{account, region}, settings).second;
+  return s_.settings_.emplace(AccountRegion{account, region}, settings).second;
 }
 
 void StateLoader::PutSettings(AccountId account, Region region, const RegionSettings& settings) {
-  s_.settings.insert_or_assign(AccountRegion{account, region}, settings);
+  s_.settings_.insert_or_assign(AccountRegion{account, region}, settings);
 }
 
 void StateLoader::PutAlias(AccountId account, Region region, const std::string& alias,
                            const KmsKeyArn& key) {
-  s_.aliases.insert_or_assign(std::make_tuple(account, region, alias), key);
+  s_.aliases_.insert_or_assign(std::make_tuple(account, region, alias), key);
 }
 
 void StateLoader::SetForeignTags(const std::string& id, Region region, AccountId account,
@@ -42,24 +42,24 @@ void StateLoader::SetForeignTags(const std::string& id, Region region, AccountId
 }
 
 void StateLoader::AddPending(absl::Time at, PendingWork work) {
-  s_.pending.emplace(at, std::move(work));
+  s_.pending_.emplace(at, std::move(work));
 }
 
 void StateLoader::PutClientToken(TokenKey key, TokenEntry entry) {
-  s_.client_tokens.insert_or_assign(std::move(key), std::move(entry));
+  s_.client_tokens_.insert_or_assign(std::move(key), std::move(entry));
 }
 
 void StateLoader::PutCreating(InstanceId instance, ImageId image) {
-  s_.creating_from.insert_or_assign(instance, image);
+  s_.creating_from_.insert_or_assign(instance, image);
 }
 
 bool StateLoader::AddAllowedImages(AccountId account, Region region,
                                    AllowedImagesSettings settings) {
-  return s_.allowed_images.emplace(AccountRegion{account, region}, std::move(settings)).second;
+  return s_.allowed_images_.emplace(AccountRegion{account, region}, std::move(settings)).second;
 }
 
 bool StateLoader::AppendRule(AccountId account, Region region, RetentionRule rule) {
-  std::vector<RetentionRule>& rules = s_.bin_rules[AccountRegion{account, region}];
+  std::vector<RetentionRule>& rules = s_.bin_rules_[AccountRegion{account, region}];
   if (!rules.empty() && !(rules.back().id < rule.id)) return false;
   rules.push_back(std::move(rule));
   return true;
@@ -67,44 +67,44 @@ bool StateLoader::AppendRule(AccountId account, Region region, RetentionRule rul
 
 bool StateLoader::AddBinImage(BinEntry<Image> entry) {
   const ImageId id = entry.resource->id();
-  return s_.bin_images.emplace(id, std::move(entry)).second;
+  return s_.bin_images_.emplace(id, std::move(entry)).second;
 }
 
 bool StateLoader::AddBinSnapshot(BinEntry<Snapshot> entry) {
   const SnapshotId id = entry.resource->id();
-  if (s_.snapshots.contains(id)) return false;
-  return s_.bin_snapshots.emplace(id, std::move(entry)).second;
+  if (s_.snapshots_.contains(id)) return false;
+  return s_.bin_snapshots_.emplace(id, std::move(entry)).second;
 }
 
 bool StateLoader::AddKey(KmsKey key) {
   const KmsKeyArn arn = key.arn();
-  if (s_.keys.contains(arn)) return false;
-  s_.keys.emplace(arn, std::make_shared<const KmsKey>(std::move(key)));
+  if (s_.keys_.contains(arn)) return false;
+  s_.keys_.emplace(arn, std::make_shared<const KmsKey>(std::move(key)));
   return true;
 }
 
 bool StateLoader::AddSnapshot(Snapshot snapshot) {
-  if (s_.snapshots.contains(snapshot.id())) return false;
-  s_.sharing.Share(snapshot);
+  if (s_.snapshots_.contains(snapshot.id())) return false;
+  s_.sharing_.Share(snapshot);
   s_.PutSnapshot(std::make_shared<const Snapshot>(std::move(snapshot)));
   return true;
 }
 
 bool StateLoader::AddImage(Image image) {
-  if (s_.images.contains(image.id())) return false;
-  s_.sharing.Share(image);
+  if (s_.images_.contains(image.id())) return false;
+  s_.sharing_.Share(image);
   s_.PutImage(std::make_shared<const Image>(std::move(image)));
   return true;
 }
 
 bool StateLoader::AddInstance(Instance instance) {
-  if (s_.instances.contains(instance.id())) return false;
+  if (s_.instances_.contains(instance.id())) return false;
   s_.PutInstance(std::move(instance));
   return true;
 }
 
-void StateLoader::ReserveSnapshots(size_t n) { s_.snapshots.reserve(n); }
-void StateLoader::ReserveImages(size_t n) { s_.images.reserve(n); }
-void StateLoader::ReserveInstances(size_t n) { s_.instances.reserve(n); }
+void StateLoader::ReserveSnapshots(size_t n) { s_.snapshots_.reserve(n); }
+void StateLoader::ReserveImages(size_t n) { s_.images_.reserve(n); }
+void StateLoader::ReserveInstances(size_t n) { s_.instances_.reserve(n); }
 
 }  // namespace ami::internal

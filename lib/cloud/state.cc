@@ -23,29 +23,29 @@ absl::Status DryRunCheck(const CallContext& ctx) {
 std::unique_ptr<CloudState> CloudState::Clone() const {
   auto copy = std::make_unique<CloudState>();
   copy->options = options;
-  copy->now = now;
-  copy->next_id = next_id;
-  copy->accounts = accounts;
-  copy->organizations = organizations;
-  copy->settings = settings;
-  copy->keys = keys;
-  copy->aliases = aliases;
-  copy->images = images;
-  copy->snapshots = snapshots;
-  copy->instances = instances;
-  copy->image_names = image_names;
-  copy->snapshot_users = snapshot_users;
-  copy->public_images = public_images;
-  copy->foreign_tags = foreign_tags;
-  copy->client_tokens = client_tokens;
-  copy->creating_from = creating_from;
-  copy->pending = pending;
-  copy->allowed_images = allowed_images;
-  copy->bin_rules = bin_rules;
-  copy->bin_images = bin_images;
-  copy->bin_snapshots = bin_snapshots;
-  copy->image_index = image_index;
-  copy->snapshot_index = snapshot_index;
+  copy->now_ = now_;
+  copy->next_id_ = next_id_;
+  copy->accounts_ = accounts_;
+  copy->organizations_ = organizations_;
+  copy->settings_ = settings_;
+  copy->keys_ = keys_;
+  copy->aliases_ = aliases_;
+  copy->images_ = images_;
+  copy->snapshots_ = snapshots_;
+  copy->instances_ = instances_;
+  copy->image_names_ = image_names_;
+  copy->snapshot_users_ = snapshot_users_;
+  copy->public_images_ = public_images_;
+  copy->foreign_tags_ = foreign_tags_;
+  copy->client_tokens_ = client_tokens_;
+  copy->creating_from_ = creating_from_;
+  copy->pending_ = pending_;
+  copy->allowed_images_ = allowed_images_;
+  copy->bin_rules_ = bin_rules_;
+  copy->bin_images_ = bin_images_;
+  copy->bin_snapshots_ = bin_snapshots_;
+  copy->image_index_ = image_index_;
+  copy->snapshot_index_ = snapshot_index_;
   return copy;
 }
 
@@ -74,49 +74,49 @@ bool SameValues(const ValueTable<Id, T>& a, const ValueTable<Id, T>& b) {
 }  // namespace
 
 bool CloudState::SameAs(const CloudState& o) const {
-  return now == o.now && next_id == o.next_id && accounts == o.accounts &&
-         organizations == o.organizations && settings == o.settings && SameValues(keys, o.keys) &&
-         aliases == o.aliases && SameValues(images, o.images) &&
-         SameValues(snapshots, o.snapshots) && SameValues(instances, o.instances) &&
-         image_names == o.image_names && snapshot_users == o.snapshot_users &&
-         public_images == o.public_images && foreign_tags == o.foreign_tags &&
-         client_tokens == o.client_tokens && creating_from == o.creating_from &&
-         pending == o.pending && allowed_images == o.allowed_images &&
-         bin_rules == o.bin_rules && bin_images == o.bin_images &&
-         bin_snapshots == o.bin_snapshots;
+  return now_ == o.now_ && next_id_ == o.next_id_ && accounts_ == o.accounts_ &&
+         organizations_ == o.organizations_ && settings_ == o.settings_ && SameValues(keys_, o.keys_) &&
+         aliases_ == o.aliases_ && SameValues(images_, o.images_) &&
+         SameValues(snapshots_, o.snapshots_) && SameValues(instances_, o.instances_) &&
+         image_names_ == o.image_names_ && snapshot_users_ == o.snapshot_users_ &&
+         public_images_ == o.public_images_ && foreign_tags_ == o.foreign_tags_ &&
+         client_tokens_ == o.client_tokens_ && creating_from_ == o.creating_from_ &&
+         pending_ == o.pending_ && allowed_images_ == o.allowed_images_ &&
+         bin_rules_ == o.bin_rules_ && bin_images_ == o.bin_images_ &&
+         bin_snapshots_ == o.bin_snapshots_;
 }
 
 const Image* CloudState::FindImage(ImageId id) const {
-  auto it = images.find(id);
-  return it == images.end() ? nullptr : it->second.get();
+  auto it = images_.find(id);
+  return it == images_.end() ? nullptr : it->second.get();
 }
 
 const Snapshot* CloudState::FindSnapshot(SnapshotId id) const {
-  auto it = snapshots.find(id);
-  return it == snapshots.end() ? nullptr : it->second.get();
+  auto it = snapshots_.find(id);
+  return it == snapshots_.end() ? nullptr : it->second.get();
 }
 
 const Instance* CloudState::FindInstance(InstanceId id) const {
-  return instances.Find(id);
+  return instances_.Find(id);
 }
 
 const AccountInfo* CloudState::FindAccount(AccountId id) const {
-  auto it = accounts.find(id);
-  return it == accounts.end() ? nullptr : &it->second;
+  auto it = accounts_.find(id);
+  return it == accounts_.end() ? nullptr : &it->second;
 }
 
 std::optional<AccountId> CloudState::OrganizationManagement(const OrganizationId& org) const {
-  auto it = organizations.find(org);
-  if (it == organizations.end()) return std::nullopt;
+  auto it = organizations_.find(org);
+  if (it == organizations_.end()) return std::nullopt;
   return it->second.management;
 }
 
 RegionSettings CloudState::Settings(AccountId account, Region region) const {
-  auto it = settings.find(AccountRegion{account, region});
-  if (it != settings.end()) {
+  auto it = settings_.find(AccountRegion{account, region});
+  if (it != settings_.end()) {
     RegionSettings s = it->second;
     // SHARE-18, ASYNC-4: enabling image block public access takes effect later.
-    if (s.image_block_public_access_from.has_value() && *s.image_block_public_access_from <= now) {
+    if (s.image_block_public_access_from.has_value() && *s.image_block_public_access_from <= now_) {
       s.image_block_public_access = true;
       s.image_block_public_access_from.reset();
     }
@@ -129,8 +129,8 @@ RegionSettings CloudState::Settings(AccountId account, Region region) const {
 
 KeyFacts CloudState::FindKey(const KmsKeyArn& arn) const {
   KeyFacts facts;
-  auto it = keys.find(arn);
-  if (it != keys.end()) {
+  auto it = keys_.find(arn);
+  if (it != keys_.end()) {
     facts.key = it->second.get();
     facts.aws_managed = facts.key->is_aws_managed();
   } else {
@@ -142,38 +142,38 @@ KeyFacts CloudState::FindKey(const KmsKeyArn& arn) const {
 std::optional<KmsKeyArn> CloudState::FindAlias(AccountId account, Region region,
                                                absl::string_view alias) const {
   if (alias == kAwsEbsAlias) return AwsManagedEbsKey(account, region);
-  auto it = aliases.find(std::make_tuple(account, region, std::string(alias)));
-  if (it == aliases.end()) return std::nullopt;
+  auto it = aliases_.find(std::make_tuple(account, region, std::string(alias)));
+  if (it == aliases_.end()) return std::nullopt;
   return it->second;
 }
 
 std::optional<ImageId> CloudState::FindImageByName(AccountId owner, Region region,
                                                    absl::string_view name) const {
-  auto it = image_names.find(std::make_tuple(owner, region, std::string(name)));
-  if (it == image_names.end()) return std::nullopt;
+  auto it = image_names_.find(std::make_tuple(owner, region, std::string(name)));
+  if (it == image_names_.end()) return std::nullopt;
   return it->second;
 }
 
 int CloudState::ImagesUsingSnapshot(SnapshotId id) const {
-  auto it = snapshot_users.find(id);
-  return it == snapshot_users.end() ? 0 : it->second;
+  auto it = snapshot_users_.find(id);
+  return it == snapshot_users_.end() ? 0 : it->second;
 }
 
 int CloudState::PublicImageCount(AccountId owner, Region region) const {
-  auto it = public_images.find(AccountRegion{owner, region});
-  return it == public_images.end() ? 0 : it->second;
+  auto it = public_images_.find(AccountRegion{owner, region});
+  return it == public_images_.end() ? 0 : it->second;
 }
 
 const AllowedImagesSettings* CloudState::AllowedImages(AccountId account, Region region) const {
-  auto it = allowed_images.find(AccountRegion{account, region});
-  if (it == allowed_images.end() || it->second.state == AllowedImagesState::kDisabled) return nullptr;
+  auto it = allowed_images_.find(AccountRegion{account, region});
+  if (it == allowed_images_.end() || it->second.state == AllowedImagesState::kDisabled) return nullptr;
   return &it->second;
 }
 
 uint64_t CloudState::NextRandom() {
   IdSequence ids = Ids();
   const uint64_t bits = ids.NextRandom();
-  next_id = ids.next();
+  next_id_ = ids.next();
   return bits;
 }
 
@@ -195,9 +195,9 @@ std::pair<uint64_t, uint64_t> AwsManagedEbsKeyBits(uint64_t seed, AccountId acco
 }  // namespace
 
 KmsKeyArn CloudState::AwsManagedEbsKey(AccountId account, Region region) const {
-  if (!aliases.empty()) {  // An imported aws/ebs key is named by the account's alias.
-    auto it = aliases.find(std::make_tuple(account, region, std::string(kAwsEbsAlias)));
-    if (it != aliases.end()) return it->second;
+  if (!aliases_.empty()) {  // An imported aws/ebs key is named by the account's alias.
+    auto it = aliases_.find(std::make_tuple(account, region, std::string(kAwsEbsAlias)));
+    if (it != aliases_.end()) return it->second;
   }
   const auto [high, low] = AwsManagedEbsKeyBits(options.seed, account, region);
   return KmsKeyArn::Of(account, region, KmsKeyIdAccess::FromBits(high, low, false));
@@ -230,59 +230,59 @@ bool SameHoldings(const Image& a, const Image& b) {
 
 void CloudState::PutImage(std::shared_ptr<const Image> image) {
   const ImageId id = image->id();
-  auto it = images.find(id);
-  image = sharing.Shared(std::move(image), it == images.end() ? nullptr : it->second.get());
-  image_index.Update(it == images.end() ? nullptr : it->second.get(), image.get());
-  if (it != images.end() && SameHoldings(*it->second, *image)) {
+  auto it = images_.find(id);
+  image = sharing_.Shared(std::move(image), it == images_.end() ? nullptr : it->second.get());
+  image_index_.Update(it == images_.end() ? nullptr : it->second.get(), image.get());
+  if (it != images_.end() && SameHoldings(*it->second, *image)) {
     const Image& old = *it->second;
     if (old.is_public() != image->is_public()) {
       const AccountRegion where{old.owner(), old.region()};
-      if (old.is_public() && --public_images[where] == 0) public_images.erase(where);
-      if (image->is_public()) ++public_images[where];
+      if (old.is_public() && --public_images_[where] == 0) public_images_.erase(where);
+      if (image->is_public()) ++public_images_[where];
     }
     it->second = std::move(image);
     return;
   }
-  if (it != images.end()) {
+  if (it != images_.end()) {
     const Image& old = *it->second;
     if (IsRegistered(old.state())) {
-      image_names.erase(std::make_tuple(old.owner(), old.region(), old.name()));
+      image_names_.erase(std::make_tuple(old.owner(), old.region(), old.name()));
       for (const SnapshotId s : old.snapshot_ids()) {
-        if (--snapshot_users[s] == 0) snapshot_users.erase(s);
+        if (--snapshot_users_[s] == 0) snapshot_users_.erase(s);
       }
     }
     if (old.is_public()) {
       const AccountRegion where{old.owner(), old.region()};
-      if (--public_images[where] == 0) public_images.erase(where);
+      if (--public_images_[where] == 0) public_images_.erase(where);
     }
   }
   if (IsRegistered(image->state())) {
-    image_names.insert_or_assign(std::make_tuple(image->owner(), image->region(), image->name()), id);
-    for (const SnapshotId s : image->snapshot_ids()) ++snapshot_users[s];
+    image_names_.insert_or_assign(std::make_tuple(image->owner(), image->region(), image->name()), id);
+    for (const SnapshotId s : image->snapshot_ids()) ++snapshot_users_[s];
   }
-  if (image->is_public()) ++public_images[AccountRegion{image->owner(), image->region()}];
-  images[id] = std::move(image);
+  if (image->is_public()) ++public_images_[AccountRegion{image->owner(), image->region()}];
+  images_[id] = std::move(image);
 }
 
 void CloudState::PutSnapshot(std::shared_ptr<const Snapshot> snapshot) {
-  snapshot = sharing.Shared(std::move(snapshot));
+  snapshot = sharing_.Shared(std::move(snapshot));
   const SnapshotId id = snapshot->id();
-  auto it = snapshots.find(id);
-  snapshot_index.Update(it == snapshots.end() ? nullptr : it->second.get(), snapshot.get());
-  snapshots[id] = std::move(snapshot);
+  auto it = snapshots_.find(id);
+  snapshot_index_.Update(it == snapshots_.end() ? nullptr : it->second.get(), snapshot.get());
+  snapshots_[id] = std::move(snapshot);
 }
 
 void CloudState::PutInstance(Instance instance) {
-  sharing.Share(instance);
-  instances.Put(std::make_shared<const Instance>(std::move(instance)));
+  sharing_.Share(instance);
+  instances_.Put(std::make_shared<const Instance>(std::move(instance)));
 }
 
 void CloudState::RemoveSnapshot(SnapshotId id) {
-  auto it = snapshots.find(id);
-  if (it == snapshots.end()) return;
+  auto it = snapshots_.find(id);
+  if (it == snapshots_.end()) return;
   const Region region = it->second->region();
-  snapshot_index.Update(it->second.get(), nullptr);
-  snapshots.erase(it);
+  snapshot_index_.Update(it->second.get(), nullptr);
+  snapshots_.erase(it);
   DropForeignTags(id.ToString(), region);
 }
 
@@ -292,15 +292,15 @@ void CloudState::SetForeignTags(const std::string& id, Region region, AccountId 
   auto index_tags = [&](const TagSet& t, bool add) {
     if (image) {
       const ImageId iid = *ImageId::Parse(id);
-      add ? image_index.AddTags(account, region, iid, t) : image_index.RemoveTags(account, region, iid, t);
+      add ? image_index_.AddTags(account, region, iid, t) : image_index_.RemoveTags(account, region, iid, t);
     } else {
       const SnapshotId sid = *SnapshotId::Parse(id);
-      add ? snapshot_index.AddTags(account, region, sid, t)
-          : snapshot_index.RemoveTags(account, region, sid, t);
+      add ? snapshot_index_.AddTags(account, region, sid, t)
+          : snapshot_index_.RemoveTags(account, region, sid, t);
     }
   };
-  auto it = foreign_tags.find(id);
-  if (it != foreign_tags.end()) {
+  auto it = foreign_tags_.find(id);
+  if (it != foreign_tags_.end()) {
     auto mine = it->second.find(account);
     if (mine != it->second.end()) {
       index_tags(mine->second, false);
@@ -308,31 +308,31 @@ void CloudState::SetForeignTags(const std::string& id, Region region, AccountId 
     }
   }
   if (tags.empty()) {
-    if (it != foreign_tags.end() && it->second.empty()) foreign_tags.erase(it);
+    if (it != foreign_tags_.end() && it->second.empty()) foreign_tags_.erase(it);
     return;
   }
   index_tags(tags, true);
-  foreign_tags[id][account] = std::move(tags);
+  foreign_tags_[id][account] = std::move(tags);
 }
 
 void CloudState::DropForeignTags(const std::string& id, Region region) {
-  auto it = foreign_tags.find(id);
-  if (it == foreign_tags.end()) return;
-  std::vector<AccountId> accounts;
-  for (const auto& [account, tags] : it->second) accounts.push_back(account);
-  for (const AccountId a : accounts) SetForeignTags(id, region, a, TagSet());
+  auto it = foreign_tags_.find(id);
+  if (it == foreign_tags_.end()) return;
+  std::vector<AccountId> taggers;
+  for (const auto& [account, tags] : it->second) taggers.push_back(account);
+  for (const AccountId a : taggers) SetForeignTags(id, region, a, TagSet());
 }
 
 const TagSet* CloudState::ForeignTags(const std::string& id, AccountId viewer) const {
-  auto it = foreign_tags.find(id);
-  if (it == foreign_tags.end()) return nullptr;
+  auto it = foreign_tags_.find(id);
+  if (it == foreign_tags_.end()) return nullptr;
   auto mine = it->second.find(viewer);
   return mine == it->second.end() ? nullptr : &mine->second;
 }
 
 RegionSettings CloudState::StoredSettings(AccountId account, Region region) const {
-  auto it = settings.find(AccountRegion{account, region});
-  if (it != settings.end()) return it->second;
+  auto it = settings_.find(AccountRegion{account, region});
+  if (it != settings_.end()) return it->second;
   RegionSettings s;
   s.default_kms_key = AwsManagedEbsKey(account, region);
   return s;
@@ -340,12 +340,12 @@ RegionSettings CloudState::StoredSettings(AccountId account, Region region) cons
 
 void CloudState::ReleaseCreateImage(const Image& image) {
   if (!image.source_instance().has_value()) return;
-  auto it = creating_from.find(*image.source_instance());
-  if (it != creating_from.end() && it->second == image.id()) creating_from.erase(it);
+  auto it = creating_from_.find(*image.source_instance());
+  if (it != creating_from_.end() && it->second == image.id()) creating_from_.erase(it);
 }
 
 void CloudState::Schedule(absl::Duration after, PendingWork work) {
-  pending.emplace(now + after, std::move(work));
+  pending_.emplace(now_ + after, std::move(work));
 }
 
 }  // namespace ami::internal

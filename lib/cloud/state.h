@@ -43,45 +43,16 @@ struct BinEntry {
   }
 };
 
-struct CloudState final : public policy::PlanView {
+// The cloud's state. The tables are private: the one writer (Commit, and its bulk form,
+// StateLoader) changes them, everything else reads them through the const accessors, the
+// StateView and the PlanView. Every table is guarded by `mu`: readers hold it shared, the
+// writer holds it alone (callers take it; the methods here do not).
+class CloudState final : public policy::PlanView {
+ public:
+  // Set when the cloud is made (or loaded); not changed after.
   Cloud::Options options;
-  absl::Time now;
-  uint64_t next_id = 0;
   // Readers share it; operations that change state hold it alone.
   mutable RwLock mu;
-
-  absl::flat_hash_map<AccountId, AccountInfo> accounts;
-  absl::flat_hash_map<OrganizationId, OrganizationInfo> organizations;
-  absl::flat_hash_map<AccountRegion, RegionSettings> settings;
-  absl::flat_hash_map<KmsKeyArn, std::shared_ptr<const KmsKey>> keys;
-  // (account, Region, alias name) → key.
-  absl::flat_hash_map<std::tuple<AccountId, Region, std::string>, KmsKeyArn> aliases;
-  absl::flat_hash_map<ImageId, std::shared_ptr<const Image>> images;
-  absl::flat_hash_map<SnapshotId, std::shared_ptr<const Snapshot>> snapshots;
-  ValueTable<InstanceId, Instance> instances;
-  // Indexes.
-  absl::flat_hash_map<std::tuple<AccountId, Region, std::string>, ImageId> image_names;
-  absl::flat_hash_map<SnapshotId, int> snapshot_users;
-  absl::flat_hash_map<AccountRegion, int> public_images;
-  // Tags that accounts other than the owner put on resources (SHARE-13): resource id → account.
-  absl::flat_hash_map<std::string, std::map<AccountId, TagSet>> foreign_tags;
-  absl::flat_hash_map<std::tuple<AccountId, Region, std::string>, TokenEntry> client_tokens;
-  // Instances with a NoReboot CreateImage in progress (CREATE-15): instance → pending image.
-  absl::flat_hash_map<InstanceId, ImageId> creating_from;
-  // Work due at a time, in the order it was scheduled.
-  std::multimap<absl::Time, PendingWork> pending;
-  // Allowed AMIs settings that are not the default (disabled, no criteria).
-  absl::flat_hash_map<AccountRegion, AllowedImagesSettings> allowed_images;
-  // Recycle Bin rules, sorted by id, and contents.
-  absl::flat_hash_map<AccountRegion, std::vector<RetentionRule>> bin_rules;
-  absl::flat_hash_map<ImageId, BinEntry<Image>> bin_images;
-  absl::flat_hash_map<SnapshotId, BinEntry<Snapshot>> bin_snapshots;
-  // Derived indexes for discovery, kept by PutImage, PutSnapshot, RemoveSnapshot and
-  // SetForeignTags.
-  ImageIndex image_index;
-  SnapshotIndex snapshot_index;
-  // One copy of each distinct tag set and instance body the tables hold.
-  ValueSharing::Pool sharing;
 
   CloudState() = default;
   // A deep copy for Fork(): tables copy their shared immutable values.
@@ -104,10 +75,10 @@ struct CloudState final : public policy::PlanView {
   int ImagesUsingSnapshot(SnapshotId id) const override;
   int PublicImageCount(AccountId owner, Region region) const override;
   const AllowedImagesSettings* AllowedImages(AccountId account, Region region) const override;
-  absl::Time Now() const override { return now; }
+  absl::Time Now() const override { return now_; }
 
   // ---- PlanView ----
-  IdSequence Ids() const override { return IdSequence(options.seed, next_id); }
+  IdSequence Ids() const override { return IdSequence(options.seed, next_id_); }
   absl::Duration ImagePending() const override { return options.image_pending; }
   absl::Duration InstancePending() const override { return options.instance_pending; }
   const TokenEntry* FindClientToken(const TokenKey& key) const override;
@@ -128,6 +99,44 @@ struct CloudState final : public policy::PlanView {
   // value was built and checked when the plan was made, so nothing here can fail.
   void Commit(Plan plan);
 
+  // The AWS managed aws/ebs key of an account in a Region (KMS-2): the imported key that the
+  // account's alias/aws/ebs names, else one derived from the seed, never stored.
+  KmsKeyArn AwsManagedEbsKey(AccountId account, Region region) const override;
+  // Whether `arn` is the derived aws/ebs key of its account and Region; no lock, no interning.
+  bool IsAwsManagedEbsKey(const KmsKeyArn& arn) const;
+  // The settings as stored (a pending block public access not yet applied), or the defaults.
+  RegionSettings StoredSettings(AccountId account, Region region) const;
+
+  // ---- Read access to the tables (the caller holds `mu`) ----
+  uint64_t next_id() const ABSL_SHARED_LOCKS_REQUIRED(mu) { return next_id_; }
+  const auto& accounts() const ABSL_SHARED_LOCKS_REQUIRED(mu) { return accounts_; }
+  const auto& organizations() const ABSL_SHARED_LOCKS_REQUIRED(mu) { return organizations_; }
+  const auto& settings() const ABSL_SHARED_LOCKS_REQUIRED(mu) { return settings_; }
+  const auto& keys() const ABSL_SHARED_LOCKS_REQUIRED(mu) { return keys_; }
+  const auto& aliases() const ABSL_SHARED_LOCKS_REQUIRED(mu) { return aliases_; }
+  const auto& images() const ABSL_SHARED_LOCKS_REQUIRED(mu) { return images_; }
+  const auto& snapshots() const ABSL_SHARED_LOCKS_REQUIRED(mu) { return snapshots_; }
+  const auto& instances() const ABSL_SHARED_LOCKS_REQUIRED(mu) { return instances_; }
+  const auto& image_names() const ABSL_SHARED_LOCKS_REQUIRED(mu) { return image_names_; }
+  const auto& snapshot_users() const ABSL_SHARED_LOCKS_REQUIRED(mu) { return snapshot_users_; }
+  const auto& public_images() const ABSL_SHARED_LOCKS_REQUIRED(mu) { return public_images_; }
+  const auto& foreign_tags() const ABSL_SHARED_LOCKS_REQUIRED(mu) { return foreign_tags_; }
+  const auto& client_tokens() const ABSL_SHARED_LOCKS_REQUIRED(mu) { return client_tokens_; }
+  const auto& creating_from() const ABSL_SHARED_LOCKS_REQUIRED(mu) { return creating_from_; }
+  const auto& pending() const ABSL_SHARED_LOCKS_REQUIRED(mu) { return pending_; }
+  const auto& allowed_images() const ABSL_SHARED_LOCKS_REQUIRED(mu) { return allowed_images_; }
+  const auto& bin_rules() const ABSL_SHARED_LOCKS_REQUIRED(mu) { return bin_rules_; }
+  const auto& bin_images() const ABSL_SHARED_LOCKS_REQUIRED(mu) { return bin_images_; }
+  const auto& bin_snapshots() const ABSL_SHARED_LOCKS_REQUIRED(mu) { return bin_snapshots_; }
+  const auto& image_index() const ABSL_SHARED_LOCKS_REQUIRED(mu) { return image_index_; }
+  const auto& snapshot_index() const ABSL_SHARED_LOCKS_REQUIRED(mu) { return snapshot_index_; }
+  const auto& sharing() const ABSL_SHARED_LOCKS_REQUIRED(mu) { return sharing_; }
+
+ private:
+  friend class StateLoader;
+  // The steps of Commit (lib/cloud/commit.cc).
+  friend struct CommitSteps;
+
   // ---- Ids ----
   // The next 64 random bits of the seeded sequence.
   uint64_t NextRandom();
@@ -135,11 +144,6 @@ struct CloudState final : public policy::PlanView {
   SnapshotId NewSnapshotId();
   InstanceId NewInstanceId();
   VolumeId NewVolumeId();
-  // The AWS managed aws/ebs key of an account in a Region (KMS-2): the imported key that the
-  // account's alias/aws/ebs names, else one derived from the seed, never stored.
-  KmsKeyArn AwsManagedEbsKey(AccountId account, Region region) const override;
-  // Whether `arn` is the derived aws/ebs key of its account and Region; no lock, no interning.
-  bool IsAwsManagedEbsKey(const KmsKeyArn& arn) const;
 
   // ---- Mutations that keep the indexes ----
   // Each takes the value with its parts shared through `sharing` (a value whose parts are
@@ -154,11 +158,46 @@ struct CloudState final : public policy::PlanView {
   void SetForeignTags(const std::string& id, Region region, AccountId account, TagSet tags);
   // Drops every account's tags on the image or snapshot `id` in `region`.
   void DropForeignTags(const std::string& id, Region region);
-  // The settings as stored (a pending block public access not yet applied), or the defaults.
-  RegionSettings StoredSettings(AccountId account, Region region) const;
   void Schedule(absl::Duration after, PendingWork work);
   // Ends the NoReboot CreateImage in progress that made `image`, if any (CREATE-15).
   void ReleaseCreateImage(const Image& image);
+
+  absl::Time now_ ABSL_GUARDED_BY(mu);
+  uint64_t next_id_ ABSL_GUARDED_BY(mu) = 0;
+
+  absl::flat_hash_map<AccountId, AccountInfo> accounts_ ABSL_GUARDED_BY(mu);
+  absl::flat_hash_map<OrganizationId, OrganizationInfo> organizations_ ABSL_GUARDED_BY(mu);
+  absl::flat_hash_map<AccountRegion, RegionSettings> settings_ ABSL_GUARDED_BY(mu);
+  absl::flat_hash_map<KmsKeyArn, std::shared_ptr<const KmsKey>> keys_ ABSL_GUARDED_BY(mu);
+  // (account, Region, alias name) → key.
+  absl::flat_hash_map<std::tuple<AccountId, Region, std::string>, KmsKeyArn> aliases_ ABSL_GUARDED_BY(mu);
+  absl::flat_hash_map<ImageId, std::shared_ptr<const Image>> images_ ABSL_GUARDED_BY(mu);
+  absl::flat_hash_map<SnapshotId, std::shared_ptr<const Snapshot>> snapshots_ ABSL_GUARDED_BY(mu);
+  ValueTable<InstanceId, Instance> instances_ ABSL_GUARDED_BY(mu);
+  // Indexes.
+  absl::flat_hash_map<std::tuple<AccountId, Region, std::string>, ImageId> image_names_ ABSL_GUARDED_BY(mu);
+  absl::flat_hash_map<SnapshotId, int> snapshot_users_ ABSL_GUARDED_BY(mu);
+  absl::flat_hash_map<AccountRegion, int> public_images_ ABSL_GUARDED_BY(mu);
+  // Tags that accounts other than the owner put on resources (SHARE-13): resource id → account.
+  absl::flat_hash_map<std::string, std::map<AccountId, TagSet>> foreign_tags_ ABSL_GUARDED_BY(mu);
+  absl::flat_hash_map<std::tuple<AccountId, Region, std::string>, TokenEntry> client_tokens_ ABSL_GUARDED_BY(mu);
+  // Instances with a NoReboot CreateImage in progress (CREATE-15): instance → pending image.
+  absl::flat_hash_map<InstanceId, ImageId> creating_from_ ABSL_GUARDED_BY(mu);
+  // Work due at a time, in the order it was scheduled.
+  std::multimap<absl::Time, PendingWork> pending_ ABSL_GUARDED_BY(mu);
+  // Allowed AMIs settings that are not the default (disabled, no criteria).
+  absl::flat_hash_map<AccountRegion, AllowedImagesSettings> allowed_images_ ABSL_GUARDED_BY(mu);
+  // Recycle Bin rules, sorted by id, and contents.
+  absl::flat_hash_map<AccountRegion, std::vector<RetentionRule>> bin_rules_ ABSL_GUARDED_BY(mu);
+  absl::flat_hash_map<ImageId, BinEntry<Image>> bin_images_ ABSL_GUARDED_BY(mu);
+  absl::flat_hash_map<SnapshotId, BinEntry<Snapshot>> bin_snapshots_ ABSL_GUARDED_BY(mu);
+  // Derived indexes for discovery, kept by PutImage, PutSnapshot, RemoveSnapshot and
+  // SetForeignTags.
+  ImageIndex image_index_ ABSL_GUARDED_BY(mu);
+  SnapshotIndex snapshot_index_ ABSL_GUARDED_BY(mu);
+  // One copy of each distinct tag set and instance body the tables hold.
+  ValueSharing::Pool sharing_ ABSL_GUARDED_BY(mu);
+
 };
 
 // The bulk form of the one writer: what loading a state file and seeding a cloud with existing

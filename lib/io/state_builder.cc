@@ -51,7 +51,7 @@ absl::Status StateBuilder::Account(const v1::AccountRecord& a) {
   AMI_ASSIGN_OR_RETURN(info.id, AccountId::Parse(a.account_id()));
   if (!a.organization_id().empty()) {
     AMI_ASSIGN_OR_RETURN(info.organization, OrganizationId::Parse(a.organization_id()));
-    if (!s_->organizations.contains(*info.organization)) {
+    if (!s_->organizations().contains(*info.organization)) {
       return MakeError(choices::kInconsistentValues,
                        absl::StrCat("account `", a.account_id(), "` names unknown organization `",
                                     a.organization_id(), "`"));
@@ -316,7 +316,7 @@ absl::Status StateBuilder::Add(const v1::StateRecord& r) {
     case v1::StateRecord::kSnapshot: {
       AMI_ASSIGN_OR_RETURN(Snapshot snap, FromProto(r.snapshot()));
       const SnapshotId id = snap.id();
-      snapshots_.Arrived(s_->snapshots.size(), [&](size_t n) { load_.ReserveSnapshots(n); });
+      snapshots_.Arrived(s_->snapshots().size(), [&](size_t n) { load_.ReserveSnapshots(n); });
       if (!load_.AddSnapshot(std::move(snap))) return Duplicate("snapshot", id.ToString());
       return absl::OkStatus();
     }
@@ -329,14 +329,14 @@ absl::Status StateBuilder::Add(const v1::StateRecord& r) {
                          absl::StrCat("AMI name `", image.name(), "` is used twice by account `",
                                       image.owner().ToString(), "` in ", image.region().code()));
       }
-      images_.Arrived(s_->images.size(), [&](size_t n) { load_.ReserveImages(n); });
+      images_.Arrived(s_->images().size(), [&](size_t n) { load_.ReserveImages(n); });
       load_.AddImage(std::move(image));
       return absl::OkStatus();
     }
     case v1::StateRecord::kInstance: {
       AMI_ASSIGN_OR_RETURN(Instance instance, FromProto(r.instance()));
       const InstanceId id = instance.id();
-      instances_.Arrived(s_->instances.size(), [&](size_t n) { load_.ReserveInstances(n); });
+      instances_.Arrived(s_->instances().size(), [&](size_t n) { load_.ReserveInstances(n); });
       if (!load_.AddInstance(std::move(instance))) return Duplicate("instance", id.ToString());
       return absl::OkStatus();
     }
@@ -348,13 +348,13 @@ absl::Status StateBuilder::Add(const v1::StateRecord& r) {
 }
 
 absl::Status StateBuilder::CheckReferences() const {
-  for (const auto& [id, image] : s_->images) {
+  for (const auto& [id, image] : s_->images()) {
     const absl::Status status = policy::CheckSeededImage(*s_, *image, /*check_name=*/false);
     if (!status.ok()) return internal::PrefixStatus("state file: ", status);
   }
-  for (const auto& [id, account] : s_->accounts) {
+  for (const auto& [id, account] : s_->accounts()) {
     for (const OrganizationalUnitId& ou : account.ou_path) {
-      if (!account.organization || !s_->organizations.at(*account.organization).ous.contains(ou)) {
+      if (!account.organization || !s_->organizations().at(*account.organization).ous.contains(ou)) {
         return MakeError(choices::kInconsistentValues,
                          absl::StrCat("state file: account `", id.ToString(), "` names unknown OU `",
                                       ou.ToString(), "`"));

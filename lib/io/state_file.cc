@@ -126,8 +126,8 @@ std::vector<const T*> SortedValues(const internal::ValueTable<Id, T>& table) {
 
 void WriteOrganizations(const CloudState& s, RecordWriter& w) {
   v1::StateRecord r;
-  for (const OrganizationId& id : SortedKeys(s.organizations)) {
-    const internal::OrganizationInfo& org = s.organizations.at(id);
+  for (const OrganizationId& id : SortedKeys(s.organizations())) {
+    const internal::OrganizationInfo& org = s.organizations().at(id);
     r.Clear();
     v1::OrganizationRecord* o = r.mutable_organization();
     o->set_organization_id(id.ToString());
@@ -144,8 +144,8 @@ void WriteOrganizations(const CloudState& s, RecordWriter& w) {
 
 void WriteAccounts(const CloudState& s, RecordWriter& w) {
   v1::StateRecord r;
-  for (const AccountId id : SortedKeys(s.accounts)) {
-    const AccountInfo& info = s.accounts.at(id);
+  for (const AccountId id : SortedKeys(s.accounts())) {
+    const AccountInfo& info = s.accounts().at(id);
     r.Clear();
     v1::AccountRecord* a = r.mutable_account();
     a->set_account_id(id.ToString());
@@ -158,8 +158,8 @@ void WriteAccounts(const CloudState& s, RecordWriter& w) {
 
 void WriteSettings(const CloudState& s, RecordWriter& w) {
   v1::StateRecord r;
-  for (const internal::AccountRegion& key : SortedKeys(s.settings)) {
-    const RegionSettings& set = s.settings.at(key);
+  for (const internal::AccountRegion& key : SortedKeys(s.settings())) {
+    const RegionSettings& set = s.settings().at(key);
     r.Clear();
     v1::SettingsRecord* t = r.mutable_settings();
     t->set_account_id(key.first.ToString());
@@ -178,8 +178,8 @@ void WriteSettings(const CloudState& s, RecordWriter& w) {
 
 void WriteAllowedImages(const CloudState& s, RecordWriter& w) {
   v1::StateRecord r;
-  for (const internal::AccountRegion& key : SortedKeys(s.allowed_images)) {
-    const AllowedImagesSettings& set = s.allowed_images.at(key);
+  for (const internal::AccountRegion& key : SortedKeys(s.allowed_images())) {
+    const AllowedImagesSettings& set = s.allowed_images().at(key);
     r.Clear();
     v1::AllowedImagesRecord* a = r.mutable_allowed_images();
     a->set_account_id(key.first.ToString());
@@ -203,8 +203,8 @@ void WriteAllowedImages(const CloudState& s, RecordWriter& w) {
 
 void WriteRetentionRules(const CloudState& s, RecordWriter& w) {
   v1::StateRecord r;
-  for (const internal::AccountRegion& key : SortedKeys(s.bin_rules)) {
-    for (const RetentionRule& rule : s.bin_rules.at(key)) {
+  for (const internal::AccountRegion& key : SortedKeys(s.bin_rules())) {
+    for (const RetentionRule& rule : s.bin_rules().at(key)) {
       r.Clear();
       v1::RetentionRuleRecord* out = r.mutable_retention_rule();
       out->set_account_id(key.first.ToString());
@@ -253,30 +253,30 @@ void WriteTable(const Table& table, v1::StateRecord& r, RecordWriter& w, Set set
 
 void WriteResources(const CloudState& s, RecordWriter& w) {
   v1::StateRecord r;
-  WriteTable<v1::KmsKey>(s.keys, r, w, &v1::StateRecord::set_allocated_key,
+  WriteTable<v1::KmsKey>(s.keys(), r, w, &v1::StateRecord::set_allocated_key,
                          &v1::StateRecord::release_key);
-  for (const auto& key : SortedKeys(s.aliases)) {
+  for (const auto& key : SortedKeys(s.aliases())) {
     r.Clear();
     v1::AliasRecord* a = r.mutable_alias();
     a->set_account_id(std::get<0>(key).ToString());
     a->set_region(std::get<1>(key).ToString());
     a->set_alias(std::get<2>(key));
-    a->set_key_arn(s.aliases.at(key).ToString());
+    a->set_key_arn(s.aliases().at(key).ToString());
     w.Write(r);
   }
   r.Clear();
-  WriteTable<v1::Snapshot>(s.snapshots, r, w, &v1::StateRecord::set_allocated_snapshot,
+  WriteTable<v1::Snapshot>(s.snapshots(), r, w, &v1::StateRecord::set_allocated_snapshot,
                            &v1::StateRecord::release_snapshot);
-  WriteTable<v1::Image>(s.images, r, w, &v1::StateRecord::set_allocated_image,
+  WriteTable<v1::Image>(s.images(), r, w, &v1::StateRecord::set_allocated_image,
                         &v1::StateRecord::release_image);
-  WriteTable<v1::Instance>(s.instances, r, w, &v1::StateRecord::set_allocated_instance,
+  WriteTable<v1::Instance>(s.instances(), r, w, &v1::StateRecord::set_allocated_instance,
                            &v1::StateRecord::release_instance);
 }
 
 void WriteTagsAndTokens(const CloudState& s, RecordWriter& w) {
   v1::StateRecord r;
-  for (const std::string& resource : SortedKeys(s.foreign_tags)) {
-    for (const auto& [account, tags] : s.foreign_tags.at(resource)) {
+  for (const std::string& resource : SortedKeys(s.foreign_tags())) {
+    for (const auto& [account, tags] : s.foreign_tags().at(resource)) {
       r.Clear();
       v1::ForeignTagsRecord* f = r.mutable_foreign_tags();
       f->set_resource_id(resource);
@@ -289,8 +289,8 @@ void WriteTagsAndTokens(const CloudState& s, RecordWriter& w) {
       w.Write(r);
     }
   }
-  for (const auto& key : SortedKeys(s.client_tokens)) {
-    const internal::TokenEntry& e = s.client_tokens.at(key);
+  for (const auto& key : SortedKeys(s.client_tokens())) {
+    const internal::TokenEntry& e = s.client_tokens().at(key);
     r.Clear();
     v1::ClientTokenRecord* c = r.mutable_client_token();
     c->set_account_id(std::get<0>(key).ToString());
@@ -300,18 +300,18 @@ void WriteTagsAndTokens(const CloudState& s, RecordWriter& w) {
     c->set_image_id(e.image.ToString());
     w.Write(r);
   }
-  for (const InstanceId id : SortedKeys(s.creating_from)) {
+  for (const InstanceId id : SortedKeys(s.creating_from())) {
     r.Clear();
     r.mutable_creating()->set_instance_id(id.ToString());
-    r.mutable_creating()->set_image_id(s.creating_from.at(id).ToString());
+    r.mutable_creating()->set_image_id(s.creating_from().at(id).ToString());
     w.Write(r);
   }
 }
 
 void WriteBinAndPending(const CloudState& s, RecordWriter& w) {
   v1::StateRecord r;
-  for (const SnapshotId id : SortedKeys(s.bin_snapshots)) {
-    const auto& entry = s.bin_snapshots.at(id);
+  for (const SnapshotId id : SortedKeys(s.bin_snapshots())) {
+    const auto& entry = s.bin_snapshots().at(id);
     r.Clear();
     v1::BinRecord* b = r.mutable_bin();
     *b->mutable_snapshot() = ToProto(*entry.resource);
@@ -319,8 +319,8 @@ void WriteBinAndPending(const CloudState& s, RecordWriter& w) {
     b->set_exit_time(FormatAwsTime(entry.exit_time));
     w.Write(r);
   }
-  for (const ImageId id : SortedKeys(s.bin_images)) {
-    const auto& entry = s.bin_images.at(id);
+  for (const ImageId id : SortedKeys(s.bin_images())) {
+    const auto& entry = s.bin_images().at(id);
     r.Clear();
     v1::BinRecord* b = r.mutable_bin();
     *b->mutable_image() = ToProto(*entry.resource);
@@ -329,7 +329,7 @@ void WriteBinAndPending(const CloudState& s, RecordWriter& w) {
     w.Write(r);
   }
   // The pending multimap is ordered by time and, within a time, by scheduling order.
-  for (const auto& [at, work] : s.pending) {
+  for (const auto& [at, work] : s.pending()) {
     r.Clear();
     v1::PendingRecord* p = r.mutable_pending();
     p->set_at(FormatAwsTime(at));
@@ -361,13 +361,13 @@ absl::Status SaveState(const Cloud& cloud, std::ostream& out) {
   h->set_version(kStateFileVersion);
   h->set_seed(s.options.seed);
   h->set_start_time(FormatAwsTime(s.options.start_time));
-  h->set_now(FormatAwsTime(s.now));
-  h->set_next_id(s.next_id);
+  h->set_now(FormatAwsTime(s.Now()));
+  h->set_next_id(s.next_id());
   h->set_image_pending_ms(absl::ToInt64Milliseconds(s.options.image_pending));
   h->set_instance_pending_ms(absl::ToInt64Milliseconds(s.options.instance_pending));
-  h->set_snapshots(s.snapshots.size());
-  h->set_images(s.images.size());
-  h->set_instances(s.instances.size());
+  h->set_snapshots(s.snapshots().size());
+  h->set_images(s.images().size());
+  h->set_instances(s.instances().size());
   w.Write(header);
   WriteAccountsAndSettings(s, w);
   WriteResources(s, w);

@@ -355,7 +355,7 @@ class LaunchTable::Tables::Compiler {
 
   // The accounts' organization facts (policy::MemberOf), interned.
   void Accounts() {
-    for (const auto& [id, unused] : s_.accounts) {
+    for (const auto& [id, unused] : s_.accounts()) {
       const AccountInfo* info = s_.FindAccount(id);
       const auto member = policy::MemberOf(info);
       AccountRow row;
@@ -375,13 +375,13 @@ class LaunchTable::Tables::Compiler {
 
   // Callers whose EBS settings are not the default, or whose Allowed AMIs are in force.
   void EngineCallers() {
-    for (const auto& [where, settings] : s_.settings) {
+    for (const auto& [where, settings] : s_.settings()) {
       if (settings.encryption_by_default ||
           settings.default_kms_key != s_.AwsManagedEbsKey(where.first, where.second)) {
         t_.engine_callers.insert({where.first.number(), where.second.index()});
       }
     }
-    for (const auto& [where, allowed] : s_.allowed_images) {
+    for (const auto& [where, allowed] : s_.allowed_images()) {
       if (allowed.state != AllowedImagesState::kDisabled) {
         t_.engine_callers.insert({where.first.number(), where.second.index()});
       }
@@ -393,8 +393,8 @@ class LaunchTable::Tables::Compiler {
       if (t_.regions.size() <= region.index()) t_.regions.resize(region.index() + 1, region);
       t_.regions[region.index()] = region;
     }
-    t_.rows.reserve(s_.images.size());
-    for (const auto& [id, image] : s_.images) {
+    t_.rows.reserve(s_.images().size());
+    for (const auto& [id, image] : s_.images()) {
       const ImageRow row = ImageOf(*image);
       t_.engine_images += row.engine;
       t_.rows.insert(ImageEntry{id, row});

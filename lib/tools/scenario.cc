@@ -61,7 +61,7 @@ bool NeedsContext(Op op) {
 size_t Resources(const Cloud& cloud) {
   const internal::CloudState& s = internal::CloudAccess::State(cloud);
   internal::ReaderLock lock(s.mu);
-  return s.images.size() + s.snapshots.size() + s.instances.size() + s.keys.size();
+  return s.images().size() + s.snapshots().size() + s.instances().size() + s.keys().size();
 }
 
 // `status` located at the step: an InvalidArgument problem of the scenario, or the code and
