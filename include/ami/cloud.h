@@ -34,7 +34,7 @@
 namespace ami {
 
 namespace internal {
-struct CloudState;
+class CloudState;
 struct CloudAccess;
 }  // namespace internal
 

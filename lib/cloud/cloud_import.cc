@@ -25,8 +25,8 @@ absl::Status Exists(absl::string_view what, const std::string& id) {
 }  // namespace
 
 absl::Status Cloud::ImportKey(const KmsKey& key) {
-  internal::WriterLock lock(state_->mu);
   CloudState& s = *state_;
+  internal::WriterLock lock(s.mu);
   internal::StateLoader load(s);
   if (!load.AddKey(key)) return Exists("kms key", key.arn().ToString());
   if (key.state() == KeyState::kPendingDeletion && key.deletion_time().has_value()) {
@@ -40,8 +40,8 @@ absl::Status Cloud::ImportAlias(AccountId account, Region region, const std::str
                                 const KmsKeyArn& key) {
   const bool aws_ebs = alias == internal::kAwsEbsAlias;
   if (!aws_ebs) AMI_RETURN_IF_ERROR(ValidateNewAliasName(alias));
-  internal::WriterLock lock(state_->mu);
   CloudState& s = *state_;
+  internal::WriterLock lock(s.mu);
   const KeyFacts facts = s.FindKey(key);
   if (facts.key == nullptr || key.account() != account || key.region() != region ||
       facts.key->is_aws_managed() != aws_ebs) {
@@ -79,8 +79,8 @@ absl::Status Cloud::ImportSnapshot(const Snapshot& snapshot) {
 }
 
 absl::Status Cloud::ImportImage(const Image& image) {
-  internal::WriterLock lock(state_->mu);
   CloudState& s = *state_;
+  internal::WriterLock lock(s.mu);
   if (s.FindImage(image.id()) != nullptr) return Exists("image", image.id().ToString());
   AMI_RETURN_IF_ERROR(policy::CheckSeededImage(s, image));
   internal::StateLoader load(s);
@@ -102,8 +102,8 @@ absl::Status Cloud::ImportImage(const Image& image) {
 }
 
 absl::Status Cloud::ImportInstance(const Instance& instance) {
-  internal::WriterLock lock(state_->mu);
   CloudState& s = *state_;
+  internal::WriterLock lock(s.mu);
   internal::StateLoader load(s);
   if (!load.AddInstance(instance)) return Exists("instance", instance.id().ToString());
   if (instance.state() == InstanceState::kPending) {

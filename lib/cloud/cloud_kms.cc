@@ -23,7 +23,8 @@ using internal::DryRunCheck;
 
 namespace {
 
-absl::Status CommitPlanned(CloudState& s, const CallContext& ctx, policy::Planned p) {
+absl::Status CommitPlanned(CloudState& s, const CallContext& ctx, policy::Planned p)
+    ABSL_EXCLUSIVE_LOCKS_REQUIRED(s.mu) {
   AMI_RETURN_IF_ERROR(internal::Gate(p.decision, ctx));
   s.Commit(std::move(p.plan));
   return absl::OkStatus();
@@ -183,8 +184,8 @@ absl::Status Cloud::ScheduleKeyDeletion(const CallContext& ctx, const std::strin
 
 absl::StatusOr<KmsKey> Cloud::DescribeKey(const CallContext& ctx, const std::string& key_id) const {
   AMI_ASSIGN_OR_RETURN(const policy::KeyName key, DecodeKey(key_id));
-  internal::ReaderLock lock(state_->mu);
   const CloudState& s = *state_;
+  internal::ReaderLock lock(s.mu);
   std::optional<KmsKeyArn> arn;
   AMI_RETURN_IF_ERROR(policy::EvaluateDescribeKey(s, ctx.account, ctx.region, key, &arn).ToStatus());
   const KeyFacts facts = s.FindKey(*arn);

@@ -180,8 +180,8 @@ absl::StatusOr<ImageAttribute> Cloud::DescribeImageAttribute(const CallContext& 
     return MakeError(choices::kInvalidValue,
                      absl::StrCat("unknown or unsupported image attribute `", attribute, "`"));
   }
-  internal::ReaderLock lock(state_->mu);
   const CloudState& s = *state_;
+  internal::ReaderLock lock(s.mu);
   const Decision d = policy::EvaluateImageOwnerAction(s, ctx.account, ctx.region, id,
                                                       policy::ImageAction::kDescribeAttribute);
   AMI_RETURN_IF_ERROR(internal::Gate(d, ctx));
@@ -264,8 +264,8 @@ absl::Status Cloud::DeleteTags(const CallContext& ctx, const std::vector<std::st
 
 absl::StatusOr<TagSet> Cloud::GetTags(AccountId viewer, const std::string& resource_id) const {
   AMI_ASSIGN_OR_RETURN(const policy::TagResource resource, DecodeTagResource(resource_id));
-  internal::ReaderLock lock(state_->mu);
   const CloudState& s = *state_;
+  internal::ReaderLock lock(s.mu);
   // The resource's own Region: tags are looked up wherever the resource is.
   Region region = Region::All().front();
   if (const auto* id = std::get_if<ImageId>(&resource); id && s.FindImage(*id)) {

@@ -75,14 +75,14 @@ std::shared_ptr<const Snapshot> CloudState::BinnedSnapshot(SnapshotId id) const 
 struct CommitSteps {
 
 // Puts the image, as it is now, in the Recycle Bin for `days` (DEREG-9, DEREG-10).
-static void RetainImage(CloudState& s, const Plan::Retained& r) {
+static void RetainImage(CloudState& s, const Plan::Retained& r) ABSL_EXCLUSIVE_LOCKS_REQUIRED(s.mu) {
   const absl::Time exit = s.now_ + absl::Hours(24) * r.days;
   s.bin_images_.insert_or_assign(r.image, BinEntry<Image>{s.images_.at(r.image), s.now_, exit});
   s.Schedule(exit - s.now_, {PendingWork::Kind::kBinExpiry, r.image.ToString(), std::nullopt});
 }
 
 // Deletes the snapshot, keeping it in the Recycle Bin for `days` when a rule retains it.
-static void DeleteSnapshot(CloudState& s, const Plan::Deleted& d) {
+static void DeleteSnapshot(CloudState& s, const Plan::Deleted& d) ABSL_EXCLUSIVE_LOCKS_REQUIRED(s.mu) {
   auto it = s.snapshots_.find(d.snapshot);
   if (it == s.snapshots_.end()) return;
   std::shared_ptr<const Snapshot> snap = it->second;
@@ -93,7 +93,7 @@ static void DeleteSnapshot(CloudState& s, const Plan::Deleted& d) {
   s.Schedule(exit - s.now_, {PendingWork::Kind::kBinExpiry, d.snapshot.ToString(), std::nullopt});
 }
 
-static void DeleteKey(CloudState& s, const KmsKeyArn& arn) {
+static void DeleteKey(CloudState& s, const KmsKeyArn& arn) ABSL_EXCLUSIVE_LOCKS_REQUIRED(s.mu) {
   s.keys_.erase(arn);
   for (auto a = s.aliases_.begin(); a != s.aliases_.end();) {
     if (a->second == arn) {
@@ -104,7 +104,7 @@ static void DeleteKey(CloudState& s, const KmsKeyArn& arn) {
   }
 }
 
-static void ExpireBinEntry(CloudState& s, const std::string& id) {
+static void ExpireBinEntry(CloudState& s, const std::string& id) ABSL_EXCLUSIVE_LOCKS_REQUIRED(s.mu) {
   if (auto image = ImageId::Parse(id); image.ok()) {
     s.bin_images_.erase(*image);
   } else if (auto snap = SnapshotId::Parse(id); snap.ok()) {
@@ -113,7 +113,7 @@ static void ExpireBinEntry(CloudState& s, const std::string& id) {
 }
 
 // ---- Settings, Allowed AMIs and the Recycle Bin ----
-static void CommitSettings(CloudState& s, Plan& plan) {
+static void CommitSettings(CloudState& s, Plan& plan) ABSL_EXCLUSIVE_LOCKS_REQUIRED(s.mu) {
   if (plan.put_settings.has_value()) {
     s.settings_.insert_or_assign(plan.put_settings->first, std::move(plan.put_settings->second));
   }

@@ -20,7 +20,8 @@ absl::Status DryRunCheck(const CallContext& ctx) {
                    "request would have succeeded, but the DryRun flag is set");
 }
 
-std::unique_ptr<CloudState> CloudState::Clone() const {
+// The copy is not shared until returned: it is filled without its lock.
+std::unique_ptr<CloudState> CloudState::Clone() const ABSL_NO_THREAD_SAFETY_ANALYSIS {
   auto copy = std::make_unique<CloudState>();
   copy->options = options;
   copy->now_ = now_;
@@ -289,7 +290,7 @@ void CloudState::RemoveSnapshot(SnapshotId id) {
 void CloudState::SetForeignTags(const std::string& id, Region region, AccountId account,
                                 TagSet tags) {
   const bool image = id.rfind("ami-", 0) == 0;
-  auto index_tags = [&](const TagSet& t, bool add) {
+  auto index_tags = [&](const TagSet& t, bool add) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu) {
     if (image) {
       const ImageId iid = *ImageId::Parse(id);
       add ? image_index_.AddTags(account, region, iid, t) : image_index_.RemoveTags(account, region, iid, t);

@@ -56,56 +56,58 @@ class CloudState final : public policy::PlanView {
 
   CloudState() = default;
   // A deep copy for Fork(): tables copy their shared immutable values.
-  std::unique_ptr<CloudState> Clone() const;
+  std::unique_ptr<CloudState> Clone() const ABSL_SHARED_LOCKS_REQUIRED(mu);
   // Same content, table by table (shared values compared by value).
-  bool SameAs(const CloudState& other) const;
+  bool SameAs(const CloudState& other) const ABSL_SHARED_LOCKS_REQUIRED(mu, other.mu);
 
   // ---- StateView ----
-  const Image* FindImage(ImageId id) const override;
-  const Snapshot* FindSnapshot(SnapshotId id) const override;
-  const Instance* FindInstance(InstanceId id) const override;
-  const AccountInfo* FindAccount(AccountId id) const override;
-  std::optional<AccountId> OrganizationManagement(const OrganizationId& org) const override;
-  RegionSettings Settings(AccountId account, Region region) const override;
-  KeyFacts FindKey(const KmsKeyArn& arn) const override;
+  const Image* FindImage(ImageId id) const ABSL_SHARED_LOCKS_REQUIRED(mu) override;
+  const Snapshot* FindSnapshot(SnapshotId id) const ABSL_SHARED_LOCKS_REQUIRED(mu) override;
+  const Instance* FindInstance(InstanceId id) const ABSL_SHARED_LOCKS_REQUIRED(mu) override;
+  const AccountInfo* FindAccount(AccountId id) const ABSL_SHARED_LOCKS_REQUIRED(mu) override;
+  std::optional<AccountId> OrganizationManagement(const OrganizationId& org) const ABSL_SHARED_LOCKS_REQUIRED(mu) override;
+  RegionSettings Settings(AccountId account, Region region) const ABSL_SHARED_LOCKS_REQUIRED(mu) override;
+  KeyFacts FindKey(const KmsKeyArn& arn) const ABSL_SHARED_LOCKS_REQUIRED(mu) override;
   std::optional<KmsKeyArn> FindAlias(AccountId account, Region region,
-                                     absl::string_view alias) const override;
+                                     absl::string_view alias) const ABSL_SHARED_LOCKS_REQUIRED(mu) override;
   std::optional<ImageId> FindImageByName(AccountId owner, Region region,
-                                         absl::string_view name) const override;
-  int ImagesUsingSnapshot(SnapshotId id) const override;
-  int PublicImageCount(AccountId owner, Region region) const override;
-  const AllowedImagesSettings* AllowedImages(AccountId account, Region region) const override;
-  absl::Time Now() const override { return now_; }
+                                         absl::string_view name) const ABSL_SHARED_LOCKS_REQUIRED(mu) override;
+  int ImagesUsingSnapshot(SnapshotId id) const ABSL_SHARED_LOCKS_REQUIRED(mu) override;
+  int PublicImageCount(AccountId owner, Region region) const ABSL_SHARED_LOCKS_REQUIRED(mu) override;
+  const AllowedImagesSettings* AllowedImages(AccountId account, Region region) const ABSL_SHARED_LOCKS_REQUIRED(mu) override;
+  absl::Time Now() const ABSL_SHARED_LOCKS_REQUIRED(mu) override { return now_; }
 
   // ---- PlanView ----
-  IdSequence Ids() const override { return IdSequence(options.seed, next_id_); }
+  IdSequence Ids() const ABSL_SHARED_LOCKS_REQUIRED(mu) override { return IdSequence(options.seed, next_id_); }
   absl::Duration ImagePending() const override { return options.image_pending; }
   absl::Duration InstancePending() const override { return options.instance_pending; }
-  const TokenEntry* FindClientToken(const TokenKey& key) const override;
-  std::optional<ImageId> CreatingImageFrom(InstanceId instance) const override;
+  const TokenEntry* FindClientToken(const TokenKey& key) const ABSL_SHARED_LOCKS_REQUIRED(mu) override;
+  std::optional<ImageId> CreatingImageFrom(InstanceId instance) const ABSL_SHARED_LOCKS_REQUIRED(mu) override;
   int RetentionDays(AccountId owner, Region region, RecycleBinResourceType type,
-                    const TagSet& tags) const override;
-  std::optional<absl::Time> BinExit(const std::string& id) const override;
-  const OrganizationInfo* FindOrganization(const OrganizationId& org) const override;
-  const PendingWork* DueWork() const override;
-  const TagSet* ForeignTags(const std::string& id, AccountId viewer) const override;
-  AllowedImagesSettings StoredAllowedImages(AccountId account, Region region) const override;
-  std::vector<RetentionRule> BinRules(AccountId account, Region region) const override;
-  std::shared_ptr<const Image> BinnedImage(ImageId id) const override;
-  std::shared_ptr<const Snapshot> BinnedSnapshot(SnapshotId id) const override;
+                    const TagSet& tags) const ABSL_SHARED_LOCKS_REQUIRED(mu) override;
+  std::optional<absl::Time> BinExit(const std::string& id) const ABSL_SHARED_LOCKS_REQUIRED(mu) override;
+  const OrganizationInfo* FindOrganization(const OrganizationId& org) const ABSL_SHARED_LOCKS_REQUIRED(mu) override;
+  const PendingWork* DueWork() const ABSL_SHARED_LOCKS_REQUIRED(mu) override;
+  const TagSet* ForeignTags(const std::string& id, AccountId viewer) const ABSL_SHARED_LOCKS_REQUIRED(mu) override;
+  AllowedImagesSettings StoredAllowedImages(AccountId account, Region region) const ABSL_SHARED_LOCKS_REQUIRED(mu) override;
+  std::vector<RetentionRule> BinRules(AccountId account, Region region) const ABSL_SHARED_LOCKS_REQUIRED(mu) override;
+  std::shared_ptr<const Image> BinnedImage(ImageId id) const ABSL_SHARED_LOCKS_REQUIRED(mu) override;
+  std::shared_ptr<const Snapshot> BinnedSnapshot(SnapshotId id) const ABSL_SHARED_LOCKS_REQUIRED(mu) override;
 
   // ---- The one writer ----
   // Applies everything `plan` holds, in the order Plan declares, keeping the indexes. Every
   // value was built and checked when the plan was made, so nothing here can fail.
-  void Commit(Plan plan);
+  void Commit(Plan plan) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu);
 
   // The AWS managed aws/ebs key of an account in a Region (KMS-2): the imported key that the
   // account's alias/aws/ebs names, else one derived from the seed, never stored.
-  KmsKeyArn AwsManagedEbsKey(AccountId account, Region region) const override;
+  KmsKeyArn AwsManagedEbsKey(AccountId account, Region region) const
+      ABSL_SHARED_LOCKS_REQUIRED(mu) override;
   // Whether `arn` is the derived aws/ebs key of its account and Region; no lock, no interning.
   bool IsAwsManagedEbsKey(const KmsKeyArn& arn) const;
   // The settings as stored (a pending block public access not yet applied), or the defaults.
-  RegionSettings StoredSettings(AccountId account, Region region) const;
+  RegionSettings StoredSettings(AccountId account, Region region) const
+      ABSL_SHARED_LOCKS_REQUIRED(mu);
 
   // ---- Read access to the tables (the caller holds `mu`) ----
   uint64_t next_id() const ABSL_SHARED_LOCKS_REQUIRED(mu) { return next_id_; }
@@ -139,28 +141,28 @@ class CloudState final : public policy::PlanView {
 
   // ---- Ids ----
   // The next 64 random bits of the seeded sequence.
-  uint64_t NextRandom();
-  ImageId NewImageId();
-  SnapshotId NewSnapshotId();
-  InstanceId NewInstanceId();
-  VolumeId NewVolumeId();
+  uint64_t NextRandom() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu);
+  ImageId NewImageId() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu);
+  SnapshotId NewSnapshotId() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu);
+  InstanceId NewInstanceId() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu);
+  VolumeId NewVolumeId() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu);
 
   // ---- Mutations that keep the indexes ----
   // Each takes the value with its parts shared through `sharing` (a value whose parts are
   // not shared yet is copied once).
-  void PutImage(std::shared_ptr<const Image> image);
-  void PutSnapshot(std::shared_ptr<const Snapshot> snapshot);
+  void PutImage(std::shared_ptr<const Image> image) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu);
+  void PutSnapshot(std::shared_ptr<const Snapshot> snapshot) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu);
   // Adds or replaces an instance.
-  void PutInstance(Instance instance);
-  void RemoveSnapshot(SnapshotId id);
+  void PutInstance(Instance instance) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu);
+  void RemoveSnapshot(SnapshotId id) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu);
   // Sets (or, when empty, drops) the tags `account` put on another account's image or snapshot
   // `id` in `region`.
-  void SetForeignTags(const std::string& id, Region region, AccountId account, TagSet tags);
+  void SetForeignTags(const std::string& id, Region region, AccountId account, TagSet tags) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu);
   // Drops every account's tags on the image or snapshot `id` in `region`.
-  void DropForeignTags(const std::string& id, Region region);
-  void Schedule(absl::Duration after, PendingWork work);
+  void DropForeignTags(const std::string& id, Region region) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu);
+  void Schedule(absl::Duration after, PendingWork work) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu);
   // Ends the NoReboot CreateImage in progress that made `image`, if any (CREATE-15).
-  void ReleaseCreateImage(const Image& image);
+  void ReleaseCreateImage(const Image& image) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu);
 
   absl::Time now_ ABSL_GUARDED_BY(mu);
   uint64_t next_id_ ABSL_GUARDED_BY(mu) = 0;
@@ -205,6 +207,8 @@ class CloudState final : public policy::PlanView {
 // The caller decodes and checks; each Add* refuses (returns false, changing nothing) an entry
 // whose key the state holds already. The caller holds the state's writer lock (or owns a state
 // no one else sees).
+// Its methods are not checked by the lock analysis: a loader may also fill a state that no other
+// thread can see yet, without its lock.
 class StateLoader {
  public:
   explicit StateLoader(CloudState& s) : s_(s) {}
