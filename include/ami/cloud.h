@@ -249,7 +249,8 @@ class Cloud {
   std::vector<KmsKey> ListKeys() const;
 
   // ---- Preflight: evaluate policy questions against a consistent view of the state ----
-  // Runs `evaluate` under a read lock; any ami/policy.h function may be called in it.
+  // Runs `evaluate` under a read lock; any ami/policy.h function may be called in it. The view
+  // and every pointer it returns are valid only inside `evaluate`; the Decision owns its data.
   Decision Evaluate(absl::FunctionRef<Decision(const StateView&)> evaluate) const;
 
   // True when both clouds hold the same state: clock, ids to come, accounts, settings, keys,

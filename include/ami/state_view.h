@@ -208,8 +208,10 @@ struct KeyFacts {
   bool exists() const { return key != nullptr || aws_managed; }
 };
 
-// A read-only view of a cloud's state. Returned pointers stay valid while the view does.
-// Implementations must allow concurrent calls from many threads.
+// A read-only view of a cloud's state. Returned pointers stay valid while the view does: for the
+// view Cloud::Evaluate passes, only until the callback returns (the cloud may change after); copy
+// a value to keep it (values share their parts, so copies are cheap). Implementations must allow
+// concurrent calls from many threads.
 class StateView {
  public:
   virtual ~StateView() = default;
