@@ -138,7 +138,7 @@ static void CommitSettings(CloudState& s, Plan& plan) ABSL_EXCLUSIVE_LOCKS_REQUI
 
 };
 
-void CloudState::Commit(Plan plan) {
+void CloudState::Commit(Plan&& plan) {
   if (plan.now.has_value()) now_ = *plan.now;
   if (plan.pop_due_work) pending_.erase(pending_.begin());
   for (auto& [id, org] : plan.put_organizations) organizations_.insert_or_assign(id, std::move(org));

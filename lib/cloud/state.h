@@ -97,7 +97,7 @@ class CloudState final : public policy::PlanView {
   // ---- The one writer ----
   // Applies everything `plan` holds, in the order Plan declares, keeping the indexes. Every
   // value was built and checked when the plan was made, so nothing here can fail.
-  void Commit(Plan plan) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu);
+  void Commit(Plan&& plan) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu);
 
   // The AWS managed aws/ebs key of an account in a Region (KMS-2): the imported key that the
   // account's alias/aws/ebs names, else one derived from the seed, never stored.
