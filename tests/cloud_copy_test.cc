@@ -255,6 +255,22 @@ TEST_F(CopyImage, COPY_4_OwnTagsCopiedOnRequestAndTagSpecificationsApplied) {
   EXPECT_FALSE(SnapshotOf(copy).tags().Find("env").has_value());
 }
 
+TEST_F(CopyImage, COPY_4_CopiedAndRequestedTagsBeyondFiftyAreRejected) {
+  std::vector<Tag> fifty;
+  for (int i = 0; i < 50; ++i) fifty.push_back(Must(Tag::Create(absl::StrCat("k", i), "v")));
+  const ImageId src = SeedImage(a_, east_, "web", {SeedSnapshot(a_, east_)},
+                                [&](Image::Builder& b) { b.set_tags(Must(TagSet::Create(fifty))); });
+  CopyImageRequest r = Req(src, east_, "web-1");
+  r.copy_image_tags = true;
+  r.tag_specifications = {{"image", {{"k0", "replaced"}}}};
+  ASSERT_THAT(cloud_->CopyImage(Ctx(a_, east_), r), IsOk());  // Fifty still.
+  r.name = "web-2";
+  r.tag_specifications = {{"image", {{"k50", "v"}}}};
+  auto before = cloud_->Fork();
+  EXPECT_THAT(cloud_->CopyImage(Ctx(a_, east_), r), HasErrorCode(ErrorCode::kTagLimitExceeded));
+  EXPECT_TRUE(cloud_->StateEquals(*before));
+}
+
 TEST_F(CopyImage, COPY_4_LaunchPermissionsAndTagsAreNotCopiedByDefault) {
   const Snapshot root = SeedSnapshot(a_, east_, std::nullopt, {{b_}, false});
   const ImageId src = SeedImage(a_, east_, "web", {root}, [&](Image::Builder& b) {
@@ -507,6 +523,17 @@ TEST_F(CopyImage, COPY_11_CopierWithoutSourceKeyAccessFailsLater) {
   EXPECT_TRUE(d.denied_later()) << d.Explain();
   EXPECT_TRUE(HasReason(d, "COPY-11", ErrorCode::kCustomerKeyHasBeenRevoked, true));
   const absl::StatusOr<ImageId> copy = cloud_->CopyImage(Ctx(b_, east_), Req(src, east_, "web-b"));
+  ASSERT_THAT(copy, IsOk());
+  ExpectFailedLater(*copy);
+}
+
+TEST_F(CopyImage, KMS_11_UnparsedKeyOnACopyThatFailsLaterForItsSourceKeyFailsLater) {
+  const KmsKeyArn key = NewKey(a_, east_);  // No statement for B.
+  const ImageId src = SeedSharedWithB("web", key);
+  CopyImageRequest r = Req(src, east_, "web-b");
+  r.encrypted = true;
+  r.kms_key_id = "not-a-key";
+  const absl::StatusOr<ImageId> copy = cloud_->CopyImage(Ctx(b_, east_), r);
   ASSERT_THAT(copy, IsOk());
   ExpectFailedLater(*copy);
 }

@@ -974,6 +974,18 @@ TEST_F(CreateImage, CREATE_7_AllowedEncryptedFalseWhichAnEncryptedVolumeIgnores)
   }
 }
 
+TEST_F(CreateImage, CREATE_6_UnchangedSizeAndCREATE_7_EncryptedTrueOnAnEncryptedVolumeAreAllowed) {
+  const InstanceId sealed = Running(1, /*encrypted=*/true);
+  const AttachedVolume volume = InstanceOf(sealed).volumes()[0];
+  CreateImageRequest r = Request(sealed, "same-size");
+  r.block_device_mappings.push_back(
+      {.device_name = volume.device_name, .volume_size_gib = volume.volume_size_gib, .encrypted = true});
+  const Image image = ImageOf(Must(cloud->CreateImage(as_owner_, r)));
+  ASSERT_EQ(image.snapshot_ids().size(), 1u);
+  EXPECT_EQ(SnapshotOf(image.snapshot_ids()[0]).kms_key(), volume.kms_key);
+  EXPECT_EQ(SnapshotOf(image.snapshot_ids()[0]).volume_size_gib(), volume.volume_size_gib);
+}
+
 TEST_F(CreateImage, CREATE_9_TagsTheImageAndItsSnapshots) {
   const InstanceId web = Running(/*volumes=*/2);
   CreateImageRequest r = Request(web, "tagged");

@@ -19,6 +19,8 @@
 #include "gtest/gtest.h"
 #include "cloud/ops_common.h"
 #include "cloud/state.h"
+#include "policy/conditions.h"
+#include "policy/launch_predicates.h"
 #include "policy/planning.h"
 #include "tests/cloud_fixture.h"
 #include "tests/test_util.h"
@@ -1849,6 +1851,391 @@ TEST_F(PlanSettings, REG_6_ARestoredImageNeedsItsNameFree) {
   const policy::Planned p = policy::PlanRestoreImage(view(), as_owner, id);
   EXPECT_TRUE(Denies(p.decision, "REG-6", ErrorCode::kInvalidAMINameDuplicate));
   EXPECT_THAT(p.decision.ToStatus(), MessageHas("its name `web` is now used by"));
+}
+
+
+// ---- Seeded images, plan values and tag access over the in-memory view --------------------------
+
+// An image of kOwner in us-east-1 named `name` whose /dev/xvda maps `ebs` (not added to the view).
+Image SeededImage(const std::string& name, EbsBlockDevice ebs, ImageId id = ImageId::Long(0xf00)) {
+  Image::Builder b;
+  b.set_id(id).set_name(name).set_owner(kOwner).set_region(kEast).set_creation_time(kNow)
+      .add_block_device_mapping(BlockDeviceMapping{"/dev/xvda", std::move(ebs), ""});
+  return b.Build().value();
+}
+
+TEST_F(PolicyEngine, REG_6_SeededImageNameMustBeFreeUnlessTheFileCheckedIt) {
+  const Snapshot snap = AddSnapshot(kOwner);
+  const ImageId held = AddImage(kOwner, snap);
+  const Image same_name = SeededImage(ImageOf(held).name(), {.snapshot_id = snap.id()});
+  const absl::Status s = policy::CheckSeededImage(view, same_name);
+  EXPECT_THAT(s, HasErrorCode(ErrorCode::kInvalidAMINameDuplicate));
+  EXPECT_THAT(s, MessageHas(absl::StrCat("is already in use by AMI `", held.ToString(), "` (REG-6)")));
+  EXPECT_THAT(policy::CheckSeededImage(view, same_name, /*check_name=*/false), IsOk());
+  EXPECT_THAT(policy::CheckSeededImage(view, ImageOf(held)), IsOk());  // Its own name.
+  Image::Builder gone = same_name.ToBuilder();
+  gone.set_state(ImageState::kDeregistered);
+  EXPECT_THAT(policy::CheckSeededImage(view, gone.Build().value()), IsOk());
+}
+
+TEST_F(PolicyEngine, ID_4_SeededImageNeedsItsSnapshotsInItsRegion) {
+  const Snapshot west = AddSnapshot(kOwner, std::nullopt, {}, kWest);
+  const absl::Status elsewhere = policy::CheckSeededImage(view, SeededImage("image-a", {.snapshot_id = west.id()}));
+  EXPECT_THAT(elsewhere, HasErrorCode(ErrorCode::kInvalidSnapshotNotFound));
+  EXPECT_THAT(elsewhere, MessageHas("which does not exist in us-east-1"));
+  EXPECT_THAT(policy::CheckSeededImage(view, SeededImage("image-b", {.snapshot_id = SnapshotId::Long(0xbad)})),
+              HasErrorCode(ErrorCode::kInvalidSnapshotNotFound));
+  // Mappings of no snapshot (a new empty volume, an instance-store volume) are not checked.
+  const Snapshot root = AddSnapshot(kOwner);
+  Image::Builder b = SeededImage("image-c", {.snapshot_id = root.id()}).ToBuilder();
+  b.add_block_device_mapping({"/dev/sdb", EbsBlockDevice{.volume_size_gib = 20}, ""});
+  b.add_block_device_mapping({"/dev/sdc", std::nullopt, "ephemeral0"});
+  EXPECT_THAT(policy::CheckSeededImage(view, b.Build().value()), IsOk());
+}
+
+TEST_F(PolicyEngine, SeededImageMappingMustAgreeWithTheSnapshotsEncryption) {
+  const KmsKeyArn key = AddKey(kOwner);
+  const KmsKeyArn other = AddKey(kOwner, {}, kEast, "22222222-2222-2222-2222-222222222222");
+  const Snapshot plain = AddSnapshot(kOwner);
+  const Snapshot encrypted = AddSnapshot(kOwner, key);
+  const absl::Status claims_encrypted = policy::CheckSeededImage(
+      view, SeededImage("image-a", {.snapshot_id = plain.id(), .encrypted = true, .kms_key = key}));
+  EXPECT_THAT(claims_encrypted, HasErrorCode(ErrorCode::kInvalidParameterCombination));
+  EXPECT_THAT(claims_encrypted, MessageHas("as encrypted, but the snapshot is unencrypted"));
+  const absl::Status claims_plain =
+      policy::CheckSeededImage(view, SeededImage("image-b", {.snapshot_id = encrypted.id()}));
+  EXPECT_THAT(claims_plain, HasErrorCode(ErrorCode::kInvalidParameterCombination));
+  EXPECT_THAT(claims_plain, MessageHas(absl::StrCat("as unencrypted, but the snapshot is encrypted under `",
+                                                    key.ToString(), "`")));
+  EXPECT_THAT(policy::CheckSeededImage(
+                  view, SeededImage("image-c", {.snapshot_id = encrypted.id(), .encrypted = true, .kms_key = other})),
+              HasErrorCode(ErrorCode::kInvalidParameterCombination));
+  EXPECT_THAT(policy::CheckSeededImage(view, SeededImage("image-d", {.snapshot_id = encrypted.id(), .encrypted = true})),
+              IsOk());
+  EXPECT_THAT(policy::CheckSeededImage(
+                  view, SeededImage("image-e", {.snapshot_id = encrypted.id(), .encrypted = true, .kms_key = key})),
+              IsOk());
+}
+
+TEST(PlanValues, PendingWorkTokensAndOrganizationsCompareEveryField) {
+  using internal::PendingWork;
+  const PendingWork work{PendingWork::Kind::kImage, "ami-1", std::nullopt};
+  EXPECT_EQ(work, (PendingWork{PendingWork::Kind::kImage, "ami-1", std::nullopt}));
+  EXPECT_FALSE(work == (PendingWork{PendingWork::Kind::kInstance, "ami-1", std::nullopt}));
+  EXPECT_FALSE(work == (PendingWork{PendingWork::Kind::kImage, "ami-2", std::nullopt}));
+  EXPECT_FALSE(work == (PendingWork{PendingWork::Kind::kImage, "ami-1", StateReason{"c", "m"}}));
+  const internal::TokenEntry token{"fp", ImageId::Short(1)};
+  EXPECT_EQ(token, (internal::TokenEntry{"fp", ImageId::Short(1)}));
+  EXPECT_FALSE(token == (internal::TokenEntry{"other", ImageId::Short(1)}));
+  EXPECT_FALSE(token == (internal::TokenEntry{"fp", ImageId::Short(2)}));
+  internal::OrganizationInfo org;
+  org.management = kMgmt;
+  org.root_id = "r-ab12";
+  internal::OrganizationInfo same = org;
+  EXPECT_EQ(org, same);
+  same.management = kB;
+  EXPECT_FALSE(org == same);
+  same = org;
+  same.root_id = "r-cd34";
+  EXPECT_FALSE(org == same);
+  same = org;
+  same.ous.emplace(kParentOu, std::nullopt);
+  EXPECT_FALSE(org == same);
+}
+
+TEST_F(PolicyEngine, SHARE_13_TagAccessOfRecipientsAndOfInstances) {
+  const ImageId shared = AddImage(kOwner, SharedWith({kB}));
+  EXPECT_TRUE(Allows(policy::EvaluateTagAccess(view, kB, kEast, shared), "SHARE-13", ErrorCode::kAuthFailure));
+  const Snapshot listed = AddSnapshot(kOwner, std::nullopt, {{kB}, false});
+  const Snapshot open = AddSnapshot(kOwner, std::nullopt, {{}, true});
+  bool owner = true;
+  EXPECT_TRUE(Allows(policy::EvaluateTagAccess(view, kB, kEast, listed.id(), &owner), "SHARE-13",
+                     ErrorCode::kAuthFailure));
+  EXPECT_FALSE(owner);
+  EXPECT_TRUE(Allows(policy::EvaluateTagAccess(view, kC, kEast, open.id()), "SHARE-13", ErrorCode::kAuthFailure));
+  EXPECT_TRUE(Denies(policy::EvaluateTagAccess(view, kC, kEast, listed.id()), "SHARE-13",
+                     ErrorCode::kInvalidSnapshotNotFound));
+  const InstanceId instance = AddInstance(kOwner, InstanceState::kRunning);
+  EXPECT_TRUE(Allows(policy::EvaluateTagAccess(view, kOwner, kEast, instance), "SHARE-13", ErrorCode::kAuthFailure));
+  EXPECT_TRUE(Denies(policy::EvaluateTagAccess(view, kOwner, kWest, instance), "ID-4",
+                     ErrorCode::kInvalidInstanceIDNotFound));
+}
+
+TEST(LaunchPredicates, KMS_4_DenyConditionOrIamIdentityIsLeftToTheEngine) {
+  KeyPolicyStatement s;
+  s.accounts = {kB};
+  EXPECT_EQ(policy::KeyStatementFormOf(s), policy::KeyStatementForm::kAccounts);
+  KeyPolicyStatement conditional = s;
+  conditional.conditions.push_back(PolicyCondition{});
+  EXPECT_EQ(policy::KeyStatementFormOf(conditional), policy::KeyStatementForm::kEngine);
+  KeyPolicyStatement iam = s;
+  iam.iam_principals.push_back("arn:aws:iam::444455556666:role/build");
+  EXPECT_EQ(policy::KeyStatementFormOf(iam), policy::KeyStatementForm::kEngine);
+  KeyPolicyStatement deny = s;
+  deny.effect = KeyPolicyStatement::Effect::kDeny;
+  EXPECT_EQ(policy::KeyStatementFormOf(deny), policy::KeyStatementForm::kEngine);
+}
+
+// ---- Plans over a cloud's state: completions, set-up, images, instances, lifecycle ---------------
+
+TEST_F(PlanSettings, ASYNC_1_WorkThatNoLongerAppliesOnlyLeavesTheQueue) {
+  using internal::PendingWork;
+  const ImageId available = SeedImage(owner);
+  const KmsKeyArn enabled = NewKey(owner, east);
+  const KmsKeyArn unknown = KmsKeyArn::Of(owner, east, KmsKeyId::Parse("1234abcd-12ab-34cd-56ef-999999999999").value());
+  for (const PendingWork& work : std::vector<PendingWork>{
+           {PendingWork::Kind::kImage, "not-an-id", std::nullopt},
+           {PendingWork::Kind::kImage, available.ToString(), std::nullopt},
+           {PendingWork::Kind::kImage, ImageId::Long(0xbad).ToString(), std::nullopt},
+           {PendingWork::Kind::kInstance, "not-an-id", std::nullopt},
+           {PendingWork::Kind::kInstance, InstanceId::Long(0xbad).ToString(), std::nullopt},
+           {PendingWork::Kind::kKeyDeletion, "not-an-arn", std::nullopt},
+           {PendingWork::Kind::kKeyDeletion, enabled.ToString(), std::nullopt},
+           {PendingWork::Kind::kKeyDeletion, unknown.ToString(), std::nullopt},
+           {PendingWork::Kind::kBinExpiry, available.ToString(), std::nullopt}}) {
+    SCOPED_TRACE(work.id);
+    const internal::Plan p = policy::PlanCompletion(view(), work);
+    EXPECT_TRUE(p.pop_due_work);
+    EXPECT_TRUE(p.put_images.empty());
+    EXPECT_TRUE(p.put_instances.empty());
+    EXPECT_TRUE(p.delete_keys.empty());
+    EXPECT_TRUE(p.expire_bin_entries.empty());
+  }
+}
+
+TEST_F(PlanSettings, ASYNC_3_RunningInstanceIsNotStartedAgain) {
+  const InstanceId instance = testing::Must(Launch(as_owner, SeedImage(owner))).front();
+  cloud->AdvanceClock(absl::Minutes(5));
+  ASSERT_EQ(cloud->GetInstance(instance)->state(), InstanceState::kRunning);
+  const internal::Plan p = policy::PlanCompletion(
+      view(), {internal::PendingWork::Kind::kInstance, instance.ToString(), std::nullopt});
+  EXPECT_TRUE(p.put_instances.empty());
+}
+
+TEST_F(PlanSettings, DEREG_9_BinEntryLeavesOnlyWhenItsRetentionEnds) {
+  const ImageId id = BinnedImage();
+  const internal::PendingWork expiry{internal::PendingWork::Kind::kBinExpiry, id.ToString(), std::nullopt};
+  EXPECT_TRUE(policy::PlanCompletion(view(), expiry).expire_bin_entries.empty());  // 7 days to go.
+}
+
+RegisterImageRequest RegisterRequest(const std::string& name, SnapshotId root, uint32_t size_gib = 0) {
+  RegisterImageRequest r;
+  r.name = name;
+  r.block_device_mappings.push_back({"/dev/xvda", root.ToString(), size_gib});
+  return r;
+}
+
+TEST_F(PlanSettings, ASYNC_1_RegisteredImageBecomesAvailableAndItsCompletedSnapshotIsLeft) {
+  const SnapshotId snap = SeedSnapshot(owner);
+  const ImageId id = testing::Must(cloud->RegisterImage(as_owner, RegisterRequest("reg", snap, 16)));
+  EXPECT_EQ(cloud->GetImage(id)->block_device_mappings().front().ebs->volume_size_gib, 16u);
+  const internal::Plan p =
+      policy::PlanCompletion(view(), {internal::PendingWork::Kind::kImage, id.ToString(), std::nullopt});
+  ASSERT_EQ(p.put_images.size(), 1u);
+  EXPECT_EQ(p.put_images.front()->state(), ImageState::kAvailable);
+  EXPECT_TRUE(p.put_snapshots.empty());  // Registered from a completed snapshot.
+  // DEREG-2: deregistering it while pending leaves the completed snapshot it does not delete.
+  const policy::PlannedDeregister d = policy::PlanDeregisterImage(view(), as_owner, id, false);
+  EXPECT_TRUE(d.planned.decision.allowed()) << d.planned.decision.Explain();
+  EXPECT_TRUE(d.planned.plan.delete_snapshots.empty());
+  EXPECT_TRUE(d.results.empty());
+}
+
+TEST_F(PlanSettings, DEREG_2_SnapshotMappedTwiceIsDeletedOnce) {
+  const Snapshot root = *cloud->GetSnapshot(SeedSnapshot(owner));
+  Image::Builder b = NewImage(owner, root);
+  b.add_snapshot_mapping("/dev/sdb", root);
+  const ImageId id = Import(b);
+  const policy::PlannedDeregister d = policy::PlanDeregisterImage(view(), as_owner, id, true);
+  EXPECT_TRUE(d.planned.decision.allowed()) << d.planned.decision.Explain();
+  ASSERT_EQ(d.planned.plan.delete_snapshots.size(), 1u);
+  EXPECT_EQ(d.planned.plan.delete_snapshots.front().snapshot, root.id());
+  ASSERT_EQ(d.results.size(), 2u);
+  EXPECT_EQ(d.results[0].return_code, "success");
+  EXPECT_EQ(d.results[1].return_code, "client-error");  // Already deleted by the first mapping.
+  EXPECT_EQ(d.results[1].snapshot_id, root.id());
+}
+
+TEST_F(PlanSettings, DEREG_9_InstanceStoreImageIsNotRetained) {
+  NewRule(as_owner, "EC2_IMAGE");
+  Image::Builder b;
+  b.set_id(ImageId::Long(0x5707e)).set_name("store").set_owner(owner).set_region(east)
+      .set_creation_time(t0).set_root_device_type(RootDeviceType::kInstanceStore)
+      .set_root_device_name("/dev/sda1")
+      .set_block_device_mappings({BlockDeviceMapping{"/dev/sda1", std::nullopt, "ephemeral0"}});
+  const ImageId store = Import(b);
+  const policy::PlannedDeregister d = policy::PlanDeregisterImage(view(), as_owner, store, false);
+  EXPECT_TRUE(d.planned.decision.allowed()) << d.planned.decision.Explain();
+  EXPECT_TRUE(d.planned.plan.retain_images.empty());
+  const policy::PlannedDeregister ebs = policy::PlanDeregisterImage(view(), as_owner, SeedImage(owner), false);
+  ASSERT_EQ(ebs.planned.plan.retain_images.size(), 1u);
+  EXPECT_EQ(ebs.planned.plan.retain_images.front().days, 7);
+}
+
+TEST_F(PlanSettings, COPY_5_MappingsWithoutASnapshotAreCopiedAsTheyAre) {
+  const Snapshot root = *cloud->GetSnapshot(SeedSnapshot(owner));
+  Image::Builder b = NewImage(owner, root);
+  b.add_block_device_mapping({"/dev/sdb", std::nullopt, "ephemeral0"});
+  b.add_block_device_mapping({"/dev/sdc", EbsBlockDevice{.volume_size_gib = 20}, ""});
+  const ImageId copy = testing::Must(Copy(as_owner, Import(b), "copy"));
+  const std::vector<BlockDeviceMapping> mappings = cloud->GetImage(copy)->block_device_mappings();
+  ASSERT_EQ(mappings.size(), 3u);
+  EXPECT_EQ(mappings[1].virtual_name, "ephemeral0");
+  EXPECT_FALSE(mappings[2].ebs->snapshot_id.has_value());
+  EXPECT_EQ(mappings[2].ebs->volume_size_gib, 20u);
+  EXPECT_NE(mappings[0].ebs->snapshot_id, root.id());
+}
+
+TEST_F(PlanSettings, COPY_6_CopyDeniedNowIsNotAlsoFailedLaterForAnUnparsedKey) {
+  const ImageId id = SeedImage(owner);
+  CopyImageRequest r{id.ToString(), "us-east-1", "copy"};
+  r.encrypted = true;
+  r.kms_key_id = "not-a-key";
+  const absl::StatusOr<ImageId> denied = cloud->CopyImage(as_b, r);
+  EXPECT_THAT(denied, HasErrorCode(ErrorCode::kInvalidAMIIDNotFound));
+  EXPECT_THAT(denied.status(), Not(MessageHas("not-a-key")));
+  EXPECT_EQ(cloud->GetImage(id)->state(), ImageState::kAvailable);
+}
+
+TEST_F(PlanSettings, ID_4_InstanceActionsNeedTheCallersInstances) {
+  const InstanceId mine = testing::Must(Launch(as_owner, SeedImage(owner))).front();
+  for (const InstanceId id : {InstanceId::Long(0xbad), mine}) {
+    const CallContext& ctx = id == mine ? as_b : as_owner;
+    const policy::Planned p = testing::Must(
+        policy::PlanInstanceAction(view(), ctx, {id}, policy::InstanceAction::kTerminate));
+    EXPECT_TRUE(Denies(p.decision, "ID-4", ErrorCode::kInvalidInstanceIDNotFound));
+    EXPECT_TRUE(p.plan.put_instances.empty());
+  }
+  const policy::Planned west = testing::Must(
+      policy::PlanInstanceAction(view(), as_owner_west, {mine}, policy::InstanceAction::kTerminate));
+  EXPECT_TRUE(Denies(west.decision, "ID-4", ErrorCode::kInvalidInstanceIDNotFound));
+}
+
+TEST_F(PlanSettings, DEREG_6_DisablingProtectionAfterTheCooldownEndedReturnsDisabled) {
+  const ImageId id = SeedImage(owner, {.cooldown_until = t0 - absl::Hours(1)});
+  const policy::PlannedLifecycle p = testing::Must(policy::PlanImageLifecycle(
+      view(), as_owner, id, {policy::ImageLifecycleChange::Kind::kDisableProtection}));
+  EXPECT_TRUE(p.planned.decision.allowed()) << p.planned.decision.Explain();
+  EXPECT_EQ(p.result, "disabled");
+  const ImageId cooling = SeedImage(owner, {.cooldown_until = t0 + absl::Hours(1)});
+  const policy::PlannedLifecycle q = testing::Must(policy::PlanImageLifecycle(
+      view(), as_owner, cooling, {policy::ImageLifecycleChange::Kind::kDisableProtection}));
+  EXPECT_EQ(q.result, absl::StrCat("disabled-until-", FormatAwsTime(t0 + absl::Hours(1))));
+}
+
+TEST(RecycleBinRule, DEREG_9_PendingUnlockEndsWhenItsDelayHasPassed) {
+  RetentionRule rule;
+  rule.lock_state = RuleLockState::kPendingUnlock;
+  rule.unlock_delay_days = 7;
+  rule.unlock_at = kNow + absl::Hours(1);
+  const RetentionRule pending = policy::CurrentRule(rule, kNow);
+  EXPECT_EQ(pending.lock_state, RuleLockState::kPendingUnlock);
+  EXPECT_EQ(pending.unlock_at, kNow + absl::Hours(1));
+  const RetentionRule unlocked = policy::CurrentRule(rule, kNow + absl::Hours(1));
+  EXPECT_EQ(unlocked.lock_state, RuleLockState::kUnlocked);
+  EXPECT_FALSE(unlocked.unlock_at.has_value());
+  EXPECT_EQ(unlocked.unlock_delay_days, 0);
+  rule.lock_state = RuleLockState::kLocked;
+  rule.unlock_at.reset();
+  EXPECT_EQ(policy::CurrentRule(rule, kNow).lock_state, RuleLockState::kLocked);
+}
+
+TEST_F(PlanSettings, DEREG_10_ImageWhoseSnapshotIsNotCompletedStaysInTheBin) {
+  NewRule(as_owner, "EC2_IMAGE");
+  Snapshot::Builder broken = NewSnapshot(owner, east);
+  broken.set_state(SnapshotState::kError);
+  const Snapshot snap = Import(broken);
+  const ImageId id = Import(NewImage(owner, snap));
+  testing::Must(cloud->DeregisterImage(as_owner, id.ToString(), false));
+  const policy::Planned p = policy::PlanRestoreImage(view(), as_owner, id);
+  EXPECT_TRUE(Denies(p.decision, "DEREG-10", ErrorCode::kInvalidSnapshotNotFound));
+  EXPECT_TRUE(p.plan.put_images.empty());
+}
+
+TEST_F(PlanSettings, SetUp_StandaloneAccountStartsAnOrganizationAndAnOuNeedsItsParent) {
+  const OrganizationId other = OrganizationId::Parse("o-zz99yy88xx").value();
+  const internal::Plan p = testing::Must(policy::PlanCreateOrganization(view(), other, c, "r-zz99"));
+  ASSERT_EQ(p.put_accounts.size(), 1u);
+  EXPECT_EQ(p.put_accounts.front().organization, other);
+  CreateOrganizationTree();
+  const absl::StatusOr<internal::Plan> orphan = policy::PlanCreateOrganizationalUnit(
+      view(), org, OrganizationalUnitId::Parse("ou-ab12-44444444").value(),
+      OrganizationalUnitId::Parse("ou-ab12-55555555").value());
+  EXPECT_THAT(orphan, HasErrorCode(ErrorCode::kInvalidParameterValue));
+  EXPECT_THAT(orphan.status(), MessageHas("or its parent does not exist"));
+}
+
+
+TEST_F(PolicyEngine, KMS_5_UnknownOrganizationPathsAndIamIdentitiesOfOtherAccounts) {
+  KeyPolicyStatement s;
+  s.any_principal = true;
+  s.conditions.push_back({"StringLike", "aws:PrincipalOrgPaths", {"o-a1b2c3d4e5/*"}});
+  const policy::KeyRequest outsider{kB, nullptr, kEast, KmsAction::kDecrypt};
+  std::string unknown;
+  EXPECT_EQ(policy::StatementApplies(s, outsider, &unknown), policy::Truth::kUnknown);
+  EXPECT_THAT(unknown, HasSubstr("aws:PrincipalOrgPaths [o-a1b2c3d4e5/*]: the organization of account "
+                                 "444455556666 is not in the state"));
+  EXPECT_EQ(policy::StatementApplies(s, outsider, nullptr), policy::Truth::kUnknown);
+  KeyPolicyStatement iam;
+  iam.iam_principals = {"not-an-arn", "arn:aws:iam::777788889999:role/build"};
+  EXPECT_EQ(policy::StatementApplies(iam, outsider, &unknown), policy::Truth::kFalse);
+  iam.iam_principals.push_back("arn:aws:iam::444455556666:role/build");
+  EXPECT_EQ(policy::StatementApplies(iam, outsider, &unknown), policy::Truth::kUnknown);
+  EXPECT_THAT(unknown, HasSubstr("the caller is not-an-arn or "));
+}
+
+TEST_F(PolicyEngine, ID_4_UnknownInstanceCannotBeTagged) {
+  EXPECT_TRUE(Denies(policy::EvaluateTagAccess(view, kOwner, kEast, InstanceId::Long(0xbad)), "ID-4",
+                     ErrorCode::kInvalidInstanceIDNotFound));
+  const InstanceId theirs = AddInstance(kB, InstanceState::kRunning);
+  EXPECT_TRUE(Denies(policy::EvaluateTagAccess(view, kOwner, kEast, theirs), "ID-4",
+                     ErrorCode::kInvalidInstanceIDNotFound));
+}
+
+TEST_F(PolicyEngine, LAUNCH_9_MissingSnapshotPlansNoVolume) {
+  const ImageId id = AddImage(kOwner, [](Image::Builder& b) {
+    b.add_block_device_mapping(
+        {"/dev/sdb", EbsBlockDevice{.snapshot_id = SnapshotId::Long(0xbad), .volume_size_gib = 0}, ""});
+  });
+  std::vector<policy::VolumePlan> plan;
+  EXPECT_TRUE(Denies(Launch(view, kOwner, id, kEast, std::nullopt, std::nullopt, &plan), "LAUNCH-9",
+                     ErrorCode::kCustomerKeyHasBeenRevoked, /*later=*/true));
+  ASSERT_EQ(plan.size(), 1u);
+  EXPECT_EQ(plan[0].device_name, "/dev/xvda");
+  EXPECT_EQ(plan[0].size_gib, 8u);
+}
+
+TEST_F(KeyTagPlanning, SHARE_13_SystemTagsDoNotCountTowardsFifty) {
+  std::vector<ami::Tag> tags = {testing::Must(ami::Tag::Create("aws:cloudformation:stack-name", "s"))};
+  for (int i = 0; i < 49; ++i) tags.push_back(testing::Must(ami::Tag::Create(absl::StrCat("k", i), "v")));
+  const Snapshot root = *cloud->GetSnapshot(SeedSnapshot(owner));
+  Image::Builder b = NewImage(owner, root);
+  b.set_tags(testing::Must(TagSet::Create(tags)));
+  const ImageId id = Import(b);
+  const policy::Planned p = Tag(as_owner, {id}, {{"k49", "v"}});
+  EXPECT_TRUE(Allows(p.decision, "SHARE-13", ErrorCode::kAuthFailure));
+  ASSERT_EQ(p.plan.put_images.size(), 1u);
+  EXPECT_EQ(p.plan.put_images.front()->tags().size(), 51u);
+  EXPECT_TRUE(Denies(Tag(as_owner, {id}, {{"k49", "v"}, {"k50", "v"}}).decision, "SHARE-13",
+                     ErrorCode::kTagLimitExceeded));
+}
+
+TEST_F(PlanSettings, SetUp_AnOrganizationOrOuIsCreatedOnceAndAMemberJoinsNoOther) {
+  CreateOrganizationTree();
+  EXPECT_THAT(policy::PlanCreateOrganization(view(), org, c, "r-zz99"),
+              HasErrorCode(ErrorCode::kInvalidParameterValue));
+  const OrganizationId other = OrganizationId::Parse("o-zz99yy88xx").value();
+  const absl::StatusOr<internal::Plan> taken = policy::PlanCreateOrganization(view(), other, in_child, "r-zz99");
+  EXPECT_THAT(taken, HasErrorCode(ErrorCode::kInvalidParameterValue));
+  EXPECT_THAT(taken.status(), MessageHas("already belongs to an organization"));
+  const internal::Plan fresh =
+      testing::Must(policy::PlanCreateOrganization(view(), other, testing::Account("123412341234"), "r-zz99"));
+  EXPECT_EQ(fresh.put_organizations.size(), 1u);
+  EXPECT_THAT(policy::PlanCreateOrganizationalUnit(view(), org, child_ou, parent_ou),
+              HasErrorCode(ErrorCode::kInvalidParameterValue));
+  const internal::Plan ou = testing::Must(policy::PlanCreateOrganizationalUnit(
+      view(), org, OrganizationalUnitId::Parse("ou-ab12-44444444").value(), std::nullopt));
+  ASSERT_EQ(ou.put_organizations.size(), 1u);
 }
 
 }  // namespace

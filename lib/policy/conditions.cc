@@ -177,7 +177,7 @@ Truth StatementApplies(const KeyPolicyStatement& s, const KeyRequest& r, std::st
   }
   const auto fold = [&](Truth t, auto describe) {
     if (t == Truth::kFalse) result = Truth::kFalse;
-    if (t != Truth::kUnknown || result == Truth::kFalse) return;
+    if (t != Truth::kUnknown) return;  // No fold follows a false one: the loop below stops.
     if (first_unknown.empty()) first_unknown = describe();
     result = Truth::kUnknown;
   };

@@ -148,9 +148,9 @@ void CheckVolumes(const StateView& view, const LaunchQuestion& q, const Image& i
     CheckVolumeKeys(view, q, m, source, key, base, d);
     if (plan != nullptr) {
       plan->push_back(VolumePlan{m.device_name, m.ebs->snapshot_id,
-                                 m.ebs->volume_size_gib != 0 || snapshot == nullptr
-                                     ? m.ebs->volume_size_gib
-                                     : snapshot->volume_size_gib(),
+                                 // A mapping of no snapshot has a size (Image::Builder).
+                                 m.ebs->volume_size_gib != 0 ? m.ebs->volume_size_gib
+                                                             : snapshot->volume_size_gib(),
                                  m.ebs->delete_on_termination, key});
     }
   }

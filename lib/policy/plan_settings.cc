@@ -102,7 +102,8 @@ void CheckLockState(const RetentionRule& rule, RuleAction action, const ReasonAr
   }
 }
 
-// The rule after `action`; `stored` is the rule as stored, `current` as of now.
+// The rule after `action`, kLock or kUnlock (a deleted rule is erased instead); `stored` is the
+// rule as stored, `current` as of now.
 RetentionRule ActedOn(const PlanView& view, const RetentionRule& stored,
                       const RetentionRule& current, RuleAction action, int unlock_delay_days) {
   RetentionRule out = stored;
@@ -110,7 +111,7 @@ RetentionRule ActedOn(const PlanView& view, const RetentionRule& stored,
     out = current;  // A pending unlock whose delay has passed ends here.
     out.lock_state = RuleLockState::kLocked;
     out.unlock_delay_days = unlock_delay_days;
-  } else if (action == RuleAction::kUnlock) {
+  } else {
     out.lock_state = RuleLockState::kPendingUnlock;
     out.unlock_at = view.Now() + absl::Hours(24) * out.unlock_delay_days;
   }
