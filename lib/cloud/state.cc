@@ -171,21 +171,6 @@ const AllowedImagesSettings* CloudState::AllowedImages(AccountId account, Region
   return &it->second;
 }
 
-uint64_t CloudState::NextRandom() {
-  IdSequence ids = Ids();
-  const uint64_t bits = ids.NextRandom();
-  next_id_ = ids.next();
-  return bits;
-}
-
-ImageId CloudState::NewImageId() {
-  return ImageId::Long(NextRandom(), 0);
-}
-SnapshotId CloudState::NewSnapshotId() { return SnapshotId::Long(NextRandom(), 0); }
-InstanceId CloudState::NewInstanceId() { return InstanceId::Long(NextRandom(), 0); }
-VolumeId CloudState::NewVolumeId() { return VolumeId::Long(NextRandom(), 0); }
-
-
 namespace {
 // The 128 bits of the aws/ebs key id of an account and Region, derived from the seed.
 std::pair<uint64_t, uint64_t> AwsManagedEbsKeyBits(uint64_t seed, AccountId account, Region region) {

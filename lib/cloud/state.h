@@ -139,14 +139,6 @@ class CloudState final : public policy::PlanView {
   // The steps of Commit (lib/cloud/commit.cc).
   friend struct CommitSteps;
 
-  // ---- Ids ----
-  // The next 64 random bits of the seeded sequence.
-  uint64_t NextRandom() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu);
-  ImageId NewImageId() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu);
-  SnapshotId NewSnapshotId() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu);
-  InstanceId NewInstanceId() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu);
-  VolumeId NewVolumeId() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu);
-
   // ---- Mutations that keep the indexes ----
   // Each takes the value with its parts shared through `sharing` (a value whose parts are
   // not shared yet is copied once).
