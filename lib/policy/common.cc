@@ -102,4 +102,24 @@ StateReason FailureReason(absl::string_view code, const Decision& decision) {
   return reason;
 }
 
+void CheckVolumeKeys(const StateView& view, AccountId caller,
+                     const std::optional<KmsKeyArn>& source,
+                     const std::optional<KmsKeyArn>& target, std::optional<SnapshotId> snapshot,
+                     const ReasonTemplate& unusable, const ReasonArgs& base, Decision* d) {
+  for (const auto& [arn, actions] :
+       {std::pair{source, ReadKeyActions()}, std::pair{target, WriteKeyActions()}}) {
+    if (!arn.has_value()) continue;
+    Decision use = EvaluateKeyUse(view, caller, *arn, actions);
+    if (use.allowed()) {
+      if (d->allowed()) d->Merge(std::move(use));
+      continue;
+    }
+    ReasonArgs a = base;
+    a.key = *arn;
+    a.snapshot = snapshot;
+    d->AddForbid(R(unusable, std::move(a), /*async=*/true));
+    d->Merge(MakeAsync(std::move(use)));
+  }
+}
+
 }  // namespace ami::policy

@@ -2,6 +2,7 @@
 #ifndef AMI_LIB_POLICY_COMMON_H_
 #define AMI_LIB_POLICY_COMMON_H_
 
+#include <optional>
 #include <string>
 #include <utility>
 
@@ -46,6 +47,15 @@ bool RequireAllowed(const StateView& view, const Image& image, AccountId account
 
 // Marks every reason of `d` asynchronous (AWS accepts the call, then fails it).
 Decision MakeAsync(Decision d);
+
+// The keys a volume copy needs (COPY-11, LAUNCH-9): reading `source`'s and writing `target`'s
+// (either unset: no key). A key the caller cannot use forbids later with `unusable` (its reason
+// names the key and `snapshot`) and carries the key decision's reasons; usable keys' permits
+// join an allowing `*d`.
+void CheckVolumeKeys(const StateView& view, AccountId caller,
+                     const std::optional<KmsKeyArn>& source,
+                     const std::optional<KmsKeyArn>& target, std::optional<SnapshotId> snapshot,
+                     const ReasonTemplate& unusable, const ReasonArgs& base, Decision* d);
 
 // `t` plus `years` calendar years, in UTC (29 February becomes 1 March in other years).
 absl::Time AddYears(absl::Time t, int years);

@@ -44,25 +44,6 @@ std::optional<KmsKeyArn> TargetKey(const Snapshot& s, const CopyQuestion& q,
   return std::nullopt;
 }
 
-// KMS access for one snapshot copy (COPY-11), reported asynchronously.
-void CheckKeys(const StateView& view, const CopyQuestion& q, const Snapshot& s,
-               const std::optional<KmsKeyArn>& target, const ReasonArgs& base, Decision* d) {
-  for (const auto& [arn, actions] :
-       {std::pair{s.kms_key(), ReadKeyActions()}, std::pair{target, WriteKeyActions()}}) {
-    if (!arn.has_value()) continue;
-    Decision use = EvaluateKeyUse(view, q.caller, *arn, actions);
-    if (use.allowed()) {
-      if (d->allowed()) d->Merge(std::move(use));
-      continue;
-    }
-    ReasonArgs a = base;
-    a.key = *arn;
-    a.snapshot = s.id();
-    d->AddForbid(R(reasons::kCopyKeyUnusable, std::move(a), /*async=*/true));
-    d->Merge(MakeAsync(std::move(use)));
-  }
-}
-
 // The requested key (ID-12, ID-14, KMS-11, REG-5): nullopt when none is named; a name that
 // resolves to nothing, or a key in another Region, forbids later, and the copy's snapshots are
 // then planned under the destination's default key.
@@ -111,7 +92,9 @@ void CheckSnapshots(const StateView& view, const CopyQuestion& q, const Image& i
       continue;
     }
     const std::optional<KmsKeyArn> target = TargetKey(*s, q, dest, requested);
-    CheckKeys(view, q, *s, target, base, d);
+    // COPY-11: reading the source key and writing the target key, reported asynchronously.
+    CheckVolumeKeys(view, q.caller, s->kms_key(), target, s->id(), reasons::kCopyKeyUnusable,
+                    base, d);
     if (plan != nullptr) plan->snapshots.push_back({s->id(), target});
   }
 }

@@ -103,26 +103,6 @@ std::optional<KmsKeyArn> RequestedKey(const StateView& view, const LaunchQuestio
   return requested;
 }
 
-// LAUNCH-9: reading the snapshot's key (`source`) and writing the volume's (`key`).
-void CheckVolumeKeys(const StateView& view, const LaunchQuestion& q, const BlockDeviceMapping& m,
-                     const std::optional<KmsKeyArn>& source, const std::optional<KmsKeyArn>& key,
-                     const ReasonArgs& base, Decision* d) {
-  for (const auto& [arn, actions] :
-       {std::pair{source, ReadKeyActions()}, std::pair{key, WriteKeyActions()}}) {
-    if (!arn.has_value()) continue;
-    Decision use = EvaluateKeyUse(view, q.caller, *arn, actions);
-    if (use.allowed()) {
-      if (d->allowed()) d->Merge(std::move(use));
-      continue;
-    }
-    ReasonArgs a = base;
-    a.key = *arn;
-    a.snapshot = m.ebs->snapshot_id;
-    d->AddForbid(R(reasons::kLaunchKeyUnusable, std::move(a), /*async=*/true));
-    d->Merge(MakeAsync(std::move(use)));
-  }
-}
-
 // The volumes of the launch: their snapshots, their keys (LAUNCH-9, LAUNCH-10) and the plan.
 void CheckVolumes(const StateView& view, const LaunchQuestion& q, const Image& image,
                   const std::optional<KmsKeyArn>& requested, const ReasonArgs& base,
@@ -145,7 +125,9 @@ void CheckVolumes(const StateView& view, const LaunchQuestion& q, const Image& i
     const std::optional<KmsKeyArn> key =
         VolumeKey(snapshot, m.ebs->encrypted, q.caller, settings, q, requested);
     const std::optional<KmsKeyArn> source = snapshot ? snapshot->kms_key() : std::nullopt;
-    CheckVolumeKeys(view, q, m, source, key, base, d);
+    // LAUNCH-9: reading the snapshot's key and writing the volume's.
+    CheckVolumeKeys(view, q.caller, source, key, m.ebs->snapshot_id, reasons::kLaunchKeyUnusable,
+                    base, d);
     if (plan != nullptr) {
       plan->push_back(VolumePlan{m.device_name, m.ebs->snapshot_id,
                                  // A mapping of no snapshot has a size (Image::Builder).
