@@ -1,6 +1,7 @@
 // Tests for Image::Builder, LaunchPermissions, ValidateImageName and
 // BlockDeviceMapping::FromSnapshot.
 #include <functional>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -513,10 +514,11 @@ TEST(ImageValue, DirectDerivationsKeepEveryOtherField) {
                           .set_last_launched_time(t)
                           .set_tags(*TagSet::Create({*Tag::Create("team", "platform")}))
                           .Build();
-  const absl::StatusOr<Image> same = internal::ImageAccess::WithLaunchPermissions(
-      full, full.launch_permissions(), full.deprecation_time());
+  const absl::StatusOr<std::shared_ptr<const Image>> same =
+      internal::ImageAccess::WithLaunchPermissions(full, full.launch_permissions(),
+                                                   full.deprecation_time());
   ASSERT_TRUE(same.ok()) << same.status();
-  EXPECT_EQ(*same, full);
+  EXPECT_EQ(**same, full);
   const Image view = internal::ImageAccess::ViewForOthers(full, TagSet());
   const Image expected = *full.ToBuilder()
                               .set_tags(TagSet())

@@ -66,6 +66,11 @@ TEST(Region, CatalogueIsConsistent) {
   EXPECT_GE(codes.size(), 30u);
 }
 
+TEST(Region, FirstIsTheCatalogueFirst) {
+  EXPECT_EQ(Region::First(), Region::All().front());
+  EXPECT_EQ(Region::First().code(), "us-east-1");
+}
+
 TEST(Region, UsEast1HasSixZones) {
   const Region r = *Region::Parse("us-east-1");
   EXPECT_EQ(r.zones().size(), 6u);

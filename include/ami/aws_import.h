@@ -64,7 +64,7 @@ struct AwsCliFile {
   // account whose settings the get-* outputs are.
   AccountId account = AccountId::FromNumber(0);
   // The Region the CLI ran in (describe-images, -snapshots and -instances print none).
-  Region region = Region::All().front();
+  Region region = Region::First();
   // For get-key-policy output: the key it belongs to (key id or ARN); empty for the only key
   // that describe-key output names for `account` in `region`.
   std::string key_id;

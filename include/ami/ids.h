@@ -148,6 +148,8 @@ class Region {
   static absl::StatusOr<Region> Parse(absl::string_view code);
   // Every Region of the catalogue, in catalogue order.
   static std::vector<Region> All();
+  // The first Region of the catalogue, us-east-1: the default of Region fields. Allocates nothing.
+  static Region First() { return Region(0); }
 
   // The Region code, for example "us-east-1".
   absl::string_view code() const;

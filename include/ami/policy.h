@@ -160,7 +160,7 @@ Decision EvaluateImageAllowed(const StateView& view, const Image& image, Account
 
 struct LaunchQuestion {
   AccountId caller = AccountId::FromNumber(0);
-  Region region = Region::All().front();
+  Region region = Region::First();
   ImageId image = ImageId::Short(0);
   // Encrypted / KmsKeyId of the request's EBS mappings, applied to every volume (LAUNCH-10).
   std::optional<bool> encrypted;
@@ -185,7 +185,7 @@ Decision EvaluateLaunch(const StateView& view, const LaunchQuestion& q,
 
 struct CreateImageQuestion {
   AccountId caller = AccountId::FromNumber(0);
-  Region region = Region::All().front();
+  Region region = Region::First();
   InstanceId instance = InstanceId::Short(0);
   std::string name;
   bool no_reboot = false;
@@ -200,8 +200,8 @@ Decision EvaluateCreateImage(const StateView& view, const CreateImageQuestion& q
 struct CopyQuestion {
   AccountId caller = AccountId::FromNumber(0);
   // The Region called: the destination (REG-3).
-  Region destination = Region::All().front();
-  Region source_region = Region::All().front();
+  Region destination = Region::First();
+  Region source_region = Region::First();
   ImageId source_image = ImageId::Short(0);
   std::string name;
   std::optional<bool> encrypted;
@@ -238,7 +238,7 @@ struct LaunchPermissionChange {
 
 struct ShareQuestion {
   AccountId caller = AccountId::FromNumber(0);
-  Region region = Region::All().front();
+  Region region = Region::First();
   ImageId image = ImageId::Short(0);
   LaunchPermissionChange change;
 };
@@ -257,7 +257,7 @@ Decision EvaluateMakePublic(const StateView& view, AccountId caller, Region regi
 
 struct SnapshotShareQuestion {
   AccountId caller = AccountId::FromNumber(0);
-  Region region = Region::All().front();
+  Region region = Region::First();
   SnapshotId snapshot = SnapshotId::Short(0);
   std::vector<AccountId> add_accounts;
   std::vector<AccountId> remove_accounts;

@@ -25,7 +25,7 @@ namespace ami {
 // Who calls, where, and whether only to check (DryRun, CREATE-16).
 struct CallContext {
   AccountId account = AccountId::FromNumber(0);
-  Region region = Region::All().front();
+  Region region = Region::First();
   bool dry_run = false;
 };
 

@@ -73,20 +73,22 @@ absl::StatusOr<ImageId> Cloud::RegisterImage(const CallContext& ctx,
                                              const RegisterImageRequest& request) {
   AMI_ASSIGN_OR_RETURN(const policy::RegisterImageCall call, DecodeRegister(ctx, request));
   internal::WriterLock lock(state_->mu);
-  AMI_ASSIGN_OR_RETURN(policy::Planned p, policy::PlanRegisterImage(*state_, call));
-  AMI_RETURN_IF_ERROR(internal::Gate(p.decision, ctx));
-  const ImageId id = p.plan.put_images.front()->id();
-  state_->Commit(std::move(p.plan));
+  absl::StatusOr<policy::Planned> p = policy::PlanRegisterImage(*state_, call);
+  AMI_RETURN_IF_ERROR(p.status());
+  AMI_RETURN_IF_ERROR(internal::Gate(p->decision, ctx));
+  const ImageId id = p->plan.put_images.front()->id();
+  state_->Commit(std::move(p->plan));
   return id;
 }
 
 absl::StatusOr<ImageId> Cloud::CopyImage(const CallContext& ctx, const CopyImageRequest& request) {
   AMI_ASSIGN_OR_RETURN(const policy::CopyImageCall call, DecodeCopy(ctx, request));
   internal::WriterLock lock(state_->mu);
-  AMI_ASSIGN_OR_RETURN(policy::PlannedCopy p, policy::PlanCopyImage(*state_, call));
-  AMI_RETURN_IF_ERROR(internal::Gate(p.planned.decision, ctx, /*allow_later=*/true));
-  if (!p.existing.has_value()) state_->Commit(std::move(p.planned.plan));
-  return p.image;
+  absl::StatusOr<policy::PlannedCopy> p = policy::PlanCopyImage(*state_, call);
+  AMI_RETURN_IF_ERROR(p.status());
+  AMI_RETURN_IF_ERROR(internal::Gate(p->planned.decision, ctx, /*allow_later=*/true));
+  if (!p->existing.has_value()) state_->Commit(std::move(p->planned.plan));
+  return p->image;
 }
 
 absl::StatusOr<std::vector<DeleteSnapshotResult>> Cloud::DeregisterImage(

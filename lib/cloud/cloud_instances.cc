@@ -66,9 +66,10 @@ absl::Status ChangeInstances(internal::CloudState& s, const CallContext& ctx,
                              const std::vector<std::string>& ids, policy::InstanceAction action) {
   AMI_ASSIGN_OR_RETURN(const std::vector<InstanceId> parsed, DecodeInstanceIds(ids));
   internal::WriterLock lock(s.mu);
-  AMI_ASSIGN_OR_RETURN(policy::Planned p, policy::PlanInstanceAction(s, ctx, parsed, action));
-  AMI_RETURN_IF_ERROR(internal::Gate(p.decision, ctx));
-  s.Commit(std::move(p.plan));
+  absl::StatusOr<policy::Planned> p = policy::PlanInstanceAction(s, ctx, parsed, action);
+  AMI_RETURN_IF_ERROR(p.status());
+  AMI_RETURN_IF_ERROR(internal::Gate(p->decision, ctx));
+  s.Commit(std::move(p->plan));
   return absl::OkStatus();
 }
 
@@ -78,11 +79,12 @@ absl::StatusOr<std::vector<InstanceId>> Cloud::RunInstances(const CallContext& c
                                                             const RunInstancesRequest& request) {
   AMI_ASSIGN_OR_RETURN(const policy::RunInstancesCall call, DecodeRun(ctx, request));
   internal::WriterLock lock(state_->mu);
-  AMI_ASSIGN_OR_RETURN(policy::Planned p, policy::PlanRunInstances(*state_, call));
-  AMI_RETURN_IF_ERROR(internal::Gate(p.decision, ctx, /*allow_later=*/true));
+  absl::StatusOr<policy::Planned> p = policy::PlanRunInstances(*state_, call);
+  AMI_RETURN_IF_ERROR(p.status());
+  AMI_RETURN_IF_ERROR(internal::Gate(p->decision, ctx, /*allow_later=*/true));
   std::vector<InstanceId> ids;
-  for (const Instance& instance : p.plan.put_instances) ids.push_back(instance.id());
-  state_->Commit(std::move(p.plan));
+  for (const Instance& instance : p->plan.put_instances) ids.push_back(instance.id());
+  state_->Commit(std::move(p->plan));
   return ids;
 }
 
@@ -104,10 +106,11 @@ absl::StatusOr<ImageId> Cloud::CreateImage(const CallContext& ctx, const CreateI
                        internal::ParseTagSpecifications(request.tag_specifications));
   const policy::CreateImageCall call{ctx, request, instance_id, tags.image, tags.snapshot};
   internal::WriterLock lock(state_->mu);
-  AMI_ASSIGN_OR_RETURN(policy::Planned p, policy::PlanCreateImage(*state_, call));
-  AMI_RETURN_IF_ERROR(internal::Gate(p.decision, ctx));
-  const ImageId id = p.plan.put_images.front()->id();
-  state_->Commit(std::move(p.plan));
+  absl::StatusOr<policy::Planned> p = policy::PlanCreateImage(*state_, call);
+  AMI_RETURN_IF_ERROR(p.status());
+  AMI_RETURN_IF_ERROR(internal::Gate(p->decision, ctx));
+  const ImageId id = p->plan.put_images.front()->id();
+  state_->Commit(std::move(p->plan));
   return id;
 }
 

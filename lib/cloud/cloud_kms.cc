@@ -92,10 +92,11 @@ template <typename PlanFn>
 absl::StatusOr<std::shared_ptr<const KmsKey>> CommitKeyPlan(CloudState& s, const CallContext& ctx,
                                                             PlanFn plan) {
   internal::WriterLock lock(s.mu);
-  AMI_ASSIGN_OR_RETURN(policy::Planned p, plan(static_cast<const CloudState&>(s)));
-  AMI_RETURN_IF_ERROR(internal::Gate(p.decision, ctx));
-  std::shared_ptr<const KmsKey> key = p.plan.put_keys.empty() ? nullptr : p.plan.put_keys.front();
-  s.Commit(std::move(p.plan));
+  absl::StatusOr<policy::Planned> p = plan(static_cast<const CloudState&>(s));
+  AMI_RETURN_IF_ERROR(p.status());
+  AMI_RETURN_IF_ERROR(internal::Gate(p->decision, ctx));
+  std::shared_ptr<const KmsKey> key = p->plan.put_keys.empty() ? nullptr : p->plan.put_keys.front();
+  s.Commit(std::move(p->plan));
   return key;
 }
 

@@ -145,10 +145,11 @@ absl::StatusOr<std::string> ChangeImage(CloudState& s, const CallContext& ctx,
                                         const policy::ImageLifecycleChange& change) {
   AMI_ASSIGN_OR_RETURN(const ImageId id, ImageId::Parse(image_id));
   internal::WriterLock lock(s.mu);
-  AMI_ASSIGN_OR_RETURN(policy::PlannedLifecycle p, policy::PlanImageLifecycle(s, ctx, id, change));
-  AMI_RETURN_IF_ERROR(internal::Gate(p.planned.decision, ctx));
-  s.Commit(std::move(p.planned.plan));
-  return std::move(p.result);
+  absl::StatusOr<policy::PlannedLifecycle> p = policy::PlanImageLifecycle(s, ctx, id, change);
+  AMI_RETURN_IF_ERROR(p.status());
+  AMI_RETURN_IF_ERROR(internal::Gate(p->planned.decision, ctx));
+  s.Commit(std::move(p->planned.plan));
+  return std::move(p->result);
 }
 
 using Change = policy::ImageLifecycleChange;

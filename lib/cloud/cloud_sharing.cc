@@ -65,9 +65,10 @@ absl::Status ReadEntries(const std::vector<LaunchPermissionEntry>& entries, bool
 template <typename PlanFn>
 absl::Status PlanAndCommit(CloudState& s, const CallContext& ctx, PlanFn plan) {
   internal::WriterLock lock(s.mu);
-  AMI_ASSIGN_OR_RETURN(policy::Planned p, plan(static_cast<const CloudState&>(s)));
-  AMI_RETURN_IF_ERROR(internal::Gate(p.decision, ctx));
-  s.Commit(std::move(p.plan));
+  absl::StatusOr<policy::Planned> p = plan(static_cast<const CloudState&>(s));
+  AMI_RETURN_IF_ERROR(p.status());
+  AMI_RETURN_IF_ERROR(internal::Gate(p->decision, ctx));
+  s.Commit(std::move(p->plan));
   return absl::OkStatus();
 }
 
@@ -267,7 +268,7 @@ absl::StatusOr<TagSet> Cloud::GetTags(AccountId viewer, const std::string& resou
   const CloudState& s = *state_;
   internal::ReaderLock lock(s.mu);
   // The resource's own Region: tags are looked up wherever the resource is.
-  Region region = Region::All().front();
+  Region region = Region::First();
   if (const auto* id = std::get_if<ImageId>(&resource); id && s.FindImage(*id)) {
     region = s.FindImage(*id)->region();
   } else if (const auto* sid = std::get_if<SnapshotId>(&resource); sid && s.FindSnapshot(*sid)) {

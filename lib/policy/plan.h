@@ -143,7 +143,7 @@ struct Plan {
   // tags drop them.
   struct ForeignTags {
     std::string id;
-    Region region = Region::All().front();
+    Region region = Region::First();
     AccountId account = AccountId::FromNumber(0);
     TagSet tags;
   };

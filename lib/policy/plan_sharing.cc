@@ -2,6 +2,7 @@
 // clamp), description and IMDS support, reset, and a recipient's cancellation (SHARE-2 … 8,
 // SHARE-21, CREATE-18).
 #include <algorithm>
+#include <memory>
 #include <utility>
 #include <vector>
 
@@ -32,9 +33,10 @@ absl::StatusOr<Planned> PlanModifyLaunchPermission(const PlanView& view, const S
     const absl::Time latest = AddYears(current.creation_time(), 2);
     if (!deprecation.has_value() || *deprecation > latest) deprecation = latest;
   }
-  AMI_ASSIGN_OR_RETURN(Image image,
-                       internal::ImageAccess::WithLaunchPermissions(current, std::move(next), deprecation));
-  PutImage(std::move(image), &out);
+  AMI_ASSIGN_OR_RETURN(
+      std::shared_ptr<const Image> image,
+      internal::ImageAccess::WithLaunchPermissions(current, std::move(next), deprecation));
+  out.plan.put_images.push_back(std::move(image));
   return out;
 }
 

@@ -1,6 +1,7 @@
 #include "ami/image.h"
 
 #include <algorithm>
+#include <memory>
 #include <utility>
 
 #include "absl/container/flat_hash_set.h"
@@ -113,7 +114,7 @@ BlockDeviceMapping BlockDeviceMapping::FromSnapshot(std::string device_name,
 Image::Image()
     : id_(ImageId::Short(0)),
       owner_(AccountId::FromNumber(0)),
-      region_(Region::All().front()),
+      region_(Region::First()),
       body_(BodyRef::Default()) {}
 
 Image::Body& Image::Builder::body() { return image_.body_.Mutable(); }
@@ -295,16 +296,15 @@ Image ImageAccess::CopyWith(const Image& image, LaunchPermissions permissions, c
   return copy;
 }
 
-absl::StatusOr<Image> ImageAccess::WithLaunchPermissions(const Image& image,
-                                                         LaunchPermissions permissions,
-                                                         std::optional<absl::Time> deprecation_time) {
+absl::StatusOr<std::shared_ptr<const Image>> ImageAccess::WithLaunchPermissions(
+    const Image& image, LaunchPermissions permissions, std::optional<absl::Time> deprecation_time) {
   if (deprecation_time != image.deprecation_time_) {
     AMI_RETURN_IF_ERROR(checks::FiniteTime(absl::StrCat("image `", image.id_.ToString(), "`"),
                                            "deprecation time", deprecation_time));
   }
-  Image next = CopyWith(image, std::move(permissions), image.tags_);
-  next.deprecation_time_ = deprecation_time;
-  AMI_RETURN_IF_ERROR(CheckLaunchPermissions(next));
+  auto next = std::make_shared<Image>(CopyWith(image, std::move(permissions), image.tags_));
+  next->deprecation_time_ = deprecation_time;
+  AMI_RETURN_IF_ERROR(CheckLaunchPermissions(*next));
   return next;
 }
 

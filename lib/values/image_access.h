@@ -5,6 +5,7 @@
 #define AMI_LIB_IMAGE_ACCESS_H_
 
 #include <cstddef>
+#include <memory>
 #include <optional>
 
 #include "absl/status/statusor.h"
@@ -17,8 +18,9 @@ namespace ami::internal {
 struct ImageAccess {
   // `image` with other launch permissions and deprecation time. Fails as Build() would when a
   // disabled image would get permissions, the owner would be listed, or the time is infinite.
-  static absl::StatusOr<Image> WithLaunchPermissions(const Image& image, LaunchPermissions permissions,
-                                                     std::optional<absl::Time> deprecation_time);
+  // Shared, as the state stores it.
+  static absl::StatusOr<std::shared_ptr<const Image>> WithLaunchPermissions(
+      const Image& image, LaunchPermissions permissions, std::optional<absl::Time> deprecation_time);
   // What an account other than the owner sees (DESC-10): its own `tags`, the public flag but no
   // other launch permission, no deregistration protection or last launch time.
   static Image ViewForOthers(const Image& image, const TagSet& tags);

@@ -40,7 +40,7 @@ absl::Status ValidateInstanceType(absl::string_view type) {
 Instance::Instance()
     : id_(InstanceId::Short(0)),
       owner_(AccountId::FromNumber(0)),
-      zone_(Region::All().front().zones().front()),
+      zone_(Region::First().zones().front()),
       image_id_(ImageId::Short(0)),
       body_(internal::BodyRef<Body>::Default()) {}
 
@@ -53,7 +53,7 @@ namespace {
 // The key an unencrypted packed volume holds, so that equal volumes pack equally.
 const KmsKeyArn& NoKey() {
   static const KmsKeyArn* const key = new KmsKeyArn(
-      KmsKeyArn::Of(AccountId::FromNumber(0), Region::All().front(),
+      KmsKeyArn::Of(AccountId::FromNumber(0), Region::First(),
                     *KmsKeyId::Parse("00000000-0000-0000-0000-000000000000")));
   return *key;
 }

@@ -159,7 +159,7 @@ KmsActions EbsRequiredKmsActions() {
 }
 
 KmsKey::KmsKey()
-    : arn_(KmsKeyArn::Of(AccountId::FromNumber(0), Region::All().front(),
+    : arn_(KmsKeyArn::Of(AccountId::FromNumber(0), Region::First(),
                          *KmsKeyId::Parse("00000000-0000-0000-0000-000000000000"))) {}
 
 bool operator==(const KmsKey& a, const KmsKey& b) { return a.Tie() == b.Tie(); }

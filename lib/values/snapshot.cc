@@ -14,7 +14,7 @@ namespace ami {
 Snapshot::Snapshot()
     : id_(SnapshotId::Short(0)),
       owner_(AccountId::FromNumber(0)),
-      region_(Region::All().front()),
+      region_(Region::First()),
       body_(internal::BodyRef<Body>::Default()) {}
 
 Snapshot::Body& Snapshot::Builder::body() { return snapshot_.body_.Mutable(); }

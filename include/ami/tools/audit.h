@@ -32,7 +32,7 @@ absl::string_view ToString(FindingKind kind);
 struct Finding {
   FindingKind kind = FindingKind::kPublicImage;
   std::string resource;
-  Region region = Region::All().front();
+  Region region = Region::First();
   AccountId owner = AccountId::FromNumber(0);
   std::string rule;
   std::string detail;
