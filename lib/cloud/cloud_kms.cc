@@ -122,7 +122,8 @@ absl::StatusOr<KmsKeyArn> Cloud::CreateKey(const CallContext& ctx, const CreateK
   return key->arn();
 }
 
-absl::StatusOr<KmsKeyArn> Cloud::ReplicateKey(const CallContext& ctx, const Input<KmsKeyRef>& key_id,
+absl::StatusOr<KmsKeyArn> Cloud::ReplicateKey(const CallContext& ctx,
+                                              const Input<KmsKeyRef>& key_id,
                                               const Input<Region>& replica_region) {
   AMI_ASSIGN_OR_RETURN(const Region region, replica_region.Decode());
   AMI_ASSIGN_OR_RETURN(const policy::KeyName key, DecodeKey(key_id));
@@ -150,7 +151,8 @@ absl::Status Cloud::PutKeyPolicy(const CallContext& ctx, const Input<KmsKeyRef>&
          }).status();
 }
 
-absl::StatusOr<std::string> Cloud::CreateGrant(const CallContext& ctx, const Input<KmsKeyRef>& key_id,
+absl::StatusOr<std::string> Cloud::CreateGrant(const CallContext& ctx,
+                                               const Input<KmsKeyRef>& key_id,
                                                AccountId grantee, KmsActions operations) {
   AMI_ASSIGN_OR_RETURN(const policy::KeyName key, DecodeKey(key_id));
   std::string grant_id;
@@ -182,7 +184,8 @@ absl::Status Cloud::ScheduleKeyDeletion(const CallContext& ctx, const Input<KmsK
   return SetKeyState(*state_, ctx, key_id, KeyState::kPendingDeletion, pending_window_days);
 }
 
-absl::StatusOr<KmsKey> Cloud::DescribeKey(const CallContext& ctx, const Input<KmsKeyRef>& key_id) const {
+absl::StatusOr<KmsKey> Cloud::DescribeKey(const CallContext& ctx,
+                                          const Input<KmsKeyRef>& key_id) const {
   AMI_ASSIGN_OR_RETURN(const policy::KeyName key, DecodeKey(key_id));
   const CloudState& s = *state_;
   internal::ReaderLock lock(s.mu);

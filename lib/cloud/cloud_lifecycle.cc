@@ -162,7 +162,8 @@ absl::Status Cloud::EnableImageDeprecation(const CallContext& ctx, const Input<I
                      {Change::Kind::kEnableDeprecation, deprecate_at, false}).status();
 }
 
-absl::Status Cloud::DisableImageDeprecation(const CallContext& ctx, const Input<ImageId>& image_id) {
+absl::Status Cloud::DisableImageDeprecation(const CallContext& ctx,
+                                            const Input<ImageId>& image_id) {
   return ChangeImage(*state_, ctx, image_id, {Change::Kind::kDisableDeprecation, {}, false}).status();
 }
 
@@ -174,9 +175,8 @@ absl::Status Cloud::EnableImage(const CallContext& ctx, const Input<ImageId>& im
   return ChangeImage(*state_, ctx, image_id, {Change::Kind::kEnable, {}, false}).status();
 }
 
-absl::StatusOr<std::string> Cloud::EnableImageDeregistrationProtection(const CallContext& ctx,
-                                                                       const Input<ImageId>& image_id,
-                                                                       bool with_cooldown) {
+absl::StatusOr<std::string> Cloud::EnableImageDeregistrationProtection(
+    const CallContext& ctx, const Input<ImageId>& image_id, bool with_cooldown) {
   return ChangeImage(*state_, ctx, image_id,
                      {Change::Kind::kEnableProtection, {}, with_cooldown});
 }

@@ -1,13 +1,11 @@
 // Image and snapshot attributes, sharing and tags (SHARE-1 … 17, 20, SNAP-1 … 3, DESC-11,
 // CREATE-18, ID-3, ID-7).
-#include <algorithm>
 #include <string>
 #include <utility>
 #include <variant>
 #include <vector>
 
 #include "absl/strings/str_cat.h"
-#include "absl/strings/match.h"
 #include "ami/errors.h"
 #include "ami/cloud.h"
 #include "ami/policy.h"
@@ -112,8 +110,9 @@ absl::Status Cloud::ResetImageAttribute(const CallContext& ctx, const Input<Imag
   AMI_ASSIGN_OR_RETURN(const ImageId id, image_id.Decode());
   const absl::StatusOr<ImageAttributeName> name = attribute.Decode();
   if (!name.ok() || *name != ImageAttributeName::kLaunchPermission) {
-    return MakeError(choices::kInvalidValue, absl::StrCat("attribute `", attribute.ToString(),
-                                                          "` cannot be reset; only launchPermission"));
+    return MakeError(choices::kInvalidValue,
+                     absl::StrCat("attribute `", attribute.ToString(),
+                                  "` cannot be reset; only launchPermission"));
   }
   return PlanAndCommit(*state_, ctx, [&](const CloudState& s) {
     return policy::PlanResetLaunchPermission(s, ctx, id);
@@ -166,9 +165,9 @@ absl::StatusOr<ImageAttribute> ReadAttribute(const Image& image, ImageAttributeN
 
 }  // namespace
 
-absl::StatusOr<ImageAttribute> Cloud::DescribeImageAttribute(const CallContext& ctx,
-                                                             const Input<ImageId>& image_id,
-                                                             const Input<ImageAttributeName>& attribute) const {
+absl::StatusOr<ImageAttribute> Cloud::DescribeImageAttribute(
+    const CallContext& ctx, const Input<ImageId>& image_id,
+    const Input<ImageAttributeName>& attribute) const {
   AMI_ASSIGN_OR_RETURN(const ImageId id, image_id.Decode());
   AMI_ASSIGN_OR_RETURN(const ImageAttributeName name, attribute.Decode());
   const CloudState& s = *state_;
