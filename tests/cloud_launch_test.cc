@@ -715,7 +715,7 @@ TEST_F(TerminateInstances, RunningAndStoppedBecomeTerminatedAndLoseTheirVolumes)
 // id is malformed. Stop, Start and Terminate answer alike.
 TEST_F(TerminateInstances, InvalidInstanceIdNotFoundOrMalformed) {
   const InstanceId id = Launch(as_owner_, RunRequest(public_image_));
-  using Op = absl::Status (Cloud::*)(const CallContext&, const std::vector<std::string>&);
+  using Op = decltype(&Cloud::StopInstances);
   for (const Op op : {&Cloud::StopInstances, &Cloud::StartInstances, &Cloud::TerminateInstances}) {
     auto before = cloud->Fork();
     EXPECT_THAT(((*cloud).*op)(as_stranger_, {id.ToString()}),

@@ -11,6 +11,8 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/string_view.h"
 #include "ami/arns.h"
+#include "ami/errors.h"
+#include "ami/ids.h"
 #include "gtest/gtest.h"
 
 namespace {
@@ -118,6 +120,27 @@ TEST(KmsKeyIdHeap, ID_12_DroppedAndRejectedIdsLeaveNothingBehind) {
   const int64_t left = live_blocks.load() - before;
   EXPECT_EQ(rejected, 20000);
   EXPECT_EQ(left, 0);
+}
+
+// An operation's typed parameter given as a value holds no text and parses nothing: making and
+// decoding Input<T> from an id, key reference or Region allocates nothing.
+TEST(KmsKeyIdHeap, InputGivenAValueAllocatesNothing) {
+  KeyText text(24);
+  text.Next(false);
+  const KmsKeyRef ref = KmsKeyRef::Parse(text.arn()).value();
+  const Region region = Region::Parse("eu-west-3").value();
+  int decoded = 0;
+  const int64_t before = allocations.load();
+  for (uint32_t i = 0; i < 100000; ++i) {
+    const Input<ImageId> image(ImageId::Long(i, 1));
+    const Input<KmsKeyRef> key(ref);
+    const Input<Region> where(region);
+    decoded += image.Decode().ok() && key.Decode().ok() && where.Decode().ok() &&
+               !image.is_text();
+  }
+  const int64_t made = allocations.load() - before;
+  EXPECT_EQ(decoded, 100000);
+  EXPECT_EQ(made, 0);
 }
 
 }  // namespace

@@ -187,6 +187,18 @@ class OrganizationId {
   std::string value_;
 };
 
+// An organization's root id (r-…), named when the organization is created. Parse asks only the
+// prefix and at least 4 more characters.
+class OrganizationRootId {
+ public:
+  static absl::StatusOr<OrganizationRootId> Parse(absl::string_view text);
+  const std::string& ToString() const { return value_; }
+
+ private:
+  explicit OrganizationRootId(std::string value) : value_(std::move(value)) {}
+  std::string value_;
+};
+
 // An organizational unit id, ou-[0-9a-z]{4,32}-[a-z0-9]{8,32}.
 class OrganizationalUnitId {
  public:

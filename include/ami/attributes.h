@@ -51,6 +51,17 @@ enum class DeregistrationProtection : uint8_t { kDisabled, kEnabled, kEnabledWit
 
 // Allowed AMIs setting of an account in a Region (GOV-7).
 enum class AllowedImagesState : uint8_t { kDisabled, kEnabled, kAuditMode };
+// Snapshot block public access state (SNAP-3); RegionSettings::SnapshotBlock.
+enum class SnapshotBlockPublicAccessState : uint8_t {
+  kUnblocked, kBlockNewSharing, kBlockAllSharing
+};
+// The image attributes DescribeImageAttribute names (DESC-11); only kLaunchPermission can be
+// reset (SHARE-2), and kBlockDeviceMapping is not described (AuthFailure).
+enum class ImageAttributeName : uint8_t {
+  kDescription, kLaunchPermission, kImdsSupport, kProductCodes, kDeregistrationProtection,
+  kLastLaunchedTime, kBootMode, kKernel, kRamdisk, kSriovNetSupport, kTpmSupport, kUefiData,
+  kBlockDeviceMapping
+};
 // Recycle Bin resource types (DEREG-9).
 enum class RecycleBinResourceType : uint8_t { kImage, kSnapshot };
 // Recycle Bin rule lock state (DEREG-9): a locked rule unlocks only after its unlock delay.
@@ -93,11 +104,14 @@ absl::string_view ToString(KeyManager v);
 absl::string_view ToString(KeyState v);
 absl::string_view ToString(MultiRegionRole v);
 absl::string_view ToString(AllowedImagesState v);
+absl::string_view ToString(SnapshotBlockPublicAccessState v);
+absl::string_view ToString(ImageAttributeName v);
 absl::string_view ToString(RecycleBinResourceType v);
 absl::string_view ToString(RuleLockState v);
 
-// Reads an enum from its AWS spelling (exact, case-sensitive); `InvalidParameterValue` if unknown.
-// Defined for every enum above.
+// Reads an enum from its AWS spelling (exact, case-sensitive); `InvalidParameterValue` if unknown
+// (the message of SnapshotBlockPublicAccessState names the states one may enable, and that of
+// ImageAttributeName is DescribeImageAttribute's). Defined for every enum above.
 template <typename E>
 absl::StatusOr<E> ParseEnum(absl::string_view text);
 

@@ -9,6 +9,10 @@
 // or fails them when KMS access is missing (ASYNC-1 … 3). Ids come from Options::seed, so runs
 // are deterministic.
 //
+// Ids, ARNs, Regions and enum words are typed parameters: each is a value, or its text as the
+// EC2 or KMS request carries it (Input<T>, ami/errors.h), decoded first, so that malformed text
+// is answered with its AWS error code. Recycle Bin rule ids, alias names and tag keys are text.
+//
 // Thread-safety: all methods may be called from any thread. Reads and evaluations run
 // concurrently with each other; operations that change state are serialized.
 #ifndef AMI_CLOUD_H_
@@ -23,6 +27,7 @@
 #include "absl/functional/function_ref.h"
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
+#include "ami/errors.h"
 #include "ami/image.h"
 #include "ami/instance.h"
 #include "ami/kms_key.h"
@@ -69,7 +74,7 @@ class Cloud {
   // ---- Accounts and organizations ----
   // Creates an organization with its management account (added as a member) and root id (r-…).
   absl::Status CreateOrganization(const OrganizationId& org, AccountId management,
-                                  const std::string& root_id);
+                                  const Input<OrganizationRootId>& root_id);
   // Creates an OU under the root, or under `parent`.
   absl::Status CreateOrganizationalUnit(const OrganizationId& org, const OrganizationalUnitId& ou,
                                         std::optional<OrganizationalUnitId> parent = std::nullopt);
@@ -100,12 +105,14 @@ class Cloud {
   absl::Status EnableEbsEncryptionByDefault(const CallContext& ctx);
   absl::Status DisableEbsEncryptionByDefault(const CallContext& ctx);
   // Sets the default EBS key (KMS-2) to a symmetric customer managed key, named in any form.
-  absl::Status ModifyEbsDefaultKmsKeyId(const CallContext& ctx, const std::string& kms_key_id);
+  absl::Status ModifyEbsDefaultKmsKeyId(const CallContext& ctx,
+                                        const Input<KmsKeyRef>& kms_key_id);
   absl::Status ResetEbsDefaultKmsKeyId(const CallContext& ctx);
   absl::Status EnableImageBlockPublicAccess(const CallContext& ctx);
   absl::Status DisableImageBlockPublicAccess(const CallContext& ctx);
-  // "block-all-sharing" or "block-new-sharing" (SNAP-3).
-  absl::Status EnableSnapshotBlockPublicAccess(const CallContext& ctx, const std::string& state);
+  // kBlockAllSharing or kBlockNewSharing (SNAP-3).
+  absl::Status EnableSnapshotBlockPublicAccess(const CallContext& ctx,
+                                               const Input<SnapshotBlockPublicAccessState>& state);
   absl::Status DisableSnapshotBlockPublicAccess(const CallContext& ctx);
   RegionSettings GetSettings(AccountId account, Region region) const;
   // "block-new-sharing" or "unblocked". Enabling takes effect after 10 minutes on the clock,
@@ -115,8 +122,9 @@ class Cloud {
   std::string GetSnapshotBlockPublicAccessState(AccountId account, Region region) const;
 
   // ---- Allowed AMIs, per account and Region (GOV-7 … 9, LAUNCH-8, DESC-9, COPY-16) ----
-  // `state` is "enabled" or "audit-mode".
-  absl::Status EnableAllowedImagesSettings(const CallContext& ctx, const std::string& state);
+  // `state` is kEnabled or kAuditMode.
+  absl::Status EnableAllowedImagesSettings(const CallContext& ctx,
+                                           const Input<AllowedImagesState>& state);
   absl::Status DisableAllowedImagesSettings(const CallContext& ctx);
   // Replaces the whole criteria list (ValidateImageCriteria).
   absl::Status ReplaceImageCriteriaInAllowedImagesSettings(const CallContext& ctx,
@@ -126,21 +134,21 @@ class Cloud {
   // ---- Image lifecycle (DEREG-6 … 8, SHARE-21) ----
   // Deprecates the image at `deprecate_at`, rounded to the nearest minute: not in the past, at
   // most 10 years ahead, and for a public image not after its creation plus 2 years.
-  absl::Status EnableImageDeprecation(const CallContext& ctx, const std::string& image_id,
+  absl::Status EnableImageDeprecation(const CallContext& ctx, const Input<ImageId>& image_id,
                                       absl::Time deprecate_at);
   // Cancels deprecation; a public image must be made private first (SHARE-21).
-  absl::Status DisableImageDeprecation(const CallContext& ctx, const std::string& image_id);
+  absl::Status DisableImageDeprecation(const CallContext& ctx, const Input<ImageId>& image_id);
   // Disables an available image: it becomes private, its shares are dropped for good (DEREG-8).
-  absl::Status DisableImage(const CallContext& ctx, const std::string& image_id);
+  absl::Status DisableImage(const CallContext& ctx, const Input<ImageId>& image_id);
   // Makes a disabled image available again, without its former shares.
-  absl::Status EnableImage(const CallContext& ctx, const std::string& image_id);
+  absl::Status EnableImage(const CallContext& ctx, const Input<ImageId>& image_id);
   // Returns the new protection state: "enabled", "enabled-with-cooldown" (DEREG-6).
   absl::StatusOr<std::string> EnableImageDeregistrationProtection(const CallContext& ctx,
-                                                                  const std::string& image_id,
+                                                                  const Input<ImageId>& image_id,
                                                                   bool with_cooldown = false);
   // Returns "disabled", or "disabled-until-<time>" when a cooldown keeps protection for 24 h.
   absl::StatusOr<std::string> DisableImageDeregistrationProtection(const CallContext& ctx,
-                                                                   const std::string& image_id);
+                                                                   const Input<ImageId>& image_id);
 
   // ---- Recycle Bin (DEREG-9, DEREG-10) ----
   // Creates a retention rule in the caller's account and Region; returns its id. Deregistered
@@ -159,38 +167,39 @@ class Cloud {
   std::vector<RecycleBinImage> ListImagesInRecycleBin(const CallContext& ctx) const;
   std::vector<RecycleBinSnapshot> ListSnapshotsInRecycleBin(const CallContext& ctx) const;
   // Restores an image whose snapshots all exist outside the bin; its shares come back.
-  absl::Status RestoreImageFromRecycleBin(const CallContext& ctx, const std::string& image_id);
-  absl::Status RestoreSnapshotFromRecycleBin(const CallContext& ctx, const std::string& snapshot_id);
+  absl::Status RestoreImageFromRecycleBin(const CallContext& ctx, const Input<ImageId>& image_id);
+  absl::Status RestoreSnapshotFromRecycleBin(const CallContext& ctx,
+                                             const Input<SnapshotId>& snapshot_id);
 
   // ---- KMS ----
   absl::StatusOr<KmsKeyArn> CreateKey(const CallContext& ctx, const CreateKeyRequest& request);
   // Replicates the multi-Region key (a key ARN or id in the caller's Region) into `replica_region`.
-  absl::StatusOr<KmsKeyArn> ReplicateKey(const CallContext& ctx, const std::string& key_id,
-                                         const std::string& replica_region);
+  absl::StatusOr<KmsKeyArn> ReplicateKey(const CallContext& ctx, const Input<KmsKeyRef>& key_id,
+                                         const Input<Region>& replica_region);
   // Creates `alias` (alias/…, not alias/aws/…) for a key of the caller's account and Region.
   absl::Status CreateAlias(const CallContext& ctx, const std::string& alias,
-                           const std::string& key_id);
+                           const Input<KmsKeyRef>& key_id);
   // Replaces the key policy's statements.
-  absl::Status PutKeyPolicy(const CallContext& ctx, const std::string& key_id,
+  absl::Status PutKeyPolicy(const CallContext& ctx, const Input<KmsKeyRef>& key_id,
                             std::vector<KeyPolicyStatement> policy);
   // Grants `grantee` the operations; returns the grant id.
-  absl::StatusOr<std::string> CreateGrant(const CallContext& ctx, const std::string& key_id,
+  absl::StatusOr<std::string> CreateGrant(const CallContext& ctx, const Input<KmsKeyRef>& key_id,
                                           AccountId grantee, KmsActions operations);
-  absl::Status EnableKey(const CallContext& ctx, const std::string& key_id);
-  absl::Status DisableKey(const CallContext& ctx, const std::string& key_id);
+  absl::Status EnableKey(const CallContext& ctx, const Input<KmsKeyRef>& key_id);
+  absl::Status DisableKey(const CallContext& ctx, const Input<KmsKeyRef>& key_id);
   // PendingDeletion for 7–30 days, then the key is deleted by AdvanceClock().
-  absl::Status ScheduleKeyDeletion(const CallContext& ctx, const std::string& key_id,
+  absl::Status ScheduleKeyDeletion(const CallContext& ctx, const Input<KmsKeyRef>& key_id,
                                    int pending_window_days = 30);
   // The key named in any form, as the caller may see it (AWS managed keys included).
-  absl::StatusOr<KmsKey> DescribeKey(const CallContext& ctx, const std::string& key_id) const;
+  absl::StatusOr<KmsKey> DescribeKey(const CallContext& ctx, const Input<KmsKeyRef>& key_id) const;
 
   // ---- Instances ----
   absl::StatusOr<std::vector<InstanceId>> RunInstances(const CallContext& ctx,
                                                        const RunInstancesRequest& request);
-  absl::Status StopInstances(const CallContext& ctx, const std::vector<std::string>& instance_ids);
-  absl::Status StartInstances(const CallContext& ctx, const std::vector<std::string>& instance_ids);
+  absl::Status StopInstances(const CallContext& ctx, const InputList<InstanceId>& instance_ids);
+  absl::Status StartInstances(const CallContext& ctx, const InputList<InstanceId>& instance_ids);
   absl::Status TerminateInstances(const CallContext& ctx,
-                                  const std::vector<std::string>& instance_ids);
+                                  const InputList<InstanceId>& instance_ids);
 
   // ---- Images and snapshots ----
   absl::StatusOr<ImageId> CreateImage(const CallContext& ctx, const CreateImageRequest& request);
@@ -199,21 +208,20 @@ class Cloud {
   absl::StatusOr<ImageId> CopyImage(const CallContext& ctx, const CopyImageRequest& request);
   absl::Status ModifyImageAttribute(const CallContext& ctx,
                                     const ModifyImageAttributeRequest& request);
-  // Only "launchPermission" can be reset (SHARE-2).
-  absl::Status ResetImageAttribute(const CallContext& ctx, const std::string& image_id,
-                                   const std::string& attribute);
-  absl::Status CancelImageLaunchPermission(const CallContext& ctx, const std::string& image_id);
-  // One of "description", "launchPermission", "imdsSupport", "productCodes",
-  // "deregistrationProtection", "lastLaunchedTime", "bootMode", "kernel", "ramdisk",
-  // "sriovNetSupport", "tpmSupport", "uefiData" (DESC-11); "blockDeviceMapping" is AuthFailure.
-  absl::StatusOr<ImageAttribute> DescribeImageAttribute(const CallContext& ctx,
-                                                        const std::string& image_id,
-                                                        const std::string& attribute) const;
+  // Only kLaunchPermission can be reset (SHARE-2).
+  absl::Status ResetImageAttribute(const CallContext& ctx, const Input<ImageId>& image_id,
+                                   const Input<ImageAttributeName>& attribute);
+  absl::Status CancelImageLaunchPermission(const CallContext& ctx, const Input<ImageId>& image_id);
+  // Any ImageAttributeName but kBlockDeviceMapping, which is AuthFailure (DESC-11).
+  absl::StatusOr<ImageAttribute> DescribeImageAttribute(
+      const CallContext& ctx, const Input<ImageId>& image_id,
+      const Input<ImageAttributeName>& attribute) const;
   absl::Status ModifySnapshotAttribute(const CallContext& ctx,
                                        const ModifySnapshotAttributeRequest& request);
   absl::StatusOr<std::vector<DeleteSnapshotResult>> DeregisterImage(
-      const CallContext& ctx, const std::string& image_id, bool delete_associated_snapshots = false);
-  absl::Status DeleteSnapshot(const CallContext& ctx, const std::string& snapshot_id);
+      const CallContext& ctx, const Input<ImageId>& image_id,
+      bool delete_associated_snapshots = false);
+  absl::Status DeleteSnapshot(const CallContext& ctx, const Input<SnapshotId>& snapshot_id);
 
   // ---- Discovery (DESC-1 … 10, 12) ----
   // Served from indexes by owner, grantee account, organization and OU, the public set, tag and
@@ -224,12 +232,12 @@ class Cloud {
       const CallContext& ctx, const DescribeSnapshotsRequest& request) const;
 
   // ---- Tags (SHARE-13: each account sees its own tags on resources it does not own) ----
-  absl::Status CreateTags(const CallContext& ctx, const std::vector<std::string>& resource_ids,
+  absl::Status CreateTags(const CallContext& ctx, const InputList<ResourceId>& resource_ids,
                           const std::vector<std::pair<std::string, std::string>>& tags);
-  absl::Status DeleteTags(const CallContext& ctx, const std::vector<std::string>& resource_ids,
+  absl::Status DeleteTags(const CallContext& ctx, const InputList<ResourceId>& resource_ids,
                           const std::vector<std::string>& keys);
   // The tags `viewer` sees on the image, snapshot or instance `resource_id`.
-  absl::StatusOr<TagSet> GetTags(AccountId viewer, const std::string& resource_id) const;
+  absl::StatusOr<TagSet> GetTags(AccountId viewer, const Input<ResourceId>& resource_id) const;
 
   // ---- Reads (the owner's view; nullopt when absent) ----
   std::optional<Image> GetImage(ImageId id) const;

@@ -1,13 +1,19 @@
 // How libami reports and bounds what it reads: the AWS error codes carried inside an
-// absl::Status, the largest inputs read, and times as the AWS APIs print them.
-// Thread-safe: constants and pure functions.
+// absl::Status, the largest inputs read, times as the AWS APIs print them, and Input<T>, a
+// parameter given as a value or as its request text. Thread-safe: constants, pure functions and
+// values.
 #ifndef AMI_ERRORS_H_
 #define AMI_ERRORS_H_
 
 #include <cstddef>
 #include <cstdint>
+#include <initializer_list>
 #include <optional>
 #include <string>
+#include <type_traits>
+#include <utility>
+#include <variant>
+#include <vector>
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
@@ -130,6 +136,96 @@ inline constexpr absl::Duration kMaxScenarioClockAdvance = absl::Hours(24 * 3652
 std::string FormatAwsTime(absl::Time t);
 // Reads an RFC 3339 time ("…Z" or "…+00:00", any fraction); `InvalidParameterValue` otherwise.
 absl::StatusOr<absl::Time> ParseAwsTime(absl::string_view text);
+
+// Parameters given as a value or as its request text (the Cloud's ids, ARNs and enum words).
+//
+// Input<T> is a T given directly, or the text an EC2 or KMS request carries for it, decoded when
+// the operation runs: a malformed text is the AWS error that T's parser returns, exactly as if
+// the operation had read the text itself. The parser is T::Parse for ids and ARNs (ImageId,
+// KmsKeyRef, Region, …) and ParseEnum<T> (ami/attributes.h) for enums. Given a T, no string is
+// made and nothing is parsed. InputList<T> is a list of them. Thread-safe: values; const methods
+// may be called concurrently.
+
+template <typename E>
+absl::StatusOr<E> ParseEnum(absl::string_view text);
+
+namespace internal {
+// T's text form: ToString(value) for an enum, value.ToString() otherwise.
+template <typename T>
+std::string InputText(const T& value) {
+  if constexpr (std::is_enum_v<T>) {
+    return std::string(ToString(value));
+  } else {
+    return std::string(value.ToString());
+  }
+}
+}  // namespace internal
+
+template <typename T>
+class Input {
+ public:
+  Input(T value) : v_(std::move(value)) {}  // NOLINT: implicit, as are the others.
+  // A value that converts to T (an ImageId for a ResourceId).
+  template <typename U, std::enable_if_t<!std::is_same_v<std::decay_t<U>, T> &&
+                                             std::is_convertible_v<U&&, T> &&
+                                             !std::is_convertible_v<U&&, absl::string_view>,
+                                         int> = 0>
+  Input(U&& value) : v_(T(std::forward<U>(value))) {}  // NOLINT
+  Input(const char* text) : v_(std::string(text)) {}  // NOLINT
+  Input(const std::string& text) : v_(text) {}  // NOLINT
+  Input(std::string&& text) : v_(std::move(text)) {}  // NOLINT
+  Input(absl::string_view text) : v_(std::string(text)) {}  // NOLINT
+
+  // The value, or the text decoded; a malformed text is its AWS error.
+  absl::StatusOr<T> Decode() const {
+    if (const T* value = std::get_if<T>(&v_)) return *value;
+    const std::string& text = std::get<std::string>(v_);
+    if constexpr (std::is_enum_v<T>) {
+      return ParseEnum<T>(text);
+    } else {
+      return T::Parse(text);
+    }
+  }
+  // The text as given, or the value's text form.
+  std::string ToString() const {
+    if (const std::string* text = std::get_if<std::string>(&v_)) return *text;
+    return internal::InputText(std::get<T>(v_));
+  }
+  // True when given as text.
+  bool is_text() const { return std::holds_alternative<std::string>(v_); }
+
+ private:
+  std::variant<T, std::string> v_;
+};
+
+// A list of Input<T>: from braced values or texts, a std::vector<std::string> or a std::vector<T>.
+template <typename T>
+class InputList {
+ public:
+  InputList() = default;
+  InputList(std::initializer_list<Input<T>> items) : items_(items) {}
+  InputList(const std::vector<std::string>& texts)  // NOLINT: implicit, as is the next.
+      : items_(texts.begin(), texts.end()) {}
+  InputList(const std::vector<T>& values) : items_(values.begin(), values.end()) {}
+
+  // Every item decoded, in order; the first malformed one is its AWS error.
+  absl::StatusOr<std::vector<T>> Decode() const {
+    std::vector<T> out;
+    out.reserve(items_.size());
+    for (const Input<T>& item : items_) {
+      absl::StatusOr<T> value = item.Decode();
+      if (!value.ok()) return std::move(value).status();
+      out.push_back(*std::move(value));
+    }
+    return out;
+  }
+  bool empty() const { return items_.empty(); }
+  size_t size() const { return items_.size(); }
+  const std::vector<Input<T>>& items() const { return items_; }
+
+ private:
+  std::vector<Input<T>> items_;
+};
 
 }  // namespace ami
 

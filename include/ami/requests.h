@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <variant>
 #include <vector>
 
 #include "absl/status/statusor.h"
@@ -27,6 +28,24 @@ struct CallContext {
   AccountId account = AccountId::FromNumber(0);
   Region region = Region::First();
   bool dry_run = false;
+};
+
+// A resource id of CreateTags, DeleteTags and GetTags: an image, snapshot or instance id (ID-3).
+class ResourceId {
+ public:
+  // Parses an ami-, snap- or i- id; anything else is `InvalidID`.
+  static absl::StatusOr<ResourceId> Parse(absl::string_view text);
+  ResourceId(ImageId id) : id_(id) {}  // NOLINT: implicit, as are the others.
+  ResourceId(SnapshotId id) : id_(id) {}  // NOLINT
+  ResourceId(InstanceId id) : id_(id) {}  // NOLINT
+
+  const std::variant<ImageId, SnapshotId, InstanceId>& value() const { return id_; }
+  std::string ToString() const;
+  friend bool operator==(const ResourceId& a, const ResourceId& b) { return a.id_ == b.id_; }
+  friend bool operator!=(const ResourceId& a, const ResourceId& b) { return !(a == b); }
+
+ private:
+  std::variant<ImageId, SnapshotId, InstanceId> id_;
 };
 
 // TagSpecifications: tags for the new image and for its new snapshots (CREATE-9, COPY-4).

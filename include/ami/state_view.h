@@ -181,7 +181,7 @@ struct RegionSettings {
   // Image block public access (SHARE-18, SHARE-19): true blocks new public sharing.
   bool image_block_public_access = true;
   // Snapshot block public access (SNAP-3).
-  enum class SnapshotBlock : uint8_t { kUnblocked, kBlockNewSharing, kBlockAllSharing };
+  using SnapshotBlock = SnapshotBlockPublicAccessState;
   SnapshotBlock snapshot_block_public_access = SnapshotBlock::kUnblocked;
   // While an enable is taking effect (SHARE-18, up to 10 minutes): when it will. Views report
   // image_block_public_access as true from then on.

@@ -47,14 +47,11 @@ void Cloud::AdvanceClock(absl::Duration by) {
 // ---- Accounts and organizations ----
 
 absl::Status Cloud::CreateOrganization(const OrganizationId& org, AccountId management,
-                                       const std::string& root_id) {
-  if (root_id.size() < 6 || root_id.rfind("r-", 0) != 0) {
-    return MakeError(choices::kMalformedOrganization,
-                     absl::StrCat("invalid root id `", root_id, "`: expected r- and 4 to 32 of [a-z0-9]"));
-  }
+                                       const Input<OrganizationRootId>& root_id) {
+  AMI_ASSIGN_OR_RETURN(const OrganizationRootId root, root_id.Decode());
   internal::WriterLock lock(state_->mu);
-  AMI_ASSIGN_OR_RETURN(internal::Plan plan,
-                       policy::PlanCreateOrganization(*state_, org, management, root_id));
+  AMI_ASSIGN_OR_RETURN(internal::Plan plan, policy::PlanCreateOrganization(*state_, org, management,
+                                                                           root.ToString()));
   state_->Commit(std::move(plan));
   return absl::OkStatus();
 }

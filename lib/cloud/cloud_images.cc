@@ -92,8 +92,8 @@ absl::StatusOr<ImageId> Cloud::CopyImage(const CallContext& ctx, const CopyImage
 }
 
 absl::StatusOr<std::vector<DeleteSnapshotResult>> Cloud::DeregisterImage(
-    const CallContext& ctx, const std::string& image_id, bool delete_associated_snapshots) {
-  AMI_ASSIGN_OR_RETURN(const ImageId id, ImageId::Parse(image_id));
+    const CallContext& ctx, const Input<ImageId>& image_id, bool delete_associated_snapshots) {
+  AMI_ASSIGN_OR_RETURN(const ImageId id, image_id.Decode());
   internal::WriterLock lock(state_->mu);
   policy::PlannedDeregister p =
       policy::PlanDeregisterImage(*state_, ctx, id, delete_associated_snapshots);
@@ -102,8 +102,8 @@ absl::StatusOr<std::vector<DeleteSnapshotResult>> Cloud::DeregisterImage(
   return std::move(p.results);
 }
 
-absl::Status Cloud::DeleteSnapshot(const CallContext& ctx, const std::string& snapshot_id) {
-  AMI_ASSIGN_OR_RETURN(const SnapshotId id, SnapshotId::Parse(snapshot_id));
+absl::Status Cloud::DeleteSnapshot(const CallContext& ctx, const Input<SnapshotId>& snapshot_id) {
+  AMI_ASSIGN_OR_RETURN(const SnapshotId id, snapshot_id.Decode());
   internal::WriterLock lock(state_->mu);
   policy::Planned p = policy::PlanDeleteSnapshot(*state_, ctx, id);
   AMI_RETURN_IF_ERROR(internal::Gate(p.decision, ctx));

@@ -50,20 +50,16 @@ absl::StatusOr<policy::RunInstancesCall> DecodeRun(const CallContext& ctx,
                                   std::move(tags)};
 }
 
-// Instance ids as text, parsed; at least one.
-absl::StatusOr<std::vector<InstanceId>> DecodeInstanceIds(const std::vector<std::string>& ids) {
-  std::vector<InstanceId> out;
-  for (const std::string& text : ids) {
-    AMI_ASSIGN_OR_RETURN(const InstanceId id, InstanceId::Parse(text));
-    out.push_back(id);
-  }
+// The instance ids, decoded; at least one.
+absl::StatusOr<std::vector<InstanceId>> DecodeInstanceIds(const InputList<InstanceId>& ids) {
+  AMI_ASSIGN_OR_RETURN(std::vector<InstanceId> out, ids.Decode());
   if (out.empty()) return MakeError(ErrorCode::kMissingParameter, "no instance ids were given");
   return out;
 }
 
 // Stop/Start/TerminateInstances: decode, plan, commit.
 absl::Status ChangeInstances(internal::CloudState& s, const CallContext& ctx,
-                             const std::vector<std::string>& ids, policy::InstanceAction action) {
+                             const InputList<InstanceId>& ids, policy::InstanceAction action) {
   AMI_ASSIGN_OR_RETURN(const std::vector<InstanceId> parsed, DecodeInstanceIds(ids));
   internal::WriterLock lock(s.mu);
   absl::StatusOr<policy::Planned> p = policy::PlanInstanceAction(s, ctx, parsed, action);
@@ -88,15 +84,15 @@ absl::StatusOr<std::vector<InstanceId>> Cloud::RunInstances(const CallContext& c
   return ids;
 }
 
-absl::Status Cloud::StopInstances(const CallContext& ctx, const std::vector<std::string>& ids) {
+absl::Status Cloud::StopInstances(const CallContext& ctx, const InputList<InstanceId>& ids) {
   return ChangeInstances(*state_, ctx, ids, policy::InstanceAction::kStop);
 }
 
-absl::Status Cloud::StartInstances(const CallContext& ctx, const std::vector<std::string>& ids) {
+absl::Status Cloud::StartInstances(const CallContext& ctx, const InputList<InstanceId>& ids) {
   return ChangeInstances(*state_, ctx, ids, policy::InstanceAction::kStart);
 }
 
-absl::Status Cloud::TerminateInstances(const CallContext& ctx, const std::vector<std::string>& ids) {
+absl::Status Cloud::TerminateInstances(const CallContext& ctx, const InputList<InstanceId>& ids) {
   return ChangeInstances(*state_, ctx, ids, policy::InstanceAction::kTerminate);
 }
 

@@ -64,24 +64,23 @@ absl::Status Cloud::DisableSnapshotBlockPublicAccess(const CallContext& ctx) {
   return ChangeSettings(*state_, ctx, {SettingsKind::kDisableSnapshotBlock});
 }
 
-absl::Status Cloud::EnableSnapshotBlockPublicAccess(const CallContext& ctx, const std::string& state) {
-  RegionSettings::SnapshotBlock block;
-  if (state == "block-all-sharing") {
-    block = RegionSettings::SnapshotBlock::kBlockAllSharing;
-  } else if (state == "block-new-sharing") {
-    block = RegionSettings::SnapshotBlock::kBlockNewSharing;
-  } else {
+absl::Status Cloud::EnableSnapshotBlockPublicAccess(
+    const CallContext& ctx, const Input<SnapshotBlockPublicAccessState>& state) {
+  AMI_ASSIGN_OR_RETURN(const RegionSettings::SnapshotBlock block, state.Decode());
+  if (block == RegionSettings::SnapshotBlock::kUnblocked) {
     return MakeError(ErrorCode::kInvalidParameterValue,
-                     absl::StrCat("invalid snapshot block public access state `", state,
+                     absl::StrCat("invalid snapshot block public access state `", state.ToString(),
                                   "`: expected block-all-sharing or block-new-sharing"));
   }
   return ChangeSettings(*state_, ctx, {SettingsKind::kEnableSnapshotBlock, block});
 }
 
-absl::Status Cloud::ModifyEbsDefaultKmsKeyId(const CallContext& ctx, const std::string& kms_key_id) {
-  AMI_ASSIGN_OR_RETURN(const KmsKeyRef ref, KmsKeyRef::Parse(kms_key_id));
+absl::Status Cloud::ModifyEbsDefaultKmsKeyId(const CallContext& ctx,
+                                             const Input<KmsKeyRef>& kms_key_id) {
+  AMI_ASSIGN_OR_RETURN(const KmsKeyRef ref, kms_key_id.Decode());
+  const std::string text = kms_key_id.ToString();
   internal::WriterLock lock(state_->mu);
-  return CommitPlanned(*state_, ctx, policy::PlanModifyDefaultKey(*state_, ctx, ref, kms_key_id));
+  return CommitPlanned(*state_, ctx, policy::PlanModifyDefaultKey(*state_, ctx, ref, text));
 }
 
 namespace {
@@ -100,12 +99,13 @@ absl::StatusOr<std::shared_ptr<const KmsKey>> CommitKeyPlan(CloudState& s, const
   return key;
 }
 
-absl::StatusOr<policy::KeyName> DecodeKey(const std::string& text) {
-  AMI_ASSIGN_OR_RETURN(KmsKeyRef ref, KmsKeyRef::Parse(text));
-  return policy::KeyName{std::move(ref), text};
+// The key reference, with its text as given (errors name the key as the caller wrote it).
+absl::StatusOr<policy::KeyName> DecodeKey(const Input<KmsKeyRef>& key) {
+  AMI_ASSIGN_OR_RETURN(KmsKeyRef ref, key.Decode());
+  return policy::KeyName{std::move(ref), key.ToString()};
 }
 
-absl::Status SetKeyState(CloudState& s, const CallContext& ctx, const std::string& key_id,
+absl::Status SetKeyState(CloudState& s, const CallContext& ctx, const Input<KmsKeyRef>& key_id,
                          KeyState state, int pending_window_days = 0) {
   AMI_ASSIGN_OR_RETURN(const policy::KeyName key, DecodeKey(key_id));
   return CommitKeyPlan(s, ctx, [&](const CloudState& v) {
@@ -123,9 +123,10 @@ absl::StatusOr<KmsKeyArn> Cloud::CreateKey(const CallContext& ctx, const CreateK
   return key->arn();
 }
 
-absl::StatusOr<KmsKeyArn> Cloud::ReplicateKey(const CallContext& ctx, const std::string& key_id,
-                                              const std::string& replica_region) {
-  AMI_ASSIGN_OR_RETURN(const Region region, Region::Parse(replica_region));
+absl::StatusOr<KmsKeyArn> Cloud::ReplicateKey(const CallContext& ctx,
+                                              const Input<KmsKeyRef>& key_id,
+                                              const Input<Region>& replica_region) {
+  AMI_ASSIGN_OR_RETURN(const Region region, replica_region.Decode());
   AMI_ASSIGN_OR_RETURN(const policy::KeyName key, DecodeKey(key_id));
   AMI_ASSIGN_OR_RETURN(const std::shared_ptr<const KmsKey> replica,
                        CommitKeyPlan(*state_, ctx, [&](const CloudState& v) {
@@ -135,7 +136,7 @@ absl::StatusOr<KmsKeyArn> Cloud::ReplicateKey(const CallContext& ctx, const std:
 }
 
 absl::Status Cloud::CreateAlias(const CallContext& ctx, const std::string& alias,
-                                const std::string& key_id) {
+                                const Input<KmsKeyRef>& key_id) {
   AMI_RETURN_IF_ERROR(ValidateNewAliasName(alias));
   AMI_ASSIGN_OR_RETURN(const policy::KeyName key, DecodeKey(key_id));
   return CommitKeyPlan(*state_, ctx, [&](const CloudState& v) -> absl::StatusOr<policy::Planned> {
@@ -143,7 +144,7 @@ absl::Status Cloud::CreateAlias(const CallContext& ctx, const std::string& alias
          }).status();
 }
 
-absl::Status Cloud::PutKeyPolicy(const CallContext& ctx, const std::string& key_id,
+absl::Status Cloud::PutKeyPolicy(const CallContext& ctx, const Input<KmsKeyRef>& key_id,
                                  std::vector<KeyPolicyStatement> policy) {
   AMI_ASSIGN_OR_RETURN(const policy::KeyName key, DecodeKey(key_id));
   return CommitKeyPlan(*state_, ctx, [&](const CloudState& v) {
@@ -151,7 +152,8 @@ absl::Status Cloud::PutKeyPolicy(const CallContext& ctx, const std::string& key_
          }).status();
 }
 
-absl::StatusOr<std::string> Cloud::CreateGrant(const CallContext& ctx, const std::string& key_id,
+absl::StatusOr<std::string> Cloud::CreateGrant(const CallContext& ctx,
+                                               const Input<KmsKeyRef>& key_id,
                                                AccountId grantee, KmsActions operations) {
   AMI_ASSIGN_OR_RETURN(const policy::KeyName key, DecodeKey(key_id));
   std::string grant_id;
@@ -165,15 +167,15 @@ absl::StatusOr<std::string> Cloud::CreateGrant(const CallContext& ctx, const std
   return grant_id;
 }
 
-absl::Status Cloud::EnableKey(const CallContext& ctx, const std::string& key_id) {
+absl::Status Cloud::EnableKey(const CallContext& ctx, const Input<KmsKeyRef>& key_id) {
   return SetKeyState(*state_, ctx, key_id, KeyState::kEnabled);
 }
 
-absl::Status Cloud::DisableKey(const CallContext& ctx, const std::string& key_id) {
+absl::Status Cloud::DisableKey(const CallContext& ctx, const Input<KmsKeyRef>& key_id) {
   return SetKeyState(*state_, ctx, key_id, KeyState::kDisabled);
 }
 
-absl::Status Cloud::ScheduleKeyDeletion(const CallContext& ctx, const std::string& key_id,
+absl::Status Cloud::ScheduleKeyDeletion(const CallContext& ctx, const Input<KmsKeyRef>& key_id,
                                         int pending_window_days) {
   if (pending_window_days < 7 || pending_window_days > 30) {
     return MakeError(ErrorCode::kInvalidParameterValue,
@@ -183,7 +185,8 @@ absl::Status Cloud::ScheduleKeyDeletion(const CallContext& ctx, const std::strin
   return SetKeyState(*state_, ctx, key_id, KeyState::kPendingDeletion, pending_window_days);
 }
 
-absl::StatusOr<KmsKey> Cloud::DescribeKey(const CallContext& ctx, const std::string& key_id) const {
+absl::StatusOr<KmsKey> Cloud::DescribeKey(const CallContext& ctx,
+                                          const Input<KmsKeyRef>& key_id) const {
   AMI_ASSIGN_OR_RETURN(const policy::KeyName key, DecodeKey(key_id));
   const CloudState& s = *state_;
   internal::ReaderLock lock(s.mu);

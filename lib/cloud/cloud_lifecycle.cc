@@ -100,8 +100,9 @@ std::string Cloud::GetSnapshotBlockPublicAccessState(AccountId account, Region r
 
 // ---- Allowed AMIs ----
 
-absl::Status Cloud::EnableAllowedImagesSettings(const CallContext& ctx, const std::string& state) {
-  AMI_ASSIGN_OR_RETURN(const AllowedImagesState parsed, ParseEnum<AllowedImagesState>(state));
+absl::Status Cloud::EnableAllowedImagesSettings(const CallContext& ctx,
+                                                const Input<AllowedImagesState>& state) {
+  AMI_ASSIGN_OR_RETURN(const AllowedImagesState parsed, state.Decode());
   if (parsed == AllowedImagesState::kDisabled) {
     return MakeError(choices::kInvalidValue,
                      "allowed images settings state `disabled` cannot be enabled: expected enabled "
@@ -141,9 +142,9 @@ namespace {
 
 // Decode, plan, commit: the image lifecycle operations' one shape.
 absl::StatusOr<std::string> ChangeImage(CloudState& s, const CallContext& ctx,
-                                        const std::string& image_id,
+                                        const Input<ImageId>& image_id,
                                         const policy::ImageLifecycleChange& change) {
-  AMI_ASSIGN_OR_RETURN(const ImageId id, ImageId::Parse(image_id));
+  AMI_ASSIGN_OR_RETURN(const ImageId id, image_id.Decode());
   internal::WriterLock lock(s.mu);
   absl::StatusOr<policy::PlannedLifecycle> p = policy::PlanImageLifecycle(s, ctx, id, change);
   AMI_RETURN_IF_ERROR(p.status());
@@ -156,33 +157,33 @@ using Change = policy::ImageLifecycleChange;
 
 }  // namespace
 
-absl::Status Cloud::EnableImageDeprecation(const CallContext& ctx, const std::string& image_id,
+absl::Status Cloud::EnableImageDeprecation(const CallContext& ctx, const Input<ImageId>& image_id,
                                            absl::Time deprecate_at) {
   return ChangeImage(*state_, ctx, image_id,
                      {Change::Kind::kEnableDeprecation, deprecate_at, false}).status();
 }
 
-absl::Status Cloud::DisableImageDeprecation(const CallContext& ctx, const std::string& image_id) {
+absl::Status Cloud::DisableImageDeprecation(const CallContext& ctx,
+                                            const Input<ImageId>& image_id) {
   return ChangeImage(*state_, ctx, image_id, {Change::Kind::kDisableDeprecation, {}, false}).status();
 }
 
-absl::Status Cloud::DisableImage(const CallContext& ctx, const std::string& image_id) {
+absl::Status Cloud::DisableImage(const CallContext& ctx, const Input<ImageId>& image_id) {
   return ChangeImage(*state_, ctx, image_id, {Change::Kind::kDisable, {}, false}).status();
 }
 
-absl::Status Cloud::EnableImage(const CallContext& ctx, const std::string& image_id) {
+absl::Status Cloud::EnableImage(const CallContext& ctx, const Input<ImageId>& image_id) {
   return ChangeImage(*state_, ctx, image_id, {Change::Kind::kEnable, {}, false}).status();
 }
 
-absl::StatusOr<std::string> Cloud::EnableImageDeregistrationProtection(const CallContext& ctx,
-                                                                       const std::string& image_id,
-                                                                       bool with_cooldown) {
+absl::StatusOr<std::string> Cloud::EnableImageDeregistrationProtection(
+    const CallContext& ctx, const Input<ImageId>& image_id, bool with_cooldown) {
   return ChangeImage(*state_, ctx, image_id,
                      {Change::Kind::kEnableProtection, {}, with_cooldown});
 }
 
 absl::StatusOr<std::string> Cloud::DisableImageDeregistrationProtection(
-    const CallContext& ctx, const std::string& image_id) {
+    const CallContext& ctx, const Input<ImageId>& image_id) {
   return ChangeImage(*state_, ctx, image_id, {Change::Kind::kDisableProtection, {}, false});
 }
 
@@ -258,16 +259,17 @@ std::vector<RecycleBinSnapshot> Cloud::ListSnapshotsInRecycleBin(const CallConte
   return out;
 }
 
-absl::Status Cloud::RestoreImageFromRecycleBin(const CallContext& ctx, const std::string& image_id) {
-  AMI_ASSIGN_OR_RETURN(const ImageId id, ImageId::Parse(image_id));
+absl::Status Cloud::RestoreImageFromRecycleBin(const CallContext& ctx,
+                                               const Input<ImageId>& image_id) {
+  AMI_ASSIGN_OR_RETURN(const ImageId id, image_id.Decode());
   return PlanGateCommit(*state_, ctx, [&](const policy::PlanView& v) {
     return policy::PlanRestoreImage(v, ctx, id);
   });
 }
 
 absl::Status Cloud::RestoreSnapshotFromRecycleBin(const CallContext& ctx,
-                                                  const std::string& snapshot_id) {
-  AMI_ASSIGN_OR_RETURN(const SnapshotId id, SnapshotId::Parse(snapshot_id));
+                                                  const Input<SnapshotId>& snapshot_id) {
+  AMI_ASSIGN_OR_RETURN(const SnapshotId id, snapshot_id.Decode());
   return PlanGateCommit(*state_, ctx, [&](const policy::PlanView& v) {
     return policy::PlanRestoreSnapshot(v, ctx, id);
   });

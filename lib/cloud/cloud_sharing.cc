@@ -1,13 +1,11 @@
 // Image and snapshot attributes, sharing and tags (SHARE-1 … 17, 20, SNAP-1 … 3, DESC-11,
 // CREATE-18, ID-3, ID-7).
-#include <algorithm>
 #include <string>
 #include <utility>
 #include <variant>
 #include <vector>
 
 #include "absl/strings/str_cat.h"
-#include "absl/strings/match.h"
 #include "ami/errors.h"
 #include "ami/cloud.h"
 #include "ami/policy.h"
@@ -108,20 +106,23 @@ absl::Status Cloud::ModifyImageAttribute(const CallContext& ctx,
   });
 }
 
-absl::Status Cloud::ResetImageAttribute(const CallContext& ctx, const std::string& image_id,
-                                        const std::string& attribute) {
-  AMI_ASSIGN_OR_RETURN(const ImageId id, ImageId::Parse(image_id));
-  if (attribute != "launchPermission") {
+absl::Status Cloud::ResetImageAttribute(const CallContext& ctx, const Input<ImageId>& image_id,
+                                        const Input<ImageAttributeName>& attribute) {
+  AMI_ASSIGN_OR_RETURN(const ImageId id, image_id.Decode());
+  const absl::StatusOr<ImageAttributeName> name = attribute.Decode();
+  if (!name.ok() || *name != ImageAttributeName::kLaunchPermission) {
     return MakeError(choices::kInvalidValue,
-                     absl::StrCat("attribute `", attribute, "` cannot be reset; only launchPermission"));
+                     absl::StrCat("attribute `", attribute.ToString(),
+                                  "` cannot be reset; only launchPermission"));
   }
   return PlanAndCommit(*state_, ctx, [&](const CloudState& s) {
     return policy::PlanResetLaunchPermission(s, ctx, id);
   });
 }
 
-absl::Status Cloud::CancelImageLaunchPermission(const CallContext& ctx, const std::string& image_id) {
-  AMI_ASSIGN_OR_RETURN(const ImageId id, ImageId::Parse(image_id));
+absl::Status Cloud::CancelImageLaunchPermission(const CallContext& ctx,
+                                                const Input<ImageId>& image_id) {
+  AMI_ASSIGN_OR_RETURN(const ImageId id, image_id.Decode());
   return PlanAndCommit(*state_, ctx, [&](const CloudState& s) {
     return policy::PlanCancelLaunchPermission(s, ctx, id);
   });
@@ -129,40 +130,32 @@ absl::Status Cloud::CancelImageLaunchPermission(const CallContext& ctx, const st
 
 namespace {
 
-// DescribeImageAttribute's attribute names (DESC-11).
-bool KnownImageAttribute(const std::string& a) {
-  static constexpr const char* kNames[] = {
-      "description", "launchPermission", "imdsSupport", "productCodes",
-      "deregistrationProtection", "lastLaunchedTime", "bootMode", "kernel", "ramdisk",
-      "sriovNetSupport", "tpmSupport", "uefiData", "blockDeviceMapping"};
-  return std::find(std::begin(kNames), std::end(kNames), a) != std::end(kNames);
-}
-
 // The attribute's value on `image` as of `now` (DESC-11: blockDeviceMapping is not described).
-absl::StatusOr<ImageAttribute> ReadAttribute(const Image& image, const std::string& attribute,
+absl::StatusOr<ImageAttribute> ReadAttribute(const Image& image, ImageAttributeName attribute,
                                              absl::Time now) {
+  using Name = ImageAttributeName;
   ImageAttribute out;
   out.image_id = image.id();
-  if (attribute == "description") {
+  if (attribute == Name::kDescription) {
     out.description = image.description();
-  } else if (attribute == "launchPermission") {
+  } else if (attribute == Name::kLaunchPermission) {
     out.launch_permissions = image.launch_permissions();
-  } else if (attribute == "imdsSupport") {
+  } else if (attribute == Name::kImdsSupport) {
     out.imds_support = image.imds_v2_required() ? "v2.0" : "";
-  } else if (attribute == "productCodes") {
+  } else if (attribute == Name::kProductCodes) {
     out.product_codes = image.product_codes();
-  } else if (attribute == "deregistrationProtection") {
+  } else if (attribute == Name::kDeregistrationProtection) {
     out.deregistration_protection =
         image.protection_cooldown_until().has_value() &&
                 image.deregistration_protection() == DeregistrationProtection::kDisabled &&
                 *image.protection_cooldown_until() > now
             ? absl::StrCat("disabled-until-", FormatAwsTime(*image.protection_cooldown_until()))
             : std::string(ToString(image.deregistration_protection()));
-  } else if (attribute == "lastLaunchedTime") {
+  } else if (attribute == Name::kLastLaunchedTime) {
     out.last_launched_time = image.last_launched_time();
-  } else if (attribute == "bootMode") {
+  } else if (attribute == Name::kBootMode) {
     out.value = std::string(ToString(image.boot_mode()));
-  } else if (attribute == "blockDeviceMapping") {
+  } else if (attribute == Name::kBlockDeviceMapping) {
     return MakeError(ErrorCode::kAuthFailure,
                      "the blockDeviceMapping attribute is deprecated and cannot be described (DESC-11)");
   } else {
@@ -173,20 +166,17 @@ absl::StatusOr<ImageAttribute> ReadAttribute(const Image& image, const std::stri
 
 }  // namespace
 
-absl::StatusOr<ImageAttribute> Cloud::DescribeImageAttribute(const CallContext& ctx,
-                                                             const std::string& image_id,
-                                                             const std::string& attribute) const {
-  AMI_ASSIGN_OR_RETURN(const ImageId id, ImageId::Parse(image_id));
-  if (!KnownImageAttribute(attribute)) {
-    return MakeError(choices::kInvalidValue,
-                     absl::StrCat("unknown or unsupported image attribute `", attribute, "`"));
-  }
+absl::StatusOr<ImageAttribute> Cloud::DescribeImageAttribute(
+    const CallContext& ctx, const Input<ImageId>& image_id,
+    const Input<ImageAttributeName>& attribute) const {
+  AMI_ASSIGN_OR_RETURN(const ImageId id, image_id.Decode());
+  AMI_ASSIGN_OR_RETURN(const ImageAttributeName name, attribute.Decode());
   const CloudState& s = *state_;
   internal::ReaderLock lock(s.mu);
   const Decision d = policy::EvaluateImageOwnerAction(s, ctx.account, ctx.region, id,
                                                       policy::ImageAction::kDescribeAttribute);
   AMI_RETURN_IF_ERROR(internal::Gate(d, ctx));
-  return ReadAttribute(*s.FindImage(id), attribute, s.Now());
+  return ReadAttribute(*s.FindImage(id), name, s.Now());
 }
 
 absl::Status Cloud::ModifySnapshotAttribute(const CallContext& ctx,
@@ -218,32 +208,19 @@ absl::Status Cloud::ModifySnapshotAttribute(const CallContext& ctx,
 
 namespace {
 
-// A resource id of CreateTags, DeleteTags or GetTags (ID-3): an ami-, snap- or i- id.
-absl::StatusOr<policy::TagResource> DecodeTagResource(const std::string& text) {
-  if (absl::StartsWith(text, "ami-")) {
-    if (auto id = ImageId::Parse(text); id.ok()) return *id;
-  } else if (absl::StartsWith(text, "snap-")) {
-    if (auto id = SnapshotId::Parse(text); id.ok()) return *id;
-  } else if (absl::StartsWith(text, "i-")) {
-    if (auto id = InstanceId::Parse(text); id.ok()) return *id;
-  }
-  return MakeError(ErrorCode::kInvalidID,
-                   absl::StrCat("invalid resource id `", text, "` (ID-3): expected an ami-, snap- or i- id"));
-}
-
-absl::StatusOr<policy::TagChange> DecodeTagChange(const std::vector<std::string>& ids) {
+absl::StatusOr<policy::TagChange> DecodeTagChange(const InputList<ResourceId>& ids) {
   if (ids.empty()) return MakeError(ErrorCode::kMissingParameter, "no resource ids were given");
   policy::TagChange change;
-  for (const std::string& text : ids) {
-    AMI_ASSIGN_OR_RETURN(policy::TagResource resource, DecodeTagResource(text));
-    change.resources.push_back(resource);
+  for (const Input<ResourceId>& input : ids.items()) {
+    AMI_ASSIGN_OR_RETURN(const ResourceId resource, input.Decode());
+    change.resources.push_back(resource.value());
   }
   return change;
 }
 
 }  // namespace
 
-absl::Status Cloud::CreateTags(const CallContext& ctx, const std::vector<std::string>& resource_ids,
+absl::Status Cloud::CreateTags(const CallContext& ctx, const InputList<ResourceId>& resource_ids,
                                const std::vector<std::pair<std::string, std::string>>& tags) {
   AMI_ASSIGN_OR_RETURN(TagSet added, internal::UserTags(tags));
   AMI_ASSIGN_OR_RETURN(policy::TagChange change, DecodeTagChange(resource_ids));
@@ -253,7 +230,7 @@ absl::Status Cloud::CreateTags(const CallContext& ctx, const std::vector<std::st
   });
 }
 
-absl::Status Cloud::DeleteTags(const CallContext& ctx, const std::vector<std::string>& resource_ids,
+absl::Status Cloud::DeleteTags(const CallContext& ctx, const InputList<ResourceId>& resource_ids,
                                const std::vector<std::string>& keys) {
   AMI_ASSIGN_OR_RETURN(policy::TagChange change, DecodeTagChange(resource_ids));
   change.remove = true;
@@ -263,8 +240,9 @@ absl::Status Cloud::DeleteTags(const CallContext& ctx, const std::vector<std::st
   });
 }
 
-absl::StatusOr<TagSet> Cloud::GetTags(AccountId viewer, const std::string& resource_id) const {
-  AMI_ASSIGN_OR_RETURN(const policy::TagResource resource, DecodeTagResource(resource_id));
+absl::StatusOr<TagSet> Cloud::GetTags(AccountId viewer, const Input<ResourceId>& resource_id) const {
+  AMI_ASSIGN_OR_RETURN(const ResourceId decoded, resource_id.Decode());
+  const policy::TagResource& resource = decoded.value();
   const CloudState& s = *state_;
   internal::ReaderLock lock(s.mu);
   // The resource's own Region: tags are looked up wherever the resource is.

@@ -50,6 +50,12 @@ AMI_ENUM_NAMES(KeyState, "key state", SV("Enabled"), SV("Disabled"), SV("Pending
 AMI_ENUM_NAMES(MultiRegionRole, "multi-region role", SV(""), SV("PRIMARY"), SV("REPLICA"));
 AMI_ENUM_NAMES(AllowedImagesState, "allowed images state", SV("disabled"), SV("enabled"),
                SV("audit-mode"));
+AMI_ENUM_NAMES(SnapshotBlockPublicAccessState, "snapshot block public access state",
+               SV("unblocked"), SV("block-new-sharing"), SV("block-all-sharing"));
+AMI_ENUM_NAMES(ImageAttributeName, "image attribute", SV("description"), SV("launchPermission"),
+               SV("imdsSupport"), SV("productCodes"), SV("deregistrationProtection"),
+               SV("lastLaunchedTime"), SV("bootMode"), SV("kernel"), SV("ramdisk"),
+               SV("sriovNetSupport"), SV("tpmSupport"), SV("uefiData"), SV("blockDeviceMapping"));
 AMI_ENUM_NAMES(RecycleBinResourceType, "recycle bin resource type", SV("EC2_IMAGE"),
                SV("EBS_SNAPSHOT"));
 AMI_ENUM_NAMES(RuleLockState, "rule lock state", SV("unlocked"), SV("locked"),
@@ -62,6 +68,33 @@ absl::string_view NameOf(E v) {
   return i < Names<E>::kValues.size() ? Names<E>::kValues[i] : absl::string_view("?");
 }
 
+// The error for text that names no value of E.
+template <typename E>
+absl::Status UnknownText(absl::string_view text) {
+  std::string expected;
+  for (const absl::string_view v : Names<E>::kValues) {
+    if (!v.empty()) absl::StrAppend(&expected, expected.empty() ? "" : ", ", v);
+  }
+  return MakeError(choices::kInvalidValue,
+                   absl::StrCat("invalid ", Names<E>::kWhat, " `", text_util::Clip(text),
+                                "`: expected one of ", expected));
+}
+
+// EnableSnapshotBlockPublicAccess's words (SNAP-3).
+template <>
+absl::Status UnknownText<SnapshotBlockPublicAccessState>(absl::string_view text) {
+  return MakeError(ErrorCode::kInvalidParameterValue,
+                   absl::StrCat("invalid snapshot block public access state `", text,
+                                "`: expected block-all-sharing or block-new-sharing"));
+}
+
+// DescribeImageAttribute's words (DESC-11).
+template <>
+absl::Status UnknownText<ImageAttributeName>(absl::string_view text) {
+  return MakeError(choices::kInvalidValue,
+                   absl::StrCat("unknown or unsupported image attribute `", text, "`"));
+}
+
 }  // namespace
 
 template <typename E>
@@ -70,13 +103,7 @@ absl::StatusOr<E> ParseEnum(absl::string_view text) {
   for (size_t i = 0; i < values.size(); ++i) {
     if (values[i] == text) return static_cast<E>(i);
   }
-  std::string expected;
-  for (const absl::string_view v : values) {
-    if (!v.empty()) absl::StrAppend(&expected, expected.empty() ? "" : ", ", v);
-  }
-  return MakeError(choices::kInvalidValue,
-                   absl::StrCat("invalid ", Names<E>::kWhat, " `", text_util::Clip(text),
-                                "`: expected one of ", expected));
+  return UnknownText<E>(text);
 }
 
 #define AMI_ENUM_FUNCTIONS(E)                                     \
@@ -99,6 +126,8 @@ AMI_ENUM_FUNCTIONS(KeyManager);
 AMI_ENUM_FUNCTIONS(KeyState);
 AMI_ENUM_FUNCTIONS(MultiRegionRole);
 AMI_ENUM_FUNCTIONS(AllowedImagesState);
+AMI_ENUM_FUNCTIONS(SnapshotBlockPublicAccessState);
+AMI_ENUM_FUNCTIONS(ImageAttributeName);
 AMI_ENUM_FUNCTIONS(RecycleBinResourceType);
 AMI_ENUM_FUNCTIONS(RuleLockState);
 #undef AMI_ENUM_FUNCTIONS

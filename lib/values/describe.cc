@@ -1,9 +1,32 @@
 #include "ami/requests.h"
 
 #include <algorithm>
+#include <string>
+#include <variant>
 #include <vector>
 
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "ami/errors.h"
+
 namespace ami {
+
+absl::StatusOr<ResourceId> ResourceId::Parse(absl::string_view text) {
+  if (absl::StartsWith(text, "ami-")) {
+    if (auto id = ImageId::Parse(text); id.ok()) return ResourceId(*id);
+  } else if (absl::StartsWith(text, "snap-")) {
+    if (auto id = SnapshotId::Parse(text); id.ok()) return ResourceId(*id);
+  } else if (absl::StartsWith(text, "i-")) {
+    if (auto id = InstanceId::Parse(text); id.ok()) return ResourceId(*id);
+  }
+  return MakeError(ErrorCode::kInvalidID,
+                   absl::StrCat("invalid resource id `", text,
+                                "` (ID-3): expected an ami-, snap- or i- id"));
+}
+
+std::string ResourceId::ToString() const {
+  return std::visit([](const auto& id) { return id.ToString(); }, id_);
+}
 
 FilterPattern FilterPattern::Compile(absl::string_view value) {
   FilterPattern p;

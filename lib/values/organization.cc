@@ -48,6 +48,14 @@ absl::StatusOr<OrganizationId> OrganizationId::Parse(absl::string_view text) {
   return OrganizationId(std::string(text));
 }
 
+absl::StatusOr<OrganizationRootId> OrganizationRootId::Parse(absl::string_view text) {
+  if (text.size() < 6 || !absl::StartsWith(text, "r-")) {
+    return MakeError(choices::kMalformedOrganization,
+                     absl::StrCat("invalid root id `", text, "`: expected r- and 4 to 32 of [a-z0-9]"));
+  }
+  return OrganizationRootId(std::string(text));
+}
+
 absl::StatusOr<OrganizationalUnitId> OrganizationalUnitId::Parse(absl::string_view text) {
   if (!absl::StartsWith(text, "ou-")) return Invalid("organizational unit id", text, kOuForm);
   const std::vector<absl::string_view> parts = absl::StrSplit(text.substr(3), '-');
