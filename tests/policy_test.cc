@@ -1485,11 +1485,11 @@ TEST_F(KeyTagPlanning, KMS_1_CreateKeyDrawsItsIdFromACopyOfTheSequence) {
   const uint64_t before = State().next_id();
   policy::Planned p = testing::Must(policy::PlanCreateKey(State(), as_owner, {}));
   EXPECT_TRUE(Allows(p.decision, "KMS-1", ErrorCode::kAuthFailure));
-  ASSERT_EQ(p.plan.put_keys.size(), 1u);
+  ASSERT_EQ(p.plan.extra().put_keys.size(), 1u);
   EXPECT_EQ(State().next_id(), before);  // Planning draws nothing.
   ASSERT_TRUE(p.plan.ids.has_value());
   EXPECT_EQ(p.plan.ids->next(), before + 2);
-  const KmsKeyArn planned = p.plan.put_keys.front()->arn();
+  const KmsKeyArn planned = p.plan.extra().put_keys.front()->arn();
   const std::unique_ptr<Cloud> twin = cloud->Fork();
   EXPECT_EQ(twin->CreateKey(as_owner, {}).value(), planned);  // The Cloud makes the same id.
   Apply(std::move(p));
@@ -1507,14 +1507,14 @@ TEST_F(KeyTagPlanning, KMS_1_OwnerManagesItsCustomerManagedKey) {
   const KmsKeyArn key = CustomerKey(as_owner);
   const policy::Planned p = testing::Must(policy::PlanPutKeyPolicy(State(), as_owner, Name(key), {}));
   EXPECT_TRUE(Allows(p.decision, "KMS-1", ErrorCode::kAuthFailure));
-  EXPECT_EQ(p.plan.put_keys.size(), 1u);
+  EXPECT_EQ(p.plan.extra().put_keys.size(), 1u);
 }
 
 TEST_F(KeyTagPlanning, KMS_1_AwsManagedKeyCannotBeChanged) {
   const policy::Planned p =
       testing::Must(policy::PlanPutKeyPolicy(State(), as_owner, Name(AwsManagedKey(owner)), {}));
   EXPECT_TRUE(Denies(p.decision, "KMS-1", ErrorCode::kOperationNotPermitted));
-  EXPECT_TRUE(p.plan.put_keys.empty());
+  EXPECT_TRUE(p.plan.extra().put_keys.empty());
 }
 
 TEST_F(KeyTagPlanning, KMS_1_KeyOfAnotherAccountOrNoKeyIsNotFound) {
@@ -1530,9 +1530,9 @@ TEST_F(KeyTagPlanning, KMS_14_PrimaryIsReplicatedToAnotherRegion) {
   const KmsKeyArn mrk = NewKey(owner, east, {}, /*multi_region=*/true);
   policy::Planned p = testing::Must(policy::PlanReplicateKey(State(), as_owner, Name(mrk), west));
   EXPECT_TRUE(Allows(p.decision, "KMS-1", ErrorCode::kAuthFailure));
-  ASSERT_EQ(p.plan.put_keys.size(), 1u);
-  EXPECT_EQ(p.plan.put_keys.front()->arn(), KmsKeyArn::Of(owner, west, mrk.key_id()));
-  EXPECT_EQ(p.plan.put_keys.front()->multi_region_role(), MultiRegionRole::kReplica);
+  ASSERT_EQ(p.plan.extra().put_keys.size(), 1u);
+  EXPECT_EQ(p.plan.extra().put_keys.front()->arn(), KmsKeyArn::Of(owner, west, mrk.key_id()));
+  EXPECT_EQ(p.plan.extra().put_keys.front()->multi_region_role(), MultiRegionRole::kReplica);
   Apply(std::move(p));
   const policy::Planned again = testing::Must(policy::PlanReplicateKey(State(), as_owner, Name(mrk), west));
   EXPECT_TRUE(Denies(again.decision, "KMS-14", ErrorCode::kInvalidParameterValue));
@@ -1551,7 +1551,7 @@ TEST_F(KeyTagPlanning, ID_13_AliasIsUniquePerAccountAndRegion) {
   const KmsKeyArn key = CustomerKey(as_owner);
   policy::Planned p = policy::PlanCreateAlias(State(), as_owner, "alias/build", Name(key));
   EXPECT_TRUE(Allows(p.decision, "KMS-1", ErrorCode::kAuthFailure));
-  ASSERT_EQ(p.plan.put_aliases.size(), 1u);
+  ASSERT_EQ(p.plan.extra().put_aliases.size(), 1u);
   Apply(std::move(p));
   EXPECT_EQ(State().FindAlias(owner, east, "alias/build"), key);
   EXPECT_TRUE(Denies(policy::PlanCreateAlias(State(), as_owner, "alias/build", Name(key)).decision, "ID-13",
@@ -1568,8 +1568,8 @@ TEST_F(KeyTagPlanning, KMS_4_GrantNeedsAnOperationAndDrawsItsId) {
   EXPECT_TRUE(Allows(g.planned.decision, "KMS-1", ErrorCode::kAuthFailure));
   EXPECT_EQ(g.grant_id.size(), 32u);
   EXPECT_EQ(State().next_id(), before);
-  ASSERT_EQ(g.planned.plan.put_keys.size(), 1u);
-  EXPECT_EQ(g.planned.plan.put_keys.front()->grants().back().grant_id, g.grant_id);
+  ASSERT_EQ(g.planned.plan.extra().put_keys.size(), 1u);
+  EXPECT_EQ(g.planned.plan.extra().put_keys.front()->grants().back().grant_id, g.grant_id);
   const policy::PlannedGrant none =
       testing::Must(policy::PlanCreateGrant(State(), as_owner, Name(key), b, KmsActions()));
   EXPECT_TRUE(Denies(none.planned.decision, "KMS-4", ErrorCode::kInvalidParameterValue));
@@ -1583,7 +1583,7 @@ TEST_F(KeyTagPlanning, KMS_15_ScheduledDeletionIsPlannedAndThenFinal) {
   EXPECT_TRUE(Allows(p.decision, "KMS-1", ErrorCode::kAuthFailure));
   ASSERT_EQ(p.plan.schedule.size(), 1u);
   EXPECT_EQ(p.plan.schedule.front().first, absl::Hours(24 * 7));
-  EXPECT_EQ(p.plan.put_keys.front()->deletion_time(), t0 + absl::Hours(24 * 7));
+  EXPECT_EQ(p.plan.extra().put_keys.front()->deletion_time(), t0 + absl::Hours(24 * 7));
   Apply(std::move(p));
   const policy::Planned enable = testing::Must(policy::PlanKeyState(State(), as_owner, Name(key), KeyState::kEnabled));
   EXPECT_TRUE(Denies(enable.decision, "KMS-15", ErrorCode::kKmsInvalidStateException));
@@ -1621,12 +1621,12 @@ TEST_F(KeyTagPlanning, SHARE_13_OwnerTagsTheImageARecipientKeepsItsOwnTags) {
   EXPECT_TRUE(Allows(mine.decision, "SHARE-13", ErrorCode::kAuthFailure));
   ASSERT_EQ(mine.plan.put_images.size(), 1u);
   EXPECT_EQ(mine.plan.put_images.front()->tags().Find("team").value_or("-"), "a");
-  EXPECT_TRUE(mine.plan.set_foreign_tags.empty());
+  EXPECT_TRUE(mine.plan.extra().set_foreign_tags.empty());
   policy::Planned theirs = Tag(as_b, {id}, {{"mine", "b"}});
   EXPECT_TRUE(Allows(theirs.decision, "SHARE-13", ErrorCode::kAuthFailure));
   EXPECT_TRUE(theirs.plan.put_images.empty());
-  ASSERT_EQ(theirs.plan.set_foreign_tags.size(), 1u);
-  EXPECT_EQ(theirs.plan.set_foreign_tags.front().account, b);
+  ASSERT_EQ(theirs.plan.extra().set_foreign_tags.size(), 1u);
+  EXPECT_EQ(theirs.plan.extra().set_foreign_tags.front().account, b);
   Apply(std::move(theirs));
   EXPECT_EQ(cloud->GetTags(b, id.ToString())->Find("mine").value_or("-"), "b");
 }
@@ -1706,10 +1706,10 @@ TEST_F(PlanSettings, KMS_3_EncryptionByDefaultIsTheCallersWholeSettings) {
   const policy::Planned p = policy::PlanSettingsChange(
       view(), as_owner, {policy::SettingsChange::Kind::kEnableEncryptionByDefault});
   EXPECT_TRUE(Allows(p.decision, "KMS-3", ErrorCode::kInvalidParameterValue));
-  ASSERT_TRUE(p.plan.put_settings.has_value());
-  EXPECT_EQ(p.plan.put_settings->first, internal::AccountRegion(owner, east));
-  EXPECT_TRUE(p.plan.put_settings->second.encryption_by_default);
-  EXPECT_EQ(p.plan.put_settings->second.default_kms_key, DefaultKey(owner, east));
+  ASSERT_TRUE(p.plan.extra().put_settings.has_value());
+  EXPECT_EQ(p.plan.extra().put_settings->first, internal::AccountRegion(owner, east));
+  EXPECT_TRUE(p.plan.extra().put_settings->second.encryption_by_default);
+  EXPECT_EQ(p.plan.extra().put_settings->second.default_kms_key, DefaultKey(owner, east));
 }
 
 TEST_F(PlanSettings, SHARE_18_EnablingBlocksTenMinutesLaterDisablingAtOnce) {
@@ -1717,12 +1717,12 @@ TEST_F(PlanSettings, SHARE_18_EnablingBlocksTenMinutesLaterDisablingAtOnce) {
   const policy::Planned on = policy::PlanSettingsChange(
       view(), as_owner, {policy::SettingsChange::Kind::kEnableImageBlock});
   EXPECT_TRUE(Allows(on.decision, "SHARE-18", ErrorCode::kInvalidParameterValue));
-  EXPECT_FALSE(on.plan.put_settings->second.image_block_public_access);
-  EXPECT_EQ(on.plan.put_settings->second.image_block_public_access_from, t0 + absl::Minutes(10));
+  EXPECT_FALSE(on.plan.extra().put_settings->second.image_block_public_access);
+  EXPECT_EQ(on.plan.extra().put_settings->second.image_block_public_access_from, t0 + absl::Minutes(10));
   const policy::Planned off = policy::PlanSettingsChange(
       view(), as_owner, {policy::SettingsChange::Kind::kDisableImageBlock});
   EXPECT_TRUE(Allows(off.decision, "SHARE-18", ErrorCode::kInvalidParameterValue));
-  EXPECT_FALSE(off.plan.put_settings->second.image_block_public_access_from.has_value());
+  EXPECT_FALSE(off.plan.extra().put_settings->second.image_block_public_access_from.has_value());
 }
 
 TEST_F(PlanSettings, SNAP_3_SnapshotBlockPublicAccessIsSet) {
@@ -1731,7 +1731,7 @@ TEST_F(PlanSettings, SNAP_3_SnapshotBlockPublicAccessIsSet) {
       {policy::SettingsChange::Kind::kEnableSnapshotBlock,
        RegionSettings::SnapshotBlock::kBlockAllSharing});
   EXPECT_TRUE(Allows(p.decision, "SNAP-3", ErrorCode::kInvalidParameterValue));
-  EXPECT_EQ(p.plan.put_settings->second.snapshot_block_public_access,
+  EXPECT_EQ(p.plan.extra().put_settings->second.snapshot_block_public_access,
             RegionSettings::SnapshotBlock::kBlockAllSharing);
 }
 
@@ -1740,13 +1740,13 @@ TEST_F(PlanSettings, KMS_2_DefaultKeyMustResolveAndBeSymmetric) {
   const policy::Planned ok = policy::PlanModifyDefaultKey(
       view(), as_owner, KmsKeyRef::Parse(cmk.ToString()).value(), cmk.ToString());
   EXPECT_TRUE(Allows(ok.decision, "KMS-2", ErrorCode::kKmsNotFoundException));
-  EXPECT_EQ(ok.plan.put_settings->second.default_kms_key, cmk);
+  EXPECT_EQ(ok.plan.extra().put_settings->second.default_kms_key, cmk);
 
   const policy::Planned missing = policy::PlanModifyDefaultKey(
       view(), as_owner, KmsKeyRef::Parse("alias/none").value(), "alias/none");
   EXPECT_TRUE(Denies(missing.decision, "KMS-2", ErrorCode::kKmsNotFoundException));
   EXPECT_THAT(missing.decision.ToStatus(), MessageHas("alias `alias/none` does not exist"));
-  EXPECT_FALSE(missing.plan.put_settings.has_value());
+  EXPECT_FALSE(missing.plan.extra().put_settings.has_value());
 
   const KmsKeyArn rsa = NewKey(owner, east, {}, false, "RSA_2048");
   const policy::Planned asym = policy::PlanModifyDefaultKey(
@@ -1758,8 +1758,8 @@ TEST_F(PlanSettings, GOV_7_CriteriaOutliveDisablingAndTheDefaultIsNotStored) {
   using Kind = policy::AllowedImagesChange::Kind;
   const policy::Planned empty = policy::PlanAllowedImagesChange(view(), as_owner, {Kind::kDisable});
   EXPECT_TRUE(Allows(empty.decision, "GOV-7", ErrorCode::kInvalidParameterValue));
-  ASSERT_TRUE(empty.plan.put_allowed_images.has_value());
-  EXPECT_FALSE(empty.plan.put_allowed_images->second.has_value());
+  ASSERT_TRUE(empty.plan.extra().put_allowed_images.has_value());
+  EXPECT_FALSE(empty.plan.extra().put_allowed_images->second.has_value());
 
   ImageCriterion amazon_only;
   amazon_only.image_providers = {"amazon"};
@@ -1767,9 +1767,9 @@ TEST_F(PlanSettings, GOV_7_CriteriaOutliveDisablingAndTheDefaultIsNotStored) {
   const policy::Planned on = policy::PlanAllowedImagesChange(
       view(), as_owner, {Kind::kEnable, AllowedImagesState::kAuditMode, {}});
   EXPECT_TRUE(Allows(on.decision, "GOV-7", ErrorCode::kInvalidParameterValue));
-  ASSERT_TRUE(on.plan.put_allowed_images->second.has_value());
-  EXPECT_EQ(on.plan.put_allowed_images->second->state, AllowedImagesState::kAuditMode);
-  EXPECT_EQ(on.plan.put_allowed_images->second->criteria.size(), 1u);
+  ASSERT_TRUE(on.plan.extra().put_allowed_images->second.has_value());
+  EXPECT_EQ(on.plan.extra().put_allowed_images->second->state, AllowedImagesState::kAuditMode);
+  EXPECT_EQ(on.plan.extra().put_allowed_images->second->criteria.size(), 1u);
 }
 
 TEST_F(PlanSettings, DEREG_9_RuleIdComesFromTheIdSequenceAndOnlyACommitDrawsIt) {
@@ -1790,13 +1790,13 @@ TEST_F(PlanSettings, DEREG_9_OnlyAnUnlockedRuleIsDeletedOrLocked) {
   using policy::RuleAction;
   const policy::Planned del = policy::PlanRecycleBinRule(view(), as_owner, unlocked, RuleAction::kDelete);
   EXPECT_TRUE(Allows(del.decision, "DEREG-9", ErrorCode::kInvalidParameterValue));
-  EXPECT_EQ(del.plan.put_bin_rules->second.size(), 1u);
+  EXPECT_EQ(del.plan.extra().put_bin_rules->second.size(), 1u);
   EXPECT_TRUE(Allows(policy::PlanRecycleBinRule(view(), as_owner, unlocked, RuleAction::kLock, 7).decision,
                      "DEREG-9", ErrorCode::kInvalidParameterValue));
   for (const RuleAction action : {RuleAction::kDelete, RuleAction::kLock}) {
     const policy::Planned p = policy::PlanRecycleBinRule(view(), as_owner, locked, action, 7);
     EXPECT_TRUE(Denies(p.decision, "DEREG-9", ErrorCode::kOperationNotPermitted));
-    EXPECT_FALSE(p.plan.put_bin_rules.has_value());
+    EXPECT_FALSE(p.plan.extra().put_bin_rules.has_value());
   }
 }
 
@@ -1806,7 +1806,7 @@ TEST_F(PlanSettings, DEREG_9_OnlyALockedRuleIsUnlockedAndUnknownRulesAreNotFound
   using policy::RuleAction;
   const policy::Planned p = policy::PlanRecycleBinRule(view(), as_owner, locked, RuleAction::kUnlock);
   EXPECT_TRUE(Allows(p.decision, "DEREG-9", ErrorCode::kInvalidParameterValue));
-  EXPECT_EQ(p.plan.put_bin_rules->second[locked < unlocked ? 0 : 1].unlock_at, t0 + absl::Hours(24 * 7));
+  EXPECT_EQ(p.plan.extra().put_bin_rules->second[locked < unlocked ? 0 : 1].unlock_at, t0 + absl::Hours(24 * 7));
   EXPECT_TRUE(Denies(policy::PlanRecycleBinRule(view(), as_owner, unlocked, RuleAction::kUnlock).decision,
                      "DEREG-9", ErrorCode::kOperationNotPermitted));
   const policy::Planned none = policy::PlanRecycleBinRule(view(), as_b, locked, RuleAction::kDelete);
@@ -1824,13 +1824,13 @@ TEST_F(PlanSettings, DEREG_10_AnImageIsRestoredOnlyAfterItsSnapshots) {
 
   const policy::Planned s = policy::PlanRestoreSnapshot(view(), as_owner, snap);
   EXPECT_TRUE(Allows(s.decision, "DEREG-10", ErrorCode::kInvalidSnapshotNotFound));
-  EXPECT_EQ(s.plan.leave_bin, std::vector<std::string>{snap.ToString()});
+  EXPECT_EQ(s.plan.extra().leave_bin, std::vector<std::string>{snap.ToString()});
   Check(cloud->RestoreSnapshotFromRecycleBin(as_owner, snap.ToString()));
   const policy::Planned p = policy::PlanRestoreImage(view(), as_owner, id);
   EXPECT_TRUE(Allows(p.decision, "DEREG-10", ErrorCode::kInvalidAMIIDNotFound));
   ASSERT_EQ(p.plan.put_images.size(), 1u);
   EXPECT_EQ(p.plan.put_images.front()->id(), id);
-  EXPECT_EQ(p.plan.leave_bin, std::vector<std::string>{id.ToString()});
+  EXPECT_EQ(p.plan.extra().leave_bin, std::vector<std::string>{id.ToString()});
 }
 
 TEST_F(PlanSettings, DEREG_10_OnlyTheCallersBinIsRestoredFrom) {
@@ -1995,11 +1995,11 @@ TEST_F(PlanSettings, ASYNC_1_WorkThatNoLongerAppliesOnlyLeavesTheQueue) {
            {PendingWork::Kind::kBinExpiry, available.ToString(), std::nullopt}}) {
     SCOPED_TRACE(work.id);
     const internal::Plan p = policy::PlanCompletion(view(), work);
-    EXPECT_TRUE(p.pop_due_work);
+    EXPECT_TRUE(p.extra().pop_due_work);
     EXPECT_TRUE(p.put_images.empty());
     EXPECT_TRUE(p.put_instances.empty());
-    EXPECT_TRUE(p.delete_keys.empty());
-    EXPECT_TRUE(p.expire_bin_entries.empty());
+    EXPECT_TRUE(p.extra().delete_keys.empty());
+    EXPECT_TRUE(p.extra().expire_bin_entries.empty());
   }
 }
 
@@ -2015,7 +2015,7 @@ TEST_F(PlanSettings, ASYNC_3_RunningInstanceIsNotStartedAgain) {
 TEST_F(PlanSettings, DEREG_9_BinEntryLeavesOnlyWhenItsRetentionEnds) {
   const ImageId id = BinnedImage();
   const internal::PendingWork expiry{internal::PendingWork::Kind::kBinExpiry, id.ToString(), std::nullopt};
-  EXPECT_TRUE(policy::PlanCompletion(view(), expiry).expire_bin_entries.empty());  // 7 days to go.
+  EXPECT_TRUE(policy::PlanCompletion(view(), expiry).extra().expire_bin_entries.empty());  // 7 days to go.
 }
 
 RegisterImageRequest RegisterRequest(const std::string& name, SnapshotId root, uint32_t size_gib = 0) {
@@ -2037,7 +2037,7 @@ TEST_F(PlanSettings, ASYNC_1_RegisteredImageBecomesAvailableAndItsCompletedSnaps
   // DEREG-2: deregistering it while pending leaves the completed snapshot it does not delete.
   const policy::PlannedDeregister d = policy::PlanDeregisterImage(view(), as_owner, id, false);
   EXPECT_TRUE(d.planned.decision.allowed()) << d.planned.decision.Explain();
-  EXPECT_TRUE(d.planned.plan.delete_snapshots.empty());
+  EXPECT_TRUE(d.planned.plan.extra().delete_snapshots.empty());
   EXPECT_TRUE(d.results.empty());
 }
 
@@ -2048,8 +2048,8 @@ TEST_F(PlanSettings, DEREG_2_SnapshotMappedTwiceIsDeletedOnce) {
   const ImageId id = Import(b);
   const policy::PlannedDeregister d = policy::PlanDeregisterImage(view(), as_owner, id, true);
   EXPECT_TRUE(d.planned.decision.allowed()) << d.planned.decision.Explain();
-  ASSERT_EQ(d.planned.plan.delete_snapshots.size(), 1u);
-  EXPECT_EQ(d.planned.plan.delete_snapshots.front().snapshot, root.id());
+  ASSERT_EQ(d.planned.plan.extra().delete_snapshots.size(), 1u);
+  EXPECT_EQ(d.planned.plan.extra().delete_snapshots.front().snapshot, root.id());
   ASSERT_EQ(d.results.size(), 2u);
   EXPECT_EQ(d.results[0].return_code, "success");
   EXPECT_EQ(d.results[1].return_code, "client-error");  // Already deleted by the first mapping.
@@ -2066,10 +2066,10 @@ TEST_F(PlanSettings, DEREG_9_InstanceStoreImageIsNotRetained) {
   const ImageId store = Import(b);
   const policy::PlannedDeregister d = policy::PlanDeregisterImage(view(), as_owner, store, false);
   EXPECT_TRUE(d.planned.decision.allowed()) << d.planned.decision.Explain();
-  EXPECT_TRUE(d.planned.plan.retain_images.empty());
+  EXPECT_TRUE(d.planned.plan.extra().retain_images.empty());
   const policy::PlannedDeregister ebs = policy::PlanDeregisterImage(view(), as_owner, SeedImage(owner), false);
-  ASSERT_EQ(ebs.planned.plan.retain_images.size(), 1u);
-  EXPECT_EQ(ebs.planned.plan.retain_images.front().days, 7);
+  ASSERT_EQ(ebs.planned.plan.extra().retain_images.size(), 1u);
+  EXPECT_EQ(ebs.planned.plan.extra().retain_images.front().days, 7);
 }
 
 TEST_F(PlanSettings, COPY_5_MappingsWithoutASnapshotAreCopiedAsTheyAre) {
@@ -2155,8 +2155,8 @@ TEST_F(PlanSettings, DEREG_10_ImageWhoseSnapshotIsNotCompletedStaysInTheBin) {
 TEST_F(PlanSettings, SetUp_StandaloneAccountStartsAnOrganizationAndAnOuNeedsItsParent) {
   const OrganizationId other = OrganizationId::Parse("o-zz99yy88xx").value();
   const internal::Plan p = testing::Must(policy::PlanCreateOrganization(view(), other, c, "r-zz99"));
-  ASSERT_EQ(p.put_accounts.size(), 1u);
-  EXPECT_EQ(p.put_accounts.front().organization, other);
+  ASSERT_EQ(p.extra().put_accounts.size(), 1u);
+  EXPECT_EQ(p.extra().put_accounts.front().organization, other);
   CreateOrganizationTree();
   const absl::StatusOr<internal::Plan> orphan = policy::PlanCreateOrganizationalUnit(
       view(), org, OrganizationalUnitId::Parse("ou-ab12-44444444").value(),
@@ -2230,12 +2230,12 @@ TEST_F(PlanSettings, SetUp_AnOrganizationOrOuIsCreatedOnceAndAMemberJoinsNoOther
   EXPECT_THAT(taken.status(), MessageHas("already belongs to an organization"));
   const internal::Plan fresh =
       testing::Must(policy::PlanCreateOrganization(view(), other, testing::Account("123412341234"), "r-zz99"));
-  EXPECT_EQ(fresh.put_organizations.size(), 1u);
+  EXPECT_EQ(fresh.extra().put_organizations.size(), 1u);
   EXPECT_THAT(policy::PlanCreateOrganizationalUnit(view(), org, child_ou, parent_ou),
               HasErrorCode(ErrorCode::kInvalidParameterValue));
   const internal::Plan ou = testing::Must(policy::PlanCreateOrganizationalUnit(
       view(), org, OrganizationalUnitId::Parse("ou-ab12-44444444").value(), std::nullopt));
-  ASSERT_EQ(ou.put_organizations.size(), 1u);
+  ASSERT_EQ(ou.extra().put_organizations.size(), 1u);
 }
 
 }  // namespace

@@ -94,7 +94,7 @@ absl::StatusOr<std::shared_ptr<const KmsKey>> CommitKeyPlan(CloudState& s, const
   absl::StatusOr<policy::Planned> p = plan(static_cast<const CloudState&>(s));
   AMI_RETURN_IF_ERROR(p.status());
   AMI_RETURN_IF_ERROR(internal::Gate(p->decision, ctx));
-  std::shared_ptr<const KmsKey> key = p->plan.put_keys.empty() ? nullptr : p->plan.put_keys.front();
+  std::shared_ptr<const KmsKey> key = p->plan.extra().put_keys.empty() ? nullptr : p->plan.extra().put_keys.front();
   s.Commit(std::move(p->plan));
   return key;
 }

@@ -112,42 +112,65 @@ static void ExpireBinEntry(CloudState& s, const std::string& id) ABSL_EXCLUSIVE_
   }
 }
 
-// ---- Settings, Allowed AMIs and the Recycle Bin ----
-static void CommitSettings(CloudState& s, Plan& plan) ABSL_EXCLUSIVE_LOCKS_REQUIRED(s.mu) {
-  if (plan.put_settings.has_value()) {
-    s.settings_.insert_or_assign(plan.put_settings->first, std::move(plan.put_settings->second));
+// ---- The extra parts, in three groups (plan.h) ----
+static void CommitAccountsAndClock(CloudState& s, Plan::Extra& x) ABSL_EXCLUSIVE_LOCKS_REQUIRED(s.mu) {
+  if (x.now.has_value()) s.now_ = *x.now;
+  if (x.pop_due_work) s.pending_.erase(s.pending_.begin());
+  for (auto& [id, org] : x.put_organizations) s.organizations_.insert_or_assign(id, std::move(org));
+  for (AccountInfo& account : x.put_accounts) {
+    const AccountId id = account.id;
+    s.accounts_.insert_or_assign(id, std::move(account));
   }
-  if (plan.put_allowed_images.has_value()) {
-    auto& [key, allowed] = *plan.put_allowed_images;
+  for (const Plan::Retained& r : x.retain_images) RetainImage(s, r);
+}
+
+static void CommitRemovals(CloudState& s, Plan::Extra& x) ABSL_EXCLUSIVE_LOCKS_REQUIRED(s.mu) {
+  for (const Plan::Deleted& d : x.delete_snapshots) DeleteSnapshot(s, d);
+  for (const auto& [id, region] : x.drop_foreign_tags) s.DropForeignTags(id, region);
+  for (const auto& [instance, image] : x.start_create_image) {
+    s.creating_from_.insert_or_assign(instance, image);
+  }
+  for (const KmsKeyArn& arn : x.delete_keys) DeleteKey(s, arn);
+  for (const std::string& id : x.expire_bin_entries) ExpireBinEntry(s, id);
+}
+
+static void CommitKeysAndSettings(CloudState& s, Plan::Extra& x) ABSL_EXCLUSIVE_LOCKS_REQUIRED(s.mu) {
+  for (auto& key : x.put_keys) {
+    const KmsKeyArn arn = key->arn();
+    s.keys_.insert_or_assign(arn, std::move(key));
+  }
+  for (auto& [slot, arn] : x.put_aliases) s.aliases_.insert_or_assign(std::move(slot), arn);
+  for (Plan::ForeignTags& t : x.set_foreign_tags) {
+    s.SetForeignTags(t.id, t.region, t.account, std::move(t.tags));
+  }
+  if (x.put_settings.has_value()) {
+    s.settings_.insert_or_assign(x.put_settings->first, std::move(x.put_settings->second));
+  }
+  if (x.put_allowed_images.has_value()) {
+    auto& [key, allowed] = *x.put_allowed_images;
     if (allowed.has_value()) {
       s.allowed_images_.insert_or_assign(key, *std::move(allowed));
     } else {
       s.allowed_images_.erase(key);
     }
   }
-  if (plan.put_bin_rules.has_value()) {
-    auto& [key, rules] = *plan.put_bin_rules;
+  if (x.put_bin_rules.has_value()) {
+    auto& [key, rules] = *x.put_bin_rules;
     if (rules.empty()) {
       s.bin_rules_.erase(key);
     } else {
       s.bin_rules_.insert_or_assign(key, std::move(rules));
     }
   }
-  for (const std::string& id : plan.leave_bin) ExpireBinEntry(s, id);
+  for (const std::string& id : x.leave_bin) ExpireBinEntry(s, id);
 }
 
 };
 
 void CloudState::Commit(Plan&& plan) {
-  if (plan.now.has_value()) now_ = *plan.now;
-  if (plan.pop_due_work) pending_.erase(pending_.begin());
-  for (auto& [id, org] : plan.put_organizations) organizations_.insert_or_assign(id, std::move(org));
-  for (AccountInfo& account : plan.put_accounts) {
-    const AccountId id = account.id;
-    accounts_.insert_or_assign(id, std::move(account));
-  }
+  Plan::Extra* extra = plan.has_extra() ? &plan.mutable_extra() : nullptr;
   if (plan.ids.has_value()) next_id_ = plan.ids->next();
-  for (const Plan::Retained& r : plan.retain_images) CommitSteps::RetainImage(*this, r);
+  if (extra != nullptr) CommitSteps::CommitAccountsAndClock(*this, *extra);
   for (auto& snapshot : plan.put_snapshots) PutSnapshot(std::move(snapshot));
   for (auto& image : plan.put_images) {
     // CREATE-15: a NoReboot CreateImage ends when its image is no longer pending.
@@ -158,28 +181,13 @@ void CloudState::Commit(Plan&& plan) {
     if (release) ReleaseCreateImage(*images_.at(id));
   }
   for (Instance& instance : plan.put_instances) PutInstance(std::move(instance));
-  for (const Plan::Deleted& d : plan.delete_snapshots) CommitSteps::DeleteSnapshot(*this, d);
-  for (const auto& [id, region] : plan.drop_foreign_tags) DropForeignTags(id, region);
-  for (const auto& [instance, image] : plan.start_create_image) {
-    creating_from_.insert_or_assign(instance, image);
-  }
-  for (const KmsKeyArn& arn : plan.delete_keys) CommitSteps::DeleteKey(*this, arn);
-  for (const std::string& id : plan.expire_bin_entries) CommitSteps::ExpireBinEntry(*this, id);
+  if (extra != nullptr) CommitSteps::CommitRemovals(*this, *extra);
   for (auto& [after, work] : plan.schedule) Schedule(after, std::move(work));
   if (plan.client_token.has_value()) {
     client_tokens_.insert_or_assign(std::move(plan.client_token->first),
                                    std::move(plan.client_token->second));
   }
-  // ---- KMS keys, aliases and the tags accounts put on others' resources ----
-  for (auto& key : plan.put_keys) {
-    const KmsKeyArn arn = key->arn();
-    keys_.insert_or_assign(arn, std::move(key));
-  }
-  for (auto& [slot, arn] : plan.put_aliases) aliases_.insert_or_assign(std::move(slot), arn);
-  for (Plan::ForeignTags& t : plan.set_foreign_tags) {
-    SetForeignTags(t.id, t.region, t.account, std::move(t.tags));
-  }
-  CommitSteps::CommitSettings(*this, plan);
+  if (extra != nullptr) CommitSteps::CommitKeysAndSettings(*this, *extra);
 }
 
 }  // namespace ami::internal

@@ -26,4 +26,9 @@ std::string IdSequence::NewGrantId() {
   return absl::StrFormat("%016x%016x", second, first);
 }
 
+const Plan::Extra& Plan::NoExtra() {
+  static const Extra* const kNone = new Extra();
+  return *kNone;
+}
+
 }  // namespace ami::internal

@@ -18,7 +18,6 @@
 #include "ami/instance.h"
 #include "ami/policy.h"
 #include "ami/snapshot.h"
-#include "ami/state_view.h"
 #include "ami/attributes.h"
 #include "ami/state_view.h"
 
@@ -92,53 +91,33 @@ using AccountRegion = std::pair<AccountId, Region>;
 // (caller, Region, ClientToken).
 using TokenKey = std::tuple<AccountId, Region, std::string>;
 
-// Everything one operation changes. Commit applies the parts in the order they are declared.
+// Everything one operation changes. Commit applies the parts in this order: `ids`; the extra
+// parts' accounts, organizations, clock and Recycle Bin entries; snapshots, images, instances;
+// the extra parts' removals; `schedule` and `client_token`; the extra parts' keys, aliases,
+// tags and settings.
 struct Plan {
-  // ---- Accounts, organizations and the clock ----
-  // The clock's new time (AdvanceClock), set before anything else is applied.
-  std::optional<absl::Time> now;
-  // The earliest scheduled work is done and leaves the queue (AdvanceClock).
-  bool pop_due_work = false;
-  // Organizations and accounts added or replaced.
-  std::vector<std::pair<OrganizationId, OrganizationInfo>> put_organizations;
-  std::vector<AccountInfo> put_accounts;
-
-  // ---- Images, snapshots and instances ----
+  // ---- Images, snapshots and instances: what most operations change ----
   // Where the id sequence stands after the operation; unset when it drew no id.
   std::optional<IdSequence> ids;
+  // Added or replaced; snapshots before images, so that an image's snapshots exist.
+  std::vector<std::shared_ptr<const Snapshot>> put_snapshots;
+  std::vector<std::shared_ptr<const Image>> put_images;
+  std::vector<Instance> put_instances;
+  // Work that AdvanceClock() completes, `after` from now.
+  std::vector<std::pair<absl::Duration, PendingWork>> schedule;
+  // A ClientToken remembered with what it made (COPY-17).
+  std::optional<std::pair<TokenKey, TokenEntry>> client_token;
+
   // Images entering the Recycle Bin as they are now, for `days` (DEREG-9).
   struct Retained {
     ImageId image = ImageId::Short(0);
     int days = 0;
   };
-  std::vector<Retained> retain_images;
-  // Added or replaced; snapshots before images, so that an image's snapshots exist.
-  std::vector<std::shared_ptr<const Snapshot>> put_snapshots;
-  std::vector<std::shared_ptr<const Image>> put_images;
-  std::vector<Instance> put_instances;
   // Snapshots deleted; those with `days` > 0 stay in the Recycle Bin that long (DEREG-9).
   struct Deleted {
     SnapshotId snapshot = SnapshotId::Short(0);
     int days = 0;
   };
-  std::vector<Deleted> delete_snapshots;
-  // Every account's tags on these images or snapshots are dropped (deregistered, deleted).
-  std::vector<std::pair<std::string, Region>> drop_foreign_tags;
-  // NoReboot CreateImage calls now in progress: instance → the image it makes (CREATE-15).
-  std::vector<std::pair<InstanceId, ImageId>> start_create_image;
-  // Work that AdvanceClock() completes, `after` from now.
-  std::vector<std::pair<absl::Duration, PendingWork>> schedule;
-  // KMS keys deleted for good, with their aliases (KMS-14).
-  std::vector<KmsKeyArn> delete_keys;
-  // Recycle Bin entries (image or snapshot ids) whose retention ended (DEREG-9).
-  std::vector<std::string> expire_bin_entries;
-  // A ClientToken remembered with what it made (COPY-17).
-  std::optional<std::pair<TokenKey, TokenEntry>> client_token;
-  // ---- KMS keys, aliases and the tags accounts put on others' resources ----
-  // Customer managed keys added or replaced (KMS-1, KMS-4, KMS-14, KMS-15).
-  std::vector<std::shared_ptr<const KmsKey>> put_keys;
-  // New aliases: (account, Region, alias name) → key (ID-13).
-  std::vector<std::pair<std::tuple<AccountId, Region, std::string>, KmsKeyArn>> put_aliases;
   // The tags `account` keeps on another account's image or snapshot `id` (SHARE-13); empty
   // tags drop them.
   struct ForeignTags {
@@ -147,19 +126,62 @@ struct Plan {
     AccountId account = AccountId::FromNumber(0);
     TagSet tags;
   };
-  std::vector<ForeignTags> set_foreign_tags;
 
-  // ---- Settings, Allowed AMIs and the Recycle Bin ----
-  // The whole settings of an account in a Region after the change (KMS-2, KMS-3, SHARE-18, SNAP-3).
-  std::optional<std::pair<AccountRegion, RegionSettings>> put_settings;
-  // The Allowed AMIs setting of an account in a Region; nullopt: back to the default (disabled,
-  // no criteria), which is not stored (GOV-7).
-  std::optional<std::pair<AccountRegion, std::optional<AllowedImagesSettings>>> put_allowed_images;
-  // The Recycle Bin rules of an account in a Region, sorted by id; empty erases them (DEREG-9).
-  std::optional<std::pair<AccountRegion, std::vector<RetentionRule>>> put_bin_rules;
-  // Recycle Bin entries (image or snapshot ids) restored: they leave the bin, and put_images or
-  // put_snapshots hold them again (DEREG-10).
-  std::vector<std::string> leave_bin;
+  // The parts fewer operations change, allocated on first use so that a plan of the parts
+  // above moves and is destroyed cheaply.
+  struct Extra {
+    // ---- Accounts, organizations and the clock ----
+    // The clock's new time (AdvanceClock), set before anything else is applied.
+    std::optional<absl::Time> now;
+    // The earliest scheduled work is done and leaves the queue (AdvanceClock).
+    bool pop_due_work = false;
+    // Organizations and accounts added or replaced.
+    std::vector<std::pair<OrganizationId, OrganizationInfo>> put_organizations;
+    std::vector<AccountInfo> put_accounts;
+    std::vector<Retained> retain_images;
+
+    // ---- Removals ----
+    std::vector<Deleted> delete_snapshots;
+    // Every account's tags on these images or snapshots are dropped (deregistered, deleted).
+    std::vector<std::pair<std::string, Region>> drop_foreign_tags;
+    // NoReboot CreateImage calls now in progress: instance → the image it makes (CREATE-15).
+    std::vector<std::pair<InstanceId, ImageId>> start_create_image;
+    // KMS keys deleted for good, with their aliases (KMS-14).
+    std::vector<KmsKeyArn> delete_keys;
+    // Recycle Bin entries (image or snapshot ids) whose retention ended (DEREG-9).
+    std::vector<std::string> expire_bin_entries;
+
+    // ---- KMS keys, aliases and the tags accounts put on others' resources ----
+    // Customer managed keys added or replaced (KMS-1, KMS-4, KMS-14, KMS-15).
+    std::vector<std::shared_ptr<const KmsKey>> put_keys;
+    // New aliases: (account, Region, alias name) → key (ID-13).
+    std::vector<std::pair<std::tuple<AccountId, Region, std::string>, KmsKeyArn>> put_aliases;
+    std::vector<ForeignTags> set_foreign_tags;
+
+    // ---- Settings, Allowed AMIs and the Recycle Bin ----
+    // The whole settings of an account in a Region after the change (KMS-2, KMS-3, SHARE-18,
+    // SNAP-3).
+    std::optional<std::pair<AccountRegion, RegionSettings>> put_settings;
+    // The Allowed AMIs setting of an account in a Region; nullopt: back to the default
+    // (disabled, no criteria), which is not stored (GOV-7).
+    std::optional<std::pair<AccountRegion, std::optional<AllowedImagesSettings>>> put_allowed_images;
+    // The Recycle Bin rules of an account in a Region, sorted by id; empty erases them (DEREG-9).
+    std::optional<std::pair<AccountRegion, std::vector<RetentionRule>>> put_bin_rules;
+    // Recycle Bin entries (image or snapshot ids) restored: they leave the bin, and put_images
+    // or put_snapshots hold them again (DEREG-10).
+    std::vector<std::string> leave_bin;
+  };
+  // The extra parts; all empty until mutable_extra() is first called.
+  const Extra& extra() const { return extra_ != nullptr ? *extra_ : NoExtra(); }
+  Extra& mutable_extra() {
+    if (extra_ == nullptr) extra_ = std::make_unique<Extra>();
+    return *extra_;
+  }
+  bool has_extra() const { return extra_ != nullptr; }
+
+ private:
+  static const Extra& NoExtra();
+  std::unique_ptr<Extra> extra_;
 };
 
 }  // namespace ami::internal

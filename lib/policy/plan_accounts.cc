@@ -27,8 +27,8 @@ absl::StatusOr<Plan> PlanCreateOrganization(const PlanView& view, const Organiza
   OrganizationInfo info;
   info.management = management;
   info.root_id = root_id;
-  plan.put_organizations.emplace_back(org, std::move(info));
-  plan.put_accounts.push_back(AccountInfo{management, org, root_id, {}});
+  plan.mutable_extra().put_organizations.emplace_back(org, std::move(info));
+  plan.mutable_extra().put_accounts.push_back(AccountInfo{management, org, root_id, {}});
   return plan;
 }
 
@@ -47,7 +47,7 @@ absl::StatusOr<Plan> PlanCreateOrganizationalUnit(const PlanView& view, const Or
   OrganizationInfo changed = *info;
   changed.ous.emplace(ou, parent);
   Plan plan;
-  plan.put_organizations.emplace_back(org, std::move(changed));
+  plan.mutable_extra().put_organizations.emplace_back(org, std::move(changed));
   return plan;
 }
 
@@ -62,7 +62,7 @@ absl::StatusOr<Plan> PlanAddAccount(const PlanView& view, AccountId account,
       return MakeError(choices::kInconsistentValues, "an organizational unit needs its organization");
     }
     Plan plan;
-    plan.put_accounts.push_back(AccountInfo{account, std::nullopt, "", {}});
+    plan.mutable_extra().put_accounts.push_back(AccountInfo{account, std::nullopt, "", {}});
     return plan;
   }
   const OrganizationInfo* info = view.FindOrganization(*org);
@@ -84,7 +84,7 @@ absl::StatusOr<Plan> PlanAddAccount(const PlanView& view, AccountId account,
     }
   }
   Plan plan;
-  plan.put_accounts.push_back(std::move(added));
+  plan.mutable_extra().put_accounts.push_back(std::move(added));
   return plan;
 }
 

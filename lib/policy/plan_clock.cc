@@ -51,26 +51,26 @@ void CompleteKeyDeletion(const PlanView& view, const PendingWork& work, Plan* pl
   if (!arn.ok()) return;  // Scheduled from a key's own ARN, or checked when a state file loaded.
   const KeyFacts facts = view.FindKey(*arn);
   if (facts.key == nullptr || facts.key->state() != KeyState::kPendingDeletion) return;
-  plan->delete_keys.push_back(*arn);
+  plan->mutable_extra().delete_keys.push_back(*arn);
 }
 
 // A Recycle Bin entry whose retention ended leaves for good (DEREG-9).
 void ExpireBinEntry(const PlanView& view, const PendingWork& work, Plan* plan) {
   const std::optional<absl::Time> exit = view.BinExit(work.id);
-  if (exit.has_value() && *exit <= view.Now()) plan->expire_bin_entries.push_back(work.id);
+  if (exit.has_value() && *exit <= view.Now()) plan->mutable_extra().expire_bin_entries.push_back(work.id);
 }
 
 }  // namespace
 
 Plan PlanAdvanceClock(const PlanView& view, absl::Duration by) {
   Plan plan;
-  if (by > absl::ZeroDuration()) plan.now = view.Now() + by;
+  if (by > absl::ZeroDuration()) plan.mutable_extra().now = view.Now() + by;
   return plan;
 }
 
 Plan PlanCompletion(const PlanView& view, const PendingWork& work) {
   Plan plan;
-  plan.pop_due_work = true;
+  plan.mutable_extra().pop_due_work = true;
   switch (work.kind) {
     case PendingWork::Kind::kImage:
       CompleteImage(view, work, &plan);

@@ -225,7 +225,7 @@ namespace {
 void PlanSnapshotRemoval(const PlanView& view, const CallContext& ctx, const Image& image,
                          SnapshotId sid, bool delete_associated, PlannedDeregister* out) {
   const Snapshot* snap = view.FindSnapshot(sid);
-  for (const Plan::Deleted& gone : out->planned.plan.delete_snapshots) {
+  for (const Plan::Deleted& gone : out->planned.plan.extra().delete_snapshots) {
     if (gone.snapshot == sid) snap = nullptr;  // Deleted by an earlier mapping.
   }
   // COPY-1: deregistering a pending image stops its copy, whose snapshots go with it.
@@ -245,7 +245,7 @@ void PlanSnapshotRemoval(const PlanView& view, const CallContext& ctx, const Ima
     result = "success";
     const int days = view.RetentionDays(snap->owner(), snap->region(),
                                         RecycleBinResourceType::kSnapshot, snap->tags());
-    out->planned.plan.delete_snapshots.push_back({sid, days});
+    out->planned.plan.mutable_extra().delete_snapshots.push_back({sid, days});
   }
   if (delete_associated) out->results.push_back({sid, std::move(result)});
 }
@@ -265,12 +265,12 @@ PlannedDeregister PlanDeregisterImage(const PlanView& view, const CallContext& c
       image.root_device_type() == RootDeviceType::kEbs) {
     const int days = view.RetentionDays(image.owner(), image.region(),
                                         RecycleBinResourceType::kImage, image.tags());
-    if (days > 0) plan.retain_images.push_back({id, days});
+    if (days > 0) plan.mutable_extra().retain_images.push_back({id, days});
   }
   Image::Builder b = image.ToBuilder();
   b.set_state(ImageState::kDeregistered).set_launch_permissions({});
   plan.put_images.push_back(std::make_shared<const Image>(*b.Build()));
-  plan.drop_foreign_tags.push_back({id.ToString(), image.region()});
+  plan.mutable_extra().drop_foreign_tags.push_back({id.ToString(), image.region()});
   for (const SnapshotId sid : image.snapshot_ids()) {
     PlanSnapshotRemoval(view, ctx, image, sid, delete_associated_snapshots, &out);
   }
@@ -284,7 +284,7 @@ Planned PlanDeleteSnapshot(const PlanView& view, const CallContext& ctx, Snapsho
   const Snapshot& snap = *view.FindSnapshot(id);
   const int days = view.RetentionDays(snap.owner(), snap.region(),
                                       RecycleBinResourceType::kSnapshot, snap.tags());
-  out.plan.delete_snapshots.push_back({id, days});
+  out.plan.mutable_extra().delete_snapshots.push_back({id, days});
   return out;
 }
 

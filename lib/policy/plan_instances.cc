@@ -265,7 +265,7 @@ absl::StatusOr<Planned> PlanCreateImage(const PlanView& view, const CreateImageC
   AMI_ASSIGN_OR_RETURN(Image image, ib.Build());
   out.plan.ids = ids;
   out.plan.put_images.push_back(std::make_shared<const Image>(std::move(image)));
-  if (c.request.no_reboot) out.plan.start_create_image.push_back({c.instance, id});
+  if (c.request.no_reboot) out.plan.mutable_extra().start_create_image.push_back({c.instance, id});
   out.plan.schedule.push_back(
       {view.ImagePending(), {PendingWork::Kind::kImage, id.ToString(), std::nullopt}});
   return out;

@@ -43,7 +43,7 @@ const KmsKey* OwnKey(const PlanView& view, const CallContext& ctx, const KeyName
 // Builds `b` into `out`'s plan.
 absl::Status PutKey(const KmsKey::Builder& b, Planned* out) {
   AMI_ASSIGN_OR_RETURN(KmsKey key, b.Build());
-  out->plan.put_keys.push_back(std::make_shared<const KmsKey>(std::move(key)));
+  out->plan.mutable_extra().put_keys.push_back(std::make_shared<const KmsKey>(std::move(key)));
   return absl::OkStatus();
 }
 
@@ -102,7 +102,7 @@ Planned PlanCreateAlias(const PlanView& view, const CallContext& ctx, const std:
                              {.account = ctx.account, .region = ctx.region, .text = alias}));
     return out;
   }
-  out.plan.put_aliases.emplace_back(std::make_tuple(ctx.account, ctx.region, alias), own->arn());
+  out.plan.mutable_extra().put_aliases.emplace_back(std::make_tuple(ctx.account, ctx.region, alias), own->arn());
   return out;
 }
 

@@ -156,7 +156,7 @@ Planned PlanSettingsChange(const PlanView& view, const CallContext& ctx, const S
   ReasonArgs a = CallerArgs(ctx);
   a.key = s.default_kms_key;
   out.decision = Decision::Allow(R(PermitOf(change.kind), std::move(a)));
-  out.plan.put_settings.emplace(AccountRegion{ctx.account, ctx.region}, std::move(s));
+  out.plan.mutable_extra().put_settings.emplace(AccountRegion{ctx.account, ctx.region}, std::move(s));
   return out;
 }
 
@@ -180,7 +180,7 @@ Planned PlanModifyDefaultKey(const PlanView& view, const CallContext& ctx, const
   out.decision = Decision::Allow(R(reasons::kDefaultKeySet, std::move(a)));
   RegionSettings s = view.Settings(ctx.account, ctx.region);
   s.default_kms_key = *arn;
-  out.plan.put_settings.emplace(AccountRegion{ctx.account, ctx.region}, std::move(s));
+  out.plan.mutable_extra().put_settings.emplace(AccountRegion{ctx.account, ctx.region}, std::move(s));
   return out;
 }
 
@@ -203,7 +203,7 @@ Planned PlanAllowedImagesChange(const PlanView& view, const CallContext& ctx,
   std::optional<AllowedImagesSettings> put;
   // The default is not stored.
   if (s.state != AllowedImagesState::kDisabled || !s.criteria.empty()) put = std::move(s);
-  out.plan.put_allowed_images.emplace(AccountRegion{ctx.account, ctx.region}, std::move(put));
+  out.plan.mutable_extra().put_allowed_images.emplace(AccountRegion{ctx.account, ctx.region}, std::move(put));
   return out;
 }
 
@@ -229,7 +229,7 @@ PlannedRule PlanCreateRecycleBinRule(const PlanView& view, const CallContext& ct
   rules.insert(at, std::move(rule));
   out.planned.decision = Decision::Allow(R(reasons::kRuleCreated, CallerArgs(ctx)));
   out.planned.plan.ids = ids;
-  out.planned.plan.put_bin_rules.emplace(AccountRegion{ctx.account, ctx.region}, std::move(rules));
+  out.planned.plan.mutable_extra().put_bin_rules.emplace(AccountRegion{ctx.account, ctx.region}, std::move(rules));
   return out;
 }
 
@@ -264,7 +264,7 @@ Planned PlanRecycleBinRule(const PlanView& view, const CallContext& ctx, const s
   } else {
     *it = ActedOn(view, *it, current, action, unlock_delay_days);
   }
-  out.plan.put_bin_rules.emplace(AccountRegion{ctx.account, ctx.region}, std::move(rules));
+  out.plan.mutable_extra().put_bin_rules.emplace(AccountRegion{ctx.account, ctx.region}, std::move(rules));
   return out;
 }
 
@@ -281,7 +281,7 @@ Planned PlanRestoreImage(const PlanView& view, const CallContext& ctx, ImageId i
   CheckRestorable(view, *image, a, &out.decision);
   if (!out.decision.allowed()) return out;
   out.plan.put_images.push_back(std::move(image));  // DEREG-10: its shares come back with it.
-  out.plan.leave_bin.push_back(id.ToString());
+  out.plan.mutable_extra().leave_bin.push_back(id.ToString());
   return out;
 }
 
@@ -296,7 +296,7 @@ Planned PlanRestoreSnapshot(const PlanView& view, const CallContext& ctx, Snapsh
   }
   out.decision = Decision::Allow(R(reasons::kBinSnapshotRestored, std::move(a)));
   out.plan.put_snapshots.push_back(std::move(snap));
-  out.plan.leave_bin.push_back(id.ToString());
+  out.plan.mutable_extra().leave_bin.push_back(id.ToString());
   return out;
 }
 

@@ -134,7 +134,7 @@ absl::StatusOr<Planned> PlanChangeTags(const PlanView& view, const CallContext& 
     if (owner) {
       AMI_RETURN_IF_ERROR(PutOwnerTags(view, resource, std::move(next), &out.plan));
     } else {
-      out.plan.set_foreign_tags.push_back({TextOf(resource), ctx.region, ctx.account, std::move(next)});
+      out.plan.mutable_extra().set_foreign_tags.push_back({TextOf(resource), ctx.region, ctx.account, std::move(next)});
     }
   }
   return out;
