@@ -82,13 +82,14 @@ absl::StatusOr<ImageId> Cloud::RegisterImage(const CallContext& ctx,
 }
 
 absl::StatusOr<ImageId> Cloud::CopyImage(const CallContext& ctx, const CopyImageRequest& request) {
-  AMI_ASSIGN_OR_RETURN(const policy::CopyImageCall call, DecodeCopy(ctx, request));
+  const absl::StatusOr<policy::CopyImageCall> call = DecodeCopy(ctx, request);
+  AMI_RETURN_IF_ERROR(call.status());
   internal::WriterLock lock(state_->mu);
-  absl::StatusOr<policy::PlannedCopy> p = policy::PlanCopyImage(*state_, call);
-  AMI_RETURN_IF_ERROR(p.status());
-  AMI_RETURN_IF_ERROR(internal::Gate(p->planned.decision, ctx, /*allow_later=*/true));
-  if (!p->existing.has_value()) state_->Commit(std::move(p->planned.plan));
-  return p->image;
+  policy::PlannedCopy p;
+  AMI_RETURN_IF_ERROR(policy::PlanCopyImage(*state_, *call, &p));
+  AMI_RETURN_IF_ERROR(internal::Gate(p.planned.decision, ctx, /*allow_later=*/true));
+  if (!p.existing.has_value()) state_->Commit(std::move(p.planned.plan));
+  return p.image;
 }
 
 absl::StatusOr<std::vector<DeleteSnapshotResult>> Cloud::DeregisterImage(

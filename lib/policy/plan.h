@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "absl/container/flat_hash_map.h"
+#include "absl/container/inlined_vector.h"
 #include "absl/time/time.h"
 #include "ami/image.h"
 #include "ami/instance.h"
@@ -99,12 +100,13 @@ struct Plan {
   // ---- Images, snapshots and instances: what most operations change ----
   // Where the id sequence stands after the operation; unset when it drew no id.
   std::optional<IdSequence> ids;
-  // Added or replaced; snapshots before images, so that an image's snapshots exist.
-  std::vector<std::shared_ptr<const Snapshot>> put_snapshots;
-  std::vector<std::shared_ptr<const Image>> put_images;
+  // Added or replaced; snapshots before images, so that an image's snapshots exist. The usual
+  // one image, its first snapshots and one piece of work are held without an allocation.
+  absl::InlinedVector<std::shared_ptr<const Snapshot>, 2> put_snapshots;
+  absl::InlinedVector<std::shared_ptr<const Image>, 1> put_images;
   std::vector<Instance> put_instances;
   // Work that AdvanceClock() completes, `after` from now.
-  std::vector<std::pair<absl::Duration, PendingWork>> schedule;
+  absl::InlinedVector<std::pair<absl::Duration, PendingWork>, 1> schedule;
   // A ClientToken remembered with what it made (COPY-17).
   std::optional<std::pair<TokenKey, TokenEntry>> client_token;
 

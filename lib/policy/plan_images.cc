@@ -109,24 +109,25 @@ std::string Fingerprint(const CopyImageRequest& r) {
 absl::StatusOr<Snapshot> SnapshotCopy(const CopyImageCall& c, const Snapshot& from,
                                       const std::optional<KmsKeyArn>& key, SnapshotId id,
                                       ImageId image, absl::Time now) {
-  return Snapshot::Builder()
-      .set_id(id).set_owner(c.ctx.account).set_region(c.ctx.region)
+  Snapshot::Builder b;
+  b.set_id(id).set_owner(c.ctx.account).set_region(c.ctx.region)
       .set_volume_size_gib(from.volume_size_gib()).set_kms_key(key)
       .set_state(SnapshotState::kPending).set_start_time(now)
       .set_description(absl::StrCat("Copied for DestinationAmi ", image.ToString(),
                                     " from SourceAmi ", c.question.source_image.ToString(),
                                     " for SourceSnapshot ", from.id().ToString()))
       .set_product_codes(from.product_codes()).set_source_snapshot(from.id())
-      .set_tags(c.snapshot_tags).Build();
+      .set_tags(c.snapshot_tags);
+  return std::move(b).Build();
 }
 
-// The copy's image before its mappings (COPY-3 … 5): what is not copied is reset.
-absl::StatusOr<Image::Builder> CopiedImage(const CopyImageCall& c, const Image& source, ImageId id,
-                                           absl::Time now) {
+// The copy's image before its mappings (COPY-3 … 5), into `b`, which holds the source: what
+// is not copied is reset.
+absl::Status CopiedImage(const CopyImageCall& c, const Image& source, ImageId id, absl::Time now,
+                         Image::Builder& b) {
   TagSet tags;  // COPY-4: the source's own user tags, when asked and the caller owns the source.
   if (c.request.copy_image_tags && source.owner() == c.ctx.account) tags = source.tags().UserTags();
   AMI_ASSIGN_OR_RETURN(tags, tags.With(c.image_tags));
-  Image::Builder b = source.ToBuilder();
   b.set_id(id).set_name(c.request.name).set_description(c.request.description)
       .set_owner(c.ctx.account).set_owner_alias(OwnerAlias::kNone).set_region(c.ctx.region)
       .set_state(ImageState::kPending).set_state_reason({}).set_creation_time(now)
@@ -134,16 +135,18 @@ absl::StatusOr<Image::Builder> CopiedImage(const CopyImageCall& c, const Image& 
       .set_deregistration_protection(DeregistrationProtection::kDisabled)
       .set_protection_cooldown_until(std::nullopt).set_last_launched_time(std::nullopt)
       .set_source_image(c.question.source_image, c.question.source_region)
-      .set_source_instance(std::nullopt).set_tags(tags);
-  return b;
+      .set_source_instance(std::nullopt).set_tags(std::move(tags));
+  return absl::OkStatus();
 }
 
 // The copy's image and snapshots into `out`, drawing ids from `ids`.
 absl::Status PlanCopyValues(const PlanView& view, const CopyImageCall& c, const CopyPlan& copy,
                             internal::IdSequence& ids, ImageId id, Plan* out) {
   const Image& source = *view.FindImage(c.question.source_image);
-  AMI_ASSIGN_OR_RETURN(Image::Builder b, CopiedImage(c, source, id, view.Now()));
+  Image::Builder b = source.ToBuilder();
+  AMI_RETURN_IF_ERROR(CopiedImage(c, source, id, view.Now(), b));
   std::vector<BlockDeviceMapping> mappings;
+  mappings.reserve(source.block_device_mappings().size());
   size_t next = 0;
   for (BlockDeviceMapping m : source.block_device_mappings()) {
     if (m.ebs.has_value() && m.ebs->snapshot_id.has_value()) {
@@ -158,7 +161,7 @@ absl::Status PlanCopyValues(const PlanView& view, const CopyImageCall& c, const 
     mappings.push_back(std::move(m));
   }
   b.set_block_device_mappings(std::move(mappings));
-  AMI_ASSIGN_OR_RETURN(Image image, b.Build());
+  AMI_ASSIGN_OR_RETURN(Image image, std::move(b).Build());
   out->put_images.push_back(std::make_shared<const Image>(std::move(image)));
   return absl::OkStatus();
 }
@@ -184,18 +187,17 @@ bool ReplayToken(const PlanView& view, const CopyImageCall& c, const std::string
 
 }  // namespace
 
-absl::StatusOr<PlannedCopy> PlanCopyImage(const PlanView& view, const CopyImageCall& c) {
-  PlannedCopy out;
+absl::Status PlanCopyImage(const PlanView& view, const CopyImageCall& c, PlannedCopy* out) {
   if (!c.request.kms_key_id.empty() && !c.request.encrypted.value_or(false)) {
-    out.planned.decision.AddForbid(R(reasons::kKeyWithoutEncrypted,
+    out->planned.decision.AddForbid(R(reasons::kKeyWithoutEncrypted,
                                      {.account = c.ctx.account, .region = c.ctx.region,
                                       .text = absl::StrCat("`", c.request.kms_key_id, "`")}));
-    return out;
+    return absl::OkStatus();
   }
   const std::string fingerprint = Fingerprint(c.request);
-  if (ReplayToken(view, c, fingerprint, &out)) return out;
+  if (ReplayToken(view, c, fingerprint, out)) return absl::OkStatus();
   CopyPlan copy;
-  Decision& d = out.planned.decision;
+  Decision& d = out->planned.decision;
   d = EvaluateCopy(view, c.question, &copy);
   if (!c.unparsed_key.empty() && (d.allowed() || d.denied_later())) {
     // Planned as if unencrypted-to-default; the copy fails later for the unusable key.
@@ -203,20 +205,20 @@ absl::StatusOr<PlannedCopy> PlanCopyImage(const PlanView& view, const CopyImageC
                                            .text = absl::StrCat("`", c.unparsed_key, "`")},
                   /*async=*/true));
   }
-  if (!d.allowed() && !d.denied_later()) return out;
+  if (!d.allowed() && !d.denied_later()) return absl::OkStatus();
   internal::IdSequence ids = view.Ids();
-  out.image = ids.NewImageId();
-  AMI_RETURN_IF_ERROR(PlanCopyValues(view, c, copy, ids, out.image, &out.planned.plan));
-  Plan& plan = out.planned.plan;
+  out->image = ids.NewImageId();
+  AMI_RETURN_IF_ERROR(PlanCopyValues(view, c, copy, ids, out->image, &out->planned.plan));
+  Plan& plan = out->planned.plan;
   plan.ids = ids;
-  PendingWork work{PendingWork::Kind::kImage, out.image.ToString(), std::nullopt};
+  PendingWork work{PendingWork::Kind::kImage, out->image.ToString(), std::nullopt};
   if (!d.allowed()) work.failure = FailureReason(choices::kCopyFailureCode, d);
   plan.schedule.push_back({view.ImagePending(), std::move(work)});
   if (!c.request.client_token.empty()) {
     plan.client_token = {{c.ctx.account, c.ctx.region, c.request.client_token},
-                         {fingerprint, out.image}};
+                         {fingerprint, out->image}};
   }
-  return out;
+  return absl::OkStatus();
 }
 
 namespace {

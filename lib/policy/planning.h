@@ -75,7 +75,8 @@ absl::StatusOr<Planned> PlanRegisterImage(const PlanView& view, const RegisterIm
 
 struct CopyImageCall {
   CallContext ctx;
-  CopyImageRequest request;
+  // The request as the caller gave it; outlives the call.
+  const CopyImageRequest& request;
   CopyQuestion question;
   TagSet image_tags;
   TagSet snapshot_tags;
@@ -88,7 +89,9 @@ struct PlannedCopy {
   std::optional<ImageId> existing;
   ImageId image = ImageId::Short(0);
 };
-absl::StatusOr<PlannedCopy> PlanCopyImage(const PlanView& view, const CopyImageCall& call);
+// Fills `out`, which the caller keeps in place (a copy's plan is the hottest write); an error
+// is a value the plan could not build.
+absl::Status PlanCopyImage(const PlanView& view, const CopyImageCall& call, PlannedCopy* out);
 
 // DEREG-1 … 3, DEREG-6, DEREG-9, COPY-1.
 struct PlannedDeregister {
