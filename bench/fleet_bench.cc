@@ -19,7 +19,7 @@
 #include "ami/cloud.h"
 #include "ami/image.h"
 #include "ami/policy.h"
-#include "ami/state_file.h"
+#include "ami/io/state_file.h"
 #include "ami/tools/fleet.h"
 #include "ami/tools/launch_table.h"
 #include "benchmark/benchmark.h"

@@ -5,7 +5,7 @@
 
 #include "absl/container/flat_hash_set.h"
 #include "ami/ami.h"
-#include "ami/proto.h"
+#include "ami/io/proto.h"
 #include "benchmark/benchmark.h"
 
 namespace {

@@ -1,7 +1,7 @@
 // Tests for ImportAwsCli and DetectAwsCliKind: the fixtures under tests/fixtures/aws/ are shaped
 // like real AWS CLI output (extra fields included); malformed ones and small inline documents
 // cover each rejection and the placeholder snapshots of other accounts' images (MC-36).
-#include "ami/aws_import.h"
+#include "ami/io/aws_import.h"
 
 #include <fstream>
 #include <sstream>

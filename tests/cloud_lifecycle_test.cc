@@ -20,7 +20,7 @@
 #include "ami/ami.h"
 #include "ami/cloud.h"
 #include "ami/policy.h"
-#include "ami/state_file.h"
+#include "ami/io/state_file.h"
 #include "ami/state_view.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"

@@ -9,7 +9,7 @@
 #include "absl/hash/hash_testing.h"
 #include "absl/time/time.h"
 #include "ami/ami.h"
-#include "ami/proto.h"
+#include "ami/io/proto.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "tests/test_util.h"

@@ -5,7 +5,7 @@
 
 #include "absl/time/time.h"
 #include "ami/ami.h"
-#include "ami/proto.h"
+#include "ami/io/proto.h"
 #include "absl/hash/hash_testing.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"

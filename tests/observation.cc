@@ -3,7 +3,7 @@
 #include <sstream>
 
 #include "absl/strings/str_cat.h"
-#include "ami/state_file.h"
+#include "ami/io/state_file.h"
 #include "gtest/gtest.h"
 
 namespace ami::testing {

@@ -1,6 +1,6 @@
 // Tests for the protobuf and JSON forms: ToProto/FromProto, ToBinary/FromBinary, ToJson/FromJson,
 // FormatAwsTime/ParseAwsTime.
-#include "ami/proto.h"
+#include "ami/io/proto.h"
 
 #include <string>
 #include <vector>

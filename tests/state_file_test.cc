@@ -1,5 +1,5 @@
 // State files: round trips, byte-identical re-saves, and refusal of damaged or inconsistent files.
-#include "ami/state_file.h"
+#include "ami/io/state_file.h"
 
 #include <fstream>
 #include <memory>

@@ -13,7 +13,7 @@
 #include "ami/ami.h"
 #include "ami/cloud.h"
 #include "ami/policy.h"
-#include "ami/state_file.h"
+#include "ami/io/state_file.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "tests/cloud_fixture.h"

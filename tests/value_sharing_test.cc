@@ -15,7 +15,7 @@
 #include <vector>
 
 #include "ami/cloud.h"
-#include "ami/state_file.h"
+#include "ami/io/state_file.h"
 #include "ami/tools/fleet.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"

@@ -2,7 +2,7 @@
 #include <cstdio>
 #include <string>
 
-#include "ami/state_file.h"
+#include "ami/io/state_file.h"
 #include "ami/tools/audit.h"
 #include "cli.h"
 

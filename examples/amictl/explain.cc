@@ -5,7 +5,7 @@
 #include "absl/strings/str_cat.h"
 #include "ami/errors.h"
 #include "ami/policy.h"
-#include "ami/state_file.h"
+#include "ami/io/state_file.h"
 #include "cli.h"
 
 namespace amictl {

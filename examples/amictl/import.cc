@@ -5,9 +5,9 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
-#include "ami/aws_import.h"
+#include "ami/io/aws_import.h"
 #include "ami/errors.h"
-#include "ami/state_file.h"
+#include "ami/io/state_file.h"
 #include "cli.h"
 
 namespace amictl {

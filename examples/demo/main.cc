@@ -8,7 +8,7 @@
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
 #include "ami/ami.h"
-#include "ami/proto.h"
+#include "ami/io/proto.h"
 
 namespace {
 

@@ -1,10 +1,10 @@
-// Importing AWS CLI JSON output into a new Cloud (ami/aws_import.h).
+// Importing AWS CLI JSON output into a new Cloud (ami/io/aws_import.h).
 //
 // Each file is recognised by its top-level keys and decoded into its aws_cli.proto message; the
-// values inside go through FromProto() (ami/proto.h) and into the Cloud's Import* and settings
+// values inside go through FromProto() (ami/io/proto.h) and into the Cloud's Import* and settings
 // methods, in the order the header documents. Errors are prefixed with the file name and the
 // JSON path of the value that failed.
-#include "ami/aws_import.h"
+#include "ami/io/aws_import.h"
 
 #include <algorithm>
 #include <cstdint>
@@ -21,7 +21,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "ami/errors.h"
-#include "ami/proto.h"
+#include "ami/io/proto.h"
 #include "ami/v1/aws_cli.pb.h"
 #include "io/aws_import_json.h"
 #include "values/choices.h"

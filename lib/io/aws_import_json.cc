@@ -13,7 +13,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "ami/errors.h"
-#include "ami/proto.h"
+#include "ami/io/proto.h"
 #include "values/choices.h"
 #include "google/protobuf/struct.pb.h"
 #include "io/json_check.h"

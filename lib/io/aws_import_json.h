@@ -13,7 +13,7 @@
 #include "absl/status/statusor.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/string_view.h"
-#include "ami/aws_import.h"
+#include "ami/io/aws_import.h"
 #include "ami/errors.h"
 #include "ami/kms_key.h"
 #include "values/choices.h"
@@ -119,7 +119,7 @@ absl::StatusOr<Kind> Detect(absl::string_view json);
 
 // ---- Key policy documents ---------------------------------------------------------------------
 
-// The statements of an IAM policy document, reduced as ami/aws_import.h says.
+// The statements of an IAM policy document, reduced as ami/io/aws_import.h says.
 absl::StatusOr<std::vector<KeyPolicyStatement>> PolicyDocument(const std::string& text);
 
 }  // namespace ami::aws_import_internal

@@ -7,7 +7,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/time/time.h"
 #include "ami/errors.h"
-#include "ami/proto.h"
+#include "ami/io/proto.h"
 #include "values/choices.h"
 #include "google/protobuf/util/json_util.h"
 #include "io/json_check.h"

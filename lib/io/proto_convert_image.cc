@@ -1,4 +1,4 @@
-// Conversions between images and instances and their ami.v1 messages (ami/proto.h).
+// Conversions between images and instances and their ami.v1 messages (ami/io/proto.h).
 #include <string>
 #include <utility>
 #include <vector>
@@ -6,7 +6,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/time/time.h"
 #include "ami/errors.h"
-#include "ami/proto.h"
+#include "ami/io/proto.h"
 #include "values/choices.h"
 #include "io/proto_convert_util.h"
 #include "values/status_macros.h"

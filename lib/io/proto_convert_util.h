@@ -17,7 +17,7 @@
 #include "absl/strings/string_view.h"
 #include "absl/time/time.h"
 #include "ami/errors.h"
-#include "ami/proto.h"
+#include "ami/io/proto.h"
 #include "values/choices.h"
 #include "values/status_macros.h"
 

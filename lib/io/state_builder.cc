@@ -11,7 +11,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "ami/errors.h"
-#include "ami/proto.h"
+#include "ami/io/proto.h"
 #include "policy/planning.h"
 #include "values/choices.h"
 #include "values/text_util.h"

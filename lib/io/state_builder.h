@@ -11,7 +11,7 @@
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
 #include "ami/errors.h"
-#include "ami/state_file.h"
+#include "ami/io/state_file.h"
 #include "ami/v1/state.pb.h"
 #include "cloud/state.h"
 #include "values/status_macros.h"

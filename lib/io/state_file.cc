@@ -1,6 +1,6 @@
-// State files: writing a Cloud as length-delimited StateRecord messages (ami/state_file.h). The
+// State files: writing a Cloud as length-delimited StateRecord messages (ami/io/state_file.h). The
 // reading half is lib/state_file_read.cc and lib/state_builder.cc.
-#include "ami/state_file.h"
+#include "ami/io/state_file.h"
 
 #include <algorithm>
 #include <optional>
@@ -11,7 +11,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "ami/errors.h"
-#include "ami/proto.h"
+#include "ami/io/proto.h"
 #include "ami/v1/state.pb.h"
 #include "values/choices.h"
 #include "cloud/state.h"

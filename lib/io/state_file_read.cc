@@ -1,4 +1,4 @@
-// State files: reading a Cloud from length-delimited StateRecord messages (ami/state_file.h).
+// State files: reading a Cloud from length-delimited StateRecord messages (ami/io/state_file.h).
 #include <algorithm>
 #include <cstring>
 #include <fstream>
@@ -9,7 +9,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "ami/errors.h"
-#include "ami/state_file.h"
+#include "ami/io/state_file.h"
 #include "ami/v1/state.pb.h"
 #include "values/choices.h"
 #include "cloud/state.h"
@@ -129,7 +129,7 @@ const char* RecordName(const v1::StateRecord& r) {
   }
 }
 
-// A record kind's place in the file (ami/state_file.h): each kind comes after those of a lower
+// A record kind's place in the file (ami/io/state_file.h): each kind comes after those of a lower
 // rank.
 int Rank(v1::StateRecord::RecordCase kind) {
   using R = v1::StateRecord;

@@ -54,7 +54,7 @@ bool OnOuPath(absl::Span<const Ou> path, const Ou& ou) {
 enum class LaunchGrant : uint8_t { kNone, kOwner, kAccount, kOrganization, kOu, kPublic };
 struct LaunchMatch {
   LaunchGrant grant = LaunchGrant::kNone;
-  size_t index = 0;
+  uint32_t index = 0;
 };
 
 // May `account` launch (SHARE-1, SHARE-7, LAUNCH-4)? The first of: the owner, a listed account,
@@ -74,12 +74,12 @@ LaunchMatch MatchLaunchPermission(const Permissions& p, AccountId account, Membe
       const auto& org = *facts.organization;
       for (size_t i = 0; i < p.organizations(); ++i) {
         if (p.organization(i) == org && p.organization_usable(i)) {
-          return {LaunchGrant::kOrganization, i};
+          return {LaunchGrant::kOrganization, static_cast<uint32_t>(i)};
         }
       }
       for (size_t i = 0; i < p.ous(); ++i) {
         if (p.ou_organization(i) == org && p.ou_usable(i) && OnOuPath(facts.ou_path, p.ou(i))) {
-          return {LaunchGrant::kOu, i};
+          return {LaunchGrant::kOu, static_cast<uint32_t>(i)};
         }
       }
     }

@@ -10,7 +10,7 @@
 #include "absl/strings/str_join.h"
 #include "ami/errors.h"
 #include "ami/cloud.h"
-#include "ami/proto.h"
+#include "ami/io/proto.h"
 #include "tools/scenario_lifecycle.h"
 #include "tools/scenario_runner.h"
 #include "values/status_macros.h"

@@ -7,9 +7,9 @@
 #include <string>
 #include <vector>
 
-#include "ami/aws_import.h"
+#include "ami/io/aws_import.h"
 #include "ami/cloud.h"
-#include "ami/state_file.h"
+#include "ami/io/state_file.h"
 #include "tests/fuzz/fuzz_check.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {

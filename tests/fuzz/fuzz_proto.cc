@@ -7,7 +7,7 @@
 
 #include "absl/strings/string_view.h"
 #include "ami/ami.h"
-#include "ami/proto.h"
+#include "ami/io/proto.h"
 #include "tests/fuzz/fuzz_check.h"
 
 namespace {

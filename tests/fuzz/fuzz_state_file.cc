@@ -6,7 +6,7 @@
 #include <string>
 
 #include "ami/cloud.h"
-#include "ami/state_file.h"
+#include "ami/io/state_file.h"
 #include "tests/fuzz/fuzz_check.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {

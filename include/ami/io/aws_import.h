@@ -10,7 +10,7 @@
 //   get-key-policy                       {"Policy": "<IAM policy document>", "PolicyName"}
 //   get-ebs-encryption-by-default        {"EbsEncryptionByDefault": true}
 //   get-image-block-public-access-state  {"ImageBlockPublicAccessState": "block-new-sharing"}
-// Fields libami does not model are ignored. Every value goes through FromProto() (ami/proto.h),
+// Fields libami does not model are ignored. Every value goes through FromProto() (ami/io/proto.h),
 // so an import holds only values the C++ API could make.
 //
 // What the CLI output lacks is taken from the file: images and snapshots without a Region are
@@ -40,8 +40,8 @@
 // "<file>: <JSON path>: …", for example
 // "images.json: Images[3].BlockDeviceMappings[0].Ebs.SnapshotId: invalid snapshot id …".
 // Thread-safe: pure functions.
-#ifndef AMI_AWS_IMPORT_H_
-#define AMI_AWS_IMPORT_H_
+#ifndef AMI_IO_AWS_IMPORT_H_
+#define AMI_IO_AWS_IMPORT_H_
 
 #include <memory>
 #include <string>
@@ -91,4 +91,4 @@ absl::StatusOr<std::string> DetectAwsCliKind(absl::string_view json);
 
 }  // namespace ami
 
-#endif  // AMI_AWS_IMPORT_H_
+#endif  // AMI_IO_AWS_IMPORT_H_

@@ -12,8 +12,8 @@
 // an error naming the record, and no cloud is made. SaveStateToFile never leaves a half-written
 // file: it writes a new file beside the target, syncs it and renames it over the target.
 // Thread-safe: SaveState reads the cloud under its read lock; LoadState builds a new cloud.
-#ifndef AMI_STATE_FILE_H_
-#define AMI_STATE_FILE_H_
+#ifndef AMI_IO_STATE_FILE_H_
+#define AMI_IO_STATE_FILE_H_
 
 #include <cstdint>
 #include <iosfwd>
@@ -53,4 +53,4 @@ absl::StatusOr<std::unique_ptr<Cloud>> LoadStateFromFile(const std::string& path
 
 }  // namespace ami
 
-#endif  // AMI_STATE_FILE_H_
+#endif  // AMI_IO_STATE_FILE_H_

@@ -7,8 +7,8 @@
 // `SerializationException`; decodable but invalid content with the code of the failed check.
 // JSON uses the AWS field names (`ImageId`, `OwnerId`, `BlockDeviceMappings`, …) and ignores
 // unknown fields. Thread-safe: pure functions.
-#ifndef AMI_PROTO_H_
-#define AMI_PROTO_H_
+#ifndef AMI_IO_PROTO_H_
+#define AMI_IO_PROTO_H_
 
 #include <string>
 
@@ -58,4 +58,4 @@ absl::StatusOr<T> FromJson(absl::string_view json);
 
 }  // namespace ami
 
-#endif  // AMI_PROTO_H_
+#endif  // AMI_IO_PROTO_H_
