@@ -30,7 +30,7 @@ class AccountId {
   // Parses exactly 12 decimal digits; anything else is `InvalidUserID.Malformed`.
   static absl::StatusOr<AccountId> Parse(absl::string_view text);
   // The account whose 12-digit form is `number` zero-padded. REQUIRES: number < 10^12.
-  static AccountId FromNumber(uint64_t number);
+  static AccountId FromNumber(uint64_t number) { return AccountId(number % 1000000000000ULL); }
 
   // The 12-digit text form, for example "012345678901".
   std::string ToString() const;

@@ -95,7 +95,6 @@ absl::StatusOr<AccountId> AccountId::Parse(absl::string_view text) {
   return AccountId(value);
 }
 
-AccountId AccountId::FromNumber(uint64_t number) { return AccountId(number % 1000000000000ULL); }
 
 std::string AccountId::ToString() const {
   std::string out(12, '0');
