@@ -193,6 +193,7 @@ class ImageLookahead {
 
   // The next image of the walk (null for an id with no image), or false at the end.
   bool Next(const Image** out) {
+    s_.mu.AssertReaderHeld();  // The caller holds the state's lock.
     while (!done_ && count_ < kAhead) {
       ImageId id = ImageId::Short(0);
       if (!next_(&id)) {
@@ -227,6 +228,7 @@ class ImageLookahead {
 
   // Brings the slot `ahead` positions after the head to `stage`.
   void Advance(size_t ahead, int stage) {
+    s_.mu.AssertReaderHeld();  // The caller holds the state's lock.
     if (ahead >= count_) return;
     Slot& slot = ring_[(head_ + ahead) % kAhead];
     if (slot.stage < 1) {
@@ -279,6 +281,7 @@ class ImageQuery : public internal::ImageQueryPlan {
 };
 
 const TagSet& ImageQuery::ViewerTags(const Image& image) const {
+  s_.mu.AssertReaderHeld();  // The caller holds the state's lock.
   if (image.owner() == ctx_.account) return image.tags();
   const TagSet* mine = s_.ForeignTags(image.id().ToString(), ctx_.account);
   return mine == nullptr ? empty_tags_ : *mine;
@@ -309,6 +312,7 @@ bool ImageQuery::ExecutableBy(const Image& image, const ReasonTemplate* permit) 
 }
 
 bool ImageQuery::Passes(const Image& image, bool by_id, std::optional<DescribedImage>* out) const {
+  s_.mu.AssertReaderHeld();  // The caller holds the state's lock.
   if (!internal::IsRegistered(image.state()) || image.region() != ctx_.region) return false;
   const bool owner = image.owner() == ctx_.account;
   const ReasonTemplate* permit = owner ? nullptr : LaunchPermit(image);
@@ -348,6 +352,7 @@ DescribedImage ImageQuery::View(const Image& image, const TagSet& tags,
 }
 
 absl::StatusOr<DescribeImagesResult> ImageQuery::ByIds() const {
+  s_.mu.AssertReaderHeld();  // The caller holds the state's lock.
   DescribeImagesResult result;
   // DESC-4: every named image must exist and be visible; deregistered ones are left out.
   for (const ImageId id : ids_) {
@@ -402,6 +407,7 @@ absl::Status ImageQuery::StartPage(uint64_t fingerprint,
 }
 
 std::vector<const ImageIndex::IdSet*> ImageQuery::CandidateSets() {
+  s_.mu.AssertReaderHeld();  // The caller holds the state's lock.
   std::vector<const ImageIndex::IdSet*> sets;
   if (plan_filter_ == nullptr && plan_ != kPlanVisible && plan_ != kPlanOwners &&
       plan_ != kPlanUsers && plan_ != kPlanPublic) {
@@ -431,6 +437,7 @@ std::vector<const ImageIndex::IdSet*> ImageQuery::CandidateSets() {
 template <typename Take>
 void ImageQuery::WalkNames(const std::string& after_name, const std::optional<ImageId>& after,
                            Take& take) {
+  s_.mu.AssertReaderHeld();  // The caller holds the state's lock.
   std::optional<NameStream<ImageId>::Key> after_key;
   if (after.has_value()) after_key = NameStream<ImageId>::Key{after_name, *after};
   NameStream<ImageId> stream(s_.image_index().Names(ctx_.region), NamePrefixes(), after_key,

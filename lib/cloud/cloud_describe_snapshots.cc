@@ -163,6 +163,7 @@ absl::Status SnapshotQuery::Parse() {
 }
 
 bool SnapshotQuery::Passes(const Snapshot& snap, std::optional<Snapshot>* out) const {
+  s_.mu.AssertReaderHeld();  // The caller holds the state's lock.
   if (snap.region() != ctx_.region || !CanSee(snap)) return false;
   if (!owners_.empty()) {
     bool any = false;
@@ -205,6 +206,7 @@ bool SnapshotQuery::Passes(const Snapshot& snap, std::optional<Snapshot>* out) c
 }
 
 std::vector<const SnapshotIndex::IdSet*> SnapshotQuery::Sets(int plan) const {
+  s_.mu.AssertReaderHeld();  // The caller holds the state's lock.
   const SnapshotIndex& x = s_.snapshot_index();
   const Region region = ctx_.region;
   std::vector<const SnapshotIndex::IdSet*> sets;
@@ -245,6 +247,7 @@ uint64_t SnapshotQuery::RequestFingerprint() const {
 using internal::SizeOf;
 
 absl::StatusOr<DescribeSnapshotsResult> SnapshotQuery::ByIds() const {
+  s_.mu.AssertReaderHeld();  // The caller holds the state's lock.
   DescribeSnapshotsResult result;
   for (const SnapshotId id : ids_) {
     const Snapshot* snap = s_.FindSnapshot(id);
@@ -303,6 +306,7 @@ absl::Status SnapshotQuery::ResumePlan(uint64_t fingerprint, std::optional<Snaps
 }
 
 absl::StatusOr<DescribeSnapshotsResult> SnapshotQuery::Run() {
+  s_.mu.AssertReaderHeld();  // The caller holds the state's lock.
   AMI_RETURN_IF_ERROR(Parse());
   // DryRun: a well-formed request answers DryRunOperation instead of its results.
   AMI_RETURN_IF_ERROR(internal::DryRunCheck(ctx_));

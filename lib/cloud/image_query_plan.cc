@@ -133,6 +133,7 @@ absl::Status ImageQueryPlan::Parse() {
 }
 
 std::vector<const ImageIndex::IdSet*> ImageQueryPlan::PlanSets(int plan) {
+  s_.mu.AssertReaderHeld();  // The caller holds the state's lock.
   const ImageIndex& x = s_.image_index();
   const Region region = ctx_.region;
   std::vector<const ImageIndex::IdSet*> sets;
@@ -190,6 +191,7 @@ std::vector<std::string> ImageQueryPlan::NamePrefixes() const {
 }
 
 void ImageQueryPlan::ChoosePlan() {
+  s_.mu.AssertReaderHeld();  // The caller holds the state's lock.
   size_t best = SizeOf(PlanSets(kPlanVisible));
   plan_ = kPlanVisible;
   auto consider = [&](int plan, size_t size, const CompiledFilter* f) {
