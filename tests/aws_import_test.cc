@@ -814,7 +814,7 @@ Decision LaunchAs(const Cloud& cloud, absl::string_view caller, absl::string_vie
   q.caller = Account(caller);
   q.region = RegionOf("us-east-1");
   q.image = Ami(image);
-  return cloud.Evaluate([&](const StateView& view) { return policy::EvaluateLaunch(view, q); });
+  return cloud.Evaluate(policy::EvaluateLaunch, q);
 }
 
 constexpr char kRootStatement[] =
@@ -882,12 +882,10 @@ std::vector<AwsCliFile> OwnEncryptedImage(absl::string_view key_arn) {
 
 // May the account share the image of OwnEncryptedImage with the partner?
 Decision ShareOwnImageWithPartner(const Cloud& cloud) {
-  return cloud.Evaluate([&](const StateView& view) {
-    policy::ShareQuestion q{.caller = Account(kSelf), .region = RegionOf("us-east-1"),
-                            .image = Ami("ami-0aaaabbbbccccdddd")};
-    q.change.add_accounts = {Account(kPartner)};
-    return policy::EvaluateModifyLaunchPermission(view, q);
-  });
+  policy::ShareQuestion q{.caller = Account(kSelf), .region = RegionOf("us-east-1"),
+                          .image = Ami("ami-0aaaabbbbccccdddd")};
+  q.change.add_accounts = {Account(kPartner)};
+  return cloud.Evaluate(policy::EvaluateModifyLaunchPermission, q);
 }
 
 TEST(ImportAwsCli, KMS_1_AnAwsManagedKeyIsImportedAsWhatItIs) {

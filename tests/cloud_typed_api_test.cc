@@ -101,6 +101,28 @@ TEST_F(TypedApi, ImageIdAsValueOrTextChangesTheSame) {
   EXPECT_TRUE(cloud->StateEquals(*by_text));
 }
 
+// Cloud::Evaluate(function, question[, plan]) asks the engine the one question, as the callback
+// form does, and fills a plan the caller owns: a public image it may copy and one it may not see.
+TEST_F(TypedApi, EvaluateAsksOneQuestionAndFillsItsPlan) {
+  const ImageId shared = SeedImage(owner, {.is_public = true, .snapshot_public = true});
+  const ImageId hidden = SeedImage(owner);
+  const policy::CopyQuestion allowed_copy{.caller = b, .destination = east, .source_region = east,
+                                          .source_image = shared, .name = "copy"};
+  policy::CopyPlan plan;
+  const Decision copy = cloud->Evaluate(policy::EvaluateCopy, allowed_copy, &plan);
+  EXPECT_TRUE(copy.allowed()) << copy.Explain();
+  EXPECT_EQ(plan.owner, b);
+  ASSERT_EQ(plan.snapshots.size(), 1u);
+  EXPECT_EQ(plan.snapshots[0].source, RootSnapshot(shared));
+
+  const policy::LaunchQuestion launch_hidden{b, east, hidden, std::nullopt, std::nullopt};
+  const Decision by_function = cloud->Evaluate(policy::EvaluateLaunch, launch_hidden);
+  const Decision by_callback = cloud->Evaluate(
+      [&](const StateView& view) { return policy::EvaluateLaunch(view, launch_hidden); });
+  EXPECT_FALSE(by_function.allowed());
+  EXPECT_EQ(by_function.Explain(), by_callback.Explain());
+}
+
 // ID-3: a malformed id is still its `*.Malformed` code, with the parser's message, and changes
 // nothing.
 TEST_F(TypedApi, MalformedTextIsTheParsersError) {

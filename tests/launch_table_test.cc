@@ -23,9 +23,8 @@ using ::ami::testing::IsOk;
 
 LaunchTable::Verdict EngineVerdict(const Cloud& cloud, AccountId caller, Region region,
                                    ImageId image) {
-  return LaunchTable::VerdictOf(cloud.Evaluate([&](const StateView& view) {
-    return policy::EvaluateLaunch(view, {caller, region, image, std::nullopt, std::nullopt});
-  }));
+  return LaunchTable::VerdictOf(cloud.Evaluate(
+      policy::EvaluateLaunch, {caller, region, image, std::nullopt, std::nullopt}));
 }
 
 class LaunchTableTest : public ::testing::Test {

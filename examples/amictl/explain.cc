@@ -80,9 +80,7 @@ absl::StatusOr<ami::Decision> Ask(const ami::Cloud& cloud, const Args& args, ami
   }
   const std::optional<bool> encrypted = args.Has("--encrypted") ? std::optional<bool>(true) : std::nullopt;
   if (verb == "launch") {
-    return cloud.Evaluate([&](const ami::StateView& v) {
-      return ami::policy::EvaluateLaunch(v, {caller, region, image, encrypted, key});
-    });
+    return cloud.Evaluate(ami::policy::EvaluateLaunch, {caller, region, image, encrypted, key});
   }
   if (verb == "copy") {
     auto source = args.Get("--source-region");
@@ -90,17 +88,15 @@ absl::StatusOr<ami::Decision> Ask(const ami::Cloud& cloud, const Args& args, ami
     auto source_region = ami::Region::Parse(*source);
     if (!source_region.ok()) return source_region.status();
     const std::string name = args.Get("--name").value_or("copy-of-" + image.ToString());
-    return cloud.Evaluate([&](const ami::StateView& v) {
-      return ami::policy::EvaluateCopy(v, {caller, region, *source_region, image, name, encrypted, key});
-    });
+    return cloud.Evaluate(ami::policy::EvaluateCopy,
+                          {caller, region, *source_region, image, name, encrypted, key});
   }
   if (verb == "share") {
     auto with = args.Get("--with");
     if (!with) return BadUsage("share needs --with ACCOUNT|ORG_ARN|OU_ARN|all");
     ami::policy::ShareQuestion q{caller, region, image, {}};
     if (absl::Status s = AddRecipient(*with, &q.change); !s.ok()) return s;
-    return cloud.Evaluate(
-        [&](const ami::StateView& v) { return ami::policy::EvaluateModifyLaunchPermission(v, q); });
+    return cloud.Evaluate(ami::policy::EvaluateModifyLaunchPermission, q);
   }
   if (verb == "make-public") {
     return cloud.Evaluate(

@@ -41,6 +41,11 @@ namespace ami {
 namespace internal {
 class CloudState;
 struct CloudAccess;
+// Keeps a parameter out of template deduction.
+template <typename T>
+struct Identity {
+  using type = T;
+};
 }  // namespace internal
 
 class Cloud {
@@ -257,8 +262,25 @@ class Cloud {
   std::vector<KmsKey> ListKeys() const;
 
   // ---- Preflight: evaluate policy questions against a consistent view of the state ----
-  // Runs `evaluate` under a read lock; any ami/policy.h function may be called in it. The view
-  // and every pointer it returns are valid only inside `evaluate`; the Decision owns its data.
+  // Asks one question of the policy engine under a read lock, for example
+  // `cloud.Evaluate(policy::EvaluateLaunch, question)` or, with its plan,
+  // `cloud.Evaluate(policy::EvaluateCopy, question, &copy_plan)`. `ask` is a plain function (no
+  // captures), the question and the plan are values: nothing the view owns can outlive the lock.
+  template <typename Q>
+  Decision Evaluate(Decision (*ask)(const StateView&, const Q&),
+                    const typename internal::Identity<Q>::type& question) const {
+    return Evaluate([&](const StateView& view) { return ask(view, question); });
+  }
+  template <typename Q, typename Plan>
+  Decision Evaluate(Decision (*ask)(const StateView&, const Q&, Plan*),
+                    const typename internal::Identity<Q>::type& question,
+                    Plan* plan = nullptr) const {
+    return Evaluate([&](const StateView& view) { return ask(view, question, plan); });
+  }
+
+  // Runs `evaluate` under a read lock, to combine several questions (any ami/policy.h function
+  // may be called in it). The view and every pointer it returns are valid only inside
+  // `evaluate`: copy a value to keep it. The Decision owns its data.
   Decision Evaluate(absl::FunctionRef<Decision(const StateView&)> evaluate) const;
 
   // True when both clouds hold the same state: clock, ids to come, accounts, settings, keys,

@@ -13,6 +13,7 @@
 #include "policy/planning.h"
 #include "values/choices.h"
 #include "values/status_macros.h"
+#include "values/text_util.h"
 
 namespace ami {
 
@@ -66,13 +67,15 @@ absl::Status Cloud::DisableSnapshotBlockPublicAccess(const CallContext& ctx) {
 
 absl::Status Cloud::EnableSnapshotBlockPublicAccess(
     const CallContext& ctx, const Input<SnapshotBlockPublicAccessState>& state) {
-  AMI_ASSIGN_OR_RETURN(const RegionSettings::SnapshotBlock block, state.Decode());
-  if (block == RegionSettings::SnapshotBlock::kUnblocked) {
+  // SNAP-3: the two blocking states are the request's only values.
+  const absl::StatusOr<RegionSettings::SnapshotBlock> block = state.Decode();
+  if (!block.ok() || *block == RegionSettings::SnapshotBlock::kUnblocked) {
     return MakeError(ErrorCode::kInvalidParameterValue,
-                     absl::StrCat("invalid snapshot block public access state `", state.ToString(),
+                     absl::StrCat("invalid snapshot block public access state `",
+                                  text_util::Clip(state.ToString()),
                                   "`: expected block-all-sharing or block-new-sharing"));
   }
-  return ChangeSettings(*state_, ctx, {SettingsKind::kEnableSnapshotBlock, block});
+  return ChangeSettings(*state_, ctx, {SettingsKind::kEnableSnapshotBlock, *block});
 }
 
 absl::Status Cloud::ModifyEbsDefaultKmsKeyId(const CallContext& ctx,

@@ -80,19 +80,12 @@ absl::Status UnknownText(absl::string_view text) {
                                 "`: expected one of ", expected));
 }
 
-// EnableSnapshotBlockPublicAccess's words (SNAP-3).
-template <>
-absl::Status UnknownText<SnapshotBlockPublicAccessState>(absl::string_view text) {
-  return MakeError(ErrorCode::kInvalidParameterValue,
-                   absl::StrCat("invalid snapshot block public access state `", text,
-                                "`: expected block-all-sharing or block-new-sharing"));
-}
-
 // DescribeImageAttribute's words (DESC-11).
 template <>
 absl::Status UnknownText<ImageAttributeName>(absl::string_view text) {
   return MakeError(choices::kInvalidValue,
-                   absl::StrCat("unknown or unsupported image attribute `", text, "`"));
+                   absl::StrCat("unknown or unsupported ", Names<ImageAttributeName>::kWhat, " `",
+                                text_util::Clip(text), "`"));
 }
 
 }  // namespace
