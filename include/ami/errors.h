@@ -78,6 +78,9 @@ enum class ErrorCode : uint16_t {
   kKmsInvalidStateException,
   // Bytes or text that cannot be decoded at all (protobuf wire format, JSON syntax).
   kSerializationException,
+  // A policy document (identity policy, service control policy, key policy) that does not parse
+  // or breaks the policy grammar.
+  kMalformedPolicyDocument,
 
   // Do not use: lets the enum grow without breaking callers.
   kDoNotUseSentinel,

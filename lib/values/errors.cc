@@ -63,6 +63,7 @@ constexpr std::array<CodeInfo, static_cast<size_t>(EC::kDoNotUseSentinel)> kCode
     {EC::kKmsDisabledException, "DisabledException", SC::kFailedPrecondition},
     {EC::kKmsInvalidStateException, "KMSInvalidStateException", SC::kFailedPrecondition},
     {EC::kSerializationException, "SerializationException", SC::kDataLoss},
+    {EC::kMalformedPolicyDocument, "MalformedPolicyDocument", SC::kInvalidArgument},
 }};
 
 constexpr bool RowsInEnumOrder() {
