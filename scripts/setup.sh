@@ -2,7 +2,8 @@
 set -euo pipefail
 
 AMI_PACKAGES=(g++ clang libclang-rt-14-dev cmake ninja-build pkg-config libabsl-dev
-              libprotobuf-dev protobuf-compiler libgtest-dev libgmock-dev libbenchmark-dev)
+              libprotobuf-dev protobuf-compiler libgtest-dev libgmock-dev libbenchmark-dev
+              nlohmann-json3-dev)
 # Optional: only scripts/coverage needs these (ami_install_missing "${AMI_COVERAGE_PACKAGES[@]}").
 AMI_COVERAGE_PACKAGES=(gcovr)
 

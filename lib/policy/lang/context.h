@@ -46,6 +46,8 @@ class RequestContext {
   void SetAbsent(absl::string_view key);
   // Declares that every key under `prefix` ("aws:ResourceTag/") that is not set is absent.
   void SetComplete(absl::string_view prefix);
+  // Makes the key unknown again, whatever was set or declared for it.
+  void Forget(absl::string_view key);
 
   // The key's state; `key_lower` is the lower-cased key name.
   KeyLookup Lookup(absl::string_view key_lower) const;
@@ -57,6 +59,7 @@ class RequestContext {
   absl::flat_hash_map<std::string, std::vector<std::string>> values_;
   absl::flat_hash_set<std::string> absent_;
   std::vector<std::string> complete_prefixes_;
+  absl::flat_hash_set<std::string> forgotten_;
 };
 
 }  // namespace ami::lang

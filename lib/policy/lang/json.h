@@ -43,7 +43,7 @@ struct JsonLimits {
 // Reads `text` as one JSON value within `limits`.
 absl::StatusOr<Json> ParseJson(absl::string_view text, const JsonLimits& limits = {});
 
-// "true", "123", "\"text\"", "[...]" or "{...}": how a value reads in messages.
+// "a string", "an array", …: what a value is, for messages.
 std::string JsonKindName(Json::Kind kind);
 
 }  // namespace ami::lang
