@@ -217,9 +217,8 @@ std::optional<Variable> ReadVariable(absl::string_view inner) {
   absl::string_view key = absl::StripAsciiWhitespace(inner.substr(0, comma));
   if (key.empty() || key.size() > kMaxConditionKeyBytes) return std::nullopt;
   for (char ch : key) {
-    if (ch == '$' || ch == '{' || ch == '\'' || absl::ascii_isspace(static_cast<unsigned char>(ch))) {
-      return std::nullopt;
-    }
+    bool bad = ch == '$' || ch == '{' || ch == '\'';
+    if (bad || absl::ascii_isspace(static_cast<unsigned char>(ch))) return std::nullopt;
   }
   v.key_lower = absl::AsciiStrToLower(key);
   if (comma != absl::string_view::npos) {
@@ -296,11 +295,15 @@ absl::Status CompileValue(absl::string_view op, Condition* c, const std::string&
       return absl::OkStatus();
     }
     case Family::kBinary:
-      if (!IsBase64(value)) return Malformed(op, c->key, absl::StrCat("`", value, "` is not base64"));
+      if (!IsBase64(value)) {
+        return Malformed(op, c->key, absl::StrCat("`", value, "` is not base64"));
+      }
       return absl::OkStatus();
     case Family::kIp: {
       std::optional<Cidr> n = ParseCidr(value);
-      if (!n) return Malformed(op, c->key, absl::StrCat("`", value, "` is not an IP address or CIDR"));
+      if (!n) {
+        return Malformed(op, c->key, absl::StrCat("`", value, "` is not an IP address or CIDR"));
+      }
       c->networks.push_back(*n);
       return absl::OkStatus();
     }

@@ -25,7 +25,8 @@ bool IsWild(absl::string_view pattern, const std::vector<bool>* literal, size_t 
 
 // One backtracking point (the last `*`): each `*` restarts the scan at most once per value
 // position, so the work is O(pattern × value) and never exponential.
-bool MatchGlob(absl::string_view pattern, const std::vector<bool>* literal, absl::string_view value) {
+bool MatchGlob(absl::string_view pattern, const std::vector<bool>* literal,
+               absl::string_view value) {
   size_t p = 0, v = 0;
   size_t star = absl::string_view::npos, star_v = 0;
   while (v < value.size()) {
