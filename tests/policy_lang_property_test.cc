@@ -196,7 +196,7 @@ TEST(PolicyProperties, NarrowingAnAllowNeverAllows) {
       std::vector<GenStatement> narrower = identity;
       if (s.actions.size() > 1) narrower[k].actions.pop_back();
       if (s.resources.size() > 1) narrower[k].resources.pop_back();
-      narrower[k].conditions.push_back(R"("StringEquals":{"aws:PrincipalTag/extra":"x"})");
+      narrower[k].conditions.push_back(R"("ArnLike":{"aws:PrincipalArn":"arn:aws:iam::*:role/ops"})");
       EXPECT_FALSE(Allowed(narrower, scp, ctx)) << PolicyJson(narrower);
     }
   }

@@ -18,6 +18,8 @@
 #ifndef AMI_LIB_POLICY_LANG_CONDITION_H_
 #define AMI_LIB_POLICY_LANG_CONDITION_H_
 
+#include <cstddef>
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <vector>
@@ -45,13 +47,30 @@ absl::StatusOr<Condition> CompileCondition(absl::string_view op, absl::string_vi
 // Whether `c` holds for `ctx`.
 Truth EvaluateCondition(const Condition& c, const RequestContext& ctx);
 
-// The text with its policy variables replaced from `ctx`.
+// The text with its policy variables replaced from `ctx`. kNoValue: some variable names a key
+// that is absent, empty or multi-valued and gives no default (a variable of an absent key with no
+// value wins over one of an unknown key: the text can match nothing either way). kUnknown: some
+// variable names a key the context does not know. Text that is not a well-formed variable
+// (`${` without `}`) stays as written.
 struct Substitution {
   enum class State : uint8_t { kValue, kNoValue, kUnknown };
   State state = State::kValue;
   std::string text;
+  // One flag per character of `text`: true where it came from a variable's value or default, so
+  // that a `*` or `?` in a key's value matches only itself in StringLike and ArnLike (while the
+  // `*` of `${*}` is a wildcard).
+  std::vector<bool> literal;
 };
 Substitution SubstituteVariables(absl::string_view text, const RequestContext& ctx);
+
+// GlobMatch where `literal` (one flag per pattern character, as Substitution::literal) marks
+// the `*` and `?` that match only themselves. A `literal` of another length is ignored.
+bool GlobMatch(absl::string_view pattern, const std::vector<bool>& literal,
+               absl::string_view value);
+
+// The longest condition key name: a tag key is at most 128 characters, after a prefix such as
+// "aws:ResourceTag/" or "kms:EncryptionContext:".
+inline constexpr size_t kMaxConditionKeyBytes = 256;
 
 // A time as conditions write it: ISO 8601 ("2026-01-01", "2026-01-01T12:00:00Z",
 // "2026-01-01T12:00:00.5+02:00") or seconds since the epoch ("1767225600").

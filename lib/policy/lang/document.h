@@ -47,7 +47,8 @@ struct Glob {
   bool has_variable = false;
 };
 
-// True when `value` matches `pattern` (no variables), case-sensitively.
+// True when `value` matches `pattern` (no variables), case-sensitively. Iterative: O(|pattern| ×
+// |value|) at worst, whatever the pattern.
 bool GlobMatch(absl::string_view pattern, absl::string_view value);
 
 // Principal or NotPrincipal.
@@ -136,7 +137,7 @@ struct Condition {
 std::string ConditionText(const Condition& c);
 
 struct Statement {
-  // Its Sid, and its position in the document (0-based).
+  // Its Sid, and its position in the document (0-based; Name() counts from 1).
   std::string sid;
   size_t index = 0;
   Effect effect = Effect::kAllow;
@@ -152,7 +153,7 @@ struct Statement {
   bool has_resource = false;
   std::vector<Condition> conditions;
 
-  // "statement 2 (Sid DenyUntagged)" or "statement 2".
+  // "statement 2 (Sid DenyUntagged)" or "statement 2": index + 1, as people count.
   std::string Name() const;
 };
 
