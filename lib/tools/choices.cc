@@ -264,6 +264,30 @@ constexpr ModellingChoice kChoices[] = {
    "authorized for images\" and the owner's operations (modify, reset, describe attribute, "
    "deregister, deprecate, disable, protect) AuthFailure \"Not authorized for image\", "
    "whether or not the caller can see the image, as observed (LAUNCH-4, SHARE-4, DEREG-1)."},
+  {"MC-61", "IAM-1, KMS-4",
+   "A policy document of any kind that breaks the grammar is MalformedPolicyDocument, "
+   "naming the statement and element: not JSON, a duplicate key, an unknown element, an "
+   "Effect other than Allow or Deny, not exactly one of Action/NotAction or "
+   "Resource/NotResource (Resource is required in every kind), a Principal outside a key "
+   "policy or none in one, a Version other than 2012-10-17 or 2008-10-17 (an SCP must be "
+   "2012-10-17), a condition value its operator cannot read. Bounds above every size AWS "
+   "accepts: 131,072 bytes, 1,000 statements, 1,000 values per condition key, 256-byte "
+   "condition keys, JSON nested 16 deep, 20,000 JSON values."},
+  {"MC-62", "IAM-1",
+   "Condition values the documentation leaves open: a request value its operator cannot "
+   "read (not a number, date, boolean or IP address) makes the condition unknown, for "
+   "negated operators too; a key with several values under an operator without "
+   "ForAnyValue/ForAllValues gives the answer all its values agree on, else unknown; an "
+   "empty list of values is absent; operator names are case-sensitive; dates are ISO 8601 "
+   "with a zone (or a date alone, midnight UTC) or whole epoch seconds; a `*` or `?` that "
+   "a policy variable substitutes matches only itself."},
+  {"MC-63", "IAM-1, KMS-4",
+   "NotPrincipal exempts a user or role only when it lists the principal and its account "
+   "(AWS evaluates the account as a principal of the request too); a role session matches "
+   "a statement naming its role."},
+  {"MC-64", "IAM-3",
+   "ec2:Owner is amazon for images of Amazon, aws-marketplace for Marketplace images, and "
+   "the owner's account id otherwise; ec2:ImageType is machine."},
 };
 
 }  // namespace

@@ -84,6 +84,10 @@ inline constexpr ErrorCode kInputTooLarge = ErrorCode::kResourceLimitExceeded;
 // MC-54: a FleetSpec the generator cannot honour (ami/tools/fleet.h).
 inline constexpr ErrorCode kBadFleetSpec = ErrorCode::kInvalidParameterValue;
 
+// MC-61: a policy document of any kind (identity, boundary, SCP, key policy) that breaks the
+// grammar or libami's bounds: IAM's code, for Organizations and KMS too.
+inline constexpr ErrorCode kMalformedPolicy = ErrorCode::kMalformedPolicyDocument;
+
 }  // namespace ami::choices
 
 #endif  // AMI_LIB_CHOICES_H_

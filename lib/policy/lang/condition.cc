@@ -12,6 +12,8 @@
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
+#include "absl/container/inlined_vector.h"
+#include "absl/types/span.h"
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
@@ -21,6 +23,7 @@
 #include "absl/time/civil_time.h"
 #include "absl/time/time.h"
 #include "ami/errors.h"
+#include "values/choices.h"
 
 namespace ami::lang {
 namespace {
@@ -106,7 +109,7 @@ constexpr ConditionOp kAllOps[] = {
 };
 
 absl::Status Malformed(absl::string_view op, absl::string_view key, absl::string_view what) {
-  return MakeError(ErrorCode::kMalformedPolicyDocument,
+  return MakeError(choices::kMalformedPolicy,
                    absl::StrCat("condition `", op, "` on `", key, "`: ", what));
 }
 
@@ -465,7 +468,7 @@ Truth EvaluateNull(const Condition& c, const KeyLookup& k) {
 
 // Several request values without a set qualifier: the answer when every value gives the same,
 // else unknown.
-Truth Unanimous(const std::vector<Truth>& each) {
+Truth Unanimous(absl::Span<const Truth> each) {
   for (Truth t : each) {
     if (t != each.front()) return Truth::kUnknown;
   }
@@ -516,8 +519,7 @@ Truth EvaluateCondition(const Condition& c, const RequestContext& ctx) {
     return Of(IsNegated(c.op));
   }
   std::vector<Resolved> resolved = Resolve(c, ctx);
-  std::vector<Truth> each;
-  each.reserve(k.values->size());
+  absl::InlinedVector<Truth, 4> each;
   for (const std::string& v : *k.values) {
     Truth t = MatchPositive(c, resolved, v);
     each.push_back(IsNegated(c.op) ? Not(t) : t);

@@ -11,6 +11,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "ami/errors.h"
+#include "values/choices.h"
 #include "policy/lang/condition.h"
 #include "policy/lang/json.h"
 #include "values/status_macros.h"
@@ -19,7 +20,7 @@ namespace ami::lang {
 namespace {
 
 absl::Status Malformed(absl::string_view where, absl::string_view what) {
-  return MakeError(ErrorCode::kMalformedPolicyDocument, absl::StrCat(where, ": ", what));
+  return MakeError(choices::kMalformedPolicy, absl::StrCat(where, ": ", what));
 }
 
 // A string, or an array of strings: Action, Resource, principals, condition values.
@@ -119,6 +120,7 @@ absl::StatusOr<std::vector<Glob>> ReadResources(const Json& j, absl::string_view
     Glob g;
     g.has_wildcard = name.find_first_of("*?") != std::string::npos;
     g.has_variable = variables && name.find("${") != std::string::npos;
+    if (!g.has_variable && name != "*") g.arn = SplitArnParts(name, true);
     g.text = std::move(name);
     out.push_back(std::move(g));
   }

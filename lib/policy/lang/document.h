@@ -39,12 +39,27 @@ enum class PolicyKind : uint8_t {
 
 absl::string_view PolicyKindName(PolicyKind kind);
 
+// An ARN split into its six colon-separated parts (the sixth keeps any further colons), each
+// matched on its own: a wildcard does not reach across the first five colons.
+struct ArnParts {
+  enum class Kind : uint8_t { kLiteral, kAny, kGlob };
+  std::array<std::string, 6> parts;
+  std::array<Kind, 6> kinds{};
+  uint8_t count = 0;
+};
+// Splits `arn` (a pattern when `pattern`: `*` alone in a part matches any part).
+ArnParts SplitArnParts(absl::string_view arn, bool pattern);
+// True when the ARN `value` (split without pattern) matches `pattern`.
+bool ArnPartsMatch(const ArnParts& pattern, const ArnParts& value);
+
 // A glob of `*` (any run, possibly empty) and `?` (one character). Policy variables are kept as
 // written and substituted at evaluation.
 struct Glob {
   std::string text;
   bool has_wildcard = false;
   bool has_variable = false;
+  // For a Resource without variables other than "*": its parts, split once.
+  std::optional<ArnParts> arn;
 };
 
 // True when `value` matches `pattern` (no variables), case-sensitively. Iterative: O(|pattern| ×

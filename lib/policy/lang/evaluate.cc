@@ -86,22 +86,22 @@ bool ActionMatches(const Statement& s, absl::string_view action_lower) {
   return any != s.not_action;
 }
 
-// ARN patterns match part by part: a wildcard does not cross the first five colons.
-bool ArnPatternMatch(absl::string_view pattern, absl::string_view value) {
-  if (pattern == "*") return true;
-  const std::vector<absl::string_view> p = absl::StrSplit(pattern, absl::MaxSplits(':', 5));
-  const std::vector<absl::string_view> v = absl::StrSplit(value, absl::MaxSplits(':', 5));
-  if (p.size() != v.size()) return false;
-  for (size_t i = 0; i < p.size(); ++i) {
-    if (!GlobMatch(p[i], v[i])) return false;
-  }
-  return true;
-}
+// What one evaluation reads of the request, prepared once: the action in lower case and the
+// resource's ARN split into its parts.
+struct Prepared {
+  std::string action;
+  ArnParts resource;
+};
 
 Truth ResourceMatches(const Statement& s, const PolicyDocument& doc, const RequestContext& ctx,
-                      std::vector<std::string>* unknown) {
+                      const Prepared& request, std::vector<std::string>* unknown) {
   Truth any = Truth::kFalse;
   for (const Glob& g : s.resources) {
+    if (g.text == "*" || (g.arn && ArnPartsMatch(*g.arn, request.resource))) {
+      any = Truth::kTrue;
+      break;
+    }
+    if (g.arn) continue;
     std::string text = g.text;
     if (g.has_variable && doc.variables_enabled()) {
       Substitution sub = SubstituteVariables(g.text, ctx);
@@ -113,7 +113,7 @@ Truth ResourceMatches(const Statement& s, const PolicyDocument& doc, const Reque
       }
       text = std::move(sub.text);
     }
-    if (ArnPatternMatch(text, ctx.resource)) {
+    if (ArnPartsMatch(SplitArnParts(text, true), request.resource)) {
       any = Truth::kTrue;
       break;
     }
@@ -140,12 +140,11 @@ Truth ConditionsHold(const Statement& s, const RequestContext& ctx,
 
 // StatementApplies, also telling how the principal matched.
 Truth Applies(const Statement& s, const PolicyDocument& doc, const RequestContext& ctx,
-              absl::string_view action_lower, std::vector<std::string>* unknown,
-              PrincipalMatch* how) {
+              const Prepared& request, std::vector<std::string>* unknown, PrincipalMatch* how) {
   *how = MatchPrincipal(s, ctx);
-  if (*how == PrincipalMatch::kNo || !ActionMatches(s, action_lower)) return Truth::kFalse;
+  if (*how == PrincipalMatch::kNo || !ActionMatches(s, request.action)) return Truth::kFalse;
   std::vector<std::string> undecided;
-  const Truth resource = ResourceMatches(s, doc, ctx, &undecided);
+  const Truth resource = ResourceMatches(s, doc, ctx, request, &undecided);
   if (resource == Truth::kFalse) return Truth::kFalse;
   const Truth conditions = ConditionsHold(s, ctx, &undecided);
   if (conditions == Truth::kFalse) return Truth::kFalse;
@@ -165,13 +164,13 @@ struct Verdict {
   std::vector<std::string> maybe_allow;
 };
 
-Verdict Judge(const NamedPolicy& p, const RequestContext& ctx, absl::string_view action_lower) {
+Verdict Judge(const NamedPolicy& p, const RequestContext& ctx, const Prepared& request) {
   Verdict v;
   const PolicyDocument& doc = *p.document;
   for (const Statement& s : doc.statements) {
     std::vector<std::string> unknown;
     PrincipalMatch how = PrincipalMatch::kNo;
-    const Truth t = Applies(s, doc, ctx, action_lower, &unknown, &how);
+    const Truth t = Applies(s, doc, ctx, request, &unknown, &how);
     if (t == Truth::kFalse) continue;
     StatementRef ref{p.name, doc.kind, s.Name()};
     if (t == Truth::kUnknown) {
@@ -208,7 +207,7 @@ struct Verdicts {
   }
 };
 
-Verdicts JudgeAll(const PolicyInputs& in, const RequestContext& ctx, absl::string_view action) {
+Verdicts JudgeAll(const PolicyInputs& in, const RequestContext& ctx, const Prepared& action) {
   Verdicts all;
   for (const auto& level : in.scp_levels) {
     all.scp_levels.emplace_back();
@@ -292,12 +291,13 @@ std::string KindPhrase(PolicyKind kind) {
 Truth StatementApplies(const Statement& s, const PolicyDocument& doc, const RequestContext& ctx,
                        std::vector<std::string>* unknown) {
   PrincipalMatch how = PrincipalMatch::kNo;
-  return Applies(s, doc, ctx, absl::AsciiStrToLower(ctx.action), unknown, &how);
+  const Prepared request{absl::AsciiStrToLower(ctx.action), SplitArnParts(ctx.resource, false)};
+  return Applies(s, doc, ctx, request, unknown, &how);
 }
 
 PolicyResult Evaluate(const PolicyInputs& inputs, const RequestContext& ctx) {
-  const std::string action = absl::AsciiStrToLower(ctx.action);
-  const Verdicts all = JudgeAll(inputs, ctx, action);
+  const Prepared request{absl::AsciiStrToLower(ctx.action), SplitArnParts(ctx.resource, false)};
+  const Verdicts all = JudgeAll(inputs, ctx, request);
   PolicyResult result;
   std::vector<std::string> maybe_deny;
   std::vector<std::string> maybe_allow;

@@ -10,6 +10,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "ami/errors.h"
+#include "values/choices.h"
 #include "nlohmann/json.hpp"
 
 namespace ami::lang {
@@ -127,7 +128,7 @@ const Json* Json::Find(absl::string_view key) const {
 
 absl::StatusOr<Json> ParseJson(absl::string_view text, const JsonLimits& limits) {
   if (text.size() > limits.max_bytes) {
-    return MakeError(ErrorCode::kMalformedPolicyDocument,
+    return MakeError(choices::kMalformedPolicy,
                      absl::StrCat("policy document of ", text.size(), " bytes: at most ",
                                   limits.max_bytes));
   }
@@ -135,7 +136,7 @@ absl::StatusOr<Json> ParseJson(absl::string_view text, const JsonLimits& limits)
   const bool ok = json::sax_parse(text.begin(), text.end(), &builder, json::input_format_t::json,
                                   /*strict=*/true, /*ignore_comments=*/false);
   if (!ok || !builder.error().empty()) {
-    return MakeError(ErrorCode::kMalformedPolicyDocument,
+    return MakeError(choices::kMalformedPolicy,
                      absl::StrCat("policy document: ",
                                   builder.error().empty() ? "not JSON" : builder.error()));
   }

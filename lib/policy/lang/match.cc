@@ -124,6 +124,40 @@ bool ParseIpv6(absl::string_view s, std::array<uint8_t, 16>* out) {
 
 }  // namespace
 
+ArnParts SplitArnParts(absl::string_view arn, bool pattern) {
+  ArnParts out;
+  while (out.count < 6) {
+    const size_t colon = out.count < 5 ? arn.find(':') : absl::string_view::npos;
+    const absl::string_view part = arn.substr(0, colon);
+    out.parts[out.count] = std::string(part);
+    out.kinds[out.count] = !pattern                                    ? ArnParts::Kind::kLiteral
+                           : part == "*"                               ? ArnParts::Kind::kAny
+                           : part.find_first_of("*?") != part.npos     ? ArnParts::Kind::kGlob
+                                                                       : ArnParts::Kind::kLiteral;
+    ++out.count;
+    if (colon == absl::string_view::npos) break;
+    arn.remove_prefix(colon + 1);
+  }
+  return out;
+}
+
+bool ArnPartsMatch(const ArnParts& pattern, const ArnParts& value) {
+  if (pattern.count != value.count) return false;
+  for (uint8_t i = 0; i < pattern.count; ++i) {
+    switch (pattern.kinds[i]) {
+      case ArnParts::Kind::kAny:
+        break;
+      case ArnParts::Kind::kLiteral:
+        if (pattern.parts[i] != value.parts[i]) return false;
+        break;
+      case ArnParts::Kind::kGlob:
+        if (!MatchGlob(pattern.parts[i], nullptr, value.parts[i])) return false;
+        break;
+    }
+  }
+  return true;
+}
+
 bool GlobMatch(absl::string_view pattern, absl::string_view value) {
   return MatchGlob(pattern, nullptr, value);
 }
