@@ -41,6 +41,7 @@ constexpr char kDenyAll[] =
 
 void Check(const PolicyDocument& doc) {
   const PolicyDocument deny = *ParsePolicy(kDenyAll, PolicyKind::kIdentity);
+  const PolicyDocument deny_scp = *ParsePolicy(kDenyAll, PolicyKind::kServiceControl);
   PolicyInputs in;
   if (doc.kind == PolicyKind::kKeyPolicy) {
     in.resource_policy = NamedPolicy{"key", &doc};
@@ -59,7 +60,12 @@ void Check(const PolicyDocument& doc) {
   if (!r.allowed()) {
     AMI_FUZZ_CHECK(!Evaluate(in, Context(false)).allowed());
   }
-  in.identity.push_back(NamedPolicy{"deny", &deny});
+  // The root user has no identity policies: its Deny comes from an SCP.
+  if (in.principal_is_root) {
+    in.scp_levels[0].push_back(NamedPolicy{"deny", &deny_scp});
+  } else {
+    in.identity.push_back(NamedPolicy{"deny", &deny});
+  }
   AMI_FUZZ_CHECK(!Evaluate(in, known).allowed());
 }
 

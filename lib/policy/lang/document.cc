@@ -59,11 +59,13 @@ absl::StatusOr<Principals> ReadPrincipals(const Json& j, absl::string_view where
     p.any = true;
     return p;
   }
-  if (j.kind != Json::Kind::kObject || j.members.empty()) {
+  if (j.kind != Json::Kind::kObject || j.keys.empty()) {
     return Malformed(where, "expected \"*\" or an object of AWS, Service, Federated or "
                             "CanonicalUser principals");
   }
-  for (const auto& [type, value] : j.members) {
+  for (size_t m = 0; m < j.keys.size(); ++m) {
+    const std::string& type = j.keys[m];
+    const Json& value = j.items[m];
     const std::string at = absl::StrCat(where, ".", type);
     AMI_ASSIGN_OR_RETURN(std::vector<std::string> names, Strings(value, at));
     if (type == "AWS") {
@@ -133,12 +135,16 @@ absl::StatusOr<std::vector<Condition>> ReadConditions(const Json& j, absl::strin
     return Malformed(where, "expected an object of condition operators");
   }
   std::vector<Condition> out;
-  for (const auto& [op, keys] : j.members) {
+  for (size_t m = 0; m < j.keys.size(); ++m) {
+    const std::string& op = j.keys[m];
+    const Json& keys = j.items[m];
     const std::string at = absl::StrCat(where, ".", op);
-    if (keys.kind != Json::Kind::kObject || keys.members.empty()) {
+    if (keys.kind != Json::Kind::kObject || keys.keys.empty()) {
       return Malformed(at, "expected an object of condition keys");
     }
-    for (const auto& [key, values] : keys.members) {
+    for (size_t k = 0; k < keys.keys.size(); ++k) {
+      const std::string& key = keys.keys[k];
+      const Json& values = keys.items[k];
       const std::string key_at = absl::StrCat(at, ".", key);
       AMI_ASSIGN_OR_RETURN(std::vector<std::string> v, Strings(values, key_at, true));
       absl::StatusOr<Condition> c = CompileCondition(op, key, std::move(v), variables);
@@ -192,10 +198,10 @@ absl::StatusOr<Statement> ReadStatement(const Json& j, size_t index, PolicyKind 
   static constexpr absl::string_view kElements[] = {
       "Sid", "Effect", "Principal", "NotPrincipal", "Action", "NotAction",
       "Resource", "NotResource", "Condition"};
-  for (const auto& member : j.members) {
+  for (const std::string& name : j.keys) {
     bool known = false;
-    for (absl::string_view e : kElements) known = known || member.first == e;
-    if (!known) return Malformed(where, absl::StrCat("unknown element `", member.first, "`"));
+    for (absl::string_view e : kElements) known = known || name == e;
+    if (!known) return Malformed(where, absl::StrCat("unknown element `", name, "`"));
   }
   Statement s;
   s.index = index;
@@ -229,9 +235,9 @@ absl::StatusOr<Statement> ReadStatement(const Json& j, size_t index, PolicyKind 
 absl::StatusOr<PolicyDocument> ParsePolicy(absl::string_view json, PolicyKind kind) {
   AMI_ASSIGN_OR_RETURN(const Json root, ParseJson(json, {.max_bytes = kMaxPolicyBytes}));
   if (root.kind != Json::Kind::kObject) return Malformed("policy", "expected a JSON object");
-  for (const auto& member : root.members) {
-    if (member.first != "Version" && member.first != "Id" && member.first != "Statement") {
-      return Malformed("policy", absl::StrCat("unknown element `", member.first, "`"));
+  for (const std::string& name : root.keys) {
+    if (name != "Version" && name != "Id" && name != "Statement") {
+      return Malformed("policy", absl::StrCat("unknown element `", name, "`"));
     }
   }
   PolicyDocument doc;

@@ -43,8 +43,8 @@ class TreeBuilder {
   bool start_object(size_t) { return Open(Json::Kind::kObject); }
   bool key(std::string& k) {
     Json& object = stack_.back();
-    for (const auto& member : object.members) {
-      if (member.first == k) return Fail(absl::StrCat("duplicate key \"", k, "\""));
+    for (const std::string& key : object.keys) {
+      if (key == k) return Fail(absl::StrCat("duplicate key \"", k, "\""));
     }
     pending_key_ = std::move(k);
     return true;
@@ -82,7 +82,8 @@ class TreeBuilder {
     if (stack_.empty()) {
       root_ = std::move(value);
     } else if (stack_.back().kind == Json::Kind::kObject) {
-      stack_.back().members.emplace_back(std::move(pending_key_), std::move(value));
+      stack_.back().keys.push_back(std::move(pending_key_));
+      stack_.back().items.push_back(std::move(value));
     } else {
       stack_.back().items.push_back(std::move(value));
     }
@@ -120,8 +121,8 @@ class TreeBuilder {
 }  // namespace
 
 const Json* Json::Find(absl::string_view key) const {
-  for (const auto& member : members) {
-    if (member.first == key) return &member.second;
+  for (size_t i = 0; i < keys.size(); ++i) {
+    if (keys[i] == key) return &items[i];
   }
   return nullptr;
 }

@@ -26,9 +26,10 @@ struct Json {
   bool boolean = false;
   // The string's value, or the number as written.
   std::string text;
+  // An array's values; an object's member values, in document order.
   std::vector<Json> items;
-  // Members in document order; keys are unique.
-  std::vector<std::pair<std::string, Json>> members;
+  // An object's member names, one per value in `items`; unique.
+  std::vector<std::string> keys;
 
   // The member named `key` exactly, or nullptr.
   const Json* Find(absl::string_view key) const;
