@@ -9,6 +9,7 @@
 #include "ami/attributes.h"
 #include "ami/cloud.h"
 #include "ami/errors.h"
+#include "ami/iam/iam.h"
 #include "ami/ids.h"
 #include "ami/image.h"
 #include "ami/instance.h"

@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <utility>
 #include <variant>
 #include <vector>
 
@@ -28,6 +29,12 @@ struct CallContext {
   AccountId account = AccountId::FromNumber(0);
   Region region = Region::First();
   bool dry_run = false;
+  // The IAM identity that calls: a user or role ARN of `account`, or a role session
+  // (arn:aws:sts::<account>:assumed-role/<role>/<session>); empty for the account's root user.
+  std::string principal;
+  // Values of condition keys the model cannot know (aws:SourceIp, aws:MultiFactorAuthPresent,
+  // …), as the request would carry them; a key given twice has both values.
+  std::vector<std::pair<std::string, std::string>> context;
 };
 
 // A resource id of CreateTags, DeleteTags and GetTags: an image, snapshot or instance id (ID-3).

@@ -102,7 +102,7 @@ absl::Status Cloud::ModifyImageAttribute(const CallContext& ctx,
   AMI_RETURN_IF_ERROR(ReadEntries(request.add, /*add=*/true, &q.change));
   AMI_RETURN_IF_ERROR(ReadEntries(request.remove, /*add=*/false, &q.change));
   return PlanAndCommit(*state_, ctx, [&](const CloudState& s) {
-    return policy::PlanModifyLaunchPermission(s, q);
+    return policy::PlanModifyLaunchPermission(s, ctx, q);
   });
 }
 

@@ -163,6 +163,34 @@ static void CommitKeysAndSettings(CloudState& s, Plan::Extra& x) ABSL_EXCLUSIVE_
     }
   }
   for (const std::string& id : x.leave_bin) ExpireBinEntry(s, id);
+  CommitIam(s, x);
+}
+
+static void CommitIam(CloudState& s, Plan::Extra& x) ABSL_EXCLUSIVE_LOCKS_REQUIRED(s.mu) {
+  for (auto& p : x.put_principals) {
+    if (p->is_role) s.role_names_.insert_or_assign({p->account, p->name}, p->arn);
+    const std::string arn = p->arn;
+    s.principals_.insert_or_assign(arn, std::move(p));
+  }
+  for (auto& p : x.put_scps) {
+    s.scp_orgs_.insert(p->organization);
+    const std::string id = p->id;
+    s.scps_.insert_or_assign(id, std::move(p));
+  }
+  for (const Plan::Extra::ScpAttachment& a : x.scp_attachments) {
+    if (a.policy_id == kFullAwsAccessId) {
+      if (a.attach) {
+        s.full_access_detached_.erase(a.target);
+      } else {
+        s.full_access_detached_.insert(a.target);
+      }
+      continue;
+    }
+    std::vector<std::string>& ids = s.scp_attachments_[a.target];
+    ids.erase(std::remove(ids.begin(), ids.end(), a.policy_id), ids.end());
+    if (a.attach) ids.push_back(a.policy_id);
+    if (ids.empty()) s.scp_attachments_.erase(a.target);
+  }
 }
 
 };

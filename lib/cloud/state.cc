@@ -6,8 +6,10 @@
 #include <utility>
 #include <vector>
 
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "ami/errors.h"
+#include "policy/lang/document.h"
 #include "values/choices.h"
 
 namespace ami::internal {
@@ -47,6 +49,12 @@ std::unique_ptr<CloudState> CloudState::Clone() const ABSL_NO_THREAD_SAFETY_ANAL
   copy->bin_snapshots_ = bin_snapshots_;
   copy->image_index_ = image_index_;
   copy->snapshot_index_ = snapshot_index_;
+  copy->principals_ = principals_;
+  copy->role_names_ = role_names_;
+  copy->scps_ = scps_;
+  copy->scp_attachments_ = scp_attachments_;
+  copy->full_access_detached_ = full_access_detached_;
+  copy->scp_orgs_ = scp_orgs_;
   return copy;
 }
 
@@ -84,7 +92,93 @@ bool CloudState::SameAs(const CloudState& o) const {
          client_tokens_ == o.client_tokens_ && creating_from_ == o.creating_from_ &&
          pending_ == o.pending_ && allowed_images_ == o.allowed_images_ &&
          bin_rules_ == o.bin_rules_ && bin_images_ == o.bin_images_ &&
-         bin_snapshots_ == o.bin_snapshots_;
+         bin_snapshots_ == o.bin_snapshots_ && SameValues(principals_, o.principals_) &&
+         SameValues(scps_, o.scps_) && scp_attachments_ == o.scp_attachments_ &&
+         full_access_detached_ == o.full_access_detached_;
+}
+
+const IamPrincipal* CloudState::FindPrincipal(AccountId account, absl::string_view arn) const {
+  // arn:aws:sts::<account>:assumed-role/<role>/<session> names the role.
+  const std::string session_prefix = absl::StrCat("arn:aws:sts::", account.ToString(),
+                                                  ":assumed-role/");
+  std::string key(arn);
+  if (absl::StartsWith(arn, session_prefix)) {
+    const absl::string_view rest = arn.substr(session_prefix.size());
+    const size_t slash = rest.find('/');
+    if (slash == absl::string_view::npos || slash == 0 || slash + 1 == rest.size()) return nullptr;
+    auto role = role_names_.find(std::make_pair(account, std::string(rest.substr(0, slash))));
+    if (role == role_names_.end()) return nullptr;
+    key = role->second;
+  }
+  auto it = principals_.find(key);
+  if (it == principals_.end() || it->second->account != account) return nullptr;
+  return it->second.get();
+}
+
+// AWS's FullAWSAccess: allows every action on every resource.
+static const ServiceControlPolicy& FullAwsAccess() {
+  static const ServiceControlPolicy* policy = [] {
+    auto* p = new ServiceControlPolicy;
+    p->id = std::string(kFullAwsAccessId);
+    p->document.name = "FullAWSAccess";
+    p->document.text =
+        R"({"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"}]})";
+    p->document.document = std::make_shared<const lang::PolicyDocument>(
+        lang::ParsePolicy(p->document.text, lang::PolicyKind::kServiceControl).value());
+    return p;
+  }();
+  return *policy;
+}
+
+const ServiceControlPolicy* CloudState::FindServiceControlPolicy(absl::string_view id) const {
+  if (id == kFullAwsAccessId) return &FullAwsAccess();
+  auto it = scps_.find(id);
+  return it == scps_.end() ? nullptr : it->second.get();
+}
+
+std::vector<std::string> CloudState::AttachedServiceControlPolicies(
+    absl::string_view target) const {
+  std::vector<std::string> ids;
+  if (!full_access_detached_.contains(target)) ids.push_back(std::string(kFullAwsAccessId));
+  if (auto it = scp_attachments_.find(target); it != scp_attachments_.end()) {
+    ids.insert(ids.end(), it->second.begin(), it->second.end());
+  }
+  return ids;
+}
+
+std::optional<OrganizationId> CloudState::OrganizationOfTarget(absl::string_view target) const {
+  if (auto account = AccountId::Parse(target); account.ok()) {
+    const AccountInfo* info = FindAccount(*account);
+    return info != nullptr ? info->organization : std::nullopt;
+  }
+  auto ou = OrganizationalUnitId::Parse(target);
+  for (const auto& [id, org] : organizations_) {
+    if (org.root_id == target || (ou.ok() && org.ous.contains(*ou))) return id;
+  }
+  return std::nullopt;
+}
+
+std::vector<policy::ScpLevel> CloudState::ServiceControlPolicies(AccountId account) const {
+  if (scp_orgs_.empty()) return {};
+  const AccountInfo* info = FindAccount(account);
+  if (info == nullptr || !info->organization) return {};
+  if (!scp_orgs_.contains(info->organization->ToString())) return {};
+  const OrganizationInfo* org = FindOrganization(*info->organization);
+  if (org == nullptr || org->management == account) return {};
+  std::vector<std::string> targets = {info->root_id};
+  for (const OrganizationalUnitId& ou : info->ou_path) targets.push_back(ou.ToString());
+  targets.push_back(account.ToString());
+  std::vector<policy::ScpLevel> levels;
+  for (std::string& target : targets) {
+    policy::ScpLevel level;
+    if (!full_access_detached_.contains(target)) level.policies.push_back(&FullAwsAccess());
+    if (auto it = scp_attachments_.find(target); it != scp_attachments_.end()) {
+      for (const std::string& id : it->second) level.policies.push_back(scps_.at(id).get());
+    }
+    level.target = std::move(target);
+    levels.push_back(std::move(level));
+  }
+  return levels;
 }
 
 const Image* CloudState::FindImage(ImageId id) const {

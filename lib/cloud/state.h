@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "absl/container/flat_hash_map.h"
+#include "absl/container/flat_hash_set.h"
 #include "ami/cloud.h"
 #include "ami/state_view.h"
 #include "ami/policy.h"
@@ -93,6 +94,16 @@ class CloudState final : public policy::PlanView {
   std::vector<RetentionRule> BinRules(AccountId account, Region region) const ABSL_SHARED_LOCKS_REQUIRED(mu) override;
   std::shared_ptr<const Image> BinnedImage(ImageId id) const ABSL_SHARED_LOCKS_REQUIRED(mu) override;
   std::shared_ptr<const Snapshot> BinnedSnapshot(SnapshotId id) const ABSL_SHARED_LOCKS_REQUIRED(mu) override;
+  const IamPrincipal* FindPrincipal(AccountId account, absl::string_view arn) const
+      ABSL_SHARED_LOCKS_REQUIRED(mu) override;
+  std::vector<policy::ScpLevel> ServiceControlPolicies(AccountId account) const
+      ABSL_SHARED_LOCKS_REQUIRED(mu) override;
+  const ServiceControlPolicy* FindServiceControlPolicy(absl::string_view id) const
+      ABSL_SHARED_LOCKS_REQUIRED(mu) override;
+  std::vector<std::string> AttachedServiceControlPolicies(absl::string_view target) const
+      ABSL_SHARED_LOCKS_REQUIRED(mu) override;
+  std::optional<OrganizationId> OrganizationOfTarget(absl::string_view target) const
+      ABSL_SHARED_LOCKS_REQUIRED(mu) override;
 
   // ---- The one writer ----
   // Applies everything `plan` holds, in the order Plan declares, keeping the indexes. Every
@@ -133,6 +144,12 @@ class CloudState final : public policy::PlanView {
   const auto& image_index() const ABSL_SHARED_LOCKS_REQUIRED(mu) { return image_index_; }
   const auto& snapshot_index() const ABSL_SHARED_LOCKS_REQUIRED(mu) { return snapshot_index_; }
   const auto& sharing() const ABSL_SHARED_LOCKS_REQUIRED(mu) { return sharing_; }
+  const auto& principals() const ABSL_SHARED_LOCKS_REQUIRED(mu) { return principals_; }
+  const auto& scps() const ABSL_SHARED_LOCKS_REQUIRED(mu) { return scps_; }
+  const auto& scp_attachments() const ABSL_SHARED_LOCKS_REQUIRED(mu) { return scp_attachments_; }
+  const auto& full_access_detached() const ABSL_SHARED_LOCKS_REQUIRED(mu) {
+    return full_access_detached_;
+  }
 
  private:
   friend class StateLoader;
@@ -187,6 +204,17 @@ class CloudState final : public policy::PlanView {
   absl::flat_hash_map<SnapshotId, BinEntry<Snapshot>> bin_snapshots_ ABSL_GUARDED_BY(mu);
   // Derived indexes for discovery, kept by PutImage, PutSnapshot, RemoveSnapshot and
   // SetForeignTags.
+  // IAM users and roles by ARN, and roles by (account, name) for role sessions.
+  absl::flat_hash_map<std::string, std::shared_ptr<const IamPrincipal>> principals_ ABSL_GUARDED_BY(mu);
+  absl::flat_hash_map<std::pair<AccountId, std::string>, std::string> role_names_ ABSL_GUARDED_BY(mu);
+  // Service control policies by id; the ids attached to each target (r-…, ou-…, account id);
+  // targets FullAWSAccess was detached from.
+  absl::flat_hash_map<std::string, std::shared_ptr<const ServiceControlPolicy>> scps_ ABSL_GUARDED_BY(mu);
+  absl::flat_hash_map<std::string, std::vector<std::string>> scp_attachments_ ABSL_GUARDED_BY(mu);
+  absl::flat_hash_set<std::string> full_access_detached_ ABSL_GUARDED_BY(mu);
+  // Organizations that hold a service control policy of their own: only their accounts are
+  // governed by SCPs.
+  absl::flat_hash_set<std::string> scp_orgs_ ABSL_GUARDED_BY(mu);
   ImageIndex image_index_ ABSL_GUARDED_BY(mu);
   SnapshotIndex snapshot_index_ ABSL_GUARDED_BY(mu);
   // One copy of each distinct tag set and instance body the tables hold.

@@ -196,9 +196,74 @@ absl::Status StateBuilder::Bookkeeping(const v1::StateRecord& r) {
       return Rule(r.retention_rule());
     case v1::StateRecord::kBin:
       return Bin(r.bin());
+    case v1::StateRecord::kPrincipal:
+      return Principal(r.principal());
+    case v1::StateRecord::kServiceControlPolicy:
+      return Scp(r.service_control_policy());
+    case v1::StateRecord::kFullAccessDetached:
+      return FullAccessDetached(r.full_access_detached());
     default:
       return CorruptStateFile("a record of unknown kind");
   }
+}
+
+// IAM records go through the one writer, after the checks the Cloud's own calls make.
+absl::Status StateBuilder::Principal(const v1::PrincipalRecord& in) {
+  IamPrincipal p;
+  AMI_ASSIGN_OR_RETURN(p.account, AccountId::Parse(in.account_id()));
+  if (in.type() != "user" && in.type() != "role") {
+    return MakeError(choices::kInvalidValue, "a principal is a user or a role");
+  }
+  p.is_role = in.type() == "role";
+  p.name = in.name();
+  for (const v1::PolicyDocumentRecord& d : in.policies()) {
+    AMI_ASSIGN_OR_RETURN(IamDocument doc,
+                         CompileIamDocument(d.name(), d.document(), lang::PolicyKind::kIdentity));
+    p.policies.push_back(std::move(doc));
+  }
+  if (in.has_boundary()) {
+    AMI_ASSIGN_OR_RETURN(p.boundary, CompileIamDocument(in.boundary().name(),
+                                                        in.boundary().document(),
+                                                        lang::PolicyKind::kBoundary));
+  }
+  std::vector<Tag> tags;
+  for (const v1::Tag& t : in.tags()) {
+    AMI_ASSIGN_OR_RETURN(Tag tag, Tag::Create(t.key(), t.value()));
+    tags.push_back(std::move(tag));
+  }
+  AMI_ASSIGN_OR_RETURN(p.tags, TagSet::Create(std::move(tags)));
+  WriterLock lock(s_->mu);
+  AMI_ASSIGN_OR_RETURN(Plan plan, policy::PlanPutPrincipal(*s_, std::move(p), in.path()));
+  if (s_->principals().contains(plan.extra().put_principals.front()->arn)) {
+    return Duplicate("principal", plan.extra().put_principals.front()->arn);
+  }
+  s_->Commit(std::move(plan));
+  return absl::OkStatus();
+}
+
+absl::Status StateBuilder::Scp(const v1::ServiceControlPolicyRecord& in) {
+  internal::ServiceControlPolicy p;
+  p.id = in.id();
+  AMI_ASSIGN_OR_RETURN(const OrganizationId org, OrganizationId::Parse(in.organization_id()));
+  AMI_ASSIGN_OR_RETURN(p.document, CompileIamDocument(in.document().name(), in.document().document(),
+                                                      lang::PolicyKind::kServiceControl));
+  WriterLock lock(s_->mu);
+  if (s_->scps().contains(p.id)) return Duplicate("service control policy", p.id);
+  AMI_ASSIGN_OR_RETURN(Plan plan, policy::PlanPutServiceControlPolicy(*s_, org, std::move(p)));
+  s_->Commit(std::move(plan));
+  for (const std::string& target : in.targets()) {
+    AMI_ASSIGN_OR_RETURN(Plan attach, policy::PlanScpAttachment(*s_, in.id(), target, true));
+    s_->Commit(std::move(attach));
+  }
+  return absl::OkStatus();
+}
+
+absl::Status StateBuilder::FullAccessDetached(const v1::FullAccessDetachedRecord& in) {
+  WriterLock lock(s_->mu);
+  AMI_ASSIGN_OR_RETURN(Plan plan,
+                       policy::PlanScpAttachment(*s_, kFullAwsAccessId, in.target(), false));
+  s_->Commit(std::move(plan));
+  return absl::OkStatus();
 }
 
 absl::Status StateBuilder::AllowedImages(const v1::AllowedImagesRecord& a) {

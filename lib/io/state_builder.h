@@ -67,6 +67,9 @@ class StateBuilder {
   absl::Status AllowedImages(const v1::AllowedImagesRecord& a);
   absl::Status Rule(const v1::RetentionRuleRecord& r);
   absl::Status Bin(const v1::BinRecord& b);
+  absl::Status Principal(const v1::PrincipalRecord& p);
+  absl::Status Scp(const v1::ServiceControlPolicyRecord& p);
+  absl::Status FullAccessDetached(const v1::FullAccessDetachedRecord& d);
 
   // What the header says of one table's size: a hint, acted on only once an eighth of it has
   // arrived, so that a file claiming more than it holds makes the loader allocate in proportion

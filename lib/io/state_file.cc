@@ -230,9 +230,62 @@ void WriteRetentionRules(const CloudState& s, RecordWriter& w) {
   }
 }
 
+void SetDocument(const internal::IamDocument& d, v1::PolicyDocumentRecord* out) {
+  out->set_name(d.name);
+  out->set_document(d.text);
+}
+
+// IAM users and roles, service control policies with their targets, and FullAWSAccess
+// detachments, each in key order.
+void WriteIam(const CloudState& s, RecordWriter& w) {
+  v1::StateRecord r;
+  for (const std::string& arn : SortedKeys(s.principals())) {
+    const internal::IamPrincipal& p = *s.principals().at(arn);
+    r.Clear();
+    v1::PrincipalRecord* out = r.mutable_principal();
+    out->set_account_id(p.account.ToString());
+    out->set_type(p.is_role ? "role" : "user");
+    out->set_name(p.name);
+    out->set_path(p.path);
+    for (const internal::IamDocument& d : p.policies) SetDocument(d, out->add_policies());
+    if (p.boundary) SetDocument(*p.boundary, out->mutable_boundary());
+    for (const Tag& tag : p.tags) {
+      v1::Tag* t = out->add_tags();
+      t->set_key(tag.key());
+      t->set_value(tag.value());
+    }
+    w.Write(r);
+  }
+  absl::flat_hash_map<std::string, std::vector<std::string>> targets;
+  for (const auto& [target, ids] : s.scp_attachments()) {
+    for (const std::string& id : ids) targets[id].push_back(target);
+  }
+  for (const std::string& id : SortedKeys(s.scps())) {
+    const internal::ServiceControlPolicy& p = *s.scps().at(id);
+    r.Clear();
+    v1::ServiceControlPolicyRecord* out = r.mutable_service_control_policy();
+    out->set_id(p.id);
+    out->set_organization_id(p.organization);
+    SetDocument(p.document, out->mutable_document());
+    std::vector<std::string>& on = targets[id];
+    std::sort(on.begin(), on.end());
+    for (const std::string& t : on) out->add_targets(t);
+    w.Write(r);
+  }
+  std::vector<std::string> detached(s.full_access_detached().begin(),
+                                    s.full_access_detached().end());
+  std::sort(detached.begin(), detached.end());
+  for (const std::string& target : detached) {
+    r.Clear();
+    r.mutable_full_access_detached()->set_target(target);
+    w.Write(r);
+  }
+}
+
 void WriteAccountsAndSettings(const CloudState& s, RecordWriter& w) {
   WriteOrganizations(s, w);
   WriteAccounts(s, w);
+  WriteIam(s, w);
   WriteSettings(s, w);
   WriteAllowedImages(s, w);
   WriteRetentionRules(s, w);

@@ -125,6 +125,9 @@ const char* RecordName(const v1::StateRecord& r) {
     case v1::StateRecord::kAllowedImages: return "allowed images";
     case v1::StateRecord::kRetentionRule: return "recycle bin rule";
     case v1::StateRecord::kBin: return "recycle bin entry";
+    case v1::StateRecord::kPrincipal: return "iam principal";
+    case v1::StateRecord::kServiceControlPolicy: return "service control policy";
+    case v1::StateRecord::kFullAccessDetached: return "full access detached";
     default: return "unknown";
   }
 }
@@ -134,7 +137,8 @@ const char* RecordName(const v1::StateRecord& r) {
 int Rank(v1::StateRecord::RecordCase kind) {
   using R = v1::StateRecord;
   static constexpr R::RecordCase kOrder[] = {
-      R::kHeader,   R::kOrganization, R::kAccount,  R::kSettings,    R::kAllowedImages,
+      R::kHeader,   R::kOrganization, R::kAccount,  R::kPrincipal, R::kServiceControlPolicy,
+      R::kFullAccessDetached, R::kSettings,    R::kAllowedImages,
       R::kRetentionRule, R::kKey,     R::kAlias,    R::kSnapshot,    R::kImage,
       R::kInstance, R::kForeignTags,  R::kClientToken, R::kCreating, R::kBin,
       R::kPending,  R::kTrailer};

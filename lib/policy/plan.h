@@ -21,6 +21,7 @@
 #include "ami/snapshot.h"
 #include "ami/attributes.h"
 #include "ami/state_view.h"
+#include "policy/iam.h"
 
 namespace ami::internal {
 
@@ -172,6 +173,19 @@ struct Plan {
     // Recycle Bin entries (image or snapshot ids) restored: they leave the bin, and put_images
     // or put_snapshots hold them again (DEREG-10).
     std::vector<std::string> leave_bin;
+
+    // ---- IAM principals and service control policies (IAM-1, IAM-2) ----
+    // Users and roles added or replaced.
+    std::vector<std::shared_ptr<const IamPrincipal>> put_principals;
+    // Service control policies added or replaced.
+    std::vector<std::shared_ptr<const ServiceControlPolicy>> put_scps;
+    // A policy attached to (or detached from) a root, OU or account.
+    struct ScpAttachment {
+      std::string policy_id;
+      std::string target;
+      bool attach = true;
+    };
+    std::vector<ScpAttachment> scp_attachments;
   };
   // The extra parts; all empty until mutable_extra() is first called.
   const Extra& extra() const { return extra_ != nullptr ? *extra_ : NoExtra(); }

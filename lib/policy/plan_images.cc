@@ -9,6 +9,7 @@
 #include "ami/errors.h"
 #include "values/choices.h"
 #include "policy/common.h"
+#include "policy/lang/request.h"
 #include "policy/planning.h"
 #include "policy/reasons.h"
 #include "values/status_macros.h"
@@ -194,6 +195,21 @@ absl::Status PlanCopyImage(const PlanView& view, const CopyImageCall& c, Planned
                                       .text = absl::StrCat("`", c.request.kms_key_id, "`")}));
     return absl::OkStatus();
   }
+  // Since October 2024 CopyImage authorizes the source image too (IAM-3).
+  if (IamApplies(view, c.ctx)) {
+    std::vector<IamResource> resources = {NewResource(c.ctx, "image"),
+                                          NewResource(c.ctx, "snapshot")};
+    const Image* source = view.FindImage(c.question.source_image);
+    resources.push_back(source != nullptr && source->region() == c.question.source_region
+                            ? ImageResource(view, c.ctx, *source)
+                            : IamResource{lang::ImageArn(c.question.source_region,
+                                                         c.question.source_image)});
+    if (std::optional<Decision> denied =
+            IamDenial(view, c.ctx, "ec2:CopyImage", resources, &c.image_tags)) {
+      out->planned.decision = *std::move(denied);
+      return absl::OkStatus();
+    }
+  }
   const std::string fingerprint = Fingerprint(c.request);
   if (ReplayToken(view, c, fingerprint, out)) return absl::OkStatus();
   CopyPlan copy;
@@ -257,6 +273,13 @@ void PlanSnapshotRemoval(const PlanView& view, const CallContext& ctx, const Ima
 PlannedDeregister PlanDeregisterImage(const PlanView& view, const CallContext& ctx, ImageId id,
                                       bool delete_associated_snapshots) {
   PlannedDeregister out;
+  if (IamApplies(view, ctx)) {
+    if (std::optional<Decision> denied = IamDenial(view, ctx, "ec2:DeregisterImage",
+                                                   {ImageIamResource(view, ctx, id)})) {
+      out.planned.decision = *std::move(denied);
+      return out;
+    }
+  }
   out.planned.decision =
       EvaluateImageOwnerAction(view, ctx.account, ctx.region, id, ImageAction::kDeregister);
   if (!out.planned.decision.allowed()) return out;

@@ -8,6 +8,7 @@
 #include "absl/strings/str_cat.h"
 #include "values/choices.h"
 #include "policy/common.h"
+#include "policy/lang/request.h"
 #include "policy/planning.h"
 #include "policy/reasons.h"
 #include "values/status_macros.h"
@@ -40,8 +41,34 @@ absl::StatusOr<Instance> LaunchedInstance(const RunInstancesCall& c, const Image
 
 }  // namespace
 
+namespace {
+
+// The resources RunInstances authorizes (IAM-3): the image, and the instance, volumes and
+// network resources it creates or uses, which the model does not name (`…/*`).
+std::vector<IamResource> LaunchResources(const PlanView& view, const RunInstancesCall& c) {
+  std::vector<IamResource> out;
+  if (!IamApplies(view, c.ctx)) return out;
+  const Image* image = view.FindImage(c.question.image);
+  out.push_back(image != nullptr ? ImageResource(view, c.ctx, *image)
+                                 : IamResource{lang::ImageArn(c.ctx.region, c.question.image)});
+  IamResource instance = NewResource(c.ctx, "instance");
+  instance.keys.push_back({"ec2:InstanceType", c.instance_type});
+  out.push_back(std::move(instance));
+  for (const char* type : {"volume", "network-interface", "security-group", "subnet"}) {
+    out.push_back(NewResource(c.ctx, type));
+  }
+  return out;
+}
+
+}  // namespace
+
 absl::StatusOr<Planned> PlanRunInstances(const PlanView& view, const RunInstancesCall& c) {
   Planned out;
+  if (std::optional<Decision> denied = IamDenial(view, c.ctx, "ec2:RunInstances",
+                                                 LaunchResources(view, c), &c.tags)) {
+    out.decision = *std::move(denied);
+    return out;
+  }
   std::vector<VolumePlan> volumes;
   out.decision = EvaluateLaunch(view, c.question, &volumes);
   const Decision& d = out.decision;
@@ -243,6 +270,18 @@ void AddNewMappings(const CreateImageCall& c, const Instance& instance, Image::B
 
 absl::StatusOr<Planned> PlanCreateImage(const PlanView& view, const CreateImageCall& c) {
   Planned out;
+  // The new image carries the request's tags; the instance is the caller's own.
+  if (IamApplies(view, c.ctx)) {
+    if (std::optional<Decision> denied = IamDenial(
+            view, c.ctx, "ec2:CreateImage",
+            {NewResource(c.ctx, "image"),
+             IamResource{lang::InstanceArn(c.ctx.region, c.ctx.account, c.instance.ToString())},
+             NewResource(c.ctx, "snapshot")},
+            &c.image_tags)) {
+      out.decision = *std::move(denied);
+      return out;
+    }
+  }
   ImageConsistency consistency = ImageConsistency::kUnknown;
   out.decision = EvaluateCreateImage(
       view, {c.ctx.account, c.ctx.region, c.instance, c.request.name, c.request.no_reboot},

@@ -21,8 +21,19 @@ void PutImage(Image image, Planned* out) {
 
 }  // namespace
 
-absl::StatusOr<Planned> PlanModifyLaunchPermission(const PlanView& view, const ShareQuestion& q) {
+absl::StatusOr<Planned> PlanModifyLaunchPermission(const PlanView& view, const CallContext& ctx,
+                                                   const ShareQuestion& q) {
   Planned out;
+  // IAM-6: ec2:Attribute names the attribute the call modifies.
+  if (IamApplies(view, ctx)) {
+    IamResource image = ImageIamResource(view, ctx, q.image);
+    image.keys.push_back({"ec2:Attribute", "launchPermission"});
+    if (std::optional<Decision> denied =
+            IamDenial(view, ctx, "ec2:ModifyImageAttribute", {std::move(image)})) {
+      out.decision = *std::move(denied);
+      return out;
+    }
+  }
   LaunchPermissions next;
   out.decision = EvaluateModifyLaunchPermission(view, q, &next);
   if (!out.decision.allowed()) return out;
@@ -43,6 +54,16 @@ absl::StatusOr<Planned> PlanModifyLaunchPermission(const PlanView& view, const S
 absl::StatusOr<Planned> PlanModifyImageDetails(const PlanView& view, const CallContext& ctx,
                                                ImageId id, const ModifyImageAttributeRequest& r) {
   Planned out;
+  if (IamApplies(view, ctx)) {
+    IamResource image = ImageIamResource(view, ctx, id);
+    image.keys.push_back({"ec2:Attribute", r.description ? "description" : "imdsSupport"});
+    if (r.description) image.keys.push_back({"ec2:Attribute/Description", *r.description});
+    if (std::optional<Decision> denied =
+            IamDenial(view, ctx, "ec2:ModifyImageAttribute", {std::move(image)})) {
+      out.decision = *std::move(denied);
+      return out;
+    }
+  }
   out.decision =
       EvaluateImageOwnerAction(view, ctx.account, ctx.region, id, ImageAction::kModifyAttribute);
   if (!out.decision.allowed()) return out;

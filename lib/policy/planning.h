@@ -14,6 +14,7 @@
 #include "ami/state_view.h"
 #include "ami/policy.h"
 #include "ami/requests.h"
+#include "policy/iam.h"
 #include "policy/plan.h"
 
 namespace ami::policy {
@@ -54,7 +55,54 @@ class PlanView : public StateView {
   // The image or snapshot the Recycle Bin holds, as it entered; nullptr when it holds none.
   virtual std::shared_ptr<const Image> BinnedImage(ImageId id) const = 0;
   virtual std::shared_ptr<const Snapshot> BinnedSnapshot(SnapshotId id) const = 0;
+  // The IAM user or role `arn` of `account` (a role session, arn:aws:sts::…:assumed-role/R/S,
+  // names its role R); nullptr when the cloud holds none.
+  virtual const internal::IamPrincipal* FindPrincipal(AccountId account,
+                                                      absl::string_view arn) const {
+    (void)account;
+    (void)arn;
+    return nullptr;
+  }
+  // The service control policies that govern `account`, per level from its organization's root
+  // down to the account; empty when none do (no organization holds a service control policy of
+  // its own, or the account is the management account).
+  virtual std::vector<ScpLevel> ServiceControlPolicies(AccountId account) const {
+    (void)account;
+    return {};
+  }
+  // The service control policy `id` (p-FullAWSAccess included); nullptr when none.
+  virtual const internal::ServiceControlPolicy* FindServiceControlPolicy(
+      absl::string_view id) const {
+    (void)id;
+    return nullptr;
+  }
+  // The ids of the policies attached to a root, OU or account, p-FullAWSAccess first unless
+  // detached.
+  virtual std::vector<std::string> AttachedServiceControlPolicies(absl::string_view target) const {
+    (void)target;
+    return {};
+  }
+  // The organization whose root (r-…), OU (ou-…) or account (12 digits) `target` is.
+  virtual std::optional<OrganizationId> OrganizationOfTarget(absl::string_view target) const {
+    (void)target;
+    return std::nullopt;
+  }
 };
+
+// ---- IAM principals and service control policies (IAM-1, IAM-2) ----------------------------------
+// Setting a cloud up, as for accounts and organizations.
+
+// Adds or replaces a user or role, its ARN made from `path` and its name (checked).
+absl::StatusOr<internal::Plan> PlanPutPrincipal(const PlanView& view,
+                                                internal::IamPrincipal principal,
+                                                absl::string_view path);
+// Adds or replaces a service control policy of `org` (its id checked).
+absl::StatusOr<internal::Plan> PlanPutServiceControlPolicy(const PlanView& view,
+                                                           const OrganizationId& org,
+                                                           internal::ServiceControlPolicy policy);
+// Attaches or detaches a policy; a target keeps at least one.
+absl::StatusOr<internal::Plan> PlanScpAttachment(const PlanView& view, absl::string_view policy_id,
+                                                 absl::string_view target, bool attach);
 
 // A decision and, unless it denies now, what to commit.
 struct Planned {
@@ -160,7 +208,8 @@ absl::StatusOr<PlannedLifecycle> PlanImageLifecycle(const PlanView& view, const 
 
 // SHARE-1, 4, 6, 7, 9, 10, 14 … 17, 19 … 21: the permissions after the change, and a public
 // image's deprecation clamped to its creation plus two years.
-absl::StatusOr<Planned> PlanModifyLaunchPermission(const PlanView& view, const ShareQuestion& q);
+absl::StatusOr<Planned> PlanModifyLaunchPermission(const PlanView& view, const CallContext& ctx,
+                                                   const ShareQuestion& q);
 // SHARE-5, CREATE-18: the description or IMDS support (the request's value already checked).
 absl::StatusOr<Planned> PlanModifyImageDetails(const PlanView& view, const CallContext& ctx,
                                                ImageId id, const ModifyImageAttributeRequest& r);

@@ -461,6 +461,23 @@ inline constexpr RT kBinSnapshotNotFound{
     "DEREG-10", EC::kInvalidSnapshotNotFound,
     "snapshot {snapshot} is not in the recycle bin of account {account} in {region}"};
 
+// ---- IAM: identity policies, boundaries, service control policies (IAM-1, IAM-2, IAM-7) ----
+// {text}: the policy and statement that allowed.
+inline constexpr RT kIamAllows{"IAM-1", EC::kUnauthorizedOperation, "{text}"};
+// {text}: AWS's denial message ("User: arn:… is not authorized to perform: …").
+inline constexpr RT kIamDenies{"IAM-7", EC::kUnauthorizedOperation, "{text}"};
+inline constexpr RT kScpDenies{"IAM-2", EC::kUnauthorizedOperation, "{text}"};
+// {text}: the denial message, then the conditions the model cannot evaluate.
+inline constexpr RT kIamAllowsOnlyIf{"IAM-7", EC::kUnauthorizedOperation, "{text}"};
+// {text}: the condition key.
+inline constexpr RT kIamContextConflict{
+    "IAM-7", choices::kInconsistentValues,
+    "the value given for condition key {text} disagrees with what the cloud holds for it"};
+// {text}: the principal's ARN.
+inline constexpr RT kUnknownPrincipal{
+    "IAM-7", EC::kUnauthorizedOperation,
+    "principal {text} of account {account} is not one the cloud holds: its policies are unknown"};
+
 }  // namespace ami::reasons
 
 #endif  // AMI_LIB_POLICY_REASONS_H_

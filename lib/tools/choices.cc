@@ -95,9 +95,11 @@ constexpr ModellingChoice kChoices[] = {
    "A decision that could not be evaluated at all, or that holds no permit, denies and is "
    "reported as InvalidRequest."},
   {"MC-28", "KMS-5, IAM-1",
-   "IAM is not modelled: identity policies in the caller's account are taken to allow. Key "
-   "use is decided by the key's state, its policy statements (Deny wins) and grants; the "
-   "key's own account may always use it unless a statement denies it."},
+   "A call that names no principal (CallContext::principal) is made as the account's root "
+   "user: it needs no identity policy, though service control policies bind it. Key use is "
+   "decided by the key's state, its policy statements (Deny wins) and grants; the key's own "
+   "account may always use it unless a statement denies it; identity policies are not asked "
+   "for the KMS actions EC2 performs."},
   {"MC-29", "KMS-11, LAUNCH-9, COPY-11",
    "KMS failures are reported later: the preflight Decision denies with "
    "CustomerKeyHasBeenRevoked marked as later; the call succeeds, then AdvanceClock() fails "
@@ -288,6 +290,31 @@ constexpr ModellingChoice kChoices[] = {
   {"MC-64", "IAM-3",
    "ec2:Owner is amazon for images of Amazon, aws-marketplace for Marketplace images, and "
    "the owner's account id otherwise; ec2:ImageType is machine."},
+  {"MC-65", "IAM-1, IAM-2",
+   "Setting IAM up fails as setting organizations up does: a malformed name, path or policy "
+   "id, an unknown organization or a target outside the policy's organization is "
+   "InvalidParameterValue; attaching an attached policy, detaching one that is not, or "
+   "detaching a target's last policy is InvalidParameterCombination (AWS Organizations: "
+   "DuplicatePolicyAttachmentException, PolicyNotAttachedException, "
+   "ConstraintViolationException)."},
+  {"MC-66", "IAM-7",
+   "A call whose principal the cloud does not hold, or that belongs to another account, is "
+   "UnauthorizedOperation: its policies are unknown. IAM is asked first: an operation IAM "
+   "denies answers UnauthorizedOperation before any resource check (a missing image, "
+   "AuthFailure)."},
+  {"MC-67", "IAM-3, IAM-6",
+   "The resources each call authorizes: RunInstances the image, and instance, volume, "
+   "network-interface, security-group and subnet as arn:aws:ec2:<region>:<account>:<type>/* "
+   "(ids the model does not hold; the instance with ec2:InstanceType and the request's "
+   "tags); CreateImage the new image (image/*, with the request's tags), the instance and "
+   "snapshot/*; CopyImage the new image/* and snapshot/* and the source image; "
+   "ModifyImageAttribute and DeregisterImage the image, ModifyImageAttribute with "
+   "ec2:Attribute launchPermission, description (and ec2:Attribute/Description) or "
+   "imdsSupport."},
+  {"MC-68", "IAM-2",
+   "An organization's accounts are bound by service control policies once it holds one of "
+   "its own; p-FullAWSAccess is attached to its root, every OU and every account until "
+   "detached."},
 };
 
 }  // namespace

@@ -7,6 +7,7 @@
 #include "ami/attributes.h"
 #include "ami/cloud.h"
 #include "ami/errors.h"
+#include "ami/iam/iam.h"
 #include "ami/ids.h"
 #include "ami/image.h"
 #include "ami/instance.h"
@@ -48,6 +49,20 @@ int main() {
   const ami::CallContext ctx{*owner, *region, false};
   const auto described = cloud->DescribeImages(ctx, ami::DescribeImagesRequest{});
   if (!described.ok() || !described->images.empty()) return 6;
+  // A role whose policy allows only describing may not deregister.
+  ami::iam::PrincipalSpec reader;
+  reader.name = "reader";
+  reader.policies = {{"inline:reader",
+                      R"({"Version":"2012-10-17","Statement":[{"Effect":"Allow",)"
+                      R"("Action":"ec2:Describe*","Resource":"*"}]})"}};
+  const auto arn = ami::iam::PutPrincipal(*cloud, *owner, reader);
+  if (!arn.ok()) return 7;
+  ami::CallContext as_reader = ctx;
+  as_reader.principal = *arn;
+  if (ami::GetErrorCode(cloud->DeregisterImage(as_reader, *id).status()) !=
+      ami::ErrorCode::kUnauthorizedOperation) {
+    return 8;
+  }
   std::printf("core consumer ok: %s\n", image->id().ToString().c_str());
   return 0;
 }

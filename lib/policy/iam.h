@@ -1,0 +1,129 @@
+// IAM principals and service control policies as the Cloud holds them, and the authorization of
+// a call by them (IAM-1, IAM-2, IAM-7). Internal to libami.
+#ifndef AMI_LIB_POLICY_IAM_H_
+#define AMI_LIB_POLICY_IAM_H_
+
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "absl/strings/string_view.h"
+#include "ami/attributes.h"
+#include "ami/ids.h"
+#include "ami/policy.h"
+#include "ami/requests.h"
+#include "policy/lang/document.h"
+#include "policy/lang/evaluate.h"
+
+namespace ami::internal {
+
+// A compiled policy document with its name and text (kept for state files).
+struct IamDocument {
+  std::string name;
+  std::string text;
+  std::shared_ptr<const lang::PolicyDocument> document;
+
+  friend bool operator==(const IamDocument& a, const IamDocument& b) {
+    return a.name == b.name && a.text == b.text;
+  }
+};
+
+// An IAM user or role and what governs its calls.
+struct IamPrincipal {
+  // arn:aws:iam::<account>:user/<path><name> or …:role/<path><name>.
+  std::string arn;
+  AccountId account = AccountId::FromNumber(0);
+  bool is_role = false;
+  std::string name;
+  // "/" or "/…/".
+  std::string path = "/";
+  // Every identity policy: inline, attached managed, and its groups' (users).
+  std::vector<IamDocument> policies;
+  std::optional<IamDocument> boundary;
+  TagSet tags;
+
+  friend bool operator==(const IamPrincipal& a, const IamPrincipal& b) {
+    return a.arn == b.arn && a.account == b.account && a.is_role == b.is_role &&
+           a.name == b.name && a.path == b.path && a.policies == b.policies && a.boundary == b.boundary &&
+           a.tags == b.tags;
+  }
+};
+
+// A service control policy of an organization.
+struct ServiceControlPolicy {
+  // p- and 8 to 128 lowercase letters or digits; p-FullAWSAccess for AWS's own.
+  std::string id;
+  // The organization's id, o-….
+  std::string organization;
+  IamDocument document;
+
+  friend bool operator==(const ServiceControlPolicy& a, const ServiceControlPolicy& b) {
+    return a.id == b.id && a.organization == b.organization && a.document == b.document;
+  }
+};
+
+// `text` read as a policy of `kind` and named `name`; MalformedPolicyDocument naming the policy.
+absl::StatusOr<IamDocument> CompileIamDocument(absl::string_view name, absl::string_view text,
+                                               lang::PolicyKind kind);
+
+// The id of AWS's FullAWSAccess policy, attached to every root, OU and account unless detached.
+inline constexpr absl::string_view kFullAwsAccessId = "p-FullAWSAccess";
+
+}  // namespace ami::internal
+
+namespace ami::policy {
+
+class PlanView;
+
+// One resource a call authorizes: its ARN and, for an image, the image and the tags the caller
+// sees on it (the owner's for the owner, the caller's own otherwise: IAM-5).
+struct IamResource {
+  std::string arn;
+  const Image* image = nullptr;
+  const TagSet* tags = nullptr;
+  // Further condition keys of this resource (ec2:InstanceType of a new instance, …).
+  std::vector<std::pair<std::string, std::string>> keys;
+};
+
+// The service control policies attached at one level (the organization's root, an OU, the
+// account), FullAWSAccess included unless detached.
+struct ScpLevel {
+  std::string target;
+  std::vector<const internal::ServiceControlPolicy*> policies;
+};
+
+// IAM-1, IAM-2, IAM-7: whether the caller's identity policies and permissions boundary, and the
+// service control policies of its account, allow `action` (for example "ec2:RunInstances") on
+// every resource, with the tags the call creates (aws:RequestTag/…, aws:TagKeys). Adds to `d` a
+// forbid — UnauthorizedOperation with AWS's message, naming any condition the model cannot
+// evaluate ("allowed only if …") — or, for an IAM principal, the permit of the statement that
+// allowed. A call as the account's root user in an account no SCP governs adds nothing.
+void AuthorizeIam(const PlanView& view, const CallContext& ctx, absl::string_view action,
+                  const std::vector<IamResource>& resources, const TagSet* request_tags,
+                  Decision* d);
+
+// True when IAM can deny a call of `ctx`: it names a principal, or service control policies
+// govern its account. Cheap: operations ask it before they build their resources.
+bool IamApplies(const PlanView& view, const CallContext& ctx);
+
+// The Decision when IAM denies the call, else nullopt: the first check of every operation
+// (`UnauthorizedOperation` comes before what the resources would answer).
+std::optional<Decision> IamDenial(const PlanView& view, const CallContext& ctx,
+                                  absl::string_view action,
+                                  const std::vector<IamResource>& resources,
+                                  const TagSet* request_tags = nullptr);
+
+// `image` as a resource of the caller's call, with the tags the caller sees on it (IAM-5).
+IamResource ImageResource(const PlanView& view, const CallContext& ctx, const Image& image);
+// The image `id` in the caller's Region as a resource: ImageResource when the cloud holds it
+// there, else its ARN alone (its keys unknown).
+IamResource ImageIamResource(const PlanView& view, const CallContext& ctx, ImageId id);
+// A resource of `ctx`'s account and Region that the call creates or the model does not hold:
+// arn:aws:ec2:<region>:<account>:<type>/* ("instance", "volume", "snapshot", …; images and
+// snapshots have no account in their ARN).
+IamResource NewResource(const CallContext& ctx, absl::string_view type);
+
+}  // namespace ami::policy
+
+#endif  // AMI_LIB_POLICY_IAM_H_
