@@ -65,13 +65,14 @@ lang::RequestContext ContextFor(const PlanView& view, const CallContext& ctx,
   for (const auto& [key, value] : r.keys) c.Set(key, value);
   if (request_tags != nullptr) lang::AddRequestTags(*request_tags, &c);
   std::vector<std::pair<std::string, std::vector<std::string>>> supplied;
-  for (const auto& [key, value] : ctx.context) {
+  for (const std::pair<std::string, std::string>& kv : ctx.context) {
+    const std::string& key = kv.first;
     auto it = std::find_if(supplied.begin(), supplied.end(),
-                           [&](const auto& s) { return absl::EqualsIgnoreCase(s.first, key); });
+                           [&key](const auto& s) { return absl::EqualsIgnoreCase(s.first, key); });
     if (it == supplied.end()) {
-      supplied.push_back({key, {value}});
+      supplied.push_back({key, {kv.second}});
     } else {
-      it->second.push_back(value);
+      it->second.push_back(kv.second);
     }
   }
   for (auto& [key, values] : supplied) {
