@@ -116,6 +116,22 @@ TEST_F(IamTest, IAM_7_UnauthorizedBeforeResourceChecks) {
               HasErrorCode(ErrorCode::kUnauthorizedOperation));
 }
 
+// MC-69: an operation that does not ask IAM refuses a principal rather than let it through.
+TEST_F(IamTest, IAM_7_OperationsThatDoNotAskIamRefusePrincipals) {
+  const std::string admin = Role(owner, "admin", kAllowEc2);
+  const ImageId id = SeedImage(owner);
+  const absl::Status tag = cloud->CreateTags(As(owner, admin), {id.ToString()}, {{"k", "v"}});
+  EXPECT_THAT(tag, HasErrorCode(ErrorCode::kUnauthorizedOperation));
+  EXPECT_THAT(tag.message(), HasSubstr("ec2:CreateTags by arn:aws:iam::111122223333:role/admin"));
+  EXPECT_THAT(cloud->DescribeImages(As(owner, admin), DescribeImagesRequest{}).status(),
+              HasErrorCode(ErrorCode::kUnauthorizedOperation));
+  EXPECT_THAT(cloud->DisableImage(As(owner, admin), id),
+              HasErrorCode(ErrorCode::kUnauthorizedOperation));
+  // As the account's root user, as before.
+  EXPECT_THAT(cloud->CreateTags(CallContext{owner, east}, {id.ToString()}, {{"k", "v"}}), IsOk());
+  EXPECT_THAT(cloud->DisableImage(CallContext{owner, east}, id), IsOk());
+}
+
 TEST_F(IamTest, IAM_7_UnknownPrincipalIsRefused) {
   const ImageId id = SeedImage(owner);
   const absl::Status s =

@@ -112,7 +112,7 @@ int main() {
   iam::PrincipalSpec developer;
   developer.name = "developer";
   developer.policies = {{"inline:launch", R"({"Version":"2012-10-17","Statement":[{
-      "Effect":"Allow","Action":["ec2:RunInstances","ec2:CreateTags","ec2:Describe*"],
+      "Effect":"Allow","Action":["ec2:RunInstances","ec2:Describe*"],
       "Resource":"*"}]})"}};
   CallContext dev{kWorkload, kEast};
   dev.principal = Must(iam::PutPrincipal(*cloud, kWorkload, developer), "developer role");
@@ -123,7 +123,8 @@ int main() {
   Expect(cloud->RunInstances(dev, launch).status(), ErrorCode::kUnauthorizedOperation);
 
   Step("The workload account tags the shared image approved=true (its own tag, IAM-5)");
-  MustOk(cloud->CreateTags(dev, {golden.ToString()}, {{"approved", "true"}}), "workload tag");
+  MustOk(cloud->CreateTags({kWorkload, kEast}, {golden.ToString()}, {{"approved", "true"}}),
+         "workload tag");
   Expect(cloud->RunInstances(dev, launch).status(), std::nullopt);
 
   Step("The developer tries to share the image of its own instance: its identity policy refuses");

@@ -15,6 +15,7 @@
 #include "cloud/describe_query.h"
 #include "cloud/image_query_plan.h"
 #include "cloud/state.h"
+#include "policy/iam.h"
 #include "policy/reasons.h"
 #include "values/choices.h"
 #include "values/image_access.h"
@@ -513,6 +514,7 @@ absl::StatusOr<DescribeImagesResult> ImageQuery::Run() {
 
 absl::StatusOr<DescribeImagesResult> Cloud::DescribeImages(
     const CallContext& ctx, const DescribeImagesRequest& request) const {
+  AMI_RETURN_IF_ERROR(policy::RefuseUnauthorizedPrincipal(ctx, "ec2:DescribeImages"));
   internal::ReaderLock lock(state_->mu);
   ImageQuery query(*state_, ctx, request);
   return query.Run();

@@ -11,6 +11,7 @@
 #include "ami/errors.h"
 #include "cloud/describe_query.h"
 #include "cloud/state.h"
+#include "policy/iam.h"
 #include "policy/common.h"
 #include "values/choices.h"
 #include "values/status_macros.h"
@@ -343,6 +344,7 @@ absl::StatusOr<DescribeSnapshotsResult> SnapshotQuery::Run() {
 
 absl::StatusOr<DescribeSnapshotsResult> Cloud::DescribeSnapshots(
     const CallContext& ctx, const DescribeSnapshotsRequest& request) const {
+  AMI_RETURN_IF_ERROR(policy::RefuseUnauthorizedPrincipal(ctx, "ec2:DescribeSnapshots"));
   internal::ReaderLock lock(state_->mu);
   SnapshotQuery query(*state_, ctx, request);
   return query.Run();

@@ -12,6 +12,7 @@
 #include "values/choices.h"
 #include "cloud/ops_common.h"
 #include "cloud/state.h"
+#include "policy/iam.h"
 #include "policy/planning.h"
 #include "values/status_macros.h"
 
@@ -102,6 +103,7 @@ std::string Cloud::GetSnapshotBlockPublicAccessState(AccountId account, Region r
 
 absl::Status Cloud::EnableAllowedImagesSettings(const CallContext& ctx,
                                                 const Input<AllowedImagesState>& state) {
+  AMI_RETURN_IF_ERROR(policy::RefuseUnauthorizedPrincipal(ctx, "ec2:EnableAllowedImagesSettings"));
   AMI_ASSIGN_OR_RETURN(const AllowedImagesState parsed, state.Decode());
   if (parsed == AllowedImagesState::kDisabled) {
     return MakeError(choices::kInvalidValue,
@@ -115,6 +117,7 @@ absl::Status Cloud::EnableAllowedImagesSettings(const CallContext& ctx,
 }
 
 absl::Status Cloud::DisableAllowedImagesSettings(const CallContext& ctx) {
+  AMI_RETURN_IF_ERROR(policy::RefuseUnauthorizedPrincipal(ctx, "ec2:DisableAllowedImagesSettings"));
   return PlanGateCommit(*state_, ctx, [&](const policy::PlanView& v) {
     return policy::PlanAllowedImagesChange(v, ctx, {policy::AllowedImagesChange::Kind::kDisable});
   });
@@ -122,6 +125,7 @@ absl::Status Cloud::DisableAllowedImagesSettings(const CallContext& ctx) {
 
 absl::Status Cloud::ReplaceImageCriteriaInAllowedImagesSettings(
     const CallContext& ctx, std::vector<ImageCriterion> criteria) {
+  AMI_RETURN_IF_ERROR(policy::RefuseUnauthorizedPrincipal(ctx, "ec2:ReplaceImageCriteriaInAllowedImagesSettings"));
   AMI_RETURN_IF_ERROR(ValidateImageCriteria(criteria));
   policy::AllowedImagesChange change{policy::AllowedImagesChange::Kind::kReplaceCriteria,
                                      AllowedImagesState::kDisabled, std::move(criteria)};
@@ -159,31 +163,37 @@ using Change = policy::ImageLifecycleChange;
 
 absl::Status Cloud::EnableImageDeprecation(const CallContext& ctx, const Input<ImageId>& image_id,
                                            absl::Time deprecate_at) {
+  AMI_RETURN_IF_ERROR(policy::RefuseUnauthorizedPrincipal(ctx, "ec2:EnableImageDeprecation"));
   return ChangeImage(*state_, ctx, image_id,
                      {Change::Kind::kEnableDeprecation, deprecate_at, false}).status();
 }
 
 absl::Status Cloud::DisableImageDeprecation(const CallContext& ctx,
                                             const Input<ImageId>& image_id) {
+  AMI_RETURN_IF_ERROR(policy::RefuseUnauthorizedPrincipal(ctx, "ec2:DisableImageDeprecation"));
   return ChangeImage(*state_, ctx, image_id, {Change::Kind::kDisableDeprecation, {}, false}).status();
 }
 
 absl::Status Cloud::DisableImage(const CallContext& ctx, const Input<ImageId>& image_id) {
+  AMI_RETURN_IF_ERROR(policy::RefuseUnauthorizedPrincipal(ctx, "ec2:DisableImage"));
   return ChangeImage(*state_, ctx, image_id, {Change::Kind::kDisable, {}, false}).status();
 }
 
 absl::Status Cloud::EnableImage(const CallContext& ctx, const Input<ImageId>& image_id) {
+  AMI_RETURN_IF_ERROR(policy::RefuseUnauthorizedPrincipal(ctx, "ec2:EnableImage"));
   return ChangeImage(*state_, ctx, image_id, {Change::Kind::kEnable, {}, false}).status();
 }
 
 absl::StatusOr<std::string> Cloud::EnableImageDeregistrationProtection(
     const CallContext& ctx, const Input<ImageId>& image_id, bool with_cooldown) {
+  AMI_RETURN_IF_ERROR(policy::RefuseUnauthorizedPrincipal(ctx, "ec2:EnableImageDeregistrationProtection"));
   return ChangeImage(*state_, ctx, image_id,
                      {Change::Kind::kEnableProtection, {}, with_cooldown});
 }
 
 absl::StatusOr<std::string> Cloud::DisableImageDeregistrationProtection(
     const CallContext& ctx, const Input<ImageId>& image_id) {
+  AMI_RETURN_IF_ERROR(policy::RefuseUnauthorizedPrincipal(ctx, "ec2:DisableImageDeregistrationProtection"));
   return ChangeImage(*state_, ctx, image_id, {Change::Kind::kDisableProtection, {}, false});
 }
 
@@ -191,6 +201,7 @@ absl::StatusOr<std::string> Cloud::DisableImageDeregistrationProtection(
 
 absl::StatusOr<std::string> Cloud::CreateRecycleBinRule(const CallContext& ctx,
                                                         const CreateRuleRequest& request) {
+  AMI_RETURN_IF_ERROR(policy::RefuseUnauthorizedPrincipal(ctx, "rbin:CreateRecycleBinRule"));
   AMI_ASSIGN_OR_RETURN(const RecycleBinResourceType type,
                        ParseEnum<RecycleBinResourceType>(request.resource_type));
   AMI_RETURN_IF_ERROR(CheckRuleRequest(request));
@@ -202,6 +213,7 @@ absl::StatusOr<std::string> Cloud::CreateRecycleBinRule(const CallContext& ctx,
 }
 
 absl::Status Cloud::DeleteRecycleBinRule(const CallContext& ctx, const std::string& rule_id) {
+  AMI_RETURN_IF_ERROR(policy::RefuseUnauthorizedPrincipal(ctx, "rbin:DeleteRecycleBinRule"));
   return PlanGateCommit(*state_, ctx, [&](const policy::PlanView& v) {
     return policy::PlanRecycleBinRule(v, ctx, rule_id, policy::RuleAction::kDelete);
   });
@@ -209,6 +221,7 @@ absl::Status Cloud::DeleteRecycleBinRule(const CallContext& ctx, const std::stri
 
 absl::Status Cloud::LockRecycleBinRule(const CallContext& ctx, const std::string& rule_id,
                                        int unlock_delay_days) {
+  AMI_RETURN_IF_ERROR(policy::RefuseUnauthorizedPrincipal(ctx, "rbin:LockRecycleBinRule"));
   AMI_RETURN_IF_ERROR(CheckUnlockDelay(unlock_delay_days));
   return PlanGateCommit(*state_, ctx, [&](const policy::PlanView& v) {
     return policy::PlanRecycleBinRule(v, ctx, rule_id, policy::RuleAction::kLock,
@@ -217,6 +230,7 @@ absl::Status Cloud::LockRecycleBinRule(const CallContext& ctx, const std::string
 }
 
 absl::Status Cloud::UnlockRecycleBinRule(const CallContext& ctx, const std::string& rule_id) {
+  AMI_RETURN_IF_ERROR(policy::RefuseUnauthorizedPrincipal(ctx, "rbin:UnlockRecycleBinRule"));
   return PlanGateCommit(*state_, ctx, [&](const policy::PlanView& v) {
     return policy::PlanRecycleBinRule(v, ctx, rule_id, policy::RuleAction::kUnlock);
   });
@@ -261,6 +275,7 @@ std::vector<RecycleBinSnapshot> Cloud::ListSnapshotsInRecycleBin(const CallConte
 
 absl::Status Cloud::RestoreImageFromRecycleBin(const CallContext& ctx,
                                                const Input<ImageId>& image_id) {
+  AMI_RETURN_IF_ERROR(policy::RefuseUnauthorizedPrincipal(ctx, "ec2:RestoreImageFromRecycleBin"));
   AMI_ASSIGN_OR_RETURN(const ImageId id, image_id.Decode());
   return PlanGateCommit(*state_, ctx, [&](const policy::PlanView& v) {
     return policy::PlanRestoreImage(v, ctx, id);
@@ -269,6 +284,7 @@ absl::Status Cloud::RestoreImageFromRecycleBin(const CallContext& ctx,
 
 absl::Status Cloud::RestoreSnapshotFromRecycleBin(const CallContext& ctx,
                                                   const Input<SnapshotId>& snapshot_id) {
+  AMI_RETURN_IF_ERROR(policy::RefuseUnauthorizedPrincipal(ctx, "ec2:RestoreSnapshotFromRecycleBin"));
   AMI_ASSIGN_OR_RETURN(const SnapshotId id, snapshot_id.Decode());
   return PlanGateCommit(*state_, ctx, [&](const policy::PlanView& v) {
     return policy::PlanRestoreSnapshot(v, ctx, id);

@@ -12,6 +12,7 @@
 #include "values/choices.h"
 #include "cloud/ops_common.h"
 #include "cloud/state.h"
+#include "policy/iam.h"
 #include "policy/planning.h"
 #include "values/image_access.h"
 #include "values/status_macros.h"
@@ -108,6 +109,7 @@ absl::Status Cloud::ModifyImageAttribute(const CallContext& ctx,
 
 absl::Status Cloud::ResetImageAttribute(const CallContext& ctx, const Input<ImageId>& image_id,
                                         const Input<ImageAttributeName>& attribute) {
+  AMI_RETURN_IF_ERROR(policy::RefuseUnauthorizedPrincipal(ctx, "ec2:ResetImageAttribute"));
   AMI_ASSIGN_OR_RETURN(const ImageId id, image_id.Decode());
   const absl::StatusOr<ImageAttributeName> name = attribute.Decode();
   if (!name.ok() || *name != ImageAttributeName::kLaunchPermission) {
@@ -122,6 +124,7 @@ absl::Status Cloud::ResetImageAttribute(const CallContext& ctx, const Input<Imag
 
 absl::Status Cloud::CancelImageLaunchPermission(const CallContext& ctx,
                                                 const Input<ImageId>& image_id) {
+  AMI_RETURN_IF_ERROR(policy::RefuseUnauthorizedPrincipal(ctx, "ec2:CancelImageLaunchPermission"));
   AMI_ASSIGN_OR_RETURN(const ImageId id, image_id.Decode());
   return PlanAndCommit(*state_, ctx, [&](const CloudState& s) {
     return policy::PlanCancelLaunchPermission(s, ctx, id);
@@ -169,6 +172,7 @@ absl::StatusOr<ImageAttribute> ReadAttribute(const Image& image, ImageAttributeN
 absl::StatusOr<ImageAttribute> Cloud::DescribeImageAttribute(
     const CallContext& ctx, const Input<ImageId>& image_id,
     const Input<ImageAttributeName>& attribute) const {
+  AMI_RETURN_IF_ERROR(policy::RefuseUnauthorizedPrincipal(ctx, "ec2:DescribeImageAttribute"));
   AMI_ASSIGN_OR_RETURN(const ImageId id, image_id.Decode());
   AMI_ASSIGN_OR_RETURN(const ImageAttributeName name, attribute.Decode());
   const CloudState& s = *state_;
@@ -181,6 +185,7 @@ absl::StatusOr<ImageAttribute> Cloud::DescribeImageAttribute(
 
 absl::Status Cloud::ModifySnapshotAttribute(const CallContext& ctx,
                                             const ModifySnapshotAttributeRequest& request) {
+  AMI_RETURN_IF_ERROR(policy::RefuseUnauthorizedPrincipal(ctx, "ec2:ModifySnapshotAttribute"));
   AMI_ASSIGN_OR_RETURN(const SnapshotId id, SnapshotId::Parse(request.snapshot_id));
   if (request.operation_type != "add" && request.operation_type != "remove") {
     return MakeError(choices::kInvalidValue, absl::StrCat("invalid operation type `",
@@ -222,6 +227,7 @@ absl::StatusOr<policy::TagChange> DecodeTagChange(const InputList<ResourceId>& i
 
 absl::Status Cloud::CreateTags(const CallContext& ctx, const InputList<ResourceId>& resource_ids,
                                const std::vector<std::pair<std::string, std::string>>& tags) {
+  AMI_RETURN_IF_ERROR(policy::RefuseUnauthorizedPrincipal(ctx, "ec2:CreateTags"));
   AMI_ASSIGN_OR_RETURN(TagSet added, internal::UserTags(tags));
   AMI_ASSIGN_OR_RETURN(policy::TagChange change, DecodeTagChange(resource_ids));
   change.add = std::move(added);
@@ -232,6 +238,7 @@ absl::Status Cloud::CreateTags(const CallContext& ctx, const InputList<ResourceI
 
 absl::Status Cloud::DeleteTags(const CallContext& ctx, const InputList<ResourceId>& resource_ids,
                                const std::vector<std::string>& keys) {
+  AMI_RETURN_IF_ERROR(policy::RefuseUnauthorizedPrincipal(ctx, "ec2:DeleteTags"));
   AMI_ASSIGN_OR_RETURN(policy::TagChange change, DecodeTagChange(resource_ids));
   change.remove = true;
   change.remove_keys = keys;

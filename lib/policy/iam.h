@@ -103,6 +103,11 @@ void AuthorizeIam(const PlanView& view, const CallContext& ctx, absl::string_vie
                   const std::vector<IamResource>& resources, const TagSet* request_tags,
                   Decision* d);
 
+// For the operations that do not ask IAM yet: a call that names a principal is refused
+// (UnauthorizedOperation, MC-69), so that no principal is ever let through unasked; OK for a
+// call as the account's root user.
+absl::Status RefuseUnauthorizedPrincipal(const CallContext& ctx, absl::string_view action);
+
 // True when IAM can deny a call of `ctx`: it names a principal, or service control policies
 // govern its account. Cheap: operations ask it before they build their resources.
 bool IamApplies(const PlanView& view, const CallContext& ctx);

@@ -137,6 +137,14 @@ void AuthorizeIam(const PlanView& view, const CallContext& ctx, absl::string_vie
   }
 }
 
+absl::Status RefuseUnauthorizedPrincipal(const CallContext& ctx, absl::string_view action) {
+  if (ctx.principal.empty()) return absl::OkStatus();
+  return Decision::Deny(R(reasons::kIamNotEvaluated,
+                          {.account = ctx.account,
+                           .text = absl::StrCat(action, " by ", ctx.principal)}))
+      .ToStatus();
+}
+
 bool IamApplies(const PlanView& view, const CallContext& ctx) {
   return !ctx.principal.empty() || !view.ServiceControlPolicies(ctx.account).empty();
 }

@@ -315,6 +315,11 @@ constexpr ModellingChoice kChoices[] = {
    "An organization's accounts are bound by service control policies once it holds one of "
    "its own; p-FullAWSAccess is attached to its root, every OU and every account until "
    "detached."},
+  {"MC-69", "IAM-7",
+   "Only RunInstances, CreateImage, CopyImage, ModifyImageAttribute and DeregisterImage ask "
+   "IAM. Every other operation called with a principal is refused with "
+   "UnauthorizedOperation, never let through unasked; called as the account's root user (no "
+   "principal) it behaves as before."},
 };
 
 }  // namespace
