@@ -91,23 +91,6 @@ Family FamilyOf(ConditionOp op) {
   return Family::kNull;
 }
 
-constexpr ConditionOp kAllOps[] = {
-    ConditionOp::kStringEquals,          ConditionOp::kStringNotEquals,
-    ConditionOp::kStringEqualsIgnoreCase, ConditionOp::kStringNotEqualsIgnoreCase,
-    ConditionOp::kStringLike,            ConditionOp::kStringNotLike,
-    ConditionOp::kNumericEquals,         ConditionOp::kNumericNotEquals,
-    ConditionOp::kNumericLessThan,       ConditionOp::kNumericLessThanEquals,
-    ConditionOp::kNumericGreaterThan,    ConditionOp::kNumericGreaterThanEquals,
-    ConditionOp::kDateEquals,            ConditionOp::kDateNotEquals,
-    ConditionOp::kDateLessThan,          ConditionOp::kDateLessThanEquals,
-    ConditionOp::kDateGreaterThan,       ConditionOp::kDateGreaterThanEquals,
-    ConditionOp::kBool,                  ConditionOp::kBinaryEquals,
-    ConditionOp::kIpAddress,             ConditionOp::kNotIpAddress,
-    ConditionOp::kArnEquals,             ConditionOp::kArnLike,
-    ConditionOp::kArnNotEquals,          ConditionOp::kArnNotLike,
-    ConditionOp::kNull,
-};
-
 absl::Status Malformed(absl::string_view op, absl::string_view key, absl::string_view what) {
   return MakeError(choices::kMalformedPolicy,
                    absl::StrCat("condition `", op, "` on `", key, "`: ", what));
@@ -123,7 +106,9 @@ absl::Status ReadOperator(absl::string_view text, absl::string_view key, Conditi
     c->set = SetQualifier::kForAllValues;
   }
   c->if_exists = absl::ConsumeSuffix(&rest, "IfExists");
-  for (ConditionOp op : kAllOps) {
+  // The enum's values run from kStringEquals to kNull without gaps.
+  for (int i = 0; i <= static_cast<int>(ConditionOp::kNull); ++i) {
+    const auto op = static_cast<ConditionOp>(i);
     if (ConditionOpName(op) != rest) continue;
     c->op = op;
     if (op == ConditionOp::kNull && c->if_exists) {

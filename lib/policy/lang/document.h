@@ -107,6 +107,7 @@ enum class ConditionOp : uint8_t {
   kArnLike,
   kArnNotEquals,
   kArnNotLike,
+  // Last: CompileCondition reads the names over the range kStringEquals … kNull.
   kNull,
 };
 

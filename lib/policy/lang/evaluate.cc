@@ -138,7 +138,8 @@ Truth ConditionsHold(const Statement& s, const RequestContext& ctx,
   return all;
 }
 
-// StatementApplies, also telling how the principal matched.
+// Whether one statement applies to the request, and how the principal matched; kUnknown adds
+// the conditions it could not decide to `unknown`.
 Truth Applies(const Statement& s, const PolicyDocument& doc, const RequestContext& ctx,
               const Prepared& request, std::vector<std::string>* unknown, PrincipalMatch* how) {
   *how = MatchPrincipal(s, ctx);
@@ -287,13 +288,6 @@ std::string KindPhrase(PolicyKind kind) {
 }
 
 }  // namespace
-
-Truth StatementApplies(const Statement& s, const PolicyDocument& doc, const RequestContext& ctx,
-                       std::vector<std::string>* unknown) {
-  PrincipalMatch how = PrincipalMatch::kNo;
-  const Prepared request{absl::AsciiStrToLower(ctx.action), SplitArnParts(ctx.resource, false)};
-  return Applies(s, doc, ctx, request, unknown, &how);
-}
 
 PolicyResult Evaluate(const PolicyInputs& inputs, const RequestContext& ctx) {
   const Prepared request{absl::AsciiStrToLower(ctx.action), SplitArnParts(ctx.resource, false)};

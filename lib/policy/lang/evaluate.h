@@ -80,11 +80,6 @@ struct PolicyResult {
   bool allowed() const { return outcome == Outcome::kAllow; }
 };
 
-// Whether one statement applies to the request: its principal (for key policies), action,
-// resource and every condition. kUnknown adds the conditions it could not decide to `unknown`.
-Truth StatementApplies(const Statement& s, const PolicyDocument& doc, const RequestContext& ctx,
-                       std::vector<std::string>* unknown);
-
 // Evaluates the request against every policy in `inputs`.
 PolicyResult Evaluate(const PolicyInputs& inputs, const RequestContext& ctx);
 

@@ -28,10 +28,6 @@ std::string ImageArn(Region region, ImageId id) {
   return absl::StrCat("arn:aws:ec2:", region.code(), "::image/", id.ToString());
 }
 
-std::string SnapshotArn(Region region, SnapshotId id) {
-  return absl::StrCat("arn:aws:ec2:", region.code(), "::snapshot/", id.ToString());
-}
-
 std::string InstanceArn(Region region, AccountId account, absl::string_view instance) {
   return absl::StrCat("arn:aws:ec2:", region.code(), ":", account.ToString(), ":instance/",
                       instance);

@@ -38,9 +38,8 @@ struct Caller {
   bool is_root() const { return arn.empty(); }
 };
 
-// arn:aws:ec2:<region>::image/<id>, …::snapshot/<id>, arn:aws:ec2:<region>:<account>:instance/…
+// arn:aws:ec2:<region>::image/<id> and arn:aws:ec2:<region>:<account>:instance/<id>.
 std::string ImageArn(Region region, ImageId id);
-std::string SnapshotArn(Region region, SnapshotId id);
 std::string InstanceArn(Region region, AccountId account, absl::string_view instance);
 
 // A context for `action` on `resource` by `caller` at `now` in `region`: the principal's keys
