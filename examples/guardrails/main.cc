@@ -15,48 +15,18 @@
 #include "absl/status/statusor.h"
 #include "ami/ami.h"
 #include "ami/iam/iam.h"
+#include "examples/common/steps.h"
 
 namespace {
 
 using namespace ami;
 
-int failures = 0;
-
-template <typename T>
-T Must(absl::StatusOr<T> v, const char* step) {
-  if (!v.ok()) {
-    std::printf("UNEXPECTED failure at %s: %s\n", step, std::string(v.status().message()).c_str());
-    std::exit(1);
-  }
-  return *std::move(v);
-}
-
-void MustOk(const absl::Status& s, const char* step) {
-  if (!s.ok()) {
-    std::printf("UNEXPECTED failure at %s: %s\n", step, std::string(s.message()).c_str());
-    std::exit(1);
-  }
-}
-
-void Step(const char* title) { std::printf("\n== %s\n", title); }
-
-void Expect(const absl::Status& s, std::optional<ErrorCode> code) {
-  const auto got = GetErrorCode(s);
-  std::printf("-> %s%s%s\n", got ? std::string(ErrorCodeName(*got)).c_str() : "OK",
-              s.ok() ? "" : ": ", std::string(s.message()).c_str());
-  if (got != code) {
-    std::printf("UNEXPECTED status\n");
-    ++failures;
-  }
-}
-
-void Show(const Decision& d, bool expect_allowed) {
-  std::printf("%s\n", d.Explain().c_str());
-  if (d.allowed() != expect_allowed) {
-    std::printf("UNEXPECTED decision\n");
-    ++failures;
-  }
-}
+using examples::ExpectCode;
+using examples::failures;
+using examples::Must;
+using examples::MustOk;
+using examples::Show;
+using examples::Step;
 
 const AccountId kPlatform = AccountId::FromNumber(111122223333);
 const AccountId kWorkload = AccountId::FromNumber(444455556666);
@@ -120,12 +90,12 @@ int main() {
   launch.image_id = golden.ToString();
 
   Step("The developer launches the golden image: its own account has not approved it");
-  Expect(cloud->RunInstances(dev, launch).status(), ErrorCode::kUnauthorizedOperation);
+  ExpectCode(cloud->RunInstances(dev, launch).status(), ErrorCode::kUnauthorizedOperation);
 
   Step("The workload account tags the shared image approved=true (its own tag, IAM-5)");
   MustOk(cloud->CreateTags({kWorkload, kEast}, {golden.ToString()}, {{"approved", "true"}}),
          "workload tag");
-  Expect(cloud->RunInstances(dev, launch).status(), std::nullopt);
+  ExpectCode(cloud->RunInstances(dev, launch).status(), std::nullopt);
 
   Step("The developer tries to share the image of its own instance: its identity policy refuses");
   const std::vector<InstanceId> mine = Must(cloud->RunInstances(dev, launch), "launch");
@@ -134,7 +104,7 @@ int main() {
                            "create image");
   ModifyImageAttributeRequest reshare{own.ToString()};
   reshare.add = {LaunchPermissionEntry{"777788889999"}};
-  Expect(cloud->ModifyImageAttribute(dev, reshare), ErrorCode::kUnauthorizedOperation);
+  ExpectCode(cloud->ModifyImageAttribute(dev, reshare), ErrorCode::kUnauthorizedOperation);
 
   Step("A cross-account key with the EBS-style policy: kms:CallerAccount and kms:ViaService decide");
   KeyPolicyStatement ebs_style;

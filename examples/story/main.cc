@@ -16,48 +16,18 @@
 #include "ami/ami.h"
 #include "ami/cloud.h"
 #include "ami/policy.h"
+#include "examples/common/steps.h"
 
 namespace {
 
 using namespace ami;
 
-int failures = 0;
-
-template <typename T>
-T Must(absl::StatusOr<T> v, const char* step) {
-  if (!v.ok()) {
-    std::printf("UNEXPECTED failure at %s: %s\n", step, std::string(v.status().message()).c_str());
-    std::exit(1);
-  }
-  return *std::move(v);
-}
-
-void MustOk(const absl::Status& s, const char* step) {
-  if (!s.ok()) {
-    std::printf("UNEXPECTED failure at %s: %s\n", step, std::string(s.message()).c_str());
-    std::exit(1);
-  }
-}
-
-void Step(const char* title) { std::printf("\n== %s\n", title); }
-
-void Show(const Decision& d, bool expect_allowed) {
-  std::printf("%s\n", d.Explain().c_str());
-  if (d.allowed() != expect_allowed) {
-    std::printf("UNEXPECTED decision: expected %s\n", expect_allowed ? "ALLOW" : "DENY");
-    ++failures;
-  }
-}
-
-void ExpectCode(const absl::Status& s, ErrorCode code) {
-  const auto got = GetErrorCode(s);
-  std::printf("-> %s: %s\n", got ? std::string(ErrorCodeName(*got)).c_str() : "OK",
-              std::string(s.message()).c_str());
-  if (got != code) {
-    std::printf("UNEXPECTED status, expected %s\n", std::string(ErrorCodeName(code)).c_str());
-    ++failures;
-  }
-}
+using examples::ExpectCode;
+using examples::failures;
+using examples::Must;
+using examples::MustOk;
+using examples::Show;
+using examples::Step;
 
 // A public Amazon Linux image with an unencrypted root snapshot, as AWS publishes them.
 ImageId SeedAmazonImage(Cloud& cloud, Region region) {
