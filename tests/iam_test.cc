@@ -144,6 +144,28 @@ TEST_F(IamTest, IAM_7_UnknownPrincipalIsRefused) {
               HasErrorCode(ErrorCode::kUnauthorizedOperation));
 }
 
+// IAM-3: a statement is asked for every resource a launch authorizes; the new instance has no
+// tags yet, so a tag condition without IfExists fails on it, as AWS documents.
+TEST_F(IamTest, IAM_3_EveryResourceOfALaunchIsAsked) {
+  auto tagged_only = [](const char* op) {
+    return absl::StrCat(R"({"Version":"2012-10-17","Statement":[{"Effect":"Allow",)",
+                        R"("Action":"ec2:RunInstances","Resource":"*","Condition":{")", op,
+                        R"(":{"ec2:ResourceTag/approved":"true"}}}]})");
+  };
+  const std::string strict = Role(owner, "strict", tagged_only("StringEquals"));
+  const std::string if_exists = Role(owner, "ifexists", tagged_only("StringEqualsIfExists"));
+  const ImageId id = SeedImage(owner);
+  ASSERT_THAT(cloud->CreateTags(CallContext{owner, east}, {id.ToString()}, {{"approved", "true"}}),
+              IsOk());
+  EXPECT_THAT(Launch(As(owner, strict), id).status(),
+              HasErrorCode(ErrorCode::kUnauthorizedOperation));
+  EXPECT_THAT(Launch(As(owner, if_exists), id), IsOk());
+  // Claiming the tag for the new instance contradicts what the cloud knows: it has none.
+  CallContext claims = As(owner, strict);
+  claims.context = {{"ec2:ResourceTag/approved", "true"}};
+  EXPECT_THAT(Launch(claims, id).status(), HasErrorCode(ErrorCode::kInvalidParameterCombination));
+}
+
 TEST_F(IamTest, IAM_1_RoleSessionIsItsRole) {
   Role(owner, "dev", kAllowEc2);
   const ImageId id = SeedImage(owner);

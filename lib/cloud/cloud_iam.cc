@@ -22,13 +22,12 @@ absl::StatusOr<internal::IamDocument> Compile(const PolicySpec& spec, lang::Poli
   return internal::CompileIamDocument(spec.name, spec.document, kind);
 }
 
-absl::Status Commit(Cloud& cloud, absl::StatusOr<internal::Plan> (*plan)(
-                                      const policy::PlanView&, absl::string_view,
-                                      absl::string_view, bool),
-                    absl::string_view a, absl::string_view b, bool flag) {
+absl::Status CommitAttachment(Cloud& cloud, absl::string_view policy_id,
+                              absl::string_view target, bool attach) {
   internal::CloudState& state = internal::CloudAccess::State(cloud);
   internal::WriterLock lock(state.mu);
-  AMI_ASSIGN_OR_RETURN(internal::Plan p, plan(state, a, b, flag));
+  AMI_ASSIGN_OR_RETURN(internal::Plan p,
+                       policy::PlanScpAttachment(state, policy_id, target, attach));
   state.Commit(std::move(p));
   return absl::OkStatus();
 }
@@ -78,12 +77,12 @@ absl::Status PutServiceControlPolicy(Cloud& cloud, const OrganizationId& organiz
 
 absl::Status AttachServiceControlPolicy(Cloud& cloud, absl::string_view policy_id,
                                         absl::string_view target) {
-  return Commit(cloud, policy::PlanScpAttachment, policy_id, target, true);
+  return CommitAttachment(cloud, policy_id, target, true);
 }
 
 absl::Status DetachServiceControlPolicy(Cloud& cloud, absl::string_view policy_id,
                                         absl::string_view target) {
-  return Commit(cloud, policy::PlanScpAttachment, policy_id, target, false);
+  return CommitAttachment(cloud, policy_id, target, false);
 }
 
 }  // namespace ami::iam

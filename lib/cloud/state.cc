@@ -158,13 +158,18 @@ std::optional<OrganizationId> CloudState::OrganizationOfTarget(absl::string_view
   return std::nullopt;
 }
 
-std::vector<policy::ScpLevel> CloudState::ServiceControlPolicies(AccountId account) const {
-  if (scp_orgs_.empty()) return {};
+bool CloudState::GovernedByServiceControlPolicies(AccountId account) const {
+  if (scp_orgs_.empty()) return false;
   const AccountInfo* info = FindAccount(account);
-  if (info == nullptr || !info->organization) return {};
-  if (!scp_orgs_.contains(info->organization->ToString())) return {};
+  if (info == nullptr || !info->organization) return false;
+  if (!scp_orgs_.contains(info->organization->ToString())) return false;
   const OrganizationInfo* org = FindOrganization(*info->organization);
-  if (org == nullptr || org->management == account) return {};
+  return org != nullptr && org->management != account;
+}
+
+std::vector<policy::ScpLevel> CloudState::ServiceControlPolicies(AccountId account) const {
+  if (!GovernedByServiceControlPolicies(account)) return {};
+  const AccountInfo* info = FindAccount(account);
   std::vector<std::string> targets = {info->root_id};
   for (const OrganizationalUnitId& ou : info->ou_path) targets.push_back(ou.ToString());
   targets.push_back(account.ToString());

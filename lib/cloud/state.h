@@ -96,6 +96,8 @@ class CloudState final : public policy::PlanView {
   std::shared_ptr<const Snapshot> BinnedSnapshot(SnapshotId id) const ABSL_SHARED_LOCKS_REQUIRED(mu) override;
   const IamPrincipal* FindPrincipal(AccountId account, absl::string_view arn) const
       ABSL_SHARED_LOCKS_REQUIRED(mu) override;
+  bool GovernedByServiceControlPolicies(AccountId account) const
+      ABSL_SHARED_LOCKS_REQUIRED(mu) override;
   std::vector<policy::ScpLevel> ServiceControlPolicies(AccountId account) const
       ABSL_SHARED_LOCKS_REQUIRED(mu) override;
   const ServiceControlPolicy* FindServiceControlPolicy(absl::string_view id) const

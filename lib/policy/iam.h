@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "absl/functional/function_ref.h"
 #include "absl/strings/string_view.h"
 #include "ami/attributes.h"
 #include "ami/ids.h"
@@ -84,6 +85,8 @@ struct IamResource {
   const TagSet* tags = nullptr;
   // Further condition keys of this resource (ec2:InstanceType of a new instance, …).
   std::vector<std::pair<std::string, std::string>> keys;
+  // A resource the call creates: it has no tags yet (ec2:ResourceTag/…, aws:ResourceTag/…).
+  bool created = false;
 };
 
 // The service control policies attached at one level (the organization's root, an OU, the
@@ -93,40 +96,31 @@ struct ScpLevel {
   std::vector<const internal::ServiceControlPolicy*> policies;
 };
 
-// IAM-1, IAM-2, IAM-7: whether the caller's identity policies and permissions boundary, and the
-// service control policies of its account, allow `action` (for example "ec2:RunInstances") on
-// every resource, with the tags the call creates (aws:RequestTag/…, aws:TagKeys). Adds to `d` a
-// forbid — UnauthorizedOperation with AWS's message, naming any condition the model cannot
-// evaluate ("allowed only if …") — or, for an IAM principal, the permit of the statement that
-// allowed. A call as the account's root user in an account no SCP governs adds nothing.
-void AuthorizeIam(const PlanView& view, const CallContext& ctx, absl::string_view action,
-                  const std::vector<IamResource>& resources, const TagSet* request_tags,
-                  Decision* d);
+// IAM-1, IAM-2, IAM-7: the Decision when IAM denies the call, else nullopt — the first check of
+// every operation that asks IAM (UnauthorizedOperation comes before what the resources would
+// answer). Whether the caller's identity policies and permissions boundary, and the service
+// control policies of its account, allow `action` (for example "ec2:RunInstances") on every
+// resource `resources` builds, with the tags the call creates (aws:RequestTag/…, aws:TagKeys).
+// The denial carries AWS's message and names any condition the model cannot evaluate ("allowed
+// only if …"). A call as the account's root user in an account no SCP governs asks nothing, and
+// `resources` is not called.
+std::optional<Decision> IamDenial(const PlanView& view, const CallContext& ctx,
+                                  absl::string_view action,
+                                  absl::FunctionRef<std::vector<IamResource>()> resources,
+                                  const TagSet* request_tags = nullptr);
 
 // For the operations that do not ask IAM yet: a call that names a principal is refused
 // (UnauthorizedOperation, MC-69), so that no principal is ever let through unasked; OK for a
 // call as the account's root user.
 absl::Status RefuseUnauthorizedPrincipal(const CallContext& ctx, absl::string_view action);
 
-// True when IAM can deny a call of `ctx`: it names a principal, or service control policies
-// govern its account. Cheap: operations ask it before they build their resources.
-bool IamApplies(const PlanView& view, const CallContext& ctx);
-
-// The Decision when IAM denies the call, else nullopt: the first check of every operation
-// (`UnauthorizedOperation` comes before what the resources would answer).
-std::optional<Decision> IamDenial(const PlanView& view, const CallContext& ctx,
-                                  absl::string_view action,
-                                  const std::vector<IamResource>& resources,
-                                  const TagSet* request_tags = nullptr);
-
-// `image` as a resource of the caller's call, with the tags the caller sees on it (IAM-5).
-IamResource ImageResource(const PlanView& view, const CallContext& ctx, const Image& image);
-// The image `id` in the caller's Region as a resource: ImageResource when the cloud holds it
-// there, else its ARN alone (its keys unknown).
-IamResource ImageIamResource(const PlanView& view, const CallContext& ctx, ImageId id);
-// A resource of `ctx`'s account and Region that the call creates or the model does not hold:
+// The image `id` in `region` as a resource of the caller's call, with the tags the caller sees
+// on it (IAM-5); its ARN alone (its keys unknown) when the cloud holds no such image there.
+IamResource ImageIamResource(const PlanView& view, const CallContext& ctx, ImageId id,
+                             Region region);
+// A resource of `ctx`'s account and Region that the call creates:
 // arn:aws:ec2:<region>:<account>:<type>/* ("instance", "volume", "snapshot", …; images and
-// snapshots have no account in their ARN).
+// snapshots have no account in their ARN), with no resource tags.
 IamResource NewResource(const CallContext& ctx, absl::string_view type);
 
 }  // namespace ami::policy

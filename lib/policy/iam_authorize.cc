@@ -48,37 +48,57 @@ lang::PolicyInputs Inputs(const internal::IamPrincipal* principal,
   return in;
 }
 
-// The context of one resource, with the values the caller supplied for keys the model does not
-// know; a supplied value for a key it knows must agree with it, else `*conflict` names the key.
-lang::RequestContext ContextFor(const PlanView& view, const CallContext& ctx,
-                                const internal::IamPrincipal* principal, absl::string_view action,
-                                const IamResource& r, const TagSet* request_tags,
-                                std::string* conflict) {
-  const lang::Caller caller{ctx.account, ctx.principal, view.FindAccount(ctx.account),
-                            principal != nullptr ? &principal->tags : nullptr};
-  lang::RequestContext c = lang::BaseContext(caller, action, r.arn, ctx.region, view.Now());
-  // A role session's aws:PrincipalArn is its role's ARN.
-  if (principal != nullptr && principal->arn != ctx.principal) {
-    c.Set("aws:PrincipalArn", principal->arn);
-  }
-  if (r.image != nullptr) lang::AddImageKeys(*r.image, r.tags ? *r.tags : TagSet(), &c);
-  for (const auto& [key, value] : r.keys) c.Set(key, value);
-  if (request_tags != nullptr) lang::AddRequestTags(*request_tags, &c);
-  std::vector<std::pair<std::string, std::vector<std::string>>> supplied;
+using Supplied = std::vector<std::pair<std::string, std::vector<std::string>>>;
+
+// The values the caller supplied (CallContext::context), grouped by key name, which is
+// case-insensitive.
+Supplied SuppliedValues(const CallContext& ctx) {
+  Supplied out;
   for (const std::pair<std::string, std::string>& kv : ctx.context) {
     const std::string& key = kv.first;
-    auto it = std::find_if(supplied.begin(), supplied.end(),
+    auto it = std::find_if(out.begin(), out.end(),
                            [&key](const auto& s) { return absl::EqualsIgnoreCase(s.first, key); });
-    if (it == supplied.end()) {
-      supplied.push_back({key, {kv.second}});
+    if (it == out.end()) {
+      out.push_back({key, {kv.second}});
     } else {
       it->second.push_back(kv.second);
     }
   }
-  for (auto& [key, values] : supplied) {
+  return out;
+}
+
+// What every resource's context of one call shares: the principal's keys, the clock, the
+// Region and the request's tags.
+lang::RequestContext BaseFor(const PlanView& view, const CallContext& ctx,
+                             const internal::IamPrincipal* principal, absl::string_view action,
+                             const TagSet* request_tags) {
+  const lang::Caller caller{ctx.account, ctx.principal, view.FindAccount(ctx.account),
+                            principal != nullptr ? &principal->tags : nullptr};
+  lang::RequestContext c = lang::BaseContext(caller, action, "", ctx.region, view.Now());
+  // A role session's aws:PrincipalArn is its role's ARN.
+  if (principal != nullptr && principal->arn != ctx.principal) {
+    c.Set("aws:PrincipalArn", principal->arn);
+  }
+  if (request_tags != nullptr) lang::AddRequestTags(*request_tags, &c);
+  return c;
+}
+
+// `base` for one resource: its ARN and keys, then the supplied values of the keys the model
+// does not know. A supplied value for a key it knows must agree, else `*conflict` names the key.
+lang::RequestContext ContextFor(const lang::RequestContext& base, const IamResource& r,
+                                const Supplied& supplied, std::string* conflict) {
+  lang::RequestContext c = base;
+  c.resource = r.arn;
+  if (r.image != nullptr) lang::AddImageKeys(*r.image, r.tags ? *r.tags : TagSet(), &c);
+  if (r.created) {
+    c.SetComplete("ec2:ResourceTag/");
+    c.SetComplete("aws:ResourceTag/");
+  }
+  for (const auto& [key, value] : r.keys) c.Set(key, value);
+  for (const auto& [key, values] : supplied) {
     const lang::KeyLookup known = c.Lookup(absl::AsciiStrToLower(key));
     if (known.state == lang::KeyLookup::State::kUnknown) {
-      c.SetMany(key, std::move(values));
+      c.SetMany(key, values);
     } else if (known.state == lang::KeyLookup::State::kAbsent || *known.values != values) {
       if (conflict->empty()) *conflict = key;
     }
@@ -98,68 +118,41 @@ Reason Denial(const lang::PolicyResult& r, const lang::RequestContext& c, Accoun
   return R(scp ? reasons::kScpDenies : reasons::kIamDenies, std::move(args));
 }
 
-}  // namespace
+// True when IAM can deny a call of `ctx`: it names a principal, or service control policies
+// govern its account.
+bool IamApplies(const PlanView& view, const CallContext& ctx) {
+  return !ctx.principal.empty() || view.GovernedByServiceControlPolicies(ctx.account);
+}
 
-void AuthorizeIam(const PlanView& view, const CallContext& ctx, absl::string_view action,
-                  const std::vector<IamResource>& resources, const TagSet* request_tags,
-                  Decision* d) {
-  std::vector<ScpLevel> levels = view.ServiceControlPolicies(ctx.account);
-  if (ctx.principal.empty() && levels.empty()) return;  // the root user, no SCP: nothing to ask
+// The forbid when IAM denies `action` on one of `resources`.
+std::optional<Reason> Authorize(const PlanView& view, const CallContext& ctx,
+                                absl::string_view action,
+                                const std::vector<IamResource>& resources,
+                                const TagSet* request_tags) {
   const internal::IamPrincipal* principal = nullptr;
   if (!ctx.principal.empty()) {
     principal = view.FindPrincipal(ctx.account, ctx.principal);
     if (principal == nullptr) {
-      d->AddForbid(R(reasons::kUnknownPrincipal, {.account = ctx.account, .text = ctx.principal}));
-      return;
+      return R(reasons::kUnknownPrincipal, {.account = ctx.account, .text = ctx.principal});
     }
   }
-  const lang::PolicyInputs in = Inputs(principal, ScpInputs(levels));
+  const lang::PolicyInputs in =
+      Inputs(principal, ScpInputs(view.ServiceControlPolicies(ctx.account)));
+  const Supplied supplied = SuppliedValues(ctx);
+  const lang::RequestContext base = BaseFor(view, ctx, principal, action, request_tags);
+  std::string conflict;
   for (const IamResource& r : resources) {
-    std::string conflict;
-    const lang::RequestContext c =
-        ContextFor(view, ctx, principal, action, r, request_tags, &conflict);
+    const lang::RequestContext c = ContextFor(base, r, supplied, &conflict);
     if (!conflict.empty()) {
-      d->AddForbid(R(reasons::kIamContextConflict, {.account = ctx.account, .text = conflict}));
-      return;
+      return R(reasons::kIamContextConflict, {.account = ctx.account, .text = conflict});
     }
     const lang::PolicyResult result = lang::Evaluate(in, c);
-    if (!result.allowed()) {
-      d->AddForbid(Denial(result, c, ctx.account));
-      return;
-    }
-    if (principal != nullptr && result.decided_by) {
-      d->AddPermit(R(reasons::kIamAllows,
-                     {.account = ctx.account,
-                      .text = absl::StrCat(result.decided_by->policy, " ",
-                                           result.decided_by->statement, " allows ", action,
-                                           " on ", r.arn)}));
-    }
+    if (!result.allowed()) return Denial(result, c, ctx.account);
   }
-}
-
-absl::Status RefuseUnauthorizedPrincipal(const CallContext& ctx, absl::string_view action) {
-  if (ctx.principal.empty()) return absl::OkStatus();
-  return Decision::Deny(R(reasons::kIamNotEvaluated,
-                          {.account = ctx.account,
-                           .text = absl::StrCat(action, " by ", ctx.principal)}))
-      .ToStatus();
-}
-
-bool IamApplies(const PlanView& view, const CallContext& ctx) {
-  return !ctx.principal.empty() || !view.ServiceControlPolicies(ctx.account).empty();
-}
-
-std::optional<Decision> IamDenial(const PlanView& view, const CallContext& ctx,
-                                  absl::string_view action,
-                                  const std::vector<IamResource>& resources,
-                                  const TagSet* request_tags) {
-  Decision d;
-  AuthorizeIam(view, ctx, action, resources, request_tags, &d);
-  // Only a forbid leaves reasons on a decision without a permit.
-  if (!d.allowed() && !d.reasons().empty()) return d;
   return std::nullopt;
 }
 
+// The image `image` as a resource, with the tags `ctx`'s account sees on it.
 IamResource ImageResource(const PlanView& view, const CallContext& ctx, const Image& image) {
   IamResource r;
   r.arn = lang::ImageArn(image.region(), image.id());
@@ -172,16 +165,39 @@ IamResource ImageResource(const PlanView& view, const CallContext& ctx, const Im
   return r;
 }
 
-IamResource ImageIamResource(const PlanView& view, const CallContext& ctx, ImageId id) {
+}  // namespace
+
+std::optional<Decision> IamDenial(const PlanView& view, const CallContext& ctx,
+                                  absl::string_view action,
+                                  absl::FunctionRef<std::vector<IamResource>()> resources,
+                                  const TagSet* request_tags) {
+  if (!IamApplies(view, ctx)) return std::nullopt;
+  std::optional<Reason> forbid = Authorize(view, ctx, action, resources(), request_tags);
+  if (!forbid) return std::nullopt;
+  return Decision::Deny(*std::move(forbid));
+}
+
+absl::Status RefuseUnauthorizedPrincipal(const CallContext& ctx, absl::string_view action) {
+  if (ctx.principal.empty()) return absl::OkStatus();
+  return Decision::Deny(R(reasons::kIamNotEvaluated,
+                          {.account = ctx.account,
+                           .text = absl::StrCat(action, " by ", ctx.principal)}))
+      .ToStatus();
+}
+
+IamResource ImageIamResource(const PlanView& view, const CallContext& ctx, ImageId id,
+                             Region region) {
   const Image* image = view.FindImage(id);
-  if (image != nullptr && image->region() == ctx.region) return ImageResource(view, ctx, *image);
-  return IamResource{lang::ImageArn(ctx.region, id)};
+  if (image != nullptr && image->region() == region) return ImageResource(view, ctx, *image);
+  return IamResource{lang::ImageArn(region, id)};
 }
 
 IamResource NewResource(const CallContext& ctx, absl::string_view type) {
   const bool no_account = type == "image" || type == "snapshot";
-  return IamResource{absl::StrCat("arn:aws:ec2:", ctx.region.code(), ":",
-                                  no_account ? "" : ctx.account.ToString(), ":", type, "/*")};
+  IamResource r{absl::StrCat("arn:aws:ec2:", ctx.region.code(), ":",
+                             no_account ? "" : ctx.account.ToString(), ":", type, "/*")};
+  r.created = true;
+  return r;
 }
 
 }  // namespace ami::policy

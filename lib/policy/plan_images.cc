@@ -196,19 +196,15 @@ absl::Status PlanCopyImage(const PlanView& view, const CopyImageCall& c, Planned
     return absl::OkStatus();
   }
   // Since October 2024 CopyImage authorizes the source image too (IAM-3).
-  if (IamApplies(view, c.ctx)) {
-    std::vector<IamResource> resources = {NewResource(c.ctx, "image"),
-                                          NewResource(c.ctx, "snapshot")};
-    const Image* source = view.FindImage(c.question.source_image);
-    resources.push_back(source != nullptr && source->region() == c.question.source_region
-                            ? ImageResource(view, c.ctx, *source)
-                            : IamResource{lang::ImageArn(c.question.source_region,
-                                                         c.question.source_image)});
-    if (std::optional<Decision> denied =
-            IamDenial(view, c.ctx, "ec2:CopyImage", resources, &c.image_tags)) {
-      out->planned.decision = *std::move(denied);
-      return absl::OkStatus();
-    }
+  const auto resources = [&] {
+    return std::vector<IamResource>{
+        NewResource(c.ctx, "image"), NewResource(c.ctx, "snapshot"),
+        ImageIamResource(view, c.ctx, c.question.source_image, c.question.source_region)};
+  };
+  if (std::optional<Decision> denied =
+          IamDenial(view, c.ctx, "ec2:CopyImage", resources, &c.image_tags)) {
+    out->planned.decision = *std::move(denied);
+    return absl::OkStatus();
   }
   const std::string fingerprint = Fingerprint(c.request);
   if (ReplayToken(view, c, fingerprint, out)) return absl::OkStatus();
@@ -273,12 +269,11 @@ void PlanSnapshotRemoval(const PlanView& view, const CallContext& ctx, const Ima
 PlannedDeregister PlanDeregisterImage(const PlanView& view, const CallContext& ctx, ImageId id,
                                       bool delete_associated_snapshots) {
   PlannedDeregister out;
-  if (IamApplies(view, ctx)) {
-    if (std::optional<Decision> denied = IamDenial(view, ctx, "ec2:DeregisterImage",
-                                                   {ImageIamResource(view, ctx, id)})) {
-      out.planned.decision = *std::move(denied);
-      return out;
-    }
+  if (std::optional<Decision> denied = IamDenial(view, ctx, "ec2:DeregisterImage", [&] {
+        return std::vector<IamResource>{ImageIamResource(view, ctx, id, ctx.region)};
+      })) {
+    out.planned.decision = *std::move(denied);
+    return out;
   }
   out.planned.decision =
       EvaluateImageOwnerAction(view, ctx.account, ctx.region, id, ImageAction::kDeregister);

@@ -47,10 +47,7 @@ namespace {
 // network resources it creates or uses, which the model does not name (`…/*`).
 std::vector<IamResource> LaunchResources(const PlanView& view, const RunInstancesCall& c) {
   std::vector<IamResource> out;
-  if (!IamApplies(view, c.ctx)) return out;
-  const Image* image = view.FindImage(c.question.image);
-  out.push_back(image != nullptr ? ImageResource(view, c.ctx, *image)
-                                 : IamResource{lang::ImageArn(c.ctx.region, c.question.image)});
+  out.push_back(ImageIamResource(view, c.ctx, c.question.image, c.ctx.region));
   IamResource instance = NewResource(c.ctx, "instance");
   instance.keys.push_back({"ec2:InstanceType", c.instance_type});
   out.push_back(std::move(instance));
@@ -64,8 +61,8 @@ std::vector<IamResource> LaunchResources(const PlanView& view, const RunInstance
 
 absl::StatusOr<Planned> PlanRunInstances(const PlanView& view, const RunInstancesCall& c) {
   Planned out;
-  if (std::optional<Decision> denied = IamDenial(view, c.ctx, "ec2:RunInstances",
-                                                 LaunchResources(view, c), &c.tags)) {
+  if (std::optional<Decision> denied = IamDenial(
+          view, c.ctx, "ec2:RunInstances", [&] { return LaunchResources(view, c); }, &c.tags)) {
     out.decision = *std::move(denied);
     return out;
   }
@@ -271,16 +268,16 @@ void AddNewMappings(const CreateImageCall& c, const Instance& instance, Image::B
 absl::StatusOr<Planned> PlanCreateImage(const PlanView& view, const CreateImageCall& c) {
   Planned out;
   // The new image carries the request's tags; the instance is the caller's own.
-  if (IamApplies(view, c.ctx)) {
-    if (std::optional<Decision> denied = IamDenial(
-            view, c.ctx, "ec2:CreateImage",
-            {NewResource(c.ctx, "image"),
-             IamResource{lang::InstanceArn(c.ctx.region, c.ctx.account, c.instance.ToString())},
-             NewResource(c.ctx, "snapshot")},
-            &c.image_tags)) {
-      out.decision = *std::move(denied);
-      return out;
-    }
+  const auto resources = [&] {
+    return std::vector<IamResource>{
+        NewResource(c.ctx, "image"),
+        IamResource{lang::InstanceArn(c.ctx.region, c.ctx.account, c.instance.ToString())},
+        NewResource(c.ctx, "snapshot")};
+  };
+  if (std::optional<Decision> denied =
+          IamDenial(view, c.ctx, "ec2:CreateImage", resources, &c.image_tags)) {
+    out.decision = *std::move(denied);
+    return out;
   }
   ImageConsistency consistency = ImageConsistency::kUnknown;
   out.decision = EvaluateCreateImage(

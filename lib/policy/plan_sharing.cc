@@ -25,14 +25,13 @@ absl::StatusOr<Planned> PlanModifyLaunchPermission(const PlanView& view, const C
                                                    const ShareQuestion& q) {
   Planned out;
   // IAM-6: ec2:Attribute names the attribute the call modifies.
-  if (IamApplies(view, ctx)) {
-    IamResource image = ImageIamResource(view, ctx, q.image);
-    image.keys.push_back({"ec2:Attribute", "launchPermission"});
-    if (std::optional<Decision> denied =
-            IamDenial(view, ctx, "ec2:ModifyImageAttribute", {std::move(image)})) {
-      out.decision = *std::move(denied);
-      return out;
-    }
+  if (std::optional<Decision> denied = IamDenial(view, ctx, "ec2:ModifyImageAttribute", [&] {
+        IamResource image = ImageIamResource(view, ctx, q.image, ctx.region);
+        image.keys.push_back({"ec2:Attribute", "launchPermission"});
+        return std::vector<IamResource>{std::move(image)};
+      })) {
+    out.decision = *std::move(denied);
+    return out;
   }
   LaunchPermissions next;
   out.decision = EvaluateModifyLaunchPermission(view, q, &next);
@@ -54,15 +53,14 @@ absl::StatusOr<Planned> PlanModifyLaunchPermission(const PlanView& view, const C
 absl::StatusOr<Planned> PlanModifyImageDetails(const PlanView& view, const CallContext& ctx,
                                                ImageId id, const ModifyImageAttributeRequest& r) {
   Planned out;
-  if (IamApplies(view, ctx)) {
-    IamResource image = ImageIamResource(view, ctx, id);
-    image.keys.push_back({"ec2:Attribute", r.description ? "description" : "imdsSupport"});
-    if (r.description) image.keys.push_back({"ec2:Attribute/Description", *r.description});
-    if (std::optional<Decision> denied =
-            IamDenial(view, ctx, "ec2:ModifyImageAttribute", {std::move(image)})) {
-      out.decision = *std::move(denied);
-      return out;
-    }
+  if (std::optional<Decision> denied = IamDenial(view, ctx, "ec2:ModifyImageAttribute", [&] {
+        IamResource image = ImageIamResource(view, ctx, id, ctx.region);
+        image.keys.push_back({"ec2:Attribute", r.description ? "description" : "imdsSupport"});
+        if (r.description) image.keys.push_back({"ec2:Attribute/Description", *r.description});
+        return std::vector<IamResource>{std::move(image)};
+      })) {
+    out.decision = *std::move(denied);
+    return out;
   }
   out.decision =
       EvaluateImageOwnerAction(view, ctx.account, ctx.region, id, ImageAction::kModifyAttribute);

@@ -63,6 +63,11 @@ class PlanView : public StateView {
     (void)arn;
     return nullptr;
   }
+  // True when service control policies govern `account` (cheap: no policy is gathered).
+  virtual bool GovernedByServiceControlPolicies(AccountId account) const {
+    (void)account;
+    return false;
+  }
   // The service control policies that govern `account`, per level from its organization's root
   // down to the account; empty when none do (no organization holds a service control policy of
   // its own, or the account is the management account).

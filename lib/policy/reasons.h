@@ -462,8 +462,6 @@ inline constexpr RT kBinSnapshotNotFound{
     "snapshot {snapshot} is not in the recycle bin of account {account} in {region}"};
 
 // ---- IAM: identity policies, boundaries, service control policies (IAM-1, IAM-2, IAM-7) ----
-// {text}: the policy and statement that allowed.
-inline constexpr RT kIamAllows{"IAM-1", EC::kUnauthorizedOperation, "{text}"};
 // {text}: AWS's denial message ("User: arn:… is not authorized to perform: …").
 inline constexpr RT kIamDenies{"IAM-7", EC::kUnauthorizedOperation, "{text}"};
 inline constexpr RT kScpDenies{"IAM-2", EC::kUnauthorizedOperation, "{text}"};
