@@ -58,7 +58,7 @@ class IamTest : public testing::CloudFixture {
   }
 };
 
-TEST_F(IamTest, IAM_2_SeedStory_ScpAllowsOnlyImagesTheWorkloadAccountApproved) {
+TEST_F(IamTest, IAM_2_IAM_5_SeedStory_ScpAllowsOnlyImagesTheWorkloadAccountApproved) {
   ASSERT_THAT(iam::PutServiceControlPolicy(*cloud, org, "p-approvedonly", {"ApprovedOnly", kApprovedOnly}),
               IsOk());
   ASSERT_THAT(iam::AttachServiceControlPolicy(*cloud, "p-approvedonly", parent_ou.ToString()), IsOk());
