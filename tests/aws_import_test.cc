@@ -12,6 +12,8 @@
 #include "absl/time/time.h"
 #include "ami/ami.h"
 #include "ami/policy.h"
+#include "policy/key_policy.h"
+#include "policy/lang/document.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "tests/test_util.h"
@@ -331,12 +333,20 @@ TEST(ImportAwsCli, MultiRegionCustomerKey) {
   EXPECT_EQ(key->creation_time(), Utc(2023, 5, 4, 21, 57, 13) + absl::Milliseconds(471));
 }
 
+// The key policy's statements as the compiled summary reads them, and whether each is exact.
+std::vector<KeyPolicyStatement> Summary(const KmsKey& key) {
+  std::vector<KeyPolicyStatement> out;
+  for (const KeyStatementSummary& s : key.policy().compiled().summary) out.push_back(s.statement);
+  return out;
+}
+bool Exact(const KmsKey& key, size_t i) { return key.policy().compiled().summary.at(i).exact; }
+
 TEST(ImportAwsCli, KeyPolicyStatementsAndOrganizationConditions) {
   const auto key = ImportAll()->GetKey(*KmsKeyArn::Parse(kKeyArn));
   ASSERT_TRUE(key.has_value());
-  const std::vector<KeyPolicyStatement>& p = key->policy();
-  // The CloudTrail statement names only a service principal: skipped.
-  ASSERT_EQ(p.size(), 6u);
+  // Every statement is kept as written, the service principal's too.
+  ASSERT_EQ(key->policy().statement_count(), 7u);
+  const std::vector<KeyPolicyStatement> p = Summary(*key);
   using E = KeyPolicyStatement::Effect;
 
   EXPECT_EQ(p[0].sid, "Enable IAM User Permissions");
@@ -363,19 +373,24 @@ TEST(ImportAwsCli, KeyPolicyStatementsAndOrganizationConditions) {
   EXPECT_THAT(p[3].principal_org_paths, ElementsAre("o-a1b2c3d4e5/r-ab12/ou-ab12-11111111/*"));
   EXPECT_TRUE(p[3].actions.Has(KmsAction::kGenerateDataKey));
   EXPECT_TRUE(p[3].actions.Has(KmsAction::kGenerateDataKeyWithoutPlaintext));
+  for (size_t i : {0, 1, 2, 3, 6}) EXPECT_TRUE(Exact(*key, i)) << i;
 
-  // The Bool condition on kms:GrantIsForAWSResource is kept as written: nothing is dropped.
+  // The Bool condition on kms:GrantIsForAWSResource is kept as written: only the evaluator
+  // decides the statement.
   EXPECT_THAT(p[4].accounts, ElementsAre(Account(kPartner), Account("555566667777")));
-  EXPECT_THAT(p[4].principal_org_ids, IsEmpty());
-  ASSERT_EQ(p[4].conditions.size(), 1u);
-  EXPECT_EQ(p[4].conditions[0],
-            (PolicyCondition{"Bool", "kms:GrantIsForAWSResource", {"true"}}));
-  EXPECT_EQ(p[4].actions, KmsActions::Of({KmsAction::kCreateGrant, KmsAction::kListGrants,
-                                          KmsAction::kRevokeGrant}));
+  EXPECT_FALSE(Exact(*key, 4));
+  const lang::Statement& grants = key->policy().compiled().document.statements[4];
+  ASSERT_EQ(grants.conditions.size(), 1u);
+  EXPECT_EQ(lang::ConditionText(grants.conditions[0]), "Bool kms:GrantIsForAWSResource [true]");
 
-  EXPECT_EQ(p[5].sid, "DenyFormerPartner");
-  EXPECT_EQ(p[5].effect, E::kDeny);
-  EXPECT_THAT(p[5].accounts, ElementsAre(Account("999988887777")));
+  // The CloudTrail statement names a service principal.
+  EXPECT_FALSE(Exact(*key, 5));
+  EXPECT_THAT(key->policy().compiled().document.statements[5].principals->services,
+              ElementsAre("cloudtrail.amazonaws.com"));
+
+  EXPECT_EQ(p[6].sid, "DenyFormerPartner");
+  EXPECT_EQ(p[6].effect, E::kDeny);
+  EXPECT_THAT(p[6].accounts, ElementsAre(Account("999988887777")));
 }
 
 TEST(ImportAwsCli, AccountSettings) {
@@ -694,107 +709,98 @@ absl::StatusOr<std::unique_ptr<Cloud>> ImportPolicy(const AwsCliFile& policy) {
 
 TEST(KeyPolicy, ASingleStatementObjectAndAKeyNamedById) {
   const auto cloud = ImportPolicy(PolicyFile(
-      R"({"Effect": "Allow", "Principal": {"AWS": "444455556666"}, "Action": "kms:Decrypt"})",
+      R"({"Effect": "Allow", "Principal": {"AWS": "444455556666"}, "Action": "kms:Decrypt", "Resource": "*"})",
       "mrk-1234abcd12ab34cd56ef1234567890ab"));
   ASSERT_THAT(cloud, IsOk());
   const auto key = (*cloud)->GetKey(*KmsKeyArn::Parse(kKeyArn));
-  ASSERT_EQ(key->policy().size(), 1u);
-  EXPECT_THAT(key->policy()[0].accounts, ElementsAre(Account(kPartner)));
-  EXPECT_EQ(key->policy()[0].actions, KmsActions::Of({KmsAction::kDecrypt}));
+  ASSERT_EQ(key->policy().statement_count(), 1u);
+  EXPECT_THAT(Summary(*key)[0].accounts, ElementsAre(Account(kPartner)));
+  EXPECT_EQ(Summary(*key)[0].actions, KmsActions::Of({KmsAction::kDecrypt}));
 }
 
 TEST(KeyPolicy, APolicyOfASkippedAwsManagedKeyIsSkipped) {
   const auto cloud = ImportAwsCli(
       {Fixture("describe-key-aws-managed.json"),
-       PolicyFile(R"([{"Effect": "Allow", "Principal": "*", "Action": "kms:*"}])")});
+       PolicyFile(R"([{"Effect": "Allow", "Principal": "*", "Action": "kms:*", "Resource": "*"}])")});
   EXPECT_THAT(cloud, IsOk());
 }
 
 TEST(KeyPolicy, APolicyWithoutAKeyIsMissingParameter) {
   const auto cloud = ImportAwsCli(
-      {PolicyFile(R"([{"Effect": "Allow", "Principal": "*", "Action": "kms:*"}])")});
+      {PolicyFile(R"([{"Effect": "Allow", "Principal": "*", "Action": "kms:*", "Resource": "*"}])")});
   EXPECT_THAT(cloud, HasErrorCode(ErrorCode::kMissingParameter));
   EXPECT_THAT(cloud, MessageHas("policy.json: the policy names no key"));
 }
 
 TEST(KeyPolicy, APolicyForAKeyNotImportedIsNotFound) {
   const auto cloud = ImportPolicy(
-      PolicyFile(R"([{"Effect": "Allow", "Principal": "*", "Action": "kms:*"}])",
+      PolicyFile(R"([{"Effect": "Allow", "Principal": "*", "Action": "kms:*", "Resource": "*"}])",
                  "1234abcd-12ab-34cd-56ef-1234567890ab"));
   EXPECT_THAT(cloud, HasErrorCode(ErrorCode::kKmsNotFoundException));
   EXPECT_THAT(cloud, MessageHas("policy.json: "));
 }
 
-TEST(KeyPolicy, UnknownActionIsInvalidParameterValue) {
+TEST(KeyPolicy, ActionsOfNoModelledKmsActionAreKeptAndAllowNothing) {
   const auto cloud = ImportPolicy(PolicyFile(
-      R"([{"Effect": "Allow", "Principal": "*", "Action": ["kms:Decrypt", "kms:Frobnicate"]}])"));
-  EXPECT_THAT(cloud, HasErrorCode(ErrorCode::kInvalidParameterValue));
-  EXPECT_THAT(Msg(cloud), StartsWith("policy.json: Policy.Statement[0].Action[1]: "));
+      R"([{"Effect": "Allow", "Principal": "*", "Action": ["kms:Frobnicate", "s3:GetObject"], "Resource": "*"}])"));
+  ASSERT_THAT(cloud, IsOk());
+  const auto key = (*cloud)->GetKey(*KmsKeyArn::Parse(kKeyArn));
+  EXPECT_TRUE(Summary(*key)[0].actions.empty());
 }
 
-TEST(KeyPolicy, NonKmsActionIsInvalidParameterValue) {
+TEST(KeyPolicy, InvalidEffectIsMalformedPolicyDocument) {
   const auto cloud = ImportPolicy(
-      PolicyFile(R"([{"Effect": "Allow", "Principal": "*", "Action": "s3:GetObject"}])"));
-  EXPECT_THAT(cloud, HasErrorCode(ErrorCode::kInvalidParameterValue));
-  EXPECT_THAT(Msg(cloud), StartsWith("policy.json: Policy.Statement[0].Action: "));
+      PolicyFile(R"([{"Effect": "Maybe", "Principal": "*", "Action": "kms:*", "Resource": "*"}])"));
+  EXPECT_THAT(cloud, HasErrorCode(ErrorCode::kMalformedPolicyDocument));
+  EXPECT_THAT(Msg(cloud), StartsWith("policy.json: Policy.Statement[0]: Effect"));
 }
 
-TEST(KeyPolicy, InvalidEffectIsInvalidParameterValue) {
-  const auto cloud = ImportPolicy(
-      PolicyFile(R"([{"Effect": "Maybe", "Principal": "*", "Action": "kms:*"}])"));
-  EXPECT_THAT(cloud, HasErrorCode(ErrorCode::kInvalidParameterValue));
-  EXPECT_THAT(Msg(cloud), StartsWith("policy.json: Policy.Statement[0].Effect: "));
+TEST(KeyPolicy, AStatementWithoutPrincipalIsMalformedPolicyDocument) {
+  const auto cloud =
+      ImportPolicy(PolicyFile(R"([{"Effect": "Allow", "Action": "kms:*", "Resource": "*"}])"));
+  EXPECT_THAT(cloud, HasErrorCode(ErrorCode::kMalformedPolicyDocument));
+  EXPECT_THAT(Msg(cloud), HasSubstr("Principal"));
 }
 
-TEST(KeyPolicy, MalformedPrincipalAccountIsInvalidUserIdMalformed) {
+TEST(KeyPolicy, NotPrincipalIsKeptAndDecidedByTheEvaluator) {
   const auto cloud = ImportPolicy(PolicyFile(
-      R"([{"Effect": "Allow", "Principal": {"AWS": ["111122223333", "arn:aws:iam::12:root"]},
-           "Action": "kms:*"}])"));
-  EXPECT_THAT(cloud, HasErrorCode(ErrorCode::kInvalidUserIDMalformed));
-  EXPECT_THAT(Msg(cloud),
-              StartsWith("policy.json: Policy.Statement[0].Principal.AWS[1]: "));
+      R"([{"Effect": "Deny", "NotPrincipal": {"AWS": "111122223333"}, "Action": "kms:*", "Resource": "*"}])"));
+  ASSERT_THAT(cloud, IsOk());
+  const auto key = (*cloud)->GetKey(*KmsKeyArn::Parse(kKeyArn));
+  EXPECT_FALSE(Exact(*key, 0));
+  EXPECT_TRUE(key->policy().compiled().document.statements[0].not_principal);
 }
 
-TEST(KeyPolicy, MalformedOrganizationConditionIsInvalidParameterValue) {
-  const auto cloud = ImportPolicy(PolicyFile(
-      R"([{"Effect": "Allow", "Principal": "*", "Action": "kms:*",
-           "Condition": {"StringEquals": {"aws:PrincipalOrgID": ["o-a1b2c3d4e5", "org-1"]}}}])"));
-  EXPECT_THAT(cloud, HasErrorCode(ErrorCode::kInvalidParameterValue));
-  EXPECT_THAT(Msg(cloud),
-              StartsWith("policy.json: Policy.Statement[0].Condition.StringEquals."
-                         "aws:PrincipalOrgID[1]: "));
-}
-
-TEST(KeyPolicy, NotPrincipalIsRefused) {
-  const auto cloud = ImportPolicy(PolicyFile(
-      R"([{"Effect": "Deny", "NotPrincipal": {"AWS": "111122223333"}, "Action": "kms:*"}])"));
-  EXPECT_THAT(cloud, HasErrorCode(ErrorCode::kInvalidParameterValue));
-  EXPECT_THAT(Msg(cloud),
-              StartsWith("policy.json: Policy.Statement[0].NotPrincipal: "));
-}
-
-TEST(KeyPolicy, UndecodablePolicyDocumentIsSerializationException) {
+TEST(KeyPolicy, UndecodablePolicyDocumentIsMalformedPolicyDocument) {
   AwsCliFile f = Inline("policy.json", R"({"Policy": "{\"Statement\": [", "PolicyName": "x"})");
   const auto cloud = ImportPolicy(f);
-  EXPECT_THAT(cloud, HasErrorCode(ErrorCode::kSerializationException));
-  EXPECT_THAT(Msg(cloud), StartsWith("policy.json: Policy: cannot decode"));
+  EXPECT_THAT(cloud, HasErrorCode(ErrorCode::kMalformedPolicyDocument));
+  EXPECT_THAT(Msg(cloud), StartsWith("policy.json: Policy: "));
 }
 
 TEST(KeyPolicy, ConditionKeysAreCaseInsensitive) {
   const auto cloud = ImportPolicy(PolicyFile(
-      R"([{"Effect": "Allow", "Principal": "*", "Action": "KMS:decrypt",
-           "Condition": {"StringLike": {"AWS:PrincipalOrgId": "o-a1b2c3d4e5"},
+      R"([{"Effect": "Allow", "Principal": "*", "Action": "KMS:decrypt", "Resource": "*",
+           "Condition": {"StringEquals": {"AWS:PrincipalOrgId": "o-a1b2c3d4e5"}}}])"));
+  ASSERT_THAT(cloud, IsOk());
+  const auto key = (*cloud)->GetKey(*KmsKeyArn::Parse(kKeyArn));
+  ASSERT_TRUE(Exact(*key, 0));
+  EXPECT_THAT(Summary(*key)[0].principal_org_ids,
+              ElementsAre(*OrganizationId::Parse("o-a1b2c3d4e5")));
+  EXPECT_EQ(Summary(*key)[0].actions, KmsActions::Of({KmsAction::kDecrypt}));
+}
+
+TEST(KeyPolicy, EveryConditionIsKeptNotDropped) {
+  const auto cloud = ImportPolicy(PolicyFile(
+      R"([{"Effect": "Allow", "Principal": "*", "Action": "kms:Decrypt", "Resource": "*",
+           "Condition": {"StringLike": {"aws:PrincipalOrgID": "o-a1b2c3d4e5"},
                          "StringNotEquals": {"aws:PrincipalOrgID": "o-zzzzzzzzzz"}}}])"));
   ASSERT_THAT(cloud, IsOk());
   const auto key = (*cloud)->GetKey(*KmsKeyArn::Parse(kKeyArn));
-  ASSERT_EQ(key->policy().size(), 1u);
-  EXPECT_THAT(key->policy()[0].principal_org_ids,
-              ElementsAre(*OrganizationId::Parse("o-a1b2c3d4e5")));
-  EXPECT_EQ(key->policy()[0].actions, KmsActions::Of({KmsAction::kDecrypt}));
-  // The StringNotEquals condition is kept, not dropped.
-  EXPECT_THAT(key->policy()[0].conditions,
-              ElementsAre(PolicyCondition{"StringNotEquals", "aws:PrincipalOrgID",
-                                          {"o-zzzzzzzzzz"}}));
+  EXPECT_FALSE(Exact(*key, 0));
+  const lang::Statement& s = key->policy().compiled().document.statements[0];
+  ASSERT_EQ(s.conditions.size(), 2u);
+  EXPECT_EQ(lang::ConditionText(s.conditions[1]), "StringNotEquals aws:PrincipalOrgID [o-zzzzzzzzzz]");
 }
 
 // ---- Unknown never allows: key policies and keys as AWS prints them -------------------------
@@ -864,7 +870,7 @@ TEST(KeyPolicy, KMS_4_APerimeterDenyNamesTheFactAnImportLacks) {
   // the explanation says which fact was missing.
   const Decision owner = LaunchAs(*cloud, kSelf, "ami-0123456789abcdef0");
   EXPECT_FALSE(owner.allowed());
-  EXPECT_THAT(owner.Explain(), HasSubstr("organization of account 111122223333"));
+  EXPECT_THAT(owner.Explain(), HasSubstr("StringNotEquals aws:PrincipalOrgID [o-a1b2c3d4e5]"));
 }
 
 // An account's own image whose root snapshot is encrypted under `key_arn`.

@@ -5,6 +5,7 @@
 
 #include "absl/time/time.h"
 #include "ami/ami.h"
+#include "policy/key_policy.h"
 #include "ami/io/proto.h"
 #include "absl/hash/hash_testing.h"
 #include "gmock/gmock.h"
@@ -247,7 +248,8 @@ TEST(KmsKeyBuilder, DefaultsOfAMinimalKey) {
   EXPECT_TRUE(key->symmetric());
   EXPECT_EQ(key->creation_time(), absl::UnixEpoch());
   EXPECT_FALSE(key->deletion_time().has_value());
-  EXPECT_TRUE(key->policy().empty());
+  // KMS-4: a key made without a policy has the default key policy of its account.
+  EXPECT_EQ(key->policy(), KeyPolicy::Default(key->account()));
   EXPECT_TRUE(key->grants().empty());
 }
 
@@ -276,8 +278,8 @@ TEST(KmsKeyBuilder, GettersReturnWhatWasSet) {
   EXPECT_FALSE(key->symmetric());
   EXPECT_EQ(key->description(), "replica");
   EXPECT_EQ(key->creation_time(), Jan15());
-  ASSERT_EQ(key->policy().size(), 1u);
-  EXPECT_EQ(key->policy()[0].sid, "AllowUse");
+  ASSERT_EQ(key->policy().statement_count(), 2u);  // The default statement, then this one.
+  EXPECT_EQ(key->policy().compiled().document.statements[1].sid, "AllowUse");
   EXPECT_THAT(key->grants(), ElementsAre(Grant()));
   EXPECT_EQ(key->tags(), tags);
 }
@@ -319,9 +321,9 @@ TEST(KmsKeyBuilder, SetPolicyReplacesAndAddAppends) {
                                    .add_policy_statement(AccountStatement())
                                    .Build();
   ASSERT_THAT(key, IsOk());
-  ASSERT_EQ(key->policy().size(), 2u);
-  EXPECT_EQ(key->policy()[0].sid, "Other");
-  EXPECT_EQ(key->policy()[1].sid, "AllowUse");
+  ASSERT_EQ(key->policy().statement_count(), 3u);
+  EXPECT_EQ(key->policy().compiled().document.statements[1].sid, "Other");
+  EXPECT_EQ(key->policy().compiled().document.statements[2].sid, "AllowUse");
 }
 
 TEST(KmsKeyBuilder, ToBuilderRoundTripsToAnEqualKey) {

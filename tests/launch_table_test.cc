@@ -116,19 +116,17 @@ TEST_F(LaunchTableTest, AgreesWithTheEngineAfterKeyAndSettingChanges) {
         ++disabled;
         break;
       case 1: {  // A Deny statement: left to the engine.
-        std::vector<KeyPolicyStatement> policy = key.policy();
         KeyPolicyStatement deny;
         deny.sid = "DenyOne";
         deny.effect = KeyPolicyStatement::Effect::kDeny;
         deny.accounts = {fleet.accounts[k % fleet.accounts.size()]};
         deny.actions = KmsActions::All();
-        policy.push_back(deny);
-        ASSERT_THAT(cloud.PutKeyPolicy(owner, id, policy), IsOk());
+        ASSERT_THAT(cloud.PutKeyPolicy(owner, id, *key.policy().With({deny})), IsOk());
         ++denied;
         break;
       }
       case 2: {  // Only the owner's statement: grantees lose access, a grant gives it back.
-        ASSERT_THAT(cloud.PutKeyPolicy(owner, id, {key.policy().front()}), IsOk());
+        ASSERT_THAT(cloud.PutKeyPolicy(owner, id, std::vector<KeyPolicyStatement>{}), IsOk());
         const AccountId grantee = fleet.accounts[(k * 7) % fleet.accounts.size()];
         if (grantee != key.account()) {
           ASSERT_THAT(cloud.CreateGrant(owner, id, grantee, policy::ReadKeyActions()), IsOk());
@@ -138,7 +136,7 @@ TEST_F(LaunchTableTest, AgreesWithTheEngineAfterKeyAndSettingChanges) {
         break;
       }
       case 3: {  // Anyone may read it, without conditions: grantees may launch, not write.
-        std::vector<KeyPolicyStatement> policy = {key.policy().front()};
+        std::vector<KeyPolicyStatement> policy;  // After the default statement.
         KeyPolicyStatement anyone;
         anyone.sid = "AnyoneReads";
         anyone.any_principal = true;
@@ -151,7 +149,7 @@ TEST_F(LaunchTableTest, AgreesWithTheEngineAfterKeyAndSettingChanges) {
       case 4: {  // Listed accounts, and only while in the owner's organization.
         const std::optional<OrganizationId> organization = cloud.AccountOrganization(key.account());
         if (!organization.has_value()) break;
-        std::vector<KeyPolicyStatement> policy = {key.policy().front()};
+        std::vector<KeyPolicyStatement> policy;  // After the default statement.
         KeyPolicyStatement members;
         members.sid = "ListedMembers";
         for (size_t a = k % 3; a < fleet.accounts.size(); a += 3) members.accounts.push_back(fleet.accounts[a]);

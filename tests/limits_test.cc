@@ -186,8 +186,9 @@ TEST(Limits, JsonNestedPastTheDepthLimitInAKeyPolicyIsRefused) {
   std::vector<AwsCliFile> files = KeyWithPolicyOf(200);
   files[1].json = absl::StrCat(R"({"Policy": "{\"Statement\": [], \"Extra\": )",
                                ArraysNestedTo(kMaxJsonDepth), R"(}", "PolicyName": "default"})");
-  EXPECT_THAT(ImportAwsCli(files), HasErrorCode(ErrorCode::kResourceLimitExceeded));
-  EXPECT_THAT(ImportAwsCli(files), MessageHas("policy.json: Policy: cannot decode"));
+  // The policy language's own bound (16 levels, far above any policy AWS accepts).
+  EXPECT_THAT(ImportAwsCli(files), HasErrorCode(ErrorCode::kMalformedPolicyDocument));
+  EXPECT_THAT(ImportAwsCli(files), MessageHas("policy.json: Policy: policy document: nested deeper"));
 }
 
 TEST(Limits, HundredThousandNestedArraysAreRefused) {
@@ -580,7 +581,7 @@ std::vector<AwsCliFile> KeyWithPolicyOf(size_t size) {
   key.json = absl::StrCat(R"({"KeyMetadata": {"Arn": ")", kArn,
                           R"(", "KeyManager": "CUSTOMER", "KeyState": "Enabled"}})");
   std::string document =
-      R"({"Statement": [{"Effect": "Allow", "Principal": {"AWS": "000000000000"}, "Action": "kms:*"}]})";
+      R"({"Statement": [{"Effect": "Allow", "Principal": {"AWS": "000000000000"}, "Action": "kms:*", "Resource": "*"}]})";
   document.insert(1, std::string(size - document.size(), ' '));
   AwsCliFile policy = key;
   policy.name = "policy.json";

@@ -19,7 +19,8 @@
 #include "gtest/gtest.h"
 #include "cloud/ops_common.h"
 #include "cloud/state.h"
-#include "policy/conditions.h"
+#include "policy/key_use.h"
+#include "policy/lang/document.h"
 #include "policy/launch_predicates.h"
 #include "policy/planning.h"
 #include "tests/cloud_fixture.h"
@@ -515,14 +516,27 @@ TEST_F(PolicyEngine, KMS_5_IamIdentityOfTheAccountNeverAllowsButItsDenyApplies) 
   KeyPolicyStatement role = AllowAccounts({});
   role.iam_principals = {"arn:aws:iam::777788889999:role/other", "arn:aws:iam::444455556666:role/ops"};
   const KmsKeyArn allow = AddKey(kOwner, {role});
+  // A call without a principal is the account's root user, which a role statement does not name.
   EXPECT_TRUE(Denies(KeyUse(kB, allow), "KMS-5", ErrorCode::kCustomerKeyHasBeenRevoked));
-  EXPECT_THAT(KeyUse(kB, allow).Explain(), HasSubstr("the caller is arn:aws:iam::777788889999:role/other or "
-                                                     "arn:aws:iam::444455556666:role/ops"));
-  // Another account's identity does not name the caller at all.
   EXPECT_TRUE(Denies(KeyUse(kC, allow), "KMS-5", ErrorCode::kCustomerKeyHasBeenRevoked));
+  // The role itself is named; across accounts its identity policy must allow too (KMS-5).
+  policy::KeyCaller ops = policy::RootKeyCaller(view, kB);
+  ops.caller.arn = "arn:aws:iam::444455556666:role/ops";
+  ops.policies.principal_is_root = false;
+  const Decision no_identity = policy::EvaluateKeyUseBy(view, ops, allow, policy::ReadKeyActions());
+  EXPECT_TRUE(Denies(no_identity, "KMS-5", ErrorCode::kCustomerKeyHasBeenRevoked));
+  const absl::StatusOr<lang::PolicyDocument> identity = lang::ParsePolicy(
+      R"({"Version": "2012-10-17", "Statement": {"Effect": "Allow", "Action": "kms:*",
+          "Resource": "*"}})", lang::PolicyKind::kIdentity);
+  ASSERT_TRUE(identity.ok());
+  ops.policies.identity.push_back({"ops-policy", &*identity});
+  EXPECT_TRUE(policy::EvaluateKeyUseBy(view, ops, allow, policy::ReadKeyActions()).allowed());
+  // A Deny naming the role applies to it, not to the account's root user.
   role.effect = KeyPolicyStatement::Effect::kDeny;
   const KmsKeyArn deny = AddKey(kOwner, {AllowAccounts({kB}), role}, kWest);
-  EXPECT_TRUE(Denies(KeyUse(kB, deny), "KMS-4", ErrorCode::kCustomerKeyHasBeenRevoked));
+  EXPECT_TRUE(Allows(KeyUse(kB, deny), "KMS-5", ErrorCode::kCustomerKeyHasBeenRevoked));
+  EXPECT_TRUE(Denies(policy::EvaluateKeyUseBy(view, ops, deny, policy::ReadKeyActions()), "KMS-4",
+                     ErrorCode::kCustomerKeyHasBeenRevoked));
 }
 
 // ---- Key-policy conditions (KMS-5, KMS-7), through EvaluateKeyUse ------------------------------
@@ -546,18 +560,15 @@ TEST_F(PolicyEngine, KMS_5_ConditionsAreTrueFalseOrUnknown) {
       {kB, {"StringNotEqualsIgnoreCase", "kms:ViaService", {"ec2.us-east-1.amazonaws.com"}}, Want::kFalse},
       {kB, {"StringLike", "aws:PrincipalAccount", {"4444*"}}, Want::kTrue},
       {kB, {"StringNotLike", "aws:PrincipalAccount", {"4444*"}}, Want::kFalse},
-      {kB, {"Bool", "kms:CallerAccount", {"444455556666"}}, Want::kTrue},
       {kC, {"Null", "aws:PrincipalOrgID", {"true"}}, Want::kTrue},
       {kMember, {"Null", "aws:PrincipalOrgID", {"false"}}, Want::kTrue},
       {kMember, {"Null", "aws:PrincipalOrgID", {"true"}}, Want::kFalse},
-      {kC, {"Null", "aws:PrincipalOrgID", {"maybe"}}, Want::kUnknown},
-      {kC, {"Null", "aws:PrincipalOrgID", {"true", "false"}}, Want::kUnknown},
-      {kC, {"ForAnyValue:Null", "aws:PrincipalOrgID", {"true"}}, Want::kUnknown},
-      {kC, {"NullIfExists", "aws:PrincipalOrgID", {"true"}}, Want::kUnknown},
       {kB, {"IpAddress", "aws:SourceIp", {"10.0.0.0/8"}}, Want::kUnknown},
       {kB, {"StringEquals", "aws:SourceIp", {"10.0.0.1"}}, Want::kUnknown},
-      {kB, {"StringEquals", "kms:CallerAccount", {"${aws:PrincipalAccount}"}}, Want::kUnknown},
-      {kMember, {"StringEquals", "aws:PrincipalOrgID", {"${aws:PrincipalOrgID}"}}, Want::kUnknown},
+      // Policy variables are substituted from the request: known keys decide, unknown ones not.
+      {kB, {"StringEquals", "kms:CallerAccount", {"${aws:PrincipalAccount}"}}, Want::kTrue},
+      {kMember, {"StringEquals", "aws:PrincipalOrgID", {"${aws:PrincipalOrgID}"}}, Want::kTrue},
+      {kB, {"StringEquals", "kms:CallerAccount", {"${aws:SourceIp}"}}, Want::kUnknown},
       {kC, {"StringEqualsIfExists", "aws:PrincipalOrgID", {"o-a1b2c3d4e5"}}, Want::kTrue},
       {kC, {"ForAllValues:StringEquals", "aws:PrincipalOrgID", {"o-a1b2c3d4e5"}}, Want::kTrue},
       {kC, {"ForAnyValue:StringEquals", "aws:PrincipalOrgID", {"o-a1b2c3d4e5"}}, Want::kFalse},
@@ -594,6 +605,17 @@ TEST_F(PolicyEngine, KMS_5_ConditionsAreTrueFalseOrUnknown) {
   }
 }
 
+// Conditions AWS's grammar refuses make no key: a Bool or Null value that is not true or false.
+TEST_F(PolicyEngine, KMS_5_ConditionsTheGrammarRefusesMakeNoKey) {
+  for (const PolicyCondition& c : std::vector<PolicyCondition>{
+           {"Bool", "kms:CallerAccount", {"444455556666"}},
+           {"Null", "aws:PrincipalOrgID", {"maybe"}}}) {
+    SCOPED_TRACE(c.op);
+    EXPECT_THAT(KmsKey::Builder().set_arn(KeyOf(kOwner, kEast)).set_policy({AnyoneIf({c})}).Build(),
+                HasErrorCode(ErrorCode::kMalformedPolicyDocument));
+  }
+}
+
 TEST_F(PolicyEngine, KMS_5_GrantIsForAwsResourceHoldsOnlyForCreateGrant) {
   const KmsActions without_grant = KmsActions::Of({KmsAction::kDescribeKey, KmsAction::kDecrypt,
                                                    KmsAction::kReEncryptFrom});
@@ -614,7 +636,7 @@ TEST_F(PolicyEngine, KMS_5_FirstUnknownConditionIsNamedAndAFalseOneEndsTheStatem
   const Decision d = KeyUse(kB, key);
   EXPECT_TRUE(Denies(d, "KMS-5", ErrorCode::kCustomerKeyHasBeenRevoked));
   EXPECT_THAT(d.Explain(), HasSubstr("aws:SourceVpc"));
-  EXPECT_THAT(d.Explain(), Not(HasSubstr("aws:SourceIp")));
+  EXPECT_THAT(d.Explain(), HasSubstr("aws:SourceIp"));  // Every condition it would need.
   const KmsKeyArn falsified =
       AddKey(kOwner, {AllowAccounts({kB}),
                       AnyoneIf({{"StringEquals", "aws:SourceVpc", {"vpc-1"}},
@@ -650,7 +672,8 @@ TEST_F(PolicyEngine, KMS_7_PrincipalOrgIdAndPathsDenyOthers) {
   EXPECT_TRUE(Denies(KeyUse(kC, k2), "KMS-5", ErrorCode::kCustomerKeyHasBeenRevoked));
   const Decision unknown = KeyUse(kB, k2);
   EXPECT_TRUE(Denies(unknown, "KMS-5", ErrorCode::kCustomerKeyHasBeenRevoked));
-  EXPECT_THAT(unknown.Explain(), HasSubstr("is not in the state"));
+  EXPECT_THAT(unknown.Explain(), HasSubstr("allowed only if"));
+  EXPECT_THAT(unknown.Explain(), HasSubstr("aws:PrincipalOrgPaths"));
   other_path.effect = KeyPolicyStatement::Effect::kDeny;
   const KmsKeyArn k3 = AddKey(kOwner, {AllowAccounts({kB}), other_path}, kEast,
                               "1234abcd-12ab-34cd-56ef-000000000003");
@@ -1505,14 +1528,14 @@ TEST_F(KeyTagPlanning, KMS_1_CreateKeyWithABadSpecPlansNothing) {
 
 TEST_F(KeyTagPlanning, KMS_1_OwnerManagesItsCustomerManagedKey) {
   const KmsKeyArn key = CustomerKey(as_owner);
-  const policy::Planned p = testing::Must(policy::PlanPutKeyPolicy(State(), as_owner, Name(key), {}));
+  const policy::Planned p = testing::Must(policy::PlanPutKeyPolicy(State(), as_owner, Name(key), std::nullopt, {}));
   EXPECT_TRUE(Allows(p.decision, "KMS-1", ErrorCode::kAuthFailure));
   EXPECT_EQ(p.plan.extra().put_keys.size(), 1u);
 }
 
 TEST_F(KeyTagPlanning, KMS_1_AwsManagedKeyCannotBeChanged) {
   const policy::Planned p =
-      testing::Must(policy::PlanPutKeyPolicy(State(), as_owner, Name(AwsManagedKey(owner)), {}));
+      testing::Must(policy::PlanPutKeyPolicy(State(), as_owner, Name(AwsManagedKey(owner)), std::nullopt, {}));
   EXPECT_TRUE(Denies(p.decision, "KMS-1", ErrorCode::kOperationNotPermitted));
   EXPECT_TRUE(p.plan.extra().put_keys.empty());
 }
@@ -1964,16 +1987,18 @@ TEST_F(PolicyEngine, SHARE_13_TagAccessOfRecipientsAndOfInstances) {
 TEST(LaunchPredicates, KMS_4_DenyConditionOrIamIdentityIsLeftToTheEngine) {
   KeyPolicyStatement s;
   s.accounts = {kB};
-  EXPECT_EQ(policy::KeyStatementFormOf(s), policy::KeyStatementForm::kAccounts);
+  EXPECT_EQ(policy::KeyStatementFormOf({s}), policy::KeyStatementForm::kAccounts);
   KeyPolicyStatement conditional = s;
   conditional.conditions.push_back(PolicyCondition{});
-  EXPECT_EQ(policy::KeyStatementFormOf(conditional), policy::KeyStatementForm::kEngine);
+  EXPECT_EQ(policy::KeyStatementFormOf({conditional}), policy::KeyStatementForm::kEngine);
   KeyPolicyStatement iam = s;
   iam.iam_principals.push_back("arn:aws:iam::444455556666:role/build");
-  EXPECT_EQ(policy::KeyStatementFormOf(iam), policy::KeyStatementForm::kEngine);
+  EXPECT_EQ(policy::KeyStatementFormOf({iam}), policy::KeyStatementForm::kEngine);
   KeyPolicyStatement deny = s;
   deny.effect = KeyPolicyStatement::Effect::kDeny;
-  EXPECT_EQ(policy::KeyStatementFormOf(deny), policy::KeyStatementForm::kEngine);
+  EXPECT_EQ(policy::KeyStatementFormOf({deny}), policy::KeyStatementForm::kEngine);
+  // A statement the summary cannot hold (NotPrincipal, a service principal, …) too.
+  EXPECT_EQ(policy::KeyStatementFormOf({s, /*exact=*/false}), policy::KeyStatementForm::kEngine);
 }
 
 // ---- Plans over a cloud's state: completions, set-up, images, instances, lifecycle ---------------
@@ -2170,18 +2195,19 @@ TEST_F(PolicyEngine, KMS_5_UnknownOrganizationPathsAndIamIdentitiesOfOtherAccoun
   KeyPolicyStatement s;
   s.any_principal = true;
   s.conditions.push_back({"StringLike", "aws:PrincipalOrgPaths", {"o-a1b2c3d4e5/*"}});
-  const policy::KeyRequest outsider{kB, nullptr, kEast, KmsAction::kDecrypt};
-  std::string unknown;
-  EXPECT_EQ(policy::StatementApplies(s, outsider, &unknown), policy::Truth::kUnknown);
-  EXPECT_THAT(unknown, HasSubstr("aws:PrincipalOrgPaths [o-a1b2c3d4e5/*]: the organization of account "
-                                 "444455556666 is not in the state"));
-  EXPECT_EQ(policy::StatementApplies(s, outsider, nullptr), policy::Truth::kUnknown);
-  KeyPolicyStatement iam;
-  iam.iam_principals = {"not-an-arn", "arn:aws:iam::777788889999:role/build"};
-  EXPECT_EQ(policy::StatementApplies(iam, outsider, &unknown), policy::Truth::kFalse);
-  iam.iam_principals.push_back("arn:aws:iam::444455556666:role/build");
-  EXPECT_EQ(policy::StatementApplies(iam, outsider, &unknown), policy::Truth::kUnknown);
-  EXPECT_THAT(unknown, HasSubstr("the caller is not-an-arn or "));
+  s.actions = KmsActions::All();
+  // kB is not in the state: its organization path is unknown, so the Allow never applies and
+  // the decision names the condition.
+  const Decision unknown = policy::EvaluateKeyUse(view, kB, AddKey(kOwner, {s}), policy::ReadKeyActions());
+  EXPECT_FALSE(unknown.allowed());
+  EXPECT_THAT(unknown.Explain(), HasSubstr("StringLike aws:PrincipalOrgPaths [o-a1b2c3d4e5/*]"));
+  // A statement naming one role of kB does not let kB's root user use the key.
+  KeyPolicyStatement role;
+  role.iam_principals = {"arn:aws:iam::444455556666:role/build"};
+  role.actions = KmsActions::All();
+  EXPECT_FALSE(policy::EvaluateKeyUse(view, kB, AddKey(kOwner, {role}, kWest),
+                                      policy::ReadKeyActions())
+                   .allowed());
 }
 
 TEST_F(PolicyEngine, ID_4_UnknownInstanceCannotBeTagged) {

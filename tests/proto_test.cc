@@ -214,7 +214,7 @@ std::vector<std::string> ExpectedJsonText();
 template <>
 std::vector<std::string> ExpectedJsonText<KmsKey>() {
   return {"\"KeyId\"", "\"Arn\"", "\"AWSAccountId\"", "\"KeyState\": \"PendingDeletion\"",
-          "\"MultiRegionKeyType\": \"PRIMARY\"", "\"DeletionDate\"", "\"Policy\"", "\"Grants\"",
+          "\"MultiRegionKeyType\": \"PRIMARY\"", "\"DeletionDate\"", "\"PolicyDocument\"", "\"Grants\"",
           "\"Tags\"", "\"Key\"", "\"Value\""};
 }
 template <>

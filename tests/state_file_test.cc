@@ -246,7 +246,7 @@ TEST(StateFile, RejectedCallsNamingKeysLeaveNoTrace) {
   for (int i = 0; i < 500; ++i) {
     const std::string id = RandomKeyId(random, i % 2 == 0);
     const std::string arn = "arn:aws:kms:us-east-1:444455556666:key/" + id;
-    EXPECT_FALSE(cloud->PutKeyPolicy(as_a, id, {}).ok());
+    EXPECT_FALSE(cloud->PutKeyPolicy(as_a, id, std::vector<KeyPolicyStatement>{}).ok());
     EXPECT_FALSE(cloud->CreateGrant(as_a, arn, b, KmsActions::All()).ok());
     EXPECT_FALSE(cloud->EnableKey(as_a, arn).ok());
     EXPECT_FALSE(cloud->ScheduleKeyDeletion(as_a, id, 7).ok());

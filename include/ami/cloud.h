@@ -184,9 +184,12 @@ class Cloud {
   // Creates `alias` (alias/…, not alias/aws/…) for a key of the caller's account and Region.
   absl::Status CreateAlias(const CallContext& ctx, const std::string& alias,
                            const Input<KmsKeyRef>& key_id);
-  // Replaces the key policy's statements.
+  // Replaces the key policy with the default key policy (KMS-4) followed by `policy`.
   absl::Status PutKeyPolicy(const CallContext& ctx, const Input<KmsKeyRef>& key_id,
                             std::vector<KeyPolicyStatement> policy);
+  // Replaces the key policy with the document `policy`, as KMS's PutKeyPolicy.
+  absl::Status PutKeyPolicy(const CallContext& ctx, const Input<KmsKeyRef>& key_id,
+                            const KeyPolicy& policy);
   // Grants `grantee` the operations; returns the grant id.
   absl::StatusOr<std::string> CreateGrant(const CallContext& ctx, const Input<KmsKeyRef>& key_id,
                                           AccountId grantee, KmsActions operations);

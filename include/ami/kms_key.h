@@ -6,7 +6,9 @@
 #ifndef AMI_KMS_KEY_H_
 #define AMI_KMS_KEY_H_
 
+#include <cstddef>
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 #include <tuple>
@@ -156,6 +158,52 @@ struct KmsGrant {
 absl::StatusOr<AccountId> PrincipalAccountOf(absl::string_view principal,
                                              bool* whole_account = nullptr);
 
+// A key policy as AWS KMS takes it: a JSON policy document whose statements name a Principal
+// (or NotPrincipal), Action (or NotAction), Resource and Condition, kept as written and compiled
+// once when made, for the policy engine's one evaluator of AWS's policy language. Every key has
+// exactly one (KMS-4). Bound: kMaxKeyPolicyBytes (ami/errors.h, AWS KMS's own 32 KiB) of text.
+// Thread-safe: immutable; copies share the compiled form.
+class KeyPolicy {
+ public:
+  // The policy CreateKey gives a key made without one: the key's account may use it, and IAM
+  // policies decide for the account's users and roles ("Enable IAM User Permissions").
+  static KeyPolicy Default(AccountId account);
+  // Reads a key policy document. One that is not JSON, breaks the grammar (a statement without
+  // a principal, an unknown condition operator, …) is `MalformedPolicyDocument`, naming the
+  // statement and element; one larger than kMaxKeyPolicyBytes is `ResourceLimitExceeded`.
+  static absl::StatusOr<KeyPolicy> Parse(absl::string_view document);
+  // The default policy of `account` followed by `statements`, written as JSON — the form the
+  // structured API (KeyPolicyStatement) builds. A statement that names no principal or whose
+  // IAM principals are not IAM ARNs is `InvalidParameterValue`; one without actions is left out.
+  static absl::StatusOr<KeyPolicy> FromStatements(AccountId account,
+                                                  const std::vector<KeyPolicyStatement>& statements);
+  // This policy's statements followed by `statements`, as FromStatements writes them.
+  absl::StatusOr<KeyPolicy> With(const std::vector<KeyPolicyStatement>& statements) const;
+
+  // The JSON document, as given to Parse or as FromStatements wrote it.
+  const std::string& document() const { return document_; }
+  size_t statement_count() const;
+
+  // The compiled form, defined inside libami.
+  struct Compiled;
+  const Compiled& compiled() const { return *compiled_; }
+
+  friend bool operator==(const KeyPolicy& a, const KeyPolicy& b) {
+    return a.document_ == b.document_;
+  }
+  friend bool operator!=(const KeyPolicy& a, const KeyPolicy& b) { return !(a == b); }
+  template <typename H>
+  friend H AbslHashValue(H h, const KeyPolicy& p) {
+    return H::combine(std::move(h), p.document_);
+  }
+
+ private:
+  friend class KmsKey;
+  KeyPolicy() = default;
+  std::string document_;
+  std::shared_ptr<const Compiled> compiled_;
+};
+
 // An AWS KMS key.
 class KmsKey {
  public:
@@ -179,7 +227,8 @@ class KmsKey {
   absl::Time creation_time() const { return creation_time_; }
   // When a key in PendingDeletion will be deleted.
   std::optional<absl::Time> deletion_time() const { return deletion_time_; }
-  const std::vector<KeyPolicyStatement>& policy() const { return policy_; }
+  // The key policy (KMS-4).
+  const KeyPolicy& policy() const { return policy_; }
   const std::vector<KmsGrant>& grants() const { return grants_; }
   const TagSet& tags() const { return tags_; }
 
@@ -211,7 +260,7 @@ class KmsKey {
   std::string description_;
   absl::Time creation_time_ = absl::UnixEpoch();
   std::optional<absl::Time> deletion_time_;
-  std::vector<KeyPolicyStatement> policy_;
+  KeyPolicy policy_;
   std::vector<KmsGrant> grants_;
   TagSet tags_;
 };
@@ -232,7 +281,11 @@ class KmsKey::Builder {
   Builder& set_description(std::string d);
   Builder& set_creation_time(absl::Time t);
   Builder& set_deletion_time(std::optional<absl::Time> t);
+  // The key policy as a document. Without any set_policy, the key has KeyPolicy::Default.
+  Builder& set_policy(KeyPolicy policy);
+  // The default key policy followed by `statements` (KeyPolicy::FromStatements).
   Builder& set_policy(std::vector<KeyPolicyStatement> statements);
+  // Adds a statement after the key's policy (the default one unless set).
   Builder& add_policy_statement(KeyPolicyStatement statement);
   Builder& set_grants(std::vector<KmsGrant> grants);
   Builder& add_grant(KmsGrant grant);
@@ -244,6 +297,8 @@ class KmsKey::Builder {
   friend class KmsKey;
   KmsKey key_;
   bool has_arn_ = false;
+  bool has_policy_ = false;  // key_.policy_ was set (else Build gives the default).
+  std::vector<KeyPolicyStatement> added_;  // After the policy, written by Build.
 };
 
 }  // namespace ami

@@ -187,8 +187,10 @@ struct CreateKeyRequest {
   std::string description;
   bool multi_region = false;
   std::string key_spec = "SYMMETRIC_DEFAULT";
-  // The key policy beyond the owner account, which may always use its keys.
+  // Statements added after the key policy below.
   std::vector<KeyPolicyStatement> policy;
+  // The whole key policy, as CreateKey's Policy; the default key policy (KMS-4) when unset.
+  std::optional<KeyPolicy> policy_document;
 };
 
 // DescribeImages and DescribeSnapshots: requests, results, and the EC2 filter pattern language

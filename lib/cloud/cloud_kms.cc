@@ -164,7 +164,16 @@ absl::Status Cloud::PutKeyPolicy(const CallContext& ctx, const Input<KmsKeyRef>&
   AMI_RETURN_IF_ERROR(policy::RefuseUnauthorizedPrincipal(ctx, "kms:PutKeyPolicy"));
   AMI_ASSIGN_OR_RETURN(const policy::KeyName key, DecodeKey(key_id));
   return CommitKeyPlan(*state_, ctx, [&](const CloudState& v) {
-           return policy::PlanPutKeyPolicy(v, ctx, key, std::move(policy));
+           return policy::PlanPutKeyPolicy(v, ctx, key, std::nullopt, std::move(policy));
+         }).status();
+}
+
+absl::Status Cloud::PutKeyPolicy(const CallContext& ctx, const Input<KmsKeyRef>& key_id,
+                                 const KeyPolicy& policy) {
+  AMI_RETURN_IF_ERROR(policy::RefuseUnauthorizedPrincipal(ctx, "kms:PutKeyPolicy"));
+  AMI_ASSIGN_OR_RETURN(const policy::KeyName key, DecodeKey(key_id));
+  return CommitKeyPlan(*state_, ctx, [&](const CloudState& v) {
+           return policy::PlanPutKeyPolicy(v, ctx, key, policy, {});
          }).status();
 }
 

@@ -42,7 +42,6 @@ using aws_import_internal::DecodeJson;
 using aws_import_internal::Kind;
 using aws_import_internal::InfoOf;
 using aws_import_internal::Detect;
-using aws_import_internal::PolicyDocument;
 
 // ---- The import -------------------------------------------------------------------------------
 
@@ -295,12 +294,12 @@ absl::StatusOr<std::optional<std::string>> Importer::PolicyKey(const AwsCliFile&
 
 absl::Status Importer::ImportKeyPolicies() {
   for (const auto& [file, out] : policies_) {
-    AMI_ASSIGN_OR_RETURN(std::vector<KeyPolicyStatement> statements,
-                         InFile(*file, At("Policy", PolicyDocument(out.policy()))));
+    AMI_ASSIGN_OR_RETURN(const KeyPolicy policy,
+                         InFile(*file, At("Policy", KeyPolicy::Parse(out.policy()))));
     AMI_ASSIGN_OR_RETURN(const std::optional<std::string> key, InFile(*file, PolicyKey(*file)));
     if (!key.has_value()) continue;
     const CallContext ctx = ContextOf(file->account, file->region);
-    AMI_RETURN_IF_ERROR(InFile(*file, cloud_->PutKeyPolicy(ctx, *key, std::move(statements))));
+    AMI_RETURN_IF_ERROR(InFile(*file, cloud_->PutKeyPolicy(ctx, *key, policy)));
   }
   return absl::OkStatus();
 }

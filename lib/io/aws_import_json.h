@@ -117,10 +117,6 @@ const KindInfo& InfoOf(Kind kind);
 // anything for the values.
 absl::StatusOr<Kind> Detect(absl::string_view json);
 
-// ---- Key policy documents ---------------------------------------------------------------------
-
-// The statements of an IAM policy document, reduced as ami/io/aws_import.h says.
-absl::StatusOr<std::vector<KeyPolicyStatement>> PolicyDocument(const std::string& text);
 
 }  // namespace ami::aws_import_internal
 

@@ -52,23 +52,7 @@ void ToProto(const KmsKey& key, v1::KmsKey* out) {
   p.set_description(key.description());
   p.set_creation_date(FormatAwsTime(key.creation_time()));
   p.set_deletion_date(OptionalTimeText(key.deletion_time()));
-  for (const KeyPolicyStatement& s : key.policy()) {
-    v1::KeyPolicyStatement* ps = p.add_policy();
-    ps->set_sid(s.sid);
-    ps->set_effect(s.effect == KeyPolicyStatement::Effect::kAllow ? "Allow" : "Deny");
-    ps->set_any_principal(s.any_principal);
-    for (const AccountId a : s.accounts) ps->add_principal_accounts(a.ToString());
-    for (const std::string& arn : s.iam_principals) ps->add_principal_accounts(arn);
-    for (const OrganizationId& o : s.principal_org_ids) ps->add_principal_org_ids(o.ToString());
-    for (const std::string& path : s.principal_org_paths) ps->add_principal_org_paths(path);
-    for (const std::string& a : s.actions.ToStrings()) ps->add_actions(a);
-    for (const PolicyCondition& c : s.conditions) {
-      v1::PolicyCondition* pc = ps->add_conditions();
-      pc->set_operator_(c.op);
-      pc->set_key(c.key);
-      for (const std::string& v : c.values) pc->add_values(v);
-    }
-  }
+  p.set_policy_document(key.policy().document());
   for (const KmsGrant& g : key.grants()) {
     v1::KmsGrant* pg = p.add_grants();
     pg->set_grant_id(g.grant_id);
@@ -167,6 +151,11 @@ absl::StatusOr<KmsKey> FromProto(const v1::KmsKey& p) {
   AMI_ASSIGN_OR_RETURN(const std::optional<absl::Time> deletion,
                        OptionalTime("DeletionDate", p.deletion_date()));
   b.set_creation_time(created).set_deletion_time(deletion);
+  if (!p.policy_document().empty()) {
+    absl::StatusOr<KeyPolicy> policy = KeyPolicy::Parse(p.policy_document());
+    if (!policy.ok()) return internal::PrefixStatus("PolicyDocument: ", policy.status());
+    b.set_policy(*std::move(policy));
+  }
   for (int i = 0; i < p.policy_size(); ++i) {
     AMI_ASSIGN_OR_RETURN(KeyPolicyStatement s,
                          StatementFromProto(absl::StrCat("Policy[", i, "]"), p.policy(i)));

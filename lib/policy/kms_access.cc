@@ -7,7 +7,10 @@
 #include "absl/strings/str_join.h"
 #include "ami/policy.h"
 #include "policy/common.h"
-#include "policy/conditions.h"
+#include "absl/strings/ascii.h"
+#include "absl/strings/match.h"
+#include "policy/key_policy.h"
+#include "policy/key_use.h"
 #include "policy/launch_predicates.h"
 #include "policy/reasons.h"
 #include "values/text_util.h"
@@ -15,16 +18,8 @@
 namespace ami::policy {
 namespace {
 
-// The key policy's verdict for one request: what its Allow statements grant for certain, what
-// they would grant only under an unknown condition, and the first Deny that applies.
-struct PolicyVerdict {
-  KmsActions allowed;
-  KmsActions allowed_if;  // Only under an unknown condition: never granted.
-  std::string allowed_if_text;
-  KmsActions denied;
-  std::string denied_text;  // Set when a Deny applies only because a condition is unknown.
-  bool denied_for_certain = false;
-};
+// A KMS action's name as policies write it ("kms:Decrypt").
+std::string ActionName(KmsAction a) { return KmsActions::Of({a}).ToStrings().front(); }
 
 // The actions of `actions`, one at a time.
 template <typename F>
@@ -35,42 +30,91 @@ void ForEachAction(KmsActions actions, F f) {
   }
 }
 
-// Folds one statement into the verdict. A statement with conditions is evaluated once per
-// action, since kms:GrantIsForAWSResource depends on it.
-void Fold(const KeyPolicyStatement& s, KeyRequest r, KmsActions actions, PolicyVerdict* v) {
-  const KmsActions relevant(KmsActions::FromBits(s.actions.bits() & actions.bits()));
-  if (relevant.empty()) return;
-  const bool deny = s.effect == KeyPolicyStatement::Effect::kDeny;
-  const auto one = [&](KmsActions these, KmsAction action) {
-    r.action = action;
-    std::string unknown;
-    const Truth t = StatementApplies(s, r, &unknown);
-    if (t == Truth::kFalse) return;
-    const std::string text =
-        t == Truth::kUnknown ? absl::StrCat("statement `", text_util::Clip(s.sid), "`: ", unknown)
-                             : std::string();
-    if (deny) {
-      v->denied = v->denied.Union(these);
-      v->denied_for_certain |= t == Truth::kTrue;
-      if (v->denied_text.empty()) v->denied_text = text;
-    } else if (t == Truth::kTrue) {
-      v->allowed = v->allowed.Union(these);
-    } else {
-      v->allowed_if = v->allowed_if.Union(these);
-      if (v->allowed_if_text.empty()) v->allowed_if_text = text;
-    }
-  };
-  if (s.conditions.empty()) {
-    one(relevant, KmsAction::kDecrypt);  // The action matters to no part of the statement.
-    return;
+// What the policies say of each action of one request.
+struct KeyVerdict {
+  KmsActions allowed;
+  KmsActions granted;  // Allowed by a grant (and not by a statement).
+  KmsActions denied;   // By an explicit Deny.
+  KmsActions maybe_denied;  // A Deny applies unless an unknown condition is false.
+  KmsActions allowed_if;    // Only under an unknown condition: never granted.
+  std::string deny_text;
+  std::string residual_text;
+};
+
+// One action through the evaluator: the key policy and grants, and the caller's own policies.
+void JudgeAction(const KeyCaller& who, const KmsKey& key, const lang::NamedPolicy& key_policy,
+                 KmsAction action, lang::RequestContext* ctx, KeyVerdict* v) {
+  ctx->action = ActionName(action);
+  // EBS creates its grants for the caller's volumes: true on CreateGrant, absent otherwise.
+  if (action == KmsAction::kCreateGrant) {
+    ctx->Set("kms:GrantIsForAWSResource", "true");
+  } else {
+    ctx->SetAbsent("kms:GrantIsForAWSResource");
   }
-  ForEachAction(relevant, [&](KmsAction a) { one(KmsActions::Of({a}), a); });
+  lang::PolicyInputs in = who.policies;
+  in.resource_policy = key_policy;
+  in.resource_account = key.account().ToString();
+  in.resource_policy_required = true;
+  for (const KmsGrant& g : key.grants()) {
+    if (g.grantee == who.caller.account && g.operations.Has(action)) in.grants.push_back(g.grant_id);
+  }
+  const lang::PolicyResult r = lang::Evaluate(in, *ctx);
+  const KmsActions one = KmsActions::Of({action});
+  const std::string residual = absl::StrJoin(r.residual, "; ");
+  switch (r.outcome) {
+    case lang::Outcome::kAllow:
+      v->allowed = v->allowed.Union(one);
+      if (r.decided_by && r.decided_by->statement == "grant") v->granted = v->granted.Union(one);
+      return;
+    case lang::Outcome::kExplicitDeny:
+      v->denied = v->denied.Union(one);
+      if (v->deny_text.empty() && r.decided_by) {
+        v->deny_text = absl::StrCat(r.decided_by->policy, " ", r.decided_by->statement);
+      }
+      return;
+    case lang::Outcome::kImplicitDeny:
+      break;
+  }
+  const bool maybe_deny = !r.residual.empty() && absl::StartsWith(r.residual.front(), "denied if");
+  if (maybe_deny) {
+    v->maybe_denied = v->maybe_denied.Union(one);
+    if (v->deny_text.empty()) v->deny_text = residual;
+  } else if (!r.residual.empty()) {
+    v->allowed_if = v->allowed_if.Union(one);
+    if (v->residual_text.empty()) v->residual_text = residual;
+  }
 }
 
-PolicyVerdict EvaluatePolicy(const KmsKey& key, const KeyRequest& r, KmsActions actions) {
-  PolicyVerdict v;
-  for (const KeyPolicyStatement& s : key.policy()) Fold(s, r, actions, &v);
-  return v;
+// The Decision for the verdicts: an explicit Deny, every action allowed (by the key policy, a
+// grant, or for the key's own account), or which actions are missing and what would allow them.
+Decision KeyUseDecision(const ReasonArgs& base, KmsActions actions, const KeyVerdict& v,
+                        bool owner, Decision d) {
+  ReasonArgs args = base;
+  const KmsActions against = v.denied.Union(v.maybe_denied);
+  if (!against.empty()) {
+    args.number = against.bits();
+    args.text = v.deny_text;
+    d.AddForbid(R(v.denied.empty() ? reasons::kKeyPolicyDeniesUnknown : reasons::kKeyPolicyDenies,
+                  args));
+  }
+  if (v.allowed.HasAll(actions)) {
+    args.number = actions.bits();
+    const bool by_grant = (v.granted.bits() & actions.bits()) != 0;
+    d.AddPermit(R(owner      ? reasons::kKeyOwner
+                  : by_grant ? reasons::kKeyGrantAllows
+                             : reasons::kKeyPolicyAllows,
+                  std::move(args)));
+    return d;
+  }
+  args.number = actions.bits() & ~v.allowed.bits();  // The missing ones.
+  const bool residual = (v.allowed_if.bits() & args.number) != 0;
+  d.AddForbid(R(reasons::kKeyNotAllowed, args));
+  if (residual) {
+    args.number &= v.allowed_if.bits();
+    args.text = v.residual_text;
+    d.AddForbid(R(reasons::kKeyPolicyAllowsOnlyIf, std::move(args)));
+  }
+  return d;
 }
 
 }  // namespace
@@ -91,8 +135,22 @@ KmsActions WriteKeyActions() {
                          KmsAction::kGenerateDataKeyWithoutPlaintext, KmsAction::kReEncryptTo});
 }
 
+KeyCaller RootKeyCaller(const StateView& view, AccountId account) {
+  KeyCaller who;
+  who.caller.account = account;
+  who.caller.info = view.FindAccount(account);
+  who.policies.principal_is_root = true;
+  return who;
+}
+
 Decision EvaluateKeyUse(const StateView& view, AccountId principal, const KmsKeyArn& arn,
                         KmsActions actions) {
+  return EvaluateKeyUseBy(view, RootKeyCaller(view, principal), arn, actions);
+}
+
+Decision EvaluateKeyUseBy(const StateView& view, const KeyCaller& who, const KmsKeyArn& arn,
+                          KmsActions actions) {
+  const AccountId principal = who.caller.account;
   const ReasonArgs base{.account = principal, .owner = arn.account(), .key = arn,
                         .region = arn.region()};
   const KeyFacts facts = view.FindKey(arn);
@@ -117,37 +175,18 @@ Decision EvaluateKeyUse(const StateView& view, AccountId principal, const KmsKey
     }
     if (!key.symmetric()) d.AddForbid(R(reasons::kKeyNotSymmetric, base));
   }
-  const KeyRequest request{principal, view.FindAccount(principal), arn.region()};
-  const PolicyVerdict v = EvaluatePolicy(key, request, actions);
-  if (!v.denied.empty()) {
-    ReasonArgs args = base;
-    args.number = actions.bits();
-    args.text = v.denied_text;
-    d.AddForbid(R(v.denied_for_certain ? reasons::kKeyPolicyDenies
-                                       : reasons::kKeyPolicyDeniesUnknown, std::move(args)));
+  lang::RequestContext ctx = lang::BaseContext(who.caller, "", arn.ToString(), arn.region(), view.Now());
+  lang::AddKmsViaEc2Keys(who.caller, arn.region(), false, &ctx);
+  for (const auto& [k, value] : who.supplied) {
+    if (ctx.Lookup(absl::AsciiStrToLower(k)).state == lang::KeyLookup::State::kUnknown) {
+      ctx.Set(k, value);
+    }
   }
-  if (KeyAccountMayUse(key.account(), principal)) {
-    d.AddPermit(R(reasons::kKeyOwner, base));
-    return d;
-  }
-  const KmsActions usable = v.allowed.Union(GrantedActions(key, principal));
-  if (usable.HasAll(actions)) {
-    ReasonArgs args = base;
-    args.number = actions.bits();
-    d.AddPermit(R(v.allowed.HasAll(actions) ? reasons::kKeyPolicyAllows : reasons::kKeyGrantAllows,
-                  std::move(args)));
-    return d;
-  }
-  ReasonArgs args = base;
-  args.number = actions.bits() & ~usable.bits();  // The missing ones.
-  const bool residual = (v.allowed_if.bits() & args.number) != 0;
-  d.AddForbid(R(reasons::kKeyNotAllowed, args));
-  if (residual) {
-    args.number &= v.allowed_if.bits();
-    args.text = v.allowed_if_text;
-    d.AddForbid(R(reasons::kKeyPolicyAllowsOnlyIf, std::move(args)));
-  }
-  return d;
+  const lang::NamedPolicy key_policy{absl::StrCat("key policy of ", arn.ToString()),
+                                     &key.policy().compiled().document};
+  KeyVerdict v;
+  ForEachAction(actions, [&](KmsAction a) { JudgeAction(who, key, key_policy, a, &ctx, &v); });
+  return KeyUseDecision(base, actions, v, KeyAccountMayUse(key.account(), principal), d);
 }
 
 std::optional<KmsKeyArn> ResolveKey(const StateView& view, AccountId caller, Region region,

@@ -24,8 +24,9 @@ KmsActions GrantedActions(const KmsKey& key, AccountId principal) {
   return granted;
 }
 
-KeyStatementForm KeyStatementFormOf(const KeyPolicyStatement& s) {
-  if (s.effect == KeyPolicyStatement::Effect::kDeny || !s.conditions.empty() ||
+KeyStatementForm KeyStatementFormOf(const KeyStatementSummary& summary) {
+  const KeyPolicyStatement& s = summary.statement;
+  if (!summary.exact || s.effect == KeyPolicyStatement::Effect::kDeny || !s.conditions.empty() ||
       !s.iam_principals.empty()) {
     return KeyStatementForm::kEngine;
   }

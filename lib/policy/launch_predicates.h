@@ -18,7 +18,7 @@
 #include "absl/types/span.h"
 #include "ami/kms_key.h"
 #include "ami/policy.h"
-#include "policy/conditions.h"
+#include "policy/key_policy.h"
 
 namespace ami::policy {
 
@@ -90,11 +90,14 @@ LaunchMatch MatchLaunchPermission(const Permissions& p, AccountId account, Membe
 
 // ---- Key use -------------------------------------------------------------------------------
 
+// Three-valued truth.
+enum class Truth : uint8_t { kFalse, kTrue, kUnknown };
+
 // A key its policy and grants can let others use: enabled and symmetric (KMS-15).
 inline bool KeyUsable(const KmsKey& key) { return key.enabled() && key.symmetric(); }
 
-// The key's own account may use it whatever its policy says (KMS-4); an AWS managed key, only
-// its own account (KMS-2).
+// An AWS managed key: only its own account may use it (KMS-2). A customer managed key's own
+// account is as bound by its key policy as any other (KMS-4).
 inline bool KeyAccountMayUse(AccountId key_account, AccountId principal) {
   return principal == key_account;
 }
@@ -104,13 +107,13 @@ KmsActions GrantedActions(const KmsKey& key, AccountId principal);
 
 // How a key-policy statement names whom it applies to, as far as a compiled table can hold it.
 enum class KeyStatementForm : uint8_t {
-  kEngine,         // A Deny, a condition or an IAM identity: the engine decides.
+  kEngine,         // A Deny, a condition, an IAM identity, or more than the summary holds.
   kAnyone,         // Any principal, no organization field.
   kAccounts,       // Listed accounts, no organization field.
   kOrganizations,  // Any principal whose aws:PrincipalOrgID is one listed, no path.
   kGeneral,        // Any other: StatementNamesAccount and OrganizationMatches decide.
 };
-KeyStatementForm KeyStatementFormOf(const KeyPolicyStatement& s);
+KeyStatementForm KeyStatementFormOf(const KeyStatementSummary& summary);
 
 // The statement's principal names `caller`: any principal, or its account (IAM identities
 // aside).

@@ -59,8 +59,9 @@ absl::StatusOr<Planned> PlanCreateKey(const PlanView& view, const CallContext& c
       .set_description(request.description)
       .set_key_spec(request.key_spec)
       .set_multi_region_role(request.multi_region ? MultiRegionRole::kPrimary : MultiRegionRole::kNone)
-      .set_creation_time(view.Now())
-      .set_policy(request.policy);
+      .set_creation_time(view.Now());
+  if (request.policy_document) b.set_policy(*request.policy_document);
+  for (const KeyPolicyStatement& s : request.policy) b.add_policy_statement(s);
   AMI_RETURN_IF_ERROR(PutKey(b, &out));
   out.plan.ids = ids;
   out.decision = Decision::Allow(
@@ -85,7 +86,8 @@ absl::StatusOr<Planned> PlanReplicateKey(const PlanView& view, const CallContext
   }
   KmsKey::Builder b = primary->ToBuilder();
   // KMS-14: a replica shares the key id and material, not the policy, grants or description.
-  b.set_arn(arn).set_multi_region_role(MultiRegionRole::kReplica).set_grants({}).set_policy({})
+  b.set_arn(arn).set_multi_region_role(MultiRegionRole::kReplica).set_grants({})
+      .set_policy(KeyPolicy::Default(ctx.account))
       .set_description("").set_tags(TagSet()).set_creation_time(view.Now());
   AMI_RETURN_IF_ERROR(PutKey(b, &out));
   return out;
@@ -107,12 +109,14 @@ Planned PlanCreateAlias(const PlanView& view, const CallContext& ctx, const std:
 }
 
 absl::StatusOr<Planned> PlanPutKeyPolicy(const PlanView& view, const CallContext& ctx,
-                                         const KeyName& key, std::vector<KeyPolicyStatement> policy) {
+                                         const KeyName& key, std::optional<KeyPolicy> document,
+                                         std::vector<KeyPolicyStatement> statements) {
   Planned out;
   const KmsKey* own = OwnKey(view, ctx, key, &out.decision);
   if (own == nullptr) return out;
   KmsKey::Builder b = own->ToBuilder();
-  b.set_policy(std::move(policy));
+  b.set_policy(document ? *std::move(document) : KeyPolicy::Default(own->account()));
+  for (KeyPolicyStatement& s : statements) b.add_policy_statement(std::move(s));
   AMI_RETURN_IF_ERROR(PutKey(b, &out));
   return out;
 }

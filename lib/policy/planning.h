@@ -278,9 +278,11 @@ absl::StatusOr<Planned> PlanReplicateKey(const PlanView& view, const CallContext
 // KMS-1, ID-13: `alias` (already checked as a new alias name) for the caller's key.
 Planned PlanCreateAlias(const PlanView& view, const CallContext& ctx, const std::string& alias,
                         const KeyName& key);
-// KMS-1: the caller's key with `policy`.
+// KMS-1, KMS-4: the caller's key with the policy `document` (the default key policy when
+// unset) followed by `statements`.
 absl::StatusOr<Planned> PlanPutKeyPolicy(const PlanView& view, const CallContext& ctx,
-                                         const KeyName& key, std::vector<KeyPolicyStatement> policy);
+                                         const KeyName& key, std::optional<KeyPolicy> document,
+                                         std::vector<KeyPolicyStatement> statements);
 // KMS-1, KMS-4: a grant on the caller's key; its id is drawn from the sequence.
 struct PlannedGrant {
   Planned planned;

@@ -223,22 +223,18 @@ constexpr ModellingChoice kChoices[] = {
    "only private images are encrypted with an AWS managed key, since AWS cannot share them "
    "(KMS-1)."},
   {"MC-55", "KMS-4, KMS-5, KMS-6, KMS-7",
-   "Unknown never allows. Key-policy conditions are true, false or unknown: "
-   "kms:CallerAccount and aws:PrincipalAccount are the caller's account, kms:ViaService is "
-   "ec2.<the key's Region>.amazonaws.com (EC2 uses the key for the caller), "
-   "kms:GrantIsForAWSResource is true on CreateGrant and absent otherwise, and "
-   "aws:PrincipalOrgID and aws:PrincipalOrgPaths come from the account's organization "
-   "(absent for an account in none, unknown for one the state does not hold); they are "
-   "compared with String(Not)Equals(IgnoreCase), String(Not)Like, Bool and Null, with "
-   "IfExists and ForAnyValue:/ForAllValues:. Every other key, operator or policy variable "
-   "is unknown. An Allow applies only when every condition is true, a Deny whenever none is "
-   "false, and the explanation names the first unknown condition."},
+   "Key policies are JSON documents evaluated by the one evaluator of AWS's policy language "
+   "(MC-61, MC-62): every condition operator, IfExists, ForAnyValue:/ForAllValues: and policy "
+   "variables. A condition on a fact the model cannot know never lets an Allow apply and "
+   "always lets a Deny apply, and the explanation names it. A key made without a policy has "
+   "the default key policy (its account, kms:*); KeyPolicyStatement lists are added after "
+   "it, a JSON document (KeyPolicy::Parse, get-key-policy) is the whole policy."},
   {"MC-56", "KMS-4, KMS-5",
-   "Calls are made as an account: a key-policy principal that is an IAM user or role (an "
-   "IAM ARN other than :root) never grants its account, and a Deny naming one applies to "
-   "its account. Service, Federated and CanonicalUser principals never name the caller; a "
-   "statement naming only those is not imported. NotPrincipal and NotAction are refused "
-   "(InvalidParameterValue)."},
+   "A call without a principal is the account's root user: a key-policy statement naming an "
+   "IAM user or role of its account neither grants nor denies it; a call made as that "
+   "principal is matched by its ARN, and across accounts its identity policy must allow "
+   "too. Service, Federated and CanonicalUser principals never name an EC2 caller; "
+   "NotPrincipal and NotAction are evaluated as AWS documents."},
   {"MC-57", "KMS-1, KMS-2, SHARE-16, SNAP-2",
    "AWS managed keys are imported with their real ids and used only by their own account. "
    "An account's aws/ebs key is the key kms list-aliases names alias/aws/ebs, else the AWS "

@@ -410,12 +410,8 @@ absl::Status FleetBuilder::ImportKey(const std::pair<AccountId, Region>& where,
   const KeyUsers& users = key_users_[where];
   KmsKey::Builder kb;
   kb.set_arn(arn).set_description("fleet key").set_creation_time(now_ - absl::Hours(24 * 900));
-  KeyPolicyStatement root;
-  root.sid = "Enable IAM User Permissions";
-  root.accounts = {where.first};
-  root.actions = KmsActions::All();
-  kb.add_policy_statement(std::move(root));
-  // One statement per kind of grantee, each allowing what EBS needs (KMS-6).
+  // The default key policy (the account's "Enable IAM User Permissions"), then one statement
+  // per kind of grantee, each allowing what EBS needs (KMS-6).
   auto allow = [&kb](const char* sid, auto fill) {
     KeyPolicyStatement s;
     s.sid = sid;

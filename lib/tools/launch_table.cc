@@ -245,8 +245,9 @@ struct LaunchTable::Tables {
     if (k.kind == KeyRow::Kind::kMissing || (k.kind == KeyRow::Kind::kCustomer && !k.usable)) {
       return 0;
     }
-    if (policy::KeyAccountMayUse(AccountId::FromNumber(k.account), principal)) return kAll;
-    if (k.kind == KeyRow::Kind::kAwsManaged) return 0;
+    if (k.kind == KeyRow::Kind::kAwsManaged) {
+      return policy::KeyAccountMayUse(AccountId::FromNumber(k.account), principal) ? kAll : 0;
+    }
     uint16_t allowed = k.everyone;
     if (k.account_count != 0) {
       const uint64_t* begin = key_accounts.data() + k.account_offset;
@@ -433,9 +434,10 @@ class LaunchTable::Tables::Compiler {
     k->account = key.account().number();
     std::vector<std::pair<uint64_t, uint16_t>> by_account, by_organization;
     k->other_offset = static_cast<uint32_t>(t_.key_statements.size());
-    for (const KeyPolicyStatement& st : key.policy()) {
+    for (const KeyStatementSummary& summary : key.policy().compiled().summary) {
+      const KeyPolicyStatement& st = summary.statement;
       const uint16_t actions = st.actions.bits();
-      switch (policy::KeyStatementFormOf(st)) {
+      switch (policy::KeyStatementFormOf(summary)) {
         case policy::KeyStatementForm::kEngine:
           k->has_deny = true;
           break;

@@ -36,13 +36,15 @@ std::vector<TagSpecification> TagSpecs(const RepeatedPtrField<v1::TagSpecificati
   return out;
 }
 
-// Key-policy statements through the same decoder as a KmsKey message, so that a scenario can
-// only state a policy the API could hold.
-absl::StatusOr<std::vector<KeyPolicyStatement>> Statements(
-    const RepeatedPtrField<v1::KeyPolicyStatement>& statements) {
-  if (statements.empty()) return std::vector<KeyPolicyStatement>();
+// The key policy of a key of `account`: the document (the default key policy when empty) and
+// the statements after it, through the same decoder as a KmsKey message, so that a scenario
+// can only state a policy the API could hold.
+absl::StatusOr<KeyPolicy> ScenarioKeyPolicy(AccountId account, const std::string& document,
+                                            const RepeatedPtrField<v1::KeyPolicyStatement>& statements) {
   v1::KmsKey holder;
-  holder.set_arn("arn:aws:kms:us-east-1:000000000000:key/00000000-0000-4000-8000-000000000000");
+  holder.set_arn(absl::StrCat("arn:aws:kms:us-east-1:", account.ToString(),
+                              ":key/00000000-0000-4000-8000-000000000000"));
+  holder.set_policy_document(document);
   *holder.mutable_policy() = statements;
   AMI_ASSIGN_OR_RETURN(const KmsKey key, FromProto(holder));
   return key.policy();
@@ -232,10 +234,11 @@ absl::StatusOr<Outcome> Runner::KeyOp(const v1::Step& step) {
   switch (step.operation_case()) {
     case Op::kCreateKey: {
       const v1::CreateKey& r = step.create_key();
-      AMI_OUTCOME_OR(std::vector<KeyPolicyStatement> policy, Statements(r.policy()));
+      AMI_OUTCOME_OR(KeyPolicy policy,
+                     ScenarioKeyPolicy(ctx_.account, r.policy_document(), r.policy()));
       const CreateKeyRequest request{r.description(), r.multi_region(),
                                      r.key_spec().empty() ? "SYMMETRIC_DEFAULT" : r.key_spec(),
-                                     std::move(policy)};
+                                     {}, std::move(policy)};
       return WithKey(cloud_->CreateKey(ctx_, request));
     }
     case Op::kReplicateKey: {
@@ -248,8 +251,10 @@ absl::StatusOr<Outcome> Runner::KeyOp(const v1::Step& step) {
     }
     case Op::kPutKeyPolicy: {
       AMI_ASSIGN_OR_RETURN(const std::string key, Resolve(step.put_key_policy().key_id()));
-      AMI_OUTCOME_OR(std::vector<KeyPolicyStatement> policy, Statements(step.put_key_policy().policy()));
-      return Outcome::Done(cloud_->PutKeyPolicy(ctx_, key, std::move(policy)), KeyTarget(key));
+      const v1::PutKeyPolicy& r = step.put_key_policy();
+      AMI_OUTCOME_OR(KeyPolicy policy,
+                     ScenarioKeyPolicy(ctx_.account, r.policy_document(), r.policy()));
+      return Outcome::Done(cloud_->PutKeyPolicy(ctx_, key, policy), KeyTarget(key));
     }
     case Op::kCreateGrant: {
       const v1::CreateGrant& r = step.create_grant();

@@ -74,29 +74,6 @@ absl::Status Invalid(const std::string& message) {
 }
 
 
-// A policy statement's structure: a principal, IAM principals that are IAM ARNs, and conditions
-// with an operator, a key and at least one value.
-absl::Status CheckStatement(const std::string& arn, const KeyPolicyStatement& s) {
-  const std::string where = absl::StrCat("kms key `", arn, "`: policy statement `",
-                                         text_util::Clip(s.sid), "`");
-  if (!s.any_principal && s.accounts.empty() && s.iam_principals.empty()) {
-    return Invalid(absl::StrCat(where, " names no principal"));
-  }
-  for (const std::string& p : s.iam_principals) {
-    bool whole = false;
-    if (!PrincipalAccountOf(p, &whole).ok() || whole || !absl::StartsWith(p, "arn:")) {
-      return Invalid(absl::StrCat(where, ": `", text_util::Clip(p),
-                                  "` is not the arn of an iam user or role"));
-    }
-  }
-  for (const PolicyCondition& c : s.conditions) {
-    if (c.op.empty() || c.key.empty() || c.values.empty()) {
-      return Invalid(absl::StrCat(where, ": a condition needs an operator, a key and values"));
-    }
-  }
-  return absl::OkStatus();
-}
-
 }  // namespace
 
 absl::StatusOr<AccountId> PrincipalAccountOf(absl::string_view principal, bool* whole_account) {
@@ -168,6 +145,7 @@ KmsKey::Builder KmsKey::ToBuilder() const {
   Builder b;
   b.key_ = *this;
   b.has_arn_ = true;
+  b.has_policy_ = true;
   return b;
 }
 
@@ -180,8 +158,18 @@ B& B::set_key_spec(std::string s) { key_.key_spec_ = std::move(s); return *this;
 B& B::set_description(std::string d) { key_.description_ = std::move(d); return *this; }
 B& B::set_creation_time(absl::Time t) { key_.creation_time_ = t; return *this; }
 B& B::set_deletion_time(std::optional<absl::Time> t) { key_.deletion_time_ = t; return *this; }
-B& B::set_policy(std::vector<KeyPolicyStatement> s) { key_.policy_ = std::move(s); return *this; }
-B& B::add_policy_statement(KeyPolicyStatement s) { key_.policy_.push_back(std::move(s)); return *this; }
+B& B::set_policy(KeyPolicy p) {
+  key_.policy_ = std::move(p);
+  has_policy_ = true;
+  added_.clear();
+  return *this;
+}
+B& B::set_policy(std::vector<KeyPolicyStatement> s) {
+  has_policy_ = false;
+  added_ = std::move(s);
+  return *this;
+}
+B& B::add_policy_statement(KeyPolicyStatement s) { added_.push_back(std::move(s)); return *this; }
 B& B::set_grants(std::vector<KmsGrant> g) { key_.grants_ = std::move(g); return *this; }
 B& B::add_grant(KmsGrant g) { key_.grants_.push_back(std::move(g)); return *this; }
 B& B::set_tags(TagSet t) { key_.tags_ = std::move(t); return *this; }
@@ -219,16 +207,22 @@ absl::StatusOr<KmsKey> KmsKey::Builder::Build() const {
     return Invalid(absl::StrCat("kms key `", arn,
                                 "`: a deletion time goes with the PendingDeletion state only"));
   }
-  for (const KeyPolicyStatement& s : key_.policy_) {
-    AMI_RETURN_IF_ERROR(CheckStatement(arn, s));
-  }
   for (const KmsGrant& g : key_.grants_) {
     if (g.operations.empty()) {
       return Invalid(absl::StrCat("kms key `", arn, "`: grant `", g.grant_id,
                                   "` allows no operation"));
     }
   }
-  return key_;
+  KmsKey key = key_;
+  if (!has_policy_) key.policy_ = KeyPolicy::Default(key.account());
+  if (!added_.empty()) {
+    absl::StatusOr<KeyPolicy> policy = key.policy_.With(added_);
+    if (!policy.ok()) {
+      return internal::PrefixStatus(absl::StrCat("kms key `", arn, "`: "), policy.status());
+    }
+    key.policy_ = *std::move(policy);
+  }
+  return key;
 }
 
 }  // namespace ami

@@ -20,13 +20,9 @@
 // imported. An AWS managed key (KeyManager AWS) is skipped: every account has its aws/ebs key
 // already.
 //
-// A key policy document is reduced to what decides key use (KeyPolicyStatement): Effect, Sid,
-// Principal ("*", or {"AWS": account id or arn:aws:iam::<account>:… — one or a list}; other
-// principal kinds are dropped, and a statement left without one is skipped), Action (one or a
-// list; wildcards expand over the KMS actions, and valid KMS actions libami does not model
-// are dropped), and the conditions aws:PrincipalOrgID and aws:PrincipalOrgPaths under
-// StringEquals, StringLike or ForAnyValue:StringLike. Other conditions are ignored; NotPrincipal
-// and NotAction are refused.
+// A key policy document is kept as written, every statement and condition (KeyPolicy::Parse):
+// one that breaks the policy grammar is `MalformedPolicyDocument`, one over kMaxKeyPolicyBytes
+// `ResourceLimitExceeded`.
 //
 // Snapshots of other accounts' images (MC-36): an image owned by another account than the
 // file's (a public Amazon or Marketplace image, or one shared with the account) usually maps

@@ -1,0 +1,39 @@
+// Key use by a caller with its own policies (KMS-4 … KMS-7): the key policy, the key's grants
+// and the caller's identity policies, permissions boundary and service control policies, asked
+// of AWS's policy language (lib/policy/lang) for each KMS action EC2 performs on the caller's
+// behalf. Internal to libami.
+#ifndef AMI_LIB_POLICY_KEY_USE_H_
+#define AMI_LIB_POLICY_KEY_USE_H_
+
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "ami/policy.h"
+#include "ami/state_view.h"
+#include "policy/lang/evaluate.h"
+#include "policy/lang/request.h"
+
+namespace ami::policy {
+
+// Who uses a key, and the policies of its own side.
+struct KeyCaller {
+  lang::Caller caller;
+  // The caller's side: principal_is_root, identity, boundary, scp_levels (the resource fields
+  // are the key's, filled per request). The documents must outlive the evaluation.
+  lang::PolicyInputs policies;
+  // Values of condition keys the model cannot know, supplied by the caller; a key the context
+  // already holds keeps its value.
+  std::vector<std::pair<std::string, std::string>> supplied;
+};
+
+// The account's root user, with no policies of its own side (no SCPs).
+KeyCaller RootKeyCaller(const StateView& view, AccountId account);
+
+// May `who` perform `actions` with the key `arn` (EvaluateKeyUse, for any caller)?
+Decision EvaluateKeyUseBy(const StateView& view, const KeyCaller& who, const KmsKeyArn& arn,
+                          KmsActions actions);
+
+}  // namespace ami::policy
+
+#endif  // AMI_LIB_POLICY_KEY_USE_H_
