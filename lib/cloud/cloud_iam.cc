@@ -103,18 +103,6 @@ Decision Explain(const Cloud& cloud, const Identity& who, const policy::ShareQue
   return policy::ExplainAs(state, who, q);
 }
 
-absl::string_view EvalDecisionName(EvalDecision decision) {
-  switch (decision) {
-    case EvalDecision::kAllowed:
-      return "allowed";
-    case EvalDecision::kExplicitDeny:
-      return "explicitDeny";
-    case EvalDecision::kImplicitDeny:
-      break;
-  }
-  return "implicitDeny";
-}
-
 absl::StatusOr<std::vector<SimulationResult>> Simulate(const Cloud& cloud,
                                                        const SimulationRequest& request) {
   const internal::CloudState& state = internal::CloudAccess::State(cloud);

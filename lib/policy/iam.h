@@ -11,7 +11,7 @@
 #include "absl/functional/function_ref.h"
 #include "absl/strings/string_view.h"
 #include "ami/attributes.h"
-#include "ami/iam/iam.h"
+#include "ami/iam/simulation.h"
 #include "ami/ids.h"
 #include "ami/policy.h"
 #include "ami/requests.h"

@@ -5,6 +5,7 @@
 #include <utility>
 #include <vector>
 
+#include "absl/algorithm/container.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
@@ -171,3 +172,19 @@ absl::StatusOr<std::vector<iam::SimulationResult>> SimulateIam(
 }
 
 }  // namespace ami::policy
+
+namespace ami::iam {
+
+absl::string_view EvalDecisionName(EvalDecision decision) {
+  switch (decision) {
+    case EvalDecision::kAllowed:
+      return "allowed";
+    case EvalDecision::kExplicitDeny:
+      return "explicitDeny";
+    case EvalDecision::kImplicitDeny:
+      break;
+  }
+  return "implicitDeny";
+}
+
+}  // namespace ami::iam

@@ -41,7 +41,7 @@ bool NamesResidualKey(absl::string_view message, absl::string_view key) {
   const std::string text = absl::AsciiStrToLower(message);
   const std::string want = absl::AsciiStrToLower(key);
   for (absl::string_view marker : {"allowed only if ", "denied if "}) {
-    const size_t at = text.find(marker);
+    const size_t at = text.find(std::string(marker));
     if (at != std::string::npos && text.find(want, at) != std::string::npos) return true;
   }
   return false;

@@ -95,7 +95,7 @@ dev="arn:aws:iam::$w:role/developer"; app=ami-0a1b2c3d4e5f60718
 app_arn="arn:aws:ec2:us-east-1::image/$app"
 check "run --save-state" 0 "PASS iam_guardrails" -- "$amictl" run --save-state "$iam_state" \
   "$scenarios/iam_guardrails.textproto"
-check "explain --principal residual" 1 "DENY.*allowed only if OfficeOnly statement 1.*aws:SourceIp" -- \
+check "explain --principal residual" 1 "allowed only if OfficeOnly statement 1.*aws:SourceIp" -- \
   "$amictl" explain --state "$iam_state" --as $w --region us-east-1 --principal "$dev" launch $app
 check "explain --principal --context" 0 "ALLOW" -- "$amictl" explain --state "$iam_state" --as $w \
   --region us-east-1 --principal "$dev" --context aws:SourceIp=203.0.113.7 launch $app
