@@ -91,7 +91,8 @@ void PrintText(const std::vector<ami::iam::SimulationResult>& results) {
                   s.source_policy_type.c_str());
     }
     if (!r.missing_context_values.empty()) {
-      std::printf("; missing context values: %s", absl::StrJoin(r.missing_context_values, ", ").c_str());
+      std::printf("; missing context values: %s",
+                  absl::StrJoin(r.missing_context_values, ", ").c_str());
     }
     std::printf("\n");
     for (const std::string& c : r.residual) std::printf("  %s\n", c.c_str());

@@ -35,7 +35,8 @@ absl::StatusOr<AccountId> PrincipalAccount(absl::string_view arn) {
                    absl::StartsWith(parts[5], "assumed-role/");
   if (!iam && !sts) {
     return MakeError(choices::kInvalidValue,
-                     absl::StrCat("principal `", arn, "` is not an IAM user, role or role session ARN"));
+                     absl::StrCat("principal `", arn,
+                                  "` is not an IAM user, role or role session ARN"));
   }
   absl::StatusOr<AccountId> account = AccountId::Parse(parts[4]);
   if (!account.ok()) {

@@ -219,7 +219,8 @@ Verdict Judge(const NamedPolicy& p, const RequestContext& ctx, const Prepared& r
     if (t == Truth::kUnknown) {
       const bool deny = s.effect == Effect::kDeny;
       (deny ? v.maybe_deny : v.maybe_allow)
-          .push_back(absl::StrCat(p.name, " ", ref.statement, ": ", absl::StrJoin(unknown.text, " and ")));
+          .push_back(absl::StrCat(p.name, " ", ref.statement, ": ",
+                                  absl::StrJoin(unknown.text, " and ")));
       std::vector<std::string>& keys = deny ? v.maybe_deny_keys : v.maybe_allow_keys;
       keys.insert(keys.end(), unknown.keys.begin(), unknown.keys.end());
       continue;
