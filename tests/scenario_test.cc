@@ -358,5 +358,97 @@ TEST(RunScenario, UnexpectedSuccessIsAMismatch) {
   EXPECT_EQ(result->first_mismatch, "step 1 \"enable\": expected AuthFailure, got ok");
 }
 
+// A standalone account with a role that may launch only from 203.0.113.0/24, and its image.
+constexpr char kIamSetup[] = R"pb(
+  steps { account: "111122223333" add_account {} }
+  steps {
+    import_snapshot { snapshot_id: "snap-0a1b2c3d4e5f60718" owner_id: "111122223333" region: "us-east-1" volume_size: 8 }
+  }
+  steps {
+    import_image {
+      image_id: "ami-0a1b2c3d4e5f60718" name: "app" owner_id: "111122223333" region: "us-east-1"
+      root_device_name: "/dev/xvda"
+      block_device_mappings { device_name: "/dev/xvda" ebs { snapshot_id: "snap-0a1b2c3d4e5f60718" volume_size: 8 } }
+    }
+  }
+  steps {
+    put_principal {
+      account: "111122223333" type: "role" name: "dev"
+      policies {
+        name: "Office"
+        document: "{\"Version\":\"2012-10-17\",\"Statement\":[{\"Effect\":\"Allow\",\"Action\":\"ec2:RunInstances\",\"Resource\":\"*\",\"Condition\":{\"IpAddress\":{\"aws:SourceIp\":\"203.0.113.0/24\"}}}]}"
+      }
+    }
+    save_as: "dev"
+  }
+)pb";
+
+TEST(RunScenario, IAM_7_PrincipalContextAndResidualExpectationsHold) {
+  const absl::StatusOr<ScenarioResult> result = RunScenario(Parse(std::string(kIamSetup) + R"pb(
+    steps {
+      name: "no address" account: "111122223333" region: "us-east-1" principal: "$dev"
+      run_instances { image_id: "ami-0a1b2c3d4e5f60718" }
+      expect { error: "UnauthorizedOperation" message_contains: "is not authorized" residual: "AWS:SOURCEIP" }
+    }
+    steps {
+      name: "office" account: "111122223333" region: "us-east-1" principal: "$dev"
+      context { key: "aws:SourceIp" value: "203.0.113.7" }
+      run_instances { image_id: "ami-0a1b2c3d4e5f60718" }
+    }
+  )pb"));
+  ASSERT_THAT(result, IsOk());
+  EXPECT_TRUE(result->passed) << result->first_mismatch;
+  EXPECT_EQ(result->steps[3].operation, "put_principal");
+  EXPECT_EQ(result->steps[3].outcome, "ok arn:aws:iam::111122223333:role/dev");
+}
+
+TEST(RunScenario, IAM_7_ResidualExpectationThatDoesNotHoldIsAMismatch) {
+  const absl::StatusOr<ScenarioResult> result = RunScenario(Parse(std::string(kIamSetup) + R"pb(
+    steps {
+      name: "no address" account: "111122223333" region: "us-east-1" principal: "$dev"
+      run_instances { image_id: "ami-0a1b2c3d4e5f60718" }
+      expect { error: "UnauthorizedOperation" residual: "aws:MultiFactorAuthPresent" }
+    }
+  )pb"));
+  ASSERT_THAT(result, IsOk());
+  EXPECT_FALSE(result->passed);
+  EXPECT_THAT(result->first_mismatch,
+              HasSubstr("step 5 \"no address\": expected a residual condition on "
+                        "aws:MultiFactorAuthPresent, got UnauthorizedOperation: "));
+  // A residual check needs an expected error.
+  const absl::StatusOr<ScenarioResult> bad = RunScenario(Parse(std::string(kIamSetup) + R"pb(
+    steps {
+      account: "111122223333" region: "us-east-1" principal: "$dev"
+      context { key: "aws:SourceIp" value: "203.0.113.7" }
+      run_instances { image_id: "ami-0a1b2c3d4e5f60718" }
+      expect { residual: "aws:SourceIp" }
+    }
+  )pb"));
+  ASSERT_FALSE(bad.ok());
+  EXPECT_THAT(std::string(bad.status().message()), HasSubstr("expect.residual needs expect.error"));
+}
+
+TEST(RunScenario, PrincipalOnASetupStepIsAnError) {
+  const absl::StatusOr<ScenarioResult> result = RunScenario(Parse(R"pb(
+    steps { account: "111122223333" principal: "arn:aws:iam::111122223333:role/x" add_account {} }
+  )pb"));
+  ASSERT_FALSE(result.ok());
+  EXPECT_THAT(std::string(result.status().message()),
+              HasSubstr("principal and context apply only to operations made as an account"));
+}
+
+TEST(ParseScenario, UnknownFieldIsAnError) {
+  const absl::StatusOr<v1::Scenario> parsed = ParseScenario(R"pb(
+    steps { account: "111122223333" region: "us-east-1" principle: "arn" check {} }
+  )pb", "typo.textproto");
+  ASSERT_FALSE(parsed.ok());
+  EXPECT_THAT(std::string(parsed.status().message()), HasSubstr("principle"));
+  const absl::StatusOr<v1::Scenario> in_expect = ParseScenario(R"pb(
+    steps { check {} expect { error: "UnauthorizedOperation" expect_residual: "aws:SourceIp" } }
+  )pb", "typo.textproto");
+  ASSERT_FALSE(in_expect.ok());
+  EXPECT_THAT(std::string(in_expect.status().message()), HasSubstr("expect_residual"));
+}
+
 }  // namespace
 }  // namespace ami

@@ -45,6 +45,7 @@ std::string Quote(const std::string& text);
 
 int Import(const Args& args);
 int Explain(const Args& args);
+int Simulate(const Args& args);
 int Run(const Args& args);
 int AuditCommand(const Args& args);
 

@@ -4,6 +4,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "ami/errors.h"
+#include "ami/iam/iam.h"
 #include "ami/policy.h"
 #include "ami/io/state_file.h"
 #include "cli.h"
@@ -12,7 +13,8 @@ namespace amictl {
 namespace {
 
 constexpr char kHelp[] =
-    "usage: amictl explain --state STATE --as ACCOUNT --region REGION QUESTION\n"
+    "usage: amictl explain --state STATE --as ACCOUNT --region REGION\n"
+    "                      [--principal ARN] [--context KEY=VALUE]... QUESTION\n"
     "\n"
     "questions:\n"
     "  launch IMAGE [--encrypted] [--kms-key KEY]     may ACCOUNT launch IMAGE in REGION?\n"
@@ -20,6 +22,11 @@ constexpr char kHelp[] =
     "                                                 may ACCOUNT copy IMAGE from R into REGION?\n"
     "  share IMAGE --with ACCOUNT|ORG_ARN|OU_ARN      may ACCOUNT share IMAGE so?\n"
     "  make-public IMAGE                              may ACCOUNT make IMAGE public?\n"
+    "\n"
+    "--principal asks as an IAM user or role of ACCOUNT (its policies, boundary and the\n"
+    "service control policies of ACCOUNT decide first, as the call would); --context gives a\n"
+    "condition key's value (aws:SourceIp=203.0.113.7), repeatable. Without them IAM is not\n"
+    "asked.\n"
     "\n"
     "Prints ALLOW or DENY and the reasons (rule, message, AWS error code); exit 0 for ALLOW,\n"
     "1 for DENY (also when AWS would report the failure only later), 2 for bad input.\n";
@@ -70,6 +77,60 @@ absl::Status AddRecipient(const std::string& with, ami::policy::LaunchPermission
   return absl::OkStatus();
 }
 
+// The identity --principal and --context name; nullopt when neither is given.
+absl::StatusOr<std::optional<ami::iam::Identity>> IdentityOf(const Args& args) {
+  ami::iam::Identity who;
+  bool given = false;
+  for (const Args::Item& item : args.items) {
+    if (item.option == "--principal") {
+      who.principal = item.value;
+      given = true;
+    } else if (item.option == "--context") {
+      const size_t eq = item.value.find('=');
+      if (eq == std::string::npos || eq == 0) {
+        return BadUsage(absl::StrCat("--context `", item.value, "`: use KEY=VALUE"));
+      }
+      who.context.push_back({item.value.substr(0, eq), item.value.substr(eq + 1)});
+      given = true;
+    }
+  }
+  if (!given) return std::optional<ami::iam::Identity>();
+  return std::optional<ami::iam::Identity>(std::move(who));
+}
+
+// Asks `q` of the policy engine: as `who` when given (IAM first), else as the account (`ask`).
+template <typename Q>
+ami::Decision AskAs(const ami::Cloud& cloud, const std::optional<ami::iam::Identity>& who,
+                    ami::Decision (*ask)(const ami::StateView&, const Q&), const Q& q) {
+  if (who) return ami::iam::Explain(cloud, *who, q);
+  return cloud.Evaluate(ask, q);
+}
+
+ami::Decision Launch(const ami::StateView& v, const ami::policy::LaunchQuestion& q) {
+  return ami::policy::EvaluateLaunch(v, q);
+}
+ami::Decision Copy(const ami::StateView& v, const ami::policy::CopyQuestion& q) {
+  return ami::policy::EvaluateCopy(v, q);
+}
+ami::Decision Share(const ami::StateView& v, const ami::policy::ShareQuestion& q) {
+  return ami::policy::EvaluateModifyLaunchPermission(v, q);
+}
+ami::Decision MakePublic(const ami::StateView& v, const ami::policy::ShareQuestion& q) {
+  return ami::policy::EvaluateMakePublic(v, q.caller, q.region, q.image);
+}
+
+absl::StatusOr<ami::Decision> AskCopy(const ami::Cloud& cloud, const Args& args,
+                                      const std::optional<ami::iam::Identity>& who,
+                                      ami::policy::CopyQuestion q) {
+  auto source = args.Get("--source-region");
+  if (!source) return BadUsage("copy needs --source-region");
+  auto source_region = ami::Region::Parse(*source);
+  if (!source_region.ok()) return source_region.status();
+  q.source_region = *source_region;
+  q.name = args.Get("--name").value_or("copy-of-" + q.source_image.ToString());
+  return AskAs(cloud, who, &Copy, q);
+}
+
 absl::StatusOr<ami::Decision> Ask(const ami::Cloud& cloud, const Args& args, ami::AccountId caller,
                                   ami::Region region, const std::string& verb, ami::ImageId image) {
   std::optional<ami::KmsKeyRef> key;
@@ -78,29 +139,26 @@ absl::StatusOr<ami::Decision> Ask(const ami::Cloud& cloud, const Args& args, ami
     if (!ref.ok()) return ref.status();
     key = *ref;
   }
+  auto who = IdentityOf(args);
+  if (!who.ok()) return who.status();
   const std::optional<bool> encrypted = args.Has("--encrypted") ? std::optional<bool>(true) : std::nullopt;
   if (verb == "launch") {
-    return cloud.Evaluate(ami::policy::EvaluateLaunch, {caller, region, image, encrypted, key});
+    return AskAs(cloud, *who, &Launch,
+                 ami::policy::LaunchQuestion{caller, region, image, encrypted, key});
   }
   if (verb == "copy") {
-    auto source = args.Get("--source-region");
-    if (!source) return BadUsage("copy needs --source-region");
-    auto source_region = ami::Region::Parse(*source);
-    if (!source_region.ok()) return source_region.status();
-    const std::string name = args.Get("--name").value_or("copy-of-" + image.ToString());
-    return cloud.Evaluate(ami::policy::EvaluateCopy,
-                          {caller, region, *source_region, image, name, encrypted, key});
+    return AskCopy(cloud, args, *who, {caller, region, region, image, "", encrypted, key});
   }
+  ami::policy::ShareQuestion q{caller, region, image, {}};
   if (verb == "share") {
     auto with = args.Get("--with");
     if (!with) return BadUsage("share needs --with ACCOUNT|ORG_ARN|OU_ARN|all");
-    ami::policy::ShareQuestion q{caller, region, image, {}};
     if (absl::Status s = AddRecipient(*with, &q.change); !s.ok()) return s;
-    return cloud.Evaluate(ami::policy::EvaluateModifyLaunchPermission, q);
+    return AskAs(cloud, *who, &Share, q);
   }
   if (verb == "make-public") {
-    return cloud.Evaluate(
-        [&](const ami::StateView& v) { return ami::policy::EvaluateMakePublic(v, caller, region, image); });
+    q.change.add_public = true;
+    return AskAs(cloud, *who, &MakePublic, q);
   }
   return BadUsage(absl::StrCat("unknown question `", verb, "`: use launch, copy, share or make-public"));
 }
@@ -130,7 +188,8 @@ int Explain(const Args& args) {
   if (!cloud.ok()) return Fail(args, cloud.status());
   absl::StatusOr<ami::Decision> d = Ask(**cloud, args, *caller, *region, words[0], *image);
   if (!d.ok()) return Fail(args, d.status());
-  const std::string question = absl::StrCat(words[0], " ", words[1], " as ", *as, " in ", *region_text);
+  std::string question = absl::StrCat(words[0], " ", words[1], " as ", *as, " in ", *region_text);
+  if (auto principal = args.Get("--principal")) absl::StrAppend(&question, " by ", *principal);
   if (args.json) {
     PrintJson(question, *d);
   } else {

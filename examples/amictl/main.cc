@@ -1,5 +1,5 @@
-// amictl: libami from the command line. Subcommands: import, explain, run, audit; each takes
-// --help and --json. See README.md ("amictl").
+// amictl: libami from the command line. Subcommands: import, explain, simulate, run, audit;
+// each takes --help and --json. See README.md ("amictl").
 #include <cstdio>
 #include <cstring>
 #include <string>
@@ -14,6 +14,7 @@ constexpr char kUsageText[] =
     "commands:\n"
     "  import   build a state file from AWS CLI JSON output\n"
     "  explain  explain whether an account may launch, copy, share or make public an image\n"
+    "  simulate may an IAM user or role perform actions on resources? (policy simulator)\n"
     "  run      run scenario files and check their expectations\n"
     "  audit    list public, over-shared, unshareable and crash-consistent resources\n"
     "\n"
@@ -35,6 +36,7 @@ int main(int argc, char** argv) {
   if (command == "explain") {
     return amictl::Explain(amictl::Parse(argc, argv, 2, {"--encrypted"}));
   }
+  if (command == "simulate") return amictl::Simulate(amictl::Parse(argc, argv, 2, {}));
   if (command == "run") return amictl::Run(amictl::Parse(argc, argv, 2, {"--verbose"}));
   if (command == "audit") return amictl::AuditCommand(amictl::Parse(argc, argv, 2, {"--fail-on-findings"}));
   std::fprintf(stderr, "amictl: unknown command `%s`\n\n%s", command.c_str(), kUsageText);

@@ -1,9 +1,11 @@
 // amictl run: scenario files, one line per step, exit status by expectations.
 #include <cstdio>
+#include <memory>
 #include <string>
 
 #include "absl/strings/str_cat.h"
 #include "ami/errors.h"
+#include "ami/io/state_file.h"
 #include "ami/tools/scenario.h"
 #include "cli.h"
 
@@ -11,12 +13,13 @@ namespace amictl {
 namespace {
 
 constexpr char kHelp[] =
-    "usage: amictl run [--json] SCENARIO...\n"
+    "usage: amictl run [--json] [--save-state STATE] SCENARIO...\n"
     "\n"
     "Runs each scenario file (text-format protobuf, see README.md) on a fresh cloud, printing\n"
     "one line per step (step, caller, region, operation, outcome). Exit 0 only when every\n"
     "expectation of every scenario holds; 1 naming the first mismatch otherwise; 2 when a file\n"
-    "cannot be read or parsed.\n";
+    "cannot be read or parsed. --save-state writes the cloud the last scenario left as a state\n"
+    "file, for explain, simulate and audit.\n";
 
 }  // namespace
 
@@ -35,8 +38,12 @@ int Run(const Args& args) {
   for (size_t f = 0; f < files.size(); ++f) {
     auto scenario = ami::ParseScenarioFile(files[f]);
     if (!scenario.ok()) return Fail(args, scenario.status());
-    auto result = ami::RunScenario(*scenario);
+    std::unique_ptr<ami::Cloud> cloud;
+    auto result = ami::RunScenario(*scenario, &cloud);
     if (!result.ok()) return Fail(args, result.status());
+    if (auto out = args.Get("--save-state"); out && f + 1 == files.size()) {
+      if (absl::Status saved = ami::SaveStateToFile(*cloud, *out); !saved.ok()) return Fail(args, saved);
+    }
     if (args.json) {
       std::printf("%s{\"File\": %s, \"Scenario\": %s, \"Passed\": %s, \"FirstMismatch\": %s, \"Steps\": [",
                   f ? ", " : "", Quote(files[f]).c_str(), Quote(result->name).c_str(),

@@ -81,6 +81,8 @@ enum class ErrorCode : uint16_t {
   // A policy document (identity policy, service control policy, key policy) that does not parse
   // or breaks the policy grammar.
   kMalformedPolicyDocument,
+  // IAM's code for a user or role it does not hold (the policy simulator).
+  kNoSuchEntity,
 
   // Do not use: lets the enum grow without breaking callers.
   kDoNotUseSentinel,

@@ -85,4 +85,29 @@ absl::Status DetachServiceControlPolicy(Cloud& cloud, absl::string_view policy_i
   return CommitAttachment(cloud, policy_id, target, false);
 }
 
+Decision Explain(const Cloud& cloud, const Identity& who, const policy::LaunchQuestion& q) {
+  const internal::CloudState& state = internal::CloudAccess::State(cloud);
+  internal::ReaderLock lock(state.mu);
+  return policy::ExplainAs(state, who, q);
+}
+
+Decision Explain(const Cloud& cloud, const Identity& who, const policy::CopyQuestion& q) {
+  const internal::CloudState& state = internal::CloudAccess::State(cloud);
+  internal::ReaderLock lock(state.mu);
+  return policy::ExplainAs(state, who, q);
+}
+
+Decision Explain(const Cloud& cloud, const Identity& who, const policy::ShareQuestion& q) {
+  const internal::CloudState& state = internal::CloudAccess::State(cloud);
+  internal::ReaderLock lock(state.mu);
+  return policy::ExplainAs(state, who, q);
+}
+
+absl::StatusOr<std::vector<SimulationResult>> Simulate(const Cloud& cloud,
+                                                       const SimulationRequest& request) {
+  const internal::CloudState& state = internal::CloudAccess::State(cloud);
+  internal::ReaderLock lock(state.mu);
+  return policy::SimulateIam(state, request);
+}
+
 }  // namespace ami::iam

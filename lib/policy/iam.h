@@ -11,6 +11,7 @@
 #include "absl/functional/function_ref.h"
 #include "absl/strings/string_view.h"
 #include "ami/attributes.h"
+#include "ami/iam/simulation.h"
 #include "ami/ids.h"
 #include "ami/policy.h"
 #include "ami/requests.h"
@@ -122,6 +123,44 @@ IamResource ImageIamResource(const PlanView& view, const CallContext& ctx, Image
 // arn:aws:ec2:<region>:<account>:<type>/* ("instance", "volume", "snapshot", …; images and
 // snapshots have no account in their ARN), with no resource tags.
 IamResource NewResource(const CallContext& ctx, absl::string_view type);
+
+// The resources each operation authorizes (IAM-3, MC-67). RunInstances: the image, and the
+// instance (with ec2:InstanceType when `instance_type` is given; unknown otherwise), volume,
+// network-interface, security-group and subnet it creates or uses.
+std::vector<IamResource> LaunchIamResources(const PlanView& view, const CallContext& ctx,
+                                            ImageId image, const std::string* instance_type);
+// CopyImage: the new image and snapshots, and the source image.
+std::vector<IamResource> CopyIamResources(const PlanView& view, const CallContext& ctx,
+                                          ImageId source_image, Region source_region);
+// ModifyImageAttribute of the launch permission: the image, with ec2:Attribute.
+std::vector<IamResource> LaunchPermissionIamResources(const PlanView& view,
+                                                      const CallContext& ctx, ImageId image);
+
+// The pieces IamDenial evaluates, for the engine's other IAM questions (Simulate).
+// The policies that govern a call of `ctx` by `principal` (nullptr: the account's root user):
+// its identity policies and boundary, and the service control policies of its account.
+lang::PolicyInputs IamInputs(const PlanView& view, const CallContext& ctx,
+                             const internal::IamPrincipal* principal);
+// What every resource's context of one call shares: the principal's keys, the clock, the
+// Region and the request's tags.
+lang::RequestContext IamBaseContext(const PlanView& view, const CallContext& ctx,
+                                    const internal::IamPrincipal* principal,
+                                    absl::string_view action, const TagSet* request_tags);
+// `base` for one resource: its ARN and keys, then the values `ctx` supplies for the keys the
+// model does not know. A supplied value for a key it knows must agree, else `*conflict` names
+// the key.
+lang::RequestContext IamResourceContext(const lang::RequestContext& base, const IamResource& r,
+                                        const CallContext& ctx, std::string* conflict);
+
+// The preflight questions asked as `who` (iam::Explain): IamDenial with the resources the
+// operation authorizes, then the question.
+Decision ExplainAs(const PlanView& view, const iam::Identity& who, const LaunchQuestion& q);
+Decision ExplainAs(const PlanView& view, const iam::Identity& who, const CopyQuestion& q);
+Decision ExplainAs(const PlanView& view, const iam::Identity& who, const ShareQuestion& q);
+
+// iam::Simulate: each action on each resource, evaluated as IamDenial evaluates a call.
+absl::StatusOr<std::vector<iam::SimulationResult>> SimulateIam(
+    const PlanView& view, const iam::SimulationRequest& request);
 
 }  // namespace ami::policy
 

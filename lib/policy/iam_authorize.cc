@@ -67,11 +67,16 @@ Supplied SuppliedValues(const CallContext& ctx) {
   return out;
 }
 
-// What every resource's context of one call shares: the principal's keys, the clock, the
-// Region and the request's tags.
-lang::RequestContext BaseFor(const PlanView& view, const CallContext& ctx,
-                             const internal::IamPrincipal* principal, absl::string_view action,
-                             const TagSet* request_tags) {
+}  // namespace
+
+lang::PolicyInputs IamInputs(const PlanView& view, const CallContext& ctx,
+                             const internal::IamPrincipal* principal) {
+  return Inputs(principal, ScpInputs(view.ServiceControlPolicies(ctx.account)));
+}
+
+lang::RequestContext IamBaseContext(const PlanView& view, const CallContext& ctx,
+                                    const internal::IamPrincipal* principal,
+                                    absl::string_view action, const TagSet* request_tags) {
   const lang::Caller caller{ctx.account, ctx.principal, view.FindAccount(ctx.account),
                             principal != nullptr ? &principal->tags : nullptr};
   lang::RequestContext c = lang::BaseContext(caller, action, "", ctx.region, view.Now());
@@ -83,10 +88,9 @@ lang::RequestContext BaseFor(const PlanView& view, const CallContext& ctx,
   return c;
 }
 
-// `base` for one resource: its ARN and keys, then the supplied values of the keys the model
-// does not know. A supplied value for a key it knows must agree, else `*conflict` names the key.
-lang::RequestContext ContextFor(const lang::RequestContext& base, const IamResource& r,
-                                const Supplied& supplied, std::string* conflict) {
+lang::RequestContext IamResourceContext(const lang::RequestContext& base, const IamResource& r,
+                                        const CallContext& ctx, std::string* conflict) {
+  const Supplied supplied = SuppliedValues(ctx);
   lang::RequestContext c = base;
   c.resource = r.arn;
   if (r.image != nullptr) lang::AddImageKeys(*r.image, r.tags ? *r.tags : TagSet(), &c);
@@ -105,6 +109,8 @@ lang::RequestContext ContextFor(const lang::RequestContext& base, const IamResou
   }
   return c;
 }
+
+namespace {
 
 Reason Denial(const lang::PolicyResult& r, const lang::RequestContext& c, AccountId account) {
   ReasonArgs args{.account = account};
@@ -136,13 +142,11 @@ std::optional<Reason> Authorize(const PlanView& view, const CallContext& ctx,
       return R(reasons::kUnknownPrincipal, {.account = ctx.account, .text = ctx.principal});
     }
   }
-  const lang::PolicyInputs in =
-      Inputs(principal, ScpInputs(view.ServiceControlPolicies(ctx.account)));
-  const Supplied supplied = SuppliedValues(ctx);
-  const lang::RequestContext base = BaseFor(view, ctx, principal, action, request_tags);
+  const lang::PolicyInputs in = IamInputs(view, ctx, principal);
+  const lang::RequestContext base = IamBaseContext(view, ctx, principal, action, request_tags);
   std::string conflict;
   for (const IamResource& r : resources) {
-    const lang::RequestContext c = ContextFor(base, r, supplied, &conflict);
+    const lang::RequestContext c = IamResourceContext(base, r, ctx, &conflict);
     if (!conflict.empty()) {
       return R(reasons::kIamContextConflict, {.account = ctx.account, .text = conflict});
     }
@@ -198,6 +202,32 @@ IamResource NewResource(const CallContext& ctx, absl::string_view type) {
                              no_account ? "" : ctx.account.ToString(), ":", type, "/*")};
   r.created = true;
   return r;
+}
+
+std::vector<IamResource> LaunchIamResources(const PlanView& view, const CallContext& ctx,
+                                            ImageId image, const std::string* instance_type) {
+  std::vector<IamResource> out;
+  out.push_back(ImageIamResource(view, ctx, image, ctx.region));
+  IamResource instance = NewResource(ctx, "instance");
+  if (instance_type != nullptr) instance.keys.push_back({"ec2:InstanceType", *instance_type});
+  out.push_back(std::move(instance));
+  for (const char* type : {"volume", "network-interface", "security-group", "subnet"}) {
+    out.push_back(NewResource(ctx, type));
+  }
+  return out;
+}
+
+std::vector<IamResource> CopyIamResources(const PlanView& view, const CallContext& ctx,
+                                          ImageId source_image, Region source_region) {
+  return std::vector<IamResource>{NewResource(ctx, "image"), NewResource(ctx, "snapshot"),
+                                  ImageIamResource(view, ctx, source_image, source_region)};
+}
+
+std::vector<IamResource> LaunchPermissionIamResources(const PlanView& view,
+                                                      const CallContext& ctx, ImageId image) {
+  IamResource r = ImageIamResource(view, ctx, image, ctx.region);
+  r.keys.push_back({"ec2:Attribute", "launchPermission"});
+  return std::vector<IamResource>{std::move(r)};
 }
 
 }  // namespace ami::policy

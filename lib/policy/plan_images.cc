@@ -197,9 +197,7 @@ absl::Status PlanCopyImage(const PlanView& view, const CopyImageCall& c, Planned
   }
   // Since October 2024 CopyImage authorizes the source image too (IAM-3).
   const auto resources = [&] {
-    return std::vector<IamResource>{
-        NewResource(c.ctx, "image"), NewResource(c.ctx, "snapshot"),
-        ImageIamResource(view, c.ctx, c.question.source_image, c.question.source_region)};
+    return CopyIamResources(view, c.ctx, c.question.source_image, c.question.source_region);
   };
   if (std::optional<Decision> denied =
           IamDenial(view, c.ctx, "ec2:CopyImage", resources, &c.image_tags)) {

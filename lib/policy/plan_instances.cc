@@ -41,28 +41,12 @@ absl::StatusOr<Instance> LaunchedInstance(const RunInstancesCall& c, const Image
 
 }  // namespace
 
-namespace {
-
-// The resources RunInstances authorizes (IAM-3): the image, and the instance, volumes and
-// network resources it creates or uses, which the model does not name (`…/*`).
-std::vector<IamResource> LaunchResources(const PlanView& view, const RunInstancesCall& c) {
-  std::vector<IamResource> out;
-  out.push_back(ImageIamResource(view, c.ctx, c.question.image, c.ctx.region));
-  IamResource instance = NewResource(c.ctx, "instance");
-  instance.keys.push_back({"ec2:InstanceType", c.instance_type});
-  out.push_back(std::move(instance));
-  for (const char* type : {"volume", "network-interface", "security-group", "subnet"}) {
-    out.push_back(NewResource(c.ctx, type));
-  }
-  return out;
-}
-
-}  // namespace
-
 absl::StatusOr<Planned> PlanRunInstances(const PlanView& view, const RunInstancesCall& c) {
   Planned out;
   if (std::optional<Decision> denied = IamDenial(
-          view, c.ctx, "ec2:RunInstances", [&] { return LaunchResources(view, c); }, &c.tags)) {
+          view, c.ctx, "ec2:RunInstances",
+          [&] { return LaunchIamResources(view, c.ctx, c.question.image, &c.instance_type); },
+          &c.tags)) {
     out.decision = *std::move(denied);
     return out;
   }

@@ -26,9 +26,7 @@ absl::StatusOr<Planned> PlanModifyLaunchPermission(const PlanView& view, const C
   Planned out;
   // IAM-6: ec2:Attribute names the attribute the call modifies.
   if (std::optional<Decision> denied = IamDenial(view, ctx, "ec2:ModifyImageAttribute", [&] {
-        IamResource image = ImageIamResource(view, ctx, q.image, ctx.region);
-        image.keys.push_back({"ec2:Attribute", "launchPermission"});
-        return std::vector<IamResource>{std::move(image)};
+        return LaunchPermissionIamResources(view, ctx, q.image);
       })) {
     out.decision = *std::move(denied);
     return out;

@@ -316,6 +316,14 @@ constexpr ModellingChoice kChoices[] = {
    "IAM. Every other operation called with a principal is refused with "
    "UnauthorizedOperation, never let through unasked; called as the account's root user (no "
    "principal) it behaves as before."},
+  {"MC-70", "IAM-7",
+   "The policy simulator (iam::Simulate, amictl simulate) answers a principal the cloud "
+   "does not hold with NoSuchEntity, as IAM's simulate-principal-policy does, where a call "
+   "by it is UnauthorizedOperation (MC-66). Its EvalDecision is never allowed while a "
+   "condition on a key the model does not know could change the answer: implicitDeny when "
+   "an Allow needs the key, explicitDeny when a Deny may apply, with the keys in "
+   "MissingContextValues. Statements are named by position and Sid; line and column are "
+   "not kept."},
 };
 
 }  // namespace

@@ -50,6 +50,10 @@ bool NeedsContext(Op op) {
     case Op::kImportInstance:
     case Op::kAdvanceClock:
     case Op::kCheck:
+    case Op::kPutPrincipal:
+    case Op::kPutServiceControlPolicy:
+    case Op::kAttachServiceControlPolicy:
+    case Op::kDetachServiceControlPolicy:
     case Op::OPERATION_NOT_SET:
       return false;
     default:
@@ -200,6 +204,10 @@ absl::StatusOr<Outcome> Runner::Execute(const v1::Step& step) {
     if (step.dry_run()) {
       return absl::InvalidArgumentError("dry_run applies only to operations made as an account");
     }
+    if (!step.principal().empty() || step.context_size() > 0) {
+      return absl::InvalidArgumentError(
+          "principal and context apply only to operations made as an account");
+    }
     return Setup(step);
   }
   if (step.account().empty() || step.region().empty()) {
@@ -209,6 +217,9 @@ absl::StatusOr<Outcome> Runner::Execute(const v1::Step& step) {
   AMI_OUTCOME_OR(ctx_.account, AccountId::Parse(step.account()));
   AMI_OUTCOME_OR(ctx_.region, Region::Parse(step.region()));
   ctx_.dry_run = step.dry_run();
+  AMI_ASSIGN_OR_RETURN(ctx_.principal, Resolve(step.principal()));
+  ctx_.context.clear();
+  for (const v1::ContextValue& v : step.context()) ctx_.context.push_back({v.key(), v.value()});
   // The operation's field numbers group the families (settings 20-29, KMS 30-39, instances
   // 40-49, images 50-52, sharing and tags 53-69, lifecycle, governance, Recycle Bin and
   // discovery 70-109; see scenario.proto).
@@ -325,7 +336,32 @@ absl::StatusOr<v1::Scenario> ParseScenarioFile(const std::string& path) {
   return ParseScenario(text, path);
 }
 
+namespace {
+
+// Runs the steps up to the first whose expectation fails.
+absl::StatusOr<ScenarioResult> RunSteps(const v1::Scenario& scenario, Runner& runner) {
+  ScenarioResult result{scenario.name(), {}, true, ""};
+  for (int i = 0; i < scenario.steps_size(); ++i) {
+    AMI_ASSIGN_OR_RETURN(ScenarioStepResult step, runner.RunStep(i + 1, scenario.steps(i)));
+    result.steps.push_back(std::move(step));
+    const ScenarioStepResult& last = result.steps.back();
+    if (!last.expectation_met) {
+      result.passed = false;
+      result.first_mismatch = absl::StrCat(StepLabel(last), ": ", last.mismatch);
+      break;
+    }
+  }
+  return result;
+}
+
+}  // namespace
+
 absl::StatusOr<ScenarioResult> RunScenario(const v1::Scenario& scenario) {
+  return RunScenario(scenario, nullptr);
+}
+
+absl::StatusOr<ScenarioResult> RunScenario(const v1::Scenario& scenario,
+                                           std::unique_ptr<Cloud>* cloud) {
   if (scenario.steps_size() > kMaxScenarioSteps) {
     return MakeError(choices::kInputTooLarge,
                      absl::StrCat("scenario `", scenario.name(), "` has ", scenario.steps_size(),
@@ -341,17 +377,8 @@ absl::StatusOr<ScenarioResult> RunScenario(const v1::Scenario& scenario) {
     options.start_time = *start;
   }
   Runner runner(Cloud::Create(options));
-  ScenarioResult result{scenario.name(), {}, true, ""};
-  for (int i = 0; i < scenario.steps_size(); ++i) {
-    AMI_ASSIGN_OR_RETURN(ScenarioStepResult step, runner.RunStep(i + 1, scenario.steps(i)));
-    result.steps.push_back(std::move(step));
-    const ScenarioStepResult& last = result.steps.back();
-    if (!last.expectation_met) {
-      result.passed = false;
-      result.first_mismatch = absl::StrCat(StepLabel(last), ": ", last.mismatch);
-      break;
-    }
-  }
+  AMI_ASSIGN_OR_RETURN(ScenarioResult result, RunSteps(scenario, runner));
+  if (cloud != nullptr) *cloud = runner.Release();
   return result;
 }
 

@@ -22,8 +22,9 @@ using Op = v1::Step::OperationCase;
 
 absl::StatusOr<std::string> Runner::CheckError(const v1::Expect& e, const Outcome& o) const {
   if (e.error().empty()) {
-    if (!e.message_contains().empty()) {
-      return absl::InvalidArgumentError("expect.message_contains needs expect.error");
+    if (!e.message_contains().empty() || e.residual_size() > 0) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          "expect.", e.residual_size() > 0 ? "residual" : "message_contains", " needs expect.error"));
     }
     if (o.status.ok()) return std::string();
     return absl::StrCat("expected success, got ", OutcomeText(o));
@@ -38,6 +39,11 @@ absl::StatusOr<std::string> Runner::CheckError(const v1::Expect& e, const Outcom
   if (!absl::StrContains(o.status.message(), e.message_contains())) {
     return absl::StrCat("expected the message to contain \"", e.message_contains(), "\", got ",
                         OutcomeText(o));
+  }
+  for (const std::string& key : e.residual()) {
+    if (!NamesResidualKey(o.status.message(), key)) {
+      return absl::StrCat("expected a residual condition on ", key, ", got ", OutcomeText(o));
+    }
   }
   return std::string();
 }
@@ -141,6 +147,7 @@ absl::StatusOr<std::string> Runner::Check(const v1::Step& step, const Outcome& o
     v1::Expect copy = e;
     copy.clear_error();
     copy.clear_message_contains();
+    copy.clear_residual();
     copy.clear_resource();
     scenario_internal::ClearAccountAndReturnedChecks(&copy);
     return copy;

@@ -196,6 +196,11 @@ absl::StatusOr<Outcome> Runner::Setup(const v1::Step& step) {
     case Op::kImportKey:
     case Op::kImportInstance:
       return ImportOp(step);
+    case Op::kPutPrincipal:
+    case Op::kPutServiceControlPolicy:
+    case Op::kAttachServiceControlPolicy:
+    case Op::kDetachServiceControlPolicy:
+      return IamOp(step);
     case Op::kAdvanceClock: {
       AMI_ASSIGN_OR_RETURN(const absl::Duration by, StepDuration("advance_clock.by", step.advance_clock().by()));
       cloud_->AdvanceClock(by);

@@ -26,12 +26,19 @@ namespace ami::scenario_internal {
 // What an operation did, as the report shows it: "ok" and the ids and detail, or the error.
 std::string OutcomeText(const Outcome& o);
 
+// True when `message` (an UnauthorizedOperation's) names `key` in a residual condition: after
+// "allowed only if" or "denied if"; key names are case-insensitive.
+bool NamesResidualKey(absl::string_view message, absl::string_view key);
+
 // A clock move: a duration from zero to kMaxScenarioClockAdvance, else InvalidParameterValue.
 absl::StatusOr<absl::Duration> StepDuration(absl::string_view what, const std::string& text);
 
 class Runner {
  public:
   explicit Runner(std::unique_ptr<Cloud> cloud);
+
+  // The cloud, as the steps left it; the runner is done.
+  std::unique_ptr<Cloud> Release() { return std::move(cloud_); }
 
   // Runs one step; InvalidArgument for a step that cannot run.
   absl::StatusOr<ScenarioStepResult> RunStep(int index, const v1::Step& step);
@@ -50,6 +57,8 @@ class Runner {
   absl::StatusOr<Outcome> Setup(const v1::Step& step);
   absl::StatusOr<Outcome> OrganizationOp(const v1::Step& step);
   absl::StatusOr<Outcome> ImportOp(const v1::Step& step);
+  // put_principal and the service control policy steps (lib/tools/scenario_iam.cc).
+  absl::StatusOr<Outcome> IamOp(const v1::Step& step);
   absl::StatusOr<Outcome> Settings(const v1::Step& step);
   absl::StatusOr<Outcome> Kms(const v1::Step& step);
   absl::StatusOr<Outcome> KeyOp(const v1::Step& step);

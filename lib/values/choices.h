@@ -88,6 +88,10 @@ inline constexpr ErrorCode kBadFleetSpec = ErrorCode::kInvalidParameterValue;
 // grammar or libami's bounds: IAM's code, for Organizations and KMS too.
 inline constexpr ErrorCode kMalformedPolicy = ErrorCode::kMalformedPolicyDocument;
 
+// MC-70: the policy simulator asked about a principal the cloud does not hold: IAM's
+// NoSuchEntity, where a call by it is UnauthorizedOperation (MC-66).
+inline constexpr ErrorCode kUnknownSimulatedPrincipal = ErrorCode::kNoSuchEntity;
+
 }  // namespace ami::choices
 
 #endif  // AMI_LIB_CHOICES_H_

@@ -64,6 +64,7 @@ constexpr std::array<CodeInfo, static_cast<size_t>(EC::kDoNotUseSentinel)> kCode
     {EC::kKmsInvalidStateException, "KMSInvalidStateException", SC::kFailedPrecondition},
     {EC::kSerializationException, "SerializationException", SC::kDataLoss},
     {EC::kMalformedPolicyDocument, "MalformedPolicyDocument", SC::kInvalidArgument},
+    {EC::kNoSuchEntity, "NoSuchEntity", SC::kNotFound},
 }};
 
 constexpr bool RowsInEnumOrder() {

@@ -30,7 +30,7 @@ self=111122223333; partner=444455556666
 check "help" 0 "commands:" -- "$amictl" --help
 check "no command" 2 "usage: amictl" -- "$amictl"
 check "unknown command" 2 "unknown command" -- "$amictl" frobnicate
-for c in import explain run audit; do
+for c in import explain simulate run audit; do
   check "$c --help" 0 "usage: amictl $c" -- "$amictl" "$c" --help
 done
 
@@ -88,6 +88,40 @@ check "run failing scenario" 1 "FAIL .*expectation_mismatch.textproto: step 3" -
   "$amictl" run "$scenarios/failing/expectation_mismatch.textproto"
 check "run malformed scenario" 2 "malformed.textproto:12" -- "$amictl" run "$scenarios/failing/malformed.textproto"
 check "run without files" 2 "usage: amictl run" -- "$amictl" run
+
+# IAM: a state saved from the IAM scenario, then explain --principal and simulate.
+iam_state="$work/iam.amistate"; w=444455556666
+dev="arn:aws:iam::$w:role/developer"; app=ami-0a1b2c3d4e5f60718
+app_arn="arn:aws:ec2:us-east-1::image/$app"
+check "run --save-state" 0 "PASS iam_guardrails" -- "$amictl" run --save-state "$iam_state" \
+  "$scenarios/iam_guardrails.textproto"
+check "explain --principal residual" 1 "allowed only if OfficeOnly statement 1.*aws:SourceIp" -- \
+  "$amictl" explain --state "$iam_state" --as $w --region us-east-1 --principal "$dev" launch $app
+check "explain --principal --context" 0 "ALLOW" -- "$amictl" explain --state "$iam_state" --as $w \
+  --region us-east-1 --principal "$dev" --context aws:SourceIp=203.0.113.7 launch $app
+check "explain --principal scp" 1 "explicit deny in a service control policy" -- "$amictl" explain \
+  --state "$iam_state" --as $w --region us-east-1 --principal "$dev" --context aws:SourceIp=203.0.113.7 \
+  share $app --with 111122223333
+check "explain --principal unknown" 1 "is not one the cloud holds" -- "$amictl" explain --state "$iam_state" \
+  --as $w --region us-east-1 --principal "arn:aws:iam::$w:role/nobody" launch $app
+check "explain bad --context" 2 "KEY=VALUE" -- "$amictl" explain --state "$iam_state" --as $w \
+  --region us-east-1 --principal "$dev" --context nonsense launch $app
+check "simulate --json residual" 1 '"EvalDecision": "implicitDeny"' -- \
+  "$amictl" simulate --json --state "$iam_state" --principal "$dev" --action ec2:RunInstances --resource "$app_arn"
+check "simulate --json missing context values" 1 '"MissingContextValues": \["aws:SourceIp"\]' -- \
+  "$amictl" simulate --json --state "$iam_state" --principal "$dev" --action ec2:RunInstances --resource "$app_arn"
+check "simulate --json allowed" 0 '"EvalDecision": "allowed"' -- "$amictl" simulate --json \
+  --state "$iam_state" --principal "$dev" --action ec2:RunInstances --resource "$app_arn" \
+  --context aws:SourceIp=203.0.113.7
+check "simulate --json matched statement" 0 '"SourcePolicyId": "OfficeOnly", "SourcePolicyType": "role"' -- \
+  "$amictl" simulate --json --state "$iam_state" --principal "$dev" --action ec2:RunInstances \
+  --context aws:SourceIp=203.0.113.7
+check "simulate scp" 1 "ec2:ModifyImageAttribute on \\*: explicitDeny by p-nosharing1" -- "$amictl" simulate \
+  --state "$iam_state" --principal "$dev" --action ec2:ModifyImageAttribute --context aws:SourceIp=203.0.113.7
+check "simulate unknown principal" 2 "NoSuchEntity" -- "$amictl" simulate --state "$iam_state" \
+  --principal "arn:aws:iam::$w:role/nobody" --action ec2:RunInstances
+check "simulate without action" 2 "usage: amictl simulate" -- "$amictl" simulate --state "$iam_state" \
+  --principal "$dev"
 
 # audit
 check "audit" 0 "public-image .*ami-0d3e4f5a6b7c8d9e0" -- "$amictl" audit --state "$state"

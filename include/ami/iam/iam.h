@@ -24,7 +24,9 @@
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "ami/cloud.h"
+#include "ami/iam/simulation.h"
 #include "ami/ids.h"
+#include "ami/policy.h"
 
 namespace ami::iam {
 
@@ -66,6 +68,22 @@ absl::Status AttachServiceControlPolicy(Cloud& cloud, absl::string_view policy_i
                                         absl::string_view target);
 absl::Status DetachServiceControlPolicy(Cloud& cloud, absl::string_view policy_id,
                                         absl::string_view target);
+
+// ---- Asking IAM without calling (preflight and simulation; types in ami/iam/simulation.h) ----
+
+// The preflight questions of ami/policy.h asked as `who`: IAM first, as RunInstances, CopyImage
+// and ModifyImageAttribute (launchPermission) ask it (UnauthorizedOperation with AWS's message
+// and any residual conditions, "allowed only if …"), then the question's own rules. For a launch
+// the instance type is unknown, so a condition on ec2:InstanceType is a residual condition.
+// Make-public is the ShareQuestion that adds the group all.
+Decision Explain(const Cloud& cloud, const Identity& who, const policy::LaunchQuestion& q);
+Decision Explain(const Cloud& cloud, const Identity& who, const policy::CopyQuestion& q);
+Decision Explain(const Cloud& cloud, const Identity& who, const policy::ShareQuestion& q);
+
+// One result per action and resource, actions outer. A principal the cloud does not hold is
+// `NoSuchEntity` (MC-70); a malformed principal ARN or no action `InvalidParameterValue`.
+absl::StatusOr<std::vector<SimulationResult>> Simulate(const Cloud& cloud,
+                                                       const SimulationRequest& request);
 
 }  // namespace ami::iam
 

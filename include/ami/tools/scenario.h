@@ -10,11 +10,13 @@
 #ifndef AMI_TOOLS_SCENARIO_H_
 #define AMI_TOOLS_SCENARIO_H_
 
+#include <memory>
 #include <string>
 #include <vector>
 
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
+#include "ami/cloud.h"
 #include "ami/v1/scenario.pb.h"
 
 namespace ami {
@@ -69,6 +71,10 @@ absl::StatusOr<ami::v1::Scenario> ParseScenarioFile(const std::string& path);
 // scenario that would hold more than kMaxScenarioCreatedResources images, snapshots, instances
 // and KMS keys of its own is `ResourceLimitExceeded` (ami/errors.h).
 absl::StatusOr<ScenarioResult> RunScenario(const ami::v1::Scenario& scenario);
+// As above; `*cloud` receives the cloud as the run left it (after the last step run), for
+// example to save it as a state file.
+absl::StatusOr<ScenarioResult> RunScenario(const ami::v1::Scenario& scenario,
+                                           std::unique_ptr<Cloud>* cloud);
 
 // One line per step: "step N  CALLER  REGION  OPERATION  OUTCOME", then PASS or FAIL with the
 // first mismatch.

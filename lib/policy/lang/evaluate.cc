@@ -1,6 +1,7 @@
 // Policy evaluation in the order AWS documents it; see evaluate.h.
 #include "policy/lang/evaluate.h"
 
+#include <algorithm>
 #include <string>
 #include <utility>
 #include <vector>
@@ -10,6 +11,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
+#include "absl/strings/strip.h"
 
 namespace ami::lang {
 namespace {
@@ -93,8 +95,44 @@ struct Prepared {
   ArnParts resource;
 };
 
+// What a statement could not decide: the conditions as text, and the condition keys the
+// context does not know that they read.
+struct Undecided {
+  std::vector<std::string> text;
+  std::vector<std::string> keys;
+};
+
+void Append(Undecided from, Undecided* to) {
+  for (std::string& t : from.text) to->text.push_back(std::move(t));
+  for (std::string& k : from.keys) to->keys.push_back(std::move(k));
+}
+
+// Adds the keys of the policy variables in `text` (`${key}`, `${key, 'default'}`) that `ctx`
+// does not know.
+void AddUnknownVariables(absl::string_view text, const RequestContext& ctx,
+                         std::vector<std::string>* keys) {
+  size_t at = 0;
+  while ((at = text.find("${", at)) != absl::string_view::npos) {
+    const size_t end = text.find_first_of(",}", at + 2);
+    if (end == absl::string_view::npos) return;
+    const absl::string_view name = absl::StripAsciiWhitespace(text.substr(at + 2, end - at - 2));
+    at = end;
+    if (name.empty() || name == "*" || name == "?" || name == "$") continue;
+    if (ctx.Lookup(absl::AsciiStrToLower(name)).state == KeyLookup::State::kUnknown) {
+      keys->push_back(std::string(name));
+    }
+  }
+}
+
+// The keys that leave the condition `c` undecided for `ctx`: its own, or a variable's.
+void AddUnknownKeys(const Condition& c, const RequestContext& ctx, std::vector<std::string>* keys) {
+  if (ctx.Lookup(c.key_lower).state == KeyLookup::State::kUnknown) keys->push_back(c.key);
+  if (!c.has_variable) return;
+  for (const std::string& v : c.values) AddUnknownVariables(v, ctx, keys);
+}
+
 Truth ResourceMatches(const Statement& s, const PolicyDocument& doc, const RequestContext& ctx,
-                      const Prepared& request, std::vector<std::string>* unknown) {
+                      const Prepared& request, Undecided* unknown) {
   Truth any = Truth::kFalse;
   for (const Glob& g : s.resources) {
     if (g.text == "*" || (g.arn && ArnPartsMatch(*g.arn, request.resource))) {
@@ -108,7 +146,8 @@ Truth ResourceMatches(const Statement& s, const PolicyDocument& doc, const Reque
       if (sub.state == Substitution::State::kNoValue) continue;
       if (sub.state == Substitution::State::kUnknown) {
         any = Truth::kUnknown;
-        unknown->push_back(absl::StrCat("Resource ", g.text));
+        unknown->text.push_back(absl::StrCat("Resource ", g.text));
+        AddUnknownVariables(g.text, ctx, &unknown->keys);
         continue;
       }
       text = std::move(sub.text);
@@ -122,35 +161,35 @@ Truth ResourceMatches(const Statement& s, const PolicyDocument& doc, const Reque
   return any == Truth::kTrue ? Truth::kFalse : Truth::kTrue;
 }
 
-Truth ConditionsHold(const Statement& s, const RequestContext& ctx,
-                     std::vector<std::string>* unknown) {
+Truth ConditionsHold(const Statement& s, const RequestContext& ctx, Undecided* unknown) {
   Truth all = Truth::kTrue;
-  std::vector<std::string> undecided;
+  Undecided undecided;
   for (const Condition& c : s.conditions) {
     const Truth t = EvaluateCondition(c, ctx);
     if (t == Truth::kFalse) return Truth::kFalse;
     if (t == Truth::kUnknown) {
       all = Truth::kUnknown;
-      undecided.push_back(ConditionText(c));
+      undecided.text.push_back(ConditionText(c));
+      AddUnknownKeys(c, ctx, &undecided.keys);
     }
   }
-  for (std::string& u : undecided) unknown->push_back(std::move(u));
+  Append(std::move(undecided), unknown);
   return all;
 }
 
 // Whether one statement applies to the request, and how the principal matched; kUnknown adds
 // the conditions it could not decide to `unknown`.
 Truth Applies(const Statement& s, const PolicyDocument& doc, const RequestContext& ctx,
-              const Prepared& request, std::vector<std::string>* unknown, PrincipalMatch* how) {
+              const Prepared& request, Undecided* unknown, PrincipalMatch* how) {
   *how = MatchPrincipal(s, ctx);
   if (*how == PrincipalMatch::kNo || !ActionMatches(s, request.action)) return Truth::kFalse;
-  std::vector<std::string> undecided;
+  Undecided undecided;
   const Truth resource = ResourceMatches(s, doc, ctx, request, &undecided);
   if (resource == Truth::kFalse) return Truth::kFalse;
   const Truth conditions = ConditionsHold(s, ctx, &undecided);
   if (conditions == Truth::kFalse) return Truth::kFalse;
   if (resource == Truth::kTrue && conditions == Truth::kTrue) return Truth::kTrue;
-  for (std::string& u : undecided) unknown->push_back(std::move(u));
+  Append(std::move(undecided), unknown);
   return Truth::kUnknown;
 }
 
@@ -163,20 +202,27 @@ struct Verdict {
   std::optional<StatementRef> account_allow;
   std::vector<std::string> maybe_deny;
   std::vector<std::string> maybe_allow;
+  // The unknown keys those read.
+  std::vector<std::string> maybe_deny_keys;
+  std::vector<std::string> maybe_allow_keys;
 };
 
 Verdict Judge(const NamedPolicy& p, const RequestContext& ctx, const Prepared& request) {
   Verdict v;
   const PolicyDocument& doc = *p.document;
   for (const Statement& s : doc.statements) {
-    std::vector<std::string> unknown;
+    Undecided unknown;
     PrincipalMatch how = PrincipalMatch::kNo;
     const Truth t = Applies(s, doc, ctx, request, &unknown, &how);
     if (t == Truth::kFalse) continue;
     StatementRef ref{p.name, doc.kind, s.Name()};
     if (t == Truth::kUnknown) {
-      (s.effect == Effect::kDeny ? v.maybe_deny : v.maybe_allow)
-          .push_back(absl::StrCat(p.name, " ", ref.statement, ": ", absl::StrJoin(unknown, " and ")));
+      const bool deny = s.effect == Effect::kDeny;
+      (deny ? v.maybe_deny : v.maybe_allow)
+          .push_back(absl::StrCat(p.name, " ", ref.statement, ": ",
+                                  absl::StrJoin(unknown.text, " and ")));
+      std::vector<std::string>& keys = deny ? v.maybe_deny_keys : v.maybe_allow_keys;
+      keys.insert(keys.end(), unknown.keys.begin(), unknown.keys.end());
       continue;
     }
     if (s.effect == Effect::kDeny) {
@@ -273,6 +319,15 @@ std::optional<PolicyKind> Missing(const PolicyInputs& in, const RequestContext& 
   return PolicyKind::kKeyPolicy;
 }
 
+// Adds `keys` to `out`, each key once (names are case-insensitive).
+void AddMissingKeys(const std::vector<std::string>& keys, std::vector<std::string>* out) {
+  for (const std::string& k : keys) {
+    const bool seen = std::any_of(out->begin(), out->end(),
+                                  [&k](const std::string& o) { return absl::EqualsIgnoreCase(o, k); });
+    if (!seen) out->push_back(k);
+  }
+}
+
 std::string KindPhrase(PolicyKind kind) {
   switch (kind) {
     case PolicyKind::kServiceControl:
@@ -293,12 +348,13 @@ PolicyResult Evaluate(const PolicyInputs& inputs, const RequestContext& ctx) {
   const Prepared request{absl::AsciiStrToLower(ctx.action), SplitArnParts(ctx.resource, false)};
   const Verdicts all = JudgeAll(inputs, ctx, request);
   PolicyResult result;
-  std::vector<std::string> maybe_deny;
-  std::vector<std::string> maybe_allow;
+  Verdict maybe;
   all.ForEach([&](const Verdict& v) {
     if (v.deny && !result.decided_by) result.decided_by = v.deny;
-    maybe_deny.insert(maybe_deny.end(), v.maybe_deny.begin(), v.maybe_deny.end());
-    maybe_allow.insert(maybe_allow.end(), v.maybe_allow.begin(), v.maybe_allow.end());
+    maybe.maybe_deny.insert(maybe.maybe_deny.end(), v.maybe_deny.begin(), v.maybe_deny.end());
+    maybe.maybe_allow.insert(maybe.maybe_allow.end(), v.maybe_allow.begin(), v.maybe_allow.end());
+    AddMissingKeys(v.maybe_deny_keys, &maybe.maybe_deny_keys);
+    AddMissingKeys(v.maybe_allow_keys, &maybe.maybe_allow_keys);
   });
   if (result.decided_by) {
     result.outcome = Outcome::kExplicitDeny;
@@ -311,17 +367,19 @@ PolicyResult Evaluate(const PolicyInputs& inputs, const RequestContext& ctx) {
   }
   std::optional<StatementRef> by;
   if (!result.missing_allow) result.missing_allow = Missing(inputs, ctx, all, &by);
-  for (std::string& d : maybe_deny) result.residual.push_back(absl::StrCat("denied if ", d));
-  if (!result.missing_allow && maybe_deny.empty()) {
+  for (std::string& d : maybe.maybe_deny) result.residual.push_back(absl::StrCat("denied if ", d));
+  result.missing_keys = std::move(maybe.maybe_deny_keys);
+  if (!result.missing_allow && maybe.maybe_deny.empty()) {
     result.outcome = Outcome::kAllow;
     result.decided_by = std::move(by);
     return result;
   }
   result.outcome = Outcome::kImplicitDeny;
   if (result.missing_allow) {
-    for (std::string& a : maybe_allow) {
+    for (std::string& a : maybe.maybe_allow) {
       result.residual.push_back(absl::StrCat("allowed only if ", a));
     }
+    AddMissingKeys(maybe.maybe_allow_keys, &result.missing_keys);
   }
   return result;
 }

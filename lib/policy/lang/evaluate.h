@@ -76,6 +76,9 @@ struct PolicyResult {
   // Conditions on facts the context does not hold that would change the answer:
   // "would be allowed only if <conditions>" / "would be denied if <conditions>".
   std::vector<std::string> residual;
+  // The condition keys the context did not know that those residual conditions read (each once,
+  // as first written): the values a caller would supply for a definite answer.
+  std::vector<std::string> missing_keys;
 
   bool allowed() const { return outcome == Outcome::kAllow; }
 };
