@@ -2,6 +2,7 @@
 // output with ImportAwsCli: the imported principals and service control policies then decide
 // calls (IAM-1, IAM-2), and every input that could hide a Deny is refused.
 #include <memory>
+#include <sstream>
 #include <string>
 #include <vector>
 
@@ -9,6 +10,7 @@
 #include "absl/strings/str_replace.h"
 #include "ami/ami.h"
 #include "ami/io/aws_import.h"
+#include "ami/io/state_file.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "tests/test_util.h"
@@ -248,6 +250,11 @@ TEST(ImportIam, FilteredOutputSplitOverFilesIsJoined) {
   EXPECT_THAT(Launch(**cloud, As(kWorkload, Arn(kWorkload, "role/runner"))), IsOk());
 }
 
+TEST(ImportIam, EmptyPoliciesListAsksForNoOrganization) {
+  // `--filter LocalManagedPolicy` of an account with none prints what list-policies would.
+  EXPECT_THAT(ImportAwsCli({File("iam.json", R"({"Policies": []})")}), IsOk());
+}
+
 TEST(ImportIam, TruncatedListingIsRefused) {
   std::string json = AuthorizationDetails();
   json = absl::StrReplaceAll(json, {{R"("IsTruncated": false)",
@@ -323,6 +330,20 @@ TEST(ImportOrganizations, IAM_2_ImportedScpOnTheOuDenies) {
   const absl::Status denied = Launch(**cloud, As(kWorkload, Arn(kWorkload, "role/deployer")));
   EXPECT_THAT(denied, HasErrorCode(ErrorCode::kUnauthorizedOperation));
   EXPECT_THAT(denied.message(), HasSubstr("with an explicit deny in a service control policy"));
+}
+
+TEST(ImportOrganizations, IAM_2_StateFileKeepsWhatWasImported) {
+  auto cloud = ImportAwsCli(Join(Join(ImageFiles(), OrganizationFiles()),
+                                 {File("iam.json", AuthorizationDetails())}));
+  ASSERT_THAT(cloud, IsOk());
+  std::stringstream saved;
+  ASSERT_THAT(SaveState(**cloud, saved), IsOk());
+  auto loaded = LoadState(saved);
+  ASSERT_THAT(loaded, IsOk());
+  EXPECT_THAT(Launch(**loaded, As(kWorkload, Arn(kWorkload, "role/deployer"))),
+              HasErrorCode(ErrorCode::kUnauthorizedOperation));
+  EXPECT_THAT(Launch(**loaded, As(kWorkload, "")),
+              HasErrorCode(ErrorCode::kUnauthorizedOperation));  // SCPs bind the root user too.
 }
 
 TEST(ImportOrganizations, IAM_2_AccountOutsideTheDeniedOuIsAllowed) {

@@ -72,7 +72,9 @@ absl::Status Inconsistent(absl::string_view message) {
 }  // namespace
 
 absl::Status OrganizationFiles::Add(const AwsCliFile& file, Kind kind) {
-  any_ = true;
+  // An empty {"Policies": []} may as well be IAM's, filtered to managed policies, as
+  // Organizations': it asks for no organization.
+  if (kind != Kind::kScpList) any_ = true;
   switch (kind) {
     case Kind::kOrganization: return AddOrganization(file);
     case Kind::kRoots: return AddRoots(file);
@@ -189,6 +191,7 @@ absl::Status OrganizationFiles::AddPolicyList(const AwsCliFile& file) {
     if (!p.type().empty() && p.type() != "SERVICE_CONTROL_POLICY") continue;
     listed_.emplace(p.id(), Where{&file, absl::StrCat("Policies[", i, "]")});
   }
+  if (out.policies_size() > 0) any_ = true;
   return absl::OkStatus();
 }
 
