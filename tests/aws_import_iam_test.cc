@@ -278,7 +278,7 @@ TEST(ImportIam, AttachedAwsManagedPolicyNotListedIsRefused) {
   EXPECT_THAT(cloud.status().message(), HasSubstr("without --filter, or include AWSManagedPolicy"));
 }
 
-TEST(ImportIam, MissingBoundaryAndGroupAreRefused) {
+TEST(ImportIam, MissingBoundaryPolicyIsRefused) {
   std::string no_boundary = AuthorizationDetails();
   no_boundary = absl::StrReplaceAll(
       no_boundary, {{R"("PermissionsBoundaryArn": "arn:aws:iam::222222222222:policy/DescribeOnly")",
@@ -288,6 +288,9 @@ TEST(ImportIam, MissingBoundaryAndGroupAreRefused) {
   EXPECT_THAT(boundary.status().message(),
               HasSubstr("PermissionsBoundary.PermissionsBoundaryArn: managed policy "
                         "`arn:aws:iam::222222222222:policy/Gone`"));
+}
+
+TEST(ImportIam, MissingGroupIsRefused) {
   std::string no_group = AuthorizationDetails();
   no_group = absl::StrReplaceAll(no_group, {{R"("GroupName": "launchers")", R"("GroupName": "x")"}});
   const auto group = ImportAwsCli({File("iam.json", no_group)});
@@ -405,7 +408,7 @@ TEST(ImportOrganizations, UnknownParentIsRefused) {
                         "under `ou-ab12-99999999`, which is neither the root"));
 }
 
-TEST(ImportOrganizations, DisagreeingInputsAreRefused) {
+TEST(ImportOrganizations, AccountUnderTwoParentsIsRefused) {
   std::vector<AwsCliFile> two_ous = OrganizationFiles();
   two_ous.push_back(WithParent(File("again.json", R"({"Accounts": [{"Id": "222222222222"}]})",
                                     kMgmt), kWorkloads));
@@ -413,6 +416,9 @@ TEST(ImportOrganizations, DisagreeingInputsAreRefused) {
   EXPECT_THAT(a.status(), HasErrorCode(ErrorCode::kInvalidParameterValue));
   EXPECT_THAT(a.status().message(), HasSubstr("again.json: Accounts[0].Id: `222222222222` is under "
                                               "`ou-ab12-11111111` here and under `ou-ab12-22222222`"));
+}
+
+TEST(ImportOrganizations, TwoOrganizationsAreRefused) {
   std::vector<AwsCliFile> two_orgs = OrganizationFiles();
   two_orgs.push_back(File("org2.json", R"({"Organization": {"Id": "o-otherorg22",
       "MasterAccountId": "111111111111"}})", kMgmt));
@@ -421,13 +427,17 @@ TEST(ImportOrganizations, DisagreeingInputsAreRefused) {
   EXPECT_THAT(b.status().message(), HasSubstr("an import holds one organization"));
 }
 
-TEST(ImportOrganizations, AccountsNeedTheirParentAndListingsTheirIds) {
+TEST(ImportOrganizations, AccountWithoutParentIsRefused) {
   std::vector<AwsCliFile> files = OrganizationFiles();
   files.push_back(File("all-accounts.json", R"({"Accounts": [{"Id": "444444444444"}]})", kMgmt));
   const auto unplaced = ImportAwsCli(files);
   EXPECT_THAT(unplaced.status(), HasErrorCode(ErrorCode::kMissingParameter));
   EXPECT_THAT(unplaced.status().message(), HasSubstr("account `444444444444` has no known parent"));
-  // list-accounts with Paths, or a list-parents output, places it.
+}
+
+TEST(ImportOrganizations, ListAccountsIsPlacedByPathsOrListParents) {
+  std::vector<AwsCliFile> files = OrganizationFiles();
+  files.push_back(File("all-accounts.json", "", kMgmt));
   files.back().json = R"({"Accounts": [{"Id": "444444444444",
       "Paths": ["o-exampleorg1/r-ab12/ou-ab12-11111111/444444444444/"]}]})";
   const auto placed = ImportAwsCli(files);
@@ -437,14 +447,27 @@ TEST(ImportOrganizations, AccountsNeedTheirParentAndListingsTheirIds) {
   files.back().json = R"({"Accounts": [{"Id": "444444444444"}]})";
   AwsCliFile parents = File("parents.json", R"({"Parents": [{"Id": "ou-ab12-11111111",
       "Type": "ORGANIZATIONAL_UNIT"}]})", kMgmt);
-  const auto no_child = ImportAwsCli(Join(files, {parents}));
-  EXPECT_THAT(no_child.status(), HasErrorCode(ErrorCode::kMissingParameter));
-  EXPECT_THAT(no_child.status().message(), HasSubstr("set AwsCliFile::child_id"));
   parents.child_id = "444444444444";
   EXPECT_THAT(ImportAwsCli(Join(files, {parents})), IsOk());
+}
+
+TEST(ImportOrganizations, ListParentsWithoutItsChildIdIsRefused) {
+  std::vector<AwsCliFile> files = OrganizationFiles();
+  files.push_back(File("parents.json", R"({"Parents": [{"Id": "ou-ab12-11111111",
+      "Type": "ORGANIZATIONAL_UNIT"}]})", kMgmt));
+  const auto no_child = ImportAwsCli(files);
+  EXPECT_THAT(no_child.status(), HasErrorCode(ErrorCode::kMissingParameter));
+  EXPECT_THAT(no_child.status().message(), HasSubstr("parents.json: list-parents output needs "
+                                                     "the --child-id it was run with: set "
+                                                     "AwsCliFile::child_id (amictl import --child)"));
+}
+
+TEST(ImportOrganizations, ListingWithoutItsParentIdIsRefused) {
   std::vector<AwsCliFile> no_parent = OrganizationFiles();
   no_parent[2].parent_id.clear();
-  EXPECT_THAT(ImportAwsCli(no_parent).status().message(), HasSubstr("set AwsCliFile::parent_id"));
+  const auto cloud = ImportAwsCli(no_parent);
+  EXPECT_THAT(cloud.status(), HasErrorCode(ErrorCode::kMissingParameter));
+  EXPECT_THAT(cloud.status().message(), HasSubstr("set AwsCliFile::parent_id"));
 }
 
 TEST(ImportOrganizations, TruncatedListingIsRefused) {
@@ -486,12 +509,15 @@ TEST(ImportKms, GrantsJoinTheirKey) {
   EXPECT_FALSE(key->grants()[0].operations.Has(KmsAction::kEncrypt));
 }
 
-TEST(ImportKms, GrantsOfUnknownKeysOrBadOperationsAreRefused) {
+TEST(ImportKms, GrantOfAKeyNotDescribedIsRefused) {
   const auto unknown = ImportAwsCli({File("grants.json", R"({"Grants": [
       {"KeyId": "1234abcd-12ab-34cd-56ef-1234567890ab", "GrantId": "g",
        "GranteePrincipal": "333333333333", "Operations": ["Decrypt"]}]})")});
   EXPECT_THAT(unknown.status(), HasErrorCode(ErrorCode::kKmsNotFoundException));
   EXPECT_THAT(unknown.status().message(), HasSubstr("grants.json: Grants[0].KeyId: "));
+}
+
+TEST(ImportKms, GrantWithUnknownOperationIsRefused) {
   const auto bad = ImportAwsCli({File("key.json", kKey), File("grants.json", R"({"Grants": [
       {"KeyId": "1234abcd-12ab-34cd-56ef-1234567890ab", "GrantId": "g",
        "GranteePrincipal": "333333333333", "Operations": ["Fly"]}]})")});
