@@ -75,7 +75,8 @@
 // inputs are `InvalidParameterValue`: two organizations or roots, a child under two parents, an OU
 // or account whose parent is neither the root nor a listed OU. A listing with a NextToken is
 // refused (`MissingParameter`). Other policy types in describe-policy are refused. SCPs are put
-// last, after every other import call.
+// last, after every other import call. The import knows only the SCPs its files name: without
+// list-policies output, an organization holds p-FullAWSAccess alone.
 //
 // Snapshots of other accounts' images (MC-36): an image owned by another account than the
 // file's (a public Amazon or Marketplace image, or one shared with the account) usually maps
