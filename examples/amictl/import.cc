@@ -14,15 +14,23 @@ namespace amictl {
 namespace {
 
 constexpr char kHelp[] =
-    "usage: amictl import --out STATE [--account ID] [--region REGION] [--key KEY] FILE...\n"
+    "usage: amictl import --out STATE [--account ID] [--region REGION] [--key KEY]\n"
+    "                     [--parent ID] [--child ID] [--policy-id ID] FILE...\n"
     "\n"
     "Reads the JSON that the AWS CLI prints for ec2 describe-images, describe-snapshots,\n"
     "describe-instances, describe-image-attribute --attribute launchPermission,\n"
     "describe-snapshot-attribute --attribute createVolumePermission, kms describe-key,\n"
-    "kms get-key-policy, ec2 get-ebs-encryption-by-default and\n"
-    "get-image-block-public-access-state, and writes one state file.\n"
+    "kms get-key-policy, kms list-aliases, kms list-grants, ec2 get-ebs-encryption-by-default,\n"
+    "get-ebs-default-kms-key-id and get-image-block-public-access-state,\n"
+    "iam get-account-authorization-details, and organizations describe-organization,\n"
+    "list-roots, list-organizational-units-for-parent, list-accounts[-for-parent],\n"
+    "list-parents, list-policies, describe-policy and list-targets-for-policy, and writes one\n"
+    "state file.\n"
     "--account and --region say where the CLI ran; they apply to the files after them and may\n"
-    "be repeated. --key names the key of the next get-key-policy file.\n";
+    "be repeated. --key names the key of the next get-key-policy file; --parent the --parent-id\n"
+    "of the next list-organizational-units-for-parent or list-accounts-for-parent file;\n"
+    "--child the --child-id of the next list-parents file; --policy-id that of the next\n"
+    "list-targets-for-policy file.\n";
 
 }  // namespace
 
@@ -37,7 +45,7 @@ int Import(const Args& args) {
     return kUsage;
   }
   std::vector<ami::AwsCliFile> files;
-  std::string account = "000000000000", region = "us-east-1", key;
+  std::string account = "000000000000", region = "us-east-1", key, parent, child, policy;
   for (const Args::Item& item : args.items) {
     if (item.option == "--account") {
       account = item.value;
@@ -45,6 +53,12 @@ int Import(const Args& args) {
       region = item.value;
     } else if (item.option == "--key") {
       key = item.value;
+    } else if (item.option == "--parent") {
+      parent = item.value;
+    } else if (item.option == "--child") {
+      child = item.value;
+    } else if (item.option == "--policy-id") {
+      policy = item.value;
     } else if (item.option.empty()) {
       auto acct = ami::AccountId::Parse(account);
       if (!acct.ok()) return Fail(args, acct.status());
@@ -52,8 +66,12 @@ int Import(const Args& args) {
       if (!reg.ok()) return Fail(args, reg.status());
       absl::StatusOr<std::string> json = ami::ReadAwsCliJson(item.value);
       if (!json.ok()) return Fail(args, json.status());
-      files.push_back(ami::AwsCliFile{item.value, *std::move(json), *acct, *reg, key});
+      files.push_back(
+          ami::AwsCliFile{item.value, *std::move(json), *acct, *reg, key, parent, child, policy});
       key.clear();
+      parent.clear();
+      child.clear();
+      policy.clear();
     }
   }
   if (files.empty()) {

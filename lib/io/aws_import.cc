@@ -20,10 +20,15 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "absl/strings/str_split.h"
 #include "ami/errors.h"
 #include "ami/io/proto.h"
 #include "ami/v1/aws_cli.pb.h"
+#include "absl/container/flat_hash_set.h"
+#include "ami/iam/iam.h"
+#include "io/aws_import_iam.h"
 #include "io/aws_import_json.h"
+#include "io/aws_import_org.h"
 #include "values/choices.h"
 #include "cloud/state.h"
 #include "io/file_util.h"
@@ -42,6 +47,9 @@ using aws_import_internal::DecodeJson;
 using aws_import_internal::Kind;
 using aws_import_internal::InfoOf;
 using aws_import_internal::Detect;
+using aws_import_internal::AuthorizationDetails;
+using aws_import_internal::ImportedPrincipal;
+using aws_import_internal::OrganizationFiles;
 
 // ---- The import -------------------------------------------------------------------------------
 
@@ -70,13 +78,19 @@ class Importer {
 
   absl::Status Read(const AwsCliFile& file);
   absl::Status ImportAll() {
+    AMI_RETURN_IF_ERROR(orgs_.ImportTree(*cloud_));
+    AMI_RETURN_IF_ERROR(MergeGrants());
     AMI_RETURN_IF_ERROR(ImportKeys());
     AMI_RETURN_IF_ERROR(ImportAliases());
     AMI_RETURN_IF_ERROR(ImportKeyPolicies());
     AMI_RETURN_IF_ERROR(ImportSnapshots());
     AMI_RETURN_IF_ERROR(ImportImages());
     AMI_RETURN_IF_ERROR(ImportInstances());
-    return ImportSettings();
+    AMI_RETURN_IF_ERROR(ImportSettings());
+    AMI_RETURN_IF_ERROR(ImportDefaultKeys());
+    AMI_RETURN_IF_ERROR(ImportPrincipals());
+    // Last: service control policies bind the root-user calls made above.
+    return orgs_.ImportPolicies(*cloud_);
   }
   std::unique_ptr<Cloud> TakeCloud() { return std::move(cloud_); }
 
@@ -99,6 +113,9 @@ class Importer {
   absl::Status ReadSnapshots(const AwsCliFile& file);
   absl::Status ReadInstances(const AwsCliFile& file);
 
+  absl::Status MergeGrants();
+  absl::Status MergeGrant(const AwsCliFile& file, const v1::ListGrantsOutput::Grant& grant,
+                          const std::string& path);
   absl::Status ImportKeys();
   absl::Status ImportAliases();
   absl::Status ImportAlias(const AwsCliFile& file, const v1::ListAliasesOutput::Alias& alias,
@@ -115,6 +132,8 @@ class Importer {
   absl::StatusOr<Snapshot> Placeholder(const Image& image, const EbsBlockDevice& ebs) const;
   absl::Status ImportInstances();
   absl::Status ImportSettings();
+  absl::Status ImportDefaultKeys();
+  absl::Status ImportPrincipals();
 
   std::unique_ptr<Cloud> cloud_;
   std::vector<Located<v1::Image>> images_;
@@ -127,6 +146,10 @@ class Importer {
   std::vector<FromFile<v1::GetEbsEncryptionByDefaultOutput>> ebs_encryption_;
   std::vector<FromFile<v1::GetImageBlockPublicAccessStateOutput>> block_public_access_;
   std::vector<FromFile<v1::ListAliasesOutput>> aliases_;
+  std::vector<FromFile<v1::ListGrantsOutput>> grants_;
+  std::vector<FromFile<v1::GetEbsDefaultKmsKeyIdOutput>> default_keys_;
+  AuthorizationDetails iam_;
+  OrganizationFiles orgs_;
   // Customer managed keys imported, and AWS managed keys imported (whose policies are fixed by
   // AWS, KMS-1: their get-key-policy output is not read).
   std::vector<KmsKey> imported_keys_;
@@ -146,6 +169,10 @@ absl::Status Importer::Read(const AwsCliFile& file) {
     case Kind::kEbsEncryption: return Keep(file, kind, &ebs_encryption_);
     case Kind::kImageBlockPublicAccess: return Keep(file, kind, &block_public_access_);
     case Kind::kAliases: return Keep(file, kind, &aliases_);
+    case Kind::kGrants: return Keep(file, kind, &grants_);
+    case Kind::kEbsDefaultKey: return Keep(file, kind, &default_keys_);
+    case Kind::kAuthorizationDetails: return iam_.Add(file);
+    default: return orgs_.Add(file, kind);
   }
   return absl::OkStatus();
 }
@@ -233,6 +260,60 @@ absl::Status Importer::ImportKeys() {
                                                             "alias/aws/ebs", key.arn())));
     }
     (key.is_aws_managed() ? skipped_keys_ : imported_keys_).push_back(std::move(key));
+  }
+  return absl::OkStatus();
+}
+
+// A grantee's account: an account id or the account field of an IAM or STS ARN.
+absl::StatusOr<AccountId> GranteeAccount(const std::string& grantee) {
+  if (absl::StartsWith(grantee, "arn:")) {
+    const std::vector<std::string> parts = absl::StrSplit(grantee, absl::MaxSplits(':', 5));
+    if (parts.size() == 6 && (parts[2] == "iam" || parts[2] == "sts")) {
+      return AccountId::Parse(parts[4]);
+    }
+  }
+  return PrincipalAccountOf(grantee);
+}
+
+absl::Status Importer::MergeGrant(const AwsCliFile& file, const v1::ListGrantsOutput::Grant& grant,
+                                  const std::string& path) {
+  // A grant to an AWS service (dynamodb.us-west-2.amazonaws.com) is no account's: grants only
+  // allow, so leaving it out allows less.
+  if (absl::EndsWith(grant.grantee_principal(), ".amazonaws.com")) return absl::OkStatus();
+  std::optional<KmsKeyArn> arn;
+  if (absl::StartsWith(grant.key_id(), "arn:")) {
+    AMI_ASSIGN_OR_RETURN(arn, At(path + ".KeyId", KmsKeyArn::Parse(grant.key_id())));
+  } else {
+    AMI_ASSIGN_OR_RETURN(const KmsKeyId id, At(path + ".KeyId", KmsKeyId::Parse(grant.key_id())));
+    arn = KmsKeyArn::Of(file.account, file.region, id);
+  }
+  AMI_ASSIGN_OR_RETURN(const AccountId grantee, At(path + ".GranteePrincipal",
+                                                   GranteeAccount(grant.grantee_principal())));
+  std::vector<std::string> ops;
+  for (const std::string& op : grant.operations()) {
+    ops.push_back(absl::StartsWith(op, "kms:") ? op : absl::StrCat("kms:", op));
+  }
+  AMI_RETURN_IF_ERROR(At(path + ".Operations", KmsActions::Parse(ops).status()));
+  for (auto& [key_file, out] : keys_) {
+    if (out.key_metadata().arn() != arn->ToString()) continue;
+    v1::KmsGrant* g = out.mutable_key_metadata()->add_grants();
+    g->set_grant_id(grant.grant_id());
+    g->set_grantee_principal(grantee.ToString());
+    for (const std::string& op : ops) g->add_operations(op);
+    return absl::OkStatus();
+  }
+  return At(path + ".KeyId",
+            MakeError(ErrorCode::kKmsNotFoundException,
+                      absl::StrCat("kms key `", arn->ToString(),
+                                   "` is in no describe-key output")));
+}
+
+absl::Status Importer::MergeGrants() {
+  for (const auto& [file, out] : grants_) {
+    for (int i = 0; i < out.grants_size(); ++i) {
+      AMI_RETURN_IF_ERROR(
+          InFile(*file, MergeGrant(*file, out.grants(i), absl::StrCat("Grants[", i, "]"))));
+    }
   }
   return absl::OkStatus();
 }
@@ -457,6 +538,39 @@ absl::Status Importer::ImportSettings() {
                               Invalid(absl::StrCat("invalid state `", text_util::Clip(state),
                                                    "`: expected block-new-sharing or unblocked"))));
     }
+  }
+  return absl::OkStatus();
+}
+
+// get-ebs-default-kms-key-id: alias/aws/ebs, or the AWS managed key, is the default already.
+absl::Status Importer::ImportDefaultKeys() {
+  for (const auto& [file, out] : default_keys_) {
+    const std::string& key = out.kms_key_id();
+    if (key.empty()) {
+      return InFile(*file, At("KmsKeyId", MakeError(choices::kMissingValue, "no key")));
+    }
+    const CallContext ctx = ContextOf(file->account, file->region);
+    if (key == "alias/aws/ebs") continue;
+    const absl::StatusOr<KmsKey> described = cloud_->DescribeKey(ctx, key);
+    if (described.ok() && described->is_aws_managed()) continue;
+    AMI_RETURN_IF_ERROR(InFile(*file, At("KmsKeyId", cloud_->ModifyEbsDefaultKmsKeyId(ctx, key))));
+  }
+  return absl::OkStatus();
+}
+
+// Each user and role, in an account the cloud holds (added standalone when no Organizations
+// output made it a member).
+absl::Status Importer::ImportPrincipals() {
+  if (iam_.empty()) return absl::OkStatus();
+  AMI_ASSIGN_OR_RETURN(const std::vector<ImportedPrincipal> principals, iam_.Principals());
+  const std::vector<AccountId> listed = cloud_->ListAccounts();
+  absl::flat_hash_set<AccountId> held(listed.begin(), listed.end());
+  for (const ImportedPrincipal& p : principals) {
+    if (held.insert(p.file->account).second) {
+      AMI_RETURN_IF_ERROR(InFile(*p.file, cloud_->AddAccount(p.file->account)));
+    }
+    AMI_RETURN_IF_ERROR(
+        InFile(*p.file, At(p.path, iam::PutPrincipal(*cloud_, p.file->account, p.spec).status())));
   }
   return absl::OkStatus();
 }

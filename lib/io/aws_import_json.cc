@@ -49,6 +49,17 @@ constexpr KindInfo kKinds[] = {
     {Kind::kImageBlockPublicAccess, "get-image-block-public-access-state",
      "ImageBlockPublicAccessState"},
     {Kind::kAliases, "list-aliases", "Aliases"},
+    {Kind::kGrants, "list-grants", "Grants"},
+    {Kind::kEbsDefaultKey, "get-ebs-default-kms-key-id", "KmsKeyId"},
+    {Kind::kAuthorizationDetails, "get-account-authorization-details", "UserDetailList"},
+    {Kind::kOrganization, "describe-organization", "Organization"},
+    {Kind::kRoots, "list-roots", "Roots"},
+    {Kind::kOrganizationalUnits, "list-organizational-units-for-parent", "OrganizationalUnits"},
+    {Kind::kAccounts, "list-accounts", "Accounts"},
+    {Kind::kParents, "list-parents", "Parents"},
+    {Kind::kScpList, "list-policies", "Policies"},
+    {Kind::kScpContent, "describe-policy", "Policy"},
+    {Kind::kScpTargets, "list-targets-for-policy", "Targets"},
 };
 
 using Fields = pb::Map<std::string, pb::Value>;
@@ -120,6 +131,32 @@ absl::Status Renumbered(const absl::Status& status, const std::vector<int>& kept
 
 // ---- JSON and kinds ---------------------------------------------------------------------------
 
+namespace {
+
+// get-account-authorization-details filtered to managed policies prints only "Policies", as
+// list-policies does: its entries have PolicyName or PolicyVersionList, Organizations' have Id.
+// get-key-policy's "Policy" is a string, describe-policy's an object.
+absl::StatusOr<Kind> SharedKeyKind(absl::string_view json, bool policies) {
+  pb::Struct doc;
+  AMI_RETURN_IF_ERROR(DecodeJson(json, "the json document", &doc));
+  if (!policies) {
+    const pb::Value* policy = Find(doc.fields(), "Policy");
+    return policy->kind_case() == pb::Value::kStructValue ? Kind::kScpContent : Kind::kKeyPolicy;
+  }
+  const pb::Value* list = Find(doc.fields(), "Policies");
+  if (list->kind_case() == pb::Value::kListValue && list->list_value().values_size() > 0) {
+    const pb::Value& first = list->list_value().values(0);
+    if (first.kind_case() == pb::Value::kStructValue &&
+        (Find(first.struct_value().fields(), "PolicyName") != nullptr ||
+         Find(first.struct_value().fields(), "PolicyVersionList") != nullptr)) {
+      return Kind::kAuthorizationDetails;
+    }
+  }
+  return Kind::kScpList;
+}
+
+}  // namespace
+
 const KindInfo& InfoOf(Kind kind) { return kKinds[static_cast<int>(kind)]; }
 
 absl::StatusOr<Kind> Detect(absl::string_view json) {
@@ -130,8 +167,16 @@ absl::StatusOr<Kind> Detect(absl::string_view json) {
   if (!shape.is_object) {
     return MakeError(choices::kUndecodableInput, "cannot decode the json document: not an object");
   }
+  const auto has = [&shape](absl::string_view key) {
+    return std::find(shape.keys.begin(), shape.keys.end(), key) != shape.keys.end();
+  };
+  if (has("UserDetailList") || has("GroupDetailList") || has("RoleDetailList") ||
+      (has("Policies") && (has("IsTruncated") || has("Marker")))) {
+    return Kind::kAuthorizationDetails;
+  }
+  if (has("Policies") || has("Policy")) return SharedKeyKind(json, has("Policies"));
   for (const KindInfo& k : kKinds) {
-    if (std::find(shape.keys.begin(), shape.keys.end(), k.key) != shape.keys.end()) return k.kind;
+    if (has(k.key)) return k.kind;
   }
   std::vector<std::string> keys;
   for (const std::string& key : shape.keys) keys.push_back(text_util::Clip(key));

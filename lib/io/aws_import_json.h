@@ -101,13 +101,17 @@ absl::Status DecodeJson(absl::string_view json, absl::string_view what, M* out) 
 
 enum class Kind : uint8_t {
   kImages, kSnapshots, kInstances, kImageAttribute, kSnapshotAttribute, kKey, kKeyPolicy,
-  kEbsEncryption, kImageBlockPublicAccess, kAliases
+  kEbsEncryption, kImageBlockPublicAccess, kAliases, kGrants, kEbsDefaultKey,
+  kAuthorizationDetails, kOrganization, kRoots, kOrganizationalUnits, kAccounts, kParents,
+  kScpList, kScpContent, kScpTargets
 };
 
 struct KindInfo {
   Kind kind;
   absl::string_view name;
-  // The top-level key that only this output has.
+  // The top-level key that only this output has (get-account-authorization-details and
+  // list-policies share "Policies", get-key-policy and describe-policy "Policy": Detect() tells
+  // them apart).
   absl::string_view key;
 };
 

@@ -10,7 +10,23 @@
 //   get-key-policy                       {"Policy": "<IAM policy document>", "PolicyName"}
 //   get-ebs-encryption-by-default        {"EbsEncryptionByDefault": true}
 //   get-image-block-public-access-state  {"ImageBlockPublicAccessState": "block-new-sharing"}
-// Fields libami does not model are ignored. Every value goes through FromProto() (ami/io/proto.h),
+//   get-ebs-default-kms-key-id           {"KmsKeyId": "alias/aws/ebs" or a key ARN}
+//   kms list-aliases                     {"Aliases": [{"AliasName", "TargetKeyId"}]}
+//   kms list-grants                      {"Grants": [{"KeyId", "GrantId", "GranteePrincipal",
+//                                                     "Operations"}]}
+//   iam get-account-authorization-details {"UserDetailList", "GroupDetailList",
+//                                          "RoleDetailList", "Policies"}
+//   organizations describe-organization  {"Organization": {"Id", "MasterAccountId"}}
+//   organizations list-roots             {"Roots": [{"Id"}]}
+//   organizations list-organizational-units-for-parent {"OrganizationalUnits": [{"Id"}]}
+//   organizations list-accounts[-for-parent] {"Accounts": [{"Id", "Paths"}]}
+//   organizations list-parents           {"Parents": [{"Id", "Type"}]}
+//   organizations list-policies          {"Policies": [{"Id", "Type"}]}
+//   organizations describe-policy        {"Policy": {"PolicySummary", "Content"}}
+//   organizations list-targets-for-policy {"Targets": [{"TargetId", "Type"}]}
+// get-account-authorization-details and list-policies share "Policies" (IAM's entries have
+// PolicyName, or the output IsTruncated), get-key-policy and describe-policy "Policy" (a string
+// for the key policy, an object for the SCP). Fields libami does not model are ignored. Every value goes through FromProto() (ami/io/proto.h),
 // so an import holds only values the C++ API could make.
 //
 // What the CLI output lacks is taken from the file: images and snapshots without a Region are
@@ -23,6 +39,40 @@
 // A key policy document is kept as written, every statement and condition (KeyPolicy::Parse):
 // one that breaks the policy grammar is `MalformedPolicyDocument`, one over kMaxKeyPolicyBytes
 // `ResourceLimitExceeded`.
+//
+// KMS grants join their key's describe-key output (a KeyId that is no ARN is of the file's
+// account and Region); a grant to an AWS service principal (….amazonaws.com) is left out, since
+// grants only allow. list-aliases skips aliases with no TargetKeyId and AWS's alias/aws/… other
+// than alias/aws/ebs. get-ebs-default-kms-key-id sets the default EBS key of the file's account
+// in its Region (alias/aws/ebs, or the AWS managed key, leaves the default).
+//
+// IAM (get-account-authorization-details; --filter output may be split over several files of the
+// same account): each user and role becomes a principal of the file's account (iam::PutPrincipal;
+// the account is added standalone unless Organizations output made it a member), with its path,
+// tags, inline policies, the default version of each attached managed policy, for a user its
+// groups' inline and attached policies, and its permissions boundary's default version. Policy
+// documents may be JSON objects (the AWS CLI), JSON strings, or URL-encoded JSON strings (other
+// SDKs). Fail-closed, since what is missing could deny: a listing that is truncated
+// (IsTruncated true, a Marker or a NextToken) and an attached or boundary policy, or a group, that
+// no file lists are `MissingParameter`, naming it and the --filter to add; a user, role, group or
+// customer managed policy whose ARN is of another account than the file's is
+// `InvalidParameterValue` naming its path. AssumeRolePolicyDocument, instance profiles and
+// RoleLastUsed are ignored.
+//
+// Organizations: describe-organization and list-roots make the organization (one per import);
+// list-organizational-units-for-parent (AwsCliFile::parent_id) the OU tree, created parents
+// first; list-accounts-for-parent (parent_id), or list-accounts with each account's Paths or a
+// list-parents output (AwsCliFile::child_id), place the accounts. The management account stays at
+// the root (SCPs do not bind it). Service control policies: every SCP that list-policies lists or
+// list-targets-for-policy (AwsCliFile::policy_id) attaches needs its describe-policy content, and
+// every described SCP its targets (`MissingParameter`: an SCP is never assumed to allow, nor to be
+// attached nowhere); p-FullAWSAccess, built in, is detached from each root, OU and member account
+// its list-targets-for-policy output leaves out (none when it has no such output). Disagreeing
+// inputs are `InvalidParameterValue`: two organizations or roots, a child under two parents, an OU
+// or account whose parent is neither the root nor a listed OU. A listing with a NextToken is
+// refused (`MissingParameter`). Other policy types in describe-policy are refused. SCPs are put
+// last, after every other import call. The import knows only the SCPs its files name: without
+// list-policies output, an organization holds p-FullAWSAccess alone.
 //
 // Snapshots of other accounts' images (MC-36): an image owned by another account than the
 // file's (a public Amazon or Marketplace image, or one shared with the account) usually maps
@@ -64,12 +114,20 @@ struct AwsCliFile {
   // For get-key-policy output: the key it belongs to (key id or ARN); empty for the only key
   // that describe-key output names for `account` in `region`.
   std::string key_id;
+  // The ids the Organizations commands were run with, which their output does not repeat:
+  // --parent-id of list-organizational-units-for-parent and list-accounts-for-parent (a root
+  // r-… or OU ou-…; empty for list-accounts), --child-id of list-parents, and --policy-id of
+  // list-targets-for-policy. A file of those kinds without its id fails (`MissingParameter`).
+  std::string parent_id;
+  std::string child_id;
+  std::string policy_id;
 };
 
-// Builds a new cloud from the files: keys first, then key policies, snapshots and their
-// createVolumePermission attributes, images and their launchPermission attributes, instances,
-// then settings. Atomic: on any error no cloud is returned. An attribute output for an image or
-// snapshot that no file describes fails, naming it.
+// Builds a new cloud from the files: the organization, OUs and accounts first, then keys (with
+// their grants), aliases, key policies, snapshots and their createVolumePermission attributes,
+// images and their launchPermission attributes, instances, settings, IAM principals, and last
+// service control policies. Atomic: on any error no cloud is returned. An attribute output for
+// an image or snapshot that no file describes fails, naming it.
 absl::StatusOr<std::unique_ptr<Cloud>> ImportAwsCli(const std::vector<AwsCliFile>& files,
                                                     Cloud::Options options = {});
 
@@ -81,7 +139,11 @@ absl::StatusOr<std::string> ReadAwsCliJson(const std::string& path);
 // Which output a JSON document is, by its top-level keys: "describe-images",
 // "describe-snapshots", "describe-instances", "describe-image-attribute",
 // "describe-snapshot-attribute", "describe-key", "get-key-policy",
-// "get-ebs-encryption-by-default" or "get-image-block-public-access-state". Undecodable JSON is
+// "get-ebs-encryption-by-default", "get-image-block-public-access-state", "list-aliases",
+// "list-grants", "get-ebs-default-kms-key-id", "get-account-authorization-details",
+// "describe-organization", "list-roots", "list-organizational-units-for-parent",
+// "list-accounts", "list-parents", "list-policies", "describe-policy" or
+// "list-targets-for-policy". Undecodable JSON is
 // `SerializationException`; an object of no known shape `InvalidParameterValue`.
 absl::StatusOr<std::string> DetectAwsCliKind(absl::string_view json);
 
