@@ -9,6 +9,7 @@
 #include "absl/strings/str_cat.h"
 #include "ami/ami.h"
 #include "ami/iam/iam.h"
+#include "ami/iam/simulation.h"
 #include "ami/io/state_file.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
@@ -85,6 +86,77 @@ TEST_F(IamTest, IAM_2_IAM_5_SeedStory_ScpAllowsOnlyImagesTheWorkloadAccountAppro
   // The management account is not bound by SCPs.
   const ImageId own = SeedImage(mgmt);
   EXPECT_THAT(Launch(CallContext{mgmt, east}, own), IsOk());
+}
+
+// KMS-5: across accounts a role needs both the key's side and its own identity policy for the
+// KMS actions EC2 performs with its key; the account's root user needs the key's side only.
+TEST_F(IamTest, KMS_5_ACrossAccountRoleNeedsItsIdentityPolicyForTheKey) {
+  KeyPolicyStatement allow_b;
+  allow_b.sid = "AllowB";
+  allow_b.accounts = {b};
+  allow_b.actions = KmsActions::All();
+  const KmsKeyArn key = NewKey(owner, east, {allow_b});
+  const ImageId shared = SeedImage(owner, {.key = key});
+  ASSERT_THAT(Share(CallContext{owner, east}, shared, {LaunchPermissionEntry{b.ToString()}}), IsOk());
+  policy::LaunchQuestion q;
+  q.caller = b;
+  q.region = east;
+  q.image = shared;
+  EXPECT_TRUE(iam::Explain(*cloud, {}, q).allowed());  // The root user of b.
+  const std::string ec2_only = Role(b, "ec2-only", kAllowEc2);
+  const Decision without = iam::Explain(*cloud, {ec2_only, {}}, q);
+  EXPECT_FALSE(without.allowed());
+  EXPECT_TRUE(without.denied_later());
+  EXPECT_THAT(without.Explain(), HasSubstr("neither the key policy nor a grant allows"));
+  const std::string with_kms = Role(b, "with-kms",
+      R"({"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["ec2:*","kms:*"],"Resource":"*"}]})");
+  EXPECT_TRUE(iam::Explain(*cloud, {with_kms, {}}, q).allowed());
+  // The same through RunInstances.
+  EXPECT_THAT(Launch(As(b, with_kms), shared), IsOk());
+}
+
+// KMS-5: a key policy may name one role of another account; that role (with its identity
+// policy) may use the key, the account's root user may not.
+TEST_F(IamTest, KMS_5_AKeyPolicyNamingARoleLetsOnlyThatRoleUseIt) {
+  const std::string with_kms = Role(b, "builder",
+      R"({"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["ec2:*","kms:*"],"Resource":"*"}]})");
+  KeyPolicyStatement allow_role;
+  allow_role.sid = "AllowBuilder";
+  allow_role.iam_principals = {with_kms};
+  allow_role.actions = KmsActions::All();
+  const KmsKeyArn key = NewKey(owner, east, {allow_role});
+  const ImageId shared = SeedImage(owner, {.key = key});
+  ASSERT_THAT(Share(CallContext{owner, east}, shared, {LaunchPermissionEntry{b.ToString()}}), IsOk());
+  policy::LaunchQuestion q;
+  q.caller = b;
+  q.region = east;
+  q.image = shared;
+  EXPECT_TRUE(iam::Explain(*cloud, {with_kms, {}}, q).allowed());
+  EXPECT_FALSE(iam::Explain(*cloud, {}, q).allowed());
+}
+
+// KMS-5, IAM-2: service control policies bind the KMS actions EC2 performs for the caller.
+TEST_F(IamTest, KMS_5_AnScpDenyingKmsStopsTheKeyUse) {
+  KeyPolicyStatement allow_child;
+  allow_child.accounts = {in_child};
+  allow_child.actions = KmsActions::All();
+  const KmsKeyArn shared_key = NewKey(mgmt, east, {allow_child});
+  const ImageId image = SeedImage(mgmt, {.key = shared_key});
+  ASSERT_THAT(Share(CallContext{mgmt, east}, image, {LaunchPermissionEntry{in_child.ToString()}}),
+              IsOk());
+  policy::LaunchQuestion q;
+  q.caller = in_child;
+  q.region = east;
+  q.image = image;
+  EXPECT_TRUE(iam::Explain(*cloud, {}, q).allowed());
+  ASSERT_THAT(iam::PutServiceControlPolicy(*cloud, org, "p-nokmsdecrypt", {"NoKms",
+      R"({"Version":"2012-10-17","Statement":[{"Effect":"Deny","Action":"kms:Decrypt","Resource":"*"}]})"}),
+              IsOk());
+  ASSERT_THAT(iam::AttachServiceControlPolicy(*cloud, "p-nokmsdecrypt", parent_ou.ToString()), IsOk());
+  const Decision denied = iam::Explain(*cloud, {}, q);
+  EXPECT_FALSE(denied.allowed());
+  EXPECT_THAT(denied.Explain(), HasSubstr("service control policy p-nokmsdecrypt"));
+  EXPECT_THAT(denied.Explain(), HasSubstr("kms:Decrypt with kms key"));
 }
 
 TEST_F(IamTest, IAM_1_IdentityPolicyMustAllow) {

@@ -231,6 +231,86 @@ TEST_F(DocumentedKeyPolicies, KMS_5_SourceIpIsAResidualCondition) {
   EXPECT_EQ(Outsider(key).missing_allow, PolicyKind::kKeyPolicy);
 }
 
+// ---- The same documents as keys of a Cloud (KmsKey, KeyPolicy::Parse, EvaluateKeyUse) ----------
+
+// The key owner (111122223333) and b (444455556666) in o-a1b2c3d4e5, c (777788889999) outside.
+class DocumentedKeysInTheCloud : public testing::CloudFixture {
+ protected:
+  void SetUp() override {
+    ASSERT_THAT(cloud->CreateOrganization(org, owner, "r-ab12"), testing::IsOk());
+    ASSERT_THAT(cloud->AddAccount(b, org), testing::IsOk());
+  }
+  // A key of the owner whose whole policy is `document`, as CreateKey takes it.
+  KmsKeyArn KeyWith(const char* document) {
+    CreateKeyRequest request;
+    request.description = "documented";
+    request.policy_document = Must(KeyPolicy::Parse(document));
+    return Must(cloud->CreateKey(CallContext{owner, east}, request));
+  }
+  // May `who`'s root user use the key as EC2 does for a volume it reads?
+  Decision Use(AccountId who, const KmsKeyArn& key,
+               KmsActions actions = policy::ReadKeyActions()) const {
+    return cloud->Evaluate(
+        [&](const StateView& v) { return policy::EvaluateKeyUse(v, who, key, actions); });
+  }
+};
+
+TEST_F(DocumentedKeysInTheCloud, KMS_4_DefaultKeyPolicy) {
+  const KmsKeyArn key = KeyWith(kDefault);
+  EXPECT_TRUE(Use(owner, key).allowed());
+  EXPECT_FALSE(Use(b, key).allowed());
+  EXPECT_FALSE(Use(c, key).allowed());
+}
+
+TEST_F(DocumentedKeysInTheCloud, KMS_4_EbsStylePolicy) {
+  const KmsKeyArn key = KeyWith(kEbsStyle);
+  EXPECT_TRUE(Use(owner, key).allowed()) << Use(owner, key).Explain();
+  EXPECT_FALSE(Use(b, key).allowed());
+  EXPECT_FALSE(Use(c, key).allowed());
+}
+
+TEST_F(DocumentedKeysInTheCloud, KMS_7_OrganizationWideAllow) {
+  const KmsKeyArn key = KeyWith(kOrganizationWide);
+  EXPECT_TRUE(Use(owner, key).allowed());
+  EXPECT_TRUE(Use(b, key).allowed()) << Use(b, key).Explain();
+  EXPECT_FALSE(Use(c, key).allowed());
+}
+
+TEST_F(DocumentedKeysInTheCloud, KMS_7_PerimeterDeny) {
+  const KmsKeyArn key = KeyWith(kPerimeter);
+  const KmsActions decrypt = KmsActions::Of({KmsAction::kDecrypt});
+  EXPECT_TRUE(Use(owner, key, decrypt).allowed());
+  EXPECT_TRUE(Use(b, key, decrypt).allowed()) << Use(b, key, decrypt).Explain();
+  const Decision outsider = Use(c, key, decrypt);
+  EXPECT_FALSE(outsider.allowed());
+  EXPECT_THAT(outsider.Explain(), HasSubstr("DenyOutsideOrganization"));
+}
+
+TEST_F(DocumentedKeysInTheCloud, KMS_4_NotPrincipalDeny) {
+  const KmsKeyArn key = KeyWith(kNotPrincipal);
+  EXPECT_TRUE(Use(owner, key).allowed());  // The root user is among the principals spared.
+  EXPECT_FALSE(Use(b, key).allowed());
+  EXPECT_FALSE(Use(c, key).allowed());
+}
+
+TEST_F(DocumentedKeysInTheCloud, KMS_4_ServicePrincipal) {
+  const KmsKeyArn key = KeyWith(kServicePrincipal);
+  EXPECT_TRUE(Use(owner, key).allowed());
+  EXPECT_FALSE(Use(b, key).allowed());
+  EXPECT_FALSE(Use(c, key).allowed());
+}
+
+TEST_F(DocumentedKeysInTheCloud, KMS_5_SourceIpIsAResidualCondition) {
+  const KmsKeyArn key = KeyWith(kSourceIp);
+  const KmsActions decrypt = KmsActions::Of({KmsAction::kDecrypt});
+  EXPECT_TRUE(Use(owner, key, decrypt).allowed());
+  const Decision member = Use(b, key, decrypt);
+  EXPECT_FALSE(member.allowed());
+  EXPECT_THAT(member.Explain(), HasSubstr("allowed only if"));
+  EXPECT_THAT(member.Explain(), HasSubstr("IpAddress aws:SourceIp [203.0.113.0/24]"));
+  EXPECT_FALSE(Use(c, key, decrypt).allowed());
+}
+
 // ---- Image condition keys (IAM-3, IAM-4, IAM-7) --------------------------------------------------
 
 Image MakeImage(AccountId owner, OwnerAlias alias, bool is_public) {

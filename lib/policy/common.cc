@@ -1,5 +1,7 @@
 #include "policy/common.h"
 
+#include "policy/key_use.h"
+
 #include <algorithm>
 
 #include "policy/reasons.h"
@@ -102,14 +104,15 @@ StateReason FailureReason(absl::string_view code, const Decision& decision) {
   return reason;
 }
 
-void CheckVolumeKeys(const StateView& view, AccountId caller,
+void CheckVolumeKeys(const StateView& view, const KeyCaller* who, AccountId caller,
                      const std::optional<KmsKeyArn>& source,
                      const std::optional<KmsKeyArn>& target, std::optional<SnapshotId> snapshot,
                      const ReasonTemplate& unusable, const ReasonArgs& base, Decision* d) {
   for (const auto& [arn, actions] :
        {std::pair{source, ReadKeyActions()}, std::pair{target, WriteKeyActions()}}) {
     if (!arn.has_value()) continue;
-    Decision use = EvaluateKeyUse(view, caller, *arn, actions);
+    Decision use = who != nullptr ? EvaluateKeyUseBy(view, *who, *arn, actions)
+                                  : EvaluateKeyUse(view, caller, *arn, actions);
     if (use.allowed()) {
       if (d->allowed()) d->Merge(std::move(use));
       continue;

@@ -51,8 +51,10 @@ Decision MakeAsync(Decision d);
 // The keys a volume copy needs (COPY-11, LAUNCH-9): reading `source`'s and writing `target`'s
 // (either unset: no key). A key the caller cannot use forbids later with `unusable` (its reason
 // names the key and `snapshot`) and carries the key decision's reasons; usable keys' permits
-// join an allowing `*d`.
-void CheckVolumeKeys(const StateView& view, AccountId caller,
+// join an allowing `*d`. `who` is the caller with its own policies (KMS-5); nullptr for
+// `caller`'s root user outside service control policies.
+struct KeyCaller;
+void CheckVolumeKeys(const StateView& view, const KeyCaller* who, AccountId caller,
                      const std::optional<KmsKeyArn>& source,
                      const std::optional<KmsKeyArn>& target, std::optional<SnapshotId> snapshot,
                      const ReasonTemplate& unusable, const ReasonArgs& base, Decision* d);

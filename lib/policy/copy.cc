@@ -6,6 +6,7 @@
 #include "absl/strings/str_cat.h"
 #include "ami/policy.h"
 #include "policy/common.h"
+#include "policy/key_use.h"
 #include "policy/reasons.h"
 
 namespace ami::policy {
@@ -67,7 +68,8 @@ std::optional<KmsKeyArn> RequestedKey(const StateView& view, const CopyQuestion&
 
 // Each snapshot of the copy: found, readable across accounts (COPY-4, COPY-5), not decrypted
 // (COPY-7), its target key and the key access (COPY-8 … 11); planned into `plan`.
-void CheckSnapshots(const StateView& view, const CopyQuestion& q, const Image& image,
+void CheckSnapshots(const StateView& view, const CopyQuestion& q, const KeyCaller* who,
+                    const Image& image,
                     const ReasonArgs& base, Decision* d, CopyPlan* plan) {
   const bool cross_account = image.owner() != q.caller;
   const RegionSettings dest = view.Settings(q.caller, q.destination);
@@ -93,8 +95,8 @@ void CheckSnapshots(const StateView& view, const CopyQuestion& q, const Image& i
     }
     const std::optional<KmsKeyArn> target = TargetKey(*s, q, dest, requested);
     // COPY-11: reading the source key and writing the target key, reported asynchronously.
-    CheckVolumeKeys(view, q.caller, s->kms_key(), target, s->id(), reasons::kCopyKeyUnusable,
-                    base, d);
+    CheckVolumeKeys(view, who, q.caller, s->kms_key(), target, s->id(),
+                    reasons::kCopyKeyUnusable, base, d);
     if (plan != nullptr) plan->snapshots.push_back({s->id(), target});
   }
 }
@@ -102,6 +104,11 @@ void CheckSnapshots(const StateView& view, const CopyQuestion& q, const Image& i
 }  // namespace
 
 Decision EvaluateCopy(const StateView& view, const CopyQuestion& q, CopyPlan* plan) {
+  return EvaluateCopyAs(view, q, nullptr, plan);
+}
+
+Decision EvaluateCopyAs(const StateView& view, const CopyQuestion& q, const KeyCaller* who,
+                        CopyPlan* plan) {
   Decision d;
   const Image* image = ImageInRegion(view, q.source_image, q.source_region, &d);
   if (image == nullptr) return d;
@@ -125,7 +132,7 @@ Decision EvaluateCopy(const StateView& view, const CopyQuestion& q, CopyPlan* pl
   }
   if (!d.allowed()) return d;
   if (plan != nullptr) plan->owner = q.caller;
-  CheckSnapshots(view, q, *image, base, &d, plan);
+  CheckSnapshots(view, q, who, *image, base, &d, plan);
   if (d.allowed() || d.denied_later()) d.AddPermit(R(reasons::kCopyOwner, base));
   return d;
 }

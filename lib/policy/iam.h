@@ -16,6 +16,7 @@
 #include "ami/policy.h"
 #include "ami/requests.h"
 #include "policy/lang/document.h"
+#include "policy/key_use.h"
 #include "policy/lang/evaluate.h"
 
 namespace ami::internal {
@@ -135,6 +136,13 @@ std::vector<IamResource> CopyIamResources(const PlanView& view, const CallContex
 // ModifyImageAttribute of the launch permission: the image, with ec2:Attribute.
 std::vector<IamResource> LaunchPermissionIamResources(const PlanView& view,
                                                       const CallContext& ctx, ImageId image);
+
+// The caller of `ctx` as a key user (KMS-4, KMS-5): its principal (or the account's root user)
+// with its identity policies, permissions boundary and the service control policies of its
+// account, and the context values `ctx` supplies; nullopt when IAM does not apply to the call
+// (the root user of an account no SCP governs), where key use is asked as EvaluateKeyUse asks.
+// A principal the cloud does not hold has no policies, so it may use no key.
+std::optional<KeyCaller> IamKeyCaller(const PlanView& view, const CallContext& ctx);
 
 // The pieces IamDenial evaluates, for the engine's other IAM questions (Simulate).
 // The policies that govern a call of `ctx` by `principal` (nullptr: the account's root user):

@@ -74,6 +74,22 @@ lang::PolicyInputs IamInputs(const PlanView& view, const CallContext& ctx,
   return Inputs(principal, ScpInputs(view.ServiceControlPolicies(ctx.account)));
 }
 
+std::optional<KeyCaller> IamKeyCaller(const PlanView& view, const CallContext& ctx) {
+  if (ctx.principal.empty() && !view.GovernedByServiceControlPolicies(ctx.account)) {
+    return std::nullopt;
+  }
+  const internal::IamPrincipal* principal =
+      ctx.principal.empty() ? nullptr : view.FindPrincipal(ctx.account, ctx.principal);
+  KeyCaller who;
+  who.caller = lang::Caller{ctx.account, ctx.principal, view.FindAccount(ctx.account),
+                            principal != nullptr ? &principal->tags : nullptr};
+  who.policies = IamInputs(view, ctx, principal);
+  // An unknown principal: not the root user, and no identity policy allows it anything.
+  if (!ctx.principal.empty()) who.policies.principal_is_root = false;
+  who.supplied = ctx.context;
+  return who;
+}
+
 lang::RequestContext IamBaseContext(const PlanView& view, const CallContext& ctx,
                                     const internal::IamPrincipal* principal,
                                     absl::string_view action, const TagSet* request_tags) {

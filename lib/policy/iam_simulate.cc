@@ -115,7 +115,8 @@ Decision ExplainAs(const PlanView& view, const iam::Identity& who, const LaunchQ
       })) {
     return *std::move(denied);
   }
-  return EvaluateLaunch(view, q);
+  const std::optional<KeyCaller> keys = IamKeyCaller(view, ctx);
+  return EvaluateLaunchAs(view, q, keys ? &*keys : nullptr);
 }
 
 Decision ExplainAs(const PlanView& view, const iam::Identity& who, const CopyQuestion& q) {
@@ -125,7 +126,8 @@ Decision ExplainAs(const PlanView& view, const iam::Identity& who, const CopyQue
       })) {
     return *std::move(denied);
   }
-  return EvaluateCopy(view, q);
+  const std::optional<KeyCaller> keys = IamKeyCaller(view, ctx);
+  return EvaluateCopyAs(view, q, keys ? &*keys : nullptr);
 }
 
 Decision ExplainAs(const PlanView& view, const iam::Identity& who, const ShareQuestion& q) {

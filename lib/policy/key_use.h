@@ -34,6 +34,13 @@ KeyCaller RootKeyCaller(const StateView& view, AccountId account);
 Decision EvaluateKeyUseBy(const StateView& view, const KeyCaller& who, const KmsKeyArn& arn,
                           KmsActions actions);
 
+// EvaluateLaunch and EvaluateCopy with the keys used by `who` (nullptr: the question's caller
+// as its account's root user, as the public functions ask).
+Decision EvaluateLaunchAs(const StateView& view, const LaunchQuestion& q, const KeyCaller* who,
+                          std::vector<VolumePlan>* plan = nullptr);
+Decision EvaluateCopyAs(const StateView& view, const CopyQuestion& q, const KeyCaller* who,
+                        CopyPlan* plan = nullptr);
+
 }  // namespace ami::policy
 
 #endif  // AMI_LIB_POLICY_KEY_USE_H_

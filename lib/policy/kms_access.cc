@@ -38,6 +38,7 @@ struct KeyVerdict {
   KmsActions maybe_denied;  // A Deny applies unless an unknown condition is false.
   KmsActions allowed_if;    // Only under an unknown condition: never granted.
   std::string deny_text;
+  bool denied_by_caller = false;  // The Deny is in a policy of the caller's side.
   std::string residual_text;
 };
 
@@ -70,6 +71,7 @@ void JudgeAction(const KeyCaller& who, const KmsKey& key, const lang::NamedPolic
       v->denied = v->denied.Union(one);
       if (v->deny_text.empty() && r.decided_by) {
         v->deny_text = absl::StrCat(r.decided_by->policy, " ", r.decided_by->statement);
+        v->denied_by_caller = r.decided_by->kind != lang::PolicyKind::kKeyPolicy;
       }
       return;
     case lang::Outcome::kImplicitDeny:
@@ -94,7 +96,9 @@ Decision KeyUseDecision(const ReasonArgs& base, KmsActions actions, const KeyVer
   if (!against.empty()) {
     args.number = against.bits();
     args.text = v.deny_text;
-    d.AddForbid(R(v.denied.empty() ? reasons::kKeyPolicyDeniesUnknown : reasons::kKeyPolicyDenies,
+    d.AddForbid(R(v.denied.empty()      ? reasons::kKeyPolicyDeniesUnknown
+                  : v.denied_by_caller ? reasons::kKeyUseDeniedByCaller
+                                       : reasons::kKeyPolicyDenies,
                   args));
   }
   if (v.allowed.HasAll(actions)) {

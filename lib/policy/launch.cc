@@ -10,6 +10,7 @@
 #include "ami/policy.h"
 #include "absl/strings/str_cat.h"
 #include "policy/common.h"
+#include "policy/key_use.h"
 #include "policy/launch_predicates.h"
 #include "policy/reasons.h"
 
@@ -104,7 +105,8 @@ std::optional<KmsKeyArn> RequestedKey(const StateView& view, const LaunchQuestio
 }
 
 // The volumes of the launch: their snapshots, their keys (LAUNCH-9, LAUNCH-10) and the plan.
-void CheckVolumes(const StateView& view, const LaunchQuestion& q, const Image& image,
+void CheckVolumes(const StateView& view, const LaunchQuestion& q, const KeyCaller* who,
+                  const Image& image,
                   const std::optional<KmsKeyArn>& requested, const ReasonArgs& base,
                   Decision* d, std::vector<VolumePlan>* plan) {
   const RegionSettings settings = view.Settings(q.caller, q.region);
@@ -126,8 +128,8 @@ void CheckVolumes(const StateView& view, const LaunchQuestion& q, const Image& i
         VolumeKey(snapshot, m.ebs->encrypted, q.caller, settings, q, requested);
     const std::optional<KmsKeyArn> source = snapshot ? snapshot->kms_key() : std::nullopt;
     // LAUNCH-9: reading the snapshot's key and writing the volume's.
-    CheckVolumeKeys(view, q.caller, source, key, m.ebs->snapshot_id, reasons::kLaunchKeyUnusable,
-                    base, d);
+    CheckVolumeKeys(view, who, q.caller, source, key, m.ebs->snapshot_id,
+                    reasons::kLaunchKeyUnusable, base, d);
     if (plan != nullptr) {
       plan->push_back(VolumePlan{m.device_name, m.ebs->snapshot_id,
                                  // A mapping of no snapshot has a size (Image::Builder).
@@ -170,6 +172,11 @@ Decision EvaluateLaunchPermission(const StateView& view, const Image& image, Acc
 
 Decision EvaluateLaunch(const StateView& view, const LaunchQuestion& q,
                         std::vector<VolumePlan>* plan) {
+  return EvaluateLaunchAs(view, q, nullptr, plan);
+}
+
+Decision EvaluateLaunchAs(const StateView& view, const LaunchQuestion& q, const KeyCaller* who,
+                          std::vector<VolumePlan>* plan) {
   Decision d;
   const Image* image = LaunchableImage(view, q, &d);
   if (image == nullptr) return d;
@@ -188,7 +195,7 @@ Decision EvaluateLaunch(const StateView& view, const LaunchQuestion& q,
     return d;
   }
   const std::optional<KmsKeyArn> requested = RequestedKey(view, q, base, &d);
-  CheckVolumes(view, q, *image, requested, base, &d, plan);
+  CheckVolumes(view, q, who, *image, requested, base, &d, plan);
   return d;
 }
 

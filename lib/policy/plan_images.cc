@@ -208,7 +208,8 @@ absl::Status PlanCopyImage(const PlanView& view, const CopyImageCall& c, Planned
   if (ReplayToken(view, c, fingerprint, out)) return absl::OkStatus();
   CopyPlan copy;
   Decision& d = out->planned.decision;
-  d = EvaluateCopy(view, c.question, &copy);
+  const std::optional<KeyCaller> who = IamKeyCaller(view, c.ctx);
+  d = EvaluateCopyAs(view, c.question, who ? &*who : nullptr, &copy);
   if (!c.unparsed_key.empty() && (d.allowed() || d.denied_later())) {
     // Planned as if unencrypted-to-default; the copy fails later for the unusable key.
     d.AddForbid(R(reasons::kCopyBadKeyId, {.account = c.ctx.account, .region = c.ctx.region,

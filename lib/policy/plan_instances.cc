@@ -51,7 +51,8 @@ absl::StatusOr<Planned> PlanRunInstances(const PlanView& view, const RunInstance
     return out;
   }
   std::vector<VolumePlan> volumes;
-  out.decision = EvaluateLaunch(view, c.question, &volumes);
+  const std::optional<KeyCaller> who = IamKeyCaller(view, c.ctx);
+  out.decision = EvaluateLaunchAs(view, c.question, who ? &*who : nullptr, &volumes);
   const Decision& d = out.decision;
   if (!d.allowed() && !d.denied_later()) return out;
   if (!d.allowed()) volumes.clear();  // An instance that will fail never gets its volumes (LAUNCH-9).

@@ -62,6 +62,10 @@ inline constexpr RT kKeyNotAllowed{
     "grant allows {actions}"};
 inline constexpr RT kKeyPolicyDenies{"KMS-4", EC::kCustomerKeyHasBeenRevoked,
                                      "the key policy of kms key {key} denies account {account} {actions}"};
+// KMS-5, IAM-2: a policy of the caller's side (identity policy, boundary, SCP) denies the key use.
+inline constexpr RT kKeyUseDeniedByCaller{
+    "KMS-5", EC::kCustomerKeyHasBeenRevoked,
+    "{text} denies account {account} {actions} with kms key {key}"};
 // Unknown never allows: a statement whose principal or condition libami cannot evaluate
 // offline never lets an Allow apply and always lets a Deny apply; {text} names the statement
 // and what could not be known.

@@ -94,12 +94,14 @@ constexpr ModellingChoice kChoices[] = {
   {"MC-27", "-",
    "A decision that could not be evaluated at all, or that holds no permit, denies and is "
    "reported as InvalidRequest."},
-  {"MC-28", "KMS-5, IAM-1",
+  {"MC-28", "KMS-5, IAM-1, IAM-2",
    "A call that names no principal (CallContext::principal) is made as the account's root "
    "user: it needs no identity policy, though service control policies bind it. Key use is "
-   "decided by the key's state, its policy statements (Deny wins) and grants; the key's own "
-   "account may always use it unless a statement denies it; identity policies are not asked "
-   "for the KMS actions EC2 performs."},
+   "decided by the key's state, its key policy and grants, and for a call as a principal (or "
+   "in an account SCPs govern) by that principal's identity policies, boundary and SCPs for "
+   "the KMS actions EC2 performs (kms:Decrypt, kms:CreateGrant, …). The public preflight "
+   "functions (policy::EvaluateLaunch, EvaluateCopy, EvaluateKeyUse) ask as the root user; "
+   "iam::Explain asks as a principal."},
   {"MC-29", "KMS-11, LAUNCH-9, COPY-11",
    "KMS failures are reported later: the preflight Decision denies with "
    "CustomerKeyHasBeenRevoked marked as later; the call succeeds, then AdvanceClock() fails "
