@@ -1,10 +1,16 @@
-// The policy language: compiling documents, and evaluating a role's request against ten
+// The policy language: compiling documents, evaluating a role's request against ten
 // identity-policy statements with tag conditions, a service control policy on its OU and an
-// EBS-style key policy.
+// EBS-style key policy, and the whole launch decision as that role (BM_LaunchDecisionIam).
+#include <cstdlib>
+#include <memory>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "ami/ami.h"
+#include "ami/iam/iam.h"
+#include "ami/iam/simulation.h"
 #include "benchmark/benchmark.h"
 #include "policy/lang/context.h"
 #include "policy/lang/document.h"
@@ -70,5 +76,97 @@ void BM_PolicyEvaluateIam(benchmark::State& state) {
   }
 }
 BENCHMARK(BM_PolicyEvaluateIam);
+
+// A launch decision as a role of a member account (the seed's guardrail): ten identity-policy
+// statements with tag conditions, an SCP on its OU denying untagged images, an encrypted image
+// shared by the management account under a key with the EBS-style policy. The whole question —
+// IAM on every resource of the launch, the launch permission, the snapshot's key through the
+// key policy and the role's own policies (KMS-5) — as iam::Explain asks it under a read lock.
+struct IamWorld {
+  std::unique_ptr<ami::Cloud> cloud;
+  ami::policy::LaunchQuestion question;
+  ami::iam::Identity role;
+};
+
+template <typename T>
+T Must(absl::StatusOr<T> v) {
+  if (!v.ok()) std::abort();  // A fixed set-up that cannot fail.
+  return *std::move(v);
+}
+void Must(const absl::Status& s) {
+  if (!s.ok()) std::abort();
+}
+
+IamWorld MakeIamWorld() {
+  using namespace ami;  // NOLINT
+  IamWorld w;
+  w.cloud = Cloud::Create();
+  const AccountId mgmt = AccountId::FromNumber(111122223333);
+  const AccountId member = AccountId::FromNumber(444455556666);
+  const Region east = *Region::Parse("us-east-1");
+  const OrganizationId org = *OrganizationId::Parse("o-a1b2c3d4e5");
+  const OrganizationalUnitId ou = *OrganizationalUnitId::Parse("ou-ab12-11111111");
+  Must(w.cloud->CreateOrganization(org, mgmt, "r-ab12"));
+  Must(w.cloud->CreateOrganizationalUnit(org, ou));
+  Must(w.cloud->AddAccount(member, org, ou));
+  Must(iam::PutServiceControlPolicy(*w.cloud, org, "p-approvedonly", {"ApprovedOnly",
+      R"({"Version":"2012-10-17","Statement":[{"Effect":"Deny","Action":"ec2:RunInstances",
+          "Resource":"arn:aws:ec2:*::image/*",
+          "Condition":{"StringNotEquals":{"ec2:ResourceTag/approved":"true"}}}]})"}));
+  Must(iam::AttachServiceControlPolicy(*w.cloud, "p-approvedonly", ou.ToString()));
+  iam::PrincipalSpec dev;
+  dev.name = "dev";
+  dev.policies = {{"Teams", TenStatementPolicy(7)},
+                  {"Launch", R"({"Version":"2012-10-17","Statement":[{"Effect":"Allow",
+                      "Action":["ec2:RunInstances","kms:*"],"Resource":"*"}]})"}};
+  dev.tags = {{"project", "p-web"}};
+  w.role.principal = Must(iam::PutPrincipal(*w.cloud, member, dev));
+  CreateKeyRequest key;
+  key.policy_document = Must(KeyPolicy::Parse(absl::StrCat(
+      R"({"Version":"2012-10-17","Statement":[{"Sid":"Root","Effect":"Allow",
+          "Principal":{"AWS":"arn:aws:iam::111122223333:root"},"Action":"kms:*","Resource":"*"},
+         {"Sid":"Ebs","Effect":"Allow","Principal":{"AWS":"*"},"Action":"kms:*","Resource":"*",
+          "Condition":{"StringEquals":{"kms:CallerAccount":")", member.ToString(),
+      R"(","kms:ViaService":"ec2.us-east-1.amazonaws.com"}}}]})")));
+  const KmsKeyArn arn = Must(w.cloud->CreateKey(CallContext{mgmt, east}, key));
+  const Snapshot root = Must(Snapshot::Builder()
+                                 .set_id(SnapshotId::Long(0x5eed))
+                                 .set_owner(mgmt)
+                                 .set_region(east)
+                                 .set_volume_size_gib(8)
+                                 .set_kms_key(arn)
+                                 .set_start_time(w.cloud->Now())
+                                 .Build());
+  Must(w.cloud->ImportSnapshot(root));
+  const Image image = Must(Image::Builder()
+                               .set_id(ImageId::Long(0xa11e))
+                               .set_name("golden")
+                               .set_owner(mgmt)
+                               .set_region(east)
+                               .set_creation_time(w.cloud->Now())
+                               .add_snapshot_mapping("/dev/xvda", root)
+                               .set_launch_permissions(Must(LaunchPermissions::Create(
+                                   {member}, false, {}, {})))
+                               .Build());
+  Must(w.cloud->ImportImage(image));
+  Must(w.cloud->CreateTags(CallContext{member, east}, {image.id().ToString()},
+                           {{"approved", "true"}, {"team", "team-7-3"}}));
+  w.question.caller = member;
+  w.question.region = east;
+  w.question.image = image.id();
+  return w;
+}
+
+void BM_LaunchDecisionIam(benchmark::State& state) {
+  static const IamWorld& w = *new IamWorld(MakeIamWorld());
+  size_t allowed = 0;
+  for (auto _ : state) {
+    const ami::Decision d = ami::iam::Explain(*w.cloud, w.role, w.question);
+    allowed += d.allowed();
+    benchmark::DoNotOptimize(d);
+  }
+  state.counters["allowed"] = static_cast<double>(allowed) / static_cast<double>(state.iterations());
+}
+BENCHMARK(BM_LaunchDecisionIam);
 
 }  // namespace

@@ -1,6 +1,7 @@
 // Tests for importing IAM (get-account-authorization-details), AWS Organizations and more KMS
 // output with ImportAwsCli: the imported principals and service control policies then decide
 // calls (IAM-1, IAM-2), and every input that could hide a Deny is refused.
+#include <algorithm>
 #include <memory>
 #include <sstream>
 #include <string>
@@ -159,7 +160,21 @@ std::vector<AwsCliFile> OrganizationFiles() {
       WithPolicy(File("targets-denyrun.json", R"({"Targets": [{"TargetId": "ou-ab12-22222222",
           "Arn": "arn:aws:organizations::111111111111:ou/o-exampleorg1/ou-ab12-22222222",
           "Name": "Prod", "Type": "ORGANIZATIONAL_UNIT"}]})", kMgmt), "p-denyrun01"),
+      WithPolicy(File("targets-full.json", R"({"Targets": [
+          {"TargetId": "r-ab12", "Type": "ROOT"},
+          {"TargetId": "ou-ab12-11111111", "Type": "ORGANIZATIONAL_UNIT"},
+          {"TargetId": "ou-ab12-22222222", "Type": "ORGANIZATIONAL_UNIT"},
+          {"TargetId": "111111111111", "Type": "ACCOUNT"}, {"TargetId": "222222222222", "Type": "ACCOUNT"},
+          {"TargetId": "333333333333", "Type": "ACCOUNT"}]})", kMgmt), "p-FullAWSAccess"),
   };
+}
+
+// `files` without the file named `name`.
+std::vector<AwsCliFile> Without(std::vector<AwsCliFile> files, absl::string_view name) {
+  files.erase(std::remove_if(files.begin(), files.end(),
+                             [&](const AwsCliFile& f) { return f.name == name; }),
+              files.end());
+  return files;
 }
 
 std::vector<AwsCliFile> Join(std::vector<AwsCliFile> a, const std::vector<AwsCliFile>& b) {
@@ -358,7 +373,8 @@ TEST(ImportOrganizations, IAM_2_AccountOutsideTheDeniedOuIsAllowed) {
 
 TEST(ImportOrganizations, IAM_2_FullAwsAccessDetachedFromAnOuLeavesOnlyWhatItsScpsAllow) {
   // Workloads keeps only an SCP that allows ec2:Describe*: the sandbox account may not launch.
-  std::vector<AwsCliFile> files = Join(ImageFiles(kSandbox), OrganizationFiles());
+  std::vector<AwsCliFile> files =
+      Join(ImageFiles(kSandbox), Without(OrganizationFiles(), "targets-full.json"));
   files.push_back(File("scp-describe.json", R"({"Policy": {"PolicySummary": {"Id": "p-describe1",
       "Name": "DescribeOnly", "Type": "SERVICE_CONTROL_POLICY"}, "Content":
       "{\"Version\":\"2012-10-17\",\"Statement\":[{\"Effect\":\"Allow\",\"Action\":\"ec2:Describe*\",\"Resource\":\"*\"}]}"}})",
@@ -379,9 +395,7 @@ TEST(ImportOrganizations, IAM_2_FullAwsAccessDetachedFromAnOuLeavesOnlyWhatItsSc
 }
 
 TEST(ImportOrganizations, ScpListedWithoutItsContentIsRefused) {
-  std::vector<AwsCliFile> files = OrganizationFiles();
-  files.erase(files.begin() + 8);  // scp-denyrun.json
-  const auto cloud = ImportAwsCli(files);
+  const auto cloud = ImportAwsCli(Without(OrganizationFiles(), "scp-denyrun.json"));
   EXPECT_THAT(cloud.status(), HasErrorCode(ErrorCode::kMissingParameter));
   EXPECT_THAT(cloud.status().message(),
               HasSubstr("service control policy `p-denyrun01` has no describe-policy output: "
@@ -389,9 +403,7 @@ TEST(ImportOrganizations, ScpListedWithoutItsContentIsRefused) {
 }
 
 TEST(ImportOrganizations, ScpWithoutItsTargetsIsRefused) {
-  std::vector<AwsCliFile> files = OrganizationFiles();
-  files.pop_back();  // targets-denyrun.json
-  const auto cloud = ImportAwsCli(files);
+  const auto cloud = ImportAwsCli(Without(OrganizationFiles(), "targets-denyrun.json"));
   EXPECT_THAT(cloud.status(), HasErrorCode(ErrorCode::kMissingParameter));
   EXPECT_THAT(cloud.status().message(), HasSubstr("scp-denyrun.json: Policy: service control "
                                                   "policy `p-denyrun01` has no "
@@ -437,6 +449,13 @@ TEST(ImportOrganizations, AccountWithoutParentIsRefused) {
 
 TEST(ImportOrganizations, ListAccountsIsPlacedByPathsOrListParents) {
   std::vector<AwsCliFile> files = OrganizationFiles();
+  for (AwsCliFile& f : files) {  // FullAWSAccess is attached to the new account too.
+    if (f.name == "targets-full.json") {
+      f.json = absl::StrReplaceAll(f.json, {{R"({"TargetId": "333333333333", "Type": "ACCOUNT"})",
+                                             R"({"TargetId": "333333333333", "Type": "ACCOUNT"},
+          {"TargetId": "444444444444", "Type": "ACCOUNT"})"}});
+    }
+  }
   files.push_back(File("all-accounts.json", "", kMgmt));
   files.back().json = R"({"Accounts": [{"Id": "444444444444",
       "Paths": ["o-exampleorg1/r-ab12/ou-ab12-11111111/444444444444/"]}]})";
@@ -488,6 +507,49 @@ constexpr char kKey[] = R"({"KeyMetadata": {"AWSAccountId": "222222222222",
     "KeyManager": "CUSTOMER", "KeySpec": "SYMMETRIC_DEFAULT"}})";
 constexpr char kKeyArn[] =
     "arn:aws:kms:us-east-1:222222222222:key/1234abcd-12ab-34cd-56ef-1234567890ab";
+
+TEST(ImportOrganizations, IAM_2_FullAwsAccessWithoutItsTargetsIsRefused) {
+  // Where FullAWSAccess is detached, an allow-list SCP alone decides: not knowing where that is
+  // could lose a restriction.
+  const auto cloud = ImportAwsCli(Without(OrganizationFiles(), "targets-full.json"));
+  EXPECT_THAT(cloud.status(), HasErrorCode(ErrorCode::kMissingParameter));
+  EXPECT_THAT(cloud.status().message(),
+              HasSubstr("p-FullAWSAccess has no list-targets-for-policy output"));
+}
+
+TEST(ImportOrganizations, IAM_2_ResourceControlPoliciesAreRefusedNotDropped) {
+  std::vector<AwsCliFile> files = OrganizationFiles();
+  files.push_back(File("rcps.json", R"({"Policies": [{"Id": "p-rcp0000001", "Name": "Perimeter",
+      "Type": "RESOURCE_CONTROL_POLICY", "AwsManaged": false}]})", kMgmt));
+  const auto cloud = ImportAwsCli(files);
+  EXPECT_THAT(cloud.status(), HasErrorCode(ErrorCode::kInvalidParameterValue));
+  EXPECT_THAT(cloud.status().message(), HasSubstr("`RESOURCE_CONTROL_POLICY` policies are not modelled"));
+}
+
+TEST(ImportIam, IAM_1_AnAmbiguousDefaultVersionIsRefused) {
+  // DefaultVersionId names v2, but v1 is flagged the default: which one denies is unknown.
+  const std::string details = absl::StrReplaceAll(
+      AuthorizationDetails(), {{R"("VersionId": "v1", "IsDefaultVersion": false)",
+                                R"("VersionId": "v1", "IsDefaultVersion": true)"}});
+  const auto cloud = ImportAwsCli({File("iam.json", details)});
+  EXPECT_THAT(cloud.status(), HasErrorCode(ErrorCode::kInvalidParameterValue));
+  EXPECT_THAT(cloud.status().message(), HasSubstr("its default version is ambiguous"));
+}
+
+TEST(ImportIam, IAM_1_GroupListAndBoundaryOfAnotherShapeAreRefused) {
+  const std::string groups = absl::StrReplaceAll(
+      AuthorizationDetails(), {{R"("GroupList": ["launchers"])", R"("GroupList": "launchers")"}});
+  EXPECT_THAT(ImportAwsCli({File("iam.json", groups)}).status(),
+              HasErrorCode(ErrorCode::kInvalidParameterValue));
+  const std::string boundary = absl::StrReplaceAll(
+      AuthorizationDetails(),
+      {{R"("PermissionsBoundary": {"PermissionsBoundaryType": "PermissionsBoundaryPolicy",
+                            "PermissionsBoundaryArn": "arn:aws:iam::222222222222:policy/DescribeOnly"})",
+        R"("PermissionsBoundary": "arn:aws:iam::222222222222:policy/DescribeOnly")"}});
+  const auto refused = ImportAwsCli({File("iam.json", boundary)});
+  EXPECT_THAT(refused.status(), HasErrorCode(ErrorCode::kInvalidParameterValue));
+  EXPECT_THAT(refused.status().message(), HasSubstr("PermissionsBoundary: expected an object"));
+}
 
 TEST(ImportKms, GrantsJoinTheirKey) {
   const auto cloud = ImportAwsCli({File("key.json", kKey), File("grants.json", R"({"Grants": [

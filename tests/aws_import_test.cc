@@ -790,6 +790,16 @@ TEST(KeyPolicy, ConditionKeysAreCaseInsensitive) {
   EXPECT_EQ(Summary(*key)[0].actions, KmsActions::Of({KmsAction::kDecrypt}));
 }
 
+// Two spellings of one key are two conditions, ANDed: not the OR of an organization list.
+TEST(KeyPolicy, KMS_7_OneKeyUnderTwoSpellingsIsLeftToTheEvaluator) {
+  const auto cloud = ImportPolicy(PolicyFile(
+      R"([{"Effect": "Allow", "Principal": "*", "Action": "kms:Decrypt", "Resource": "*",
+           "Condition": {"StringEquals": {"aws:PrincipalOrgID": "o-aaaaaaaaaa",
+                                          "AWS:PrincipalOrgID": "o-bbbbbbbbbb"}}}])"));
+  ASSERT_THAT(cloud, IsOk());
+  EXPECT_FALSE(Exact(*(*cloud)->GetKey(*KmsKeyArn::Parse(kKeyArn)), 0));
+}
+
 TEST(KeyPolicy, EveryConditionIsKeptNotDropped) {
   const auto cloud = ImportPolicy(PolicyFile(
       R"([{"Effect": "Allow", "Principal": "*", "Action": "kms:Decrypt", "Resource": "*",

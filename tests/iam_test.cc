@@ -159,6 +159,58 @@ TEST_F(IamTest, KMS_5_AnScpDenyingKmsStopsTheKeyUse) {
   EXPECT_THAT(denied.Explain(), HasSubstr("kms:Decrypt with kms key"));
 }
 
+// KMS-4, KMS-5: a grant to an account delegates to its IAM policies, as a key policy naming the
+// account does: its root user may use the key, a role needs its identity policy too.
+TEST_F(IamTest, KMS_5_AGrantToAnAccountDelegatesToItsIamPolicies) {
+  const KmsKeyArn key = NewKey(owner, east, {});  // The default policy: the owner only.
+  ASSERT_THAT(cloud->CreateGrant(CallContext{owner, east}, key.ToString(), b,
+                                 policy::ReadKeyActions()), IsOk());
+  const ImageId shared = SeedImage(owner, {.key = key});
+  ASSERT_THAT(Share(CallContext{owner, east}, shared, {LaunchPermissionEntry{b.ToString()}}), IsOk());
+  policy::LaunchQuestion q;
+  q.caller = b;
+  q.region = east;
+  q.image = shared;
+  // b's volume gets b's own default key; reading the snapshot needs the grant.
+  EXPECT_TRUE(iam::Explain(*cloud, {}, q).allowed()) << iam::Explain(*cloud, {}, q).Explain();
+  EXPECT_FALSE(iam::Explain(*cloud, {Role(b, "ec2-only", kAllowEc2), {}}, q).allowed());
+  const std::string with_kms = Role(b, "with-kms",
+      R"({"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["ec2:*","kms:*"],"Resource":"*"}]})");
+  EXPECT_TRUE(iam::Explain(*cloud, {with_kms, {}}, q).allowed());
+}
+
+// KMS-5: a role session is its role for the key's side too (aws:PrincipalArn), and a value the
+// caller supplies for a key the cloud knows must agree with it.
+TEST_F(IamTest, KMS_5_RoleSessionsAndSuppliedValuesInKeyUse) {
+  ASSERT_THAT(iam::PutServiceControlPolicy(*cloud, org, "p-nocontractor", {"NoContractor",
+      R"({"Version":"2012-10-17","Statement":[{"Effect":"Deny","Action":"kms:*","Resource":"*",
+          "Condition":{"ArnLike":{"aws:PrincipalArn":"arn:aws:iam::*:role/contractor"}}}]})"}),
+              IsOk());
+  ASSERT_THAT(iam::AttachServiceControlPolicy(*cloud, "p-nocontractor", parent_ou.ToString()), IsOk());
+  Role(in_child, "contractor",
+      R"({"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["ec2:*","kms:*"],"Resource":"*"}]})");
+  KeyPolicyStatement allow_child;
+  allow_child.accounts = {in_child};
+  allow_child.actions = KmsActions::All();
+  const ImageId image = SeedImage(mgmt, {.key = NewKey(mgmt, east, {allow_child})});
+  ASSERT_THAT(Share(CallContext{mgmt, east}, image, {LaunchPermissionEntry{in_child.ToString()}}),
+              IsOk());
+  policy::LaunchQuestion q;
+  q.caller = in_child;
+  q.region = east;
+  q.image = image;
+  EXPECT_TRUE(iam::Explain(*cloud, {}, q).allowed());
+  const std::string session = absl::StrCat("arn:aws:sts::", in_child.ToString(),
+                                           ":assumed-role/contractor/alice");
+  const Decision denied = iam::Explain(*cloud, {session, {}}, q);
+  EXPECT_FALSE(denied.allowed());
+  EXPECT_THAT(denied.Explain(), HasSubstr("p-nocontractor"));
+  // kms:CallerAccount is the caller's account: a claim of another is refused.
+  const Decision claim =
+      iam::Explain(*cloud, {"", {{"kms:CallerAccount", mgmt.ToString()}}}, q);
+  EXPECT_FALSE(claim.allowed());
+}
+
 TEST_F(IamTest, IAM_1_IdentityPolicyMustAllow) {
   const std::string runner = Role(owner, "runner", kRunOnly);
   const ImageId id = SeedImage(owner);

@@ -399,6 +399,11 @@ TEST(PolicyEvaluation, KMS_6_GrantAllowsWithoutThePolicy) {
   const RequestContext ctx = RoleCall(kB, "kms:Decrypt", kKey);
   EXPECT_FALSE(Evaluate(in, ctx).allowed());
   in.grants = {"grant 0123abcd"};
+  // A grant to the account delegates to IAM, as a key policy naming the account does: the role
+  // needs its identity policy too.
+  EXPECT_EQ(Evaluate(in, ctx).missing_allow, PolicyKind::kIdentity);
+  const PolicyDocument allow = Doc(Allow("kms:*"));
+  in.identity = {{"allow", &allow}};
   const PolicyResult r = Evaluate(in, ctx);
   EXPECT_TRUE(r.allowed());
   EXPECT_EQ(r.decided_by->policy, "grant 0123abcd");

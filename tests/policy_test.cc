@@ -2191,6 +2191,13 @@ TEST_F(PlanSettings, SetUp_StandaloneAccountStartsAnOrganizationAndAnOuNeedsItsP
 }
 
 
+// Bits of no KMS action are never allowed, and never read as an action.
+TEST_F(PolicyEngine, KMS_4_ActionBitsOfNoActionAreNeverAllowed) {
+  const KmsKeyArn key = AddKey(kOwner, {AllowAccounts({kB}, KmsActions::All())});
+  EXPECT_FALSE(policy::EvaluateKeyUse(view, kB, key, KmsActions::FromBits(1 << 15)).allowed());
+  EXPECT_TRUE(policy::EvaluateKeyUse(view, kB, key, KmsActions::Of({KmsAction::kDecrypt})).allowed());
+}
+
 TEST_F(PolicyEngine, KMS_5_UnknownOrganizationPathsAndIamIdentitiesOfOtherAccounts) {
   KeyPolicyStatement s;
   s.any_principal = true;

@@ -2,6 +2,7 @@
 #include "io/aws_import_iam.h"
 
 #include <memory>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -112,20 +113,32 @@ absl::StatusOr<std::string> DefaultDocument(const pb::Struct& policy, const std:
   const std::string default_id = Str(policy, "DefaultVersionId");
   AMI_ASSIGN_OR_RETURN(const std::vector<const pb::Struct*> versions,
                        Objects(policy, "PolicyVersionList", path + ".PolicyVersionList"));
+  const std::string arn = text_util::Clip(Str(policy, "Arn"));
+  // The default version: flagged IsDefaultVersion and named by DefaultVersionId when both are
+  // given; two candidates, or signals that disagree, are refused rather than one guessed.
+  std::optional<size_t> chosen;
   for (size_t i = 0; i < versions.size(); ++i) {
     const pb::Value* is_default = Field(*versions[i], "IsDefaultVersion");
-    const bool chosen = (is_default != nullptr && is_default->bool_value()) ||
-                        (!default_id.empty() && Str(*versions[i], "VersionId") == default_id);
-    const pb::Value* document = Field(*versions[i], "Document");
-    if (!chosen) continue;
-    const std::string at = absl::StrCat(path, ".PolicyVersionList[", i, "].Document");
-    if (document == nullptr) return At(at, MakeError(choices::kMissingValue, "no document"));
-    return PolicyDocumentText(at, *document);
+    const bool flagged = is_default != nullptr && is_default->bool_value();
+    const bool named = !default_id.empty() && Str(*versions[i], "VersionId") == default_id;
+    if ((is_default != nullptr && !default_id.empty() && flagged != named) ||
+        ((flagged || named) && chosen.has_value())) {
+      return At(path + ".PolicyVersionList",
+                Invalid(absl::StrCat("managed policy `", arn,
+                                     "`: its default version is ambiguous (DefaultVersionId and "
+                                     "IsDefaultVersion disagree, or two versions are default)")));
+    }
+    if (flagged || named) chosen = i;
   }
-  return At(path + ".PolicyVersionList",
-            MakeError(choices::kMissingValue,
-                      absl::StrCat("managed policy `", text_util::Clip(Str(policy, "Arn")),
-                                   "` has no default version listed")));
+  if (!chosen.has_value()) {
+    return At(path + ".PolicyVersionList",
+              MakeError(choices::kMissingValue,
+                        absl::StrCat("managed policy `", arn, "` has no default version listed")));
+  }
+  const std::string at = absl::StrCat(path, ".PolicyVersionList[", *chosen, "].Document");
+  const pb::Value* document = Field(*versions[*chosen], "Document");
+  if (document == nullptr) return At(at, MakeError(choices::kMissingValue, "no document"));
+  return PolicyDocumentText(at, *document);
 }
 
 }  // namespace
@@ -241,8 +254,15 @@ absl::Status AuthorizationDetails::AddGroups(const File& f, const std::string& p
                                              const pb::Struct& user,
                                              std::vector<iam::PolicySpec>* out) const {
   const pb::Value* list = Field(user, "GroupList");
-  if (list == nullptr || list->kind_case() != pb::Value::kListValue) return absl::OkStatus();
+  if (list == nullptr || list->kind_case() == pb::Value::kNullValue) return absl::OkStatus();
+  // A group's policies may deny: a list of another shape is refused, never skipped.
+  if (list->kind_case() != pb::Value::kListValue) {
+    return At(path + ".GroupList", Invalid("expected a list of group names"));
+  }
   for (int i = 0; i < list->list_value().values_size(); ++i) {
+    if (list->list_value().values(i).kind_case() != pb::Value::kStringValue) {
+      return At(absl::StrCat(path, ".GroupList[", i, "]"), Invalid("expected a group name"));
+    }
     const std::string name = list->list_value().values(i).string_value();
     const auto it = groups_.find(absl::StrCat(f.file->account.ToString(), "/", name));
     if (it == groups_.end()) {
@@ -273,8 +293,12 @@ absl::StatusOr<ImportedPrincipal> AuthorizationDetails::Principal(const File& f,
   AMI_RETURN_IF_ERROR(AddPolicies(f, path, d, is_role ? "RolePolicyList" : "UserPolicyList",
                                   "inline:", &p.spec.policies));
   if (!is_role) AMI_RETURN_IF_ERROR(AddGroups(f, path, d, &p.spec.policies));
-  if (const pb::Value* b = Field(d, "PermissionsBoundary");
-      b != nullptr && b->kind_case() == pb::Value::kStructValue) {
+  const pb::Value* b = Field(d, "PermissionsBoundary");
+  if (b != nullptr && b->kind_case() != pb::Value::kNullValue &&
+      b->kind_case() != pb::Value::kStructValue) {
+    return At(path + ".PermissionsBoundary", Invalid("expected an object"));
+  }
+  if (b != nullptr && b->kind_case() == pb::Value::kStructValue) {
     AMI_ASSIGN_OR_RETURN(p.spec.boundary,
                          Managed(*f.file, Str(b->struct_value(), "PermissionsBoundaryArn"),
                                  path + ".PermissionsBoundary.PermissionsBoundaryArn"));

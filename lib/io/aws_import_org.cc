@@ -188,6 +188,13 @@ absl::Status OrganizationFiles::AddPolicyList(const AwsCliFile& file) {
                        Read<v1::ListPoliciesOutput>(file, Kind::kScpList));
   for (int i = 0; i < out.policies_size(); ++i) {
     const v1::OrganizationsPolicySummary& p = out.policies(i);
+    // Resource control and declarative EC2 policies restrict what SCPs allow: dropping them
+    // could lose a Deny, so they are refused rather than skipped.
+    if (p.type() == "RESOURCE_CONTROL_POLICY" || p.type() == "DECLARATIVE_POLICY_EC2") {
+      return InFile(file, At(absl::StrCat("Policies[", i, "].Type"),
+                             Invalid(absl::StrCat("`", p.type(), "` policies are not modelled "
+                                                  "and may deny: they cannot be imported"))));
+    }
     if (!p.type().empty() && p.type() != "SERVICE_CONTROL_POLICY") continue;
     listed_.emplace(p.id(), Where{&file, absl::StrCat("Policies[", i, "]")});
   }
@@ -336,6 +343,13 @@ absl::Status OrganizationFiles::CheckPolicies() const {
         "service control policy `", text_util::Clip(id), "` has no describe-policy output: its "
         "content is unknown and is not assumed to allow; add `aws organizations describe-policy "
         "--policy-id ", text_util::Clip(id), "`"))));
+  }
+  if (!targets_.count(kFullAccess) && (!named.empty() || !described_.empty())) {
+    const Where& w = named.empty() ? described_.begin()->second.where : named.begin()->second;
+    return InFile(*w.file, At(w.path, MakeError(choices::kMissingValue, absl::StrCat(
+        "p-FullAWSAccess has no list-targets-for-policy output: where it is detached (and an "
+        "allow-list policy alone decides) is unknown; add `aws organizations "
+        "list-targets-for-policy --policy-id p-FullAWSAccess`"))));
   }
   for (const auto& [id, content] : described_) {
     if (id == kFullAccess || targets_.count(id)) continue;

@@ -84,9 +84,11 @@ std::optional<KeyCaller> IamKeyCaller(const PlanView& view, const CallContext& c
   who.caller = lang::Caller{ctx.account, ctx.principal, view.FindAccount(ctx.account),
                             principal != nullptr ? &principal->tags : nullptr};
   who.policies = IamInputs(view, ctx, principal);
-  // An unknown principal: not the root user, and no identity policy allows it anything.
   if (!ctx.principal.empty()) who.policies.principal_is_root = false;
-  who.supplied = ctx.context;
+  who.unknown_principal = !ctx.principal.empty() && principal == nullptr;
+  // A role session's aws:PrincipalArn is its role's ARN.
+  if (principal != nullptr && principal->arn != ctx.principal) who.principal_arn = principal->arn;
+  who.supplied = SuppliedValues(ctx);
   return who;
 }
 

@@ -66,8 +66,10 @@ bool SummarizeActions(const lang::Statement& s, KeyPolicyStatement* k) {
 
 // The organization conditions (KMS-7); false for any other condition.
 bool SummarizeConditions(const lang::Statement& s, KeyPolicyStatement* k) {
+  absl::flat_hash_set<std::string> keys;
   for (const lang::Condition& c : s.conditions) {
-    if (c.if_exists || c.has_variable) return false;
+    // The same key twice (two spellings of one key name) is ANDed: more than the lists hold.
+    if (c.if_exists || c.has_variable || !keys.insert(c.key_lower).second) return false;
     if (c.op == lang::ConditionOp::kStringEquals && c.set == lang::SetQualifier::kNone &&
         c.key_lower == "aws:principalorgid") {
       for (const std::string& v : c.values) {

@@ -22,9 +22,13 @@ struct KeyCaller {
   // The caller's side: principal_is_root, identity, boundary, scp_levels (the resource fields
   // are the key's, filled per request). The documents must outlive the evaluation.
   lang::PolicyInputs policies;
-  // Values of condition keys the model cannot know, supplied by the caller; a key the context
-  // already holds keeps its value.
-  std::vector<std::pair<std::string, std::string>> supplied;
+  // A principal the cloud does not hold: it may use no key.
+  bool unknown_principal = false;
+  // aws:PrincipalArn when it is not caller.arn: a role session's role.
+  std::string principal_arn;
+  // Values of condition keys the model cannot know, supplied by the caller, grouped by key; a
+  // value for a key the context holds must agree with it (else the key use is refused).
+  std::vector<std::pair<std::string, std::vector<std::string>>> supplied;
 };
 
 // The account's root user, with no policies of its own side (no SCPs).

@@ -21,12 +21,13 @@ namespace {
 // A KMS action's name as policies write it ("kms:Decrypt").
 std::string ActionName(KmsAction a) { return KmsActions::Of({a}).ToStrings().front(); }
 
-// The actions of `actions`, one at a time.
+// The modelled actions of `actions`, one at a time (a bit of no KmsAction is never allowed).
 template <typename F>
 void ForEachAction(KmsActions actions, F f) {
+  const KmsActions all = KmsActions::All();
   for (int bit = 0; bit < 16; ++bit) {
     const auto a = static_cast<KmsAction>(1 << bit);
-    if (actions.Has(a)) f(a);
+    if (actions.Has(a) && all.Has(a)) f(a);
   }
 }
 
@@ -169,6 +170,9 @@ Decision EvaluateKeyUseBy(const StateView& view, const KeyCaller& who, const Kms
     }
     return Decision::Deny(R(reasons::kAwsManagedKeyOtherAccount, base));
   }
+  if (who.unknown_principal) {
+    return Decision::Deny(R(reasons::kUnknownPrincipal, {.account = principal, .text = who.caller.arn}));
+  }
   const KmsKey& key = *facts.key;
   Decision d;
   if (!KeyUsable(key)) {
@@ -181,9 +185,14 @@ Decision EvaluateKeyUseBy(const StateView& view, const KeyCaller& who, const Kms
   }
   lang::RequestContext ctx = lang::BaseContext(who.caller, "", arn.ToString(), arn.region(), view.Now());
   lang::AddKmsViaEc2Keys(who.caller, arn.region(), false, &ctx);
-  for (const auto& [k, value] : who.supplied) {
-    if (ctx.Lookup(absl::AsciiStrToLower(k)).state == lang::KeyLookup::State::kUnknown) {
-      ctx.Set(k, value);
+  if (!who.principal_arn.empty()) ctx.Set("aws:PrincipalArn", who.principal_arn);
+  for (const auto& [k, values] : who.supplied) {
+    const lang::KeyLookup known = ctx.Lookup(absl::AsciiStrToLower(k));
+    if (known.state == lang::KeyLookup::State::kUnknown) {
+      ctx.SetMany(k, values);
+    } else if (known.state == lang::KeyLookup::State::kAbsent || *known.values != values) {
+      d.AddForbid(R(reasons::kIamContextConflict, {.account = principal, .text = k}));
+      return d;
     }
   }
   const lang::NamedPolicy key_policy{absl::StrCat("key policy of ", arn.ToString()),

@@ -53,11 +53,12 @@ check "import missing file" 2 "cannot read" -- \
   "$amictl" import --out "$work/bad.amistate" --account $self --region us-east-1 "$work/nope.json"
 check "import without --out" 2 "usage: amictl import" -- "$amictl" import "$fixtures/describe-images.json"
 org="$fixtures/org"
-check "import organization and iam" 0 "imported 8 files" -- "$amictl" import --out "$work/org.amistate" \
+check "import organization and iam" 0 "imported 9 files" -- "$amictl" import --out "$work/org.amistate" \
   --account 111111111111 --region us-east-1 "$org/describe-organization.json" "$org/list-roots.json" \
   --parent r-ab12 "$org/list-organizational-units-for-parent.json" \
   --parent ou-ab12-22222222 "$org/list-accounts-for-parent.json" \
   "$org/list-policies.json" "$org/describe-policy.json" --policy-id p-denyrun01 "$org/list-targets-for-policy.json" \
+  --policy-id p-FullAWSAccess "$org/list-targets-for-full-access.json" \
   --account 222222222222 "$org/get-account-authorization-details.json"
 check "import targets without --policy-id" 2 "MissingParameter: .*amictl import --policy-id" -- \
   "$amictl" import --out "$work/bad.amistate" --account 111111111111 "$org/list-targets-for-policy.json"

@@ -67,7 +67,9 @@
 // list-targets-for-policy (AwsCliFile::policy_id) attaches needs its describe-policy content, and
 // every described SCP its targets (`MissingParameter`: an SCP is never assumed to allow, nor to be
 // attached nowhere); p-FullAWSAccess, built in, is detached from each root, OU and member account
-// its list-targets-for-policy output leaves out (none when it has no such output). Disagreeing
+// its list-targets-for-policy output leaves out, and that output is required once any SCP is
+// imported (where it is detached, an allow-list SCP alone decides). Resource control and
+// declarative EC2 policies in list-policies are refused, not dropped: they may deny. Disagreeing
 // inputs are `InvalidParameterValue`: two organizations or roots, a child under two parents, an OU
 // or account whose parent is neither the root nor a listed OU. A listing with a NextToken is
 // refused (`MissingParameter`). Other policy types in describe-policy are refused. SCPs are put

@@ -291,6 +291,9 @@ std::optional<PolicyKind> Missing(const PolicyInputs& in, const RequestContext& 
   const bool same_account =
       in.resource_account.empty() || in.resource_account == ctx.principal_account;
   if (in.resource_policy_required && !in.grants.empty()) {
+    // Grants name accounts: as a key policy naming the account, the grant delegates to IAM, so
+    // a user or role of the account needs its identity policy (and boundary) too.
+    if (principal_side) return principal_side;
     *by = StatementRef{in.grants.front(), PolicyKind::kKeyPolicy, "grant"};
     return std::nullopt;
   }

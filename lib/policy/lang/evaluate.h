@@ -53,7 +53,8 @@ struct PolicyInputs {
   // True when the resource policy must allow (KMS keys); false for resources whose policy is
   // one of two ways in (none of EC2's image resources have one).
   bool resource_policy_required = false;
-  // Names of grants that give the principal this action on the resource.
+  // Names of grants that give the principal's account this action on the resource; like a key
+  // policy naming the account, they delegate to the account's IAM policies.
   std::vector<std::string> grants;
 };
 
