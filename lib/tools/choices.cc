@@ -235,8 +235,10 @@ constexpr ModellingChoice kChoices[] = {
    "A call without a principal is the account's root user: a key-policy statement naming an "
    "IAM user or role of its account neither grants nor denies it; a call made as that "
    "principal is matched by its ARN, and across accounts its identity policy must allow "
-   "too. Service, Federated and CanonicalUser principals never name an EC2 caller; "
-   "NotPrincipal and NotAction are evaluated as AWS documents."},
+   "too. A grant names an account: like a key policy naming the account, it delegates to "
+   "IAM, so a user or role needs its identity policy too (the root user does not). Service, "
+   "Federated and CanonicalUser principals never name an EC2 caller; NotPrincipal and "
+   "NotAction are evaluated as AWS documents."},
   {"MC-57", "KMS-1, KMS-2, SHARE-16, SNAP-2",
    "AWS managed keys are imported with their real ids and used only by their own account. "
    "An account's aws/ebs key is the key kms list-aliases names alias/aws/ebs, else the AWS "
