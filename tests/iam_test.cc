@@ -28,6 +28,8 @@ constexpr char kAllowEc2[] =
     R"({"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"ec2:*","Resource":"*"}]})";
 constexpr char kRunOnly[] =
     R"({"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["ec2:RunInstances","ec2:CreateTags"],"Resource":"*"}]})";
+constexpr char kEc2AndKms[] =
+    R"({"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["ec2:*","kms:*"],"Resource":"*"}]})";
 // The seed's guardrail: no instance from an image that is not tagged approved=true.
 constexpr char kApprovedOnly[] = R"({"Version":"2012-10-17","Statement":[{
   "Sid":"DenyUnapprovedImages","Effect":"Deny","Action":"ec2:RunInstances",
@@ -49,6 +51,20 @@ class IamTest : public testing::CloudFixture {
     CallContext ctx{account, east};
     ctx.principal = principal;
     return ctx;
+  }
+  // An image of `image_owner` encrypted under a new key of its whose policy adds `statements`,
+  // shared with `with`: the question of `with` launching it in us-east-1.
+  policy::LaunchQuestion SharedEncrypted(AccountId image_owner,
+                                         std::vector<KeyPolicyStatement> statements,
+                                         AccountId with) {
+    const ImageId image = SeedImage(image_owner, {.key = NewKey(image_owner, east, statements)});
+    EXPECT_THAT(Share(CallContext{image_owner, east}, image, {LaunchPermissionEntry{with.ToString()}}),
+                IsOk());
+    policy::LaunchQuestion q;
+    q.caller = with;
+    q.region = east;
+    q.image = image;
+    return q;
   }
   // The platform team's image, in the management account, shared with the workload account.
   ImageId SharedGolden() {
@@ -95,13 +111,7 @@ TEST_F(IamTest, KMS_5_ACrossAccountRoleNeedsItsIdentityPolicyForTheKey) {
   allow_b.sid = "AllowB";
   allow_b.accounts = {b};
   allow_b.actions = KmsActions::All();
-  const KmsKeyArn key = NewKey(owner, east, {allow_b});
-  const ImageId shared = SeedImage(owner, {.key = key});
-  ASSERT_THAT(Share(CallContext{owner, east}, shared, {LaunchPermissionEntry{b.ToString()}}), IsOk());
-  policy::LaunchQuestion q;
-  q.caller = b;
-  q.region = east;
-  q.image = shared;
+  const policy::LaunchQuestion q = SharedEncrypted(owner, {allow_b}, b);
   EXPECT_TRUE(iam::Explain(*cloud, {}, q).allowed());  // The root user of b.
   const std::string ec2_only = Role(b, "ec2-only", kAllowEc2);
   const Decision without = iam::Explain(*cloud, {ec2_only, {}}, q);
@@ -109,28 +119,22 @@ TEST_F(IamTest, KMS_5_ACrossAccountRoleNeedsItsIdentityPolicyForTheKey) {
   EXPECT_TRUE(without.denied_later());
   EXPECT_THAT(without.Explain(), HasSubstr("neither the key policy nor a grant allows"));
   const std::string with_kms = Role(b, "with-kms",
-      R"({"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["ec2:*","kms:*"],"Resource":"*"}]})");
+      kEc2AndKms);
   EXPECT_TRUE(iam::Explain(*cloud, {with_kms, {}}, q).allowed());
   // The same through RunInstances.
-  EXPECT_THAT(Launch(As(b, with_kms), shared), IsOk());
+  EXPECT_THAT(Launch(As(b, with_kms), q.image), IsOk());
 }
 
 // KMS-5: a key policy may name one role of another account; that role (with its identity
 // policy) may use the key, the account's root user may not.
 TEST_F(IamTest, KMS_5_AKeyPolicyNamingARoleLetsOnlyThatRoleUseIt) {
   const std::string with_kms = Role(b, "builder",
-      R"({"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["ec2:*","kms:*"],"Resource":"*"}]})");
+      kEc2AndKms);
   KeyPolicyStatement allow_role;
   allow_role.sid = "AllowBuilder";
   allow_role.iam_principals = {with_kms};
   allow_role.actions = KmsActions::All();
-  const KmsKeyArn key = NewKey(owner, east, {allow_role});
-  const ImageId shared = SeedImage(owner, {.key = key});
-  ASSERT_THAT(Share(CallContext{owner, east}, shared, {LaunchPermissionEntry{b.ToString()}}), IsOk());
-  policy::LaunchQuestion q;
-  q.caller = b;
-  q.region = east;
-  q.image = shared;
+  const policy::LaunchQuestion q = SharedEncrypted(owner, {allow_role}, b);
   EXPECT_TRUE(iam::Explain(*cloud, {with_kms, {}}, q).allowed());
   EXPECT_FALSE(iam::Explain(*cloud, {}, q).allowed());
 }
@@ -140,14 +144,7 @@ TEST_F(IamTest, KMS_5_AnScpDenyingKmsStopsTheKeyUse) {
   KeyPolicyStatement allow_child;
   allow_child.accounts = {in_child};
   allow_child.actions = KmsActions::All();
-  const KmsKeyArn shared_key = NewKey(mgmt, east, {allow_child});
-  const ImageId image = SeedImage(mgmt, {.key = shared_key});
-  ASSERT_THAT(Share(CallContext{mgmt, east}, image, {LaunchPermissionEntry{in_child.ToString()}}),
-              IsOk());
-  policy::LaunchQuestion q;
-  q.caller = in_child;
-  q.region = east;
-  q.image = image;
+  const policy::LaunchQuestion q = SharedEncrypted(mgmt, {allow_child}, in_child);
   EXPECT_TRUE(iam::Explain(*cloud, {}, q).allowed());
   ASSERT_THAT(iam::PutServiceControlPolicy(*cloud, org, "p-nokmsdecrypt", {"NoKms",
       R"({"Version":"2012-10-17","Statement":[{"Effect":"Deny","Action":"kms:Decrypt","Resource":"*"}]})"}),
@@ -175,7 +172,7 @@ TEST_F(IamTest, KMS_5_AGrantToAnAccountDelegatesToItsIamPolicies) {
   EXPECT_TRUE(iam::Explain(*cloud, {}, q).allowed()) << iam::Explain(*cloud, {}, q).Explain();
   EXPECT_FALSE(iam::Explain(*cloud, {Role(b, "ec2-only", kAllowEc2), {}}, q).allowed());
   const std::string with_kms = Role(b, "with-kms",
-      R"({"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["ec2:*","kms:*"],"Resource":"*"}]})");
+      kEc2AndKms);
   EXPECT_TRUE(iam::Explain(*cloud, {with_kms, {}}, q).allowed());
 }
 
@@ -188,17 +185,11 @@ TEST_F(IamTest, KMS_5_RoleSessionsAndSuppliedValuesInKeyUse) {
               IsOk());
   ASSERT_THAT(iam::AttachServiceControlPolicy(*cloud, "p-nocontractor", parent_ou.ToString()), IsOk());
   Role(in_child, "contractor",
-      R"({"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["ec2:*","kms:*"],"Resource":"*"}]})");
+      kEc2AndKms);
   KeyPolicyStatement allow_child;
   allow_child.accounts = {in_child};
   allow_child.actions = KmsActions::All();
-  const ImageId image = SeedImage(mgmt, {.key = NewKey(mgmt, east, {allow_child})});
-  ASSERT_THAT(Share(CallContext{mgmt, east}, image, {LaunchPermissionEntry{in_child.ToString()}}),
-              IsOk());
-  policy::LaunchQuestion q;
-  q.caller = in_child;
-  q.region = east;
-  q.image = image;
+  const policy::LaunchQuestion q = SharedEncrypted(mgmt, {allow_child}, in_child);
   EXPECT_TRUE(iam::Explain(*cloud, {}, q).allowed());
   const std::string session = absl::StrCat("arn:aws:sts::", in_child.ToString(),
                                            ":assumed-role/contractor/alice");

@@ -76,6 +76,9 @@ class KmsActions {
   uint16_t bits_ = 0;
 };
 
+// The action's name as policies write it: "kms:Decrypt".
+absl::string_view KmsActionName(KmsAction action);
+
 // The actions EBS needs on a key to use it for a shared snapshot or AMI (KMS-6, KMS-8).
 KmsActions EbsRequiredKmsActions();
 

@@ -48,12 +48,10 @@ lang::PolicyInputs Inputs(const internal::IamPrincipal* principal,
   return in;
 }
 
-using Supplied = std::vector<std::pair<std::string, std::vector<std::string>>>;
-
 // The values the caller supplied (CallContext::context), grouped by key name, which is
 // case-insensitive.
-Supplied SuppliedValues(const CallContext& ctx) {
-  Supplied out;
+lang::SuppliedValues SuppliedValues(const CallContext& ctx) {
+  lang::SuppliedValues out;
   for (const std::pair<std::string, std::string>& kv : ctx.context) {
     const std::string& key = kv.first;
     auto it = std::find_if(out.begin(), out.end(),
@@ -108,7 +106,6 @@ lang::RequestContext IamBaseContext(const PlanView& view, const CallContext& ctx
 
 lang::RequestContext IamResourceContext(const lang::RequestContext& base, const IamResource& r,
                                         const CallContext& ctx, std::string* conflict) {
-  const Supplied supplied = SuppliedValues(ctx);
   lang::RequestContext c = base;
   c.resource = r.arn;
   if (r.image != nullptr) lang::AddImageKeys(*r.image, r.tags ? *r.tags : TagSet(), &c);
@@ -117,13 +114,8 @@ lang::RequestContext IamResourceContext(const lang::RequestContext& base, const 
     c.SetComplete("aws:ResourceTag/");
   }
   for (const auto& [key, value] : r.keys) c.Set(key, value);
-  for (const auto& [key, values] : supplied) {
-    const lang::KeyLookup known = c.Lookup(absl::AsciiStrToLower(key));
-    if (known.state == lang::KeyLookup::State::kUnknown) {
-      c.SetMany(key, values);
-    } else if (known.state == lang::KeyLookup::State::kAbsent || *known.values != values) {
-      if (conflict->empty()) *conflict = key;
-    }
+  if (std::optional<std::string> key = lang::AddSuppliedValues(SuppliedValues(ctx), &c)) {
+    if (conflict->empty()) *conflict = *key;
   }
   return c;
 }

@@ -56,7 +56,7 @@ bool SummarizeActions(const lang::Statement& s, KeyPolicyStatement* k) {
     for (int bit = 0; bit < 16; ++bit) {
       const auto a = static_cast<KmsAction>(1 << bit);
       if (!all.Has(a)) continue;
-      const std::string name = absl::AsciiStrToLower(KmsActions::Of({a}).ToStrings().front());
+      const std::string name = absl::AsciiStrToLower(KmsActionName(a));
       if (lang::GlobMatch(g.text, name)) bits |= static_cast<uint16_t>(a);
     }
   }

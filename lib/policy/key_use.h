@@ -28,7 +28,7 @@ struct KeyCaller {
   std::string principal_arn;
   // Values of condition keys the model cannot know, supplied by the caller, grouped by key; a
   // value for a key the context holds must agree with it (else the key use is refused).
-  std::vector<std::pair<std::string, std::vector<std::string>>> supplied;
+  lang::SuppliedValues supplied;
 };
 
 // The account's root user, with no policies of its own side (no SCPs).

@@ -18,9 +18,6 @@
 namespace ami::policy {
 namespace {
 
-// A KMS action's name as policies write it ("kms:Decrypt").
-std::string ActionName(KmsAction a) { return KmsActions::Of({a}).ToStrings().front(); }
-
 // The modelled actions of `actions`, one at a time (a bit of no KmsAction is never allowed).
 template <typename F>
 void ForEachAction(KmsActions actions, F f) {
@@ -43,26 +40,23 @@ struct KeyVerdict {
   std::string residual_text;
 };
 
-// One action through the evaluator: the key policy and grants, and the caller's own policies.
-void JudgeAction(const KeyCaller& who, const KmsKey& key, const lang::NamedPolicy& key_policy,
-                 KmsAction action, lang::RequestContext* ctx, KeyVerdict* v) {
-  ctx->action = ActionName(action);
+// One action through the evaluator: `in` holds the caller's policies and the key policy; the
+// grants are the action's own.
+void JudgeAction(const KeyCaller& who, const KmsKey& key, KmsAction action,
+                 lang::PolicyInputs* in, lang::RequestContext* ctx, KeyVerdict* v) {
+  ctx->action = std::string(KmsActionName(action));
   // EBS creates its grants for the caller's volumes: true on CreateGrant, absent otherwise.
   if (action == KmsAction::kCreateGrant) {
     ctx->Set("kms:GrantIsForAWSResource", "true");
   } else {
     ctx->SetAbsent("kms:GrantIsForAWSResource");
   }
-  lang::PolicyInputs in = who.policies;
-  in.resource_policy = key_policy;
-  in.resource_account = key.account().ToString();
-  in.resource_policy_required = true;
+  in->grants.clear();
   for (const KmsGrant& g : key.grants()) {
-    if (g.grantee == who.caller.account && g.operations.Has(action)) in.grants.push_back(g.grant_id);
+    if (g.grantee == who.caller.account && g.operations.Has(action)) in->grants.push_back(g.grant_id);
   }
-  const lang::PolicyResult r = lang::Evaluate(in, *ctx);
+  const lang::PolicyResult r = lang::Evaluate(*in, *ctx);
   const KmsActions one = KmsActions::Of({action});
-  const std::string residual = absl::StrJoin(r.residual, "; ");
   switch (r.outcome) {
     case lang::Outcome::kAllow:
       v->allowed = v->allowed.Union(one);
@@ -81,10 +75,10 @@ void JudgeAction(const KeyCaller& who, const KmsKey& key, const lang::NamedPolic
   const bool maybe_deny = !r.residual.empty() && absl::StartsWith(r.residual.front(), "denied if");
   if (maybe_deny) {
     v->maybe_denied = v->maybe_denied.Union(one);
-    if (v->deny_text.empty()) v->deny_text = residual;
+    if (v->deny_text.empty()) v->deny_text = absl::StrJoin(r.residual, "; ");
   } else if (!r.residual.empty()) {
     v->allowed_if = v->allowed_if.Union(one);
-    if (v->residual_text.empty()) v->residual_text = residual;
+    if (v->residual_text.empty()) v->residual_text = absl::StrJoin(r.residual, "; ");
   }
 }
 
@@ -186,19 +180,17 @@ Decision EvaluateKeyUseBy(const StateView& view, const KeyCaller& who, const Kms
   lang::RequestContext ctx = lang::BaseContext(who.caller, "", arn.ToString(), arn.region(), view.Now());
   lang::AddKmsViaEc2Keys(who.caller, arn.region(), false, &ctx);
   if (!who.principal_arn.empty()) ctx.Set("aws:PrincipalArn", who.principal_arn);
-  for (const auto& [k, values] : who.supplied) {
-    const lang::KeyLookup known = ctx.Lookup(absl::AsciiStrToLower(k));
-    if (known.state == lang::KeyLookup::State::kUnknown) {
-      ctx.SetMany(k, values);
-    } else if (known.state == lang::KeyLookup::State::kAbsent || *known.values != values) {
-      d.AddForbid(R(reasons::kIamContextConflict, {.account = principal, .text = k}));
-      return d;
-    }
+  if (std::optional<std::string> conflict = lang::AddSuppliedValues(who.supplied, &ctx)) {
+    d.AddForbid(R(reasons::kIamContextConflict, {.account = principal, .text = *conflict}));
+    return d;
   }
-  const lang::NamedPolicy key_policy{absl::StrCat("key policy of ", arn.ToString()),
-                                     &key.policy().compiled().document};
+  lang::PolicyInputs in = who.policies;
+  in.resource_policy = lang::NamedPolicy{absl::StrCat("key policy of ", arn.ToString()),
+                                         &key.policy().compiled().document};
+  in.resource_account = key.account().ToString();
+  in.resource_policy_required = true;
   KeyVerdict v;
-  ForEachAction(actions, [&](KmsAction a) { JudgeAction(who, key, key_policy, a, &ctx, &v); });
+  ForEachAction(actions, [&](KmsAction a) { JudgeAction(who, key, a, &in, &ctx, &v); });
   return KeyUseDecision(base, actions, v, KeyAccountMayUse(key.account(), principal), d);
 }
 

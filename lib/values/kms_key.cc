@@ -130,6 +130,13 @@ std::vector<std::string> KmsActions::ToStrings() const {
   return out;
 }
 
+absl::string_view KmsActionName(KmsAction action) {
+  for (const ActionName& a : kActionNames) {
+    if (a.action == action) return a.name;
+  }
+  return "";  // GCOVR_EXCL_LINE: every KmsAction has a name.
+}
+
 KmsActions EbsRequiredKmsActions() {
   return KmsActions::Of({KmsAction::kDescribeKey, KmsAction::kCreateGrant, KmsAction::kDecrypt,
                          KmsAction::kReEncryptFrom, KmsAction::kGenerateDataKeyWithoutPlaintext});

@@ -5,6 +5,7 @@
 #include <utility>
 #include <vector>
 
+#include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/time/time.h"
@@ -107,6 +108,18 @@ void AddKmsViaEc2Keys(const Caller& caller, Region region, bool grant_for_resour
   ctx->Set("kms:ViaService", absl::StrCat("ec2.", region.code(), ".amazonaws.com"));
   ctx->Set("kms:GrantIsForAWSResource", grant_for_resource ? "true" : "false");
   ctx->Set("aws:ViaAWSService", "true");
+}
+
+std::optional<std::string> AddSuppliedValues(const SuppliedValues& supplied, RequestContext* ctx) {
+  for (const auto& [key, values] : supplied) {
+    const KeyLookup known = ctx->Lookup(absl::AsciiStrToLower(key));
+    if (known.state == KeyLookup::State::kUnknown) {
+      ctx->SetMany(key, values);
+    } else if (known.state == KeyLookup::State::kAbsent || *known.values != values) {
+      return key;
+    }
+  }
+  return std::nullopt;
 }
 
 }  // namespace ami::lang

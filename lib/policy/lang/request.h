@@ -10,7 +10,10 @@
 #ifndef AMI_LIB_POLICY_LANG_REQUEST_H_
 #define AMI_LIB_POLICY_LANG_REQUEST_H_
 
+#include <optional>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "absl/strings/string_view.h"
 #include "absl/time/time.h"
@@ -63,6 +66,14 @@ void AddRequestTags(const TagSet& tags, RequestContext* ctx);
 // creates for the caller's volumes), aws:ViaAWSService.
 void AddKmsViaEc2Keys(const Caller& caller, Region region, bool grant_for_resource,
                       RequestContext* ctx);
+
+// Values a caller supplies for condition keys, grouped by key name.
+using SuppliedValues = std::vector<std::pair<std::string, std::vector<std::string>>>;
+
+// Sets each supplied key the context does not know. A supplied key the context knows (present
+// or absent) must hold exactly the supplied values: the first that does not is returned, and
+// the caller refuses the request (the cloud's facts are not overridden).
+std::optional<std::string> AddSuppliedValues(const SuppliedValues& supplied, RequestContext* ctx);
 
 }  // namespace ami::lang
 
