@@ -1,6 +1,8 @@
 // The policy language: compiling documents, evaluating a role's request against ten
 // identity-policy statements with tag conditions, a service control policy on its OU and an
-// EBS-style key policy, and the whole launch decision as that role (BM_LaunchDecisionIam).
+// EBS-style key policy, and the whole launch decision as that role through the launch table
+// (BM_LaunchDecisionIam) and through the policy engine (BM_LaunchDecisionIamEngine).
+#include <cstdint>
 #include <cstdlib>
 #include <memory>
 #include <string>
@@ -11,6 +13,7 @@
 #include "ami/ami.h"
 #include "ami/iam/iam.h"
 #include "ami/iam/simulation.h"
+#include "ami/tools/launch_table.h"
 #include "benchmark/benchmark.h"
 #include "policy/lang/context.h"
 #include "policy/lang/document.h"
@@ -78,15 +81,20 @@ void BM_PolicyEvaluateIam(benchmark::State& state) {
 BENCHMARK(BM_PolicyEvaluateIam);
 
 // A launch decision as a role of a member account (the seed's guardrail): ten identity-policy
-// statements with tag conditions, an SCP on its OU denying untagged images, an encrypted image
-// shared by the management account under a key with the EBS-style policy. The whole question —
-// IAM on every resource of the launch, the launch permission, the snapshot's key through the
-// key policy and the role's own policies (KMS-5) — as iam::Explain asks it under a read lock.
+// statements with tag conditions, an SCP on its OU denying untagged images, 1,024 encrypted
+// images shared by the management account under a key with the EBS-style policy and tagged by
+// the member account. The whole question — IAM on every resource of the launch, the launch
+// permission, the snapshot's key through the key policy and the role's own policies (KMS-5).
 struct IamWorld {
   std::unique_ptr<ami::Cloud> cloud;
-  ami::policy::LaunchQuestion question;
+  std::unique_ptr<ami::LaunchTable> table;
+  ami::AccountId caller = ami::AccountId::FromNumber(0);
+  ami::Region region = ami::Region::First();
+  std::vector<ami::ImageId> images;
   ami::iam::Identity role;
 };
+// Images shared with the role's account, each under the key; asked in a fixed random order.
+constexpr uint64_t kIamImages = 1024;
 
 template <typename T>
 T Must(absl::StatusOr<T> v) {
@@ -129,44 +137,85 @@ IamWorld MakeIamWorld() {
           "Condition":{"StringEquals":{"kms:CallerAccount":")", member.ToString(),
       R"(","kms:ViaService":"ec2.us-east-1.amazonaws.com"}}}]})")));
   const KmsKeyArn arn = Must(w.cloud->CreateKey(CallContext{mgmt, east}, key));
-  const Snapshot root = Must(Snapshot::Builder()
-                                 .set_id(SnapshotId::Long(0x5eed))
+  for (uint64_t i = 0; i < kIamImages; ++i) {
+    const Snapshot root = Must(Snapshot::Builder()
+                                   .set_id(SnapshotId::Long(0x5eed0000 + i))
+                                   .set_owner(mgmt)
+                                   .set_region(east)
+                                   .set_volume_size_gib(8)
+                                   .set_kms_key(arn)
+                                   .set_start_time(w.cloud->Now())
+                                   .Build());
+    Must(w.cloud->ImportSnapshot(root));
+    const Image image = Must(Image::Builder()
+                                 .set_id(ImageId::Long(0xa11e0000 + i))
+                                 .set_name(absl::StrCat("golden-", i))
                                  .set_owner(mgmt)
                                  .set_region(east)
-                                 .set_volume_size_gib(8)
-                                 .set_kms_key(arn)
-                                 .set_start_time(w.cloud->Now())
+                                 .set_creation_time(w.cloud->Now())
+                                 .add_snapshot_mapping("/dev/xvda", root)
+                                 .set_launch_permissions(Must(LaunchPermissions::Create(
+                                     {member}, false, {}, {})))
                                  .Build());
-  Must(w.cloud->ImportSnapshot(root));
-  const Image image = Must(Image::Builder()
-                               .set_id(ImageId::Long(0xa11e))
-                               .set_name("golden")
-                               .set_owner(mgmt)
-                               .set_region(east)
-                               .set_creation_time(w.cloud->Now())
-                               .add_snapshot_mapping("/dev/xvda", root)
-                               .set_launch_permissions(Must(LaunchPermissions::Create(
-                                   {member}, false, {}, {})))
-                               .Build());
-  Must(w.cloud->ImportImage(image));
-  Must(w.cloud->CreateTags(CallContext{member, east}, {image.id().ToString()},
-                           {{"approved", "true"}, {"team", "team-7-3"}}));
-  w.question.caller = member;
-  w.question.region = east;
-  w.question.image = image.id();
+    Must(w.cloud->ImportImage(image));
+    // The member's own tags (IAM-5): most images approved, teams spread over its statements.
+    Must(w.cloud->CreateTags(CallContext{member, east}, {image.id().ToString()},
+                             {{"approved", i % 8 == 0 ? "false" : "true"},
+                              {"team", absl::StrCat("team-7-", i % 10)},
+                              {"Name", absl::StrCat("golden-", i)}}));
+    w.images.push_back(image.id());
+  }
+  w.caller = member;
+  w.region = east;
+  w.table = LaunchTable::Build(*w.cloud);
   return w;
 }
 
-void BM_LaunchDecisionIam(benchmark::State& state) {
+const IamWorld& TheIamWorld() {
   static const IamWorld& w = *new IamWorld(MakeIamWorld());
-  size_t allowed = 0;
+  return w;
+}
+
+// The images asked about, in a fixed pseudo-random order.
+std::vector<ami::ImageId> IamPicks(const IamWorld& w) {
+  std::vector<ami::ImageId> picks;
+  uint64_t x = 0x9E3779B97F4A7C15ULL;
+  for (uint64_t i = 0; i < kIamImages; ++i) {
+    x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+    picks.push_back(w.images[x % w.images.size()]);
+  }
+  return picks;
+}
+
+// The launch decision as the role through the launch table (LaunchTable::CheckAs).
+void BM_LaunchDecisionIam(benchmark::State& state) {
+  const IamWorld& w = TheIamWorld();
+  const std::vector<ami::ImageId> picks = IamPicks(w);
+  size_t allowed = 0, i = 0;
   for (auto _ : state) {
-    const ami::Decision d = ami::iam::Explain(*w.cloud, w.role, w.question);
+    const ami::LaunchTable::Verdict v =
+        w.table->CheckAs(w.role, w.caller, w.region, picks[i++ & (kIamImages - 1)]);
+    allowed += v.allowed;
+    benchmark::DoNotOptimize(v);
+  }
+  state.counters["allowed"] = static_cast<double>(allowed) / static_cast<double>(state.iterations());
+}
+BENCHMARK(BM_LaunchDecisionIam);
+
+// The same questions through the policy engine on the live cloud (iam::Explain).
+void BM_LaunchDecisionIamEngine(benchmark::State& state) {
+  const IamWorld& w = TheIamWorld();
+  const std::vector<ami::ImageId> picks = IamPicks(w);
+  size_t allowed = 0, i = 0;
+  for (auto _ : state) {
+    const ami::policy::LaunchQuestion q{w.caller, w.region, picks[i++ & (kIamImages - 1)],
+                                        std::nullopt, std::nullopt};
+    const ami::Decision d = ami::iam::Explain(*w.cloud, w.role, q);
     allowed += d.allowed();
     benchmark::DoNotOptimize(d);
   }
   state.counters["allowed"] = static_cast<double>(allowed) / static_cast<double>(state.iterations());
 }
-BENCHMARK(BM_LaunchDecisionIam);
+BENCHMARK(BM_LaunchDecisionIamEngine);
 
 }  // namespace

@@ -17,13 +17,16 @@
 
 #include "absl/container/flat_hash_map.h"
 #include "absl/container/flat_hash_set.h"
+#include "absl/container/inlined_vector.h"
 #include "absl/strings/str_cat.h"
 #include "ami/policy.h"
 #include "absl/types/span.h"
 #include "cloud/state.h"
 #include "policy/common.h"
+#include "policy/iam.h"
 #include "policy/launch_predicates.h"
 #include "policy/reasons.h"
+#include "tools/launch_iam.h"
 #include "values/text_util.h"
 
 namespace ami {
@@ -122,6 +125,9 @@ struct ImageRow {
   uint8_t is_public : 1 = 0;
   uint8_t engine : 1 = 0;  // Answered by the policy engine.
   uint8_t key0_owner_is_image_owner : 1 = 0;
+  // Answered by the engine only because a key's policy has statements the key tables do not
+  // cover: a launch as an IAM principal, whose keys launch_iam::Memo decides, is covered.
+  uint8_t engine_keys_only : 1 = 0;
 };
 static_assert(sizeof(ImageRow) <= 48);
 
@@ -154,6 +160,8 @@ using InternedMember = policy::MemberFacts<uint32_t, uint32_t>;
 
 struct LaunchTable::Tables {
   std::unique_ptr<Cloud> frozen;
+  const internal::CloudState* state = nullptr;  // The frozen cloud's.
+  std::unique_ptr<launch_iam::Memo> iam;
   absl::flat_hash_set<ImageEntry, EntryHash, EntryEq> rows;
   std::vector<Region> regions;  // By Region::index().
   absl::flat_hash_map<uint64_t, AccountRow> accounts;
@@ -342,6 +350,47 @@ struct LaunchTable::Tables {
     return answer;
   }
 
+  Decision EngineAs(const iam::Identity& who, AccountId caller, Region region,
+                    ImageId image) const {
+    internal::ReaderLock lock(state->mu);
+    return policy::ExplainAs(*state, who, {caller, region, image, std::nullopt, std::nullopt});
+  }
+
+  // Ask() as an IAM principal for whom IAM applies (launch_iam::Memo::Applies): IAM's answer for
+  // the image's class, the launch permission, and the keys as that principal; what the tables
+  // do not cover, and a key the principal may not use, go to the engine.
+  Verdict AskAs(const iam::Identity& who, AccountId caller, Region region, ImageId image) const {
+    auto it = rows.find(image);
+    const Image* found = it == rows.end() ? nullptr : state->FindImage(image);
+    if (found == nullptr || it->row.region != region.index() ||
+        (it->row.engine && !it->row.engine_keys_only) ||
+        (!engine_callers.empty() &&
+         engine_callers.contains(std::make_pair(caller.number(), region.index())))) {
+      return VerdictOf(EngineAs(who, caller, region, image));
+    }
+    const ImageRow& row = it->row;
+    absl::InlinedVector<launch_iam::KeyNeed, 4> needs;
+    for (uint32_t i = 0; i < row.key_uses; ++i) {
+      const KeyUseRow use = i == 0 && row.key0_owner_is_image_owner
+                                ? KeyUseRow{row.owner, row.key0}
+                                : key_uses[row.key_use_offset + i];
+      needs.push_back({use.key, &volumes[row.key_use_offset + i].arn,
+                       policy::VolumeKeepsSnapshotKey(AccountId::FromNumber(use.snapshot_owner),
+                                                      caller)});
+    }
+    const launch_iam::LaunchAnswer as =
+        iam->Launch(who.principal, caller, region, *found, needs);
+    if (!as.iam.allowed) return {false, false, as.iam.why};
+    Answer answer{Outcome::kAllowed, &row};
+    auto account_info = [&] { return Account(caller); };
+    if (!Permit(row, caller, account_info, &answer)) {
+      return {false, false, &reasons::kNoLaunchPermission};
+    }
+    // A key the principal may not use: the engine names the volume and which side refused.
+    if (!as.keys_usable) return VerdictOf(EngineAs(who, caller, region, image));
+    return {true, false, answer.permit};
+  }
+
   Decision Engine(AccountId caller, Region region, ImageId image) const {
     return frozen->Evaluate([&](const StateView& view) {
       return policy::EvaluateLaunch(view, {caller, region, image, std::nullopt, std::nullopt});
@@ -520,9 +569,9 @@ class LaunchTable::Tables::Compiler {
   }
 
   // The distinct (snapshot owner, key) pairs of the image's encrypted volumes. False when the
-  // engine must answer: a missing snapshot, a volume encrypted without an encrypted snapshot, a
-  // key with kEngine statements, or too many pairs for the row.
-  bool Volumes(const Image& image, ImageRow* row) {
+  // engine must answer: a missing snapshot, a volume encrypted without an encrypted snapshot,
+  // too many pairs for the row, or (`*keys_covered` false) a key with kEngine statements.
+  bool Volumes(const Image& image, ImageRow* row, bool* keys_covered) {
     bool covered = true;
     row->key_use_offset = static_cast<uint32_t>(t_.key_uses.size());
     for (const BlockDeviceMapping& m : image.block_device_mappings()) {
@@ -535,7 +584,7 @@ class LaunchTable::Tables::Compiler {
         continue;
       }
       const uint32_t key = Key(*snapshot->kms_key());
-      covered = covered && !t_.keys[key].has_deny;
+      *keys_covered = *keys_covered && !t_.keys[key].has_deny;
       const KeyUseRow use{snapshot->owner().number(), key};
       const bool seen = std::any_of(
           t_.key_uses.begin() + row->key_use_offset, t_.key_uses.end(), [&](const KeyUseRow& u) {
@@ -559,8 +608,11 @@ class LaunchTable::Tables::Compiler {
     row.owner = image.owner().number();
     row.region = image.region().index();
     const bool permissions = Permissions(image.launch_permissions(), &row);
-    const bool volumes = Volumes(image, &row);
-    row.engine = image.state() != ImageState::kAvailable || !permissions || !volumes;
+    bool keys_covered = true;
+    const bool volumes = Volumes(image, &row, &keys_covered);
+    const bool engine = image.state() != ImageState::kAvailable || !permissions || !volumes;
+    row.engine = engine || !keys_covered;
+    row.engine_keys_only = !engine && !keys_covered;
     return row;
   }
 
@@ -592,7 +644,9 @@ LaunchTable::~LaunchTable() = default;
 std::unique_ptr<LaunchTable> LaunchTable::Build(const Cloud& cloud) {
   auto t = std::make_unique<Tables>();
   t->frozen = cloud.Fork();
-  Tables::Compiler compiler(internal::CloudAccess::State(*t->frozen), t.get());
+  t->state = &internal::CloudAccess::State(*t->frozen);
+  t->iam = std::make_unique<launch_iam::Memo>(*t->state);
+  Tables::Compiler compiler(*t->state, t.get());
   compiler.Accounts();
   compiler.EngineCallers();
   compiler.Images();
@@ -616,6 +670,13 @@ LaunchTable::Verdict LaunchTable::Check(AccountId caller, Region region, ImageId
       break;
   }
   return {true, false, a.permit};
+}
+
+LaunchTable::Verdict LaunchTable::CheckAs(const iam::Identity& who, AccountId caller,
+                                          Region region, ImageId image) const {
+  if (!who.context.empty()) return VerdictOf(t_->EngineAs(who, caller, region, image));
+  if (!t_->iam->Applies(who.principal, caller)) return Check(caller, region, image);
+  return t_->AskAs(who, caller, region, image);
 }
 
 Decision LaunchTable::Decide(AccountId caller, Region region, ImageId image) const {

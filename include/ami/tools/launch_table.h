@@ -18,6 +18,7 @@
 #include <memory>
 
 #include "ami/cloud.h"
+#include "ami/iam/simulation.h"
 #include "ami/ids.h"
 #include "ami/policy.h"
 
@@ -45,6 +46,15 @@ class LaunchTable {
 
   // May `caller` launch `image` in `region`?
   Verdict Check(AccountId caller, Region region, ImageId image) const;
+  // May the IAM identity `who` of `caller` launch `image` in `region` — the verdict of
+  // iam::Explain on the same state: IAM authorization of RunInstances (IAM-1 … IAM-7: identity
+  // policies, boundary, service control policies), then the launch rules above with the keys
+  // used as that principal (KMS-5). An empty principal is the account's root user, as Check()
+  // unless service control policies govern the account. IAM's answer is computed once per
+  // class of images that the principal's policies cannot tell apart (the tags their
+  // conditions name, owner, visibility, and the id when a policy names images by id) and kept;
+  // supplied context values, and what the tables do not cover, go to the engine.
+  Verdict CheckAs(const iam::Identity& who, AccountId caller, Region region, ImageId image) const;
   // The same question as a Decision with its deciding reason, ready to Explain(); questions the
   // tables do not cover get the policy engine's whole Decision.
   Decision Decide(AccountId caller, Region region, ImageId image) const;
