@@ -121,6 +121,9 @@ std::unique_ptr<Memo::Entry> Memo::MakeEntry(absl::string_view principal,
       Read(scp->document.document.get(), &e->profile.tag_keys, &e->profile.by_id);
     }
   }
+  std::vector<std::string>& keys = e->profile.tag_keys;
+  std::sort(keys.begin(), keys.end());
+  keys.erase(std::unique(keys.begin(), keys.end()), keys.end());
   return e;
 }
 
@@ -167,7 +170,7 @@ Memo::ClassKey Memo::ClassOf(const Entry& e, AccountId account, Region region,
   if (tags == nullptr) return k;
   for (const Tag& t : *tags) {
     for (const std::string& key : e.profile.tag_keys) {
-      if (absl::EqualsIgnoreCase(t.key(), key)) {
+      if (t.key().size() == key.size() && absl::EqualsIgnoreCase(t.key(), key)) {
         k.tags.push_back(&t);
         break;
       }
