@@ -233,16 +233,20 @@ TEST_F(IamTest, IAM_7_UnauthorizedBeforeResourceChecks) {
 
 // MC-69: an operation that does not ask IAM refuses a principal rather than let it through.
 TEST_F(IamTest, IAM_7_OperationsThatDoNotAskIamRefusePrincipals) {
-  const std::string admin = Role(owner, "admin", kAllowEc2);
-  const ImageId id = SeedImage(owner);
-  const absl::Status tag = cloud->CreateTags(As(owner, admin), {id.ToString()}, {{"k", "v"}});
-  EXPECT_THAT(tag, HasErrorCode(ErrorCode::kUnauthorizedOperation));
-  EXPECT_THAT(tag.message(), HasSubstr("ec2:CreateTags by arn:aws:iam::111122223333:role/admin"));
-  EXPECT_THAT(cloud->DescribeImages(As(owner, admin), DescribeImagesRequest{}).status(),
-              HasErrorCode(ErrorCode::kUnauthorizedOperation));
-  EXPECT_THAT(cloud->DisableImage(As(owner, admin), id),
+  const std::string admin = Role(owner, "admin", kEc2AndKms);
+  const absl::Status encrypt = cloud->EnableEbsEncryptionByDefault(As(owner, admin));
+  EXPECT_THAT(encrypt, HasErrorCode(ErrorCode::kUnauthorizedOperation));
+  EXPECT_THAT(encrypt.message(),
+              HasSubstr("ec2:EnableEbsEncryptionByDefault by arn:aws:iam::111122223333:role/admin"));
+  CreateRuleRequest rule;
+  rule.resource_type = "EC2_IMAGE";
+  rule.retention_days = 7;
+  EXPECT_THAT(cloud->CreateRecycleBinRule(As(owner, admin), rule).status(),
               HasErrorCode(ErrorCode::kUnauthorizedOperation));
   // As the account's root user, as before.
+  const ImageId id = SeedImage(owner);
+  EXPECT_THAT(cloud->EnableEbsEncryptionByDefault(CallContext{owner, east}), IsOk());
+  EXPECT_THAT(cloud->CreateRecycleBinRule(CallContext{owner, east}, rule), IsOk());
   EXPECT_THAT(cloud->CreateTags(CallContext{owner, east}, {id.ToString()}, {{"k", "v"}}), IsOk());
   EXPECT_THAT(cloud->DisableImage(CallContext{owner, east}, id), IsOk());
 }

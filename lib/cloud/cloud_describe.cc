@@ -514,8 +514,8 @@ absl::StatusOr<DescribeImagesResult> ImageQuery::Run() {
 
 absl::StatusOr<DescribeImagesResult> Cloud::DescribeImages(
     const CallContext& ctx, const DescribeImagesRequest& request) const {
-  AMI_RETURN_IF_ERROR(policy::RefuseUnauthorizedPrincipal(ctx, "ec2:DescribeImages"));
   internal::ReaderLock lock(state_->mu);
+  AMI_RETURN_IF_ERROR(policy::IamAuthorizeWithoutResource(*state_, ctx, "ec2:DescribeImages"));
   ImageQuery query(*state_, ctx, request);
   return query.Run();
 }

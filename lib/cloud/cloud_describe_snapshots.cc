@@ -344,8 +344,8 @@ absl::StatusOr<DescribeSnapshotsResult> SnapshotQuery::Run() {
 
 absl::StatusOr<DescribeSnapshotsResult> Cloud::DescribeSnapshots(
     const CallContext& ctx, const DescribeSnapshotsRequest& request) const {
-  AMI_RETURN_IF_ERROR(policy::RefuseUnauthorizedPrincipal(ctx, "ec2:DescribeSnapshots"));
   internal::ReaderLock lock(state_->mu);
+  AMI_RETURN_IF_ERROR(policy::IamAuthorizeWithoutResource(*state_, ctx, "ec2:DescribeSnapshots"));
   SnapshotQuery query(*state_, ctx, request);
   return query.Run();
 }

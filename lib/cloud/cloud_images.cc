@@ -72,7 +72,6 @@ absl::StatusOr<policy::CopyImageCall> DecodeCopy(const CallContext& ctx,
 
 absl::StatusOr<ImageId> Cloud::RegisterImage(const CallContext& ctx,
                                              const RegisterImageRequest& request) {
-  AMI_RETURN_IF_ERROR(policy::RefuseUnauthorizedPrincipal(ctx, "ec2:RegisterImage"));
   AMI_ASSIGN_OR_RETURN(const policy::RegisterImageCall call, DecodeRegister(ctx, request));
   internal::WriterLock lock(state_->mu);
   absl::StatusOr<policy::Planned> p = policy::PlanRegisterImage(*state_, call);
@@ -106,7 +105,6 @@ absl::StatusOr<std::vector<DeleteSnapshotResult>> Cloud::DeregisterImage(
 }
 
 absl::Status Cloud::DeleteSnapshot(const CallContext& ctx, const Input<SnapshotId>& snapshot_id) {
-  AMI_RETURN_IF_ERROR(policy::RefuseUnauthorizedPrincipal(ctx, "ec2:DeleteSnapshot"));
   AMI_ASSIGN_OR_RETURN(const SnapshotId id, snapshot_id.Decode());
   internal::WriterLock lock(state_->mu);
   policy::Planned p = policy::PlanDeleteSnapshot(*state_, ctx, id);

@@ -163,37 +163,31 @@ using Change = policy::ImageLifecycleChange;
 
 absl::Status Cloud::EnableImageDeprecation(const CallContext& ctx, const Input<ImageId>& image_id,
                                            absl::Time deprecate_at) {
-  AMI_RETURN_IF_ERROR(policy::RefuseUnauthorizedPrincipal(ctx, "ec2:EnableImageDeprecation"));
   return ChangeImage(*state_, ctx, image_id,
                      {Change::Kind::kEnableDeprecation, deprecate_at, false}).status();
 }
 
 absl::Status Cloud::DisableImageDeprecation(const CallContext& ctx,
                                             const Input<ImageId>& image_id) {
-  AMI_RETURN_IF_ERROR(policy::RefuseUnauthorizedPrincipal(ctx, "ec2:DisableImageDeprecation"));
   return ChangeImage(*state_, ctx, image_id, {Change::Kind::kDisableDeprecation, {}, false}).status();
 }
 
 absl::Status Cloud::DisableImage(const CallContext& ctx, const Input<ImageId>& image_id) {
-  AMI_RETURN_IF_ERROR(policy::RefuseUnauthorizedPrincipal(ctx, "ec2:DisableImage"));
   return ChangeImage(*state_, ctx, image_id, {Change::Kind::kDisable, {}, false}).status();
 }
 
 absl::Status Cloud::EnableImage(const CallContext& ctx, const Input<ImageId>& image_id) {
-  AMI_RETURN_IF_ERROR(policy::RefuseUnauthorizedPrincipal(ctx, "ec2:EnableImage"));
   return ChangeImage(*state_, ctx, image_id, {Change::Kind::kEnable, {}, false}).status();
 }
 
 absl::StatusOr<std::string> Cloud::EnableImageDeregistrationProtection(
     const CallContext& ctx, const Input<ImageId>& image_id, bool with_cooldown) {
-  AMI_RETURN_IF_ERROR(policy::RefuseUnauthorizedPrincipal(ctx, "ec2:EnableImageDeregistrationProtection"));
   return ChangeImage(*state_, ctx, image_id,
                      {Change::Kind::kEnableProtection, {}, with_cooldown});
 }
 
 absl::StatusOr<std::string> Cloud::DisableImageDeregistrationProtection(
     const CallContext& ctx, const Input<ImageId>& image_id) {
-  AMI_RETURN_IF_ERROR(policy::RefuseUnauthorizedPrincipal(ctx, "ec2:DisableImageDeregistrationProtection"));
   return ChangeImage(*state_, ctx, image_id, {Change::Kind::kDisableProtection, {}, false});
 }
 
@@ -275,7 +269,6 @@ std::vector<RecycleBinSnapshot> Cloud::ListSnapshotsInRecycleBin(const CallConte
 
 absl::Status Cloud::RestoreImageFromRecycleBin(const CallContext& ctx,
                                                const Input<ImageId>& image_id) {
-  AMI_RETURN_IF_ERROR(policy::RefuseUnauthorizedPrincipal(ctx, "ec2:RestoreImageFromRecycleBin"));
   AMI_ASSIGN_OR_RETURN(const ImageId id, image_id.Decode());
   return PlanGateCommit(*state_, ctx, [&](const policy::PlanView& v) {
     return policy::PlanRestoreImage(v, ctx, id);
@@ -284,7 +277,6 @@ absl::Status Cloud::RestoreImageFromRecycleBin(const CallContext& ctx,
 
 absl::Status Cloud::RestoreSnapshotFromRecycleBin(const CallContext& ctx,
                                                   const Input<SnapshotId>& snapshot_id) {
-  AMI_RETURN_IF_ERROR(policy::RefuseUnauthorizedPrincipal(ctx, "ec2:RestoreSnapshotFromRecycleBin"));
   AMI_ASSIGN_OR_RETURN(const SnapshotId id, snapshot_id.Decode());
   return PlanGateCommit(*state_, ctx, [&](const policy::PlanView& v) {
     return policy::PlanRestoreSnapshot(v, ctx, id);

@@ -109,7 +109,6 @@ absl::Status Cloud::ModifyImageAttribute(const CallContext& ctx,
 
 absl::Status Cloud::ResetImageAttribute(const CallContext& ctx, const Input<ImageId>& image_id,
                                         const Input<ImageAttributeName>& attribute) {
-  AMI_RETURN_IF_ERROR(policy::RefuseUnauthorizedPrincipal(ctx, "ec2:ResetImageAttribute"));
   AMI_ASSIGN_OR_RETURN(const ImageId id, image_id.Decode());
   const absl::StatusOr<ImageAttributeName> name = attribute.Decode();
   if (!name.ok() || *name != ImageAttributeName::kLaunchPermission) {
@@ -124,7 +123,6 @@ absl::Status Cloud::ResetImageAttribute(const CallContext& ctx, const Input<Imag
 
 absl::Status Cloud::CancelImageLaunchPermission(const CallContext& ctx,
                                                 const Input<ImageId>& image_id) {
-  AMI_RETURN_IF_ERROR(policy::RefuseUnauthorizedPrincipal(ctx, "ec2:CancelImageLaunchPermission"));
   AMI_ASSIGN_OR_RETURN(const ImageId id, image_id.Decode());
   return PlanAndCommit(*state_, ctx, [&](const CloudState& s) {
     return policy::PlanCancelLaunchPermission(s, ctx, id);
@@ -172,20 +170,17 @@ absl::StatusOr<ImageAttribute> ReadAttribute(const Image& image, ImageAttributeN
 absl::StatusOr<ImageAttribute> Cloud::DescribeImageAttribute(
     const CallContext& ctx, const Input<ImageId>& image_id,
     const Input<ImageAttributeName>& attribute) const {
-  AMI_RETURN_IF_ERROR(policy::RefuseUnauthorizedPrincipal(ctx, "ec2:DescribeImageAttribute"));
   AMI_ASSIGN_OR_RETURN(const ImageId id, image_id.Decode());
   AMI_ASSIGN_OR_RETURN(const ImageAttributeName name, attribute.Decode());
   const CloudState& s = *state_;
   internal::ReaderLock lock(s.mu);
-  const Decision d = policy::EvaluateImageOwnerAction(s, ctx.account, ctx.region, id,
-                                                      policy::ImageAction::kDescribeAttribute);
+  const Decision d = policy::EvaluateDescribeImageAttribute(s, ctx, id);
   AMI_RETURN_IF_ERROR(internal::Gate(d, ctx));
   return ReadAttribute(*s.FindImage(id), name, s.Now());
 }
 
 absl::Status Cloud::ModifySnapshotAttribute(const CallContext& ctx,
                                             const ModifySnapshotAttributeRequest& request) {
-  AMI_RETURN_IF_ERROR(policy::RefuseUnauthorizedPrincipal(ctx, "ec2:ModifySnapshotAttribute"));
   AMI_ASSIGN_OR_RETURN(const SnapshotId id, SnapshotId::Parse(request.snapshot_id));
   if (request.operation_type != "add" && request.operation_type != "remove") {
     return MakeError(choices::kInvalidValue, absl::StrCat("invalid operation type `",
@@ -205,7 +200,7 @@ absl::Status Cloud::ModifySnapshotAttribute(const CallContext& ctx,
     (add ? q.add_public : q.remove_public) = true;
   }
   return PlanAndCommit(*state_, ctx, [&](const CloudState& s) {
-    return policy::PlanModifySnapshotPermission(s, q);
+    return policy::PlanModifySnapshotPermission(s, ctx, q);
   });
 }
 
@@ -227,7 +222,6 @@ absl::StatusOr<policy::TagChange> DecodeTagChange(const InputList<ResourceId>& i
 
 absl::Status Cloud::CreateTags(const CallContext& ctx, const InputList<ResourceId>& resource_ids,
                                const std::vector<std::pair<std::string, std::string>>& tags) {
-  AMI_RETURN_IF_ERROR(policy::RefuseUnauthorizedPrincipal(ctx, "ec2:CreateTags"));
   AMI_ASSIGN_OR_RETURN(TagSet added, internal::UserTags(tags));
   AMI_ASSIGN_OR_RETURN(policy::TagChange change, DecodeTagChange(resource_ids));
   change.add = std::move(added);
@@ -238,7 +232,6 @@ absl::Status Cloud::CreateTags(const CallContext& ctx, const InputList<ResourceI
 
 absl::Status Cloud::DeleteTags(const CallContext& ctx, const InputList<ResourceId>& resource_ids,
                                const std::vector<std::string>& keys) {
-  AMI_RETURN_IF_ERROR(policy::RefuseUnauthorizedPrincipal(ctx, "ec2:DeleteTags"));
   AMI_ASSIGN_OR_RETURN(policy::TagChange change, DecodeTagChange(resource_ids));
   change.remove = true;
   change.remove_keys = keys;

@@ -103,13 +103,29 @@ struct ScpLevel {
 // answer). Whether the caller's identity policies and permissions boundary, and the service
 // control policies of its account, allow `action` (for example "ec2:RunInstances") on every
 // resource `resources` builds, with the tags the call creates (aws:RequestTag/…, aws:TagKeys).
+// `tag_keys`, when given, is aws:TagKeys of a call that names tag keys only (DeleteTags).
 // The denial carries AWS's message and names any condition the model cannot evaluate ("allowed
 // only if …"). A call as the account's root user in an account no SCP governs asks nothing, and
 // `resources` is not called.
 std::optional<Decision> IamDenial(const PlanView& view, const CallContext& ctx,
                                   absl::string_view action,
                                   absl::FunctionRef<std::vector<IamResource>()> resources,
-                                  const TagSet* request_tags = nullptr);
+                                  const TagSet* request_tags = nullptr,
+                                  const std::vector<std::string>* tag_keys = nullptr);
+
+// An action that supports no resource-level permissions (DescribeImages, DescribeSnapshots):
+// IamDenial on the resource "*", as a status; OK when IAM allows or does not apply.
+absl::Status IamAuthorizeWithoutResource(const PlanView& view, const CallContext& ctx,
+                                         absl::string_view action);
+
+// Tag on create: a call that creates resources of `type` ("image", "snapshot", "instance") and
+// carries `tags` for them is also authorized for ec2:CreateTags on them, with ec2:CreateAction
+// the creating action (for example "RunInstances") and the tags as aws:RequestTag/… and
+// aws:TagKeys. Nothing is asked when `tags` is empty. Asked after the action's own
+// authorization.
+std::optional<Decision> TagOnCreateDenial(const PlanView& view, const CallContext& ctx,
+                                          absl::string_view create_action,
+                                          absl::string_view type, const TagSet& tags);
 
 // For the operations that do not ask IAM yet: a call that names a principal is refused
 // (UnauthorizedOperation, MC-69), so that no principal is ever let through unasked; OK for a
@@ -120,6 +136,13 @@ absl::Status RefuseUnauthorizedPrincipal(const CallContext& ctx, absl::string_vi
 // on it (IAM-5); its ARN alone (its keys unknown) when the cloud holds no such image there.
 IamResource ImageIamResource(const PlanView& view, const CallContext& ctx, ImageId id,
                              Region region);
+// The snapshot `id` in `ctx`'s Region as a resource of the caller's call, with the tags the
+// caller sees on it (its owner's for the owner, the caller's own otherwise); its ARN alone when
+// the cloud holds no such snapshot there.
+IamResource SnapshotIamResource(const PlanView& view, const CallContext& ctx, SnapshotId id);
+// The caller's instance `id` in `ctx`'s Region, with its tags and ec2:InstanceType; its ARN
+// alone when the caller has no such instance there.
+IamResource InstanceIamResource(const PlanView& view, const CallContext& ctx, InstanceId id);
 // A resource of `ctx`'s account and Region that the call creates:
 // arn:aws:ec2:<region>:<account>:<type>/* ("instance", "volume", "snapshot", …; images and
 // snapshots have no account in their ARN), with no resource tags.

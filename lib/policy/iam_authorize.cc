@@ -108,7 +108,11 @@ lang::RequestContext IamResourceContext(const lang::RequestContext& base, const 
                                         const CallContext& ctx, std::string* conflict) {
   lang::RequestContext c = base;
   c.resource = r.arn;
-  if (r.image != nullptr) lang::AddImageKeys(*r.image, r.tags ? *r.tags : TagSet(), &c);
+  if (r.image != nullptr) {
+    lang::AddImageKeys(*r.image, r.tags ? *r.tags : TagSet(), &c);
+  } else if (r.tags != nullptr) {
+    lang::AddResourceTags(*r.tags, &c);
+  }
   if (r.created) {
     c.SetComplete("ec2:ResourceTag/");
     c.SetComplete("aws:ResourceTag/");
@@ -144,7 +148,8 @@ bool IamApplies(const PlanView& view, const CallContext& ctx) {
 std::optional<Reason> Authorize(const PlanView& view, const CallContext& ctx,
                                 absl::string_view action,
                                 const std::vector<IamResource>& resources,
-                                const TagSet* request_tags) {
+                                const TagSet* request_tags,
+                                const std::vector<std::string>* tag_keys) {
   const internal::IamPrincipal* principal = nullptr;
   if (!ctx.principal.empty()) {
     principal = view.FindPrincipal(ctx.account, ctx.principal);
@@ -153,7 +158,8 @@ std::optional<Reason> Authorize(const PlanView& view, const CallContext& ctx,
     }
   }
   const lang::PolicyInputs in = IamInputs(view, ctx, principal);
-  const lang::RequestContext base = IamBaseContext(view, ctx, principal, action, request_tags);
+  lang::RequestContext base = IamBaseContext(view, ctx, principal, action, request_tags);
+  if (tag_keys != nullptr) base.SetMany("aws:TagKeys", *tag_keys);
   std::string conflict;
   for (const IamResource& r : resources) {
     const lang::RequestContext c = IamResourceContext(base, r, ctx, &conflict);
@@ -184,11 +190,34 @@ IamResource ImageResource(const PlanView& view, const CallContext& ctx, const Im
 std::optional<Decision> IamDenial(const PlanView& view, const CallContext& ctx,
                                   absl::string_view action,
                                   absl::FunctionRef<std::vector<IamResource>()> resources,
-                                  const TagSet* request_tags) {
+                                  const TagSet* request_tags,
+                                  const std::vector<std::string>* tag_keys) {
   if (!IamApplies(view, ctx)) return std::nullopt;
-  std::optional<Reason> forbid = Authorize(view, ctx, action, resources(), request_tags);
+  std::optional<Reason> forbid =
+      Authorize(view, ctx, action, resources(), request_tags, tag_keys);
   if (!forbid) return std::nullopt;
   return Decision::Deny(*std::move(forbid));
+}
+
+absl::Status IamAuthorizeWithoutResource(const PlanView& view, const CallContext& ctx,
+                                         absl::string_view action) {
+  std::optional<Decision> denied =
+      IamDenial(view, ctx, action, [] { return std::vector<IamResource>{IamResource{"*"}}; });
+  return denied ? denied->ToStatus() : absl::OkStatus();
+}
+
+std::optional<Decision> TagOnCreateDenial(const PlanView& view, const CallContext& ctx,
+                                          absl::string_view create_action,
+                                          absl::string_view type, const TagSet& tags) {
+  if (tags.empty()) return std::nullopt;
+  return IamDenial(
+      view, ctx, "ec2:CreateTags",
+      [&] {
+        IamResource created = NewResource(ctx, type);
+        created.keys.push_back({"ec2:CreateAction", std::string(create_action)});
+        return std::vector<IamResource>{std::move(created)};
+      },
+      &tags);
 }
 
 absl::Status RefuseUnauthorizedPrincipal(const CallContext& ctx, absl::string_view action) {
@@ -204,6 +233,41 @@ IamResource ImageIamResource(const PlanView& view, const CallContext& ctx, Image
   const Image* image = view.FindImage(id);
   if (image != nullptr && image->region() == region) return ImageResource(view, ctx, *image);
   return IamResource{lang::ImageArn(region, id)};
+}
+
+namespace {
+
+// The tags of a resource that has none, or that the caller put none on.
+const TagSet& NoTags() {
+  static const TagSet* const kNone = new TagSet();
+  return *kNone;
+}
+
+}  // namespace
+
+IamResource SnapshotIamResource(const PlanView& view, const CallContext& ctx, SnapshotId id) {
+  IamResource r{lang::SnapshotArn(ctx.region, id)};
+  const Snapshot* snap = view.FindSnapshot(id);
+  if (snap == nullptr || snap->region() != ctx.region) return r;
+  if (snap->owner() == ctx.account) {
+    r.tags = &snap->tags();
+  } else {
+    r.tags = view.ForeignTags(id.ToString(), ctx.account);
+    if (r.tags == nullptr) r.tags = &NoTags();
+  }
+  return r;
+}
+
+IamResource InstanceIamResource(const PlanView& view, const CallContext& ctx, InstanceId id) {
+  IamResource r{lang::InstanceArn(ctx.region, ctx.account, id.ToString())};
+  const Instance* instance = view.FindInstance(id);
+  if (instance == nullptr || instance->owner() != ctx.account ||
+      instance->region() != ctx.region) {
+    return r;
+  }
+  r.tags = &instance->tags();
+  r.keys.push_back({"ec2:InstanceType", instance->instance_type()});
+  return r;
 }
 
 IamResource NewResource(const CallContext& ctx, absl::string_view type) {

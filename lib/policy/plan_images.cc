@@ -63,6 +63,19 @@ void CheckNameFree(const StateView& view, const CallContext& ctx, const std::str
 
 absl::StatusOr<Planned> PlanRegisterImage(const PlanView& view, const RegisterImageCall& c) {
   Planned out;
+  // The new image and every snapshot the mappings name (IAM-3).
+  const auto resources = [&] {
+    std::vector<IamResource> out{NewResource(c.ctx, "image")};
+    for (const SnapshotId id : c.snapshots) out.push_back(SnapshotIamResource(view, c.ctx, id));
+    return out;
+  };
+  std::optional<Decision> denied =
+      IamDenial(view, c.ctx, "ec2:RegisterImage", resources, &c.image_tags);
+  if (!denied) denied = TagOnCreateDenial(view, c.ctx, "RegisterImage", "image", c.image_tags);
+  if (denied) {
+    out.decision = *std::move(denied);
+    return out;
+  }
   CheckNameFree(view, c.ctx, c.request.name, &out.decision);
   if (!out.decision.reasons().empty()) return out;  // Only forbids were added so far.
   internal::IdSequence ids = view.Ids();
@@ -199,8 +212,11 @@ absl::Status PlanCopyImage(const PlanView& view, const CopyImageCall& c, Planned
   const auto resources = [&] {
     return CopyIamResources(view, c.ctx, c.question.source_image, c.question.source_region);
   };
-  if (std::optional<Decision> denied =
-          IamDenial(view, c.ctx, "ec2:CopyImage", resources, &c.image_tags)) {
+  std::optional<Decision> denied =
+      IamDenial(view, c.ctx, "ec2:CopyImage", resources, &c.image_tags);
+  if (!denied) denied = TagOnCreateDenial(view, c.ctx, "CopyImage", "image", c.image_tags);
+  if (!denied) denied = TagOnCreateDenial(view, c.ctx, "CopyImage", "snapshot", c.snapshot_tags);
+  if (denied) {
     out->planned.decision = *std::move(denied);
     return absl::OkStatus();
   }
@@ -298,6 +314,12 @@ PlannedDeregister PlanDeregisterImage(const PlanView& view, const CallContext& c
 
 Planned PlanDeleteSnapshot(const PlanView& view, const CallContext& ctx, SnapshotId id) {
   Planned out;
+  if (std::optional<Decision> denied = IamDenial(view, ctx, "ec2:DeleteSnapshot", [&] {
+        return std::vector<IamResource>{SnapshotIamResource(view, ctx, id)};
+      })) {
+    out.decision = *std::move(denied);
+    return out;
+  }
   out.decision = EvaluateDeleteSnapshot(view, ctx.account, ctx.region, id);
   if (!out.decision.allowed()) return out;
   const Snapshot& snap = *view.FindSnapshot(id);

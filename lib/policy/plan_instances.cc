@@ -50,6 +50,11 @@ absl::StatusOr<Planned> PlanRunInstances(const PlanView& view, const RunInstance
     out.decision = *std::move(denied);
     return out;
   }
+  if (std::optional<Decision> denied =
+          TagOnCreateDenial(view, c.ctx, "RunInstances", "instance", c.tags)) {
+    out.decision = *std::move(denied);
+    return out;
+  }
   std::vector<VolumePlan> volumes;
   const std::optional<KeyCaller> who = IamKeyCaller(view, c.ctx);
   out.decision = EvaluateLaunchAs(view, c.question, who ? &*who : nullptr, &volumes);
@@ -132,6 +137,17 @@ absl::StatusOr<Planned> PlanInstanceAction(const PlanView& view, const CallConte
                                            const std::vector<InstanceId>& ids,
                                            InstanceAction action) {
   Planned out;
+  const char* const name = action == InstanceAction::kStop    ? "ec2:StopInstances"
+                           : action == InstanceAction::kStart ? "ec2:StartInstances"
+                                                              : "ec2:TerminateInstances";
+  if (std::optional<Decision> denied = IamDenial(view, ctx, name, [&] {
+        std::vector<IamResource> resources;
+        for (const InstanceId id : ids) resources.push_back(InstanceIamResource(view, ctx, id));
+        return resources;
+      })) {
+    out.decision = *std::move(denied);
+    return out;
+  }
   std::vector<const Instance*> instances;
   for (const InstanceId id : ids) {
     const Instance* instance = view.FindInstance(id);
@@ -259,8 +275,11 @@ absl::StatusOr<Planned> PlanCreateImage(const PlanView& view, const CreateImageC
         IamResource{lang::InstanceArn(c.ctx.region, c.ctx.account, c.instance.ToString())},
         NewResource(c.ctx, "snapshot")};
   };
-  if (std::optional<Decision> denied =
-          IamDenial(view, c.ctx, "ec2:CreateImage", resources, &c.image_tags)) {
+  std::optional<Decision> denied =
+      IamDenial(view, c.ctx, "ec2:CreateImage", resources, &c.image_tags);
+  if (!denied) denied = TagOnCreateDenial(view, c.ctx, "CreateImage", "image", c.image_tags);
+  if (!denied) denied = TagOnCreateDenial(view, c.ctx, "CreateImage", "snapshot", c.snapshot_tags);
+  if (denied) {
     out.decision = *std::move(denied);
     return out;
   }

@@ -1,7 +1,9 @@
 // Plans of the image lifecycle operations: deprecation, disable/enable and deregistration
 // protection (DEREG-6 … 8, SHARE-21, MC-51).
+#include <optional>
 #include <string>
 #include <utility>
+#include <vector>
 
 #include "absl/strings/str_cat.h"
 #include "ami/errors.h"
@@ -103,12 +105,39 @@ Image::Builder Changed(const StateView& view, const Image& image, const ImageLif
   return b;
 }
 
+// The IAM action of `kind`.
+const char* IamAction(ImageLifecycleChange::Kind kind) {
+  using Kind = ImageLifecycleChange::Kind;
+  switch (kind) {
+    case Kind::kEnableDeprecation:
+      return "ec2:EnableImageDeprecation";
+    case Kind::kDisableDeprecation:
+      return "ec2:DisableImageDeprecation";
+    case Kind::kDisable:
+      return "ec2:DisableImage";
+    case Kind::kEnable:
+      return "ec2:EnableImage";
+    case Kind::kEnableProtection:
+      return "ec2:EnableImageDeregistrationProtection";
+    case Kind::kDisableProtection:
+      break;
+  }
+  return "ec2:DisableImageDeregistrationProtection";
+}
+
 }  // namespace
 
 absl::StatusOr<PlannedLifecycle> PlanImageLifecycle(const PlanView& view, const CallContext& ctx,
                                                     ImageId id, const ImageLifecycleChange& change) {
   PlannedLifecycle out;
   Decision& d = out.planned.decision;
+  // IAM-3: the image is the resource of each of these actions.
+  if (std::optional<Decision> denied = IamDenial(view, ctx, IamAction(change.kind), [&] {
+        return std::vector<IamResource>{ImageIamResource(view, ctx, id, ctx.region)};
+      })) {
+    d = *std::move(denied);
+    return out;
+  }
   d = EvaluateImageOwnerAction(view, ctx.account, ctx.region, id, ImageAction::kModifyAttribute);
   if (!d.allowed()) return out;
   const Image& image = *view.FindImage(id);

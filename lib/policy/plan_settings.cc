@@ -1,6 +1,8 @@
 // Plans of the account settings per Region (KMS-2, KMS-3, SHARE-18, SNAP-3, ASYNC-4), the
 // Allowed AMIs settings (GOV-7) and the Recycle Bin's rules and restores (DEREG-9, DEREG-10).
 #include <algorithm>
+#include <memory>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -8,6 +10,7 @@
 #include "absl/strings/str_cat.h"
 #include "ami/errors.h"
 #include "policy/common.h"
+#include "policy/lang/request.h"
 #include "policy/planning.h"
 #include "policy/reasons.h"
 #include "values/choices.h"
@@ -273,6 +276,18 @@ Planned PlanRestoreImage(const PlanView& view, const CallContext& ctx, ImageId i
   ReasonArgs a = CallerArgs(ctx);
   a.image = id;
   std::shared_ptr<const Image> image = CallersBinned(view.BinnedImage(id), ctx);
+  // IAM-8: the image, as it entered the bin, is the resource.
+  if (std::optional<Decision> denied = IamDenial(view, ctx, "ec2:RestoreImageFromRecycleBin", [&] {
+        IamResource r{lang::ImageArn(ctx.region, id)};
+        if (image != nullptr) {
+          r.image = image.get();
+          r.tags = &image->tags();
+        }
+        return std::vector<IamResource>{std::move(r)};
+      })) {
+    out.decision = *std::move(denied);
+    return out;
+  }
   if (image == nullptr) {
     out.decision = Decision::Deny(R(reasons::kBinImageNotFound, std::move(a)));
     return out;
@@ -290,6 +305,15 @@ Planned PlanRestoreSnapshot(const PlanView& view, const CallContext& ctx, Snapsh
   ReasonArgs a = CallerArgs(ctx);
   a.snapshot = id;
   std::shared_ptr<const Snapshot> snap = CallersBinned(view.BinnedSnapshot(id), ctx);
+  if (std::optional<Decision> denied =
+          IamDenial(view, ctx, "ec2:RestoreSnapshotFromRecycleBin", [&] {
+            IamResource r{lang::SnapshotArn(ctx.region, id)};
+            if (snap != nullptr) r.tags = &snap->tags();
+            return std::vector<IamResource>{std::move(r)};
+          })) {
+    out.decision = *std::move(denied);
+    return out;
+  }
   if (snap == nullptr) {
     out.decision = Decision::Deny(R(reasons::kBinSnapshotNotFound, std::move(a)));
     return out;

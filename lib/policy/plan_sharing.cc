@@ -3,9 +3,11 @@
 // SHARE-21, CREATE-18).
 #include <algorithm>
 #include <memory>
+#include <optional>
 #include <utility>
 #include <vector>
 
+#include "absl/strings/string_view.h"
 #include "values/image_access.h"
 #include "policy/common.h"
 #include "policy/planning.h"
@@ -13,6 +15,14 @@
 
 namespace ami::policy {
 namespace {
+
+// IAM-3: the denial of `action` on the image `id` in `ctx`'s Region, if IAM denies it.
+std::optional<Decision> ImageIamDenial(const PlanView& view, const CallContext& ctx,
+                                       absl::string_view action, ImageId id) {
+  return IamDenial(view, ctx, action, [&] {
+    return std::vector<IamResource>{ImageIamResource(view, ctx, id, ctx.region)};
+  });
+}
 
 // Puts `image` in `out`'s plan.
 void PutImage(Image image, Planned* out) {
@@ -74,6 +84,10 @@ absl::StatusOr<Planned> PlanModifyImageDetails(const PlanView& view, const CallC
 absl::StatusOr<Planned> PlanResetLaunchPermission(const PlanView& view, const CallContext& ctx,
                                                   ImageId id) {
   Planned out;
+  if (std::optional<Decision> denied = ImageIamDenial(view, ctx, "ec2:ResetImageAttribute", id)) {
+    out.decision = *std::move(denied);
+    return out;
+  }
   out.decision =
       EvaluateImageOwnerAction(view, ctx.account, ctx.region, id, ImageAction::kResetAttribute);
   if (!out.decision.allowed()) return out;
@@ -87,6 +101,11 @@ absl::StatusOr<Planned> PlanResetLaunchPermission(const PlanView& view, const Ca
 absl::StatusOr<Planned> PlanCancelLaunchPermission(const PlanView& view, const CallContext& ctx,
                                                    ImageId id) {
   Planned out;
+  if (std::optional<Decision> denied =
+          ImageIamDenial(view, ctx, "ec2:CancelImageLaunchPermission", id)) {
+    out.decision = *std::move(denied);
+    return out;
+  }
   out.decision = EvaluateCancelLaunchPermission(view, ctx.account, ctx.region, id);
   if (!out.decision.allowed()) return out;
   const Image& image = *view.FindImage(id);
@@ -101,6 +120,18 @@ absl::StatusOr<Planned> PlanCancelLaunchPermission(const PlanView& view, const C
   AMI_ASSIGN_OR_RETURN(Image changed, b.Build());
   PutImage(std::move(changed), &out);
   return out;
+}
+
+Decision EvaluateDescribeImageAttribute(const PlanView& view, const CallContext& ctx,
+                                        ImageId id) {
+  // A Describe action: no resource-level permissions, so the resource is "*".
+  if (std::optional<Decision> denied = IamDenial(view, ctx, "ec2:DescribeImageAttribute", [] {
+        return std::vector<IamResource>{IamResource{"*"}};
+      })) {
+    return *std::move(denied);
+  }
+  return EvaluateImageOwnerAction(view, ctx.account, ctx.region, id,
+                                  ImageAction::kDescribeAttribute);
 }
 
 }  // namespace ami::policy

@@ -2,9 +2,11 @@
 // tags a change lands in, and the tag limit (ID-4, SHARE-13, SNAP-1 … 3).
 #include <algorithm>
 #include <memory>
+#include <optional>
 #include <string>
 #include <utility>
 #include <variant>
+#include <vector>
 
 #include "policy/common.h"
 #include "policy/planning.h"
@@ -88,6 +90,32 @@ std::string TextOf(const TagResource& resource) {
   return std::visit([](const auto& id) { return id.ToString(); }, resource);
 }
 
+// `resource` as IAM sees it in `ctx`'s Region, with the tags the caller sees on it.
+IamResource TagIamResource(const PlanView& view, const CallContext& ctx,
+                           const TagResource& resource) {
+  if (const auto* id = std::get_if<ImageId>(&resource)) {
+    return ImageIamResource(view, ctx, *id, ctx.region);
+  }
+  if (const auto* id = std::get_if<SnapshotId>(&resource)) {
+    return SnapshotIamResource(view, ctx, *id);
+  }
+  return InstanceIamResource(view, ctx, std::get<InstanceId>(resource));
+}
+
+// IAM-3: the denial of CreateTags or DeleteTags on the resources `change` names, if any.
+std::optional<Decision> TagChangeIamDenial(const PlanView& view, const CallContext& ctx,
+                                           const TagChange& change) {
+  const auto resources = [&] {
+    std::vector<IamResource> out;
+    for (const TagResource& r : change.resources) out.push_back(TagIamResource(view, ctx, r));
+    return out;
+  };
+  if (!change.remove) return IamDenial(view, ctx, "ec2:CreateTags", resources, &change.add);
+  // DeleteTags without keys deletes every user tag: aws:TagKeys is then left unknown.
+  return IamDenial(view, ctx, "ec2:DeleteTags", resources, nullptr,
+                   change.remove_keys.empty() ? nullptr : &change.remove_keys);
+}
+
 }  // namespace
 
 Decision EvaluateTagAccess(const StateView& view, AccountId account, Region region,
@@ -117,6 +145,10 @@ TagSet ViewerTags(const PlanView& view, const TagResource& resource, bool owner,
 absl::StatusOr<Planned> PlanChangeTags(const PlanView& view, const CallContext& ctx,
                                        const TagChange& change) {
   Planned out;
+  if (std::optional<Decision> denied = TagChangeIamDenial(view, ctx, change)) {
+    out.decision = *std::move(denied);
+    return out;
+  }
   for (const TagResource& resource : change.resources) {
     bool owner = false;
     Decision d = EvaluateTagAccess(view, ctx.account, ctx.region, resource, &owner);
@@ -151,6 +183,18 @@ absl::StatusOr<Planned> PlanModifySnapshotPermission(const PlanView& view,
   AMI_ASSIGN_OR_RETURN(Snapshot snapshot, b.Build());
   out.plan.put_snapshots.push_back(std::make_shared<const Snapshot>(std::move(snapshot)));
   return out;
+}
+
+absl::StatusOr<Planned> PlanModifySnapshotPermission(const PlanView& view, const CallContext& ctx,
+                                                     const SnapshotShareQuestion& q) {
+  if (std::optional<Decision> denied = IamDenial(view, ctx, "ec2:ModifySnapshotAttribute", [&] {
+        IamResource snapshot = SnapshotIamResource(view, ctx, q.snapshot);
+        snapshot.keys.push_back({"ec2:Attribute", "createVolumePermission"});
+        return std::vector<IamResource>{std::move(snapshot)};
+      })) {
+    return Planned{*std::move(denied), {}};
+  }
+  return PlanModifySnapshotPermission(view, q);
 }
 
 }  // namespace ami::policy

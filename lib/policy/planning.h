@@ -221,6 +221,9 @@ absl::StatusOr<Planned> PlanModifyImageDetails(const PlanView& view, const CallC
 // SHARE-2: the launch permissions emptied.
 absl::StatusOr<Planned> PlanResetLaunchPermission(const PlanView& view, const CallContext& ctx,
                                                   ImageId id);
+// DESC-11: may the caller describe an attribute of the image `id` (IAM first, then its owner)?
+Decision EvaluateDescribeImageAttribute(const PlanView& view, const CallContext& ctx,
+                                        ImageId id);
 // SHARE-8: the caller's own account removed from the launch permissions.
 absl::StatusOr<Planned> PlanCancelLaunchPermission(const PlanView& view, const CallContext& ctx,
                                                    ImageId id);
@@ -305,6 +308,10 @@ Decision EvaluateDescribeKey(const StateView& view, AccountId caller, Region reg
 // SNAP-1 … 3: the snapshot with its create-volume permissions after the change.
 absl::StatusOr<Planned> PlanModifySnapshotPermission(const PlanView& view,
                                                      const SnapshotShareQuestion& q);
+// The same for a call of `ctx`, first authorized by IAM (ec2:ModifySnapshotAttribute on the
+// snapshot, ec2:Attribute createVolumePermission).
+absl::StatusOr<Planned> PlanModifySnapshotPermission(const PlanView& view, const CallContext& ctx,
+                                                     const SnapshotShareQuestion& q);
 
 // A resource CreateTags, DeleteTags and GetTags name, decoded (ID-3).
 using TagResource = std::variant<ImageId, SnapshotId, InstanceId>;
@@ -325,7 +332,8 @@ struct TagChange {
   std::vector<std::string> remove_keys;
 };
 // ID-4, SHARE-13: owners' tags go in put_images/put_snapshots/put_instances, others' in
-// set_foreign_tags.
+// set_foreign_tags. IAM first: ec2:CreateTags or ec2:DeleteTags on every resource, with the tags
+// the caller sees on it and the request's tags (aws:RequestTag/…, aws:TagKeys: the keys deleted).
 absl::StatusOr<Planned> PlanChangeTags(const PlanView& view, const CallContext& ctx,
                                        const TagChange& change);
 // ---- Settings, Allowed AMIs and the Recycle Bin ---------------------------------------------

@@ -29,6 +29,10 @@ std::string ImageArn(Region region, ImageId id) {
   return absl::StrCat("arn:aws:ec2:", region.code(), "::image/", id.ToString());
 }
 
+std::string SnapshotArn(Region region, SnapshotId id) {
+  return absl::StrCat("arn:aws:ec2:", region.code(), "::snapshot/", id.ToString());
+}
+
 std::string InstanceArn(Region region, AccountId account, absl::string_view instance) {
   return absl::StrCat("arn:aws:ec2:", region.code(), ":", account.ToString(), ":instance/",
                       instance);
@@ -87,6 +91,11 @@ void AddImageKeys(const Image& image, const TagSet& tags, RequestContext* ctx) {
   ctx->Set("ec2:Public", image.is_public() ? "true" : "false");
   ctx->Set("ec2:RootDeviceType",
            image.root_device_type() == RootDeviceType::kEbs ? "ebs" : "instance-store");
+  AddTags("ec2:ResourceTag/", tags, ctx);
+  AddTags("aws:ResourceTag/", tags, ctx);
+}
+
+void AddResourceTags(const TagSet& tags, RequestContext* ctx) {
   AddTags("ec2:ResourceTag/", tags, ctx);
   AddTags("aws:ResourceTag/", tags, ctx);
 }

@@ -41,8 +41,10 @@ struct Caller {
   bool is_root() const { return arn.empty(); }
 };
 
-// arn:aws:ec2:<region>::image/<id> and arn:aws:ec2:<region>:<account>:instance/<id>.
+// arn:aws:ec2:<region>::image/<id>, arn:aws:ec2:<region>::snapshot/<id> and
+// arn:aws:ec2:<region>:<account>:instance/<id>.
 std::string ImageArn(Region region, ImageId id);
+std::string SnapshotArn(Region region, SnapshotId id);
 std::string InstanceArn(Region region, AccountId account, absl::string_view instance);
 
 // A context for `action` on `resource` by `caller` at `now` in `region`: the principal's keys
@@ -57,6 +59,10 @@ RequestContext BaseContext(const Caller& caller, absl::string_view action,
 // aws:ResourceTag/… from `tags`: the owner's tags for the owner, the caller's own tags on
 // another account's image (IAM-5).
 void AddImageKeys(const Image& image, const TagSet& tags, RequestContext* ctx);
+
+// ec2:ResourceTag/… and aws:ResourceTag/… of a resource that is not an image (a snapshot, an
+// instance), from the tags the caller sees on it.
+void AddResourceTags(const TagSet& tags, RequestContext* ctx);
 
 // aws:RequestTag/… and aws:TagKeys of the tags a request creates.
 void AddRequestTags(const TagSet& tags, RequestContext* ctx);
