@@ -83,6 +83,9 @@ enum class ErrorCode : uint16_t {
   kMalformedPolicyDocument,
   // IAM's code for a user or role it does not hold (the policy simulator).
   kNoSuchEntity,
+  // The AWS KMS and Recycle Bin APIs' code for a call IAM or a key policy does not authorize
+  // (EC2's is UnauthorizedOperation).
+  kAccessDeniedException,
 
   // Do not use: lets the enum grow without breaking callers.
   kDoNotUseSentinel,

@@ -10,7 +10,6 @@
 #include "ami/policy.h"
 #include "cloud/ops_common.h"
 #include "cloud/state.h"
-#include "policy/iam.h"
 #include "policy/planning.h"
 #include "values/choices.h"
 #include "values/status_macros.h"
@@ -42,39 +41,32 @@ using SettingsKind = policy::SettingsChange::Kind;
 }  // namespace
 
 absl::Status Cloud::EnableEbsEncryptionByDefault(const CallContext& ctx) {
-  AMI_RETURN_IF_ERROR(policy::RefuseUnauthorizedPrincipal(ctx, "ec2:EnableEbsEncryptionByDefault"));
   return ChangeSettings(*state_, ctx, {SettingsKind::kEnableEncryptionByDefault});
 }
 
 absl::Status Cloud::DisableEbsEncryptionByDefault(const CallContext& ctx) {
-  AMI_RETURN_IF_ERROR(policy::RefuseUnauthorizedPrincipal(ctx, "ec2:DisableEbsEncryptionByDefault"));
   return ChangeSettings(*state_, ctx, {SettingsKind::kDisableEncryptionByDefault});
 }
 
 absl::Status Cloud::ResetEbsDefaultKmsKeyId(const CallContext& ctx) {
-  AMI_RETURN_IF_ERROR(policy::RefuseUnauthorizedPrincipal(ctx, "ec2:ResetEbsDefaultKmsKeyId"));
   return ChangeSettings(*state_, ctx, {SettingsKind::kResetDefaultKey});
 }
 
 // SHARE-18, ASYNC-4: enabling takes effect 10 minutes later; disabling at once.
 absl::Status Cloud::EnableImageBlockPublicAccess(const CallContext& ctx) {
-  AMI_RETURN_IF_ERROR(policy::RefuseUnauthorizedPrincipal(ctx, "ec2:EnableImageBlockPublicAccess"));
   return ChangeSettings(*state_, ctx, {SettingsKind::kEnableImageBlock});
 }
 
 absl::Status Cloud::DisableImageBlockPublicAccess(const CallContext& ctx) {
-  AMI_RETURN_IF_ERROR(policy::RefuseUnauthorizedPrincipal(ctx, "ec2:DisableImageBlockPublicAccess"));
   return ChangeSettings(*state_, ctx, {SettingsKind::kDisableImageBlock});
 }
 
 absl::Status Cloud::DisableSnapshotBlockPublicAccess(const CallContext& ctx) {
-  AMI_RETURN_IF_ERROR(policy::RefuseUnauthorizedPrincipal(ctx, "ec2:DisableSnapshotBlockPublicAccess"));
   return ChangeSettings(*state_, ctx, {SettingsKind::kDisableSnapshotBlock});
 }
 
 absl::Status Cloud::EnableSnapshotBlockPublicAccess(
     const CallContext& ctx, const Input<SnapshotBlockPublicAccessState>& state) {
-  AMI_RETURN_IF_ERROR(policy::RefuseUnauthorizedPrincipal(ctx, "ec2:EnableSnapshotBlockPublicAccess"));
   // SNAP-3: the two blocking states are the request's only values.
   const absl::StatusOr<RegionSettings::SnapshotBlock> block = state.Decode();
   if (!block.ok() || *block == RegionSettings::SnapshotBlock::kUnblocked) {
@@ -88,7 +80,6 @@ absl::Status Cloud::EnableSnapshotBlockPublicAccess(
 
 absl::Status Cloud::ModifyEbsDefaultKmsKeyId(const CallContext& ctx,
                                              const Input<KmsKeyRef>& kms_key_id) {
-  AMI_RETURN_IF_ERROR(policy::RefuseUnauthorizedPrincipal(ctx, "ec2:ModifyEbsDefaultKmsKeyId"));
   AMI_ASSIGN_OR_RETURN(const KmsKeyRef ref, kms_key_id.Decode());
   const std::string text = kms_key_id.ToString();
   internal::WriterLock lock(state_->mu);
@@ -128,7 +119,6 @@ absl::Status SetKeyState(CloudState& s, const CallContext& ctx, const Input<KmsK
 }  // namespace
 
 absl::StatusOr<KmsKeyArn> Cloud::CreateKey(const CallContext& ctx, const CreateKeyRequest& request) {
-  AMI_RETURN_IF_ERROR(policy::RefuseUnauthorizedPrincipal(ctx, "kms:CreateKey"));
   AMI_ASSIGN_OR_RETURN(const std::shared_ptr<const KmsKey> key,
                        CommitKeyPlan(*state_, ctx, [&](const CloudState& v) {
                          return policy::PlanCreateKey(v, ctx, request);
@@ -139,7 +129,6 @@ absl::StatusOr<KmsKeyArn> Cloud::CreateKey(const CallContext& ctx, const CreateK
 absl::StatusOr<KmsKeyArn> Cloud::ReplicateKey(const CallContext& ctx,
                                               const Input<KmsKeyRef>& key_id,
                                               const Input<Region>& replica_region) {
-  AMI_RETURN_IF_ERROR(policy::RefuseUnauthorizedPrincipal(ctx, "kms:ReplicateKey"));
   AMI_ASSIGN_OR_RETURN(const Region region, replica_region.Decode());
   AMI_ASSIGN_OR_RETURN(const policy::KeyName key, DecodeKey(key_id));
   AMI_ASSIGN_OR_RETURN(const std::shared_ptr<const KmsKey> replica,
@@ -151,7 +140,6 @@ absl::StatusOr<KmsKeyArn> Cloud::ReplicateKey(const CallContext& ctx,
 
 absl::Status Cloud::CreateAlias(const CallContext& ctx, const std::string& alias,
                                 const Input<KmsKeyRef>& key_id) {
-  AMI_RETURN_IF_ERROR(policy::RefuseUnauthorizedPrincipal(ctx, "kms:CreateAlias"));
   AMI_RETURN_IF_ERROR(ValidateNewAliasName(alias));
   AMI_ASSIGN_OR_RETURN(const policy::KeyName key, DecodeKey(key_id));
   return CommitKeyPlan(*state_, ctx, [&](const CloudState& v) -> absl::StatusOr<policy::Planned> {
@@ -161,7 +149,6 @@ absl::Status Cloud::CreateAlias(const CallContext& ctx, const std::string& alias
 
 absl::Status Cloud::PutKeyPolicy(const CallContext& ctx, const Input<KmsKeyRef>& key_id,
                                  std::vector<KeyPolicyStatement> policy) {
-  AMI_RETURN_IF_ERROR(policy::RefuseUnauthorizedPrincipal(ctx, "kms:PutKeyPolicy"));
   AMI_ASSIGN_OR_RETURN(const policy::KeyName key, DecodeKey(key_id));
   return CommitKeyPlan(*state_, ctx, [&](const CloudState& v) {
            return policy::PlanPutKeyPolicy(v, ctx, key, std::nullopt, std::move(policy));
@@ -170,7 +157,6 @@ absl::Status Cloud::PutKeyPolicy(const CallContext& ctx, const Input<KmsKeyRef>&
 
 absl::Status Cloud::PutKeyPolicy(const CallContext& ctx, const Input<KmsKeyRef>& key_id,
                                  const KeyPolicy& policy) {
-  AMI_RETURN_IF_ERROR(policy::RefuseUnauthorizedPrincipal(ctx, "kms:PutKeyPolicy"));
   AMI_ASSIGN_OR_RETURN(const policy::KeyName key, DecodeKey(key_id));
   return CommitKeyPlan(*state_, ctx, [&](const CloudState& v) {
            return policy::PlanPutKeyPolicy(v, ctx, key, policy, {});
@@ -180,7 +166,6 @@ absl::Status Cloud::PutKeyPolicy(const CallContext& ctx, const Input<KmsKeyRef>&
 absl::StatusOr<std::string> Cloud::CreateGrant(const CallContext& ctx,
                                                const Input<KmsKeyRef>& key_id,
                                                AccountId grantee, KmsActions operations) {
-  AMI_RETURN_IF_ERROR(policy::RefuseUnauthorizedPrincipal(ctx, "kms:CreateGrant"));
   AMI_ASSIGN_OR_RETURN(const policy::KeyName key, DecodeKey(key_id));
   std::string grant_id;
   AMI_RETURN_IF_ERROR(
@@ -194,18 +179,15 @@ absl::StatusOr<std::string> Cloud::CreateGrant(const CallContext& ctx,
 }
 
 absl::Status Cloud::EnableKey(const CallContext& ctx, const Input<KmsKeyRef>& key_id) {
-  AMI_RETURN_IF_ERROR(policy::RefuseUnauthorizedPrincipal(ctx, "kms:EnableKey"));
   return SetKeyState(*state_, ctx, key_id, KeyState::kEnabled);
 }
 
 absl::Status Cloud::DisableKey(const CallContext& ctx, const Input<KmsKeyRef>& key_id) {
-  AMI_RETURN_IF_ERROR(policy::RefuseUnauthorizedPrincipal(ctx, "kms:DisableKey"));
   return SetKeyState(*state_, ctx, key_id, KeyState::kDisabled);
 }
 
 absl::Status Cloud::ScheduleKeyDeletion(const CallContext& ctx, const Input<KmsKeyRef>& key_id,
                                         int pending_window_days) {
-  AMI_RETURN_IF_ERROR(policy::RefuseUnauthorizedPrincipal(ctx, "kms:ScheduleKeyDeletion"));
   if (pending_window_days < 7 || pending_window_days > 30) {
     return MakeError(ErrorCode::kInvalidParameterValue,
                      absl::StrCat("pending window ", pending_window_days,
@@ -216,12 +198,11 @@ absl::Status Cloud::ScheduleKeyDeletion(const CallContext& ctx, const Input<KmsK
 
 absl::StatusOr<KmsKey> Cloud::DescribeKey(const CallContext& ctx,
                                           const Input<KmsKeyRef>& key_id) const {
-  AMI_RETURN_IF_ERROR(policy::RefuseUnauthorizedPrincipal(ctx, "kms:DescribeKey"));
   AMI_ASSIGN_OR_RETURN(const policy::KeyName key, DecodeKey(key_id));
   const CloudState& s = *state_;
   internal::ReaderLock lock(s.mu);
   std::optional<KmsKeyArn> arn;
-  AMI_RETURN_IF_ERROR(policy::EvaluateDescribeKey(s, ctx.account, ctx.region, key, &arn).ToStatus());
+  AMI_RETURN_IF_ERROR(policy::EvaluateDescribeKeyAs(s, ctx, key, &arn).ToStatus());
   const KeyFacts facts = s.FindKey(*arn);
   if (facts.key != nullptr) return *facts.key;  // An imported aws managed key keeps its real id.
   return KmsKey::Builder()

@@ -103,7 +103,6 @@ std::string Cloud::GetSnapshotBlockPublicAccessState(AccountId account, Region r
 
 absl::Status Cloud::EnableAllowedImagesSettings(const CallContext& ctx,
                                                 const Input<AllowedImagesState>& state) {
-  AMI_RETURN_IF_ERROR(policy::RefuseUnauthorizedPrincipal(ctx, "ec2:EnableAllowedImagesSettings"));
   AMI_ASSIGN_OR_RETURN(const AllowedImagesState parsed, state.Decode());
   if (parsed == AllowedImagesState::kDisabled) {
     return MakeError(choices::kInvalidValue,
@@ -117,7 +116,6 @@ absl::Status Cloud::EnableAllowedImagesSettings(const CallContext& ctx,
 }
 
 absl::Status Cloud::DisableAllowedImagesSettings(const CallContext& ctx) {
-  AMI_RETURN_IF_ERROR(policy::RefuseUnauthorizedPrincipal(ctx, "ec2:DisableAllowedImagesSettings"));
   return PlanGateCommit(*state_, ctx, [&](const policy::PlanView& v) {
     return policy::PlanAllowedImagesChange(v, ctx, {policy::AllowedImagesChange::Kind::kDisable});
   });
@@ -125,7 +123,6 @@ absl::Status Cloud::DisableAllowedImagesSettings(const CallContext& ctx) {
 
 absl::Status Cloud::ReplaceImageCriteriaInAllowedImagesSettings(
     const CallContext& ctx, std::vector<ImageCriterion> criteria) {
-  AMI_RETURN_IF_ERROR(policy::RefuseUnauthorizedPrincipal(ctx, "ec2:ReplaceImageCriteriaInAllowedImagesSettings"));
   AMI_RETURN_IF_ERROR(ValidateImageCriteria(criteria));
   policy::AllowedImagesChange change{policy::AllowedImagesChange::Kind::kReplaceCriteria,
                                      AllowedImagesState::kDisabled, std::move(criteria)};
@@ -195,7 +192,6 @@ absl::StatusOr<std::string> Cloud::DisableImageDeregistrationProtection(
 
 absl::StatusOr<std::string> Cloud::CreateRecycleBinRule(const CallContext& ctx,
                                                         const CreateRuleRequest& request) {
-  AMI_RETURN_IF_ERROR(policy::RefuseUnauthorizedPrincipal(ctx, "rbin:CreateRecycleBinRule"));
   AMI_ASSIGN_OR_RETURN(const RecycleBinResourceType type,
                        ParseEnum<RecycleBinResourceType>(request.resource_type));
   AMI_RETURN_IF_ERROR(CheckRuleRequest(request));
@@ -207,7 +203,6 @@ absl::StatusOr<std::string> Cloud::CreateRecycleBinRule(const CallContext& ctx,
 }
 
 absl::Status Cloud::DeleteRecycleBinRule(const CallContext& ctx, const std::string& rule_id) {
-  AMI_RETURN_IF_ERROR(policy::RefuseUnauthorizedPrincipal(ctx, "rbin:DeleteRecycleBinRule"));
   return PlanGateCommit(*state_, ctx, [&](const policy::PlanView& v) {
     return policy::PlanRecycleBinRule(v, ctx, rule_id, policy::RuleAction::kDelete);
   });
@@ -215,7 +210,6 @@ absl::Status Cloud::DeleteRecycleBinRule(const CallContext& ctx, const std::stri
 
 absl::Status Cloud::LockRecycleBinRule(const CallContext& ctx, const std::string& rule_id,
                                        int unlock_delay_days) {
-  AMI_RETURN_IF_ERROR(policy::RefuseUnauthorizedPrincipal(ctx, "rbin:LockRecycleBinRule"));
   AMI_RETURN_IF_ERROR(CheckUnlockDelay(unlock_delay_days));
   return PlanGateCommit(*state_, ctx, [&](const policy::PlanView& v) {
     return policy::PlanRecycleBinRule(v, ctx, rule_id, policy::RuleAction::kLock,
@@ -224,7 +218,6 @@ absl::Status Cloud::LockRecycleBinRule(const CallContext& ctx, const std::string
 }
 
 absl::Status Cloud::UnlockRecycleBinRule(const CallContext& ctx, const std::string& rule_id) {
-  AMI_RETURN_IF_ERROR(policy::RefuseUnauthorizedPrincipal(ctx, "rbin:UnlockRecycleBinRule"));
   return PlanGateCommit(*state_, ctx, [&](const policy::PlanView& v) {
     return policy::PlanRecycleBinRule(v, ctx, rule_id, policy::RuleAction::kUnlock);
   });

@@ -127,6 +127,11 @@ std::optional<Decision> TagOnCreateDenial(const PlanView& view, const CallContex
                                           absl::string_view create_action,
                                           absl::string_view type, const TagSet& tags);
 
+// The reason a call is refused when `r` (for the request `c`, not allowed) does not allow it,
+// with AWS's message: UnauthorizedOperation for an EC2 action, AccessDeniedException for a KMS
+// or Recycle Bin one; a key policy's refusal is KMS-5, an SCP's IAM-2, the rest IAM-7.
+Reason CallDenial(const lang::PolicyResult& r, const lang::RequestContext& c, AccountId account);
+
 // For the operations that do not ask IAM yet: a call that names a principal is refused
 // (UnauthorizedOperation, MC-69), so that no principal is ever let through unasked; OK for a
 // call as the account's root user.
@@ -147,6 +152,19 @@ IamResource InstanceIamResource(const PlanView& view, const CallContext& ctx, In
 // arn:aws:ec2:<region>:<account>:<type>/* ("instance", "volume", "snapshot", …; images and
 // snapshots have no account in their ARN), with no resource tags.
 IamResource NewResource(const CallContext& ctx, absl::string_view type);
+
+// The resource of an action that supports no resource-level permissions: "*" (the account
+// settings, kms:CreateKey).
+std::vector<IamResource> AnyIamResource();
+
+// KMS-5: may the caller of `ctx` call `action` ("kms:PutKeyPolicy", …) on the key `arn`?
+// `key` is the customer managed key it names, nullptr for an AWS managed key (whose policy
+// lets every principal of its account read it, so that IAM decides). A principal is asked as
+// KMS asks (KeyCallDenial); the account's root user manages its own keys (KMS-1), so only
+// service control policies can refuse it. The denial, or nullopt when allowed.
+std::optional<Decision> KeyCallDenialOf(const PlanView& view, const CallContext& ctx,
+                                        const KmsKeyArn& arn, const KmsKey* key,
+                                        absl::string_view action);
 
 // The resources each operation authorizes (IAM-3, MC-67). RunInstances: the image, and the
 // instance (with ec2:InstanceType when `instance_type` is given; unknown otherwise), volume,

@@ -126,17 +126,9 @@ lang::RequestContext IamResourceContext(const lang::RequestContext& base, const 
 
 namespace {
 
-Reason Denial(const lang::PolicyResult& r, const lang::RequestContext& c, AccountId account) {
-  ReasonArgs args{.account = account};
-  args.text = lang::DenialMessage(r, c);
-  if (r.outcome == lang::Outcome::kImplicitDeny && !r.residual.empty()) {
-    absl::StrAppend(&args.text, " (", absl::StrJoin(r.residual, "; "), ")");
-    return R(reasons::kIamAllowsOnlyIf, std::move(args));
-  }
-  const bool scp = (r.decided_by && r.decided_by->kind == lang::PolicyKind::kServiceControl) ||
-                   r.missing_allow == lang::PolicyKind::kServiceControl;
-  return R(scp ? reasons::kScpDenies : reasons::kIamDenies, std::move(args));
-}
+// EC2 answers a call IAM refuses with UnauthorizedOperation; KMS and the Recycle Bin with
+// AccessDeniedException.
+bool Ec2Action(absl::string_view action) { return absl::StartsWithIgnoreCase(action, "ec2:"); }
 
 // True when IAM can deny a call of `ctx`: it names a principal, or service control policies
 // govern its account.
@@ -154,7 +146,8 @@ std::optional<Reason> Authorize(const PlanView& view, const CallContext& ctx,
   if (!ctx.principal.empty()) {
     principal = view.FindPrincipal(ctx.account, ctx.principal);
     if (principal == nullptr) {
-      return R(reasons::kUnknownPrincipal, {.account = ctx.account, .text = ctx.principal});
+      return R(Ec2Action(action) ? reasons::kUnknownPrincipal : reasons::kUnknownPrincipalAccess,
+               {.account = ctx.account, .text = ctx.principal});
     }
   }
   const lang::PolicyInputs in = IamInputs(view, ctx, principal);
@@ -167,7 +160,7 @@ std::optional<Reason> Authorize(const PlanView& view, const CallContext& ctx,
       return R(reasons::kIamContextConflict, {.account = ctx.account, .text = conflict});
     }
     const lang::PolicyResult result = lang::Evaluate(in, c);
-    if (!result.allowed()) return Denial(result, c, ctx.account);
+    if (!result.allowed()) return CallDenial(result, c, ctx.account);
   }
   return std::nullopt;
 }
@@ -186,6 +179,23 @@ IamResource ImageResource(const PlanView& view, const CallContext& ctx, const Im
 }
 
 }  // namespace
+
+Reason CallDenial(const lang::PolicyResult& r, const lang::RequestContext& c, AccountId account) {
+  const bool ec2 = Ec2Action(c.action);
+  ReasonArgs args{.account = account};
+  args.text = lang::DenialMessage(r, c);
+  if (r.outcome == lang::Outcome::kImplicitDeny && !r.residual.empty()) {
+    absl::StrAppend(&args.text, " (", absl::StrJoin(r.residual, "; "), ")");
+    return R(ec2 ? reasons::kIamAllowsOnlyIf : reasons::kIamAllowsOnlyIfAccess, std::move(args));
+  }
+  const std::optional<lang::PolicyKind> kind =
+      r.decided_by ? std::optional<lang::PolicyKind>(r.decided_by->kind) : r.missing_allow;
+  if (kind == lang::PolicyKind::kKeyPolicy) return R(reasons::kKeyPolicyDeniesCall, std::move(args));
+  if (kind == lang::PolicyKind::kServiceControl) {
+    return R(ec2 ? reasons::kScpDenies : reasons::kScpDeniesAccess, std::move(args));
+  }
+  return R(ec2 ? reasons::kIamDenies : reasons::kIamDeniesAccess, std::move(args));
+}
 
 std::optional<Decision> IamDenial(const PlanView& view, const CallContext& ctx,
                                   absl::string_view action,
@@ -226,6 +236,21 @@ absl::Status RefuseUnauthorizedPrincipal(const CallContext& ctx, absl::string_vi
                           {.account = ctx.account,
                            .text = absl::StrCat(action, " by ", ctx.principal)}))
       .ToStatus();
+}
+
+std::vector<IamResource> AnyIamResource() { return std::vector<IamResource>{IamResource{"*"}}; }
+
+std::optional<Decision> KeyCallDenialOf(const PlanView& view, const CallContext& ctx,
+                                        const KmsKeyArn& arn, const KmsKey* key,
+                                        absl::string_view action) {
+  if (ctx.principal.empty() || key == nullptr) {
+    return IamDenial(view, ctx, action,
+                     [&] { return std::vector<IamResource>{IamResource{arn.ToString()}}; });
+  }
+  const std::optional<KeyCaller> who = IamKeyCaller(view, ctx);
+  std::optional<Reason> forbid = KeyCallDenial(view, *who, *key, action);
+  if (!forbid) return std::nullopt;
+  return Decision::Deny(*std::move(forbid));
 }
 
 IamResource ImageIamResource(const PlanView& view, const CallContext& ctx, ImageId id,

@@ -5,10 +5,12 @@
 #ifndef AMI_LIB_POLICY_KEY_USE_H_
 #define AMI_LIB_POLICY_KEY_USE_H_
 
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
 
+#include "absl/strings/string_view.h"
 #include "ami/policy.h"
 #include "ami/state_view.h"
 #include "policy/lang/evaluate.h"
@@ -37,6 +39,15 @@ KeyCaller RootKeyCaller(const StateView& view, AccountId account);
 // May `who` perform `actions` with the key `arn` (EvaluateKeyUse, for any caller)?
 Decision EvaluateKeyUseBy(const StateView& view, const KeyCaller& who, const KmsKeyArn& arn,
                           KmsActions actions);
+
+// KMS-5: `action` ("kms:PutKeyPolicy", …) called directly, not through EC2, by `who` on the
+// customer managed key `key`, as KMS authorizes it: the key policy must allow the principal
+// itself, or its account so that the caller's identity policies (and boundary) decide; a grant
+// to the caller's account gives the actions it lists; an explicit Deny anywhere, and the
+// service control policies, apply. The key's state is not asked. Nullopt when allowed, else the
+// reason (AccessDeniedException with AWS's message).
+std::optional<Reason> KeyCallDenial(const StateView& view, const KeyCaller& who,
+                                    const KmsKey& key, absl::string_view action);
 
 // EvaluateLaunch and EvaluateCopy with the keys used by `who` (nullptr: the question's caller
 // as its account's root user, as the public functions ask).

@@ -7,6 +7,7 @@
 #include "absl/strings/str_join.h"
 #include "ami/policy.h"
 #include "policy/common.h"
+#include "policy/iam.h"
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
 #include "policy/key_policy.h"
@@ -116,6 +117,41 @@ Decision KeyUseDecision(const ReasonArgs& base, KmsActions actions, const KeyVer
   return d;
 }
 
+
+// The context and policies of a request by `who` on `key` (named `arn`): the key policy (which must allow),
+// the caller's side from `who`, and the keys of a call EC2 makes for the caller (`via_ec2`,
+// KMS-4) or of one the caller makes itself. Returns the condition key whose supplied value
+// disagrees with the context, if any.
+std::optional<std::string> KeyRequest(const StateView& view, const KeyCaller& who,
+                                      const KmsKeyArn& arn, const KmsKey& key, bool via_ec2,
+                                      lang::RequestContext* ctx, lang::PolicyInputs* in) {
+  *ctx = lang::BaseContext(who.caller, "", arn.ToString(), arn.region(), view.Now());
+  if (via_ec2) {
+    lang::AddKmsViaEc2Keys(who.caller, arn.region(), false, ctx);
+  } else {
+    ctx->Set("kms:CallerAccount", who.caller.account.ToString());
+    ctx->SetAbsent("kms:ViaService");
+    ctx->Set("kms:GrantIsForAWSResource", "false");
+    ctx->Set("aws:ViaAWSService", "false");
+  }
+  if (!who.principal_arn.empty()) ctx->Set("aws:PrincipalArn", who.principal_arn);
+  *in = who.policies;
+  in->resource_policy = lang::NamedPolicy{absl::StrCat("key policy of ", arn.ToString()),
+                                          &key.policy().compiled().document};
+  in->resource_account = key.account().ToString();
+  in->resource_policy_required = true;
+  return lang::AddSuppliedValues(who.supplied, ctx);
+}
+
+// The modelled KMS action `name` names ("kms:DescribeKey"), if any: grants can give it.
+std::optional<KmsAction> ModelledAction(absl::string_view name) {
+  std::optional<KmsAction> out;
+  ForEachAction(KmsActions::All(), [&](KmsAction a) {
+    if (absl::EqualsIgnoreCase(KmsActionName(a), name)) out = a;
+  });
+  return out;
+}
+
 }  // namespace
 
 std::string OrgPath(const AccountInfo& info) {
@@ -177,21 +213,37 @@ Decision EvaluateKeyUseBy(const StateView& view, const KeyCaller& who, const Kms
     }
     if (!key.symmetric()) d.AddForbid(R(reasons::kKeyNotSymmetric, base));
   }
-  lang::RequestContext ctx = lang::BaseContext(who.caller, "", arn.ToString(), arn.region(), view.Now());
-  lang::AddKmsViaEc2Keys(who.caller, arn.region(), false, &ctx);
-  if (!who.principal_arn.empty()) ctx.Set("aws:PrincipalArn", who.principal_arn);
-  if (std::optional<std::string> conflict = lang::AddSuppliedValues(who.supplied, &ctx)) {
+  lang::RequestContext ctx;
+  lang::PolicyInputs in;
+  if (std::optional<std::string> conflict = KeyRequest(view, who, arn, key, true, &ctx, &in)) {
     d.AddForbid(R(reasons::kIamContextConflict, {.account = principal, .text = *conflict}));
     return d;
   }
-  lang::PolicyInputs in = who.policies;
-  in.resource_policy = lang::NamedPolicy{absl::StrCat("key policy of ", arn.ToString()),
-                                         &key.policy().compiled().document};
-  in.resource_account = key.account().ToString();
-  in.resource_policy_required = true;
   KeyVerdict v;
   ForEachAction(actions, [&](KmsAction a) { JudgeAction(who, key, a, &in, &ctx, &v); });
   return KeyUseDecision(base, actions, v, KeyAccountMayUse(key.account(), principal), d);
+}
+
+std::optional<Reason> KeyCallDenial(const StateView& view, const KeyCaller& who,
+                                    const KmsKey& key, absl::string_view action) {
+  const AccountId account = who.caller.account;
+  if (who.unknown_principal) {
+    return R(reasons::kUnknownPrincipalAccess, {.account = account, .text = who.caller.arn});
+  }
+  lang::RequestContext ctx;
+  lang::PolicyInputs in;
+  if (std::optional<std::string> conflict = KeyRequest(view, who, key.arn(), key, false, &ctx, &in)) {
+    return R(reasons::kIamContextConflict, {.account = account, .text = *conflict});
+  }
+  ctx.action = std::string(action);
+  if (const std::optional<KmsAction> modelled = ModelledAction(action)) {
+    for (const KmsGrant& g : key.grants()) {
+      if (g.grantee == account && g.operations.Has(*modelled)) in.grants.push_back(g.grant_id);
+    }
+  }
+  const lang::PolicyResult r = lang::Evaluate(in, ctx);
+  if (r.allowed()) return std::nullopt;
+  return CallDenial(r, ctx, account);
 }
 
 std::optional<KmsKeyArn> ResolveKey(const StateView& view, AccountId caller, Region region,

@@ -7,6 +7,8 @@
 #include <utility>
 #include <vector>
 
+#include "absl/strings/str_cat.h"
+#include "absl/strings/string_view.h"
 #include "policy/common.h"
 #include "policy/planning.h"
 #include "policy/reasons.h"
@@ -47,11 +49,46 @@ absl::Status PutKey(const KmsKey::Builder& b, Planned* out) {
   return absl::OkStatus();
 }
 
+// KMS-5: replaces `*d` with the denial and returns false when the caller may not call `action`
+// on its own key `key`.
+bool AuthorizeOnKey(const PlanView& view, const CallContext& ctx, const KmsKey& key,
+                    absl::string_view action, Decision* d) {
+  std::optional<Decision> denied = KeyCallDenialOf(view, ctx, key.arn(), &key, action);
+  if (!denied) return true;
+  *d = *std::move(denied);
+  return false;
+}
+
+// IAM-7: replaces `*d` with the denial and returns false when IAM refuses `action` on
+// `resources`.
+bool AuthorizeIam(const PlanView& view, const CallContext& ctx, absl::string_view action,
+                  std::vector<IamResource> resources, Decision* d) {
+  std::optional<Decision> denied =
+      IamDenial(view, ctx, action, [&] { return std::move(resources); });
+  if (!denied) return true;
+  *d = *std::move(denied);
+  return false;
+}
+
+absl::string_view KeyStateAction(KeyState state) {
+  switch (state) {
+    case KeyState::kEnabled:
+      return "kms:EnableKey";
+    case KeyState::kDisabled:
+      return "kms:DisableKey";
+    default:
+      break;
+  }
+  return "kms:ScheduleKeyDeletion";
+}
+
 }  // namespace
 
 absl::StatusOr<Planned> PlanCreateKey(const PlanView& view, const CallContext& ctx,
                                       const CreateKeyRequest& request) {
   Planned out;
+  // IAM-7: kms:CreateKey supports no resource-level permissions.
+  if (!AuthorizeIam(view, ctx, "kms:CreateKey", AnyIamResource(), &out.decision)) return out;
   internal::IdSequence ids = view.Ids();
   const KmsKeyArn arn = KmsKeyArn::Of(ctx.account, ctx.region, ids.NewKeyId(request.multi_region));
   KmsKey::Builder b;
@@ -74,6 +111,13 @@ absl::StatusOr<Planned> PlanReplicateKey(const PlanView& view, const CallContext
   Planned out;
   const KmsKey* primary = OwnKey(view, ctx, key, &out.decision);
   if (primary == nullptr) return out;
+  // KMS-5: kms:ReplicateKey on the primary key, and kms:CreateKey (IAM) in the replica's Region.
+  if (!AuthorizeOnKey(view, ctx, *primary, "kms:ReplicateKey", &out.decision)) return out;
+  CallContext in_replica_region = ctx;
+  in_replica_region.region = replica_region;
+  if (!AuthorizeIam(view, in_replica_region, "kms:CreateKey", AnyIamResource(), &out.decision)) {
+    return out;
+  }
   if (primary->multi_region_role() != MultiRegionRole::kPrimary) {
     out.decision.AddForbid(R(reasons::kReplicaOfNonPrimary, {.key = primary->arn()}));
     return out;
@@ -98,6 +142,13 @@ Planned PlanCreateAlias(const PlanView& view, const CallContext& ctx, const std:
   Planned out;
   const KmsKey* own = OwnKey(view, ctx, key, &out.decision);
   if (own == nullptr) return out;
+  // KMS-5: kms:CreateAlias on the alias (IAM only) and on the key.
+  const std::string alias_arn =
+      absl::StrCat("arn:aws:kms:", ctx.region.code(), ":", ctx.account.ToString(), ":", alias);
+  if (!AuthorizeIam(view, ctx, "kms:CreateAlias", {IamResource{alias_arn}}, &out.decision) ||
+      !AuthorizeOnKey(view, ctx, *own, "kms:CreateAlias", &out.decision)) {
+    return out;
+  }
   // ID-13: an alias is unique per account and Region.
   if (view.FindAlias(ctx.account, ctx.region, alias).has_value()) {
     out.decision.AddForbid(R(reasons::kAliasExists,
@@ -113,7 +164,9 @@ absl::StatusOr<Planned> PlanPutKeyPolicy(const PlanView& view, const CallContext
                                          std::vector<KeyPolicyStatement> statements) {
   Planned out;
   const KmsKey* own = OwnKey(view, ctx, key, &out.decision);
-  if (own == nullptr) return out;
+  if (own == nullptr || !AuthorizeOnKey(view, ctx, *own, "kms:PutKeyPolicy", &out.decision)) {
+    return out;
+  }
   KmsKey::Builder b = own->ToBuilder();
   b.set_policy(document ? *std::move(document) : KeyPolicy::Default(own->account()));
   for (KeyPolicyStatement& s : statements) b.add_policy_statement(std::move(s));
@@ -127,7 +180,7 @@ absl::StatusOr<PlannedGrant> PlanCreateGrant(const PlanView& view, const CallCon
   PlannedGrant out;
   Decision& d = out.planned.decision;
   const KmsKey* own = OwnKey(view, ctx, key, &d);
-  if (own == nullptr) return out;
+  if (own == nullptr || !AuthorizeOnKey(view, ctx, *own, "kms:CreateGrant", &d)) return out;
   if (operations.empty()) {
     d.AddForbid(R(reasons::kGrantWithoutOperations));
     return out;
@@ -145,7 +198,9 @@ absl::StatusOr<Planned> PlanKeyState(const PlanView& view, const CallContext& ct
                                      const KeyName& key, KeyState state, int pending_window_days) {
   Planned out;
   const KmsKey* own = OwnKey(view, ctx, key, &out.decision);
-  if (own == nullptr) return out;
+  if (own == nullptr || !AuthorizeOnKey(view, ctx, *own, KeyStateAction(state), &out.decision)) {
+    return out;
+  }
   // KMS-15: a key pending deletion is neither enabled nor disabled again.
   if (own->state() == KeyState::kPendingDeletion) {
     out.decision.AddForbid(R(reasons::kKeyPendingDeletion, {.key = own->arn()}));
@@ -185,6 +240,25 @@ Decision EvaluateDescribeKey(const StateView& view, AccountId caller, Region reg
   Decision use = EvaluateKeyUse(view, caller, **arn, KmsActions::Of({KmsAction::kDescribeKey}));
   if (!use.allowed()) return Decision::Deny(R(reasons::kDescribeKeyNotAllowed, std::move(a)));
   return use;
+}
+
+Decision EvaluateDescribeKeyAs(const PlanView& view, const CallContext& ctx, const KeyName& key,
+                               std::optional<KmsKeyArn>* arn) {
+  Decision d = EvaluateDescribeKey(view, ctx.account, ctx.region, key, arn);
+  const KmsKey* customer = arn->has_value() ? view.FindKey(**arn).key : nullptr;
+  // KMS-5: a principal's call on another account's key is asked of the key policy as that
+  // principal, not as its account's root user.
+  if (!ctx.principal.empty() && customer != nullptr && customer->account() != ctx.account) {
+    d = Decision::Allow(R(reasons::kKeyPolicyAllows,
+                          {.account = ctx.account, .key = **arn,
+                           .number = KmsActions::Of({KmsAction::kDescribeKey}).bits()}));
+  }
+  if (!d.allowed()) return d;
+  if (std::optional<Decision> denied =
+          KeyCallDenialOf(view, ctx, **arn, customer, "kms:DescribeKey")) {
+    return *std::move(denied);
+  }
+  return d;
 }
 
 }  // namespace ami::policy

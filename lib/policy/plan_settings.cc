@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "absl/strings/string_view.h"
 #include "ami/errors.h"
 #include "policy/common.h"
 #include "policy/lang/request.h"
@@ -72,6 +73,70 @@ const ReasonTemplate& PermitOf(SettingsChange::Kind kind) {
       break;
   }
   return reasons::kSnapshotBlockSet;
+}
+
+// The IAM action of each change.
+absl::string_view ActionOf(SettingsChange::Kind kind) {
+  using Kind = SettingsChange::Kind;
+  switch (kind) {
+    case Kind::kEnableEncryptionByDefault:
+      return "ec2:EnableEbsEncryptionByDefault";
+    case Kind::kDisableEncryptionByDefault:
+      return "ec2:DisableEbsEncryptionByDefault";
+    case Kind::kResetDefaultKey:
+      return "ec2:ResetEbsDefaultKmsKeyId";
+    case Kind::kEnableImageBlock:
+      return "ec2:EnableImageBlockPublicAccess";
+    case Kind::kDisableImageBlock:
+      return "ec2:DisableImageBlockPublicAccess";
+    case Kind::kEnableSnapshotBlock:
+      return "ec2:EnableSnapshotBlockPublicAccess";
+    case Kind::kDisableSnapshotBlock:
+      break;
+  }
+  return "ec2:DisableSnapshotBlockPublicAccess";
+}
+
+absl::string_view ActionOf(AllowedImagesChange::Kind kind) {
+  switch (kind) {
+    case AllowedImagesChange::Kind::kEnable:
+      return "ec2:EnableAllowedImagesSettings";
+    case AllowedImagesChange::Kind::kDisable:
+      return "ec2:DisableAllowedImagesSettings";
+    case AllowedImagesChange::Kind::kReplaceCriteria:
+      break;
+  }
+  return "ec2:ReplaceImageCriteriaInAllowedImagesSettings";
+}
+
+absl::string_view ActionOf(RuleAction action) {
+  switch (action) {
+    case RuleAction::kDelete:
+      return "rbin:DeleteRule";
+    case RuleAction::kLock:
+      return "rbin:LockRule";
+    case RuleAction::kUnlock:
+      break;
+  }
+  return "rbin:UnlockRule";
+}
+
+// IAM-7: the settings of an account in a Region support no resource-level permissions.
+std::optional<Decision> AccountWideDenial(const PlanView& view, const CallContext& ctx,
+                                          absl::string_view action) {
+  return IamDenial(view, ctx, action, AnyIamResource);
+}
+
+// A Recycle Bin rule as an IAM resource: arn:aws:rbin:<region>:<account>:rule/<id>, with its
+// resource type; the model holds no tags on rules.
+IamResource RuleResource(const CallContext& ctx, const std::string& id,
+                         RecycleBinResourceType type, bool created) {
+  IamResource r{absl::StrCat("arn:aws:rbin:", ctx.region.code(), ":", ctx.account.ToString(),
+                             ":rule/", id)};
+  r.keys.push_back({created ? "rbin:Request/ResourceType" : "rbin:Attribute/ResourceType",
+                    type == RecycleBinResourceType::kImage ? "EC2_IMAGE" : "EBS_SNAPSHOT"});
+  r.created = true;  // No tags.
+  return r;
 }
 
 // A rule id: 11 characters of [0-9a-zA-Z] from the next value of the id sequence.
@@ -154,6 +219,10 @@ void CheckRestorable(const PlanView& view, const Image& image, const ReasonArgs&
 
 Planned PlanSettingsChange(const PlanView& view, const CallContext& ctx, const SettingsChange& change) {
   Planned out;
+  if (std::optional<Decision> denied = AccountWideDenial(view, ctx, ActionOf(change.kind))) {
+    out.decision = *std::move(denied);
+    return out;
+  }
   RegionSettings s = view.Settings(ctx.account, ctx.region);
   Apply(view, ctx, change, &s);
   ReasonArgs a = CallerArgs(ctx);
@@ -166,6 +235,11 @@ Planned PlanSettingsChange(const PlanView& view, const CallContext& ctx, const S
 Planned PlanModifyDefaultKey(const PlanView& view, const CallContext& ctx, const KmsKeyRef& ref,
                              const std::string& text) {
   Planned out;
+  if (std::optional<Decision> denied =
+          AccountWideDenial(view, ctx, "ec2:ModifyEbsDefaultKmsKeyId")) {
+    out.decision = *std::move(denied);
+    return out;
+  }
   ReasonArgs a = CallerArgs(ctx);
   // KMS-11: the key itself is checked when it is used; only a name that resolves to nothing fails.
   const std::optional<KmsKeyArn> arn = ResolveKey(view, ctx.account, ctx.region, ref);
@@ -190,6 +264,10 @@ Planned PlanModifyDefaultKey(const PlanView& view, const CallContext& ctx, const
 Planned PlanAllowedImagesChange(const PlanView& view, const CallContext& ctx,
                                 AllowedImagesChange change) {
   Planned out;
+  if (std::optional<Decision> denied = AccountWideDenial(view, ctx, ActionOf(change.kind))) {
+    out.decision = *std::move(denied);
+    return out;
+  }
   AllowedImagesSettings s = view.StoredAllowedImages(ctx.account, ctx.region);
   switch (change.kind) {
     case AllowedImagesChange::Kind::kEnable:
@@ -226,6 +304,13 @@ PlannedRule PlanCreateRecycleBinRule(const PlanView& view, const CallContext& ct
     rule.unlock_delay_days = *request.lock_unlock_delay_days;
   }
   out.id = rule.id;
+  // IAM-7: rbin:CreateRule on the new rule.
+  if (std::optional<Decision> denied = IamDenial(view, ctx, "rbin:CreateRule", [&] {
+        return std::vector<IamResource>{RuleResource(ctx, rule.id, type, true)};
+      })) {
+    out.planned.decision = *std::move(denied);
+    return out;
+  }
   std::vector<RetentionRule> rules = view.BinRules(ctx.account, ctx.region);
   auto at = std::lower_bound(rules.begin(), rules.end(), rule.id,
                              [](const RetentionRule& r, const std::string& id) { return r.id < id; });
@@ -256,6 +341,13 @@ Planned PlanRecycleBinRule(const PlanView& view, const CallContext& ctx, const s
                          [&](const RetentionRule& r) { return r.id == rule_id; });
   if (it == rules.end()) {
     out.decision = Decision::Deny(R(reasons::kRuleNotFound, std::move(a)));
+    return out;
+  }
+  // IAM-7: the action on the rule.
+  if (std::optional<Decision> denied = IamDenial(view, ctx, ActionOf(action), [&] {
+        return std::vector<IamResource>{RuleResource(ctx, it->id, it->resource_type, false)};
+      })) {
+    out.decision = *std::move(denied);
     return out;
   }
   const RetentionRule current = CurrentRule(*it, view.Now());

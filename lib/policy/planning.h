@@ -305,6 +305,12 @@ absl::StatusOr<Planned> PlanKeyState(const PlanView& view, const CallContext& ct
 Decision EvaluateDescribeKey(const StateView& view, AccountId caller, Region region,
                              const KeyName& key, std::optional<KmsKeyArn>* arn);
 
+// DescribeKey as the caller of `ctx` asks it: EvaluateDescribeKey, then kms:DescribeKey
+// authorized as KMS authorizes it (KeyCallDenialOf; KMS-5, IAM-7). A principal's call on
+// another account's key is asked as that principal, not as its account's root user.
+Decision EvaluateDescribeKeyAs(const PlanView& view, const CallContext& ctx, const KeyName& key,
+                               std::optional<KmsKeyArn>* arn);
+
 // SNAP-1 … 3: the snapshot with its create-volume permissions after the change.
 absl::StatusOr<Planned> PlanModifySnapshotPermission(const PlanView& view,
                                                      const SnapshotShareQuestion& q);

@@ -485,6 +485,18 @@ inline constexpr RT kUnknownPrincipal{
     "IAM-7", EC::kUnauthorizedOperation,
     "principal {text} of account {account} is not one the cloud holds: its policies are unknown"};
 
+// The same denials of a KMS or Recycle Bin call, which those APIs answer AccessDeniedException.
+inline constexpr RT kIamDeniesAccess{"IAM-7", EC::kAccessDeniedException, "{text}"};
+inline constexpr RT kScpDeniesAccess{"IAM-2", EC::kAccessDeniedException, "{text}"};
+inline constexpr RT kIamAllowsOnlyIfAccess{"IAM-7", EC::kAccessDeniedException, "{text}"};
+inline constexpr RT kUnknownPrincipalAccess{
+    "IAM-7", EC::kAccessDeniedException,
+    "principal {text} of account {account} is not one the cloud holds: its policies are unknown"};
+// KMS-5: a KMS operation on a key that its key policy does not allow the caller (neither the
+// principal itself nor its account, which would let IAM decide), or that it denies.
+// {text}: AWS's message.
+inline constexpr RT kKeyPolicyDeniesCall{"KMS-5", EC::kAccessDeniedException, "{text}"};
+
 }  // namespace ami::reasons
 
 #endif  // AMI_LIB_POLICY_REASONS_H_

@@ -65,6 +65,7 @@ constexpr std::array<CodeInfo, static_cast<size_t>(EC::kDoNotUseSentinel)> kCode
     {EC::kSerializationException, "SerializationException", SC::kDataLoss},
     {EC::kMalformedPolicyDocument, "MalformedPolicyDocument", SC::kInvalidArgument},
     {EC::kNoSuchEntity, "NoSuchEntity", SC::kNotFound},
+    {EC::kAccessDeniedException, "AccessDeniedException", SC::kPermissionDenied},
 }};
 
 constexpr bool RowsInEnumOrder() {
