@@ -245,6 +245,13 @@ TEST_F(IamOpsTest, IAM_8_RestoringFromTheRecycleBinAsksIam) {
   const SnapshotId snap = SeedSnapshot(owner);
   ASSERT_THAT(cloud->DeleteSnapshot(Root(owner), snap), IsOk());
   const std::string reader = Role(owner, "reader", kDescribeOnly);
+  // Listing the bin asks IAM too: a role without the permission sees nothing (MC-69).
+  EXPECT_TRUE(cloud->ListImagesInRecycleBin(As(owner, reader)).empty());
+  EXPECT_TRUE(cloud->ListSnapshotsInRecycleBin(As(owner, reader)).empty());
+  const std::string lister = Role(owner, "lister", Allow(
+      R"(["ec2:ListImagesInRecycleBin","ec2:ListSnapshotsInRecycleBin"])"));
+  EXPECT_EQ(cloud->ListImagesInRecycleBin(As(owner, lister)).size(), 1u);
+  EXPECT_EQ(cloud->ListSnapshotsInRecycleBin(As(owner, lister)).size(), 1u);
   ExpectRefused("ec2:RestoreImageFromRecycleBin on resource: arn:aws:ec2:us-east-1::image/" +
                     id.ToString(),
                 [&] { return cloud->RestoreImageFromRecycleBin(As(owner, reader), id); });

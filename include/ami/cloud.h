@@ -169,6 +169,8 @@ class Cloud {
   absl::Status UnlockRecycleBinRule(const CallContext& ctx, const std::string& rule_id);
   // The rules of the account and Region, by id, with their lock state as of now.
   std::vector<RetentionRule> ListRecycleBinRules(AccountId account, Region region) const;
+  // What the caller's Recycle Bin holds in its Region; empty for a principal IAM does not allow
+  // ec2:ListImagesInRecycleBin (or ec2:ListSnapshotsInRecycleBin) (IAM-8).
   std::vector<RecycleBinImage> ListImagesInRecycleBin(const CallContext& ctx) const;
   std::vector<RecycleBinSnapshot> ListSnapshotsInRecycleBin(const CallContext& ctx) const;
   // Restores an image whose snapshots all exist outside the bin; its shares come back.

@@ -235,6 +235,7 @@ std::vector<RetentionRule> Cloud::ListRecycleBinRules(AccountId account, Region 
 std::vector<RecycleBinImage> Cloud::ListImagesInRecycleBin(const CallContext& ctx) const {
   internal::ReaderLock lock(state_->mu);
   std::vector<RecycleBinImage> out;
+  if (!policy::IamAllowsListing(*state_, ctx, "ec2:ListImagesInRecycleBin")) return out;
   for (const auto& [id, entry] : state_->bin_images()) {
     const Image& image = *entry.resource;
     if (image.owner() != ctx.account || image.region() != ctx.region) continue;
@@ -249,6 +250,7 @@ std::vector<RecycleBinImage> Cloud::ListImagesInRecycleBin(const CallContext& ct
 std::vector<RecycleBinSnapshot> Cloud::ListSnapshotsInRecycleBin(const CallContext& ctx) const {
   internal::ReaderLock lock(state_->mu);
   std::vector<RecycleBinSnapshot> out;
+  if (!policy::IamAllowsListing(*state_, ctx, "ec2:ListSnapshotsInRecycleBin")) return out;
   for (const auto& [id, entry] : state_->bin_snapshots()) {
     const Snapshot& snap = *entry.resource;
     if (snap.owner() != ctx.account || snap.region() != ctx.region) continue;

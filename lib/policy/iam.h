@@ -132,10 +132,10 @@ std::optional<Decision> TagOnCreateDenial(const PlanView& view, const CallContex
 // or Recycle Bin one; a key policy's refusal is KMS-5, an SCP's IAM-2, the rest IAM-7.
 Reason CallDenial(const lang::PolicyResult& r, const lang::RequestContext& c, AccountId account);
 
-// For the operations that do not ask IAM yet: a call that names a principal is refused
-// (UnauthorizedOperation, MC-69), so that no principal is ever let through unasked; OK for a
-// call as the account's root user.
-absl::Status RefuseUnauthorizedPrincipal(const CallContext& ctx, absl::string_view action);
+// IAM-8: may the caller list what its Recycle Bin holds (`action`
+// ec2:ListImagesInRecycleBin or ec2:ListSnapshotsInRecycleBin, resource "*")? The listing has no
+// error to report a denial with: a caller IAM refuses is shown nothing (MC-69).
+bool IamAllowsListing(const PlanView& view, const CallContext& ctx, absl::string_view action);
 
 // The image `id` in `region` as a resource of the caller's call, with the tags the caller sees
 // on it (IAM-5); its ARN alone (its keys unknown) when the cloud holds no such image there.

@@ -230,12 +230,9 @@ std::optional<Decision> TagOnCreateDenial(const PlanView& view, const CallContex
       &tags);
 }
 
-absl::Status RefuseUnauthorizedPrincipal(const CallContext& ctx, absl::string_view action) {
-  if (ctx.principal.empty()) return absl::OkStatus();
-  return Decision::Deny(R(reasons::kIamNotEvaluated,
-                          {.account = ctx.account,
-                           .text = absl::StrCat(action, " by ", ctx.principal)}))
-      .ToStatus();
+bool IamAllowsListing(const PlanView& view, const CallContext& ctx, absl::string_view action) {
+  return !IamDenial(view, ctx, action, [] { return std::vector<IamResource>{IamResource{"*"}}; })
+              .has_value();
 }
 
 std::vector<IamResource> AnyIamResource() { return std::vector<IamResource>{IamResource{"*"}}; }

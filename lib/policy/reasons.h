@@ -471,11 +471,6 @@ inline constexpr RT kIamDenies{"IAM-7", EC::kUnauthorizedOperation, "{text}"};
 inline constexpr RT kScpDenies{"IAM-2", EC::kUnauthorizedOperation, "{text}"};
 // {text}: the denial message, then the conditions the model cannot evaluate.
 inline constexpr RT kIamAllowsOnlyIf{"IAM-7", EC::kUnauthorizedOperation, "{text}"};
-// {text}: "<action> by <principal ARN>".
-inline constexpr RT kIamNotEvaluated{
-    "IAM-7", EC::kUnauthorizedOperation,
-    "{text}: libami does not evaluate IAM policies for this operation, so a call that names a "
-    "principal is refused; call it as the account's root user (no principal)"};
 // {text}: the condition key.
 inline constexpr RT kIamContextConflict{
     "IAM-7", choices::kInconsistentValues,

@@ -316,10 +316,19 @@ constexpr ModellingChoice kChoices[] = {
    "its own; p-FullAWSAccess is attached to its root, every OU and every account until "
    "detached."},
   {"MC-69", "IAM-7",
-   "Only RunInstances, CreateImage, CopyImage, ModifyImageAttribute and DeregisterImage ask "
-   "IAM. Every other operation called with a principal is refused with "
-   "UnauthorizedOperation, never let through unasked; called as the account's root user (no "
-   "principal) it behaves as before."},
+   "Every operation asks IAM when called as a principal (and the service control policies "
+   "of an account they govern when called as its root user). Describe and list actions, the "
+   "account's EBS encryption, block public access and Allowed AMIs settings, and CreateKey "
+   "are asked on resource \"*\" (DescribeImageAttribute too, which AWS's tables leave "
+   "unclear); a call carrying tags also needs ec2:CreateTags with ec2:CreateAction on what "
+   "it creates. KMS and Recycle Bin refusals are AccessDeniedException, EC2's "
+   "UnauthorizedOperation. KMS operations on a key need its key policy (directly, or through "
+   "the account so that IAM decides) except for the key's own account called as its root "
+   "user, as before. Recycle Bin rules are asked as rbin:CreateRule, DeleteRule, LockRule "
+   "and UnlockRule on the rule's ARN. ListImagesInRecycleBin and ListSnapshotsInRecycleBin "
+   "have no error to report: a caller IAM refuses is shown an empty list. kms:GrantOperations, "
+   "kms:GranteePrincipal, kms:KeySpec and a key's tags are not in the context: conditions on "
+   "them never allow."},
   {"MC-70", "IAM-7",
    "The policy simulator (iam::Simulate, amictl simulate) answers a principal the cloud "
    "does not hold with NoSuchEntity, as IAM's simulate-principal-policy does, where a call "

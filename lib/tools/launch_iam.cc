@@ -58,20 +58,21 @@ void Read(const lang::PolicyDocument* doc, std::vector<std::string>* tag_keys, b
 }  // namespace
 
 size_t Memo::ClassHash::operator()(const ClassKey& k) const {
-  size_t h = absl::HashOf(k.owner, k.region, k.alias, k.public_image, k.root_device);
-  if (k.id.has_value()) h = absl::HashOf(h, *k.id);
-  for (const Tag* t : k.tags) h = absl::HashOf(h, t->key(), t->value());
+  size_t h = absl::HashOf(k.owner, k.tags, k.region, k.alias, k.public_image, k.root_device);
+  return k.id.has_value() ? absl::HashOf(h, *k.id) : h;
+}
+
+size_t Memo::TagListHash::operator()(const std::vector<const Tag*>& tags) const {
+  size_t h = tags.size();
+  for (const Tag* t : tags) h = absl::HashOf(h, t->key(), t->value());
   return h;
 }
 
-bool Memo::ClassEq::operator()(const ClassKey& a, const ClassKey& b) const {
-  if (a.id != b.id || a.owner != b.owner || a.region != b.region || a.alias != b.alias ||
-      a.public_image != b.public_image || a.root_device != b.root_device ||
-      a.tags.size() != b.tags.size()) {
-    return false;
-  }
-  for (size_t i = 0; i < a.tags.size(); ++i) {
-    if (*a.tags[i] != *b.tags[i]) return false;
+bool Memo::TagListEq::operator()(const std::vector<const Tag*>& a,
+                                 const std::vector<const Tag*>& b) const {
+  if (a.size() != b.size()) return false;
+  for (size_t i = 0; i < a.size(); ++i) {
+    if (*a[i] != *b[i]) return false;
   }
   return true;
 }
@@ -83,17 +84,60 @@ Memo::Memo(const internal::CloudState& state) : state_(state) {
     for (const auto& [account, unused] : state_.accounts()) {
       if (state_.GovernedByServiceControlPolicies(account)) governed_.insert(account.number());
     }
-    for (const auto& [resource, by_account] : state_.foreign_tags()) {
-      const absl::StatusOr<ImageId> id = ImageId::Parse(resource);
-      if (!id.ok()) continue;
-      for (const auto& [account, tags] : by_account) foreign_[{*id, account.number()}] = &tags;
-    }
     for (const auto& [arn, p] : state_.principals()) known.emplace_back(arn, p->account);
   }
   for (const uint64_t account : governed_) {
     roots_[account] = MakeEntry("", AccountId::FromNumber(account));
   }
   for (const auto& [arn, account] : known) principals_[arn] = MakeEntry(arn, account);
+  for (const auto& [unused, e] : roots_) {
+    tag_keys_.insert(tag_keys_.end(), e->profile.tag_keys.begin(), e->profile.tag_keys.end());
+  }
+  for (const auto& [unused, e] : principals_) {
+    tag_keys_.insert(tag_keys_.end(), e->profile.tag_keys.begin(), e->profile.tag_keys.end());
+  }
+  std::sort(tag_keys_.begin(), tag_keys_.end());
+  tag_keys_.erase(std::unique(tag_keys_.begin(), tag_keys_.end()), tag_keys_.end());
+  if (!roots_.empty() || !principals_.empty()) ReadImages(state_);
+}
+
+uint32_t Memo::TagsOf(const TagSet& tags,
+                      absl::flat_hash_map<std::vector<const Tag*>, uint32_t, TagListHash,
+                                          TagListEq>* interned) const {
+  std::vector<const Tag*> named;
+  for (const Tag& t : tags) {
+    for (const std::string& key : tag_keys_) {
+      if (t.key().size() == key.size() && absl::EqualsIgnoreCase(t.key(), key)) {
+        named.push_back(&t);
+        break;
+      }
+    }
+  }
+  if (named.empty()) return 0;
+  const uint32_t next = static_cast<uint32_t>(interned->size() + 1);
+  return interned->try_emplace(std::move(named), next).first->second;
+}
+
+void Memo::ReadImages(const internal::CloudState& state) {
+  absl::flat_hash_map<std::vector<const Tag*>, uint32_t, TagListHash, TagListEq> interned;
+  internal::ReaderLock lock(state.mu);
+  images_.reserve(state.images().size());
+  for (const auto& [id, image] : state.images()) {
+    ImageFacts& f = images_[id];
+    f.owner = image->owner().number();
+    f.owner_tags = tag_keys_.empty() ? 0 : TagsOf(image->tags(), &interned);
+    f.alias = static_cast<uint8_t>(image->owner_alias());
+    f.public_image = image->is_public();
+    f.root_device = static_cast<uint8_t>(image->root_device_type());
+  }
+  if (tag_keys_.empty()) return;
+  for (const auto& [resource, by_account] : state.foreign_tags()) {
+    const absl::StatusOr<ImageId> id = ImageId::Parse(resource);
+    if (!id.ok()) continue;
+    for (const auto& [account, tags] : by_account) {
+      foreign_[{*id, account.number()}] = TagsOf(tags, &interned);
+    }
+  }
 }
 
 Memo::~Memo() = default;
@@ -145,6 +189,7 @@ Memo::Entry* Memo::EntryOf(absl::string_view principal, AccountId account) {
     if (it != others_.end()) return it->second.get();
   }
   std::unique_ptr<Entry> made = MakeEntry(principal, account);
+  Cover(*made);
   absl::MutexLock l(&mu_);
   auto it = others_.find(key);
   if (it != others_.end()) return it->second.get();
@@ -152,39 +197,37 @@ Memo::Entry* Memo::EntryOf(absl::string_view principal, AccountId account) {
   return others_.emplace(std::move(key), std::move(made)).first->second.get();
 }
 
-Memo::ClassKey Memo::ClassOf(const Entry& e, AccountId account, Region region,
-                             const Image& image) const {
-  ClassKey k;
-  if (e.profile.by_id) k.id = image.id();
-  k.owner = image.owner().number();
-  k.region = region.index();
-  k.alias = static_cast<uint8_t>(image.owner_alias());
-  k.public_image = image.is_public();
-  k.root_device = static_cast<uint8_t>(image.root_device_type());
-  if (e.profile.tag_keys.empty()) return k;
-  const TagSet* tags = &image.tags();
-  if (image.owner() != account) {
-    auto it = foreign_.find(std::make_pair(image.id(), account.number()));
-    tags = it == foreign_.end() ? nullptr : it->second;
+void Memo::Cover(Entry& e) const {
+  for (const std::string& key : e.profile.tag_keys) {
+    if (!std::binary_search(tag_keys_.begin(), tag_keys_.end(), key)) e.profile.by_id = true;
   }
-  if (tags == nullptr) return k;
-  for (const Tag& t : *tags) {
-    for (const std::string& key : e.profile.tag_keys) {
-      if (t.key().size() == key.size() && absl::EqualsIgnoreCase(t.key(), key)) {
-        k.tags.push_back(&t);
-        break;
-      }
-    }
+}
+
+Memo::ClassKey Memo::ClassOf(const Entry& e, AccountId account, Region region, ImageId id,
+                             const ImageFacts& facts) const {
+  ClassKey k;
+  if (e.profile.by_id) k.id = id;
+  k.owner = facts.owner;
+  k.region = region.index();
+  k.alias = facts.alias;
+  k.public_image = facts.public_image;
+  k.root_device = facts.root_device;
+  if (e.profile.tag_keys.empty()) return k;
+  if (facts.owner == account.number()) {
+    k.tags = facts.owner_tags;
+  } else {
+    auto it = foreign_.find(std::make_pair(id, account.number()));
+    k.tags = it == foreign_.end() ? 0 : it->second;
   }
   return k;
 }
 
-Outcome Memo::AskEngine(const Entry& e, Region region, const Image& image) const {
+Outcome Memo::AskEngine(const Entry& e, Region region, ImageId image) const {
   internal::ReaderLock lock(state_.mu);
   const CallContext ctx{e.account, region, false, e.principal, {}};
   const std::optional<Decision> denied =
       policy::IamDenial(state_, ctx, "ec2:RunInstances", [&] {
-        return policy::LaunchIamResources(state_, ctx, image.id(), nullptr);
+        return policy::LaunchIamResources(state_, ctx, image, nullptr);
       });
   if (!denied.has_value()) return Outcome{true, nullptr};
   return Outcome{false, LaunchTable::VerdictOf(*denied).why};
@@ -200,55 +243,49 @@ bool Memo::AskKeys(const Entry& e, Region region, const KeyNeed& need) const {
          policy::EvaluateKeyUseBy(state_, *who, target, policy::WriteKeyActions()).allowed();
 }
 
-void Memo::Keep(Entry& e, ClassKey k, Outcome o) {
-  if (remembered_.load(std::memory_order_relaxed) >= kMaxClasses) return;
-  absl::MutexLock l(&e.mu);
-  if (e.classes.try_emplace(std::move(k), o).second) remembered_.fetch_add(1);
-}
-
-void Memo::Keep(Entry& e, uint64_t slot, bool usable) {
-  if (remembered_.load(std::memory_order_relaxed) >= kMaxClasses) return;
-  absl::MutexLock l(&e.mu);
-  if (e.keys.try_emplace(slot, usable).second) remembered_.fetch_add(1);
-}
-
 namespace {
 uint64_t KeySlot(const KeyNeed& need, Region region) {
   return (uint64_t{need.index} << 16) | (uint64_t{region.index()} << 1) | need.keeps;
 }
 }  // namespace
 
-LaunchAnswer Memo::Launch(absl::string_view principal, AccountId account, Region region,
-                          const Image& image, absl::Span<const KeyNeed> keys) {
-  Entry* e = EntryOf(principal, account);
-  std::unique_ptr<Entry> spare;
-  if (e == nullptr) e = (spare = MakeEntry(principal, account)).get();
-  ClassKey k = ClassOf(*e, account, region, image);
+Outcome Memo::IamFor(const Entry& e, const ClassKey& k, bool keep, Region region,
+                     ImageId image) {
+  const size_t hash = absl::HashOf(&e, ClassHash()(k));
+  auto same = [&](const ClassNode& n) { return n.entry == &e && n.key == k; };
+  if (const ClassNode* n = classes_.Find(hash, same)) return n->outcome;
+  const Outcome o = AskEngine(e, region, image);
+  if (keep) classes_.Insert(std::make_unique<ClassNode>(ClassNode{hash, &e, k, o}), same);
+  return o;
+}
+
+bool Memo::KeyFor(const Entry& e, const KeyNeed& need, bool keep, Region region) {
+  const uint64_t slot = KeySlot(need, region);
+  const size_t hash = absl::HashOf(&e, slot);
+  auto same = [&](const KeyNode& n) { return n.entry == &e && n.slot == slot; };
+  if (const KeyNode* n = keys_.Find(hash, same)) return n->usable;
+  const bool usable = AskKeys(e, region, need);
+  if (keep) keys_.Insert(std::make_unique<KeyNode>(KeyNode{hash, &e, slot, usable}), same);
+  return usable;
+}
+
+std::optional<LaunchAnswer> Memo::Launch(absl::string_view principal, AccountId account,
+                                         Region region, ImageId image,
+                                         absl::Span<const KeyNeed> keys) {
+  auto facts = images_.find(image);
+  if (facts == images_.end()) return std::nullopt;
+  const Entry* e = EntryOf(principal, account);
+  std::unique_ptr<Entry> spare;  // Not kept: the memo holds kMaxPrincipals others already.
+  if (e == nullptr) {
+    spare = MakeEntry(principal, account);
+    Cover(*spare);
+    e = spare.get();
+  }
   LaunchAnswer answer;
-  bool iam_known = false;
-  // Per key: 0 not remembered, 1 usable, 2 not usable.
-  absl::InlinedVector<uint8_t, 4> remembered(keys.size(), 0);
-  {
-    absl::ReaderMutexLock l(&e->mu);
-    auto it = e->classes.find(k);
-    if (it != e->classes.end()) answer.iam = it->second, iam_known = true;
-    for (size_t i = 0; i < keys.size(); ++i) {
-      auto found = e->keys.find(KeySlot(keys[i], region));
-      if (found != e->keys.end()) remembered[i] = found->second ? 1 : 2;
-    }
-  }
-  if (!iam_known) {
-    answer.iam = AskEngine(*e, region, image);
-    if (!spare) Keep(*e, std::move(k), answer.iam);
-  }
+  answer.iam = IamFor(*e, ClassOf(*e, account, region, image, facts->second), !spare, region, image);
   answer.keys_usable = true;
   for (size_t i = 0; i < keys.size() && answer.keys_usable; ++i) {
-    if (remembered[i] == 0) {
-      const bool usable = AskKeys(*e, region, keys[i]);
-      if (!spare) Keep(*e, KeySlot(keys[i], region), usable);
-      remembered[i] = usable ? 1 : 2;
-    }
-    answer.keys_usable = remembered[i] == 1;
+    answer.keys_usable = KeyFor(*e, keys[i], !spare, region);
   }
   return answer;
 }

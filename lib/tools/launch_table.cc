@@ -361,8 +361,7 @@ struct LaunchTable::Tables {
   // do not cover, and a key the principal may not use, go to the engine.
   Verdict AskAs(const iam::Identity& who, AccountId caller, Region region, ImageId image) const {
     auto it = rows.find(image);
-    const Image* found = it == rows.end() ? nullptr : state->FindImage(image);
-    if (found == nullptr || it->row.region != region.index() ||
+    if (it == rows.end() || it->row.region != region.index() ||
         (it->row.engine && !it->row.engine_keys_only) ||
         (!engine_callers.empty() &&
          engine_callers.contains(std::make_pair(caller.number(), region.index())))) {
@@ -378,8 +377,10 @@ struct LaunchTable::Tables {
                        policy::VolumeKeepsSnapshotKey(AccountId::FromNumber(use.snapshot_owner),
                                                       caller)});
     }
-    const launch_iam::LaunchAnswer as =
-        iam->Launch(who.principal, caller, region, *found, needs);
+    const std::optional<launch_iam::LaunchAnswer> known =
+        iam->Launch(who.principal, caller, region, image, needs);
+    if (!known.has_value()) return VerdictOf(EngineAs(who, caller, region, image));
+    const launch_iam::LaunchAnswer& as = *known;
     if (!as.iam.allowed) return {false, false, as.iam.why};
     Answer answer{Outcome::kAllowed, &row};
     auto account_info = [&] { return Account(caller); };
