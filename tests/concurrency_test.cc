@@ -22,7 +22,9 @@
 #include "absl/time/time.h"
 #include "ami/cloud.h"
 #include "ami/errors.h"
+#include "ami/iam/iam.h"
 #include "ami/policy.h"
+#include "ami/tools/launch_table.h"
 #include "gtest/gtest.h"
 
 namespace ami {
@@ -403,6 +405,54 @@ TEST(Concurrency, ReadersSeeOnlyWhatTheWriterCommitted) {
   // After the last step, a reader sees exactly the last state logged.
   Reader last(*cloud, ledger);
   last.Pass(0);
+}
+
+// A LaunchTable asked as IAM principals from several threads at once, its memo cold: every
+// thread's verdicts are those iam::Explain gives one thread, whichever thread asked first.
+TEST(Concurrency, LaunchTableCheckAsFromManyThreads) {
+  const std::unique_ptr<Cloud> cloud = BaseCloud();
+  iam::PrincipalSpec spec;
+  spec.name = "dev";
+  spec.policies = {{"inline:dev", R"({"Version":"2012-10-17","Statement":[{"Effect":"Allow",
+      "Action":"ec2:RunInstances","Resource":"*",
+      "Condition":{"StringEqualsIfExists":{"ec2:ResourceTag/team":"a"}}}]})"}};
+  const std::string dev = iam::PutPrincipal(*cloud, kOwner, spec).value();
+  const Region region = Region::Parse("us-east-1").value();
+  std::vector<ImageId> images;
+  for (int i = 0; i < kImages; ++i) {
+    images.push_back(BaseImage(i));
+    ASSERT_TRUE(cloud->CreateTags(CallContext{kOwner, region}, {images.back().ToString()},
+                                  {{"team", i % 3 == 0 ? "a" : "b"}})
+                    .ok());
+  }
+  const std::vector<iam::Identity> who = {
+      {dev, {}}, {"arn:aws:sts::111122223333:assumed-role/dev/s1", {}}, {"", {}}};
+  std::vector<bool> want;
+  for (const iam::Identity& w : who) {
+    for (const ImageId id : images) {
+      want.push_back(iam::Explain(*cloud, w, {kOwner, region, id, std::nullopt, std::nullopt})
+                         .allowed());
+    }
+  }
+  const std::unique_ptr<LaunchTable> table = LaunchTable::Build(*cloud);
+  std::atomic<int> wrong{0};
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 4; ++t) {
+    threads.emplace_back([&, t] {
+      for (int pass = 0; pass < 50; ++pass) {
+        for (size_t q = 0; q < want.size(); ++q) {
+          const size_t at = (q * 7 + static_cast<size_t>(t + pass)) % want.size();
+          const LaunchTable::Verdict v = table->CheckAs(
+              who[at / images.size()], kOwner, region, images[at % images.size()]);
+          if (v.allowed != want[at]) wrong.fetch_add(1);
+        }
+      }
+    });
+  }
+  for (std::thread& t : threads) t.join();
+  EXPECT_EQ(wrong.load(), 0);
+  EXPECT_NE(std::count(want.begin(), want.end(), true), 0);
+  EXPECT_NE(std::count(want.begin(), want.end(), false), 0);
 }
 
 }  // namespace

@@ -52,8 +52,9 @@ class LaunchTable {
   // used as that principal (KMS-5). An empty principal is the account's root user, as Check()
   // unless service control policies govern the account. IAM's answer is computed once per
   // class of images that the principal's policies cannot tell apart (the tags their
-  // conditions name, owner, visibility, and the id when a policy names images by id) and kept;
-  // supplied context values, and what the tables do not cover, go to the engine.
+  // conditions name, owner, visibility, and the id when a policy names images by id) and kept
+  // (up to 2^18 classes; past that the engine answers each time); supplied context values,
+  // and what the tables do not cover, go to the engine.
   Verdict CheckAs(const iam::Identity& who, AccountId caller, Region region, ImageId image) const;
   // The same question as a Decision with its deciding reason, ready to Explain(); questions the
   // tables do not cover get the policy engine's whole Decision.
