@@ -184,13 +184,13 @@ Memo::Entry* Memo::EntryOf(absl::string_view principal, AccountId account) {
   if (Entry* e = Known(principal, account)) return e;
   std::pair<uint64_t, std::string> key{account.number(), std::string(principal)};
   {
-    absl::MutexLock l(&mu_);
+    std::lock_guard<std::mutex> l(mu_);
     auto it = others_.find(key);
     if (it != others_.end()) return it->second.get();
   }
   std::unique_ptr<Entry> made = MakeEntry(principal, account);
   Cover(*made);
-  absl::MutexLock l(&mu_);
+  std::lock_guard<std::mutex> l(mu_);
   auto it = others_.find(key);
   if (it != others_.end()) return it->second.get();
   if (others_.size() >= kMaxPrincipals) return nullptr;

@@ -20,18 +20,17 @@
 #include <atomic>
 #include <cstdint>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <utility>
 #include <vector>
 
-#include "absl/base/thread_annotations.h"
 #include "absl/container/flat_hash_map.h"
 #include "absl/container/flat_hash_set.h"
 #include "absl/container/inlined_vector.h"
 #include "absl/strings/string_view.h"
 #include "absl/types/span.h"
-#include "absl/synchronization/mutex.h"
 #include "ami/ids.h"
 #include "ami/image.h"
 #include "ami/attributes.h"
@@ -223,9 +222,8 @@ class Memo {
   absl::flat_hash_map<std::string, std::unique_ptr<Entry>> principals_;
   absl::flat_hash_map<uint64_t, std::unique_ptr<Entry>> roots_;
   // Other principals asked about (role sessions, principals the cloud does not hold).
-  absl::Mutex mu_;
-  absl::flat_hash_map<std::pair<uint64_t, std::string>, std::unique_ptr<Entry>> others_
-      ABSL_GUARDED_BY(mu_);
+  std::mutex mu_;  // Guards others_ (a POSIX mutex, which ThreadSanitizer sees).
+  absl::flat_hash_map<std::pair<uint64_t, std::string>, std::unique_ptr<Entry>> others_;
   InsertOnlyTable<ClassNode> classes_{kClassSlotsLog2};
   InsertOnlyTable<KeyNode> keys_{kKeySlotsLog2};
 };
