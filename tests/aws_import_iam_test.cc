@@ -498,6 +498,94 @@ TEST(ImportOrganizations, TruncatedListingIsRefused) {
   EXPECT_THAT(cloud.status().message(), HasSubstr("more.json: NextToken: the listing is truncated"));
 }
 
+// OrganizationFiles() without any SCP output, the root's PolicyTypes replaced by `types` (a JSON
+// list; empty leaves the key out).
+std::vector<AwsCliFile> WithoutScps(absl::string_view types) {
+  std::vector<AwsCliFile> files = OrganizationFiles();
+  for (absl::string_view name :
+       {"scps.json", "scp-denyrun.json", "targets-denyrun.json", "targets-full.json"}) {
+    files = Without(std::move(files), name);
+  }
+  for (AwsCliFile& f : files) {
+    if (f.name != "roots.json") continue;
+    f.json = absl::StrCat(R"({"Roots": [{"Id": "r-ab12", "Name": "Root")",
+                          types.empty() ? "" : absl::StrCat(R"(, "PolicyTypes": )", types),
+                          "}]}");
+  }
+  return files;
+}
+
+TEST(ImportOrganizations, IAM_2_ScpsEnabledInTheRootWithoutTheirListingAreRefused) {
+  // Without the listing the organization would hold no SCP, and its accounts none would deny.
+  for (absl::string_view status : {"ENABLED", "PENDING_ENABLE", "PENDING_DISABLE"}) {
+    SCOPED_TRACE(status);
+    const std::string types = absl::StrCat(R"([{"Type": "TAG_POLICY", "Status": "ENABLED"},
+        {"Type": "SERVICE_CONTROL_POLICY", "Status": ")", status, R"("}])");
+    const auto cloud = ImportAwsCli(WithoutScps(types));
+    EXPECT_THAT(cloud.status(), HasErrorCode(ErrorCode::kMissingParameter));
+    EXPECT_THAT(cloud.status().message(),
+                HasSubstr("roots.json: Roots[0].PolicyTypes[1]: root `r-ab12` has service "
+                          "control policies enabled, but no output of `aws organizations "
+                          "list-policies --filter SERVICE_CONTROL_POLICY` lists them"));
+    EXPECT_THAT(cloud.status().message(),
+                HasSubstr("then `aws organizations describe-policy --policy-id <id>` and `aws "
+                          "organizations list-targets-for-policy --policy-id <id>` for each"));
+  }
+  // An empty Policies list is no SCP listing: with SCPs enabled it would list p-FullAWSAccess.
+  std::vector<AwsCliFile> empty = WithoutScps(
+      R"([{"Type": "SERVICE_CONTROL_POLICY", "Status": "ENABLED"}])");
+  empty.push_back(File("scps.json", R"({"Policies": []})", kMgmt));
+  EXPECT_THAT(ImportAwsCli(empty).status(), HasErrorCode(ErrorCode::kMissingParameter));
+}
+
+TEST(ImportOrganizations, IAM_2_ScpsEnabledInTheRootAndListedAreImported) {
+  std::vector<AwsCliFile> files = OrganizationFiles();
+  for (AwsCliFile& f : files) {
+    if (f.name != "roots.json") continue;
+    f.json = absl::StrReplaceAll(f.json, {{"ENABLED", "PENDING_DISABLE"}});
+  }
+  for (const auto& org : {OrganizationFiles(), files}) {
+    auto cloud = ImportAwsCli(Join(Join(ImageFiles(), org),
+                                   {File("iam.json", AuthorizationDetails())}));
+    ASSERT_THAT(cloud, IsOk());
+    EXPECT_THAT(Launch(**cloud, As(kWorkload, Arn(kWorkload, "role/deployer"))),
+                HasErrorCode(ErrorCode::kUnauthorizedOperation));
+  }
+}
+
+TEST(ImportOrganizations, IAM_2_RootWithoutScpsEnabledImportsWithoutScps) {
+  // Empty PolicyTypes, other types only, or none at all (a hand-written file): no SCP governs.
+  for (absl::string_view types :
+       {"[]", R"([{"Type": "TAG_POLICY", "Status": "ENABLED"}])", ""}) {
+    SCOPED_TRACE(types);
+    auto cloud = ImportAwsCli(Join(Join(ImageFiles(), WithoutScps(types)),
+                                   {File("iam.json", AuthorizationDetails())}));
+    ASSERT_THAT(cloud, IsOk());
+    EXPECT_EQ((*cloud)->AccountOrganization(*AccountId::Parse(kWorkload)),
+              *OrganizationId::Parse("o-exampleorg1"));
+    EXPECT_THAT(Launch(**cloud, As(kWorkload, Arn(kWorkload, "role/deployer"))), IsOk());
+  }
+}
+
+TEST(ImportOrganizations, IAM_2_ResourceControlPoliciesEnabledInTheRootAreRefused) {
+  std::vector<AwsCliFile> files = OrganizationFiles();
+  for (AwsCliFile& f : files) {
+    if (f.name != "roots.json") continue;
+    f.json = absl::StrReplaceAll(f.json, {{R"("Status": "ENABLED"})", R"("Status": "ENABLED"},
+        {"Type": "RESOURCE_CONTROL_POLICY", "Status": "ENABLED"})"}});
+  }
+  const auto cloud = ImportAwsCli(files);  // SCPs listed: only the RCPs are refused.
+  EXPECT_THAT(cloud.status(), HasErrorCode(ErrorCode::kInvalidParameterValue));
+  EXPECT_THAT(cloud.status().message(),
+              HasSubstr("roots.json: Roots[0].PolicyTypes[1].Type: root `r-ab12` has "
+                        "`RESOURCE_CONTROL_POLICY` policies enabled (status `ENABLED`): they are "
+                        "not modelled and may deny"));
+  const auto alone = ImportAwsCli(WithoutScps(
+      R"([{"Type": "RESOURCE_CONTROL_POLICY", "Status": "PENDING_ENABLE"}])"));
+  EXPECT_THAT(alone.status(), HasErrorCode(ErrorCode::kInvalidParameterValue));
+  EXPECT_THAT(alone.status().message(), HasSubstr("(status `PENDING_ENABLE`)"));
+}
+
 // ---- KMS ---------------------------------------------------------------------------------------
 
 constexpr char kKey[] = R"({"KeyMetadata": {"AWSAccountId": "222222222222",

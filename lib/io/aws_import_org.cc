@@ -121,8 +121,44 @@ absl::Status OrganizationFiles::AddRoots(const AwsCliFile& file) {
                                        root_->id, "`: an organization has one root"))));
     }
     root_ = Parent{id, {&file, path}};
+    AMI_RETURN_IF_ERROR(AddPolicyTypes(file, out.roots(i), i));
   }
   return absl::OkStatus();
+}
+
+// A root's PolicyTypes lists each type enabled in it or on its way in or out (PENDING_ENABLE,
+// PENDING_DISABLE): any status is taken as in force.
+absl::Status OrganizationFiles::AddPolicyTypes(const AwsCliFile& file,
+                                               const v1::ListRootsOutput::Root& root, int i) {
+  for (int j = 0; j < root.policy_types_size(); ++j) {
+    const v1::ListRootsOutput::PolicyType& t = root.policy_types(j);
+    const std::string path = absl::StrCat("Roots[", i, "].PolicyTypes[", j, "]");
+    // Resource control policies restrict what SCPs allow: an organization where they may
+    // apply cannot be imported without losing a Deny.
+    if (t.type() == "RESOURCE_CONTROL_POLICY") {
+      return InFile(file, At(absl::StrCat(path, ".Type"), Invalid(absl::StrCat(
+          "root `", text_util::Clip(root.id()), "` has `RESOURCE_CONTROL_POLICY` policies "
+          "enabled (status `", text_util::Clip(t.status()), "`): they are not modelled and may "
+          "deny, so the organization cannot be imported"))));
+    }
+    if (t.type() == "SERVICE_CONTROL_POLICY" && scps_enabled_.file == nullptr) {
+      scps_enabled_ = {&file, path};
+    }
+  }
+  return absl::OkStatus();
+}
+
+// SCPs enabled in the root govern every account under it: without their listing, a Deny
+// among them would be lost.
+absl::Status OrganizationFiles::CheckScpsListed() const {
+  if (scps_enabled_.file == nullptr || !listed_.empty()) return absl::OkStatus();
+  return InFile(*scps_enabled_.file, At(scps_enabled_.path, MakeError(
+      choices::kMissingValue, absl::StrCat(
+          "root `", root_->id, "` has service control policies enabled, but no output of "
+          "`aws organizations list-policies --filter SERVICE_CONTROL_POLICY` lists them: the "
+          "SCPs that govern its accounts are unknown and are not assumed to allow; add that "
+          "output, then `aws organizations describe-policy --policy-id <id>` and `aws "
+          "organizations list-targets-for-policy --policy-id <id>` for each policy it lists"))));
 }
 
 absl::Status OrganizationFiles::SetParent(const std::string& child, const std::string& parent,
@@ -249,6 +285,7 @@ absl::Status OrganizationFiles::ImportTree(Cloud& cloud) const {
                                   org_.has_value() ? "list-roots" : "describe-organization",
                                   " output too"));
   }
+  AMI_RETURN_IF_ERROR(CheckScpsListed());
   AMI_ASSIGN_OR_RETURN(const OrganizationId org,
                        InFile(*org_where_.file, At("Organization.Id",
                                                    OrganizationId::Parse(org_->id()))));

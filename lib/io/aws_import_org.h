@@ -22,10 +22,12 @@ class OrganizationFiles {
  public:
   // Reads one output of `kind` (describe-organization, list-roots, list-organizational-units-
   // for-parent, list-accounts[-for-parent], list-parents, list-policies, describe-policy or
-  // list-targets-for-policy). A listing the CLI cut short (NextToken) is refused.
+  // list-targets-for-policy). A listing the CLI cut short (NextToken) is refused, and so is a
+  // root whose PolicyTypes enables resource control policies.
   absl::Status Add(const AwsCliFile& file, Kind kind);
   // Creates the organization, its OUs (parents first) and its member accounts. Nothing when no
-  // file was an Organizations output.
+  // file was an Organizations output. Refused when a root's PolicyTypes enables service control
+  // policies and no list-policies output lists one (a root without PolicyTypes enables none).
   absl::Status ImportTree(Cloud& cloud) const;
   // Puts the service control policies and attaches them where their targets say; detaches
   // p-FullAWSAccess from what its list-targets-for-policy output leaves out. Run last: every
@@ -54,6 +56,8 @@ class OrganizationFiles {
 
   absl::Status AddOrganization(const AwsCliFile& file);
   absl::Status AddRoots(const AwsCliFile& file);
+  absl::Status AddPolicyTypes(const AwsCliFile& file, const v1::ListRootsOutput::Root& root,
+                              int i);
   absl::Status AddUnits(const AwsCliFile& file);
   absl::Status AddAccounts(const AwsCliFile& file);
   absl::Status AddParents(const AwsCliFile& file);
@@ -63,6 +67,7 @@ class OrganizationFiles {
   absl::Status SetParent(const std::string& child, const std::string& parent, Where where);
   absl::Status ImportUnits(Cloud& cloud, const OrganizationId& org) const;
   absl::Status ImportAccounts(Cloud& cloud, const OrganizationId& org) const;
+  absl::Status CheckScpsListed() const;
   absl::Status CheckPolicies() const;
   absl::Status DetachFullAccess(Cloud& cloud, const OrganizationId& org) const;
 
@@ -70,6 +75,8 @@ class OrganizationFiles {
   std::optional<v1::DescribeOrganizationOutput::Organization> org_;
   Where org_where_;
   std::optional<Parent> root_;
+  // Where a root's PolicyTypes says SERVICE_CONTROL_POLICY (file null when none does).
+  Where scps_enabled_;
   // Each OU and account with its parent (a root or OU id).
   std::map<std::string, Parent> parents_;
   // Accounts listed without a parent, until list-parents output places them.
