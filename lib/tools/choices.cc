@@ -314,7 +314,12 @@ constexpr ModellingChoice kChoices[] = {
   {"MC-68", "IAM-2",
    "An organization's accounts are bound by service control policies once it holds one of "
    "its own; p-FullAWSAccess is attached to its root, every OU and every account until "
-   "detached."},
+   "detached. An import whose list-roots output shows SERVICE_CONTROL_POLICY in the root's "
+   "PolicyTypes (ENABLED, PENDING_ENABLE or PENDING_DISABLE) is refused unless `aws "
+   "organizations list-policies --filter SERVICE_CONTROL_POLICY` output lists its SCPs; one "
+   "that shows RESOURCE_CONTROL_POLICY there is refused, as resource control policies are not "
+   "modelled. A root with empty PolicyTypes, or without the key (a hand-written file), is "
+   "taken to enable no SCPs, and its accounts are not governed by SCPs."},
   {"MC-69", "IAM-7",
    "Every operation asks IAM when called as a principal (and the service control policies "
    "of an account they govern when called as its root user). Describe and list actions, the "
