@@ -20,6 +20,7 @@
 #include "ami/image.h"
 #include "ami/policy.h"
 #include "ami/io/state_file.h"
+#include "ami/tools/config_rules.h"
 #include "ami/tools/fleet.h"
 #include "ami/tools/launch_table.h"
 #include "benchmark/benchmark.h"
@@ -254,6 +255,45 @@ void BM_LaunchDecisionEngine(benchmark::State& state) {
                });
 }
 BENCHMARK(BM_LaunchDecisionEngine)->Apply(Steady);
+
+// ---- AWS Config rules ----
+
+// One managed rule over every account's instances in the main fleet's Regions, as an aggregator
+// evaluates it (ami/tools/config_rules.h): a verdict per image (and per image and account that
+// sees it differently), then one pass over the 1M instances. Compare with BM_BaselineScan, a bare
+// pass over the same instances with one bit per image.
+void BM_FleetAudit(benchmark::State& state, ami::ConfigRuleKind kind) {
+  const Fleet& fleet = MainFleet();
+  std::string parameters;
+  if (kind == ami::ConfigRuleKind::kApprovedAmisById) {
+    // 21 approved ids, the most the rule's older documentation allowed.
+    std::string ids;
+    for (size_t i = 0; i < 21; ++i) {
+      absl::StrAppend(&ids, i == 0 ? "" : ",", fleet.images[i * (fleet.images.size() / 21)].id.ToString());
+    }
+    parameters = absl::StrCat("{\"amiIds\":\"", ids, "\"}");
+  } else {
+    parameters = R"({"amisByTagKeyAndValue":"env:prod,approved"})";
+  }
+  const auto rule = ami::ConfigRule::Create(ami::SourceIdentifier(kind), parameters);
+  if (!rule.ok()) std::abort();
+  size_t results = 0, compliant = 0;
+  for (auto _ : state) {
+    const ami::ConfigEvaluation e = ami::EvaluateConfigRuleForAllAccounts(*fleet.cloud, *rule, fleet.regions);
+    results = e.results().size();
+    state.PauseTiming();  // Counting and freeing the results is not the evaluation.
+    compliant = e.Count(ami::ComplianceType::kCompliant);
+    benchmark::DoNotOptimize(e);
+    state.ResumeTiming();
+  }
+  state.SetItemsProcessed(state.iterations() * static_cast<int64_t>(fleet.instances.size()));
+  state.counters["results"] = static_cast<double>(results);
+  state.counters["compliant"] = static_cast<double>(compliant) / static_cast<double>(std::max<size_t>(results, 1));
+}
+BENCHMARK_CAPTURE(BM_FleetAudit, ApprovedAmisByTag, ami::ConfigRuleKind::kApprovedAmisByTag)
+    ->Unit(benchmark::kMillisecond)->Repetitions(3)->ReportAggregatesOnly(true);
+BENCHMARK_CAPTURE(BM_FleetAudit, ApprovedAmisById, ami::ConfigRuleKind::kApprovedAmisById)
+    ->Unit(benchmark::kMillisecond)->Repetitions(3)->ReportAggregatesOnly(true);
 
 // Times `make()`, but not the destruction of what it made.
 template <typename Make>

@@ -21,6 +21,7 @@
 #include "ami/io/state_file.h"
 #include "ami/state_view.h"
 #include "ami/tools/audit.h"
+#include "ami/tools/config_rules.h"
 #include "ami/tools/fleet.h"
 #include "ami/tools/launch_table.h"
 #include "ami/tools/modelling_choices.h"
@@ -50,6 +51,10 @@ int main() {
   const auto bad = ami::ImageId::Parse("ami-nope");
   if (ami::GetErrorCode(bad.status()) != ami::ErrorCode::kInvalidAMIIDMalformed) return 5;
   if (ami::ModellingChoices().empty()) return 6;
+  const auto rules = ami::ParseDescribeConfigRules(
+      R"({"ConfigRules":[{"Source":{"Owner":"AWS","SourceIdentifier":"APPROVED_AMIS_BY_ID"},)"
+      R"("InputParameters":"{\"amiIds\":\"ami-0123456789abcdef0\"}"}]})");
+  if (!rules.ok() || rules->size() != 1 || rules->front().ami_ids().front() != *id) return 7;
   std::printf("consumer ok: %s\n", image->id().ToString().c_str());
   return 0;
 }
