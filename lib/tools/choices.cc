@@ -342,6 +342,22 @@ constexpr ModellingChoice kChoices[] = {
    "an Allow needs the key, explicitDeny when a Deny may apply, with the keys in "
    "MissingContextValues. Statements are named by position and Sid; line and column are "
    "not kept."},
+  {"MC-71", "GOV-5",
+   "ec2-instance-launched-with-allowed-ami is NON_COMPLIANT only when the instance's AMI "
+   "fails the Allowed AMIs criteria and the setting is not disabled: with the setting "
+   "disabled an instance is COMPLIANT; in audit mode an AMI that fails the criteria is "
+   "NON_COMPLIANT; an AMI the cloud no longer holds is NON_COMPLIANT while the setting is on, "
+   "and a deregistered one is judged on its stored fields. InstanceStateNameList defaults to "
+   "running and stopped; instances in other states are NOT_APPLICABLE."},
+  {"MC-72", "GOV-3",
+   "Config rules evaluate every recorded instance (pending, running, shutting-down, "
+   "stopping, stopped); terminated instances have no result. In approved-amis-by-tag a "
+   "key:value entry splits at its first colon and whitespace around entries is trimmed; "
+   "empty amiIds entries are skipped. Rule parameters that are malformed or unknown are "
+   "InvalidParameterValue, a missing amiIds or amisByTagKeyAndValue MissingParameter, text "
+   "that is not JSON (or nests deeper than 64 levels) SerializationException, and "
+   "describe-config-rules output over 4 MiB (InputParameters over 64 KiB) "
+   "ResourceLimitExceeded."},
 };
 
 }  // namespace
