@@ -240,6 +240,11 @@ class Cloud {
                                                       const DescribeImagesRequest& request) const;
   absl::StatusOr<DescribeSnapshotsResult> DescribeSnapshots(
       const CallContext& ctx, const DescribeSnapshotsRequest& request) const;
+  // The caller's instances in the Region with the image each was launched from (GOV-9), served
+  // from an index of instances by owner and Region: the cost is in proportion to the caller's
+  // instances there. Needs ec2:DescribeInstanceImageMetadata.
+  absl::StatusOr<DescribeInstanceImageMetadataResult> DescribeInstanceImageMetadata(
+      const CallContext& ctx, const DescribeInstanceImageMetadataRequest& request) const;
 
   // ---- Tags (SHARE-13: each account sees its own tags on resources it does not own) ----
   absl::Status CreateTags(const CallContext& ctx, const InputList<ResourceId>& resource_ids,

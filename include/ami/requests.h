@@ -16,6 +16,7 @@
 #include "ami/attributes.h"
 #include "ami/ids.h"
 #include "ami/image.h"
+#include "ami/instance.h"
 #include "ami/kms_key.h"
 #include "ami/snapshot.h"
 
@@ -283,6 +284,48 @@ struct DescribeSnapshotsResult {
   // create-volume permissions but the public flag.
   std::vector<Snapshot> snapshots;
   std::string next_token;
+};
+
+// DescribeInstanceImageMetadata (GOV-9): the image each of the caller's instances in the Region
+// was launched from — even when the image is deprecated, deregistered, no longer shared or not
+// allowed — and whether it meets the caller's Allowed AMIs criteria.
+struct DescribeInstanceImageMetadataRequest {
+  // Named instances (at most kMaxDescribeIds); each must exist, be the caller's and be in the
+  // Region, else InvalidInstanceID.NotFound.
+  std::vector<std::string> instance_ids;
+  // availability-zone, image-allowed, instance-id, instance-state-name, instance-type,
+  // launch-time, owner-alias (the image owner's alias), owner-id (the instance's owner),
+  // tag:<key>, tag-key. Any other name is InvalidParameterValue (MC-79).
+  std::vector<Filter> filters;
+};
+
+// What DescribeInstanceImageMetadata says of an image. When the cloud does not hold the image
+// only `image_id` is set (and `image_allowed` is unset: it cannot be shown to be allowed).
+struct ImageMetadata {
+  ImageId image_id = ImageId::Short(0);
+  bool known = false;
+  std::string name;
+  AccountId owner = AccountId::FromNumber(0);
+  OwnerAlias owner_alias = OwnerAlias::kNone;
+  ImageState state = ImageState::kAvailable;
+  absl::Time creation_date = absl::InfinitePast();
+  std::optional<absl::Time> deprecation_time;
+  bool is_public = false;
+  // True when the image meets the caller's Allowed AMIs criteria (always true while the setting
+  // is disabled, and for the caller's own images, GOV-9); unset for an image the cloud does not
+  // hold.
+  std::optional<bool> image_allowed;
+};
+
+// One instance and its image.
+struct InstanceImageMetadata {
+  Instance instance;
+  ImageMetadata image;
+};
+
+struct DescribeInstanceImageMetadataResult {
+  // Sorted by instance id.
+  std::vector<InstanceImageMetadata> instances;
 };
 
 }  // namespace ami

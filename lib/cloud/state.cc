@@ -36,6 +36,7 @@ std::unique_ptr<CloudState> CloudState::Clone() const ABSL_NO_THREAD_SAFETY_ANAL
   copy->images_ = images_;
   copy->snapshots_ = snapshots_;
   copy->instances_ = instances_;
+  copy->instances_by_owner_ = instances_by_owner_;
   copy->image_names_ = image_names_;
   copy->snapshot_users_ = snapshot_users_;
   copy->public_images_ = public_images_;
@@ -359,6 +360,9 @@ void CloudState::PutSnapshot(std::shared_ptr<const Snapshot> snapshot) {
 
 void CloudState::PutInstance(Instance instance) {
   sharing_.Share(instance);
+  if (!instances_.contains(instance.id())) {
+    instances_by_owner_[AccountRegion{instance.owner(), instance.region()}].push_back(instance.id());
+  }
   instances_.Put(std::make_shared<const Instance>(std::move(instance)));
 }
 

@@ -132,6 +132,12 @@ class CloudState final : public policy::PlanView {
   const auto& images() const ABSL_SHARED_LOCKS_REQUIRED(mu) { return images_; }
   const auto& snapshots() const ABSL_SHARED_LOCKS_REQUIRED(mu) { return snapshots_; }
   const auto& instances() const ABSL_SHARED_LOCKS_REQUIRED(mu) { return instances_; }
+  // The ids of `account`'s instances in `region`; nullptr when it has none.
+  const std::vector<InstanceId>* InstancesOf(AccountId account, Region region) const
+      ABSL_SHARED_LOCKS_REQUIRED(mu) {
+    auto it = instances_by_owner_.find(AccountRegion{account, region});
+    return it == instances_by_owner_.end() ? nullptr : &it->second;
+  }
   const auto& image_names() const ABSL_SHARED_LOCKS_REQUIRED(mu) { return image_names_; }
   const auto& snapshot_users() const ABSL_SHARED_LOCKS_REQUIRED(mu) { return snapshot_users_; }
   const auto& public_images() const ABSL_SHARED_LOCKS_REQUIRED(mu) { return public_images_; }
@@ -187,6 +193,8 @@ class CloudState final : public policy::PlanView {
   absl::flat_hash_map<ImageId, std::shared_ptr<const Image>> images_ ABSL_GUARDED_BY(mu);
   absl::flat_hash_map<SnapshotId, std::shared_ptr<const Snapshot>> snapshots_ ABSL_GUARDED_BY(mu);
   ValueTable<InstanceId, Instance> instances_ ABSL_GUARDED_BY(mu);
+  // Instances by owner and Region, in the order they arrived (instances never change either).
+  absl::flat_hash_map<AccountRegion, std::vector<InstanceId>> instances_by_owner_ ABSL_GUARDED_BY(mu);
   // Indexes.
   absl::flat_hash_map<std::tuple<AccountId, Region, std::string>, ImageId> image_names_ ABSL_GUARDED_BY(mu);
   absl::flat_hash_map<SnapshotId, int> snapshot_users_ ABSL_GUARDED_BY(mu);

@@ -294,6 +294,55 @@ inline constexpr RT kCopyNotAllowed{
     "image {image} does not exist for account {account}: it does not meet the account's allowed "
     "AMIs criteria in {region}, so it cannot be copied"};
 
+// ---- AWS Config managed rules (GOV-1 … 6): allow = COMPLIANT, deny = NON_COMPLIANT ----
+// No call fails with these; their code is the one MC-78 names.
+inline constexpr RT kApprovedById{"GOV-1", choices::kConfigNonCompliant,
+                                  "image {image} is one of the approved amiIds"};
+inline constexpr RT kNotApprovedById{"GOV-1", choices::kConfigNonCompliant,
+                                     "image {image} is not among the approved amiIds {text}"};
+inline constexpr RT kApprovedByOwnerTag{
+    "GOV-2", choices::kConfigNonCompliant,
+    "image {image} has tag {text} as its owner sees it, which amisByTagKeyAndValue approves"};
+inline constexpr RT kNotApprovedByOwnerTag{
+    "GOV-2", choices::kConfigNonCompliant,
+    "image {image} has none of the approved tags {text} as its owner sees it"};
+inline constexpr RT kApprovedByViewerTag{
+    "GOV-3", choices::kConfigNonCompliant,
+    "image {image} has tag {text} as account {account} sees it, which amisByTagKeyAndValue "
+    "approves"};
+inline constexpr RT kNotApprovedByViewerTag{
+    "GOV-3", choices::kConfigNonCompliant,
+    "image {image} has none of the approved tags {text} as account {account} sees it"};
+inline constexpr RT kOwnerTagsInvisible{
+    "GOV-3", choices::kConfigNonCompliant,
+    "image {image} is owned by account {owner}, whose approved tags are not visible to other "
+    "accounts; the instance's account has put none of the approved tags {text} on it"};
+inline constexpr RT kNoApprovedTagOnForeignImage{
+    "GOV-3", choices::kConfigNonCompliant,
+    "image {image} is owned by account {owner}; the instance's account has put none of the "
+    "approved tags {text} on it"};
+inline constexpr RT kImageTagsUnreadable{
+    "GOV-3", choices::kConfigNonCompliant,
+    "image {image} is {text}: its tags cannot be read, so no approved tag is present"};
+inline constexpr RT kImageNotShownAllowed{
+    "GOV-5", choices::kConfigNonCompliant,
+    "image {image} is not found: it cannot be shown to meet the allowed AMIs criteria of "
+    "account {account} in {region}"};
+inline constexpr RT kSnapshotPublic{
+    "GOV-6", choices::kConfigNonCompliant,
+    "snapshot {snapshot} is public: createVolumePermission group all lets anyone restore it"};
+inline constexpr RT kSnapshotNotPublic{
+    "GOV-6", choices::kConfigNonCompliant,
+    "snapshot {snapshot} is not public: only its owner and the accounts it names may restore it"};
+inline constexpr RT kEncryptionByDefaultOn{
+    "GOV-6", choices::kConfigNonCompliant,
+    "ebs encryption by default is enabled for account {account} in {region}: new volumes are "
+    "encrypted"};
+inline constexpr RT kEncryptionByDefaultOff{
+    "GOV-6", choices::kConfigNonCompliant,
+    "ebs encryption by default is disabled for account {account} in {region}: new volumes may "
+    "be unencrypted"};
+
 // ---- RegisterImage, ClientTokens, instance state changes (CREATE-5 … 7, 15, 17, COPY-17) ----
 inline constexpr RT kRegisterSnapshotNotFound{
     "CREATE-17", EC::kInvalidSnapshotNotFound,

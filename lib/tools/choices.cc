@@ -358,6 +358,17 @@ constexpr ModellingChoice kChoices[] = {
    "that is not JSON (or nests deeper than 64 levels) SerializationException, and "
    "describe-config-rules output over 4 MiB (InputParameters over 64 KiB) "
    "ResourceLimitExceeded."},
+  {"MC-78", "GOV-1",
+   "Config rule verdicts are the policy engine's decisions (allow = COMPLIANT, deny = "
+   "NON_COMPLIANT, the first reason the annotation). No call fails with them; their reasons "
+   "carry InvalidParameterValue only because every reason names an error code."},
+  {"MC-79", "GOV-9",
+   "DescribeInstanceImageMetadata answers for the caller's instances in the Region, sorted by "
+   "id, without pages (MaxResults and NextToken are not modelled). An instance whose image the "
+   "cloud does not hold is described by its image id alone, with ImageAllowed unset: the "
+   "image-allowed filter counts it as false, never as true. The owner-id filter matches the "
+   "instance's owner and owner-alias the image owner's alias (BELIEVED); zone-id and other "
+   "names are InvalidParameterValue."},
 };
 
 }  // namespace

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cstdint>
 #include <string>
+#include <tuple>
 #include <utility>
 #include <vector>
 
@@ -16,8 +17,7 @@
 #include "ami/policy.h"
 #include "ami/tools/config_rules.h"
 #include "cloud/state.h"
-#include "policy/common.h"
-#include "policy/reasons.h"
+#include "policy/governance.h"
 
 namespace ami {
 
@@ -58,11 +58,16 @@ struct Scope {
   }
 };
 
-// Instance configuration items: every state but terminated (GOV-3).
-bool Recorded(InstanceState s) { return s != InstanceState::kTerminated; }
-
 std::string Quoted(const std::vector<std::string>& items) {
   return absl::StrCat("`", absl::StrJoin(items, "`, `"), "`");
+}
+
+// A verdict from the policy engine's decision: allow = COMPLIANT, deny = NON_COMPLIANT; the
+// first reason is the annotation.
+Verdict FromDecision(const Decision& d, ConfigEvaluationBuilder* b) {
+  const Reason& why = d.reasons().front();
+  return {d.allowed() ? ComplianceType::kCompliant : ComplianceType::kNonCompliant,
+          b->Keep(why.Message()), why.rule()};
 }
 
 // ---- approved-amis-by-id (GOV-1, GOV-3) ----------------------------------------------------
@@ -77,22 +82,11 @@ class ByIdJudge {
   }
   Verdict operator()(const Instance& i) {
     auto [it, added] = memo_.try_emplace(i.image_id());
-    if (added) it->second = Decide(i.image_id());
+    if (added) it->second = FromDecision(policy::EvaluateApprovedAmiById(i.image_id(), approved_, list_), b_);
     return it->second;
   }
 
  private:
-  // By id alone, so a deregistered or missing image is matched too (GOV-3).
-  Verdict Decide(ImageId id) {
-    const std::string text = id.ToString();
-    if (approved_.contains(id)) {
-      return {ComplianceType::kCompliant,
-              b_->Keep(absl::StrCat("image `", text, "` is one of the approved amiIds")), "GOV-1"};
-    }
-    return {ComplianceType::kNonCompliant,
-            b_->Keep(absl::StrCat("image `", text, "` is not among the approved amiIds ", list_)),
-            "GOV-1"};
-  }
   ConfigEvaluationBuilder* b_;
   absl::flat_hash_set<ImageId> approved_;
   std::string list_;
@@ -101,13 +95,17 @@ class ByIdJudge {
 
 // ---- approved-amis-by-tag (GOV-2, GOV-3) ---------------------------------------------------
 
+// The engine answers per (image, viewer); the memo keeps one answer for the owner and one for
+// every other account that put no tag of its own on the image (the engine's answer names the
+// viewer only when it tagged the image), so the fleet costs one decision per image and class.
 class ByTagJudge {
  public:
   // The caller holds s.mu shared.
   ByTagJudge(const CloudState& s, const ConfigRule& rule, ConfigEvaluationBuilder* b)
-      ABSL_NO_THREAD_SAFETY_ANALYSIS : s_(s), rule_(rule), b_(b) {
+      ABSL_NO_THREAD_SAFETY_ANALYSIS : s_(s), b_(b) {
     std::vector<std::string> entries;
     for (const ApprovedTag& t : rule.approved_tags()) {
+      entries_.push_back({t.key, t.value});
       entries.push_back(t.value.has_value() ? absl::StrCat(t.key, ":", *t.value) : t.key);
     }
     list_ = Quoted(entries);
@@ -119,100 +117,32 @@ class ByTagJudge {
   }
 
   Verdict operator()(const Instance& i) ABSL_NO_THREAD_SAFETY_ANALYSIS {
-    auto [it, added] = memo_.try_emplace(i.image_id());
-    if (added) it->second = DecideImage(i.image_id());
-    const Entry& e = it->second;
-    if (e.missing || i.owner() == e.owner) return e.as_owner;
-    if (!e.foreign) return e.as_other;
-    auto [f, fadded] = foreign_memo_.try_emplace(std::make_pair(i.image_id(), i.owner()));
-    if (fadded) f->second = DecideForeign(i.image_id(), i.owner());
-    return f->second;
+    const Image* image = s_.FindImage(i.image_id());
+    const bool owner = image == nullptr || image->owner() == i.owner();
+    // An account that tagged the image is its own class; the others share one.
+    const bool own_class = !owner && foreign_.contains(i.image_id()) &&
+                           s_.ForeignTags(i.image_id().ToString(), i.owner()) != nullptr;
+    const Key key{i.image_id(), owner ? Class::kOwner : own_class ? Class::kTagger : Class::kOther,
+                  own_class ? i.owner() : AccountId::FromNumber(0)};
+    auto [it, added] = memo_.try_emplace(key);
+    if (added) {
+      it->second = FromDecision(
+          policy::EvaluateApprovedAmiByTag(s_, i.image_id(), i.owner(), entries_, list_), b_);
+    }
+    return it->second;
   }
 
  private:
-  struct Entry {
-    AccountId owner = AccountId::FromNumber(0);
-    bool missing = false;
-    bool foreign = false;
-    Verdict as_owner;  // Also the verdict of a missing image.
-    Verdict as_other;  // Another account that put no tag of its own on it.
-  };
-
-  // The first entry the tags meet, or -1 (entries are ORed, GOV-2).
-  int Match(const TagSet& tags) const {
-    const std::vector<ApprovedTag>& entries = rule_.approved_tags();
-    for (size_t k = 0; k < entries.size(); ++k) {
-      const std::optional<absl::string_view> v = tags.Find(entries[k].key);
-      if (v.has_value() && (!entries[k].value.has_value() || *v == *entries[k].value)) {
-        return static_cast<int>(k);
-      }
-    }
-    return -1;
-  }
-
-  Verdict ByTags(ImageId id, const TagSet& tags, absl::string_view seen_by) {
-    const int k = Match(tags);
-    const std::string text = id.ToString();
-    if (k >= 0) {
-      const ApprovedTag& t = rule_.approved_tags()[static_cast<size_t>(k)];
-      return {ComplianceType::kCompliant,
-              b_->Keep(absl::StrCat("image `", text, "` has tag `", t.key,
-                                    t.value.has_value() ? absl::StrCat("=", *t.value) : "",
-                                    "` as ", seen_by, " sees it, which amisByTagKeyAndValue approves")),
-              "GOV-2"};
-    }
-    return {ComplianceType::kNonCompliant,
-            b_->Keep(absl::StrCat("image `", text, "` has none of the approved tags ", list_,
-                                  " as ", seen_by, " sees it")),
-            "GOV-2"};
-  }
-
-  Entry DecideImage(ImageId id) ABSL_NO_THREAD_SAFETY_ANALYSIS {
-    Entry e;
-    const Image* image = s_.FindImage(id);
-    const std::string text = id.ToString();
-    if (image == nullptr || image->state() == ImageState::kDeregistered) {
-      e.missing = true;
-      e.as_owner = {ComplianceType::kNonCompliant,
-                    b_->Keep(absl::StrCat("image `", text, "` is ",
-                                          image == nullptr ? "not found" : "deregistered",
-                                          ": its tags cannot be read, so none of ", list_,
-                                          " is present")),
-                    "GOV-3"};
-      return e;
-    }
-    e.owner = image->owner();
-    e.foreign = foreign_.contains(id);
-    e.as_owner = ByTags(id, image->tags(), "its owner");
-    const int owner_match = Match(image->tags());
-    e.as_other = {ComplianceType::kNonCompliant,
-                  b_->Keep(absl::StrCat(
-                      "image `", text, "` is owned by account `", e.owner.ToString(), "`",
-                      owner_match >= 0 ? ", whose approved tags are not visible to other accounts" : "",
-                      "; the instance's account has put none of the approved tags ", list_,
-                      " on it")),
-                  "GOV-3"};
-    return e;
-  }
-
-  // The tags `viewer` put on another account's image (GOV-3, SHARE-13).
-  Verdict DecideForeign(ImageId id, AccountId viewer) ABSL_NO_THREAD_SAFETY_ANALYSIS {
-    const TagSet* mine = s_.ForeignTags(id.ToString(), viewer);
-    if (mine == nullptr) return memo_.at(id).as_other;
-    Verdict v = ByTags(id, *mine, absl::StrCat("account `", viewer.ToString(), "`"));
-    v.rule = "GOV-3";
-    return v;
-  }
+  enum class Class : uint8_t { kOwner, kOther, kTagger };
+  using Key = std::tuple<ImageId, Class, AccountId>;
 
   const CloudState& s_;
-  const ConfigRule& rule_;
   ConfigEvaluationBuilder* b_;
+  std::vector<policy::ApprovedTagEntry> entries_;
   std::string list_;
   absl::flat_hash_set<ImageId> foreign_;
-  absl::flat_hash_map<ImageId, Entry> memo_;
-  absl::flat_hash_map<std::pair<ImageId, AccountId>, Verdict> foreign_memo_;
+  absl::flat_hash_map<Key, Verdict> memo_;
 };
-
 // ---- ec2-instance-launched-with-allowed-ami (GOV-5, GOV-7 … 9) ------------------------------
 
 class AllowedJudge {
@@ -229,14 +159,17 @@ class AllowedJudge {
 
   Verdict operator()(const Instance& i) ABSL_NO_THREAD_SAFETY_ANALYSIS {
     if (((states_ >> static_cast<unsigned>(i.state())) & 1) == 0) return OutOfScope(i.state());
-    const AllowedImagesSettings* settings = s_.AllowedImages(i.owner(), i.region());
-    if (settings == nullptr) return Disabled(i.owner(), i.region());
-    auto [it, added] = memo_.try_emplace(std::make_pair(i.image_id(), i.owner()));
-    if (added) it->second = Decide(i.image_id(), i.owner(), i.region());
+    auto [it, added] = memo_.try_emplace(std::make_tuple(i.image_id(), i.owner(), i.region()));
+    if (added) {
+      it->second = FromDecision(policy::EvaluateImageMeetsAllowedAmis(
+                                    s_, s_.FindImage(i.image_id()), i.image_id(), i.owner(), i.region()),
+                                b_);
+    }
     return it->second;
   }
 
  private:
+  // A state the rule's InstanceStateNameList leaves out.
   Verdict OutOfScope(InstanceState st) {
     Verdict& v = out_of_scope_[static_cast<size_t>(st)];
     if (v.annotation.empty()) {
@@ -248,40 +181,12 @@ class AllowedJudge {
     return v;
   }
 
-  // GOV-5: the setting is disabled, so no AMI fails it.
-  Verdict Disabled(AccountId account, Region region) {
-    auto [it, added] = disabled_.try_emplace(std::make_pair(account, region));
-    if (added) {
-      const Reason why = policy::R(reasons::kAllowedImagesOff, {.account = account, .region = region});
-      it->second = {ComplianceType::kCompliant, b_->Keep(why.Message()), why.rule()};
-    }
-    return it->second;
-  }
-
-  // The policy engine's Allowed AMIs decision; audit mode reports what it would block.
-  Verdict Decide(ImageId id, AccountId account, Region region) ABSL_NO_THREAD_SAFETY_ANALYSIS {
-    const Image* image = s_.FindImage(id);
-    if (image == nullptr) {
-      return {ComplianceType::kNonCompliant,
-              b_->Keep(absl::StrCat("image `", id.ToString(), "` is not found: it cannot be shown "
-                                    "to meet the allowed AMIs criteria of account `",
-                                    account.ToString(), "` in ", region.ToString())),
-              "GOV-5"};
-    }
-    const Decision d = policy::EvaluateImageAllowed(s_, *image, account, region);
-    const Reason& why = d.reasons().front();
-    const bool meets = d.allowed() && why.what != &reasons::kNotAllowedAudit;
-    return {meets ? ComplianceType::kCompliant : ComplianceType::kNonCompliant,
-            b_->Keep(why.Message()), why.rule()};
-  }
-
   const CloudState& s_;
   ConfigEvaluationBuilder* b_;
   uint32_t states_ = 0;
   std::string names_;
   Verdict out_of_scope_[8];
-  absl::flat_hash_map<std::pair<AccountId, Region>, Verdict> disabled_;
-  absl::flat_hash_map<std::pair<ImageId, AccountId>, Verdict> memo_;
+  absl::flat_hash_map<std::tuple<ImageId, AccountId, Region>, Verdict> memo_;
 };
 
 // One pass over the instances in scope.
@@ -293,7 +198,7 @@ void PassInstances(const CloudState& s, const Scope& scope, Judge& judge,
   else out.reserve(s.instances().size());
   for (const auto& ptr : s.instances()) {
     const Instance& i = *ptr;
-    if (!Recorded(i.state()) || !scope.Has(i.owner(), i.region())) continue;
+    if (!policy::ConfigRecordsInstance(i.state()) || !scope.Has(i.owner(), i.region())) continue;
     const Verdict v = judge(i);
     ConfigResult& r = out.emplace_back();
     r.resource_type = ConfigResourceType::kInstance;
@@ -310,21 +215,18 @@ void PassInstances(const CloudState& s, const Scope& scope, Judge& judge,
 
 void PassSnapshots(const CloudState& s, const Scope& scope, ConfigEvaluationBuilder* b)
     ABSL_NO_THREAD_SAFETY_ANALYSIS {
-  static constexpr absl::string_view kPublic =
-      "the snapshot is public: createVolumePermission group all lets anyone restore it";
-  static constexpr absl::string_view kPrivate =
-      "the snapshot is not public: only its owner and the accounts it names may restore it";
   for (const auto& [id, ptr] : s.snapshots()) {
     const Snapshot& snap = *ptr;
     if (!scope.Has(snap.owner(), snap.region())) continue;
+    const Verdict v = FromDecision(policy::EvaluateSnapshotNotPublic(snap), b);
     ConfigResult& r = b->results().emplace_back();
     r.resource_type = ConfigResourceType::kSnapshot;
-    r.compliance = snap.is_public() ? ComplianceType::kNonCompliant : ComplianceType::kCompliant;
+    r.compliance = v.compliance;
     r.account = snap.owner();
     r.region = snap.region();
     r.snapshot = id;
-    r.annotation = snap.is_public() ? kPublic : kPrivate;
-    r.rule = "GOV-6";
+    r.annotation = v.annotation;
+    r.rule = v.rule;
   }
 }
 
@@ -341,18 +243,14 @@ void PassAccounts(const CloudState& s, const Scope& scope, ConfigEvaluationBuild
   }
   for (const AccountId a : accounts) {
     for (const Region region : scope.regions) {
-      auto it = s.settings().find(std::make_pair(a, region));
-      const bool on = it != s.settings().end() && it->second.encryption_by_default;
+      const Verdict v = FromDecision(policy::EvaluateEncryptionByDefaultOn(s, a, region), b);
       ConfigResult& r = b->results().emplace_back();
       r.resource_type = ConfigResourceType::kAccount;
-      r.compliance = on ? ComplianceType::kCompliant : ComplianceType::kNonCompliant;
+      r.compliance = v.compliance;
       r.account = a;
       r.region = region;
-      r.annotation = on ? "EBS encryption by default is enabled in the Region: new volumes are "
-                          "encrypted"
-                        : "EBS encryption by default is disabled in the Region: new volumes may "
-                          "be unencrypted";
-      r.rule = "GOV-6";
+      r.annotation = v.annotation;
+      r.rule = v.rule;
     }
   }
 }

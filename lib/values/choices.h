@@ -92,6 +92,10 @@ inline constexpr ErrorCode kMalformedPolicy = ErrorCode::kMalformedPolicyDocumen
 // NoSuchEntity, where a call by it is UnauthorizedOperation (MC-66).
 inline constexpr ErrorCode kUnknownSimulatedPrincipal = ErrorCode::kNoSuchEntity;
 
+// MC-78: a Config rule's evaluation is not a call and fails none; its reasons carry this code
+// only because every reason names one.
+inline constexpr ErrorCode kConfigNonCompliant = ErrorCode::kInvalidParameterValue;
+
 }  // namespace ami::choices
 
 #endif  // AMI_LIB_CHOICES_H_
