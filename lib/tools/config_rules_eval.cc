@@ -18,6 +18,7 @@
 #include "ami/tools/config_rules.h"
 #include "cloud/state.h"
 #include "policy/governance.h"
+#include "tools/config_rules_text.h"
 
 namespace ami {
 
@@ -58,10 +59,6 @@ struct Scope {
   }
 };
 
-std::string Quoted(const std::vector<std::string>& items) {
-  return absl::StrCat("`", absl::StrJoin(items, "`, `"), "`");
-}
-
 // A verdict from the policy engine's decision: allow = COMPLIANT, deny = NON_COMPLIANT; the
 // first reason is the annotation.
 Verdict FromDecision(const Decision& d, ConfigEvaluationBuilder* b) {
@@ -74,12 +71,8 @@ Verdict FromDecision(const Decision& d, ConfigEvaluationBuilder* b) {
 
 class ByIdJudge {
  public:
-  ByIdJudge(const ConfigRule& rule, ConfigEvaluationBuilder* b) : b_(b) {
-    approved_.insert(rule.ami_ids().begin(), rule.ami_ids().end());
-    std::vector<std::string> ids;
-    for (const ImageId id : rule.ami_ids()) ids.push_back(id.ToString());
-    list_ = Quoted(ids);
-  }
+  ByIdJudge(const ConfigRule& rule, ConfigEvaluationBuilder* b)
+      : b_(b), approved_(config_text::ApprovedIds(rule)), list_(config_text::ApprovedIdsText(rule)) {}
   Verdict operator()(const Instance& i) {
     auto [it, added] = memo_.try_emplace(i.image_id());
     if (added) it->second = FromDecision(policy::EvaluateApprovedAmiById(i.image_id(), approved_, list_), b_);
@@ -102,13 +95,8 @@ class ByTagJudge {
  public:
   // The caller holds s.mu shared.
   ByTagJudge(const CloudState& s, const ConfigRule& rule, ConfigEvaluationBuilder* b)
-      ABSL_NO_THREAD_SAFETY_ANALYSIS : s_(s), b_(b) {
-    std::vector<std::string> entries;
-    for (const ApprovedTag& t : rule.approved_tags()) {
-      entries_.push_back({t.key, t.value});
-      entries.push_back(t.value.has_value() ? absl::StrCat(t.key, ":", *t.value) : t.key);
-    }
-    list_ = Quoted(entries);
+      ABSL_NO_THREAD_SAFETY_ANALYSIS
+      : s_(s), b_(b), entries_(config_text::TagEntries(rule)), list_(config_text::TagEntriesText(rule)) {
     // Images some account other than the owner tagged (SHARE-13).
     for (const auto& [id, by_account] : s.foreign_tags()) {
       if (id.rfind("ami-", 0) != 0) continue;
@@ -148,14 +136,7 @@ class ByTagJudge {
 class AllowedJudge {
  public:
   AllowedJudge(const CloudState& s, const ConfigRule& rule, ConfigEvaluationBuilder* b)
-      : s_(s), b_(b) {
-    for (const InstanceState st : rule.instance_states()) {
-      states_ |= 1u << static_cast<unsigned>(st);
-    }
-    names_ = absl::StrJoin(rule.instance_states(), ", ", [](std::string* out, InstanceState st) {
-      absl::StrAppend(out, ToString(st));
-    });
-  }
+      : s_(s), rule_(rule), b_(b), states_(config_text::StateBits(rule)) {}
 
   Verdict operator()(const Instance& i) ABSL_NO_THREAD_SAFETY_ANALYSIS {
     if (((states_ >> static_cast<unsigned>(i.state())) & 1) == 0) return OutOfScope(i.state());
@@ -173,41 +154,55 @@ class AllowedJudge {
   Verdict OutOfScope(InstanceState st) {
     Verdict& v = out_of_scope_[static_cast<size_t>(st)];
     if (v.annotation.empty()) {
-      v = {ComplianceType::kNotApplicable,
-           b_->Keep(absl::StrCat("the instance is ", ToString(st),
-                                 ", a state InstanceStateNameList (", names_, ") leaves out")),
-           "GOV-5"};
+      v = {ComplianceType::kNotApplicable, b_->Keep(config_text::OutOfScopeText(rule_, st)), "GOV-5"};
     }
     return v;
   }
 
   const CloudState& s_;
+  const ConfigRule& rule_;
   ConfigEvaluationBuilder* b_;
   uint32_t states_ = 0;
-  std::string names_;
   Verdict out_of_scope_[8];
   absl::flat_hash_map<std::tuple<ImageId, AccountId, Region>, Verdict> memo_;
 };
 
-// One pass over the instances in scope.
+// Appends the result of one recorded instance in scope.
+template <typename Judge>
+void Judge1(const Instance& i, Judge& judge, std::vector<ConfigResult>& out) {
+  const Verdict v = judge(i);
+  ConfigResult& r = out.emplace_back();
+  r.resource_type = ConfigResourceType::kInstance;
+  r.compliance = v.compliance;
+  r.account = i.owner();
+  r.region = i.region();
+  r.instance = i.id();
+  r.annotation = v.annotation;
+  r.rule = v.rule;
+}
+
+// One pass over the instances in scope: one account's from the index by owner and Region,
+// every account's from the instance table.
 template <typename Judge>
 void PassInstances(const CloudState& s, const Scope& scope, Judge& judge,
                    ConfigEvaluationBuilder* b) ABSL_NO_THREAD_SAFETY_ANALYSIS {
   std::vector<ConfigResult>& out = b->results();
-  if (!scope.all_accounts) out.reserve(64);
-  else out.reserve(s.instances().size());
+  if (!scope.all_accounts) {
+    for (const Region region : scope.regions) {
+      const std::vector<InstanceId>* ids = s.InstancesOf(scope.account, region);
+      if (ids == nullptr) continue;
+      for (const InstanceId id : *ids) {
+        const Instance& i = *s.FindInstance(id);
+        if (policy::ConfigRecordsInstance(i.state())) Judge1(i, judge, out);
+      }
+    }
+    return;
+  }
+  out.reserve(s.instances().size());
   for (const auto& ptr : s.instances()) {
     const Instance& i = *ptr;
     if (!policy::ConfigRecordsInstance(i.state()) || !scope.Has(i.owner(), i.region())) continue;
-    const Verdict v = judge(i);
-    ConfigResult& r = out.emplace_back();
-    r.resource_type = ConfigResourceType::kInstance;
-    r.compliance = v.compliance;
-    r.account = i.owner();
-    r.region = i.region();
-    r.instance = i.id();
-    r.annotation = v.annotation;
-    r.rule = v.rule;
+    Judge1(i, judge, out);
   }
 }
 
