@@ -76,7 +76,8 @@ class FleetEvaluation {
   std::unique_ptr<const ConfigRule> rule_;
   // Per table row: an index into kinds_, or kNone.
   static constexpr uint8_t kNone = 0xFF;
-  std::vector<uint8_t> codes_;
+  std::unique_ptr<uint8_t[]> codes_;
+  size_t rows_ = 0;
   struct Kind {
     ComplianceType compliance;
     absl::string_view rule;
