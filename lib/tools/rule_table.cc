@@ -160,7 +160,8 @@ constexpr RuleInfo kRulebook[] = {
      "EBS key",
      "https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_CopyImage.html"},
     {"COPY-10",
-     "Image copies are full copies, not incremental ones",
+     "An image's first copy into a Region, or a copy under a new key, copies whole "
+     "snapshots; later copies of the same lineage may be incremental",
      "https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/how-ami-copy-works.html"},
     {"COPY-11",
      "Copying an encrypted image needs permission to use its source KMS keys",
@@ -199,7 +200,8 @@ constexpr RuleInfo kRulebook[] = {
      "CreateImage makes an EBS-backed image from an EBS-backed instance",
      "https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_CreateImage.html"},
     {"CREATE-2",
-     "An image is created only from an instance that is running, stopping or stopped",
+     "An image cannot be created from an instance that is pending, shutting down or "
+     "terminated",
      "https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_CreateImage.html"},
     {"CREATE-3",
      "CreateImage needs an instance whose root device is an EBS volume",
@@ -469,15 +471,15 @@ constexpr RuleInfo kRulebook[] = {
      " only its own account",
      "https://docs.aws.amazon.com/kms/latest/developerguide/concepts.html"},
     {"KMS-2",
-     "EBS encrypts by default with the account's aws/ebs key unless a symmetric customer "
-     "managed key is set; only symmetric keys work",
+     "EBS encrypts with the account's aws/ebs key when no key is given, unless a symmetric "
+     "customer managed key is the default; only symmetric keys work",
      "https://docs.aws.amazon.com/ebs/latest/userguide/ebs-encryption.html"},
     {"KMS-3",
      "With EBS encryption by default on, new volumes and snapshot copies are encrypted",
      "https://docs.aws.amazon.com/ebs/latest/userguide/encryption-by-default.html"},
     {"KMS-4",
-     "Every KMS key has one key policy, and grants add permissions to it; an explicit deny "
-     "wins",
+     "Every KMS key has exactly one key policy; IAM policies count only where it lets them, "
+     "grants add permissions, and an explicit deny wins",
      "https://docs.aws.amazon.com/kms/latest/developerguide/key-policies.html"},
     {"KMS-5",
      "Another account uses a KMS key only if both the key policy and that account's own IAM "
@@ -572,8 +574,8 @@ constexpr RuleInfo kRulebook[] = {
      "Launching an image updates its LastLaunchedTime, which only the owner can read",
      "https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_Image.html"},
     {"LAUNCH-17",
-     "An instance keeps reporting basic facts about its source image after that image "
-     "changes or goes",
+     "An instance still reports basic facts about its source image after that image is "
+     "deprecated, deregistered, made private or disallowed",
      "https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_DescribeInstanceImageMetadata.html"},
     {"REG-1",
      "An image lives in one Region and launches only there",
@@ -595,8 +597,8 @@ constexpr RuleInfo kRulebook[] = {
      "An image name is unique among an account's images in one Region",
      "https://docs.aws.amazon.com/AWSEC2/latest/APIReference/errors-overview.html"},
     {"REG-7",
-     "An instance cannot move to another subnet, zone or Region; a new instance is launched "
-     "from an image instead",
+     "An instance cannot move to another subnet, Availability Zone or VPC; create an image "
+     "of it and launch from that instead",
      "https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/how-ami-copy-works.html"},
     {"REG-8",
      "Snapshots belong to one Region; share one in another Region by copying it there first",
@@ -689,16 +691,17 @@ constexpr RuleInfo kRulebook[] = {
      "ModifySnapshotAttribute, one operation at a time",
      "https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_ModifySnapshotAttribute.html"},
     {"SNAP-2",
-     "Encrypted snapshots and snapshots with Marketplace codes cannot be made public",
+     "Encrypted snapshots and snapshots with Marketplace codes cannot be made public, and "
+     "those under the AWS managed key cannot be shared at all",
      "https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_ModifySnapshotAttribute.html"},
     {"SNAP-3",
      "Snapshot block public access blocks new public sharing, or all public sharing, per "
      "Region",
      "https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_EnableSnapshotBlockPublicAccess.html"},
     {"SNAP-4",
-     "Sharing an encrypted snapshot also needs the recipient to be allowed to use its "
-     "customer managed key",
-     "https://docs.aws.amazon.com/ebs/latest/userguide/ebs-modifying-snapshot-permissions.html"},
+     "A snapshot that backs a registered image, disabled ones included, cannot be deleted "
+     "until the image is deregistered",
+     "https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_DeleteSnapshot.html"},
     {"SNAP-5",
      "An account given an encrypted snapshot should copy it under its own key before using "
      "it",
