@@ -48,6 +48,7 @@ int Explain(const Args& args);
 int Simulate(const Args& args);
 int Run(const Args& args);
 int AuditCommand(const Args& args);
+int RulesCommand(const Args& args);
 
 }  // namespace amictl
 

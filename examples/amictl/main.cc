@@ -39,6 +39,7 @@ int main(int argc, char** argv) {
   if (command == "simulate") return amictl::Simulate(amictl::Parse(argc, argv, 2, {}));
   if (command == "run") return amictl::Run(amictl::Parse(argc, argv, 2, {"--verbose"}));
   if (command == "audit") return amictl::AuditCommand(amictl::Parse(argc, argv, 2, {"--fail-on-findings"}));
+  if (command == "rules") return amictl::RulesCommand(amictl::Parse(argc, argv, 2, {}));
   std::fprintf(stderr, "amictl: unknown command `%s`\n\n%s", command.c_str(), kUsageText);
   return amictl::kUsage;
 }

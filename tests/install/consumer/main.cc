@@ -1,5 +1,6 @@
 // Uses every installed header and library, the proto and tools components included: parses
-// ids, builds an image, prints its JSON, checks an error code and reads the modelling choices.
+// ids, builds an image, prints its JSON, checks an error code, reads the modelling choices
+// and describes a rule id.
 // Exits non-zero when anything is off.
 #include <cstdio>
 #include <string>
@@ -17,6 +18,7 @@
 #include "ami/policy.h"
 #include "ami/io/proto.h"
 #include "ami/requests.h"
+#include "ami/rules.h"
 #include "ami/snapshot.h"
 #include "ami/io/state_file.h"
 #include "ami/state_view.h"
@@ -51,6 +53,8 @@ int main() {
   const auto bad = ami::ImageId::Parse("ami-nope");
   if (ami::GetErrorCode(bad.status()) != ami::ErrorCode::kInvalidAMIIDMalformed) return 5;
   if (ami::ModellingChoices().empty()) return 6;
+  const auto rule = ami::DescribeRule("SHARE-16");
+  if (!rule || rule->doc_url.rfind("https://docs.aws.amazon.com/", 0) != 0) return 8;
   const auto rules = ami::ParseDescribeConfigRules(
       R"({"ConfigRules":[{"Source":{"Owner":"AWS","SourceIdentifier":"APPROVED_AMIS_BY_ID"},)"
       R"("InputParameters":"{\"amiIds\":\"ami-0123456789abcdef0\"}"}]})");
