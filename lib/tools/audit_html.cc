@@ -21,7 +21,8 @@ constexpr char kStyle[] =
     "th{background:#f0f0f0}td.n{text-align:right}"
     ".track{width:20em;background:#eee}.bar{height:1em;background:#3b6ea5}"
     ".sev{font-weight:bold}.critical{color:#a00}.high{color:#c50}.medium{color:#a80}"
-    ".low{color:#357}.info{color:#555}.meta{color:#444}";
+    ".low{color:#357}.info{color:#555}.meta{color:#444}"
+    "#findings td:nth-child(-n+4){white-space:nowrap}";
 
 // One table row of a total: name, count and a bar whose width is the count's share of `max`.
 void TotalRow(std::string* out, absl::string_view name, size_t count, size_t max,
