@@ -160,6 +160,9 @@ check "audit --owner self" 0 "accounts 111122223333, $amazon;" -- "$amictl" audi
 check "audit lists aws managed key" 0 "medium +unshareable-aws-managed-key" -- "$amictl" audit --state "$state" \
   --owner $partner
 check "audit lists unusable key" 0 "medium +recipient-cannot-use-key" -- "$amictl" audit --state "$state"
+check "audit --owner malformed" 2 "InvalidUserID.Malformed|InvalidParameterValue" -- "$amictl" audit \
+  --state "$state" --owner 1234
+check "audit --region unknown" 2 "InvalidRegion" -- "$amictl" audit --state "$state" --region mars-1
 check "audit --region" 0 "^0 finding\(s\)" -- "$amictl" audit --state "$state" --region eu-west-1
 check "audit --rule RULE-ID" 0 "^1 finding\(s\): 1 medium" -- "$amictl" audit --state "$state" --rule SHARE-17
 check "audit --rule KIND" 0 "^1 finding\(s\): 1 high" -- "$amictl" audit --state "$state" \
@@ -172,6 +175,11 @@ check "audit --rules --rule CONFIG-RULE" 0 "^2 finding\(s\): 2 high" -- "$amictl
   --rules "$rules" --rule approved-amis-by-id
 check "audit --rules malformed" 2 "InvalidParameterValue: .*describe-images.json: describe-config-rules output has no ConfigRules" -- \
   "$amictl" audit --state "$state" --rules "$fixtures/describe-images.json"
+head -c 4194305 /dev/zero | tr '\0' ' ' >"$work/big-rules.json"  # One byte over 4 MiB.
+check "audit --rules too large" 2 "ResourceLimitExceeded: .*big-rules.json\` is 4194305 bytes" -- \
+  "$amictl" audit --state "$state" --rules "$work/big-rules.json"
+check "audit --rules missing file" 2 "InvalidParameterValue: cannot read" -- "$amictl" audit --state "$state" \
+  --rules "$work/none.json"
 check "audit --json" 0 '"Kind": "image-shared-outside-organization"' -- "$amictl" audit --json --state "$state"
 "$amictl" audit --json --state "$state" --rules "$rules" --now 2026-06-01T00:00:00Z >"$work/audit.json"
 check "audit --json parses back" 0 "^ok$" -- python3 -c '
