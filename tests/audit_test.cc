@@ -336,6 +336,22 @@ AwsCliFile File(std::string name, std::string json) {
   return f;
 }
 
+TEST(AuditImport, DEREG_11_AnInstanceRunningAnImageTheStateDoesNotHoldIsInfo) {
+  // describe-instances alone: the image the instance runs is in no describe-images output.
+  const auto cloud = ImportAwsCli({File("instances.json", DescribeInstances({0x123}))});
+  ASSERT_THAT(cloud, IsOk());
+  const AuditReport r = Must(Audit(**cloud, AuditOptions()));
+  ASSERT_EQ(r.findings.size(), 1u);
+  const Finding& f = r.findings[0];
+  EXPECT_EQ(f.kind, FindingKind::kInstanceImageUnknown);
+  EXPECT_EQ(f.resource, "i-" + Hex17(0xf00000));
+  EXPECT_EQ(f.severity, Severity::kInfo);
+  EXPECT_EQ(f.rule, "DEREG-11");
+  EXPECT_THAT(f.detail, HasSubstr("ami-" + Hex17(0x123)));
+  EXPECT_EQ(r.CountAtLeast(Severity::kLow), 0u);
+  EXPECT_EQ(r.CountAtLeast(Severity::kInfo), 1u);
+}
+
 TEST(AuditImport, SixtyThousandPublicImagesOfOthersAreNotFindingsButRunningAnUnapprovedOneIs) {
   constexpr uint64_t kOwnFirst = 0xa000000;  // 4 own images: one public.
   std::vector<AwsCliFile> files;

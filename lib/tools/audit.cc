@@ -33,6 +33,7 @@ Severity SeverityOf(FindingKind kind) {
     case FindingKind::kRecipientCannotUseKey: return Severity::kMedium;
     case FindingKind::kCrashConsistentImage:
     case FindingKind::kInstanceRunsDeprecatedImage: return Severity::kLow;
+    case FindingKind::kInstanceImageUnknown: return Severity::kInfo;
     case FindingKind::kConfigNonCompliant: return Severity::kHigh;
   }
   return Severity::kHigh;  // GCOVR_EXCL_LINE: the switch is exhaustive.
@@ -258,7 +259,24 @@ absl::Status ValidateRules(const AuditOptions& options) {
   return absl::OkStatus();
 }
 
-// The audited accounts' instances (not terminated) that run an image deprecated by now (DEREG-7).
+// A finding about an audited instance.
+Finding InstanceFinding(const Instance& inst, FindingKind kind, std::string rule,
+                        std::string detail) {
+  Finding f;
+  f.kind = kind;
+  f.severity = SeverityOf(kind);
+  f.resource = inst.id().ToString();
+  f.resource_type = "AWS::EC2::Instance";
+  f.name = NameTag(inst.tags());
+  f.region = inst.region();
+  f.owner = inst.owner();
+  f.rule = std::move(rule);
+  f.detail = std::move(detail);
+  return f;
+}
+
+// The audited accounts' instances (not terminated) that run an image deprecated by now
+// (DEREG-7), or one the state does not hold, whose deprecation cannot be judged (DEREG-11).
 void AuditInstances(const std::vector<Instance>& instances,
                     const absl::flat_hash_map<ImageId, const Image*>& images, const Scope& scope,
                     absl::Time now, std::vector<Finding>* out) {
@@ -267,23 +285,22 @@ void AuditInstances(const std::vector<Instance>& instances,
       continue;
     }
     const auto it = images.find(inst.image_id());
-    if (it == images.end()) continue;
+    if (it == images.end()) {
+      out->push_back(InstanceFinding(
+          inst, FindingKind::kInstanceImageUnknown, "DEREG-11",
+          absl::StrCat("runs image `", inst.image_id().ToString(),
+                       "`, which the state does not hold: its owner, deprecation and "
+                       "permissions are not judged")));
+      continue;
+    }
     const Image& image = *it->second;
     if (!image.deprecation_time().has_value() || *image.deprecation_time() > now) continue;
-    Finding f;
-    f.kind = FindingKind::kInstanceRunsDeprecatedImage;
-    f.severity = SeverityOf(f.kind);
-    f.resource = inst.id().ToString();
-    f.resource_type = "AWS::EC2::Instance";
-    f.name = NameTag(inst.tags());
-    f.region = inst.region();
-    f.owner = inst.owner();
-    f.rule = "DEREG-7";
-    f.detail = absl::StrCat("runs image `", image.id().ToString(), "` of account ",
-                            image.owner().ToString(), ", deprecated since ",
-                            FormatAwsTime(*image.deprecation_time()),
-                            ": it is hidden from new listings and due to be replaced");
-    out->push_back(std::move(f));
+    out->push_back(InstanceFinding(
+        inst, FindingKind::kInstanceRunsDeprecatedImage, "DEREG-7",
+        absl::StrCat("runs image `", image.id().ToString(), "` of account ",
+                     image.owner().ToString(), ", deprecated since ",
+                     FormatAwsTime(*image.deprecation_time()),
+                     ": it is hidden from new listings and due to be replaced")));
   }
 }
 
@@ -375,6 +392,7 @@ absl::string_view ToString(FindingKind kind) {
     case FindingKind::kRecipientCannotUseKey: return "recipient-cannot-use-key";
     case FindingKind::kCrashConsistentImage: return "crash-consistent-image";
     case FindingKind::kInstanceRunsDeprecatedImage: return "instance-runs-deprecated-image";
+    case FindingKind::kInstanceImageUnknown: return "instance-image-unknown";
     case FindingKind::kConfigNonCompliant: return "config-noncompliant";
   }
   return "unknown";

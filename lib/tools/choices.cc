@@ -366,8 +366,8 @@ constexpr ModellingChoice kChoices[] = {
    "public snapshot critical; a public image and an image or snapshot shared outside its "
    "owner's organization high; an image that cannot be shared (AWS managed key) or whose "
    "recipients cannot use its key medium; a crash-consistent image and an instance running "
-   "a deprecated image low; a Config NON_COMPLIANT snapshot critical, instance high, account "
-   "medium."},
+   "a deprecated image low; an instance running an image the state does not hold info; a "
+   "Config NON_COMPLIANT snapshot critical, instance high, account medium."},
   {"MC-77", "GOV-3",
    "The audit's default scope is the accounts the state holds (organization members, "
    "accounts added or holding IAM principals). An AWS CLI import adds no account for its "

@@ -2,7 +2,8 @@
 // images and snapshots, images and snapshots shared outside their owner's organization,
 // encrypted images that cannot be shared because they use the AWS managed key (SHARE-16),
 // shared encrypted images whose recipients cannot use the key (SHARE-17, KMS-5),
-// crash-consistent images (CREATE-4), their instances running a deprecated image (DEREG-7), and
+// crash-consistent images (CREATE-4), their instances running a deprecated image (DEREG-7) or
+// one the state does not hold (DEREG-11), and
 // the NON_COMPLIANT results of AWS Config managed rules (GOV-1 … 6, ami/tools/config_rules.h).
 //
 // Scope: the audited accounts (AuditOptions::owners; by default the accounts the state holds,
@@ -20,6 +21,8 @@
 //   recipient-cannot-use-key              medium    recipients' launches will fail
 //   crash-consistent-image                low       integrity, not exposure
 //   instance-runs-deprecated-image        low       as of the cloud's clock (Cloud::Now)
+//   instance-image-unknown                info      the state does not hold the image the
+//                                                   instance runs: nothing about it is judged
 //   config-noncompliant                   by resource: a snapshot (publicly restorable)
 //                                         critical, an instance high, an account medium
 //
@@ -53,6 +56,7 @@ enum class FindingKind : uint8_t {
   kRecipientCannotUseKey,
   kCrashConsistentImage,
   kInstanceRunsDeprecatedImage,
+  kInstanceImageUnknown,
   kConfigNonCompliant,
 };
 
