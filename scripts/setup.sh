@@ -6,6 +6,9 @@ AMI_PACKAGES=(g++ clang libclang-rt-14-dev cmake ninja-build pkg-config libabsl-
               nlohmann-json3-dev)
 # Optional: only scripts/coverage needs these (ami_install_missing "${AMI_COVERAGE_PACKAGES[@]}").
 AMI_COVERAGE_PACKAGES=(gcovr)
+# Optional: only scripts/check_html_report needs these (headless rendering of the audit's HTML
+# report); scripts/test installs them.
+AMI_HTML_CHECK_PACKAGES=(chromium)
 
 ami_install_missing() {
   local missing=()

@@ -358,6 +358,24 @@ constexpr ModellingChoice kChoices[] = {
    "that is not JSON (or nests deeper than 64 levels) SerializationException, and "
    "describe-config-rules output over 4 MiB (InputParameters over 64 KiB) "
    "ResourceLimitExceeded."},
+  {"MC-76", "GOV-1, GOV-6",
+   "The audit (Audit, amictl audit) refuses with InvalidParameterValue a --rule entry that "
+   "is neither a finding kind, a rulebook id nor a given Config rule's name, an unknown "
+   "severity, and an --now time before the state's clock: the clock only moves forward, so "
+   "that deprecations already judged are never undone. Severities are fixed per kind: a "
+   "public snapshot critical; a public image and an image or snapshot shared outside its "
+   "owner's organization high; an image that cannot be shared (AWS managed key) or whose "
+   "recipients cannot use its key medium; a crash-consistent image and an instance running "
+   "a deprecated image low; an instance running an image the state does not hold info; a "
+   "Config NON_COMPLIANT snapshot critical, instance high, account medium."},
+  {"MC-77", "GOV-3",
+   "The audit's default scope is the accounts the state holds (organization members, "
+   "accounts added or holding IAM principals). An AWS CLI import adds no account for its "
+   "files, since that would assert the account belongs to no organization; a state that "
+   "holds none is about the owners of its instances and KMS keys, without any the owners of "
+   "its images and snapshots that are not public, without any every owner. Resource findings "
+   "are about resources the audited accounts own; another account's image is a finding only "
+   "through an instance of an audited account that runs it (a Config rule, a deprecation)."},
   {"MC-78", "GOV-1",
    "Config rule verdicts are the policy engine's decisions (allow = COMPLIANT, deny = "
    "NON_COMPLIANT, the first reason the annotation). No call fails with them; their reasons "

@@ -23,6 +23,21 @@ check() {
   fi
 }
 
+# refute NAME EXPECTED_STATUS PATTERN -- COMMAND...: like check, but the output must NOT match.
+refute() {
+  local name="$1" want="$2" pattern="$3"; shift 4
+  local out status
+  out=$("$@" 2>&1); status=$?
+  checks=$((checks + 1))
+  if [ "$status" -ne "$want" ]; then
+    echo "FAIL $name: exit $status, expected $want"; echo "$out" | head -20; failures=$((failures + 1))
+  elif grep -Eq -- "$pattern" <<<"$out"; then
+    echo "FAIL $name: output matches /$pattern/"; grep -E -- "$pattern" <<<"$out" | head -5; failures=$((failures + 1))
+  else
+    echo "ok   $name"
+  fi
+}
+
 state="$work/fleet.amistate"
 self=111122223333; partner=444455556666
 
@@ -133,12 +148,71 @@ check "simulate unknown principal" 2 "NoSuchEntity" -- "$amictl" simulate --stat
 check "simulate without action" 2 "usage: amictl simulate" -- "$amictl" simulate --state "$iam_state" \
   --principal "$dev"
 
-# audit
-check "audit" 0 "public-image .*ami-0d3e4f5a6b7c8d9e0" -- "$amictl" audit --state "$state"
-check "audit lists aws managed key" 0 "unshareable-aws-managed-key" -- "$amictl" audit --state "$state"
-check "audit lists unusable key" 0 "recipient-cannot-use-key" -- "$amictl" audit --state "$state"
+# audit: scoped to the accounts the state is about (here, the instances' owner: MC-77).
+amazon=137112412989; rules="$fixtures/config/describe-config-rules.json"
+check "audit" 0 "accounts 111122223333; Regions all" -- "$amictl" audit --state "$state"
+refute "audit leaves out others' public images" 0 "ami-0d3e4f5a6b7c8d9e0|ami-0c2d3e4f5a6b7c8d9|$amazon" -- \
+  "$amictl" audit --state "$state"
+check "audit --owner ACCOUNT" 0 "high +public-image .*ami-0d3e4f5a6b7c8d9e0" -- "$amictl" audit --state "$state" \
+  --owner $amazon
+check "audit --owner self" 0 "accounts 111122223333, $amazon;" -- "$amictl" audit --state "$state" \
+  --owner self --owner $amazon
+check "audit lists aws managed key" 0 "medium +unshareable-aws-managed-key" -- "$amictl" audit --state "$state" \
+  --owner $partner
+check "audit lists unusable key" 0 "medium +recipient-cannot-use-key" -- "$amictl" audit --state "$state"
+check "audit --owner malformed" 2 "InvalidUserID.Malformed|InvalidParameterValue" -- "$amictl" audit \
+  --state "$state" --owner 1234
+check "audit --region unknown" 2 "InvalidRegion" -- "$amictl" audit --state "$state" --region mars-1
+check "audit --region" 0 "^0 finding\(s\)" -- "$amictl" audit --state "$state" --region eu-west-1
+check "audit --rule RULE-ID" 0 "^1 finding\(s\): 1 medium" -- "$amictl" audit --state "$state" --rule SHARE-17
+check "audit --rule KIND" 0 "^1 finding\(s\): 1 high" -- "$amictl" audit --state "$state" \
+  --rule snapshot-shared-outside-organization
+check "audit --rule unknown" 2 "InvalidParameterValue: unknown rule \`frobnicate\`" -- "$amictl" audit \
+  --state "$state" --rule frobnicate
+check "audit --rules" 0 "high +config-noncompliant +i-0c2d3e4f5a6b7c8d9 .*GOV-1 approved-amis-by-id: image \`ami-0c2d3e4f5a6b7c8d9\`" -- \
+  "$amictl" audit --state "$state" --rules "$rules"
+check "audit --rules --rule CONFIG-RULE" 0 "^2 finding\(s\): 2 high" -- "$amictl" audit --state "$state" \
+  --rules "$rules" --rule approved-amis-by-id
+check "audit --rules malformed" 2 "InvalidParameterValue: .*describe-images.json: describe-config-rules output has no ConfigRules" -- \
+  "$amictl" audit --state "$state" --rules "$fixtures/describe-images.json"
+head -c 4194305 /dev/zero | tr '\0' ' ' >"$work/big-rules.json"  # One byte over 4 MiB.
+check "audit --rules too large" 2 "ResourceLimitExceeded: .*big-rules.json\` is 4194305 bytes" -- \
+  "$amictl" audit --state "$state" --rules "$work/big-rules.json"
+check "audit --rules missing file" 2 "InvalidParameterValue: cannot read" -- "$amictl" audit --state "$state" \
+  --rules "$work/none.json"
 check "audit --json" 0 '"Kind": "image-shared-outside-organization"' -- "$amictl" audit --json --state "$state"
+"$amictl" audit --json --state "$state" --rules "$rules" --now 2026-06-01T00:00:00Z >"$work/audit.json"
+check "audit --json parses back" 0 "^ok$" -- python3 -c '
+import json, sys
+r = json.load(open(sys.argv[1]))
+assert r["Now"] == "2026-06-01T00:00:00.000Z", r["Now"]
+assert r["Owners"] == ["111122223333"] and r["Regions"] == []
+assert r["Totals"]["Findings"] == len(r["Findings"]) == 8, r["Totals"]
+assert [t["Name"] for t in r["Totals"]["BySeverity"]] == ["critical", "high", "medium", "low", "info"]
+assert {"Name": "GOV-1", "Count": 2} in r["Totals"]["ByRule"]
+e = [x for x in r["EvaluationResults"] if x["ComplianceType"] == "NON_COMPLIANT"
+     and x["EvaluationResultIdentifier"]["EvaluationResultQualifier"] ==
+     {"ConfigRuleName": "approved-amis-by-id", "ResourceType": "AWS::EC2::Instance",
+      "ResourceId": "i-0c2d3e4f5a6b7c8d9"}]
+assert len(e) == 1 and "ami-0c2d3e4f5a6b7c8d9" in e[0]["Annotation"], e
+assert any(x["ComplianceType"] == "COMPLIANT" for x in r["EvaluationResults"])
+print("ok")' "$work/audit.json"
 check "audit --fail-on-findings" 1 "finding" -- "$amictl" audit --fail-on-findings --state "$state"
+check "audit --fail-on-findings, none in scope" 0 "^0 finding" -- "$amictl" audit --fail-on-findings \
+  --state "$state" --region eu-west-1
+check "audit --fail-on high" 1 "2 high" -- "$amictl" audit --fail-on high --state "$state"
+check "audit --fail-on critical" 0 "2 high, 1 medium" -- "$amictl" audit --fail-on CRITICAL --state "$state"
+check "audit --fail-on medium, only medium" 1 "1 medium" -- "$amictl" audit --fail-on medium --state "$state" \
+  --rule SHARE-17
+check "audit --fail-on unknown" 2 "InvalidParameterValue: unknown severity \`severe\`" -- "$amictl" audit \
+  --fail-on severe --state "$state"
+check "audit --now" 0 "at 2027-03-04T05:06:07.000Z" -- "$amictl" audit --state "$state" --now 2027-03-04T05:06:07Z
+check "audit --now before the clock" 2 "InvalidParameterValue: --now \`2025-12-31T23:59:59Z\` is before the state's clock" -- \
+  "$amictl" audit --state "$state" --now 2025-12-31T23:59:59Z
+check "audit --now malformed" 2 "InvalidParameterValue" -- "$amictl" audit --state "$state" --now yesterday
+check "audit --html" 0 "finding" -- "$amictl" audit --state "$state" --html "$work/audit.html"
+check "audit --html page" 0 "<td class=\"sev medium\">medium</td><td>ami-0123456789abcdef0" -- cat "$work/audit.html"
+check "audit --html unwritable" 2 "cannot write" -- "$amictl" audit --state "$state" --html "$work/nope/audit.html"
 check "audit corrupt state" 2 "SerializationException" -- "$amictl" audit --state "$fixtures/describe-images.json"
 
 echo "$((checks - failures)) passed, $failures failed"

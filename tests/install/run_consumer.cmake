@@ -18,8 +18,8 @@ endfunction()
 set(core_headers ami.h arns.h attributes.h cloud.h errors.h ids.h image.h instance.h kms_key.h
     policy.h requests.h snapshot.h state_view.h iam/iam.h iam/simulation.h)
 set(proto_headers io/aws_import.h io/proto.h io/state_file.h v1/ami.pb.h v1/aws_cli.pb.h
-    v1/scenario.pb.h v1/state.pb.h)
-set(tools_headers rules.h tools/audit.h tools/config_rules.h tools/fleet.h tools/launch_table.h tools/modelling_choices.h
+    v1/audit.pb.h v1/scenario.pb.h v1/state.pb.h)
+set(tools_headers rules.h tools/audit.h tools/config_fleet.h tools/config_rules.h tools/fleet.h tools/launch_table.h tools/modelling_choices.h
     tools/scenario.h)
 set(expected ${core_headers} ${proto_headers} ${tools_headers})
 list(SORT expected)
