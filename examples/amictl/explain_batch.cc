@@ -80,6 +80,10 @@ absl::Status SetContext(const json& value, Question* q) {
   return absl::OkStatus();
 }
 
+absl::Status MustBeString(const std::string& key) {
+  return Invalid(ami::ErrorCode::kInvalidParameterValue, absl::StrCat("`", key, "` must be a string"));
+}
+
 // Sets the question's field `key` from `value`.
 absl::Status SetField(const std::string& key, const json& value, Question* q) {
   static const std::pair<const char*, std::string Question::*> kRequired[] = {
@@ -94,30 +98,25 @@ absl::Status SetField(const std::string& key, const json& value, Question* q) {
     q->encrypted = value.get<bool>();
     return absl::OkStatus();
   }
-  std::vector<std::string> names = {"context", "encrypted"};
   for (const auto& [name, member] : kRequired) {
-    if (key == name) {
-      if (!value.is_string()) break;
-      q->*member = value.get<std::string>();
-      return absl::OkStatus();
-    }
-    names.push_back(name);
+    if (key != name) continue;
+    if (!value.is_string()) return MustBeString(key);
+    q->*member = value.get<std::string>();
+    return absl::OkStatus();
   }
   for (const auto& [name, member] : kOptional) {
-    if (key == name) {
-      if (!value.is_string()) break;
-      q->*member = value.get<std::string>();
-      return absl::OkStatus();
-    }
-    names.push_back(name);
+    if (key != name) continue;
+    if (!value.is_string()) return MustBeString(key);
+    q->*member = value.get<std::string>();
+    return absl::OkStatus();
   }
-  if (std::find(names.begin(), names.end(), key) == names.end()) {
-    const auto near = Closest(key, names);
-    return Invalid(ami::ErrorCode::kInvalidParameter,
-                   near ? absl::StrFormat("unknown field `%s`; did you mean `%s`?", key, *near)
-                        : absl::StrFormat("unknown field `%s`", key));
-  }
-  return Invalid(ami::ErrorCode::kInvalidParameterValue, absl::StrCat("`", key, "` must be a string"));
+  std::vector<std::string> names = {"context", "encrypted"};
+  for (const auto& field : kRequired) names.push_back(field.first);
+  for (const auto& field : kOptional) names.push_back(field.first);
+  const auto near = Closest(key, names);
+  return Invalid(ami::ErrorCode::kInvalidParameter,
+                 near ? absl::StrFormat("unknown field `%s`; did you mean `%s`?", key, *near)
+                      : absl::StrFormat("unknown field `%s`", key));
 }
 
 // The question on one line.
