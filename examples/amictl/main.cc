@@ -109,6 +109,18 @@ int UnknownCommand(const std::string& name) {
   return kUsage;
 }
 
+// Whether the words ask for JSON output, for reporting a parse error in the form asked for.
+bool WantsJson(int argc, char** argv, int first) {
+  bool json = false;
+  for (int i = first; i < argc; ++i) {
+    const std::string word = argv[i];
+    if (word == "--json" || word == "--output=json") json = true;
+    if (word == "--output=text") json = false;
+    if (word == "--output" && i + 1 < argc) json = std::string(argv[i + 1]) == "json";
+  }
+  return json;
+}
+
 int Dispatch(int argc, char** argv) {
   if (argc < 2) {
     std::fputs(UsageText().c_str(), stderr);
@@ -127,7 +139,11 @@ int Dispatch(int argc, char** argv) {
   const Command* command = FindCommand(name);
   if (command == nullptr) return UnknownCommand(name);
   absl::StatusOr<Args> args = Parse(*command, argc, argv, first);
-  if (!args.ok()) return Fail(Args(), args.status());
+  if (!args.ok()) {
+    Args asked;
+    asked.json = WantsJson(argc, argv, first);
+    return Fail(asked, args.status());
+  }
   if (first == argc && std::string(argv[1]) == "help") args->help = true;
   if (!args->help) return command->run(*args);
   const int status = command->run(*args);  // prints the command's own help

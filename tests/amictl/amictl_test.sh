@@ -150,6 +150,8 @@ check "misspelled command" 2 "unknown command \`expalin\`; did you mean \`explai
 check "misspelled command inspect" 2 "did you mean \`inspect\`\\?" -- "$amictl" inspct x
 check "unknown option" 2 "^amictl: InvalidParameter: unknown option \`--stat\`; did you mean \`--state\`\\?\$" -- \
   "$amictl" explain --stat "$state" --as $self --region us-east-1 launch ami-0123456789abcdef0
+check "unknown option --json" 2 '^\{"Error": \{"Code": "InvalidParameter", "Message": "unknown option `--stat`; did you mean `--state`\?"\}\}$' -- \
+  "$amictl" audit --json --stat "$state"
 check "unknown option audit" 2 "did you mean \`--fail-on-findings\`\\?" -- "$amictl" audit --state "$state" --fail-on-finding
 check "unknown option import" 2 "did you mean \`--account\`\\?" -- "$amictl" import --out "$work/x.amistate" --acount $self
 check "unknown option simulate" 2 "did you mean \`--resource\`\\?" -- "$amictl" simulate --resourse x
