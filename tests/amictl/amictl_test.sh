@@ -239,6 +239,10 @@ echo "{\"as\": \"$w\", \"region\": \"us-east-1\", \"action\": \"launch\", \"imag
 batch() { "$amictl" explain --state "$iam_state" --batch "$work/bad.jsonl" "$@" | tr '\n' ' '; return "${PIPESTATUS[0]}"; }
 check "batch error lines continue, exit 2" 2 \
   '"Line":2,"Error":\{"Code":"SerializationException","Message":"not JSON"\}.*"Line":3,"Error":\{"Code":"InvalidParameter","Message":"unknown field `regoin`; did you mean `region`\?"\}.*"Line":4,"Error":\{"Code":"MissingParameter","Message":"missing `image`"\}.*"Line":5,"Error":\{"Code":"MissingParameter","Message":"unknown question `fly`.*"Line":6,"Error":\{"Code":"InvalidAMIID.Malformed".*"Line":7,"Error":\{"Code":"InvalidParameterValue","Message":"`as` must be a string"\}.*"Line":8,"Error":\{"Code":"SerializationException","Message":"nested deeper than 2 levels"\}.*"Line":9,"Question":"launch ami-0a1b2c3d4e5f60718 as 444455556666 in us-east-1 by arn:aws:iam::444455556666:role/developer","Effect":"Allow".*"Line":10,"Error":\{"Code":"ResourceLimitExceeded","Message":"the line is longer than 65536 bytes"\}.*"Line":11,.*"Effect":"Deny"' -- batch
+q="{\"as\": \"$self\", \"region\": \"us-east-1\", \"action\": \"launch\", \"image\": \"ami-0123456789abcdef0\"}"
+{ printf '%s%*s\n' "$q" $((65536 - ${#q})) ''; printf '%s%*s\n' "$q" $((65537 - ${#q})) ''; } >"$work/bound.jsonl"
+check "batch line at and past the bound" 2 '^\{"Line":1,"Question":"launch .*"Effect":"Allow".*\{"Line":2,"Error":\{"Code":"ResourceLimitExceeded"' -- \
+  bash -c "\"$amictl\" explain --state \"$state\" --batch - <\"$work/bound.jsonl\" | tr '\n' ' '; exit \${PIPESTATUS[0]}"
 check "batch --output text" 2 "line 1: launch .*: DENY.*line 2: error: SerializationException: not JSON" -- batch --output text
 check "batch bad file" 2 "cannot open" -- "$amictl" explain --state "$state" --batch "$work/none.jsonl"
 check "batch with a question on the command line" 2 "give no --as" -- "$amictl" explain --state "$state" \
