@@ -64,11 +64,14 @@ int Depth(std::string_view text) {
   return deepest;
 }
 
-absl::Status Invalid(ami::ErrorCode code, const std::string& message) { return ami::MakeError(code, message); }
+absl::Status Invalid(ami::ErrorCode code, const std::string& message) {
+  return ami::MakeError(code, message);
+}
 
 absl::Status SetContext(const json& value, Question* q) {
   if (!value.is_object()) {
-    return Invalid(ami::ErrorCode::kInvalidParameterValue, "`context` must be an object of strings");
+    return Invalid(ami::ErrorCode::kInvalidParameterValue,
+                   "`context` must be an object of strings");
   }
   for (const auto& [key, v] : value.items()) {
     if (!v.is_string() || key.empty()) {
@@ -81,20 +84,27 @@ absl::Status SetContext(const json& value, Question* q) {
 }
 
 absl::Status MustBeString(const std::string& key) {
-  return Invalid(ami::ErrorCode::kInvalidParameterValue, absl::StrCat("`", key, "` must be a string"));
+  return Invalid(ami::ErrorCode::kInvalidParameterValue,
+                 absl::StrCat("`", key, "` must be a string"));
 }
 
 // Sets the question's field `key` from `value`.
 absl::Status SetField(const std::string& key, const json& value, Question* q) {
   static const std::pair<const char*, std::string Question::*> kRequired[] = {
-      {"as", &Question::as}, {"region", &Question::region}, {"action", &Question::action},
+      {"as", &Question::as},
+      {"region", &Question::region},
+      {"action", &Question::action},
       {"image", &Question::image}};
   static const std::pair<const char*, std::optional<std::string> Question::*> kOptional[] = {
-      {"source_region", &Question::source_region}, {"name", &Question::name},
-      {"with", &Question::with}, {"kms_key", &Question::kms_key}, {"principal", &Question::principal}};
+      {"source_region", &Question::source_region},
+      {"name", &Question::name},
+      {"with", &Question::with},
+      {"kms_key", &Question::kms_key},
+      {"principal", &Question::principal}};
   if (key == "context") return SetContext(value, q);
   if (key == "encrypted") {
-    if (!value.is_boolean()) return Invalid(ami::ErrorCode::kInvalidParameterValue, "`encrypted` must be true or false");
+    if (!value.is_boolean())
+      return Invalid(ami::ErrorCode::kInvalidParameterValue, "`encrypted` must be true or false");
     q->encrypted = value.get<bool>();
     return absl::OkStatus();
   }
@@ -141,17 +151,21 @@ absl::StatusOr<Question> QuestionOfLine(const std::string& line) {
 }
 
 // Prints one line's answer; returns its exit status.
-int Answer(const ami::Cloud& cloud, size_t number, const absl::StatusOr<Question>& q, bool json_out) {
-  absl::StatusOr<ami::Decision> d = q.ok() ? Decide(cloud, *q) : absl::StatusOr<ami::Decision>(q.status());
+int Answer(const ami::Cloud& cloud, size_t number, const absl::StatusOr<Question>& q,
+           bool json_out) {
+  absl::StatusOr<ami::Decision> d =
+      q.ok() ? Decide(cloud, *q) : absl::StatusOr<ami::Decision>(q.status());
   if (!d.ok()) {
     const auto code = ami::GetErrorCode(d.status());
     const std::string name = code ? std::string(ami::ErrorCodeName(*code)) : "Error";
     if (json_out) {
-      ordered_json out = {{"Line", number},
-                          {"Error", {{"Code", name}, {"Message", std::string(d.status().message())}}}};
+      ordered_json out = {
+          {"Line", number},
+          {"Error", {{"Code", name}, {"Message", std::string(d.status().message())}}}};
       std::printf("%s\n", DumpJson(out).c_str());
     } else {
-      std::printf("line %zu: error: %s: %s\n", number, name.c_str(), std::string(d.status().message()).c_str());
+      std::printf("line %zu: error: %s: %s\n", number, name.c_str(),
+                  std::string(d.status().message()).c_str());
     }
     return kUsage;
   }

@@ -71,7 +71,8 @@ std::string RegionOfArn(const std::string& arn) {
   return parts.size() > 3 ? parts[3] : "";
 }
 
-void Count(Contents* c, const std::string& kind, const std::string& account, const std::string& region) {
+void Count(Contents* c, const std::string& kind, const std::string& account,
+           const std::string& region) {
   ++c->totals[kind];
   if (!account.empty()) ++c->counts[{account, region.empty() ? kGlobal : region}][kind];
 }
@@ -80,22 +81,28 @@ void Count(Contents* c, const std::string& kind, const std::string& account, con
 void CountResource(const v1::StateRecord& r, Contents* c) {
   using R = v1::StateRecord;
   switch (r.record_case()) {
-    case R::kSettings: return Count(c, "settings", r.settings().account_id(), r.settings().region());
+    case R::kSettings:
+      return Count(c, "settings", r.settings().account_id(), r.settings().region());
     case R::kAllowedImages:
-      return Count(c, "allowed_images_settings", r.allowed_images().account_id(), r.allowed_images().region());
+      return Count(c, "allowed_images_settings", r.allowed_images().account_id(),
+                   r.allowed_images().region());
     case R::kRetentionRule:
-      return Count(c, "recycle_bin_rules", r.retention_rule().account_id(), r.retention_rule().region());
+      return Count(c, "recycle_bin_rules", r.retention_rule().account_id(),
+                   r.retention_rule().region());
     case R::kKey: return Count(c, "keys", r.key().aws_account_id(), RegionOfArn(r.key().arn()));
     case R::kAlias: return Count(c, "aliases", r.alias().account_id(), r.alias().region());
     case R::kSnapshot: return Count(c, "snapshots", r.snapshot().owner_id(), r.snapshot().region());
     case R::kImage: return Count(c, "images", r.image().owner_id(), r.image().region());
     case R::kInstance:
-      return Count(c, "instances", r.instance().owner_id(), RegionOfZone(r.instance().placement().availability_zone()));
+      return Count(c, "instances", r.instance().owner_id(),
+                   RegionOfZone(r.instance().placement().availability_zone()));
     case R::kBin:
-      return r.bin().has_image()
-                 ? Count(c, "recycle_bin_entries", r.bin().image().owner_id(), r.bin().image().region())
-                 : Count(c, "recycle_bin_entries", r.bin().snapshot().owner_id(), r.bin().snapshot().region());
-    case R::kClientToken: return Count(c, "client_tokens", r.client_token().account_id(), r.client_token().region());
+      return r.bin().has_image() ? Count(c, "recycle_bin_entries", r.bin().image().owner_id(),
+                                         r.bin().image().region())
+                                 : Count(c, "recycle_bin_entries", r.bin().snapshot().owner_id(),
+                                         r.bin().snapshot().region());
+    case R::kClientToken:
+      return Count(c, "client_tokens", r.client_token().account_id(), r.client_token().region());
     case R::kForeignTags: return Count(c, "tags", r.foreign_tags().account_id(), kGlobal);
     case R::kPrincipal: return Count(c, "principals", r.principal().account_id(), kGlobal);
     case R::kCreating: return Count(c, "create_image_in_progress", "", "");
@@ -111,10 +118,12 @@ void Add(const v1::StateRecord& r, Contents* c) {
     c->now = r.header().now();
     c->start_time = r.header().start_time();
   } else if (r.has_organization()) {
-    c->organizations[r.organization().organization_id()].management = r.organization().management_account();
+    c->organizations[r.organization().organization_id()].management =
+        r.organization().management_account();
   } else if (r.has_account()) {
     c->accounts[r.account().account_id()] = r.account().organization_id();
-    if (!r.account().organization_id().empty()) ++c->organizations[r.account().organization_id()].accounts;
+    if (!r.account().organization_id().empty())
+      ++c->organizations[r.account().organization_id()].accounts;
   } else if (r.has_service_control_policy()) {
     ++c->organizations[r.service_control_policy().organization_id()].policies;
   } else {
@@ -133,8 +142,10 @@ absl::StatusOr<Contents> Scan(const std::string& path) {
     google::protobuf::io::CodedInputStream coded(&stream);
     uint32_t size = 0;
     if (!coded.ReadVarint32(&size)) break;
-    const auto limit = coded.PushLimit(static_cast<int>(std::min<uint64_t>(size, ami::kMaxStateRecordBytes)));
-    if (size > ami::kMaxStateRecordBytes || !record.ParseFromCodedStream(&coded) || !coded.ConsumedEntireMessage()) {
+    const auto limit =
+        coded.PushLimit(static_cast<int>(std::min<uint64_t>(size, ami::kMaxStateRecordBytes)));
+    if (size > ami::kMaxStateRecordBytes || !record.ParseFromCodedStream(&coded) ||
+        !coded.ConsumedEntireMessage()) {
       return ami::MakeError(ami::ErrorCode::kSerializationException,
                             absl::StrCat("state file: `", path, "` changed while it was read"));
     }
@@ -155,19 +166,24 @@ std::set<std::string> Regions(const Contents& c) {
 }
 
 ordered_json ToJson(const std::string& path, const Contents& c) {
-  ordered_json orgs = ordered_json::array(), accounts = ordered_json::array(), counts = ordered_json::array();
+  ordered_json orgs = ordered_json::array(), accounts = ordered_json::array(),
+               counts = ordered_json::array();
   for (const auto& [id, o] : c.organizations) {
-    orgs.push_back({{"Id", id}, {"ManagementAccount", o.management}, {"Accounts", o.accounts},
+    orgs.push_back({{"Id", id},
+                    {"ManagementAccount", o.management},
+                    {"Accounts", o.accounts},
                     {"ServiceControlPolicies", o.policies}});
   }
   for (const auto& [id, org] : c.accounts) accounts.push_back({{"Id", id}, {"Organization", org}});
   for (const auto& [where, kinds] : c.counts) {
     counts.push_back({{"Account", where.first}, {"Region", where.second}, {"Counts", kinds}});
   }
-  return {{"State", path},         {"FormatVersion", c.version}, {"Clock", c.now},
-          {"StartTime", c.start_time}, {"Records", c.records},   {"Bytes", c.bytes},
-          {"Organizations", orgs}, {"Accounts", accounts},       {"Regions", Regions(c)},
-          {"Totals", c.totals},    {"Counts", counts}};
+  return {{"State", path},         {"FormatVersion", c.version},
+          {"Clock", c.now},        {"StartTime", c.start_time},
+          {"Records", c.records},  {"Bytes", c.bytes},
+          {"Organizations", orgs}, {"Accounts", accounts},
+          {"Regions", Regions(c)}, {"Totals", c.totals},
+          {"Counts", counts}};
 }
 
 std::string Kinds(const std::map<std::string, uint64_t>& kinds) {
@@ -181,12 +197,14 @@ void PrintText(const std::string& path, const Contents& c) {
               static_cast<unsigned long long>(c.records), static_cast<unsigned long long>(c.bytes));
   std::printf("clock %s (started %s)\n", c.now.c_str(), c.start_time.c_str());
   for (const auto& [id, o] : c.organizations) {
-    std::printf("organization %s: management account %s, %llu accounts, %llu service control policies\n",
-                id.c_str(), o.management.c_str(), static_cast<unsigned long long>(o.accounts),
-                static_cast<unsigned long long>(o.policies));
+    std::printf(
+        "organization %s: management account %s, %llu accounts, %llu service control policies\n",
+        id.c_str(), o.management.c_str(), static_cast<unsigned long long>(o.accounts),
+        static_cast<unsigned long long>(o.policies));
   }
   std::vector<std::string> accounts;
-  for (const auto& [id, org] : c.accounts) accounts.push_back(org.empty() ? id : absl::StrCat(id, " (", org, ")"));
+  for (const auto& [id, org] : c.accounts)
+    accounts.push_back(org.empty() ? id : absl::StrCat(id, " (", org, ")"));
   const std::set<std::string> regions = Regions(c);
   std::printf("accounts: %s\n", accounts.empty() ? "none" : absl::StrJoin(accounts, ", ").c_str());
   std::printf("regions: %s\n", regions.empty() ? "none" : absl::StrJoin(regions, ", ").c_str());

@@ -5,8 +5,8 @@
 #include <algorithm>
 #include <cstdio>
 #include <cstdlib>
-#include <string>
 #include <filesystem>
+#include <string>
 #include <system_error>
 
 #include "absl/strings/numbers.h"
@@ -50,14 +50,14 @@ class Line {
     drawn_ = true;
     const double seconds = std::max(absl::ToDoubleSeconds(elapsed), 1e-6);
     if (p.done) {
-      absl::FPrintF(stderr, "\rloaded %s: %d records, %s in %.1f s (%.0f records/s)\033[K\n",
-                   path_, p.records, Bytes(p.bytes), seconds, p.records / seconds);
+      absl::FPrintF(stderr, "\rloaded %s: %d records, %s in %.1f s (%.0f records/s)\033[K\n", path_,
+                    p.records, Bytes(p.bytes), seconds, p.records / seconds);
       drawn_ = false;  // the line is finished
     } else {
       const std::string of =
           total_ > 0 ? absl::StrFormat(" of %s (%d%%)", Bytes(total_), p.bytes * 100 / total_) : "";
-      absl::FPrintF(stderr, "\rloading %s: %d records, %s%s, %.0f records/s\033[K", path_, p.records,
-                   Bytes(p.bytes), of, p.records / seconds);
+      absl::FPrintF(stderr, "\rloading %s: %d records, %s%s, %.0f records/s\033[K", path_,
+                    p.records, Bytes(p.bytes), of, p.records / seconds);
     }
     std::fflush(stderr);
   }
