@@ -179,7 +179,11 @@ nlohmann::ordered_json ReasonsJson(const ami::Reasons& reasons) {
 
 // The question the command line asks: --as, --region, the action and image words, and options.
 absl::StatusOr<Question> QuestionOf(const Args& args, const std::vector<std::string>& words) {
-  Question q{*args.Get("--as"), *args.Get("--region"), words[0], words[1]};
+  Question q;
+  q.as = *args.Get("--as");
+  q.region = *args.Get("--region");
+  q.action = words[0];
+  q.image = words[1];
   q.source_region = args.Get("--source-region");
   q.name = args.Get("--name");
   q.with = args.Get("--with");
@@ -198,10 +202,11 @@ absl::StatusOr<Question> QuestionOf(const Args& args, const std::vector<std::str
 }
 
 int Batch(const Args& args, const std::string& state, const std::string& file) {
-  if (!args.Positionals().empty() || args.Has("--as") || args.Has("--region")) {
-    std::fputs("amictl: --batch reads every question from its file: give no --as, --region or "
-               "QUESTION\n", stderr);
-    return kUsage;
+  for (const Args::Item& item : args.items) {
+    if (item.option == "--state" || item.option == "--batch") continue;
+    return Fail(args, BadUsage(absl::StrCat(
+                          "--batch reads every question from its file: give no `",
+                          item.option.empty() ? item.value : item.option, "` on the command line")));
   }
   std::FILE* in = file == "-" ? stdin : std::fopen(file.c_str(), "rb");
   if (in == nullptr) {

@@ -245,8 +245,10 @@ check "batch line at and past the bound" 2 '^\{"Line":1,"Question":"launch .*"Ef
   bash -c "\"$amictl\" explain --state \"$state\" --batch - <\"$work/bound.jsonl\" | tr '\n' ' '; exit \${PIPESTATUS[0]}"
 check "batch --output text" 2 "line 1: launch .*: DENY.*line 2: error: SerializationException: not JSON" -- batch --output text
 check "batch bad file" 2 "cannot open" -- "$amictl" explain --state "$state" --batch "$work/none.jsonl"
-check "batch with a question on the command line" 2 "give no --as" -- "$amictl" explain --state "$state" \
-  --batch - --as $self
+check "batch with a question on the command line" 2 "give no \`--as\` on the command line" -- "$amictl" explain \
+  --state "$state" --batch - --as $self
+check "batch with a question word" 2 "give no \`launch\` on the command line" -- "$amictl" explain \
+  --state "$state" --batch - launch
 
 # inspect
 check "inspect" 0 "format version 2, 25 records, 8672 bytes" -- "$amictl" inspect "$state"
