@@ -204,14 +204,23 @@ for c in import explain simulate run audit inspect version; do
 done
 
 # Progress: only on a terminal, and on a terminal only after AMICTL_PROGRESS_DELAY seconds.
-out=$("$amictl" explain --state "$state" --as $self --region us-east-1 launch ami-0123456789abcdef0 2>&1 >/dev/null)
+# 20,000 snapshots: a line drawn while loading (every 16,384 records), then the totals.
+awk 'BEGIN { printf "{\"Snapshots\": ["; for (i = 1; i <= 20000; i++) printf "%s{\"OwnerId\": \"111122223333\", \"SnapshotId\": \"snap-%017x\", \"VolumeId\": \"vol-%017x\", \"VolumeSize\": 8, \"State\": \"completed\", \"StartTime\": \"2024-01-01T00:00:00.000Z\"}", (i > 1 ? ", " : ""), i, i; print "]}" }' \
+  >"$work/snapshots.json"
+"$amictl" import --out "$work/big.amistate" --account $self "$work/snapshots.json" >/dev/null
+out=$(AMICTL_PROGRESS_DELAY=0 "$amictl" inspect "$work/big.amistate" 2>&1 >/dev/null)
 checks=$((checks + 1))
 if [ -n "$out" ]; then echo "FAIL no progress off a terminal: $out"; failures=$((failures + 1)); else echo "ok   no progress off a terminal"; fi
 if script -qec true /dev/null >/dev/null 2>&1; then
   check "progress on a terminal" 0 "loaded $state: 25 records, 8\\.5 KiB in [0-9.]+ s \\([0-9]+ records/s\\)" -- \
     env AMICTL_PROGRESS_DELAY=0 script -qec "\"$amictl\" inspect \"$state\" >/dev/null" /dev/null
+  check "progress line rewritten in place" 0 \
+    $'\rloading [^\r]*big.amistate: 16384 records, [0-9.]+ MiB of [0-9.]+ MiB \\([0-9]+%\\), [0-9]+ records/s\e\\[K\rloaded [^\r]*: 20002 records' -- \
+    env AMICTL_PROGRESS_DELAY=0 script -qec "\"$amictl\" inspect \"$work/big.amistate\" >/dev/null" /dev/null
   check "no progress on a terminal for a quick load" 0 "^\\s*\$" -- \
     script -qec "\"$amictl\" inspect \"$state\" >/dev/null" /dev/null
+else
+  echo "skip progress on a terminal: script(1) cannot open a terminal here"
 fi
 
 # explain --batch: one load, one answer a line, in order.
