@@ -42,7 +42,7 @@ constexpr char kHelp[] =
     "\"kms_key\": \"alias/k\",\n"
     "\"principal\": \"arn:…\", \"context\": {\"aws:SourceIp\": \"203.0.113.7\"}} (also name, with), and\n"
     "prints one JSON decision a line, in order, each with its \"Line\". A line that is not a\n"
-    "question (bad JSON, an unknown field, a bad id, longer than 65536 bytes) prints\n"
+    "question (not JSON, an unknown field, a bad id, longer than 65536 bytes) prints\n"
     "{\"Line\": N, \"Error\": {\"Code\", \"Message\"}} and the rest still run; blank lines are\n"
     "skipped. Exit 2 if any line was an error, else 1 if any was denied, else 0.\n";
 

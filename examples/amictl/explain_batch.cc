@@ -135,8 +135,13 @@ absl::StatusOr<Question> QuestionOfLine(const std::string& line) {
     return Invalid(ami::ErrorCode::kSerializationException,
                    absl::StrCat("nested deeper than ", kMaxQuestionDepth, " levels"));
   }
-  const json j = json::parse(line, nullptr, /*allow_exceptions=*/false);
-  if (j.is_discarded()) return Invalid(ami::ErrorCode::kSerializationException, "not JSON");
+  json j;
+  try {
+    j = json::parse(line);
+  } catch (const json::parse_error& e) {
+    return Invalid(ami::ErrorCode::kSerializationException,
+                   absl::StrCat("not JSON: error at byte ", e.byte));
+  }
   if (!j.is_object()) return Invalid(ami::ErrorCode::kSerializationException, "not a JSON object");
   Question q;
   for (const auto& [key, value] : j.items()) {
