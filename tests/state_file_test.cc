@@ -280,6 +280,50 @@ TEST(StateFile, FileRoundTrip) {
   EXPECT_THAT(LoadStateFromFile(path + ".missing"), HasErrorCode(ErrorCode::kInvalidParameterValue));
 }
 
+TEST(StateFile, ProgressIsReportedAtMostOncePerIntervalAndOnceAtTheEnd) {
+  const std::string bytes = Save(*PopulatedCloud());
+  const size_t records = Records(bytes).size();
+  ASSERT_GT(records, 6u);
+  for (const uint64_t every : {uint64_t{0}, uint64_t{1}, uint64_t{3}, uint64_t{1} << 16}) {
+    std::vector<LoadProgress> calls;
+    LoadStateOptions options;
+    options.progress = [&calls](const LoadProgress& p) { calls.push_back(p); };
+    options.progress_every = every;
+    std::istringstream in(bytes);
+    ASSERT_THAT(LoadState(in, options), IsOk());
+    ASSERT_FALSE(calls.empty());
+    EXPECT_LE(calls.size(), records / std::max<uint64_t>(every, 1) + 1) << "every " << every;
+    EXPECT_EQ(calls.size(), records / std::max<uint64_t>(every, 1) + 1) << "every " << every;
+    for (size_t i = 0; i + 1 < calls.size(); ++i) {
+      EXPECT_FALSE(calls[i].done);
+      EXPECT_LE(calls[i].records, calls[i + 1].records);
+      EXPECT_LE(calls[i].bytes, calls[i + 1].bytes);
+    }
+    EXPECT_TRUE(calls.back().done);
+    EXPECT_EQ(calls.back().records, records);
+    EXPECT_EQ(calls.back().bytes, bytes.size());
+  }
+}
+
+TEST(StateFile, NoProgressCallbackLoadsAsBefore) {
+  const std::unique_ptr<Cloud> cloud = PopulatedCloud();
+  std::istringstream in(Save(*cloud));
+  absl::StatusOr<std::unique_ptr<Cloud>> loaded = LoadState(in, LoadStateOptions{});
+  ASSERT_THAT(loaded, IsOk());
+  EXPECT_TRUE((*loaded)->StateEquals(*cloud));
+}
+
+TEST(StateFile, RefusedLoadMakesNoFinalProgressCall) {
+  const std::string bytes = Save(*PopulatedCloud());
+  std::vector<LoadProgress> calls;
+  LoadStateOptions options;
+  options.progress = [&calls](const LoadProgress& p) { calls.push_back(p); };
+  options.progress_every = 1;
+  std::istringstream in(bytes.substr(0, bytes.size() / 2));
+  EXPECT_FALSE(LoadState(in, options).ok());
+  for (const LoadProgress& p : calls) EXPECT_FALSE(p.done);
+}
+
 TEST(StateFile, TruncationAtAnyOffsetIsRefused) {
   const std::string bytes = Save(*PopulatedCloud());
   for (size_t cut = 0; cut < bytes.size(); cut += std::max<size_t>(1, bytes.size() / 997)) {

@@ -10,6 +10,7 @@
 #include "ami/iam/iam.h"
 #include "ami/io/state_file.h"
 #include "cli.h"
+#include "progress.h"
 
 namespace amictl {
 namespace {
@@ -113,7 +114,7 @@ int Simulate(const Args& args) {
   }
   auto request = RequestOf(args);
   if (!request.ok()) return Fail(args, request.status());
-  auto cloud = ami::LoadStateFromFile(*state);
+  auto cloud = LoadStateShowingProgress(*state);
   if (!cloud.ok()) return Fail(args, cloud.status());
   auto results = ami::iam::Simulate(**cloud, *request);
   if (!results.ok()) return Fail(args, results.status());

@@ -60,6 +60,7 @@ class RecordReader {
       return CorruptStateFile(absl::StrCat("truncated inside record ", index_ + 1));
     }
     ++index_;
+    bytes_ += varint_bytes_ + size;
     return true;
   }
 
@@ -69,6 +70,8 @@ class RecordReader {
   void set_version(uint32_t version) { checksum_ = internal::StateChecksum(version); }
   // 1-based index of the record last read.
   uint64_t index() const { return index_; }
+  // Bytes consumed so far.
+  uint64_t bytes() const { return bytes_; }
   // The checksum of every record before the one last read.
   uint64_t checksum_before() const { return checksum_.value(); }
 
@@ -100,6 +103,7 @@ class RecordReader {
   std::string buffer_;
   size_t pos_ = 0, end_ = 0;
   uint64_t index_ = 0;
+  uint64_t bytes_ = 0;
   std::string record_;
   char varint_[10];
   size_t varint_bytes_ = 0;
@@ -158,8 +162,29 @@ absl::Status InRecord(uint64_t index, const v1::StateRecord& r, const absl::Stat
 
 }  // namespace
 
-absl::StatusOr<std::unique_ptr<Cloud>> LoadState(std::istream& in) {
+// Tells options.progress of the reader's position: every progress_every records, and at the end.
+class ProgressReporter {
+ public:
+  ProgressReporter(const LoadStateOptions& options, const RecordReader& reader)
+      : options_(options), reader_(reader), every_(std::max<uint64_t>(options.progress_every, 1)) {}
+  void Record() {
+    if (options_.progress && reader_.index() % every_ == 0) {
+      options_.progress({reader_.index(), reader_.bytes(), false});
+    }
+  }
+  void Done() {
+    if (options_.progress) options_.progress({reader_.index(), reader_.bytes(), true});
+  }
+
+ private:
+  const LoadStateOptions& options_;
+  const RecordReader& reader_;
+  const uint64_t every_;
+};
+
+absl::StatusOr<std::unique_ptr<Cloud>> LoadState(std::istream& in, const LoadStateOptions& options) {
   RecordReader reader(in);
+  ProgressReporter progress(options, reader);
   StateBuilder builder;
   // Each record is parsed into an arena that is reset after it: no per-field allocations.
   google::protobuf::ArenaOptions arena_options;
@@ -173,6 +198,7 @@ absl::StatusOr<std::unique_ptr<Cloud>> LoadState(std::istream& in) {
   while (true) {
     AMI_ASSIGN_OR_RETURN(const bool more, reader.Next());
     if (!more) break;
+    progress.Record();
     const std::string& bytes = reader.record();
     if (trailer_seen) return CorruptStateFile(absl::StrCat("data after the trailer, at record ", reader.index()));
     arena.Reset();
@@ -209,17 +235,19 @@ absl::StatusOr<std::unique_ptr<Cloud>> LoadState(std::istream& in) {
     absl::Status added = builder.Add(record);
     if (!added.ok()) return InRecord(reader.index(), record, added);
   }
+  progress.Done();
   if (reader.index() == 0) return CorruptStateFile("the file is empty");
   if (!trailer_seen) return CorruptStateFile(absl::StrCat("truncated after record ", reader.index(), ": no trailer"));
   AMI_RETURN_IF_ERROR(builder.CheckReferences());
   return CloudAccess::Wrap(builder.Release());
 }
 
-absl::StatusOr<std::unique_ptr<Cloud>> LoadStateFromFile(const std::string& path) {
+absl::StatusOr<std::unique_ptr<Cloud>> LoadStateFromFile(const std::string& path,
+                                                         const LoadStateOptions& options) {
   AMI_RETURN_IF_ERROR(file_util::CheckSize(path, kMaxStateFileBytes));
   std::ifstream in(path, std::ios::binary);
   if (!in) return MakeError(choices::kInvalidValue, absl::StrCat("cannot open `", path, "`"));
-  return LoadState(in);
+  return LoadState(in, options);
 }
 
 }  // namespace ami

@@ -45,7 +45,7 @@ self=111122223333; partner=444455556666
 check "help" 0 "commands:" -- "$amictl" --help
 check "no command" 2 "usage: amictl" -- "$amictl"
 check "unknown command" 2 "unknown command" -- "$amictl" frobnicate
-for c in import explain simulate run audit; do
+for c in import explain simulate run audit inspect version; do
   check "$c --help" 0 "usage: amictl $c" -- "$amictl" "$c" --help
 done
 
@@ -214,6 +214,137 @@ check "audit --html" 0 "finding" -- "$amictl" audit --state "$state" --html "$wo
 check "audit --html page" 0 "<td class=\"sev medium\">medium</td><td>ami-0123456789abcdef0" -- cat "$work/audit.html"
 check "audit --html unwritable" 2 "cannot write" -- "$amictl" audit --state "$state" --html "$work/nope/audit.html"
 check "audit corrupt state" 2 "SerializationException" -- "$amictl" audit --state "$fixtures/describe-images.json"
+
+# Options: each command's table parses, suggests and is listed in its help.
+version=$(sed -n 's/^project(ami VERSION \([0-9.]*\).*/\1/p' "$src/CMakeLists.txt")
+check "--version" 0 "^amictl $version\$" -- "$amictl" --version
+check "version" 0 "^amictl $version\$" -- "$amictl" version
+check "version --json" 0 "^\\{\"Version\": \"$version\"\\}\$" -- "$amictl" version --json
+check "misspelled command" 2 "unknown command \`expalin\`; did you mean \`explain\`\\?" -- "$amictl" expalin
+check "misspelled command inspect" 2 "did you mean \`inspect\`\\?" -- "$amictl" inspct x
+check "unknown option" 2 "^amictl: InvalidParameter: unknown option \`--stat\`; did you mean \`--state\`\\?\$" -- \
+  "$amictl" explain --stat "$state" --as $self --region us-east-1 launch ami-0123456789abcdef0
+check "unknown option --json" 2 '^\{"Error": \{"Code": "InvalidParameter", "Message": "unknown option `--stat`; did you mean `--state`\?"\}\}$' -- \
+  "$amictl" audit --json --stat "$state"
+check "unknown option audit" 2 "did you mean \`--fail-on-findings\`\\?" -- "$amictl" audit --state "$state" --fail-on-finding
+check "unknown option import" 2 "did you mean \`--account\`\\?" -- "$amictl" import --out "$work/x.amistate" --acount $self
+check "unknown option simulate" 2 "did you mean \`--resource\`\\?" -- "$amictl" simulate --resourse x
+check "unknown option run" 2 "did you mean \`--save-state\`\\?" -- "$amictl" run --save-stat x y
+check "unknown option, nothing near" 2 "unknown option \`--zzzzzzzz\` \\(see \`amictl explain --help\`\\)" -- \
+  "$amictl" explain --zzzzzzzz
+check "unknown single-dash option" 2 "unknown option \`-x\`" -- "$amictl" run -x
+check "unknown option --opt=value" 2 "unknown option \`--stat\`; did you mean \`--state\`" -- "$amictl" audit --stat="$state"
+check "flag given a value" 2 "option \`--encrypted\` takes no value" -- "$amictl" explain --state "$state" --as $self \
+  --region us-east-1 launch ami-0123456789abcdef0 --encrypted=yes
+check "option without its value" 2 "option \`--state\` needs a value" -- "$amictl" audit --state
+check "--opt=value" 0 "ALLOW" -- "$amictl" explain --state="$state" --as=$self --region=us-east-1 launch ami-0123456789abcdef0
+declare -A options=(
+  [import]="--out --account --region --key --parent --child --policy-id --now"
+  [explain]="--state --as --region --principal --context --encrypted --kms-key --source-region --name --with --batch"
+  [simulate]="--state --principal --action --resource --context --region"
+  [run]="--save-state"
+  [audit]="--state --fail-on-findings --fail-on --owner --region --rule --rules --now --html"
+  [inspect]="" [version]="")
+for c in "${!options[@]}"; do
+  help=$("$amictl" "$c" --help 2>&1); status=$?
+  checks=$((checks + 1))
+  missing=""
+  for o in ${options[$c]} --output --json --help; do
+    grep -Eq -- "^  $o( |\$)" <<<"$help" || missing="$missing $o"
+  done
+  if [ "$status" -ne 0 ] || [ -n "$missing" ]; then
+    echo "FAIL $c --help: exit $status, options not listed:$missing"; failures=$((failures + 1))
+  else
+    echo "ok   $c --help lists every option"
+  fi
+done
+check "-h" 0 "usage: amictl inspect" -- "$amictl" inspect -h
+check "help COMMAND" 0 "usage: amictl simulate" -- "$amictl" help simulate
+check "help lists inspect and version" 0 "inspect .*version " -- bash -c "\"$amictl\" --help | tr '\n' ' '"
+
+# --output text|json everywhere; --json is its short form.
+check "explain --output json" 1 '"Effect": "Deny"' -- "$amictl" explain --output json --state "$state" \
+  --as 999988887777 --region us-east-1 launch ami-0123456789abcdef0
+check "explain --output text after --json" 1 "^launch .*: DENY" -- "$amictl" explain --json --output text \
+  --state "$state" --as 999988887777 --region us-east-1 launch ami-0123456789abcdef0
+check "audit --output json" 0 '"Findings"' -- "$amictl" audit --output json --state "$state"
+check "run --output json" 0 '"Passed": true' -- "$amictl" run --output=json "$scenarios/launch.textproto"
+check "simulate --output json" 1 '"EvaluationResults"' -- "$amictl" simulate --output json --state "$iam_state" \
+  --principal "$dev" --action ec2:RunInstances
+check "import --output json" 0 '"Images": 8' -- "$amictl" import --output json --out "$work/one.amistate" \
+  --account $self "$fixtures/describe-images.json" "$fixtures/describe-snapshots.json"
+for c in import explain simulate run audit inspect version; do
+  check "$c --output xml" 2 "\`xml\`: use text or json" -- "$amictl" "$c" --output xml
+done
+
+# Progress: only on a terminal, and on a terminal only after AMICTL_PROGRESS_DELAY seconds.
+# 20,000 snapshots: a line drawn while loading (every 16,384 records), then the totals.
+awk 'BEGIN { printf "{\"Snapshots\": ["; for (i = 1; i <= 20000; i++) printf "%s{\"OwnerId\": \"111122223333\", \"SnapshotId\": \"snap-%017x\", \"VolumeId\": \"vol-%017x\", \"VolumeSize\": 8, \"State\": \"completed\", \"StartTime\": \"2024-01-01T00:00:00.000Z\"}", (i > 1 ? ", " : ""), i, i; print "]}" }' \
+  >"$work/snapshots.json"
+"$amictl" import --out "$work/big.amistate" --account $self "$work/snapshots.json" >/dev/null
+out=$(AMICTL_PROGRESS_DELAY=0 "$amictl" inspect "$work/big.amistate" 2>&1 >/dev/null)
+checks=$((checks + 1))
+if [ -n "$out" ]; then echo "FAIL no progress off a terminal: $out"; failures=$((failures + 1)); else echo "ok   no progress off a terminal"; fi
+if script -qec true /dev/null >/dev/null 2>&1; then
+  check "progress on a terminal" 0 "loaded $state: 25 records, 8\\.5 KiB in [0-9.]+ s \\([0-9]+ records/s\\)" -- \
+    env AMICTL_PROGRESS_DELAY=0 script -qec "\"$amictl\" inspect \"$state\" >/dev/null" /dev/null
+  check "progress line rewritten in place" 0 \
+    $'\rloading [^\r]*big.amistate: 16384 records, [0-9.]+ MiB of [0-9.]+ MiB \\([0-9]+%\\), [0-9]+ records/s\e\\[K\rloaded [^\r]*: 20002 records' -- \
+    env AMICTL_PROGRESS_DELAY=0 script -qec "\"$amictl\" inspect \"$work/big.amistate\" >/dev/null" /dev/null
+  check "no progress on a terminal for a quick load" 0 "^\\s*\$" -- \
+    script -qec "\"$amictl\" inspect \"$state\" >/dev/null" /dev/null
+else
+  echo "skip progress on a terminal: script(1) cannot open a terminal here"
+fi
+
+# explain --batch: one load, one answer a line, in order.
+cat >"$work/questions.jsonl" <<EOF
+{"as": "$self", "region": "us-east-1", "action": "launch", "image": "ami-0123456789abcdef0"}
+
+{"as": "999988887777", "region": "us-east-1", "action": "launch", "image": "ami-0123456789abcdef0"}
+{"as": "$self", "region": "eu-west-1", "action": "copy", "image": "ami-0123456789abcdef0", "source_region": "us-east-1", "name": "golden-copy", "encrypted": true, "kms_key": "alias/aws/ebs"}
+{"as": "$self", "region": "us-east-1", "action": "share", "image": "ami-0123456789abcdef0", "with": "555566667777"}
+{"as": "$self", "region": "us-east-1", "action": "make-public", "image": "ami-0123456789abcdef0"}
+EOF
+check "batch all answered in order" 1 \
+  '^\{"Line":1,"Question":"launch [^}]*"Effect":"Allow".*\{"Line":3,"Question":"launch ami-0123456789abcdef0 as 999988887777 in us-east-1","Effect":"Deny".*\{"Line":4,"Question":"copy .*"Effect":"Allow".*\{"Line":5,"Question":"share .*"Effect":"Allow".*\{"Line":6,"Question":"make-public .*"Effect":"Deny"' -- \
+  bash -c "set -o pipefail; \"$amictl\" explain --state \"$state\" --batch \"$work/questions.jsonl\" | tr '\n' ' '"
+check "batch one line per question" 0 "^5\$" -- bash -c "\"$amictl\" explain --state \"$state\" --batch - <\"$work/questions.jsonl\" | wc -l"
+check "batch all allowed" 0 '"Effect":"Allow"' -- bash -c "set -o pipefail; head -1 \"$work/questions.jsonl\" | \"$amictl\" explain --state \"$state\" --batch -"
+printf '%s\n' "{\"as\": \"$self\", \"region\": \"us-east-1\", \"action\": \"launch\", \"image\": \"ami-0123456789abcdef0\"}" \
+  'not json' "{\"as\": \"$self\", \"regoin\": \"us-east-1\"}" "{\"as\": \"$self\", \"region\": \"us-east-1\", \"action\": \"launch\"}" \
+  "{\"as\": \"$self\", \"region\": \"us-east-1\", \"action\": \"fly\", \"image\": \"ami-0123456789abcdef0\"}" \
+  "{\"as\": \"$self\", \"region\": \"us-east-1\", \"action\": \"launch\", \"image\": \"ami-nope\"}" \
+  "{\"as\": 7}" '[[[[1]]]]' "{\"as\": \"$w\", \"region\": \"us-east-1\", \"action\": \"launch\", \"image\": \"$app\", \"principal\": \"$dev\", \"context\": {\"aws:SourceIp\": \"203.0.113.7\"}}" \
+  >"$work/bad.jsonl"
+head -c 70000 /dev/zero | tr '\0' ' ' >>"$work/bad.jsonl"; echo >>"$work/bad.jsonl"
+echo "{\"as\": \"$w\", \"region\": \"us-east-1\", \"action\": \"launch\", \"image\": \"$app\", \"principal\": \"$dev\"}" >>"$work/bad.jsonl"
+batch() { "$amictl" explain --state "$iam_state" --batch "$work/bad.jsonl" "$@" | tr '\n' ' '; return "${PIPESTATUS[0]}"; }
+check "batch error lines continue, exit 2" 2 \
+  '"Line":2,"Error":\{"Code":"SerializationException","Message":"not JSON: error at byte 2"\}.*"Line":3,"Error":\{"Code":"InvalidParameter","Message":"unknown field `regoin`; did you mean `region`\?"\}.*"Line":4,"Error":\{"Code":"MissingParameter","Message":"missing `image`"\}.*"Line":5,"Error":\{"Code":"MissingParameter","Message":"unknown question `fly`.*"Line":6,"Error":\{"Code":"InvalidAMIID.Malformed".*"Line":7,"Error":\{"Code":"InvalidParameterValue","Message":"`as` must be a string"\}.*"Line":8,"Error":\{"Code":"SerializationException","Message":"nested deeper than 2 levels"\}.*"Line":9,"Question":"launch ami-0a1b2c3d4e5f60718 as 444455556666 in us-east-1 by arn:aws:iam::444455556666:role/developer","Effect":"Allow".*"Line":10,"Error":\{"Code":"ResourceLimitExceeded","Message":"the line is longer than 65536 bytes"\}.*"Line":11,.*"Effect":"Deny"' -- batch
+q="{\"as\": \"$self\", \"region\": \"us-east-1\", \"action\": \"launch\", \"image\": \"ami-0123456789abcdef0\"}"
+{ printf '%s%*s\n' "$q" $((65536 - ${#q})) ''; printf '%s%*s\n' "$q" $((65537 - ${#q})) ''; } >"$work/bound.jsonl"
+check "batch line at and past the bound" 2 '^\{"Line":1,"Question":"launch .*"Effect":"Allow".*\{"Line":2,"Error":\{"Code":"ResourceLimitExceeded"' -- \
+  bash -c "\"$amictl\" explain --state \"$state\" --batch - <\"$work/bound.jsonl\" | tr '\n' ' '; exit \${PIPESTATUS[0]}"
+check "batch --output text" 2 "line 1: launch .*: DENY.*line 2: error: SerializationException: not JSON: error at byte 2" -- batch --output text
+check "batch bad file" 2 "cannot open" -- "$amictl" explain --state "$state" --batch "$work/none.jsonl"
+check "batch with a question on the command line" 2 "give no \`--as\` on the command line" -- "$amictl" explain \
+  --state "$state" --batch - --as $self
+check "batch with a question word" 2 "give no \`launch\` on the command line" -- "$amictl" explain \
+  --state "$state" --batch - launch
+
+# inspect
+check "inspect" 0 "format version 2, 25 records, 8672 bytes" -- "$amictl" inspect "$state"
+check "inspect counts" 0 "^111122223333 us-east-1: 5 images, 3 instances, 1 keys, 1 settings, 5 snapshots\$" -- \
+  "$amictl" inspect "$state"
+check "inspect regions" 0 "^regions: us-east-1\$" -- "$amictl" inspect "$state"
+check "inspect organization" 0 "^organization o-exampleorg1: management account 111111111111, 2 accounts, 1 service control policies\$" -- \
+  "$amictl" inspect "$work/org.amistate"
+check "inspect --json" 0 '"Account": "444455556666",\s*"Region": "global",\s*"Counts": \{\s*"principals": 1' -- \
+  bash -c "\"$amictl\" inspect --json \"$iam_state\" | tr '\n' ' '"
+check "inspect --json clock" 0 '"FormatVersion": 2,\s*"Clock": "2026-' -- bash -c "\"$amictl\" inspect --json \"$state\" | tr '\n' ' '"
+check "inspect corrupt state" 2 "SerializationException" -- "$amictl" inspect "$fixtures/describe-images.json"
+check "inspect without a state" 2 "usage: amictl inspect" -- "$amictl" inspect
 
 echo "$((checks - failures)) passed, $failures failed"
 [ "$failures" -eq 0 ]

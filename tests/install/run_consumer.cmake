@@ -1,7 +1,8 @@
 # Installs the libami build at AMI_BUILD_DIR into AMI_STAGE_DIR, checks that exactly the listed
 # headers were installed, then configures, builds and runs two consumer projects against it, as
 # another project's find_package(ami) would: one using only the core, with Protocol Buffers
-# hidden from it, and one using the proto and tools components as well.
+# hidden from it, and one using the proto and tools components as well. When the examples were
+# built (AMI_EXPECT_AMICTL), the installed bin/amictl must run and print AMI_VERSION.
 file(REMOVE_RECURSE "${AMI_STAGE_DIR}" "${CONSUMER_BUILD_DIR}" "${CONSUMER_BUILD_DIR}-core")
 
 function(run)
@@ -30,6 +31,15 @@ list(SORT installed)
 if(NOT installed STREQUAL expected)
   message(FATAL_ERROR "installed headers differ from the list\n  installed: ${installed}\n"
                       "  expected: ${expected}")
+endif()
+
+if(AMI_EXPECT_AMICTL)
+  execute_process(COMMAND "${AMI_STAGE_DIR}/${AMI_INSTALL_BINDIR}/amictl" --version
+                  RESULT_VARIABLE rc OUTPUT_VARIABLE out ERROR_VARIABLE err)
+  if(NOT rc EQUAL 0 OR NOT out STREQUAL "amictl ${AMI_VERSION}\n")
+    message(FATAL_ERROR "installed amictl --version: exit ${rc}, printed `${out}` `${err}`; "
+                        "expected `amictl ${AMI_VERSION}`")
+  endif()
 endif()
 
 function(consumer source_dir build_dir)

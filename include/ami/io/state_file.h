@@ -16,6 +16,7 @@
 #define AMI_IO_STATE_FILE_H_
 
 #include <cstdint>
+#include <functional>
 #include <iosfwd>
 #include <memory>
 #include <string>
@@ -44,12 +45,32 @@ absl::Status SaveState(const Cloud& cloud, std::ostream& out);
 // Writes the cloud's whole state to the file at `path`, replacing it all or nothing (see above).
 absl::Status SaveStateToFile(const Cloud& cloud, const std::string& path);
 
+// How far a load has got, as LoadStateOptions::progress is told.
+struct LoadProgress {
+  uint64_t records = 0;  // records read so far, the header included
+  uint64_t bytes = 0;    // bytes of the file consumed so far
+  bool done = false;     // true on the last call, made once the stream has ended
+};
+
+// Options of a load.
+struct LoadStateOptions {
+  // Called on the loading thread as records are read: after every `progress_every` records, and
+  // once more (`done`) when the stream has ended, so at most records / progress_every + 1 times;
+  // a load refused before the end of the stream makes no `done` call. Empty (the default) means
+  // no calls.
+  std::function<void(const LoadProgress&)> progress;
+  // Records between two progress calls; 0 counts as 1.
+  uint64_t progress_every = 1 << 16;
+};
+
 // Reads a state file into a new cloud. Structural damage (truncation, bad sizes, checksum,
 // version, records out of place) is `SerializationException`; records that decode but are
 // invalid or inconsistent fail with the code of the check, the message naming the record.
-absl::StatusOr<std::unique_ptr<Cloud>> LoadState(std::istream& in);
+absl::StatusOr<std::unique_ptr<Cloud>> LoadState(std::istream& in,
+                                                  const LoadStateOptions& options = {});
 // A file larger than kMaxStateFileBytes is `ResourceLimitExceeded` by its size, before it is read.
-absl::StatusOr<std::unique_ptr<Cloud>> LoadStateFromFile(const std::string& path);
+absl::StatusOr<std::unique_ptr<Cloud>> LoadStateFromFile(const std::string& path,
+                                                         const LoadStateOptions& options = {});
 
 }  // namespace ami
 
