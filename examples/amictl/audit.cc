@@ -17,6 +17,7 @@
 #include "ami/tools/config_rules.h"
 #include "audit_json.h"
 #include "cli.h"
+#include "progress.h"
 
 namespace amictl {
 namespace {
@@ -173,7 +174,7 @@ int AuditCommand(const Args& args) {
     if (!s.ok()) return Fail(args, s.status());
     fail_on = *s;
   }
-  auto cloud = ami::LoadStateFromFile(*state);
+  auto cloud = LoadStateShowingProgress(*state);
   if (!cloud.ok()) return Fail(args, cloud.status());
   if (const auto now = args.Get("--now")) {
     if (absl::Status s = SetClock(**cloud, *now); !s.ok()) return Fail(args, s);

@@ -1,5 +1,5 @@
 // amictl: libami from the command line. Subcommands: import, explain, simulate, run, audit,
-// inspect, rules, version; each takes --help and --output text|json. See README.md ("amictl").
+// inspect, instance-images, rules, version; each takes --help and --output text|json. See README.md ("amictl").
 #include <cstdio>
 #include <string>
 #include <vector>
@@ -75,6 +75,13 @@ const std::vector<Command>& Commands() {
         {"--html", "FILE", "also write an HTML report to FILE"}},
        &AuditCommand},
       {"inspect", "what a state file holds: version, clock, accounts, Regions, counts", {}, &Inspect},
+      {"instance-images", "the image each instance was launched from, and if it is allowed",
+       {{"--state", "STATE", "the state file to ask"},
+        {"--as", "ACCOUNT", "the account whose instances"},
+        {"--region", "REGION", "the Region of the call"},
+        {"--instance-id", "ID", "only this instance (repeatable)"},
+        {"--filter", "NAME=VALUE[,VALUE]", "a DescribeInstanceImageMetadata filter (repeatable)"}},
+       &InstanceImages},
       {"rules", "describe a rule id libami prints (all of them without ID)", {}, &RulesCommand},
       {"version", "print amictl's version (also --version)", {}, &Version},
   };
@@ -83,7 +90,7 @@ const std::vector<Command>& Commands() {
 
 std::string UsageText() {
   std::string out = "usage: amictl <command> [options]\n\ncommands:\n";
-  for (const Command& c : Commands()) absl::StrAppendFormat(&out, "  %-9s%s\n", c.name, c.summary);
+  for (const Command& c : Commands()) absl::StrAppendFormat(&out, "  %-16s%s\n", c.name, c.summary);
   out +=
       "\n"
       "Every command takes --help and --output text|json (--json for short); `amictl help\n"

@@ -45,7 +45,7 @@ self=111122223333; partner=444455556666
 check "help" 0 "commands:" -- "$amictl" --help
 check "no command" 2 "usage: amictl" -- "$amictl"
 check "unknown command" 2 "unknown command" -- "$amictl" frobnicate
-for c in import explain simulate run audit inspect version; do
+for c in import explain simulate run audit inspect instance-images rules version; do
   check "$c --help" 0 "usage: amictl $c" -- "$amictl" "$c" --help
 done
 
@@ -273,7 +273,7 @@ check "simulate --output json" 1 '"EvaluationResults"' -- "$amictl" simulate --o
   --principal "$dev" --action ec2:RunInstances
 check "import --output json" 0 '"Images": 8' -- "$amictl" import --output json --out "$work/one.amistate" \
   --account $self "$fixtures/describe-images.json" "$fixtures/describe-snapshots.json"
-for c in import explain simulate run audit inspect version; do
+for c in import explain simulate run audit inspect instance-images rules version; do
   check "$c --output xml" 2 "\`xml\`: use text or json" -- "$amictl" "$c" --output xml
 done
 
@@ -345,6 +345,20 @@ check "inspect --json" 0 '"Account": "444455556666",\s*"Region": "global",\s*"Co
 check "inspect --json clock" 0 '"FormatVersion": 2,\s*"Clock": "2026-' -- bash -c "\"$amictl\" inspect --json \"$state\" | tr '\n' ' '"
 check "inspect corrupt state" 2 "SerializationException" -- "$amictl" inspect "$fixtures/describe-images.json"
 check "inspect without a state" 2 "usage: amictl inspect" -- "$amictl" inspect
+
+# instance-images: DescribeInstanceImageMetadata (GOV-9)
+check "instance-images" 0 "i-0a1b2c3d4e5f60718 .* allowed" -- "$amictl" instance-images --state "$state" \
+  --as $self --region us-east-1
+check "instance-images --json" 0 '"ImageAllowed": true' -- "$amictl" instance-images --json \
+  --state "$state" --as $self --region us-east-1 --instance-id i-0a1b2c3d4e5f60718
+check "instance-images filter" 0 "^0 instance\(s\)" -- "$amictl" instance-images --state "$state" \
+  --as $self --region us-east-1 --filter image-allowed=false
+check "instance-images unknown filter" 2 "InvalidParameterValue: .*zone-id" -- "$amictl" instance-images \
+  --state "$state" --as $self --region us-east-1 --filter zone-id=use1-az1
+check "instance-images another's instance" 2 "InvalidInstanceID.NotFound" -- "$amictl" instance-images \
+  --state "$state" --as $partner --region us-east-1 --instance-id i-0a1b2c3d4e5f60718
+check "instance-images bad filter" 2 "NAME=VALUE" -- "$amictl" instance-images --state "$state" \
+  --as $self --region us-east-1 --filter image-allowed
 
 echo "$((checks - failures)) passed, $failures failed"
 [ "$failures" -eq 0 ]
