@@ -92,6 +92,12 @@ inline constexpr ErrorCode kMalformedPolicy = ErrorCode::kMalformedPolicyDocumen
 // NoSuchEntity, where a call by it is UnauthorizedOperation (MC-66).
 inline constexpr ErrorCode kUnknownSimulatedPrincipal = ErrorCode::kNoSuchEntity;
 
+// MC-73: two records of an import with the same id that differ (an image, snapshot, instance,
+// kms key or grant in two outputs): AWS cannot have printed both.
+inline constexpr ErrorCode kConflictingRecords = ErrorCode::kInvalidParameterValue;
+// MC-74: an import's clock set earlier than a time its inputs observed.
+inline constexpr ErrorCode kClockBeforeInputs = ErrorCode::kInvalidParameterValue;
+
 }  // namespace ami::choices
 
 #endif  // AMI_LIB_CHOICES_H_
