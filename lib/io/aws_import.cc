@@ -25,12 +25,12 @@
 #include "ami/errors.h"
 #include "ami/io/proto.h"
 #include "ami/v1/aws_cli.pb.h"
-#include "google/protobuf/util/message_differencer.h"
 #include "absl/container/flat_hash_set.h"
 #include "ami/iam/iam.h"
 #include "io/aws_import_iam.h"
 #include "io/aws_import_json.h"
 #include "io/aws_import_org.h"
+#include "io/aws_import_records.h"
 #include "values/choices.h"
 #include "cloud/state.h"
 #include "io/file_util.h"
@@ -52,6 +52,8 @@ using aws_import_internal::Detect;
 using aws_import_internal::AuthorizationDetails;
 using aws_import_internal::ImportedPrincipal;
 using aws_import_internal::OrganizationFiles;
+using aws_import_internal::CheckRepeat;
+using aws_import_internal::SameValue;
 
 // ---- The import -------------------------------------------------------------------------------
 
@@ -72,24 +74,6 @@ CallContext ContextOf(AccountId account, Region region) {
 
 template <typename M>
 using FromFile = std::pair<const AwsCliFile*, M>;
-
-// MC-73: two values with the same id are the same record when their ami.v1 forms are equal.
-template <typename T>
-bool SameValue(const T& a, const T& b) {
-  return google::protobuf::util::MessageDifferencer::Equals(ToProto(a), ToProto(b));
-}
-
-// MC-73: `later` has the id `id` of the earlier record `first`: nothing when it is the same
-// record (it is then read once), else InvalidParameterValue naming both files.
-template <typename P, typename T>
-absl::Status CheckRepeat(const Located<P>& first, const Located<P>& later, const T& later_value,
-                         absl::string_view what, const std::string& id) {
-  AMI_ASSIGN_OR_RETURN(const T first_value, Locate(first, FromProto(first.proto)));
-  if (SameValue(first_value, later_value)) return absl::OkStatus();
-  return Locate(later, MakeError(choices::kConflictingRecords,
-                                 absl::StrCat(what, " `", id, "` differs from the one in `",
-                                              first.file->name, "` at ", first.path)));
-}
 
 // Reads the files, then imports what they hold into a new cloud in the documented order.
 class Importer {
@@ -378,32 +362,21 @@ absl::Status Importer::DropRepeatedKeys() {
 }
 
 absl::StatusOr<absl::Time> Importer::Clock(std::optional<absl::Time> now) const {
-  std::optional<absl::Time> newest;
-  std::string where;
-  // A malformed time is refused later, when its record is read.
-  auto observe = [&](const AwsCliFile& file, absl::string_view path, const std::string& text) {
-    const absl::StatusOr<absl::Time> t = text.empty() ? absl::StatusOr<absl::Time>(absl::UnknownError(""))
-                                                      : ParseAwsTime(text);
-    if (!t.ok() || (newest.has_value() && *t <= *newest)) return;
-    newest = *t;
-    where = absl::StrCat(file.name, ": ", path);
-  };
+  aws_import_internal::NewestTime newest;
   for (const auto& at : images_) {
-    observe(*at.file, at.path + ".CreationDate", at.proto.creation_date());
-    observe(*at.file, at.path + ".LastLaunchedTime", at.proto.last_launched_time());
+    newest.Observe(*at.file, at.path + ".CreationDate", at.proto.creation_date());
+    newest.Observe(*at.file, at.path + ".LastLaunchedTime", at.proto.last_launched_time());
   }
-  for (const auto& at : snapshots_) observe(*at.file, at.path + ".StartTime", at.proto.start_time());
-  for (const auto& at : instances_) observe(*at.file, at.path + ".LaunchTime", at.proto.launch_time());
+  for (const auto& at : snapshots_) {
+    newest.Observe(*at.file, at.path + ".StartTime", at.proto.start_time());
+  }
+  for (const auto& at : instances_) {
+    newest.Observe(*at.file, at.path + ".LaunchTime", at.proto.launch_time());
+  }
   for (const auto& [file, out] : keys_) {
-    observe(*file, "KeyMetadata.CreationDate", out.key_metadata().creation_date());
+    newest.Observe(*file, "KeyMetadata.CreationDate", out.key_metadata().creation_date());
   }
-  if (!now.has_value()) return newest.value_or(options_.start_time);
-  if (newest.has_value() && *now < *newest) {
-    return MakeError(choices::kClockBeforeInputs,
-                     absl::StrCat("the clock `", FormatAwsTime(*now), "` is earlier than `",
-                                  FormatAwsTime(*newest), "`, which ", where, " observed"));
-  }
-  return *now;
+  return newest.Clock(now, options_.start_time);
 }
 
 absl::Status Importer::ImportKeys() {
