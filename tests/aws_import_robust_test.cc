@@ -411,6 +411,41 @@ TEST(AwsImportRobust, AGrantListedTwiceIsKeptOnceAndADifferingOneRefused) {
   EXPECT_THAT(Msg(differ), HasSubstr("g2.json: Grants[0]: grant `g1` differs from the one in `g.json`"));
 }
 
+TEST(AwsImportRobust, ASettingReadTwiceMustAgree) {
+  const auto same = ImportAwsCli({Inline("a.json", R"({"EbsEncryptionByDefault": true})"),
+                                  Inline("b.json", R"({"EbsEncryptionByDefault": true})")});
+  EXPECT_THAT(same, IsOk());
+  const auto differ = ImportAwsCli({Inline("a.json", R"({"EbsEncryptionByDefault": true})"),
+                                    Inline("b.json", R"({"EbsEncryptionByDefault": false})")});
+  EXPECT_THAT(differ, HasErrorCode(ErrorCode::kInvalidParameterValue));
+  EXPECT_THAT(Msg(differ), HasSubstr("b.json: EbsEncryptionByDefault: ebs encryption by default "
+                                     "of account `111122223333` in us-east-1 differs from the one "
+                                     "in `a.json`"));
+  // Another Region is another setting.
+  EXPECT_THAT(ImportAwsCli({Inline("a.json", R"({"EbsEncryptionByDefault": true})"),
+                            Inline("b.json", R"({"EbsEncryptionByDefault": false})", "eu-west-1")}),
+              IsOk());
+  const auto access = ImportAwsCli(
+      {Inline("a.json", R"({"ImageBlockPublicAccessState": "unblocked"})"),
+       Inline("b.json", R"({"ImageBlockPublicAccessState": "block-new-sharing"})")});
+  EXPECT_THAT(Msg(access), HasSubstr("b.json: ImageBlockPublicAccessState: image block public "
+                                     "access of account `111122223333` in us-east-1 differs"));
+}
+
+TEST(AwsImportRobust, AKeyPolicyReadTwiceMustAgree) {
+  const std::string policy = R"({"PolicyName": "default", "Policy": "{\"Version\": \"2012-10-17\", \"Statement\": [{\"Effect\": \"Allow\", \"Principal\": {\"AWS\": \"arn:aws:iam::111122223333:root\"}, \"Action\": \"kms:*\", \"Resource\": \"*\"}]}"})";
+  std::string other = policy;
+  other.replace(other.find("kms:*"), 5, "kms:Decrypt");
+  const auto same = ImportAwsCli({Inline("key.json", KeyDocument()), Inline("p.json", policy),
+                                  Inline("p2.json", policy)});
+  EXPECT_THAT(same, IsOk());
+  const auto differ = ImportAwsCli({Inline("key.json", KeyDocument()), Inline("p.json", policy),
+                                    Inline("p2.json", other)});
+  EXPECT_THAT(differ, HasErrorCode(ErrorCode::kInvalidParameterValue));
+  EXPECT_THAT(Msg(differ), HasSubstr(absl::StrCat("p2.json: Policy: the policy of kms key `",
+                                                  kKeyArn, "` differs from the one in `p.json`")));
+}
+
 // ---- The clock (MC-74) ----------------------------------------------------------------------
 
 TEST(AwsImportRobust, TheClockIsTheNewestObservedTime) {

@@ -151,11 +151,20 @@ class Importer {
   absl::StatusOr<Snapshot> Placeholder(const Image& image, const EbsBlockDevice& ebs) const;
   absl::Status ImportInstances();
   absl::Status ImportSettings();
+  // MC-73: the setting `what` of the file's account in its Region, read as `value`.
+  absl::Status CheckSetting(const AwsCliFile& file, absl::string_view what,
+                            const std::string& value) {
+    const std::string where =
+        absl::StrCat(" of account `", file.account.ToString(), "` in ", file.region.code());
+    return settings_.Check(file, absl::StrCat(what, where), value, absl::StrCat(what, where));
+  }
   absl::Status ImportDefaultKeys();
   absl::Status ImportPrincipals();
 
   Cloud::Options options_;
   std::unique_ptr<Cloud> cloud_;
+  // Key policies and account settings read so far (MC-73).
+  aws_import_internal::SettingValues settings_;
   // The file that listed each grant id first (MC-73).
   absl::flat_hash_map<std::string, const AwsCliFile*> grant_files_;
   // Copies of the files that began with a byte-order mark, without it.
@@ -521,6 +530,12 @@ absl::Status Importer::ImportKeyPolicies() {
     AMI_ASSIGN_OR_RETURN(const std::optional<std::string> key, InFile(*file, PolicyKey(*file)));
     if (!key.has_value()) continue;
     const CallContext ctx = ContextOf(file->account, file->region);
+    AMI_ASSIGN_OR_RETURN(const KmsKey target, InFile(*file, cloud_->DescribeKey(ctx, *key)));
+    const std::string arn = target.arn().ToString();
+    AMI_RETURN_IF_ERROR(InFile(*file, At("Policy", settings_.Check(*file, "policy " + arn,
+                                                                   out.policy(),
+                                                                   "the policy of kms key `" +
+                                                                       arn + "`"))));
     AMI_RETURN_IF_ERROR(InFile(*file, cloud_->PutKeyPolicy(ctx, *key, policy)));
   }
   return absl::OkStatus();
@@ -678,6 +693,10 @@ absl::Status Importer::ImportSettings() {
                               MakeError(choices::kMissingValue, "expected true or false")));
     }
     const CallContext ctx = ContextOf(file->account, file->region);
+    AMI_RETURN_IF_ERROR(InFile(*file, At("EbsEncryptionByDefault",
+                                         CheckSetting(*file, "ebs encryption by default",
+                                                      out.ebs_encryption_by_default() ? "true"
+                                                                                      : "false"))));
     AMI_RETURN_IF_ERROR(InFile(*file, out.ebs_encryption_by_default()
                                           ? cloud_->EnableEbsEncryptionByDefault(ctx)
                                           : cloud_->DisableEbsEncryptionByDefault(ctx)));
@@ -685,6 +704,8 @@ absl::Status Importer::ImportSettings() {
   for (const auto& [file, out] : block_public_access_) {
     const std::string& state = out.image_block_public_access_state();
     const CallContext ctx = ContextOf(file->account, file->region);
+    AMI_RETURN_IF_ERROR(InFile(*file, At("ImageBlockPublicAccessState",
+                                         CheckSetting(*file, "image block public access", state))));
     if (state == "block-new-sharing") {
       // An observed state is in force already: no 10-minute wait (SHARE-18).
       internal::CloudState& s = internal::CloudAccess::State(*cloud_);
@@ -713,6 +734,8 @@ absl::Status Importer::ImportDefaultKeys() {
       return InFile(*file, At("KmsKeyId", MakeError(choices::kMissingValue, "no key")));
     }
     const CallContext ctx = ContextOf(file->account, file->region);
+    AMI_RETURN_IF_ERROR(InFile(*file, At("KmsKeyId", CheckSetting(*file, "the default ebs kms key",
+                                                                  key))));
     if (key == "alias/aws/ebs") continue;
     const absl::StatusOr<KmsKey> described = cloud_->DescribeKey(ctx, key);
     if (described.ok() && described->is_aws_managed()) continue;

@@ -10,6 +10,14 @@
 
 namespace ami::aws_import_internal {
 
+absl::Status SettingValues::Check(const AwsCliFile& file, const std::string& setting,
+                                  const std::string& value, absl::string_view what) {
+  const auto [it, added] = seen_.try_emplace(setting, &file, value);
+  if (added || it->second.second == value) return absl::OkStatus();
+  return MakeError(choices::kConflictingRecords,
+                   absl::StrCat(what, " differs from the one in `", it->second.first->name, "`"));
+}
+
 void NewestTime::Observe(const AwsCliFile& file, absl::string_view path, const std::string& text) {
   if (text.empty()) return;
   const absl::StatusOr<absl::Time> t = ParseAwsTime(text);

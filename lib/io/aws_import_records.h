@@ -6,7 +6,9 @@
 
 #include <optional>
 #include <string>
+#include <utility>
 
+#include "absl/container/flat_hash_map.h"
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/str_cat.h"
@@ -39,6 +41,18 @@ absl::Status CheckRepeat(const Located<P>& first, const Located<P>& later, const
                                  absl::StrCat(what, " `", id, "` differs from the one in `",
                                               first.file->name, "` at ", first.path)));
 }
+
+// MC-73: one setting (a key's policy, an account's setting in a Region) read from several files.
+class SettingValues {
+ public:
+  // OK when `setting` was not read before, or was read with the same `value`; else
+  // InvalidParameterValue "<what> differs from the one in `<first file>`".
+  absl::Status Check(const AwsCliFile& file, const std::string& setting, const std::string& value,
+                     absl::string_view what);
+
+ private:
+  absl::flat_hash_map<std::string, std::pair<const AwsCliFile*, std::string>> seen_;
+};
 
 // MC-74: the newest of the times the inputs observed, and where it was read.
 class NewestTime {

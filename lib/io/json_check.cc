@@ -131,6 +131,7 @@ absl::Status Scanner::Value(const pb::FieldDescriptor* field, bool element) {
   if (pos_ >= text_.size()) return Unexpected("a value");
   const char c = text_[pos_];
   if (c == 'n') return Word("null");
+  if (field != nullptr && field->is_map()) field = nullptr;  // An object of any keys.
   if (field != nullptr && field->is_repeated() && !element) {
     if (c == '[') return List(field);
     return Mismatch("a list");

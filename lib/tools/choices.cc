@@ -364,7 +364,8 @@ constexpr ModellingChoice kChoices[] = {
    "print them) is read once when the two are the same value, and refused with "
    "InvalidParameterValue, naming both files and the id, when they differ (another Region, "
    "another description, another grantee): AWS cannot have printed both, and which is newer "
-   "is unknown."},
+   "is unknown. A key policy, and an account's EBS encryption by default, image block public "
+   "access state or default EBS key in a Region, read twice must agree likewise."},
   {"MC-74", "DEREG-7, ASYNC-1",
    "An imported cloud's clock is when the data was taken: the newest time its inputs "
    "observed (an image's CreationDate or LastLaunchedTime, a snapshot's StartTime, an "

@@ -46,7 +46,8 @@
 // Overlapping files (MC-73): a record whose id an earlier one had (the same image in two
 // describe-images outputs, the same snapshot, instance, KMS key or grant) is read once when the
 // two are the same value, and refused as `InvalidParameterValue`, naming both files and the id,
-// when they differ.
+// when they differ; so is a key's policy, and an account's setting in a Region (EBS encryption by
+// default, image block public access, default EBS key), read twice with different values.
 //
 // What the CLI output lacks is taken from the file: images and snapshots without a Region are
 // in the file's Region, resources without an owner are the file's account's, and instances are
