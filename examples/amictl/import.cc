@@ -32,8 +32,9 @@ constexpr char kHelp[] =
     "be repeated, and are required before the first file. --now (RFC 3339) sets the state's\n"
     "clock, no earlier than the newest time the files observed; by default the clock is that\n"
     "newest time. A file may be a --query'd list (Images[], Snapshots[], Reservations[],\n"
-    "Reservations[].Instances[]) and may begin with a byte-order mark. --key names the key of the next get-key-policy file; --parent the --parent-id\n"
-    "of the next list-organizational-units-for-parent or list-accounts-for-parent file;\n"
+    "Reservations[].Instances[]) and may begin with a byte-order mark.\n"
+    "--key names the key of the next get-key-policy file; --parent the --parent-id of the\n"
+    "next list-organizational-units-for-parent or list-accounts-for-parent file;\n"
     "--child the --child-id of the next list-parents file; --policy-id that of the next\n"
     "list-targets-for-policy file.\n";
 

@@ -68,6 +68,11 @@ class Scanner {
   absl::Status Enter();
   void SkipSpace();
   bool At(char c) const { return pos_ < text_.size() && text_[pos_] == c; }
+  // A JSON number starts at pos_.
+  bool AtNumber() const {
+    return At('-') ||
+           (pos_ < text_.size() && absl::ascii_isdigit(static_cast<unsigned char>(text_[pos_])));
+  }
   absl::Status Expect(char c, absl::string_view expected);
   // The byte at pos_ is not what `expected` says: NUL, invalid UTF-8 or a syntax error.
   absl::Status Unexpected(absl::string_view expected) const;
@@ -236,7 +241,7 @@ absl::Status Scanner::TopArray() {
   return absl::OkStatus();
 }
 
-// What the value at `c` is, for messages.
+// What the value at `pos` is, for messages: "an object", "a list", or its text.
 std::string Found(absl::string_view text, size_t pos) {
   switch (text[pos]) {
     case '{': return "an object";
@@ -300,7 +305,7 @@ absl::Status Scanner::Integer(const pb::FieldDescriptor* field) {
     AMI_RETURN_IF_ERROR(String(&text));
     number = text_.substr(start + 1, pos_ - start - 2);
     if (number.size() != text.size()) number = {};  // Escapes: not a number protobuf reads.
-  } else if (At('-') || (pos_ < text_.size() && absl::ascii_isdigit(static_cast<unsigned char>(text_[pos_])))) {
+  } else if (AtNumber()) {
     AMI_RETURN_IF_ERROR(Number());
     number = text_.substr(start, pos_ - start);
   } else {
@@ -326,12 +331,12 @@ absl::Status Scanner::Time(size_t slot) {
   }
   // Python's json module, which AWS CLI v1 uses, prints NaN and Infinity as bare words.
   for (absl::string_view word : {"NaN", "Infinity", "-Infinity"}) {
-    if (text_.substr(pos_, word.size()) == word) pos_ += word.size();
+    if (text_.substr(pos_, word.size()) != word) continue;
+    pos_ += word.size();
+    break;
   }
   if (pos_ == start) {
-    if (!At('-') && !(pos_ < text_.size() && absl::ascii_isdigit(static_cast<unsigned char>(text_[pos_])))) {
-      return Mismatch("a time (iso 8601 text or epoch seconds)");
-    }
+    if (!AtNumber()) return Mismatch("a time (iso 8601 text or epoch seconds)");
     AMI_RETURN_IF_ERROR(Number());
   }
   const absl::string_view number = text_.substr(start, pos_ - start);
@@ -588,6 +593,7 @@ bool IsTimeField(const pb::FieldDescriptor* field) {
 
 std::string Rewrite(absl::string_view text, const JsonShape& shape) {
   std::string out;
+  out.reserve(text.size() + 32 * shape.replacements.size());
   size_t at = 0;
   for (const JsonReplacement& r : shape.replacements) {
     absl::StrAppend(&out, text.substr(at, r.begin - at), r.text);
