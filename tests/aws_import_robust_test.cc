@@ -521,6 +521,17 @@ TEST(AwsImportRobust, AKeyPrintedByToJsonImportsBack) {
   EXPECT_EQ(ToJson(*back), ToJson(*key));
 }
 
+TEST(AwsImportRobust, FromJsonErrorsUseJsonNames) {
+  const auto tags = FromJson<Image>(R"({"Tags": [{"Key": "a", "Value": ["b"]}]})");
+  EXPECT_THAT(tags, HasErrorCode(ErrorCode::kSerializationException));
+  EXPECT_THAT(Msg(tags), HasSubstr("Tags[0].Value: expected a string, not a list"));
+  const auto size = FromJson<Snapshot>(R"({"VolumeSize": true})");
+  EXPECT_THAT(Msg(size), HasSubstr("VolumeSize: expected a whole number, not `true`"));
+  const auto time = FromJson<Instance>(R"({"LaunchTime": -1})");
+  EXPECT_THAT(time, HasErrorCode(ErrorCode::kInvalidParameterValue));
+  EXPECT_THAT(Msg(time), HasSubstr("LaunchTime: invalid time `-1`"));
+}
+
 TEST(AwsImportRobust, UnsetTimesAreOmitted) {
   const auto key = FromJson<KmsKey>(absl::StrCat(R"({"Arn": ")", kKeyArn, R"("})"));
   ASSERT_THAT(key, IsOk());

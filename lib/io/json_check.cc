@@ -6,6 +6,7 @@
 #include <utility>
 
 #include "absl/container/flat_hash_map.h"
+#include "absl/container/flat_hash_set.h"
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
@@ -578,17 +579,19 @@ const pb::FieldDescriptor* Scanner::Field(const pb::Descriptor* message, const s
 }  // namespace
 
 bool IsTimeField(const pb::FieldDescriptor* field) {
-  static constexpr absl::string_view kTimeFields[] = {
-      "ami.v1.KmsKey.creation_date",     "ami.v1.KmsKey.deletion_date",
-      "ami.v1.Snapshot.start_time",      "ami.v1.Image.creation_date",
-      "ami.v1.Image.deprecation_time",   "ami.v1.Image.last_launched_time",
-      "ami.v1.Instance.launch_time",
-  };
-  if (field->type() != pb::FieldDescriptor::TYPE_STRING || field->is_repeated()) return false;
-  for (absl::string_view name : kTimeFields) {
-    if (field->full_name() == name) return true;
-  }
-  return false;
+  // Looked up once: the check runs for every field of every record.
+  static const auto* const kTimeFields = [] {
+    auto* fields = new absl::flat_hash_set<const pb::FieldDescriptor*>();
+    for (const char* name : {"ami.v1.KmsKey.creation_date", "ami.v1.KmsKey.deletion_date",
+                             "ami.v1.Snapshot.start_time", "ami.v1.Image.creation_date",
+                             "ami.v1.Image.deprecation_time", "ami.v1.Image.last_launched_time",
+                             "ami.v1.Instance.launch_time"}) {
+      const pb::FieldDescriptor* f = pb::DescriptorPool::generated_pool()->FindFieldByName(name);
+      if (f != nullptr) fields->insert(f);
+    }
+    return fields;
+  }();
+  return kTimeFields->contains(field);
 }
 
 std::string Rewrite(absl::string_view text, const JsonShape& shape) {
