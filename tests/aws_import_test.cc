@@ -147,7 +147,8 @@ TEST(DetectAwsCliKind, UnknownShapeIsInvalidParameterValue) {
 TEST(DetectAwsCliKind, UndecodableJsonIsSerializationException) {
   EXPECT_THAT(DetectAwsCliKind(ReadFixture("malformed-syntax.json")),
               HasErrorCode(ErrorCode::kSerializationException));
-  EXPECT_THAT(DetectAwsCliKind("[1, 2]"), HasErrorCode(ErrorCode::kSerializationException));
+  EXPECT_THAT(DetectAwsCliKind("[1, 2"), HasErrorCode(ErrorCode::kSerializationException));
+  EXPECT_THAT(DetectAwsCliKind("7"), HasErrorCode(ErrorCode::kSerializationException));
   EXPECT_THAT(DetectAwsCliKind(""), HasErrorCode(ErrorCode::kSerializationException));
 }
 
@@ -169,10 +170,16 @@ TEST(ImportAwsCli, ImportsEveryFixture) {
 
 TEST(ImportAwsCli, HonoursTheCloudOptions) {
   Cloud::Options options;
+  options.seed = 7;
   options.start_time = Utc(2024, 7, 1);
-  const auto cloud = ImportAwsCli(AllFixtures(), options);
+  // The start time is for inputs that observed no time (MC-74).
+  const auto cloud = ImportAwsCli({Inline("ebs.json", R"({"EbsEncryptionByDefault": true})")},
+                                  options);
   ASSERT_THAT(cloud, IsOk());
   EXPECT_EQ((*cloud)->Now(), Utc(2024, 7, 1));
+  const auto later = ImportAwsCli(AllFixtures(), options, Utc(2030, 1, 1));
+  ASSERT_THAT(later, IsOk());
+  EXPECT_EQ((*later)->Now(), Utc(2030, 1, 1));
 }
 
 TEST(ImportAwsCli, LegacyEightDigitImage) {
@@ -671,13 +678,27 @@ TEST(ImportAwsCli, InvalidCreateVolumePermissionIsReportedInTheAttributeFile) {
               StartsWith("attr.json: CreateVolumePermissions[0].Group: "));
 }
 
-TEST(ImportAwsCli, AnImageDescribedTwiceFails) {
+// MC-73: the same output twice imports once; a differing repeat is refused.
+TEST(ImportAwsCli, AnImageDescribedTwiceImportsOnce) {
   std::vector<AwsCliFile> files = AllFixtures();
   files.push_back(Fixture("describe-images.json"));
   files.back().name = "again.json";
   const auto cloud = ImportAwsCli(files);
+  ASSERT_THAT(cloud, IsOk());
+  EXPECT_TRUE((*cloud)->StateEquals(*ImportAll()));
+}
+
+TEST(ImportAwsCli, AnImageDescribedTwiceDifferentlyFails) {
+  std::vector<AwsCliFile> files = AllFixtures();
+  std::string json = ReadFixture("describe-images.json");
+  const size_t at = json.find(R"("Name": "legacy-web-2014")");
+  ASSERT_NE(at, std::string::npos);
+  json.replace(at, 25, R"("Name": "legacy-web-2015")");
+  files.push_back(Inline("again.json", json));
+  const auto cloud = ImportAwsCli(files);
   EXPECT_THAT(cloud, HasErrorCode(ErrorCode::kInvalidParameterValue));
-  EXPECT_THAT(cloud, MessageHas("again.json: Images[0]: image `ami-1a2b3c4d` already exists"));
+  EXPECT_THAT(cloud, MessageHas("again.json: Images[0]: image `ami-1a2b3c4d` differs from the one "
+                                "in `describe-images.json` at Images[0]"));
 }
 
 TEST(ImportAwsCli, UnknownOutputFailsNamingTheFile) {

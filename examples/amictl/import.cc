@@ -1,10 +1,12 @@
 // amictl import: AWS CLI JSON output → a state file.
 #include <cstdio>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "absl/time/time.h"
 #include "ami/io/aws_import.h"
 #include "ami/errors.h"
 #include "ami/io/state_file.h"
@@ -14,7 +16,7 @@ namespace amictl {
 namespace {
 
 constexpr char kHelp[] =
-    "usage: amictl import --out STATE [--account ID] [--region REGION] [--key KEY]\n"
+    "usage: amictl import --out STATE [--now TIME] --account ID --region REGION [--key KEY]\n"
     "                     [--parent ID] [--child ID] [--policy-id ID] FILE...\n"
     "\n"
     "Reads the JSON that the AWS CLI prints for ec2 describe-images, describe-snapshots,\n"
@@ -26,9 +28,13 @@ constexpr char kHelp[] =
     "list-roots, list-organizational-units-for-parent, list-accounts[-for-parent],\n"
     "list-parents, list-policies, describe-policy and list-targets-for-policy, and writes one\n"
     "state file.\n"
-    "--account and --region say where the CLI ran; they apply to the files after them and may\n"
-    "be repeated. --key names the key of the next get-key-policy file; --parent the --parent-id\n"
-    "of the next list-organizational-units-for-parent or list-accounts-for-parent file;\n"
+    "--account and --region say where the CLI ran; they apply to the files after them, may\n"
+    "be repeated, and are required before the first file. --now (RFC 3339) sets the state's\n"
+    "clock, no earlier than the newest time the files observed; by default the clock is that\n"
+    "newest time. A file may be a --query'd list (Images[], Snapshots[], Reservations[],\n"
+    "Reservations[].Instances[]) and may begin with a byte-order mark.\n"
+    "--key names the key of the next get-key-policy file; --parent the --parent-id of the\n"
+    "next list-organizational-units-for-parent or list-accounts-for-parent file;\n"
     "--child the --child-id of the next list-parents file; --policy-id that of the next\n"
     "list-targets-for-policy file.\n";
 
@@ -44,8 +50,15 @@ int Import(const Args& args) {
     std::fputs(kHelp, stderr);
     return kUsage;
   }
+  std::optional<absl::Time> now;
+  if (const std::optional<std::string> text = args.Get("--now")) {
+    absl::StatusOr<absl::Time> t = ami::ParseAwsTime(*text);
+    if (!t.ok()) return Fail(args, t.status());
+    now = *t;
+  }
   std::vector<ami::AwsCliFile> files;
-  std::string account = "000000000000", region = "us-east-1", key, parent, child, policy;
+  std::optional<std::string> account, region;
+  std::string key, parent, child, policy;
   for (const Args::Item& item : args.items) {
     if (item.option == "--account") {
       account = item.value;
@@ -60,9 +73,16 @@ int Import(const Args& args) {
     } else if (item.option == "--policy-id") {
       policy = item.value;
     } else if (item.option.empty()) {
-      auto acct = ami::AccountId::Parse(account);
+      // A guessed account or Region would misplace every resource of the file.
+      for (const auto& [given, name] : {std::pair{&account, "--account"}, {&region, "--region"}}) {
+        if (given->has_value()) continue;
+        return Fail(args, ami::MakeError(ami::ErrorCode::kMissingParameter,
+                                         absl::StrCat(name, " is required before `", item.value,
+                                                      "`: say where the aws cli ran")));
+      }
+      auto acct = ami::AccountId::Parse(*account);
       if (!acct.ok()) return Fail(args, acct.status());
-      auto reg = ami::Region::Parse(region);
+      auto reg = ami::Region::Parse(*region);
       if (!reg.ok()) return Fail(args, reg.status());
       absl::StatusOr<std::string> json = ami::ReadAwsCliJson(item.value);
       if (!json.ok()) return Fail(args, json.status());
@@ -78,7 +98,7 @@ int Import(const Args& args) {
     std::fputs(kHelp, stderr);
     return kUsage;
   }
-  absl::StatusOr<std::unique_ptr<ami::Cloud>> cloud = ami::ImportAwsCli(files);
+  absl::StatusOr<std::unique_ptr<ami::Cloud>> cloud = ami::ImportAwsCli(files, {}, now);
   if (!cloud.ok()) return Fail(args, cloud.status());
   if (absl::Status s = ami::SaveStateToFile(**cloud, *out); !s.ok()) return Fail(args, s);
   const size_t images = (*cloud)->ListImages().size(), snapshots = (*cloud)->ListSnapshots().size(),

@@ -7,6 +7,7 @@
 #include "ami/io/aws_import.h"
 
 #include <algorithm>
+#include <deque>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -29,6 +30,7 @@
 #include "io/aws_import_iam.h"
 #include "io/aws_import_json.h"
 #include "io/aws_import_org.h"
+#include "io/aws_import_records.h"
 #include "values/choices.h"
 #include "cloud/state.h"
 #include "io/file_util.h"
@@ -50,6 +52,8 @@ using aws_import_internal::Detect;
 using aws_import_internal::AuthorizationDetails;
 using aws_import_internal::ImportedPrincipal;
 using aws_import_internal::OrganizationFiles;
+using aws_import_internal::CheckRepeat;
+using aws_import_internal::SameValue;
 
 // ---- The import -------------------------------------------------------------------------------
 
@@ -74,10 +78,13 @@ using FromFile = std::pair<const AwsCliFile*, M>;
 // Reads the files, then imports what they hold into a new cloud in the documented order.
 class Importer {
  public:
-  explicit Importer(const Cloud::Options& options) : cloud_(Cloud::Create(options)) {}
+  explicit Importer(const Cloud::Options& options) : options_(options) {}
 
   absl::Status Read(const AwsCliFile& file);
-  absl::Status ImportAll() {
+  absl::Status ImportAll(std::optional<absl::Time> now) {
+    AMI_ASSIGN_OR_RETURN(options_.start_time, Clock(now));
+    cloud_ = Cloud::Create(options_);
+    AMI_RETURN_IF_ERROR(DropRepeatedKeys());
     AMI_RETURN_IF_ERROR(orgs_.ImportTree(*cloud_));
     AMI_RETURN_IF_ERROR(MergeGrants());
     AMI_RETURN_IF_ERROR(ImportKeys());
@@ -109,9 +116,21 @@ class Importer {
     out->emplace_back(&file, std::move(message));
     return absl::OkStatus();
   }
+  // The file, or a copy without its byte-order mark.
+  const AwsCliFile& WithoutBom(const AwsCliFile& file);
   absl::Status ReadImages(const AwsCliFile& file);
   absl::Status ReadSnapshots(const AwsCliFile& file);
   absl::Status ReadInstances(const AwsCliFile& file);
+  // A bare list's elements (DetectShape()).
+  absl::Status ReadList(const AwsCliFile& file, const aws_import_internal::Detected& list);
+  void AddImage(const AwsCliFile& file, std::string path, v1::Image p);
+  void AddSnapshot(const AwsCliFile& file, std::string path, v1::Snapshot p);
+  absl::Status AddReservation(const AwsCliFile& file, const std::string& path,
+                              v1::DescribeInstancesOutput::Reservation& res);
+  // MC-74: `now`, or the newest time the inputs observed, or the options' start time.
+  absl::StatusOr<absl::Time> Clock(std::optional<absl::Time> now) const;
+  // MC-73: a describe-key output repeated in another file is read once.
+  absl::Status DropRepeatedKeys();
 
   absl::Status MergeGrants();
   absl::Status MergeGrant(const AwsCliFile& file, const v1::ListGrantsOutput::Grant& grant,
@@ -132,10 +151,24 @@ class Importer {
   absl::StatusOr<Snapshot> Placeholder(const Image& image, const EbsBlockDevice& ebs) const;
   absl::Status ImportInstances();
   absl::Status ImportSettings();
+  // MC-73: the setting `what` of the file's account in its Region, read as `value`.
+  absl::Status CheckSetting(const AwsCliFile& file, absl::string_view what,
+                            const std::string& value) {
+    const std::string where =
+        absl::StrCat(" of account `", file.account.ToString(), "` in ", file.region.code());
+    return settings_.Check(file, absl::StrCat(what, where), value, absl::StrCat(what, where));
+  }
   absl::Status ImportDefaultKeys();
   absl::Status ImportPrincipals();
 
+  Cloud::Options options_;
   std::unique_ptr<Cloud> cloud_;
+  // Key policies and account settings read so far (MC-73).
+  aws_import_internal::SettingValues settings_;
+  // The file that listed each grant id first (MC-73).
+  absl::flat_hash_map<std::string, const AwsCliFile*> grant_files_;
+  // Copies of the files that began with a byte-order mark, without it.
+  std::deque<AwsCliFile> owned_;
   std::vector<Located<v1::Image>> images_;
   std::vector<Located<v1::Snapshot>> snapshots_;
   std::vector<Located<v1::Instance>> instances_;
@@ -156,8 +189,19 @@ class Importer {
   std::vector<KmsKey> skipped_keys_;
 };
 
-absl::Status Importer::Read(const AwsCliFile& file) {
-  AMI_ASSIGN_OR_RETURN(const Kind kind, InFile(file, Detect(file.json)));
+const AwsCliFile& Importer::WithoutBom(const AwsCliFile& file) {
+  if (!absl::StartsWith(file.json, aws_import_internal::kUtf8Bom)) return file;
+  AwsCliFile& copy = owned_.emplace_back(file);
+  copy.json.erase(0, aws_import_internal::kUtf8Bom.size());
+  return copy;
+}
+
+absl::Status Importer::Read(const AwsCliFile& original) {
+  const AwsCliFile& file = WithoutBom(original);
+  AMI_ASSIGN_OR_RETURN(const aws_import_internal::Detected detected,
+                       InFile(file, aws_import_internal::DetectShape(file.json)));
+  if (detected.bare) return ReadList(file, detected);
+  const Kind kind = detected.kind;
   switch (kind) {
     case Kind::kImages: return ReadImages(file);
     case Kind::kSnapshots: return ReadSnapshots(file);
@@ -194,15 +238,41 @@ std::vector<int> DropNoDeviceMappings(v1::Image* image) {
   return kept;
 }
 
+void Importer::AddImage(const AwsCliFile& file, std::string path, v1::Image p) {
+  if (p.region().empty()) p.set_region(file.region.ToString());
+  if (p.owner_id().empty()) p.set_owner_id(file.account.ToString());
+  std::vector<int> kept = DropNoDeviceMappings(&p);
+  images_.push_back({&file, std::move(path), std::move(p), std::move(kept)});
+}
+
+void Importer::AddSnapshot(const AwsCliFile& file, std::string path, v1::Snapshot p) {
+  if (p.region().empty()) p.set_region(file.region.ToString());
+  if (p.owner_id().empty()) p.set_owner_id(file.account.ToString());
+  snapshots_.push_back({&file, std::move(path), std::move(p)});
+}
+
+// Instances are owned by their reservation's OwnerId, else by the file's account.
+absl::Status Importer::AddReservation(const AwsCliFile& file, const std::string& path,
+                                      v1::DescribeInstancesOutput::Reservation& res) {
+  std::string owner = file.account.ToString();
+  if (!res.owner_id().empty()) {
+    AMI_RETURN_IF_ERROR(
+        InFile(file, At(path + ".OwnerId", AccountId::Parse(res.owner_id()).status())));
+    owner = res.owner_id();
+  }
+  for (int i = 0; i < res.instances_size(); ++i) {
+    v1::Instance& p = *res.mutable_instances(i);
+    if (p.owner_id().empty()) p.set_owner_id(owner);
+    instances_.push_back({&file, absl::StrCat(path, ".Instances[", i, "]"), std::move(p)});
+  }
+  return absl::OkStatus();
+}
+
 absl::Status Importer::ReadImages(const AwsCliFile& file) {
   AMI_ASSIGN_OR_RETURN(v1::DescribeImagesOutput out,
                        Decode<v1::DescribeImagesOutput>(file, Kind::kImages));
   for (int i = 0; i < out.images_size(); ++i) {
-    v1::Image& p = *out.mutable_images(i);
-    if (p.region().empty()) p.set_region(file.region.ToString());
-    if (p.owner_id().empty()) p.set_owner_id(file.account.ToString());
-    std::vector<int> kept = DropNoDeviceMappings(&p);
-    images_.push_back({&file, absl::StrCat("Images[", i, "]"), std::move(p), std::move(kept)});
+    AddImage(file, absl::StrCat("Images[", i, "]"), std::move(*out.mutable_images(i)));
   }
   return absl::OkStatus();
 }
@@ -211,10 +281,7 @@ absl::Status Importer::ReadSnapshots(const AwsCliFile& file) {
   AMI_ASSIGN_OR_RETURN(v1::DescribeSnapshotsOutput out,
                        Decode<v1::DescribeSnapshotsOutput>(file, Kind::kSnapshots));
   for (int i = 0; i < out.snapshots_size(); ++i) {
-    v1::Snapshot& p = *out.mutable_snapshots(i);
-    if (p.region().empty()) p.set_region(file.region.ToString());
-    if (p.owner_id().empty()) p.set_owner_id(file.account.ToString());
-    snapshots_.push_back({&file, absl::StrCat("Snapshots[", i, "]"), std::move(p)});
+    AddSnapshot(file, absl::StrCat("Snapshots[", i, "]"), std::move(*out.mutable_snapshots(i)));
   }
   return absl::OkStatus();
 }
@@ -223,18 +290,46 @@ absl::Status Importer::ReadInstances(const AwsCliFile& file) {
   AMI_ASSIGN_OR_RETURN(v1::DescribeInstancesOutput out,
                        Decode<v1::DescribeInstancesOutput>(file, Kind::kInstances));
   for (int r = 0; r < out.reservations_size(); ++r) {
-    v1::DescribeInstancesOutput::Reservation& res = *out.mutable_reservations(r);
-    const std::string path = absl::StrCat("Reservations[", r, "]");
-    std::string owner = file.account.ToString();
-    if (!res.owner_id().empty()) {
-      AMI_RETURN_IF_ERROR(
-          InFile(file, At(path + ".OwnerId", AccountId::Parse(res.owner_id()).status())));
-      owner = res.owner_id();
-    }
-    for (int i = 0; i < res.instances_size(); ++i) {
-      v1::Instance& p = *res.mutable_instances(i);
-      if (p.owner_id().empty()) p.set_owner_id(owner);
-      instances_.push_back({&file, absl::StrCat(path, ".Instances[", i, "]"), std::move(p)});
+    AMI_RETURN_IF_ERROR(
+        AddReservation(file, absl::StrCat("Reservations[", r, "]"), *out.mutable_reservations(r)));
+  }
+  return absl::OkStatus();
+}
+
+// One element of a bare list, decoded as `M`; failures are located at `path` ("[3]").
+template <typename M>
+absl::StatusOr<M> DecodeElement(const AwsCliFile& file, absl::string_view text,
+                                const std::string& path, Kind kind) {
+  M message;
+  AMI_RETURN_IF_ERROR(InFile(
+      file, At(path, DecodeJson(text, absl::StrCat(InfoOf(kind).name, " output"), &message))));
+  return message;
+}
+
+absl::Status Importer::ReadList(const AwsCliFile& file,
+                                const aws_import_internal::Detected& list) {
+  const absl::string_view json = file.json;
+  for (size_t i = 0; i < list.elements.size(); ++i) {
+    const absl::string_view text =
+        json.substr(list.elements[i].first, list.elements[i].second - list.elements[i].first);
+    std::string path = absl::StrCat("[", i, "]");
+    if (list.kind == Kind::kImages) {
+      AMI_ASSIGN_OR_RETURN(v1::Image p, DecodeElement<v1::Image>(file, text, path, list.kind));
+      AddImage(file, std::move(path), std::move(p));
+    } else if (list.kind == Kind::kSnapshots) {
+      AMI_ASSIGN_OR_RETURN(v1::Snapshot p,
+                           DecodeElement<v1::Snapshot>(file, text, path, list.kind));
+      AddSnapshot(file, std::move(path), std::move(p));
+    } else if (list.reservations) {
+      using Reservation = v1::DescribeInstancesOutput::Reservation;
+      AMI_ASSIGN_OR_RETURN(Reservation res,
+                           DecodeElement<Reservation>(file, text, path, list.kind));
+      AMI_RETURN_IF_ERROR(AddReservation(file, path, res));
+    } else if (list.kind == Kind::kInstances) {
+      AMI_ASSIGN_OR_RETURN(v1::Instance p,
+                           DecodeElement<v1::Instance>(file, text, path, list.kind));
+      if (p.owner_id().empty()) p.set_owner_id(file.account.ToString());
+      instances_.push_back({&file, std::move(path), std::move(p)});
     }
   }
   return absl::OkStatus();
@@ -248,6 +343,49 @@ bool IsEbsDefaultDescription(const std::string& description) {
   return description == "Default key that protects my EBS volumes when no other key is defined" ||
          description ==
              "Default master key that protects my EBS volumes when no other key is defined";
+}
+
+absl::Status Importer::DropRepeatedKeys() {
+  absl::flat_hash_map<std::string, size_t> index;  // By key ARN.
+  std::vector<FromFile<v1::DescribeKeyOutput>> kept;
+  for (auto& entry : keys_) {
+    const AwsCliFile& file = *entry.first;
+    AMI_ASSIGN_OR_RETURN(const KmsKey key,
+                         InFile(file, At("KeyMetadata", FromProto(entry.second.key_metadata()))));
+    const auto [it, added] = index.emplace(key.arn().ToString(), kept.size());
+    if (added) {
+      kept.push_back(std::move(entry));
+      continue;
+    }
+    const FromFile<v1::DescribeKeyOutput>& first = kept[it->second];
+    AMI_ASSIGN_OR_RETURN(const KmsKey first_key, FromProto(first.second.key_metadata()));
+    if (SameValue(first_key, key)) continue;
+    return InFile(file, At("KeyMetadata",
+                           MakeError(choices::kConflictingRecords,
+                                     absl::StrCat("kms key `", key.arn().ToString(),
+                                                  "` differs from the one in `",
+                                                  first.first->name, "`"))));
+  }
+  keys_ = std::move(kept);
+  return absl::OkStatus();
+}
+
+absl::StatusOr<absl::Time> Importer::Clock(std::optional<absl::Time> now) const {
+  aws_import_internal::NewestTime newest;
+  for (const auto& at : images_) {
+    newest.Observe(*at.file, at.path + ".CreationDate", at.proto.creation_date());
+    newest.Observe(*at.file, at.path + ".LastLaunchedTime", at.proto.last_launched_time());
+  }
+  for (const auto& at : snapshots_) {
+    newest.Observe(*at.file, at.path + ".StartTime", at.proto.start_time());
+  }
+  for (const auto& at : instances_) {
+    newest.Observe(*at.file, at.path + ".LaunchTime", at.proto.launch_time());
+  }
+  for (const auto& [file, out] : keys_) {
+    newest.Observe(*file, "KeyMetadata.CreationDate", out.key_metadata().creation_date());
+  }
+  return newest.Clock(now, options_.start_time);
 }
 
 absl::Status Importer::ImportKeys() {
@@ -296,6 +434,18 @@ absl::Status Importer::MergeGrant(const AwsCliFile& file, const v1::ListGrantsOu
   AMI_RETURN_IF_ERROR(At(path + ".Operations", KmsActions::Parse(ops).status()));
   for (auto& [key_file, out] : keys_) {
     if (out.key_metadata().arn() != arn->ToString()) continue;
+    const auto [seen, added] = grant_files_.emplace(grant.grant_id(), &file);
+    for (const v1::KmsGrant& held : out.key_metadata().grants()) {
+      if (added || held.grant_id() != grant.grant_id()) continue;
+      if (held.grantee_principal() == grantee.ToString() &&
+          std::equal(held.operations().begin(), held.operations().end(), ops.begin(), ops.end())) {
+        return absl::OkStatus();  // MC-73: the same grant listed again.
+      }
+      return At(path, MakeError(choices::kConflictingRecords,
+                                absl::StrCat("grant `", text_util::Clip(grant.grant_id()),
+                                             "` differs from the one in `", seen->second->name,
+                                             "`")));
+    }
     v1::KmsGrant* g = out.mutable_key_metadata()->add_grants();
     g->set_grant_id(grant.grant_id());
     g->set_grantee_principal(grantee.ToString());
@@ -380,6 +530,12 @@ absl::Status Importer::ImportKeyPolicies() {
     AMI_ASSIGN_OR_RETURN(const std::optional<std::string> key, InFile(*file, PolicyKey(*file)));
     if (!key.has_value()) continue;
     const CallContext ctx = ContextOf(file->account, file->region);
+    AMI_ASSIGN_OR_RETURN(const KmsKey target, InFile(*file, cloud_->DescribeKey(ctx, *key)));
+    const std::string arn = target.arn().ToString();
+    AMI_RETURN_IF_ERROR(InFile(*file, At("Policy", settings_.Check(*file, "policy " + arn,
+                                                                   out.policy(),
+                                                                   "the policy of kms key `" +
+                                                                       arn + "`"))));
     AMI_RETURN_IF_ERROR(InFile(*file, cloud_->PutKeyPolicy(ctx, *key, policy)));
   }
   return absl::OkStatus();
@@ -409,14 +565,21 @@ absl::Status Importer::MergeSnapshotAttribute(
 
 absl::Status Importer::ImportSnapshots() {
   absl::flat_hash_map<SnapshotId, size_t> index;
+  std::vector<bool> repeated(snapshots_.size(), false);
   for (size_t i = 0; i < snapshots_.size(); ++i) {
     AMI_ASSIGN_OR_RETURN(const Snapshot s, Locate(snapshots_[i], FromProto(snapshots_[i].proto)));
-    index.emplace(s.id(), i);  // A second one with the same id fails to import below.
+    const auto [it, added] = index.emplace(s.id(), i);
+    if (added) continue;
+    AMI_RETURN_IF_ERROR(
+        CheckRepeat(snapshots_[it->second], snapshots_[i], s, "snapshot", s.id().ToString()));
+    repeated[i] = true;
   }
   for (const auto& attribute : snapshot_attributes_) {
     AMI_RETURN_IF_ERROR(MergeSnapshotAttribute(attribute, index));
   }
-  for (const Located<v1::Snapshot>& at : snapshots_) {
+  for (size_t i = 0; i < snapshots_.size(); ++i) {
+    if (repeated[i]) continue;
+    const Located<v1::Snapshot>& at = snapshots_[i];
     AMI_ASSIGN_OR_RETURN(const Snapshot s, Locate(at, FromProto(at.proto)));
     AMI_RETURN_IF_ERROR(Locate(at, cloud_->ImportSnapshot(s)));
   }
@@ -481,14 +644,21 @@ absl::Status Importer::ImportPlaceholders(const Image& image) {
 
 absl::Status Importer::ImportImages() {
   absl::flat_hash_map<ImageId, size_t> index;
+  std::vector<bool> repeated(images_.size(), false);
   for (size_t i = 0; i < images_.size(); ++i) {
     AMI_ASSIGN_OR_RETURN(const Image image, Locate(images_[i], FromProto(images_[i].proto)));
-    index.emplace(image.id(), i);  // A second one with the same id fails to import below.
+    const auto [it, added] = index.emplace(image.id(), i);
+    if (added) continue;
+    AMI_RETURN_IF_ERROR(
+        CheckRepeat(images_[it->second], images_[i], image, "image", image.id().ToString()));
+    repeated[i] = true;
   }
   for (const auto& attribute : image_attributes_) {
     AMI_RETURN_IF_ERROR(MergeImageAttribute(attribute, index));
   }
-  for (const Located<v1::Image>& at : images_) {
+  for (size_t i = 0; i < images_.size(); ++i) {
+    if (repeated[i]) continue;
+    const Located<v1::Image>& at = images_[i];
     AMI_ASSIGN_OR_RETURN(const Image image, Locate(at, FromProto(at.proto)));
     if (image.owner() != at.file->account) {
       AMI_RETURN_IF_ERROR(Locate(at, ImportPlaceholders(image)));
@@ -501,8 +671,16 @@ absl::Status Importer::ImportImages() {
 // ---- Instances and settings ----
 
 absl::Status Importer::ImportInstances() {
-  for (const Located<v1::Instance>& at : instances_) {
+  absl::flat_hash_map<InstanceId, size_t> index;
+  for (size_t i = 0; i < instances_.size(); ++i) {
+    const Located<v1::Instance>& at = instances_[i];
     AMI_ASSIGN_OR_RETURN(const Instance instance, Locate(at, FromProto(at.proto)));
+    const auto [it, added] = index.emplace(instance.id(), i);
+    if (!added) {
+      AMI_RETURN_IF_ERROR(CheckRepeat(instances_[it->second], at, instance, "instance",
+                                      instance.id().ToString()));
+      continue;
+    }
     AMI_RETURN_IF_ERROR(Locate(at, cloud_->ImportInstance(instance)));
   }
   return absl::OkStatus();
@@ -515,6 +693,10 @@ absl::Status Importer::ImportSettings() {
                               MakeError(choices::kMissingValue, "expected true or false")));
     }
     const CallContext ctx = ContextOf(file->account, file->region);
+    AMI_RETURN_IF_ERROR(InFile(*file, At("EbsEncryptionByDefault",
+                                         CheckSetting(*file, "ebs encryption by default",
+                                                      out.ebs_encryption_by_default() ? "true"
+                                                                                      : "false"))));
     AMI_RETURN_IF_ERROR(InFile(*file, out.ebs_encryption_by_default()
                                           ? cloud_->EnableEbsEncryptionByDefault(ctx)
                                           : cloud_->DisableEbsEncryptionByDefault(ctx)));
@@ -522,6 +704,8 @@ absl::Status Importer::ImportSettings() {
   for (const auto& [file, out] : block_public_access_) {
     const std::string& state = out.image_block_public_access_state();
     const CallContext ctx = ContextOf(file->account, file->region);
+    AMI_RETURN_IF_ERROR(InFile(*file, At("ImageBlockPublicAccessState",
+                                         CheckSetting(*file, "image block public access", state))));
     if (state == "block-new-sharing") {
       // An observed state is in force already: no 10-minute wait (SHARE-18).
       internal::CloudState& s = internal::CloudAccess::State(*cloud_);
@@ -550,6 +734,8 @@ absl::Status Importer::ImportDefaultKeys() {
       return InFile(*file, At("KmsKeyId", MakeError(choices::kMissingValue, "no key")));
     }
     const CallContext ctx = ContextOf(file->account, file->region);
+    AMI_RETURN_IF_ERROR(InFile(*file, At("KmsKeyId", CheckSetting(*file, "the default ebs kms key",
+                                                                  key))));
     if (key == "alias/aws/ebs") continue;
     const absl::StatusOr<KmsKey> described = cloud_->DescribeKey(ctx, key);
     if (described.ok() && described->is_aws_managed()) continue;
@@ -578,7 +764,8 @@ absl::Status Importer::ImportPrincipals() {
 }  // namespace
 
 absl::StatusOr<std::unique_ptr<Cloud>> ImportAwsCli(const std::vector<AwsCliFile>& files,
-                                                    Cloud::Options options) {
+                                                    Cloud::Options options,
+                                                    std::optional<absl::Time> now) {
   Importer importer(options);
   for (const AwsCliFile& file : files) {
     if (file.json.size() > kMaxAwsCliFileBytes) {
@@ -588,7 +775,7 @@ absl::StatusOr<std::unique_ptr<Cloud>> ImportAwsCli(const std::vector<AwsCliFile
     }
     AMI_RETURN_IF_ERROR(importer.Read(file));
   }
-  AMI_RETURN_IF_ERROR(importer.ImportAll());
+  AMI_RETURN_IF_ERROR(importer.ImportAll(now));
   return importer.TakeCloud();
 }
 
@@ -597,6 +784,9 @@ absl::StatusOr<std::string> ReadAwsCliJson(const std::string& path) {
 }
 
 absl::StatusOr<std::string> DetectAwsCliKind(absl::string_view json) {
+  if (absl::StartsWith(json, aws_import_internal::kUtf8Bom)) {
+    json.remove_prefix(aws_import_internal::kUtf8Bom.size());
+  }
   AMI_ASSIGN_OR_RETURN(const Kind kind, Detect(json));
   return std::string(InfoOf(kind).name);
 }

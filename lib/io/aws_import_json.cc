@@ -60,6 +60,7 @@ constexpr KindInfo kKinds[] = {
     {Kind::kScpList, "list-policies", "Policies"},
     {Kind::kScpContent, "describe-policy", "Policy"},
     {Kind::kScpTargets, "list-targets-for-policy", "Targets"},
+    {Kind::kEmptyList, "empty-list", ""},
 };
 
 using Fields = pb::Map<std::string, pb::Value>;
@@ -159,33 +160,75 @@ absl::StatusOr<Kind> SharedKeyKind(absl::string_view json, bool policies) {
 
 const KindInfo& InfoOf(Kind kind) { return kKinds[static_cast<int>(kind)]; }
 
-absl::StatusOr<Kind> Detect(absl::string_view json) {
+namespace {
+
+// Up to 8 of `keys`, sorted and without repeats, in backticks.
+std::string Listed(const std::vector<std::string>& all) {
+  std::vector<std::string> keys;
+  for (const std::string& key : all) keys.push_back(text_util::Clip(key));
+  std::sort(keys.begin(), keys.end());
+  keys.erase(std::unique(keys.begin(), keys.end()), keys.end());
+  if (keys.size() > 8) keys.resize(8);
+  return keys.empty() ? "none" : absl::StrCat("`", absl::StrJoin(keys, "`, `"), "`");
+}
+
+// A bare list, by its first element's keys.
+absl::StatusOr<Detected> DetectList(json_check::JsonShape shape) {
+  Detected out{Kind::kEmptyList, true, false, std::move(shape.elements)};
+  if (out.elements.empty()) return out;
+  const auto has = [&shape](absl::string_view key) {
+    return std::find(shape.keys.begin(), shape.keys.end(), key) != shape.keys.end();
+  };
+  if (has("Instances")) {
+    out.kind = Kind::kInstances;
+    out.reservations = true;
+  } else if (has("InstanceId")) {
+    out.kind = Kind::kInstances;
+  } else if (has("ImageId")) {
+    out.kind = Kind::kImages;
+  } else if (has("SnapshotId")) {
+    out.kind = Kind::kSnapshots;
+  } else {
+    return Invalid(absl::StrCat(
+        "not a known aws cli output: a list whose first element is no image, snapshot, instance "
+        "or reservation (keys ", Listed(shape.keys), ")"));
+  }
+  return out;
+}
+
+}  // namespace
+
+absl::StatusOr<Detected> DetectShape(absl::string_view json) {
   json_check::JsonCheckOptions check;
   check.what = "the json document";
   check.keep_top_level_keys = true;
+  check.allow_non_finite = true;
   AMI_ASSIGN_OR_RETURN(json_check::JsonShape shape, json_check::CheckJson(json, check));
+  if (shape.is_array) return DetectList(std::move(shape));
   if (!shape.is_object) {
-    return MakeError(choices::kUndecodableInput, "cannot decode the json document: not an object");
+    return MakeError(choices::kUndecodableInput,
+                     "cannot decode the json document: not an object or a list");
   }
   const auto has = [&shape](absl::string_view key) {
     return std::find(shape.keys.begin(), shape.keys.end(), key) != shape.keys.end();
   };
   if (has("UserDetailList") || has("GroupDetailList") || has("RoleDetailList") ||
       (has("Policies") && (has("IsTruncated") || has("Marker")))) {
-    return Kind::kAuthorizationDetails;
+    return Detected{Kind::kAuthorizationDetails};
   }
-  if (has("Policies") || has("Policy")) return SharedKeyKind(json, has("Policies"));
+  if (has("Policies") || has("Policy")) {
+    AMI_ASSIGN_OR_RETURN(const Kind kind, SharedKeyKind(json, has("Policies")));
+    return Detected{kind};
+  }
   for (const KindInfo& k : kKinds) {
-    if (has(k.key)) return k.kind;
+    if (!k.key.empty() && has(k.key)) return Detected{k.kind};
   }
-  std::vector<std::string> keys;
-  for (const std::string& key : shape.keys) keys.push_back(text_util::Clip(key));
-  std::sort(keys.begin(), keys.end());
-  keys.erase(std::unique(keys.begin(), keys.end()), keys.end());
-  if (keys.size() > 8) keys.resize(8);
-  const std::string listed =
-      keys.empty() ? "none" : absl::StrCat("`", absl::StrJoin(keys, "`, `"), "`");
-  return Invalid(absl::StrCat("not a known aws cli output: top-level keys ", listed));
+  return Invalid(absl::StrCat("not a known aws cli output: top-level keys ", Listed(shape.keys)));
+}
+
+absl::StatusOr<Kind> Detect(absl::string_view json) {
+  AMI_ASSIGN_OR_RETURN(const Detected detected, DetectShape(json));
+  return detected.kind;
 }
 
 }  // namespace ami::aws_import_internal

@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <string>
 #include <type_traits>
+#include <utility>
 #include <vector>
 
 #include "absl/status/status.h"
@@ -88,22 +89,14 @@ absl::Status DecodeJson(absl::string_view json, absl::string_view what, M* out) 
   json_check::JsonCheckOptions check;
   check.what = std::string(what);
   if constexpr (!std::is_same_v<M, google::protobuf::Struct>) check.message = M::descriptor();
-  AMI_RETURN_IF_ERROR(json_check::CheckJson(json, check).status());
-  google::protobuf::util::JsonParseOptions options;
-  options.ignore_unknown_fields = true;
-  const auto status =
-      google::protobuf::util::JsonStringToMessage(google::protobuf::StringPiece(json.data(), json.size()), out, options);
-  if (status.ok()) return absl::OkStatus();
-  return MakeError(choices::kUndecodableInput,
-                   absl::StrCat("cannot decode ", what, ": ",
-                                text_util::Clip(std::string(status.message()))));
+  return json_check::DecodeChecked(json, check, out);
 }
 
 enum class Kind : uint8_t {
   kImages, kSnapshots, kInstances, kImageAttribute, kSnapshotAttribute, kKey, kKeyPolicy,
   kEbsEncryption, kImageBlockPublicAccess, kAliases, kGrants, kEbsDefaultKey,
   kAuthorizationDetails, kOrganization, kRoots, kOrganizationalUnits, kAccounts, kParents,
-  kScpList, kScpContent, kScpTargets
+  kScpList, kScpContent, kScpTargets, kEmptyList
 };
 
 struct KindInfo {
@@ -117,9 +110,28 @@ struct KindInfo {
 
 const KindInfo& InfoOf(Kind kind);
 
-// The kind of output by its top-level keys, read by json_check::CheckJson() without building
-// anything for the values.
+// What a document is: an output by its top-level keys, or a bare list (what `--query
+// 'Images[]'`, `'Snapshots[]'`, `'Reservations[]'` or `'Reservations[].Instances[]'` prints) by
+// the keys of its first element.
+struct Detected {
+  Kind kind;
+  // A bare list: its elements are records of `kind`'s output, at these byte ranges.
+  bool bare = false;
+  // A bare list of describe-instances reservations (else of instances).
+  bool reservations = false;
+  std::vector<std::pair<size_t, size_t>> elements;
+};
+
+// Reads the document with json_check::CheckJson() without building anything for the values. A
+// list whose first element is not an image (ImageId), instance (InstanceId), reservation
+// (Instances) or snapshot (SnapshotId) is `InvalidParameterValue`; an empty list is kEmptyList.
+absl::StatusOr<Detected> DetectShape(absl::string_view json);
+
+// DetectShape()'s kind.
 absl::StatusOr<Kind> Detect(absl::string_view json);
+
+// The UTF-8 byte-order mark that PowerShell writes at the start of a file.
+inline constexpr absl::string_view kUtf8Bom = "\xEF\xBB\xBF";
 
 
 }  // namespace ami::aws_import_internal

@@ -9,6 +9,7 @@
 #include <cstring>
 #include <fstream>
 
+#include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "ami/errors.h"
 #include "values/choices.h"
@@ -34,13 +35,12 @@ class Fd {
 
 absl::Status CannotUse(absl::string_view what, const std::string& path, int error) {
   return MakeError(choices::kInvalidValue, absl::StrCat("cannot ", what, " `", text_util::Clip(path),
-                                                        "`: ", std::strerror(error)));
+                                                        "`: ", ErrnoText(error)));
 }
 
-// A file that cannot be opened to be read: says both, and why.
+// A file that cannot be opened to be read (or is a folder), and why.
 absl::Status CannotOpen(const std::string& path, int error) {
-  return MakeError(choices::kInvalidValue, absl::StrCat("cannot read `", text_util::Clip(path),
-                                                        "`: cannot open it: ", std::strerror(error)));
+  return CannotUse("open", path, error);
 }
 
 // `size`: the file's size, or 0 for a stream that went past the limit.
@@ -51,7 +51,7 @@ absl::Status TooLarge(const std::string& path, uint64_t size, uint64_t max_bytes
 }
 
 absl::Status CheckStat(const std::string& path, const struct stat& st, uint64_t max_bytes) {
-  if (S_ISDIR(st.st_mode)) return CannotUse("read", path, EISDIR);
+  if (S_ISDIR(st.st_mode)) return CannotOpen(path, EISDIR);
   if (S_ISREG(st.st_mode) && static_cast<uint64_t>(st.st_size) > max_bytes) {
     return TooLarge(path, static_cast<uint64_t>(st.st_size), max_bytes);
   }
@@ -102,6 +102,12 @@ absl::Status FillAndReplace(const std::string& temp, const std::string& path,
 }
 
 }  // namespace
+
+std::string ErrnoText(int error) {
+  std::string text = std::strerror(error);
+  if (!text.empty()) text[0] = absl::ascii_tolower(static_cast<unsigned char>(text[0]));
+  return text;
+}
 
 absl::Status CheckSize(const std::string& path, uint64_t max_bytes) {
   struct stat st;

@@ -13,13 +13,19 @@
 
 namespace ami::file_util {
 
+// What errno `error` means, as a lowercase phrase: "no such file or directory",
+// "permission denied", "is a directory".
+std::string ErrnoText(int error);
+
 // Fails with ResourceLimitExceeded, naming `path`, when the file is larger than `max_bytes` by
-// its size (stat); a file that cannot be found or is a folder is InvalidParameterValue. Other
-// kinds of file (pipes, devices) report no size and pass.
+// its size (stat); a file that cannot be found or is a folder is InvalidParameterValue, "cannot
+// open `<path>`: <ErrnoText>". Other kinds of file (pipes, devices) report no size and pass.
 absl::Status CheckSize(const std::string& path, uint64_t max_bytes);
 
 // The contents of the file at `path`: CheckSize() before anything is read, then read with the
-// same bound, which also stops a pipe once more than `max_bytes` bytes have arrived.
+// same bound, which also stops a pipe once more than `max_bytes` bytes have arrived. A file that
+// cannot be opened is InvalidParameterValue "cannot open `<path>`: <ErrnoText>"; one that fails
+// while read "cannot read `<path>`: <ErrnoText>".
 absl::StatusOr<std::string> ReadBounded(const std::string& path, uint64_t max_bytes);
 
 // Replaces the file at `path` with what `write` writes, all or nothing: `write` fills a new file

@@ -24,6 +24,7 @@ using proto_internal::EnumOr;
 using proto_internal::TimeOr;
 using proto_internal::OptionalTime;
 using proto_internal::OptionalTimeText;
+using proto_internal::TimeText;
 using proto_internal::SizeField;
 using proto_internal::Mismatch;
 using proto_internal::TagsToProto;
@@ -50,7 +51,7 @@ void ToProto(const KmsKey& key, v1::KmsKey* out) {
   }
   p.set_key_spec(key.key_spec());
   p.set_description(key.description());
-  p.set_creation_date(FormatAwsTime(key.creation_time()));
+  p.set_creation_date(TimeText(key.creation_time()));
   p.set_deletion_date(OptionalTimeText(key.deletion_time()));
   p.set_policy_document(key.policy().document());
   for (const KmsGrant& g : key.grants()) {
@@ -184,7 +185,7 @@ void ToProto(const Snapshot& s, v1::Snapshot* out) {
   p.set_state(std::string(ToString(s.state())));
   p.set_state_message(s.state_message());
   p.set_description(s.description());
-  p.set_start_time(FormatAwsTime(s.start_time()));
+  p.set_start_time(TimeText(s.start_time()));
   if (s.volume_id().has_value()) SetId(p.mutable_volume_id(), *s.volume_id());
   if (s.source_snapshot().has_value()) SetId(p.mutable_source_snapshot_id(), *s.source_snapshot());
   for (const AccountId a : s.create_volume_permissions().accounts) {
@@ -306,16 +307,7 @@ absl::StatusOr<T> FromJson(absl::string_view json) {
   json_check::JsonCheckOptions check;
   check.what = absl::StrCat(proto.GetTypeName(), " from json");
   check.message = proto.GetDescriptor();
-  AMI_RETURN_IF_ERROR(json_check::CheckJson(json, check).status());
-  google::protobuf::util::JsonParseOptions options;
-  options.ignore_unknown_fields = true;
-  const auto status = google::protobuf::util::JsonStringToMessage(
-      google::protobuf::StringPiece(json.data(), json.size()), &proto, options);
-  if (!status.ok()) {
-    return MakeError(choices::kUndecodableInput,
-                     absl::StrCat("cannot decode ", proto.GetTypeName(), " from json: ",
-                                  text_util::Clip(std::string(status.message()))));
-  }
+  AMI_RETURN_IF_ERROR(json_check::DecodeChecked(json, check, &proto));
   return FromProto(proto);
 }
 

@@ -22,6 +22,7 @@ using proto_internal::EnumOr;
 using proto_internal::TimeOr;
 using proto_internal::OptionalTime;
 using proto_internal::OptionalTimeText;
+using proto_internal::TimeText;
 using proto_internal::SizeField;
 using proto_internal::Mismatch;
 using proto_internal::TagsToProto;
@@ -192,7 +193,7 @@ void ToProto(const Image& im, v1::Image* out) {
   p.set_region(im.region().ToString());
   p.set_state(std::string(ToString(im.state())));
   if (!im.state_reason().empty()) ReasonToProto(im.state_reason(), p.mutable_state_reason());
-  p.set_creation_date(FormatAwsTime(im.creation_time()));
+  p.set_creation_date(TimeText(im.creation_time()));
   p.set_image_type("machine");
   p.set_root_device_type(std::string(ToString(im.root_device_type())));
   p.set_root_device_name(im.root_device_name());
@@ -323,7 +324,7 @@ void ToProto(const Instance& in, v1::Instance* out) {
   p.set_platform_details(in.platform_details());
   p.set_platform(in.platform());
   p.mutable_metadata_options()->set_http_tokens(in.imds_v2_required() ? "required" : "optional");
-  p.set_launch_time(FormatAwsTime(in.launch_time()));
+  p.set_launch_time(TimeText(in.launch_time()));
   TagsToProto(in.tags(), p.mutable_tags());
 }
 

@@ -86,6 +86,12 @@ inline absl::StatusOr<std::optional<absl::Time>> OptionalTime(absl::string_view 
   return std::optional<absl::Time>(t);
 }
 
+// A time that is always set: the epoch stands for unset (TimeOr's fallback) and is printed as
+// nothing, so JSON omits it rather than print 1970-01-01.
+inline std::string TimeText(absl::Time t) {
+  return t == absl::UnixEpoch() ? std::string() : FormatAwsTime(t);
+}
+
 inline std::string OptionalTimeText(const std::optional<absl::Time>& t) {
   return t.has_value() ? FormatAwsTime(*t) : std::string();
 }

@@ -1,5 +1,6 @@
 // State files: reading a Cloud from length-delimited StateRecord messages (ami/io/state_file.h).
 #include <algorithm>
+#include <cerrno>
 #include <cstring>
 #include <fstream>
 #include <istream>
@@ -245,8 +246,13 @@ absl::StatusOr<std::unique_ptr<Cloud>> LoadState(std::istream& in, const LoadSta
 absl::StatusOr<std::unique_ptr<Cloud>> LoadStateFromFile(const std::string& path,
                                                          const LoadStateOptions& options) {
   AMI_RETURN_IF_ERROR(file_util::CheckSize(path, kMaxStateFileBytes));
+  errno = 0;
   std::ifstream in(path, std::ios::binary);
-  if (!in) return MakeError(choices::kInvalidValue, absl::StrCat("cannot open `", path, "`"));
+  if (!in) {
+    return MakeError(choices::kInvalidValue,
+                     absl::StrCat("cannot open `", path, "`: ",
+                                  file_util::ErrnoText(errno != 0 ? errno : EIO)));
+  }
   return LoadState(in, options);
 }
 

@@ -358,6 +358,30 @@ constexpr ModellingChoice kChoices[] = {
    "that is not JSON (or nests deeper than 64 levels) SerializationException, and "
    "describe-config-rules output over 4 MiB (InputParameters over 64 KiB) "
    "ResourceLimitExceeded."},
+  {"MC-73", "-",
+   "Importing AWS CLI output, a record whose id an earlier record of the import had (the same "
+   "image, snapshot, instance, KMS key or grant in two files, as overlapping describe-* runs "
+   "print them) is read once when the two are the same value, and refused with "
+   "InvalidParameterValue, naming both files and the id, when they differ (another Region, "
+   "another description, another grantee): AWS cannot have printed both, and which is newer "
+   "is unknown. A key policy, and an account's EBS encryption by default, image block public "
+   "access state or default EBS key in a Region, read twice must agree likewise."},
+  {"MC-74", "DEREG-7, ASYNC-1",
+   "An imported cloud's clock is when the data was taken: the newest time its inputs "
+   "observed (an image's CreationDate or LastLaunchedTime, a snapshot's StartTime, an "
+   "instance's LaunchTime, a KMS key's CreationDate; never a DeprecationTime or DeletionDate, "
+   "which may lie ahead), or the time the caller gives (amictl import --now), which may not "
+   "be earlier than that (InvalidParameterValue); inputs that observed no time keep "
+   "Cloud::Options::start_time. Deprecations and ages are judged at that clock."},
+  {"MC-75", "-",
+   "libami's JSON follows what AWS prints: a time the value does not hold (an unset creation, "
+   "start or launch time, kept as the Unix epoch) is omitted, never printed as 1970-01-01; "
+   "timestamps may be read as ISO 8601 text or as epoch seconds (AWS CLI v1), from 0 to "
+   "253402300799; a value of the wrong JSON type is SerializationException naming its path in "
+   "AWS's field names (KeyMetadata.CreationDate), except in a bool field, and an epoch time "
+   "out of range, negative, NaN or Infinity InvalidParameterValue. Region, Consistency, SourceSnapshotId, a key's Policy, "
+   "PolicyDocument and Grants, and an instance volume's size, encryption and snapshot are "
+   "libami's own fields, which AWS does not print there."},
   {"MC-76", "GOV-1, GOV-6",
    "The audit (Audit, amictl audit) refuses with InvalidParameterValue a --rule entry that "
    "is neither a finding kind, a rulebook id nor a given Config rule's name, an unknown "

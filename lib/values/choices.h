@@ -92,6 +92,11 @@ inline constexpr ErrorCode kMalformedPolicy = ErrorCode::kMalformedPolicyDocumen
 // NoSuchEntity, where a call by it is UnauthorizedOperation (MC-66).
 inline constexpr ErrorCode kUnknownSimulatedPrincipal = ErrorCode::kNoSuchEntity;
 
+// MC-73: two records of an import with the same id that differ (an image, snapshot, instance,
+// kms key or grant in two outputs): AWS cannot have printed both.
+inline constexpr ErrorCode kConflictingRecords = ErrorCode::kInvalidParameterValue;
+// MC-74: an import's clock set earlier than a time its inputs observed.
+inline constexpr ErrorCode kClockBeforeInputs = ErrorCode::kInvalidParameterValue;
 // MC-78: a Config rule's evaluation is not a call and fails none; its reasons carry this code
 // only because every reason names one.
 inline constexpr ErrorCode kConfigNonCompliant = ErrorCode::kInvalidParameterValue;

@@ -64,9 +64,31 @@ check "import malformed json" 2 "SerializationException: .*malformed-syntax.json
   "$amictl" import --out "$work/bad.amistate" --account $self --region us-east-1 "$fixtures/malformed-syntax.json"
 check "import invalid id" 2 "InvalidAMIID.Malformed: .*malformed-image-id.json: Images\[" -- \
   "$amictl" import --out "$work/bad.amistate" --account $self --region us-east-1 "$fixtures/malformed-image-id.json"
-check "import missing file" 2 "cannot read" -- \
+check "import missing file" 2 "cannot open \`.*nope.json\`: no such file or directory" -- \
   "$amictl" import --out "$work/bad.amistate" --account $self --region us-east-1 "$work/nope.json"
 check "import without --out" 2 "usage: amictl import" -- "$amictl" import "$fixtures/describe-images.json"
+check "import without --account" 2 "MissingParameter: --account is required before \`.*describe-images.json\`" -- \
+  "$amictl" import --out "$work/bad.amistate" --region us-east-1 "$fixtures/describe-images.json"
+check "import without --region" 2 "MissingParameter: --region is required before \`.*describe-images.json\`" -- \
+  "$amictl" import --out "$work/bad.amistate" --account $self "$fixtures/describe-images.json"
+check "import a directory" 2 "cannot open \`.*\`: is a directory" -- \
+  "$amictl" import --out "$work/bad.amistate" --account $self --region us-east-1 "$fixtures"
+# PowerShell's byte-order mark, and a --query'd list of images.
+printf '\xef\xbb\xbf' > "$work/bom-snapshots.json"; cat "$fixtures/describe-snapshots.json" >> "$work/bom-snapshots.json"
+cat > "$work/images-list.json" <<'EOF'
+[{"ImageId": "ami-0f1e2d3c4b5a69788", "Name": "listed", "RootDeviceName": "/dev/sda1",
+  "CreationDate": 1717200000.5,
+  "BlockDeviceMappings": [{"DeviceName": "/dev/sda1", "Ebs": {"SnapshotId": "snap-1a2b3c4d"}}]}]
+EOF
+check "import bom and bare list" 0 "imported 2 files: 1 images" -- "$amictl" import --out "$work/list.amistate" \
+  --account $self --region us-east-1 "$work/bom-snapshots.json" "$work/images-list.json"
+check "import --now" 0 "imported 2 files" -- "$amictl" import --out "$work/now.amistate" --now 2030-01-01T00:00:00Z \
+  --account $self --region us-east-1 "$fixtures/describe-snapshots.json" "$fixtures/describe-images.json"
+check "import --now before the inputs" 2 "InvalidParameterValue: the clock \`2020-01-01T00:00:00.000Z\` is earlier" -- \
+  "$amictl" import --out "$work/bad.amistate" --now 2020-01-01T00:00:00Z --account $self --region us-east-1 \
+  "$fixtures/describe-snapshots.json" "$fixtures/describe-images.json"
+check "import bad --now" 2 "InvalidParameterValue: invalid time" -- "$amictl" import --out "$work/bad.amistate" \
+  --now yesterday --account $self --region us-east-1 "$fixtures/describe-images.json"
 org="$fixtures/org"
 check "import organization and iam" 0 "imported 9 files" -- "$amictl" import --out "$work/org.amistate" \
   --account 111111111111 --region us-east-1 "$org/describe-organization.json" "$org/list-roots.json" \
@@ -76,7 +98,8 @@ check "import organization and iam" 0 "imported 9 files" -- "$amictl" import --o
   --policy-id p-FullAWSAccess "$org/list-targets-for-full-access.json" \
   --account 222222222222 "$org/get-account-authorization-details.json"
 check "import targets without --policy-id" 2 "MissingParameter: .*amictl import --policy-id" -- \
-  "$amictl" import --out "$work/bad.amistate" --account 111111111111 "$org/list-targets-for-policy.json"
+  "$amictl" import --out "$work/bad.amistate" --account 111111111111 --region us-east-1 \
+  "$org/list-targets-for-policy.json"
 
 # explain
 check "explain launch owner" 0 "ALLOW" -- "$amictl" explain --state "$state" --as $self --region us-east-1 \

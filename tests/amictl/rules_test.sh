@@ -36,7 +36,7 @@ check "rules unknown" 2 'InvalidParameterValue: unknown rule id `share-16`; clos
   "$amictl" rules share-16
 check "rules unknown --json" 2 '"Closest": \["SHARE-1' -- "$amictl" rules --json SHRE-1
 check "rules two ids" 2 "usage: amictl rules" -- "$amictl" rules SHARE-1 SHARE-2
-check "rules option" 2 "unknown option `--state`" -- "$amictl" rules --state x
+check "rules option" 2 "unknown option .--state." -- "$amictl" rules --state x
 
 # The list: one line per rule, in order (ID-2 before ID-10), every line `ID  summary`.
 out=$("$amictl" rules); checks=$((checks + 1))

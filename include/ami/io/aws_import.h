@@ -26,8 +26,28 @@
 //   organizations list-targets-for-policy {"Targets": [{"TargetId", "Type"}]}
 // get-account-authorization-details and list-policies share "Policies" (IAM's entries have
 // PolicyName, or the output IsTruncated), get-key-policy and describe-policy "Policy" (a string
-// for the key policy, an object for the SCP). Fields libami does not model are ignored. Every value goes through FromProto() (ami/io/proto.h),
-// so an import holds only values the C++ API could make.
+// for the key policy, an object for the SCP). Fields libami does not model are ignored. Every
+// value goes through FromProto() (ami/io/proto.h), so an import holds only values the C++ API
+// could make.
+//
+// What the CLI prints in practice is read too. A UTF-8 byte-order mark at the start of a file
+// (PowerShell's redirection writes one) is skipped. A file whose top level is a list, as
+// `--query` prints it (`describe-images --query 'Images[]'`, `describe-snapshots --query
+// 'Snapshots[]'`, `describe-instances --query 'Reservations[]'` or
+// `'Reservations[].Instances[]'`), is read by its first element: an image (ImageId), an instance
+// (InstanceId, owned by the file's account), a reservation (Instances) or a snapshot (SnapshotId);
+// paths in its errors start at the element (`[3].ImageId`); a list of anything else is
+// `InvalidParameterValue` naming the file, and an empty list holds nothing. Every timestamp
+// (CreationDate, DeletionDate, StartTime, LaunchTime, DeprecationTime, LastLaunchedTime) may be
+// ISO 8601 text or a JSON number of epoch seconds, whole or fractional, as AWS CLI v1 prints
+// them; a negative one, one after 9999-12-31T23:59:59Z, NaN or Infinity is
+// `InvalidParameterValue` naming its path.
+//
+// Overlapping files (MC-73): a record whose id an earlier one had (the same image in two
+// describe-images outputs, the same snapshot, instance, KMS key or grant) is read once when the
+// two are the same value, and refused as `InvalidParameterValue`, naming both files and the id,
+// when they differ; so is a key's policy, and an account's setting in a Region (EBS encryption by
+// default, image block public access, default EBS key), read twice with different values.
 //
 // What the CLI output lacks is taken from the file: images and snapshots without a Region are
 // in the file's Region, resources without an owner are the file's account's, and instances are
@@ -86,17 +106,21 @@
 // Errors: JSON that cannot be decoded fails with `SerializationException` and the message
 // "<file>: cannot decode …"; invalid content with the code of the failed check and the message
 // "<file>: <JSON path>: …", for example
-// "images.json: Images[3].BlockDeviceMappings[0].Ebs.SnapshotId: invalid snapshot id …".
+// "images.json: Images[3].BlockDeviceMappings[0].Ebs.SnapshotId: invalid snapshot id …". Paths
+// use the names AWS prints (`KeyMetadata.CreationDate`); a value of the wrong JSON type (a list
+// where an object belongs, text for a number) is `InvalidParameterValue` at its path.
 // Thread-safe: pure functions.
 #ifndef AMI_IO_AWS_IMPORT_H_
 #define AMI_IO_AWS_IMPORT_H_
 
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
+#include "absl/time/time.h"
 #include "ami/cloud.h"
 #include "ami/ids.h"
 
@@ -130,12 +154,22 @@ struct AwsCliFile {
 // images and their launchPermission attributes, instances, settings, IAM principals, and last
 // service control policies. Atomic: on any error no cloud is returned. An attribute output for
 // an image or snapshot that no file describes fails, naming it.
+//
+// The cloud's clock (MC-74) is when the data was taken, so that deprecations and ages are judged
+// then: `now` when given, which may not be earlier than any time the inputs observed
+// (`InvalidParameterValue`, naming the newest and where it is); otherwise the newest of those
+// times — an image's CreationDate and LastLaunchedTime, a snapshot's StartTime, an instance's
+// LaunchTime and a KMS key's CreationDate (not DeprecationTime or DeletionDate, which may lie
+// ahead); otherwise, for inputs that observed no time, `options.start_time`. The other options
+// are used as they are.
 absl::StatusOr<std::unique_ptr<Cloud>> ImportAwsCli(const std::vector<AwsCliFile>& files,
-                                                    Cloud::Options options = {});
+                                                    Cloud::Options options = {},
+                                                    std::optional<absl::Time> now = std::nullopt);
 
 // The text of the AWS CLI output file at `path`, for AwsCliFile::json. A file larger than
 // kMaxAwsCliFileBytes (ami/errors.h) is `ResourceLimitExceeded` by its size, before it is read;
-// one that cannot be read `InvalidParameterValue`.
+// one that cannot be opened or read `InvalidParameterValue` saying why, from errno ("cannot
+// open `<path>`: no such file or directory", "… permission denied", "… is a directory").
 absl::StatusOr<std::string> ReadAwsCliJson(const std::string& path);
 
 // Which output a JSON document is, by its top-level keys: "describe-images",
@@ -145,8 +179,10 @@ absl::StatusOr<std::string> ReadAwsCliJson(const std::string& path);
 // "list-grants", "get-ebs-default-kms-key-id", "get-account-authorization-details",
 // "describe-organization", "list-roots", "list-organizational-units-for-parent",
 // "list-accounts", "list-parents", "list-policies", "describe-policy" or
-// "list-targets-for-policy". Undecodable JSON is
-// `SerializationException`; an object of no known shape `InvalidParameterValue`.
+// "list-targets-for-policy"; a bare list by its first element ("describe-images",
+// "describe-snapshots" or "describe-instances"), or "empty-list". A leading byte-order mark is
+// skipped. Undecodable JSON is `SerializationException`; an object or list of no known shape
+// `InvalidParameterValue`.
 absl::StatusOr<std::string> DetectAwsCliKind(absl::string_view json);
 
 }  // namespace ami

@@ -48,11 +48,16 @@ std::string ToBinary(const T& value) {
 template <typename T>
 absl::StatusOr<T> FromBinary(absl::string_view bytes);
 
-// The AWS-shaped JSON form of a KmsKey, Snapshot, Image or Instance, indented.
+// The AWS-shaped JSON form of a KmsKey, Snapshot, Image or Instance, indented. Fields that are
+// empty are omitted, and so is a time the value does not hold (an unset creation, start or launch
+// time, kept as the Unix epoch): never 1970-01-01 (MC-75). Fields marked "libami" in
+// ami/v1/ami.proto (Region, Consistency, a key's Policy and Grants, …) are not in AWS's output.
 template <typename T>
 std::string ToJson(const T& value);
 
-// Reads the AWS-shaped JSON form into T (KmsKey, Snapshot, Image or Instance).
+// Reads the AWS-shaped JSON form into T (KmsKey, Snapshot, Image or Instance). Timestamps may be
+// ISO 8601 text or JSON numbers of epoch seconds (AWS CLI v1). A value of the wrong JSON type is
+// `SerializationException` naming its path by the JSON names (`Tags[0]: expected an object`).
 template <typename T>
 absl::StatusOr<T> FromJson(absl::string_view json);
 
