@@ -411,6 +411,12 @@ constexpr ModellingChoice kChoices[] = {
    "image-allowed filter counts it as false, never as true. The owner-id filter matches the "
    "instance's owner and owner-alias the image owner's alias (BELIEVED); zone-id and other "
    "names are InvalidParameterValue."},
+  {"MC-80", "-",
+   "amictl reports an option its subcommand does not take, a flag given a value, an option "
+   "without its value, an --output other than text or json, and a misspelled subcommand as "
+   "InvalidParameter (exit 2, naming the nearest valid one). In explain --batch a line that "
+   "is not JSON is SerializationException and a line over 65,536 bytes "
+   "ResourceLimitExceeded; the run goes on with the next line."},
 };
 
 }  // namespace
