@@ -222,6 +222,24 @@ TEST_F(AuditTest, GOV_1_NonCompliantInstancesOfAuditedAccountsAreHighFindings) {
   EXPECT_LT(r.config_results[0].resource, r.config_results[1].resource);
 }
 
+TEST_F(AuditTest, GOV_4_ARuleFromDescribeConfigRulesAuditsOnlyItsOwnRegion) {
+  const ImageId east_image = SeedImage(owner);
+  const ImageId west_image = SeedImage(owner, {.region = west});
+  const InstanceId in_east = LaunchOne(as_owner, east_image);
+  const InstanceId in_west = LaunchOne(as_owner_west, west_image);
+  const std::vector<ConfigRule> rules = Must(ParseDescribeConfigRules(absl::StrCat(
+      R"({"ConfigRules":[{"ConfigRuleName":"ids","ConfigRuleArn":"arn:aws:config:us-east-1:)",
+      owner.ToString(), R"(:config-rule/config-rule-1","Source":{"Owner":"AWS",
+      "SourceIdentifier":"APPROVED_AMIS_BY_ID"},"InputParameters":"{\"amiIds\":\"ami-0123456789abcdef0\"}"}]})")));
+  const AuditReport r = Run({.owners = {owner}, .config_rules = rules});
+  // The us-east-1 rule judges the us-east-1 instance; the eu-west-1 one has no rule there.
+  ASSERT_EQ(r.config_results.size(), 1u);
+  EXPECT_EQ(r.config_results[0].resource, in_east.ToString());
+  EXPECT_THAT(Summary(r.findings), Not(::testing::Contains(HasSubstr(in_west.ToString()))));
+  // Without an ARN (ConfigRule::Create) the rule is asked everywhere.
+  EXPECT_EQ(Run({.owners = {owner}, .config_rules = {ApprovedIds({east_image})}}).config_results.size(), 2u);
+}
+
 TEST_F(AuditTest, GOV_6_APublicSnapshotRuleResultIsCritical) {
   const SnapshotId snap = SeedSnapshot(owner, std::nullopt, /*is_public=*/true);
   const ConfigRule rule = Must(ConfigRule::Create("EBS_SNAPSHOT_PUBLIC_RESTORABLE_CHECK", ""));

@@ -322,6 +322,96 @@ INSTANTIATE_TEST_SUITE_P(
                      "b.json: KeyMetadata: kms key `arn:aws:kms:us-east-1:111122223333:key/"
                      "1234abcd-12ab-34cd-56ef-1234567890ab` differs from the one in `a.json`"}));
 
+// ---- Several accounts' views of one image or snapshot (SHARE-13, MC-73) ----------------------
+
+constexpr char kOther[] = "444455556666";
+constexpr char kImage[] = "ami-0a1b2c3d4e5f60718";
+
+AwsCliFile AsOther(AwsCliFile f) {
+  f.account = *AccountId::Parse(kOther);
+  return f;
+}
+std::string OwnedImage(absl::string_view tags, absl::string_view extra = "") {
+  return absl::StrCat(R"({"Images": [)",
+                      ImageRecord(absl::StrCat(R"(, "OwnerId": "111122223333", "Tags": )", tags, extra)),
+                      "]}");
+}
+std::string OwnedSnapshot(absl::string_view tags) {
+  return absl::StrCat(R"({"Snapshots": [)",
+                      SnapshotRecord(absl::StrCat(R"(, "OwnerId": "111122223333", "Tags": )", tags)),
+                      "]}");
+}
+// The owner's describe-image-attribute: the image is shared with the other account.
+AwsCliFile SharedWithOther() {
+  return Inline("attribute.json", absl::StrCat(R"({"ImageId": ")", kImage,
+                                               R"(", "LaunchPermissions": [{"UserId": ")", kOther,
+                                               R"("}]})"));
+}
+std::vector<Tag> TagsOf(const Cloud& cloud, absl::string_view viewer, const std::string& id) {
+  const absl::StatusOr<TagSet> tags = cloud.GetTags(*AccountId::Parse(viewer), id);
+  if (!tags.ok()) return {Tag::Create("error", std::string(tags.status().message())).value()};
+  return tags->tags();
+}
+
+TEST(AwsImportRobust, SHARE_13_AnotherAccountsViewGivesItsOwnTagsNotTheOwners) {
+  for (const bool other_first : {true, false}) {
+    const AwsCliFile owner = Inline("owner.json", OwnedImage(R"([{"Key": "approved", "Value": "true"}])"));
+    const AwsCliFile other =
+        AsOther(Inline("other.json", OwnedImage(R"([{"Key": "team", "Value": "app"}])")));
+    std::vector<AwsCliFile> files = {Basic()[0]};
+    if (other_first) files.push_back(other);
+    files.push_back(owner);
+    if (!other_first) files.push_back(other);
+    files.push_back(SharedWithOther());
+    const auto cloud = ImportAwsCli(files);
+    ASSERT_THAT(cloud, IsOk()) << other_first;
+    EXPECT_THAT(TagsOf(**cloud, kSelf, kImage),
+                ::testing::ElementsAre(*Tag::Create("approved", "true")));
+    EXPECT_THAT(TagsOf(**cloud, kOther, kImage), ::testing::ElementsAre(*Tag::Create("team", "app")));
+  }
+}
+
+TEST(AwsImportRobust, SHARE_13_AnImageOnlyAnotherAccountDescribedHasNoOwnerTags) {
+  const auto cloud = ImportAwsCli(
+      {AsOther(Inline("other.json", OwnedImage(R"([{"Key": "approved", "Value": "true"}])"))),
+       SharedWithOther()});
+  ASSERT_THAT(cloud, IsOk());
+  // The other account's tags are its own: the owner's are unknown, so none are assumed.
+  EXPECT_TRUE((*cloud)->GetImage(*ImageId::Parse(kImage))->tags().empty());
+  EXPECT_THAT(TagsOf(**cloud, kOther, kImage),
+              ::testing::ElementsAre(*Tag::Create("approved", "true")));
+}
+
+TEST(AwsImportRobust, MC_73_ViewsOfOneImageThatDisagreeBeyondTagsAreRefused) {
+  const auto cloud = ImportAwsCli(
+      {Basic()[0], Inline("owner.json", OwnedImage("[]")),
+       AsOther(Inline("other.json", OwnedImage("[]", R"(, "Description": "changed")")))});
+  EXPECT_THAT(cloud, HasErrorCode(ErrorCode::kInvalidParameterValue));
+  EXPECT_THAT(Msg(cloud), HasSubstr("other.json: Images[0]: image `ami-0a1b2c3d4e5f60718` differs "
+                                    "from the one in `owner.json`"));
+}
+
+TEST(AwsImportRobust, SHARE_13_AnotherAccountsViewOfASnapshotGivesItsOwnTags) {
+  const auto cloud = ImportAwsCli(
+      {AsOther(Inline("other-snapshots.json", OwnedSnapshot(R"([{"Key": "b", "Value": "2"}])"))),
+       Inline("snapshots.json", OwnedSnapshot(R"([{"Key": "a", "Value": "1"}])"))});
+  ASSERT_THAT(cloud, IsOk());
+  EXPECT_THAT((*cloud)->GetSnapshot(*SnapshotId::Parse("snap-0a1b2c3d4e5f60718"))->tags().tags(),
+              ::testing::ElementsAre(*Tag::Create("a", "1")));
+}
+
+TEST(AwsImportRobust, ImportForeignTagsRefusesTheOwnerAndAResourceNotHeld) {
+  const auto cloud = ImportAwsCli(Basic());
+  ASSERT_THAT(cloud, IsOk());
+  const TagSet tags = *TagSet::Create({*Tag::Create("k", "v")});
+  const ImageId image = *ImageId::Parse(kImage);
+  EXPECT_THAT((*cloud)->ImportForeignTags(*AccountId::Parse(kSelf), image, tags),
+              HasErrorCode(ErrorCode::kInvalidParameterValue));
+  EXPECT_THAT((*cloud)->ImportForeignTags(*AccountId::Parse(kOther), *ImageId::Parse("ami-0fffffffffffffff0"), tags),
+              HasErrorCode(ErrorCode::kInvalidAMIIDNotFound));
+  EXPECT_THAT((*cloud)->ImportForeignTags(*AccountId::Parse(kOther), image, tags), IsOk());
+}
+
 TEST(AwsImportRobust, TheSameImageInTwoRegionsIsAConflict) {
   std::vector<AwsCliFile> files = Basic();
   files.push_back(Inline("images-west.json", files[1].json, "us-west-2"));

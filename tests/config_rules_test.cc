@@ -396,6 +396,33 @@ TEST_F(ConfigRulesTest, DescribeConfigRulesOutputParsesIntoRules) {
   EXPECT_EQ(ManagedRuleName(rules[2].kind()), "ec2-instance-launched-with-allowed-ami");
 }
 
+TEST_F(ConfigRulesTest, GOV_4_ARuleIsDeployedInTheRegionOfItsArn) {
+  const std::vector<ConfigRule> rules =
+      Must(ParseDescribeConfigRules(Fixture("describe-config-rules.json")));
+  EXPECT_EQ(rules[0].region(), std::optional<Region>(east));
+  EXPECT_EQ(Rule("APPROVED_AMIS_BY_ID", R"({"amiIds":"ami-0123456789abcdef0"})").region(),
+            std::nullopt);
+  // A rules file written by hand: no Owner, no ARN — evaluated in every Region asked.
+  const std::vector<ConfigRule> by_hand = Must(ParseDescribeConfigRules(R"({"ConfigRules":[
+    {"ConfigRuleName":"golden","Source":{"SourceIdentifier":"APPROVED_AMIS_BY_TAG"},
+     "InputParameters":"{\"amisByTagKeyAndValue\":\"approved:true\"}"}]})"));
+  ASSERT_THAT(by_hand, SizeIs(1));
+  EXPECT_EQ(by_hand[0].name(), "golden");
+  EXPECT_EQ(by_hand[0].region(), std::nullopt);
+  const std::vector<ConfigRule> west_rules = Must(ParseDescribeConfigRules(R"({"ConfigRules":[
+    {"ConfigRuleName":"enc","ConfigRuleArn":"arn:aws:config:eu-west-1:111122223333:config-rule/config-rule-1",
+     "Source":{"Owner":"AWS","SourceIdentifier":"EC2_EBS_ENCRYPTION_BY_DEFAULT"}}]})"));
+  EXPECT_EQ(west_rules[0].region(), std::optional<Region>(west));
+  for (const char* arn : {"arn:aws:config:mars-1:111122223333:config-rule/config-rule-1",
+                          "arn:aws:s3:::bucket", "config-rule-1"}) {
+    EXPECT_THAT(ParseDescribeConfigRules(absl::StrCat(R"({"ConfigRules":[{"ConfigRuleName":"enc",
+        "ConfigRuleArn":")", arn, R"(","Source":{"Owner":"AWS","SourceIdentifier":"EC2_EBS_ENCRYPTION_BY_DEFAULT"}}]})"))
+                    .status(),
+                HasErrorCode(ErrorCode::kInvalidParameterValue))
+        << arn;
+  }
+}
+
 TEST_F(ConfigRulesTest, DescribeConfigRulesRefusesUnknownCustomAndOversizedInput) {
   const absl::StatusOr<std::vector<ConfigRule>> unknown = ParseDescribeConfigRules(R"({"ConfigRules":[
     {"ConfigRuleName":"tags","Source":{"Owner":"AWS","SourceIdentifier":"REQUIRED_TAGS"},"InputParameters":"{}"},

@@ -11,6 +11,7 @@
 #include "ami/errors.h"
 #include "ami/io/state_file.h"
 #include "cli.h"
+#include "progress.h"
 
 namespace amictl {
 namespace {
@@ -57,6 +58,7 @@ int Import(const Args& args) {
     now = *t;
   }
   std::vector<ami::AwsCliFile> files;
+  ImportProgress progress;
   std::optional<std::string> account, region;
   std::string key, parent, child, policy;
   for (const Args::Item& item : args.items) {
@@ -85,7 +87,11 @@ int Import(const Args& args) {
       auto reg = ami::Region::Parse(*region);
       if (!reg.ok()) return Fail(args, reg.status());
       absl::StatusOr<std::string> json = ami::ReadAwsCliJson(item.value);
-      if (!json.ok()) return Fail(args, json.status());
+      if (!json.ok()) {
+        progress.Finish();
+        return Fail(args, json.status());
+      }
+      progress.FileRead(item.value, json->size());
       files.push_back(
           ami::AwsCliFile{item.value, *std::move(json), *acct, *reg, key, parent, child, policy});
       key.clear();
@@ -98,7 +104,9 @@ int Import(const Args& args) {
     std::fputs(kHelp, stderr);
     return kUsage;
   }
+  progress.Importing();
   absl::StatusOr<std::unique_ptr<ami::Cloud>> cloud = ami::ImportAwsCli(files, {}, now);
+  progress.Finish();
   if (!cloud.ok()) return Fail(args, cloud.status());
   if (absl::Status s = ami::SaveStateToFile(**cloud, *out); !s.ok()) return Fail(args, s);
   const size_t images = (*cloud)->ListImages().size(), snapshots = (*cloud)->ListSnapshots().size(),

@@ -70,7 +70,7 @@ const std::vector<Command>& Commands() {
         {"--owner", "self|ACCOUNT", "audit this account (repeatable)"},
         {"--region", "REGION", "audit this Region (repeatable)"},
         {"--rule", "RULE", "only this finding kind, rule id or Config rule (repeatable)"},
-        {"--rules", "FILE", "AWS Config rules (describe-config-rules output)"},
+        {"--rules", "FILE", "AWS Config rules (describe-config-rules output; repeatable, one per Region)"},
         {"--now", "TIME", "move the clock to TIME (RFC 3339)"},
         {"--html", "FILE", "also write an HTML report to FILE"}},
        &AuditCommand},

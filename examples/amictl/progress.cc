@@ -89,4 +89,34 @@ absl::StatusOr<std::unique_ptr<ami::Cloud>> LoadStateShowingProgress(const std::
   return ami::LoadStateFromFile(path, options);
 }
 
+ImportProgress::ImportProgress() : terminal_(isatty(STDERR_FILENO) != 0), start_(absl::Now()) {}
+
+ImportProgress::~ImportProgress() { Finish(); }
+
+void ImportProgress::Finish() {
+  if (drawn_) std::fputs("\n", stderr);
+  drawn_ = false;
+}
+
+void ImportProgress::FileRead(const std::string& path, uint64_t bytes) {
+  ++files_;
+  bytes_ += bytes;
+  Draw(path, false);
+}
+
+void ImportProgress::Importing() { Draw("importing the records", true); }
+
+void ImportProgress::Draw(const std::string& what, bool force) {
+  if (!terminal_) return;
+  const absl::Time now = absl::Now();
+  if (now - start_ < Delay()) return;
+  if (!force && drawn_ && now - last_ < absl::Milliseconds(100)) return;
+  last_ = now;
+  drawn_ = true;
+  const double seconds = std::max(absl::ToDoubleSeconds(now - start_), 1e-6);
+  absl::FPrintF(stderr, "\rread %d files, %s (%s/s): %s\033[K", files_, Bytes(bytes_),
+                Bytes(static_cast<uint64_t>(bytes_ / seconds)), what);
+  std::fflush(stderr);
+}
+
 }  // namespace amictl

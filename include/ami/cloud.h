@@ -105,6 +105,11 @@ class Cloud {
   absl::Status ImportSnapshot(const Snapshot& snapshot);
   absl::Status ImportImage(const Image& image);
   absl::Status ImportInstance(const Instance& instance);
+  // The tags `account` put on another account's image or snapshot the cloud holds — what that
+  // account's describe-images or describe-snapshots prints as Tags (SHARE-13). Empty tags drop
+  // them. The resource's owner is `InvalidParameterValue` (its tags are the resource's own); a
+  // resource the cloud does not hold is its NotFound code.
+  absl::Status ImportForeignTags(AccountId account, const ResourceId& resource, const TagSet& tags);
 
   // ---- Account settings, per Region ----
   absl::Status EnableEbsEncryptionByDefault(const CallContext& ctx);

@@ -113,4 +113,33 @@ absl::Status Cloud::ImportInstance(const Instance& instance) {
   return absl::OkStatus();
 }
 
+absl::Status Cloud::ImportForeignTags(AccountId account, const ResourceId& resource,
+                                      const TagSet& tags) {
+  CloudState& s = *state_;
+  internal::WriterLock lock(s.mu);
+  std::optional<std::pair<AccountId, Region>> owner;
+  ErrorCode missing = ErrorCode::kInvalidAMIIDNotFound;
+  if (const ImageId* image = std::get_if<ImageId>(&resource.value())) {
+    if (const Image* held = s.FindImage(*image)) owner.emplace(held->owner(), held->region());
+  } else if (const SnapshotId* snap = std::get_if<SnapshotId>(&resource.value())) {
+    missing = ErrorCode::kInvalidSnapshotNotFound;
+    if (const Snapshot* held = s.FindSnapshot(*snap)) owner.emplace(held->owner(), held->region());
+  } else {
+    return MakeError(choices::kInvalidValue,
+                     absl::StrCat("only images and snapshots carry another account's tags, not `",
+                                  resource.ToString(), "`"));
+  }
+  if (!owner.has_value()) {
+    return MakeError(missing, absl::StrCat("`", resource.ToString(), "` does not exist"));
+  }
+  if (owner->first == account) {
+    return MakeError(choices::kInvalidValue,
+                     absl::StrCat("account `", account.ToString(), "` owns `", resource.ToString(),
+                                  "`: its tags are the resource's own"));
+  }
+  internal::StateLoader load(s);
+  load.SetForeignTags(resource.ToString(), owner->second, account, tags);
+  return absl::OkStatus();
+}
+
 }  // namespace ami

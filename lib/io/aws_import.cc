@@ -145,6 +145,8 @@ class Importer {
   absl::Status MergeSnapshotAttribute(const FromFile<v1::DescribeSnapshotAttributeOutput>& in,
                                       const absl::flat_hash_map<SnapshotId, size_t>& index);
   absl::Status ImportImages();
+  absl::Status CheckImageViews(size_t first, size_t later, const std::vector<Image>& parsed,
+                               bool both_owners);
   absl::Status MergeImageAttribute(const FromFile<v1::DescribeImageAttributeOutput>& in,
                                    const absl::flat_hash_map<ImageId, size_t>& index);
   absl::Status ImportPlaceholders(const Image& image);
@@ -563,25 +565,55 @@ absl::Status Importer::MergeSnapshotAttribute(
   return absl::OkStatus();
 }
 
+// A snapshot as an account other than its owner sees it: without the owner's tags (SHARE-13).
+absl::StatusOr<Snapshot> AsAnyAccountSeesIt(const Snapshot& snapshot) {
+  return snapshot.ToBuilder().set_tags({}).Build();
+}
+
 absl::Status Importer::ImportSnapshots() {
+  // As images: the owner's view when a file of the owner holds it, else the first view; another
+  // account's view gives that account's own tags on it.
+  std::vector<Snapshot> parsed;
+  parsed.reserve(snapshots_.size());
   absl::flat_hash_map<SnapshotId, size_t> index;
-  std::vector<bool> repeated(snapshots_.size(), false);
+  auto owners_view = [&](size_t i) { return parsed[i].owner() == snapshots_[i].file->account; };
   for (size_t i = 0; i < snapshots_.size(); ++i) {
-    AMI_ASSIGN_OR_RETURN(const Snapshot s, Locate(snapshots_[i], FromProto(snapshots_[i].proto)));
-    const auto [it, added] = index.emplace(s.id(), i);
-    if (added) continue;
-    AMI_RETURN_IF_ERROR(
-        CheckRepeat(snapshots_[it->second], snapshots_[i], s, "snapshot", s.id().ToString()));
-    repeated[i] = true;
+    AMI_ASSIGN_OR_RETURN(Snapshot snap, Locate(snapshots_[i], FromProto(snapshots_[i].proto)));
+    parsed.push_back(std::move(snap));
+    const auto [it, added] = index.emplace(parsed[i].id(), i);
+    if (!added && owners_view(i) && !owners_view(it->second)) it->second = i;
+  }
+  for (size_t i = 0; i < snapshots_.size(); ++i) {
+    const size_t c = index.at(parsed[i].id());
+    if (i == c) continue;
+    const bool both_owners = owners_view(c) && owners_view(i);
+    AMI_ASSIGN_OR_RETURN(const Snapshot a, both_owners ? parsed[c] : AsAnyAccountSeesIt(parsed[c]));
+    AMI_ASSIGN_OR_RETURN(const Snapshot b, both_owners ? parsed[i] : AsAnyAccountSeesIt(parsed[i]));
+    if (!SameValue(a, b)) {
+      return Locate(snapshots_[i],
+                    MakeError(choices::kConflictingRecords,
+                              absl::StrCat("snapshot `", parsed[i].id().ToString(),
+                                           "` differs from the one in `", snapshots_[c].file->name,
+                                           "` at ", snapshots_[c].path)));
+    }
   }
   for (const auto& attribute : snapshot_attributes_) {
     AMI_RETURN_IF_ERROR(MergeSnapshotAttribute(attribute, index));
   }
   for (size_t i = 0; i < snapshots_.size(); ++i) {
-    if (repeated[i]) continue;
+    if (index.at(parsed[i].id()) != i) continue;
     const Located<v1::Snapshot>& at = snapshots_[i];
-    AMI_ASSIGN_OR_RETURN(const Snapshot s, Locate(at, FromProto(at.proto)));
-    AMI_RETURN_IF_ERROR(Locate(at, cloud_->ImportSnapshot(s)));
+    AMI_ASSIGN_OR_RETURN(Snapshot snap, Locate(at, FromProto(at.proto)));
+    if (!owners_view(i)) {
+      AMI_ASSIGN_OR_RETURN(snap, Locate(at, AsAnyAccountSeesIt(snap)));
+    }
+    AMI_RETURN_IF_ERROR(Locate(at, cloud_->ImportSnapshot(snap)));
+  }
+  for (size_t i = 0; i < snapshots_.size(); ++i) {
+    if (owners_view(i) || parsed[i].tags().empty()) continue;
+    AMI_RETURN_IF_ERROR(Locate(snapshots_[i], cloud_->ImportForeignTags(
+                                                  snapshots_[i].file->account, parsed[i].id(),
+                                                  parsed[i].tags())));
   }
   return absl::OkStatus();
 }
@@ -642,30 +674,74 @@ absl::Status Importer::ImportPlaceholders(const Image& image) {
   return absl::OkStatus();
 }
 
+// An image as an account other than its owner sees it (DESC-10, SHARE-13): without the owner's
+// tags, deregistration protection and last launched time. Two views of one image must agree
+// on the rest.
+absl::StatusOr<Image> AsAnyAccountSeesIt(const Image& image) {
+  return image.ToBuilder()
+      .set_tags({})
+      .set_deregistration_protection(DeregistrationProtection::kDisabled)
+      .set_protection_cooldown_until(std::nullopt)
+      .set_last_launched_time(std::nullopt)
+      .Build();
+}
+
 absl::Status Importer::ImportImages() {
+  // Each image comes from its owner's view when a file of the owner holds it, else from the
+  // first view; another account's view gives that account's own tags on it (SHARE-13).
+  std::vector<Image> parsed;
+  parsed.reserve(images_.size());
   absl::flat_hash_map<ImageId, size_t> index;
-  std::vector<bool> repeated(images_.size(), false);
+  auto owners_view = [&](size_t i) { return parsed[i].owner() == images_[i].file->account; };
   for (size_t i = 0; i < images_.size(); ++i) {
-    AMI_ASSIGN_OR_RETURN(const Image image, Locate(images_[i], FromProto(images_[i].proto)));
-    const auto [it, added] = index.emplace(image.id(), i);
-    if (added) continue;
-    AMI_RETURN_IF_ERROR(
-        CheckRepeat(images_[it->second], images_[i], image, "image", image.id().ToString()));
-    repeated[i] = true;
+    AMI_ASSIGN_OR_RETURN(Image image, Locate(images_[i], FromProto(images_[i].proto)));
+    parsed.push_back(std::move(image));
+    const auto [it, added] = index.emplace(parsed[i].id(), i);
+    if (!added && owners_view(i) && !owners_view(it->second)) it->second = i;
+  }
+  for (size_t i = 0; i < images_.size(); ++i) {
+    const size_t c = index.at(parsed[i].id());
+    if (i != c) AMI_RETURN_IF_ERROR(CheckImageViews(c, i, parsed, owners_view(c) && owners_view(i)));
   }
   for (const auto& attribute : image_attributes_) {
     AMI_RETURN_IF_ERROR(MergeImageAttribute(attribute, index));
   }
   for (size_t i = 0; i < images_.size(); ++i) {
-    if (repeated[i]) continue;
+    if (index.at(parsed[i].id()) != i) continue;
     const Located<v1::Image>& at = images_[i];
-    AMI_ASSIGN_OR_RETURN(const Image image, Locate(at, FromProto(at.proto)));
-    if (image.owner() != at.file->account) {
+    AMI_ASSIGN_OR_RETURN(Image image, Locate(at, FromProto(at.proto)));
+    if (!owners_view(i)) {
+      AMI_ASSIGN_OR_RETURN(image, Locate(at, AsAnyAccountSeesIt(image)));
       AMI_RETURN_IF_ERROR(Locate(at, ImportPlaceholders(image)));
     }
     AMI_RETURN_IF_ERROR(Locate(at, cloud_->ImportImage(image)));
   }
+  for (size_t i = 0; i < images_.size(); ++i) {
+    if (owners_view(i) || parsed[i].tags().empty()) continue;
+    AMI_RETURN_IF_ERROR(Locate(images_[i], cloud_->ImportForeignTags(images_[i].file->account,
+                                                                     parsed[i].id(), parsed[i].tags())));
+  }
   return absl::OkStatus();
+}
+
+// MC-73: record `later` of an image repeats record `first`. Two owner's views must be equal;
+// otherwise the views must agree on what every account sees.
+absl::Status Importer::CheckImageViews(size_t first, size_t later, const std::vector<Image>& parsed,
+                                       bool both_owners) {
+  bool same = false;
+  if (both_owners) {
+    same = SameValue(parsed[first], parsed[later]);
+  } else {
+    AMI_ASSIGN_OR_RETURN(const Image a, Locate(images_[first], AsAnyAccountSeesIt(parsed[first])));
+    AMI_ASSIGN_OR_RETURN(const Image b, Locate(images_[later], AsAnyAccountSeesIt(parsed[later])));
+    same = SameValue(a, b);
+  }
+  if (same) return absl::OkStatus();
+  return Locate(images_[later],
+                MakeError(choices::kConflictingRecords,
+                          absl::StrCat("image `", parsed[later].id().ToString(),
+                                       "` differs from the one in `", images_[first].file->name,
+                                       "` at ", images_[first].path)));
 }
 
 // ---- Instances and settings ----

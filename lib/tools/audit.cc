@@ -309,7 +309,15 @@ void AuditConfigRules(const Cloud& cloud, const AuditOptions& options, const Sco
                       const std::vector<Region>& regions, AuditReport* report) {
   const absl::string_view kind = ToString(FindingKind::kConfigNonCompliant);
   for (const ConfigRule& rule : options.config_rules) {
-    const ConfigEvaluation e = EvaluateConfigRuleForAllAccounts(cloud, rule, regions);
+    // A rule deployed in one Region evaluates only that Region's resources (GOV-4).
+    std::vector<Region> where = regions;
+    if (rule.region().has_value()) {
+      where.clear();
+      if (std::find(regions.begin(), regions.end(), *rule.region()) != regions.end()) {
+        where.push_back(*rule.region());
+      }
+    }
+    const ConfigEvaluation e = EvaluateConfigRuleForAllAccounts(cloud, rule, where);
     for (const ConfigResult& r : e.results()) {
       if (!scope.Has(r.account, r.region) || !scope.Keeps(kind, r.rule, rule.name())) continue;
       ConfigRuleResult c;

@@ -18,6 +18,7 @@
 #include "absl/container/flat_hash_map.h"
 #include "absl/container/flat_hash_set.h"
 #include "absl/strings/ascii.h"
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
@@ -263,7 +264,24 @@ struct RuleText {
   std::string name;
   std::string identifier;
   std::string parameters;
+  std::string arn;
 };
+
+// The Region of a Config rule ARN: arn:aws:config:REGION:ACCOUNT:config-rule/NAME.
+absl::StatusOr<Region> RegionOfRuleArn(const std::string& arn, const std::string& where) {
+  const std::vector<std::string> parts = absl::StrSplit(arn, absl::MaxSplits(':', 5));
+  if (parts.size() != 6 || parts[0] != "arn" || parts[2] != "config" ||
+      !absl::StartsWith(parts[5], "config-rule/")) {
+    return Invalid(absl::StrCat(where, ".ConfigRuleArn `", text_util::Clip(arn),
+                                "` is not a config rule arn"));
+  }
+  absl::StatusOr<Region> region = Region::Parse(parts[3]);
+  if (!region.ok()) {
+    return Invalid(absl::StrCat(where, ".ConfigRuleArn names an unknown region `",
+                                text_util::Clip(parts[3]), "`"));
+  }
+  return *region;
+}
 
 absl::StatusOr<RuleText> ReadRule(const json& r, size_t index) {
   const std::string where = absl::StrCat("ConfigRules[", index, "]");
@@ -278,6 +296,7 @@ absl::StatusOr<RuleText> ReadRule(const json& r, size_t index) {
   };
   AMI_RETURN_IF_ERROR(text(r, "ConfigRuleName", &out.name));
   AMI_RETURN_IF_ERROR(text(r, "InputParameters", &out.parameters));
+  AMI_RETURN_IF_ERROR(text(r, "ConfigRuleArn", &out.arn));
   auto source = r.find("Source");
   if (source == r.end() || !source->is_object()) {
     return Invalid(absl::StrCat(where, " has no Source object"));
@@ -317,11 +336,16 @@ absl::StatusOr<std::vector<ConfigRule>> ParseDescribeConfigRules(absl::string_vi
     return Invalid(absl::StrCat("unknown managed rule identifiers: ", absl::StrJoin(unknown, ", ")));
   }
   std::vector<ConfigRule> out;
-  for (const RuleText& t : texts) {
+  for (size_t i = 0; i < texts.size(); ++i) {
+    const RuleText& t = texts[i];
     absl::StatusOr<ConfigRule> rule = ConfigRule::Create(t.identifier, t.parameters, t.name);
     if (!rule.ok()) {
       return internal::PrefixStatus(absl::StrCat("rule `", text_util::Clip(t.name), "`: "),
                                     rule.status());
+    }
+    if (!t.arn.empty()) {
+      AMI_ASSIGN_OR_RETURN(rule->region_,
+                           RegionOfRuleArn(t.arn, absl::StrCat("ConfigRules[", i, "]")));
     }
     out.push_back(*std::move(rule));
   }

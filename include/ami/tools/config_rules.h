@@ -95,10 +95,14 @@ class ConfigRule {
   // ec2-instance-launched-with-allowed-ami: the instance states evaluated; running and stopped
   // unless InstanceStateNameList says otherwise.
   const std::vector<InstanceState>& instance_states() const { return instance_states_; }
+  // The Region the rule is deployed in, from the ConfigRuleArn describe-config-rules printed:
+  // a rule evaluates only that Region's resources (GOV-4). Unset for a rule made by Create().
+  const std::optional<Region>& region() const { return region_; }
 
   friend bool operator==(const ConfigRule& a, const ConfigRule& b) {
     return a.kind_ == b.kind_ && a.name_ == b.name_ && a.ami_ids_ == b.ami_ids_ &&
-           a.approved_tags_ == b.approved_tags_ && a.instance_states_ == b.instance_states_;
+           a.approved_tags_ == b.approved_tags_ && a.instance_states_ == b.instance_states_ &&
+           a.region_ == b.region_;
   }
 
  private:
@@ -108,6 +112,8 @@ class ConfigRule {
   std::vector<ImageId> ami_ids_;
   std::vector<ApprovedTag> approved_tags_;
   std::vector<InstanceState> instance_states_;
+  std::optional<Region> region_;
+  friend absl::StatusOr<std::vector<ConfigRule>> ParseDescribeConfigRules(absl::string_view json);
 };
 
 // The rules of `aws configservice describe-config-rules` output ({"ConfigRules": [...]}), in
