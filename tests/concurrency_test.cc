@@ -24,6 +24,8 @@
 #include "ami/errors.h"
 #include "ami/iam/iam.h"
 #include "ami/policy.h"
+#include "ami/tools/config_fleet.h"
+#include "ami/tools/config_rules.h"
 #include "ami/tools/launch_table.h"
 #include "gtest/gtest.h"
 
@@ -453,6 +455,55 @@ TEST(Concurrency, LaunchTableCheckAsFromManyThreads) {
   EXPECT_EQ(wrong.load(), 0);
   EXPECT_NE(std::count(want.begin(), want.end(), true), 0);
   EXPECT_NE(std::count(want.begin(), want.end(), false), 0);
+}
+
+// One fleet table asked by four threads at once, each evaluating and annotating, while the cloud
+// it was built from changes: every thread sees the table's moment, the same counts and the same
+// sentences.
+TEST(Concurrency, ConfigFleetTableFromManyThreads) {
+  const std::unique_ptr<Cloud> cloud = BaseCloud();
+  const Region region = Region::Parse("us-east-1").value();
+  std::vector<ImageId> images;
+  for (int i = 0; i < kImages; ++i) {
+    images.push_back(BaseImage(i));
+    ASSERT_TRUE(cloud->CreateTags(CallContext{kOwner, region}, {images.back().ToString()},
+                                  {{"approved", i % 2 == 0 ? "true" : "false"}})
+                    .ok());
+    RunInstancesRequest r;
+    r.image_id = images.back().ToString();
+    ASSERT_TRUE(cloud->RunInstances(CallContext{kOwner, region}, r).ok());
+  }
+  const auto rule =
+      ConfigRule::Create("APPROVED_AMIS_BY_TAG", R"({"amisByTagKeyAndValue":"approved:true"})");
+  ASSERT_TRUE(rule.ok());
+  const auto table = ConfigFleetTable::Build(*cloud);
+  ASSERT_TRUE(table.ok());
+  const auto first = (*table)->Evaluate(*rule, {region});
+  ASSERT_TRUE(first.ok());
+  const size_t compliant = first->Count(ComplianceType::kCompliant);
+  std::atomic<int> wrong{0};
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 4; ++t) {
+    threads.emplace_back([&] {
+      for (int pass = 0; pass < 20; ++pass) {
+        const auto e = (*table)->Evaluate(*rule, {region});
+        if (!e.ok() || e->Count(ComplianceType::kCompliant) != compliant) wrong.fetch_add(1);
+        e->ForEach([&](const FleetResult& r) {
+          if (e->Annotation(r).empty()) wrong.fetch_add(1);
+        });
+      }
+    });
+  }
+  // The cloud moves on; the table does not.
+  for (int i = 0; i < kImages; ++i) {
+    ASSERT_TRUE(cloud->CreateTags(CallContext{kOwner, region}, {images[i].ToString()},
+                                  {{"approved", "true"}})
+                    .ok());
+  }
+  for (std::thread& t : threads) t.join();
+  EXPECT_EQ(wrong.load(), 0);
+  EXPECT_NE(compliant, 0u);
+  EXPECT_NE(compliant, first->size());
 }
 
 }  // namespace
