@@ -2,6 +2,7 @@
 // (unless their owner blocks all public sharing, SNAP-3), from the snapshot indexes.
 #include <algorithm>
 #include <string>
+#include <tuple>
 #include <utility>
 #include <vector>
 
@@ -140,23 +141,8 @@ absl::Status SnapshotQuery::Parse() {
   ids_.erase(std::unique(ids_.begin(), ids_.end()), ids_.end());
   for (const Filter& f : r_.filters) {
     SnapshotFilter c;
-    bool known = false;
-    if (absl::StartsWith(f.name, "tag:") && f.name.size() > 4) {
-      c.kind = SF::kTag;
-      c.tag_key = f.name.substr(4);
-      known = true;
-    }
-    for (const auto& [name, kind] : kSnapshotFilters) {
-      if (!known && name == f.name) {
-        c.kind = kind;
-        known = true;
-      }
-    }
-    if (!known) {
-      return MakeError(choices::kUnknownFilter,
-                       absl::StrCat("the filter `", f.name.substr(0, 128),
-                                    "` is invalid for DescribeSnapshots"));
-    }
+    AMI_ASSIGN_OR_RETURN(std::tie(c.kind, c.tag_key),
+                         internal::FilterKind(f, kSnapshotFilters, SF::kTag, " for DescribeSnapshots"));
     internal::CompilePatterns(f.values, &c.patterns, &c.all_exact);
     filters_.push_back(std::move(c));
   }

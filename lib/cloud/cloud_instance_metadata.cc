@@ -3,6 +3,7 @@
 // the caller's Allowed AMIs criteria is the policy engine's answer.
 #include <algorithm>
 #include <string>
+#include <tuple>
 #include <utility>
 #include <vector>
 
@@ -99,23 +100,9 @@ class MetadataQuery {
     AMI_RETURN_IF_ERROR(internal::CheckDescribeBounds(0, r_.instance_ids.size(), r_.filters));
     for (const Filter& f : r_.filters) {
       MetadataFilter c;
-      bool known = false;
-      if (absl::StartsWith(f.name, "tag:") && f.name.size() > 4) {
-        c.kind = MF::kTag;
-        c.tag_key = f.name.substr(4);
-        known = true;
-      }
-      for (const auto& [name, kind] : kMetadataFilters) {
-        if (!known && name == f.name) {
-          c.kind = kind;
-          known = true;
-        }
-      }
-      if (!known) {
-        return MakeError(choices::kUnknownFilter,
-                         absl::StrCat("the filter `", f.name.substr(0, 128),
-                                      "` is not valid for DescribeInstanceImageMetadata"));
-      }
+      AMI_ASSIGN_OR_RETURN(std::tie(c.kind, c.tag_key),
+                           internal::FilterKind(f, kMetadataFilters, MF::kTag,
+                                                " for DescribeInstanceImageMetadata"));
       for (const std::string& v : f.values) c.patterns.push_back(FilterPattern::Compile(v));
       filters_.push_back(std::move(c));
     }

@@ -13,8 +13,11 @@
 #include "absl/container/btree_set.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
 #include "absl/strings/string_view.h"
+#include "ami/errors.h"
 #include "ami/requests.h"
+#include "values/choices.h"
 
 namespace ami::internal {
 
@@ -150,6 +153,22 @@ size_t SizeOf(const std::vector<const Set*>& sets) {
 
 // Checks MaxResults, and the counts of ids, filters and filter values (DESC-12).
 absl::Status CheckDescribeBounds(int max_results, size_t ids, const std::vector<Filter>& filters);
+
+// A filter's kind by its name in `names` (name → kind pairs), or `tag` with the key of a
+// `tag:<key>` filter; any other name is InvalidParameterValue (MC-46) saying `unknown_help`.
+template <typename Kind, size_t N>
+absl::StatusOr<std::pair<Kind, std::string>> FilterKind(
+    const Filter& f, const std::pair<absl::string_view, Kind> (&names)[N], Kind tag,
+    absl::string_view unknown_help) {
+  if (absl::StartsWith(f.name, "tag:") && f.name.size() > 4) {
+    return std::make_pair(tag, f.name.substr(4));
+  }
+  for (const auto& [name, kind] : names) {
+    if (name == f.name) return std::make_pair(kind, std::string());
+  }
+  return MakeError(choices::kUnknownFilter, absl::StrCat("the filter `", f.name.substr(0, 128),
+                                                         "` is invalid", unknown_help));
+}
 
 }  // namespace ami::internal
 

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <string>
+#include <tuple>
 #include <utility>
 #include <vector>
 
@@ -62,25 +63,9 @@ absl::StatusOr<std::vector<CompiledFilter>> CompileFilters(const std::vector<Fil
   std::vector<CompiledFilter> out;
   for (const Filter& f : filters) {
     CompiledFilter c;
-    bool known = false;
-    if (absl::StartsWith(f.name, "tag:") && f.name.size() > 4) {
-      c.kind = F::kTag;
-      c.tag_key = f.name.substr(4);
-      known = true;
-    } else {
-      for (const auto& [name, kind] : kFilterNames) {
-        if (name == f.name) {
-          c.kind = kind;
-          known = true;
-          break;
-        }
-      }
-    }
-    if (!known) {
-      return MakeError(choices::kUnknownFilter,
-                       absl::StrCat("the filter `", f.name.substr(0, 128),
-                                    "` is invalid: see the DescribeImages filters (DESC-6)"));
-    }
+    AMI_ASSIGN_OR_RETURN(std::tie(c.kind, c.tag_key),
+                         internal::FilterKind(f, kFilterNames, F::kTag,
+                                              ": see the DescribeImages filters (DESC-6)"));
     internal::CompilePatterns(f.values, &c.patterns, &c.all_exact);
     out.push_back(std::move(c));
   }

@@ -54,6 +54,10 @@ using aws_import_internal::ImportedPrincipal;
 using aws_import_internal::OrganizationFiles;
 using aws_import_internal::CheckRepeat;
 using aws_import_internal::SameValue;
+using aws_import_internal::ChooseViews;
+using aws_import_internal::AsAnyAccountSeesIt;
+using aws_import_internal::IsEbsDefaultDescription;
+using aws_import_internal::GranteeAccount;
 
 // ---- The import -------------------------------------------------------------------------------
 
@@ -145,8 +149,6 @@ class Importer {
   absl::Status MergeSnapshotAttribute(const FromFile<v1::DescribeSnapshotAttributeOutput>& in,
                                       const absl::flat_hash_map<SnapshotId, size_t>& index);
   absl::Status ImportImages();
-  absl::Status CheckImageViews(size_t first, size_t later, const std::vector<Image>& parsed,
-                               bool both_owners);
   absl::Status MergeImageAttribute(const FromFile<v1::DescribeImageAttributeOutput>& in,
                                    const absl::flat_hash_map<ImageId, size_t>& index);
   absl::Status ImportPlaceholders(const Image& image);
@@ -339,13 +341,6 @@ absl::Status Importer::ReadList(const AwsCliFile& file,
 
 // ---- Keys ----
 
-// The description AWS gives the aws/ebs key it creates in each account and Region (KMS-2), now
-// and formerly: with no list-aliases output, it names the account's aws/ebs key.
-bool IsEbsDefaultDescription(const std::string& description) {
-  return description == "Default key that protects my EBS volumes when no other key is defined" ||
-         description ==
-             "Default master key that protects my EBS volumes when no other key is defined";
-}
 
 absl::Status Importer::DropRepeatedKeys() {
   absl::flat_hash_map<std::string, size_t> index;  // By key ARN.
@@ -404,16 +399,6 @@ absl::Status Importer::ImportKeys() {
   return absl::OkStatus();
 }
 
-// A grantee's account: an account id or the account field of an IAM or STS ARN.
-absl::StatusOr<AccountId> GranteeAccount(const std::string& grantee) {
-  if (absl::StartsWith(grantee, "arn:")) {
-    const std::vector<std::string> parts = absl::StrSplit(grantee, absl::MaxSplits(':', 5));
-    if (parts.size() == 6 && (parts[2] == "iam" || parts[2] == "sts")) {
-      return AccountId::Parse(parts[4]);
-    }
-  }
-  return PrincipalAccountOf(grantee);
-}
 
 absl::Status Importer::MergeGrant(const AwsCliFile& file, const v1::ListGrantsOutput::Grant& grant,
                                   const std::string& path) {
@@ -565,38 +550,11 @@ absl::Status Importer::MergeSnapshotAttribute(
   return absl::OkStatus();
 }
 
-// A snapshot as an account other than its owner sees it: without the owner's tags (SHARE-13).
-absl::StatusOr<Snapshot> AsAnyAccountSeesIt(const Snapshot& snapshot) {
-  return snapshot.ToBuilder().set_tags({}).Build();
-}
-
 absl::Status Importer::ImportSnapshots() {
-  // As images: the owner's view when a file of the owner holds it, else the first view; another
-  // account's view gives that account's own tags on it.
   std::vector<Snapshot> parsed;
-  parsed.reserve(snapshots_.size());
   absl::flat_hash_map<SnapshotId, size_t> index;
+  AMI_RETURN_IF_ERROR(ChooseViews(snapshots_, "snapshot", &AsAnyAccountSeesIt, &parsed, &index));
   auto owners_view = [&](size_t i) { return parsed[i].owner() == snapshots_[i].file->account; };
-  for (size_t i = 0; i < snapshots_.size(); ++i) {
-    AMI_ASSIGN_OR_RETURN(Snapshot snap, Locate(snapshots_[i], FromProto(snapshots_[i].proto)));
-    parsed.push_back(std::move(snap));
-    const auto [it, added] = index.emplace(parsed[i].id(), i);
-    if (!added && owners_view(i) && !owners_view(it->second)) it->second = i;
-  }
-  for (size_t i = 0; i < snapshots_.size(); ++i) {
-    const size_t c = index.at(parsed[i].id());
-    if (i == c) continue;
-    const bool both_owners = owners_view(c) && owners_view(i);
-    AMI_ASSIGN_OR_RETURN(const Snapshot a, both_owners ? parsed[c] : AsAnyAccountSeesIt(parsed[c]));
-    AMI_ASSIGN_OR_RETURN(const Snapshot b, both_owners ? parsed[i] : AsAnyAccountSeesIt(parsed[i]));
-    if (!SameValue(a, b)) {
-      return Locate(snapshots_[i],
-                    MakeError(choices::kConflictingRecords,
-                              absl::StrCat("snapshot `", parsed[i].id().ToString(),
-                                           "` differs from the one in `", snapshots_[c].file->name,
-                                           "` at ", snapshots_[c].path)));
-    }
-  }
   for (const auto& attribute : snapshot_attributes_) {
     AMI_RETURN_IF_ERROR(MergeSnapshotAttribute(attribute, index));
   }
@@ -674,35 +632,13 @@ absl::Status Importer::ImportPlaceholders(const Image& image) {
   return absl::OkStatus();
 }
 
-// An image as an account other than its owner sees it (DESC-10, SHARE-13): without the owner's
-// tags, deregistration protection and last launched time. Two views of one image must agree
-// on the rest.
-absl::StatusOr<Image> AsAnyAccountSeesIt(const Image& image) {
-  return image.ToBuilder()
-      .set_tags({})
-      .set_deregistration_protection(DeregistrationProtection::kDisabled)
-      .set_protection_cooldown_until(std::nullopt)
-      .set_last_launched_time(std::nullopt)
-      .Build();
-}
-
 absl::Status Importer::ImportImages() {
   // Each image comes from its owner's view when a file of the owner holds it, else from the
   // first view; another account's view gives that account's own tags on it (SHARE-13).
   std::vector<Image> parsed;
-  parsed.reserve(images_.size());
   absl::flat_hash_map<ImageId, size_t> index;
+  AMI_RETURN_IF_ERROR(ChooseViews(images_, "image", &AsAnyAccountSeesIt, &parsed, &index));
   auto owners_view = [&](size_t i) { return parsed[i].owner() == images_[i].file->account; };
-  for (size_t i = 0; i < images_.size(); ++i) {
-    AMI_ASSIGN_OR_RETURN(Image image, Locate(images_[i], FromProto(images_[i].proto)));
-    parsed.push_back(std::move(image));
-    const auto [it, added] = index.emplace(parsed[i].id(), i);
-    if (!added && owners_view(i) && !owners_view(it->second)) it->second = i;
-  }
-  for (size_t i = 0; i < images_.size(); ++i) {
-    const size_t c = index.at(parsed[i].id());
-    if (i != c) AMI_RETURN_IF_ERROR(CheckImageViews(c, i, parsed, owners_view(c) && owners_view(i)));
-  }
   for (const auto& attribute : image_attributes_) {
     AMI_RETURN_IF_ERROR(MergeImageAttribute(attribute, index));
   }
@@ -722,26 +658,6 @@ absl::Status Importer::ImportImages() {
                                                                      parsed[i].id(), parsed[i].tags())));
   }
   return absl::OkStatus();
-}
-
-// MC-73: record `later` of an image repeats record `first`. Two owner's views must be equal;
-// otherwise the views must agree on what every account sees.
-absl::Status Importer::CheckImageViews(size_t first, size_t later, const std::vector<Image>& parsed,
-                                       bool both_owners) {
-  bool same = false;
-  if (both_owners) {
-    same = SameValue(parsed[first], parsed[later]);
-  } else {
-    AMI_ASSIGN_OR_RETURN(const Image a, Locate(images_[first], AsAnyAccountSeesIt(parsed[first])));
-    AMI_ASSIGN_OR_RETURN(const Image b, Locate(images_[later], AsAnyAccountSeesIt(parsed[later])));
-    same = SameValue(a, b);
-  }
-  if (same) return absl::OkStatus();
-  return Locate(images_[later],
-                MakeError(choices::kConflictingRecords,
-                          absl::StrCat("image `", parsed[later].id().ToString(),
-                                       "` differs from the one in `", images_[first].file->name,
-                                       "` at ", images_[first].path)));
 }
 
 // ---- Instances and settings ----

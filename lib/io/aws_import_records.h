@@ -7,6 +7,7 @@
 #include <optional>
 #include <string>
 #include <utility>
+#include <vector>
 
 #include "absl/container/flat_hash_map.h"
 #include "absl/status/status.h"
@@ -69,6 +70,52 @@ class NewestTime {
   std::optional<absl::Time> newest_;
   std::string where_;
 };
+
+// An image or snapshot as an account other than its owner sees it (DESC-10, SHARE-13): without
+// the owner's tags and, for an image, deregistration protection and last launched time.
+absl::StatusOr<Image> AsAnyAccountSeesIt(const Image& image);
+absl::StatusOr<Snapshot> AsAnyAccountSeesIt(const Snapshot& snapshot);
+
+// True for the description AWS gives the aws/ebs key it creates (KMS-2), now and formerly.
+bool IsEbsDefaultDescription(const std::string& description);
+
+// A grantee's account: an account id or the account field of an IAM or STS ARN.
+absl::StatusOr<AccountId> GranteeAccount(const std::string& grantee);
+
+// MC-73, SHARE-13: several files' records of images or snapshots (T), by id. Each id is imported
+// from its owner's view when a file of the owner's account holds it, else from its first record;
+// `index` receives that record's place for each id. Two owner's views must be equal; any other
+// two views must agree once `as_any` has taken from both what only the owner sees (tags, and
+// for images deregistration protection and last launched time). `parsed` receives every record
+// as read. Failure: a record that does not decode; two views that disagree,
+// InvalidParameterValue naming both files and the id.
+template <typename T, typename P, typename Id>
+absl::Status ChooseViews(const std::vector<Located<P>>& records, absl::string_view what,
+                         absl::StatusOr<T> (*as_any)(const T&), std::vector<T>* parsed,
+                         absl::flat_hash_map<Id, size_t>* index) {
+  parsed->reserve(records.size());
+  auto owners = [&](size_t i) { return (*parsed)[i].owner() == records[i].file->account; };
+  for (size_t i = 0; i < records.size(); ++i) {
+    AMI_ASSIGN_OR_RETURN(T value, Locate(records[i], FromProto(records[i].proto)));
+    parsed->push_back(std::move(value));
+    const auto [it, added] = index->emplace((*parsed)[i].id(), i);
+    if (!added && owners(i) && !owners(it->second)) it->second = i;
+  }
+  for (size_t i = 0; i < records.size(); ++i) {
+    const size_t c = index->at((*parsed)[i].id());
+    if (i == c) continue;
+    const bool both_owners = owners(c) && owners(i);
+    AMI_ASSIGN_OR_RETURN(const T a, both_owners ? (*parsed)[c] : as_any((*parsed)[c]));
+    AMI_ASSIGN_OR_RETURN(const T b, both_owners ? (*parsed)[i] : as_any((*parsed)[i]));
+    if (SameValue(a, b)) continue;
+    return Locate(records[i],
+                  MakeError(choices::kConflictingRecords,
+                            absl::StrCat(what, " `", (*parsed)[i].id().ToString(),
+                                         "` differs from the one in `", records[c].file->name,
+                                         "` at ", records[c].path)));
+  }
+  return absl::OkStatus();
+}
 
 }  // namespace ami::aws_import_internal
 
