@@ -88,6 +88,28 @@ TEST(ScenarioFiles, ExpectationMismatchFailsNamingTheStep) {
   EXPECT_THAT(FormatScenarioResult(*result), HasSubstr("FAIL"));
 }
 
+TEST(ScenarioFiles, ARunThatGoesOnReportsEveryMismatchAndTheirLines) {
+  const std::filesystem::path path = kScenarioDir / "failing" / "expectation_mismatch.textproto";
+  std::string text = ReadFile(path);
+  // The last step now expects the wrong error too.
+  const std::string from = "expect { error: \"AuthFailure\" }";
+  text.replace(text.find(from), from.size(), "expect { error: \"InvalidAMIID.NotFound\" }");
+  const v1::Scenario scenario = *ParseScenario(text, path.string());
+  ScenarioRunOptions options;
+  options.stop_at_first_mismatch = false;
+  const absl::StatusOr<ScenarioResult> result = RunScenario(scenario, options, nullptr);
+  ASSERT_THAT(result, IsOk());
+  ASSERT_EQ(result->steps.size(), 4u);
+  EXPECT_FALSE(result->passed);
+  EXPECT_FALSE(result->steps[2].expectation_met);
+  EXPECT_FALSE(result->steps[3].expectation_met);
+  EXPECT_THAT(result->first_mismatch, HasSubstr("step 3"));
+  // Stopping at the first mismatch (the default) runs three steps.
+  EXPECT_EQ(RunScenario(scenario)->steps.size(), 3u);
+  EXPECT_EQ(ScenarioStepLines(text), (std::vector<int>{6, 10, 21, 27}));
+  EXPECT_TRUE(ScenarioStepLines("steps { acount: 1 }").empty());
+}
+
 TEST(ScenarioFiles, MalformedFailsToParseWithFileAndLine) {
   const std::filesystem::path path = kScenarioDir / "failing" / "malformed.textproto";
   const absl::StatusOr<v1::Scenario> scenario = ParseScenario(ReadFile(path), path.string());

@@ -83,6 +83,7 @@ int Run(const Args& args);
 int AuditCommand(const Args& args);
 int RulesCommand(const Args& args);
 int Inspect(const Args& args);
+int Test(const Args& args);
 int InstanceImages(const Args& args);
 
 }  // namespace amictl

@@ -1,5 +1,5 @@
 // amictl: libami from the command line. Subcommands: import, explain, simulate, run, audit,
-// inspect, instance-images, rules, version; each takes --help and --output text|json. See README.md ("amictl").
+// test, inspect, instance-images, rules, version; each takes --help and --output text|json. See README.md ("amictl").
 #include <cstdio>
 #include <string>
 #include <vector>
@@ -74,6 +74,9 @@ const std::vector<Command>& Commands() {
         {"--now", "TIME", "move the clock to TIME (RFC 3339)"},
         {"--html", "FILE", "also write an HTML report to FILE"}},
        &AuditCommand},
+      {"test", "run every scenario under folders to the end; JUnit XML for CI",
+       {{"--junit", "FILE", "also write JUnit XML to FILE"}},
+       &Test},
       {"inspect", "what a state file holds: version, clock, accounts, Regions, counts", {}, &Inspect},
       {"instance-images", "the image each instance was launched from, and if it is allowed",
        {{"--state", "STATE", "the state file to ask"},

@@ -331,6 +331,24 @@ absl::StatusOr<v1::Scenario> ParseScenario(absl::string_view text, absl::string_
   return scenario;
 }
 
+std::vector<int> ScenarioStepLines(absl::string_view text) {
+  if (text.size() > kMaxScenarioBytes) return {};
+  google::protobuf::TextFormat::Parser parser;
+  google::protobuf::TextFormat::ParseInfoTree tree;
+  parser.WriteLocationsTo(&tree);
+  Collector quiet("");
+  parser.RecordErrorsTo(&quiet);
+  v1::Scenario scenario;
+  if (!parser.ParseFromString(std::string(text), &scenario)) return {};
+  const google::protobuf::FieldDescriptor* steps =
+      v1::Scenario::descriptor()->FindFieldByName("steps");
+  std::vector<int> lines;
+  for (int i = 0; i < scenario.steps_size(); ++i) {
+    lines.push_back(tree.GetLocation(steps, i).line + 1);
+  }
+  return lines;
+}
+
 absl::StatusOr<v1::Scenario> ParseScenarioFile(const std::string& path) {
   AMI_ASSIGN_OR_RETURN(const std::string text, file_util::ReadBounded(path, kMaxScenarioBytes));
   return ParseScenario(text, path);
@@ -338,18 +356,17 @@ absl::StatusOr<v1::Scenario> ParseScenarioFile(const std::string& path) {
 
 namespace {
 
-// Runs the steps up to the first whose expectation fails.
-absl::StatusOr<ScenarioResult> RunSteps(const v1::Scenario& scenario, Runner& runner) {
+// Runs the steps, up to the first whose expectation fails when `stop` says so.
+absl::StatusOr<ScenarioResult> RunSteps(const v1::Scenario& scenario, Runner& runner, bool stop) {
   ScenarioResult result{scenario.name(), {}, true, ""};
   for (int i = 0; i < scenario.steps_size(); ++i) {
     AMI_ASSIGN_OR_RETURN(ScenarioStepResult step, runner.RunStep(i + 1, scenario.steps(i)));
     result.steps.push_back(std::move(step));
     const ScenarioStepResult& last = result.steps.back();
-    if (!last.expectation_met) {
-      result.passed = false;
-      result.first_mismatch = absl::StrCat(StepLabel(last), ": ", last.mismatch);
-      break;
-    }
+    if (last.expectation_met) continue;
+    if (result.passed) result.first_mismatch = absl::StrCat(StepLabel(last), ": ", last.mismatch);
+    result.passed = false;
+    if (stop) break;
   }
   return result;
 }
@@ -361,6 +378,12 @@ absl::StatusOr<ScenarioResult> RunScenario(const v1::Scenario& scenario) {
 }
 
 absl::StatusOr<ScenarioResult> RunScenario(const v1::Scenario& scenario,
+                                           std::unique_ptr<Cloud>* cloud) {
+  return RunScenario(scenario, ScenarioRunOptions{}, cloud);
+}
+
+absl::StatusOr<ScenarioResult> RunScenario(const v1::Scenario& scenario,
+                                           const ScenarioRunOptions& run,
                                            std::unique_ptr<Cloud>* cloud) {
   if (scenario.steps_size() > kMaxScenarioSteps) {
     return MakeError(choices::kInputTooLarge,
@@ -377,7 +400,8 @@ absl::StatusOr<ScenarioResult> RunScenario(const v1::Scenario& scenario,
     options.start_time = *start;
   }
   Runner runner(Cloud::Create(options));
-  AMI_ASSIGN_OR_RETURN(ScenarioResult result, RunSteps(scenario, runner));
+  AMI_ASSIGN_OR_RETURN(ScenarioResult result,
+                       RunSteps(scenario, runner, run.stop_at_first_mismatch));
   if (cloud != nullptr) *cloud = runner.Release();
   return result;
 }

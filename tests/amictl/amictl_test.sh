@@ -45,7 +45,7 @@ self=111122223333; partner=444455556666
 check "help" 0 "commands:" -- "$amictl" --help
 check "no command" 2 "usage: amictl" -- "$amictl"
 check "unknown command" 2 "unknown command" -- "$amictl" frobnicate
-for c in import explain simulate run audit inspect instance-images rules version; do
+for c in import explain simulate run audit inspect instance-images rules test version; do
   check "$c --help" 0 "usage: amictl $c" -- "$amictl" "$c" --help
 done
 
@@ -296,7 +296,7 @@ check "simulate --output json" 1 '"EvaluationResults"' -- "$amictl" simulate --o
   --principal "$dev" --action ec2:RunInstances
 check "import --output json" 0 '"Images": 8' -- "$amictl" import --output json --out "$work/one.amistate" \
   --account $self --region us-east-1 "$fixtures/describe-images.json" "$fixtures/describe-snapshots.json"
-for c in import explain simulate run audit inspect instance-images rules version; do
+for c in import explain simulate run audit inspect instance-images rules test version; do
   check "$c --output xml" 2 "\`xml\`: use text or json" -- "$amictl" "$c" --output xml
 done
 
@@ -382,6 +382,27 @@ check "instance-images another's instance" 2 "InvalidInstanceID.NotFound" -- "$a
   --state "$state" --as $partner --region us-east-1 --instance-id i-0a1b2c3d4e5f60718
 check "instance-images bad filter" 2 "NAME=VALUE" -- "$amictl" instance-images --state "$state" \
   --as $self --region us-east-1 --filter image-allowed
+
+# test: every scenario under folders, to the end of each, with JUnit XML and JSON
+mkdir -p "$work/suite/nested"
+cp "$scenarios/launch.textproto" "$work/suite/"
+sed 's/expect { error: "AuthFailure" }/expect { error: "InvalidAMIID.NotFound" }/' \
+  "$scenarios/failing/expectation_mismatch.textproto" >"$work/suite/nested/two_mismatches.textproto"
+check "test passing folder" 0 "1 of 1 scenario files passed" -- "$amictl" test "$work/suite/launch.textproto"
+check "test reports every mismatch with its line" 1 \
+  "two_mismatches.textproto:21: step 3 .*two_mismatches.textproto:27: step 4" -- \
+  bash -c "set -o pipefail; \"$amictl\" test --junit \"$work/junit.xml\" \"$work/suite\" | tr '\n' ' '"
+check "test junit" 0 "tests=2 failures=1 errors=0 failure_elements=2" -- python3 -c '
+import sys, xml.etree.ElementTree as ET
+root = ET.parse(sys.argv[1]).getroot()
+print("tests=%s failures=%s errors=%s failure_elements=%d" % (root.get("tests"), root.get("failures"),
+      root.get("errors"), len(root.findall(".//failure"))))' "$work/junit.xml"
+check "test --json" 0 "passed=1 failures=2" -- bash -c "\"$amictl\" test --json \"$work/suite\" | python3 -c '
+import json, sys
+files = json.load(sys.stdin)[\"Files\"]
+print(\"passed=%d failures=%d\" % (sum(f[\"Passed\"] for f in files), sum(len(f[\"Failures\"]) for f in files)))'"
+check "test malformed file" 2 "ERROR .*malformed.textproto:12:" -- "$amictl" test "$scenarios/failing/malformed.textproto"
+check "test missing path" 2 "neither a scenario file nor a folder" -- "$amictl" test "$work/none"
 
 echo "$((checks - failures)) passed, $failures failed"
 [ "$failures" -eq 0 ]

@@ -41,7 +41,15 @@ struct ScenarioStepResult {
   std::string mismatch;
 };
 
-// What a scenario run did: the steps up to and including the first whose expectation failed.
+// How RunScenario runs.
+struct ScenarioRunOptions {
+  // True: stop at the first step whose expectation fails. False: run every step, so that one
+  // report shows every mismatch (the cloud goes on from what each step did).
+  bool stop_at_first_mismatch = true;
+};
+
+// What a scenario run did: the steps run (up to and including the first whose expectation
+// failed, unless the run went on).
 struct ScenarioResult {
   // The scenario's name.
   std::string name;
@@ -57,6 +65,10 @@ struct ScenarioResult {
 // step runs.
 // Text with a NUL byte or invalid UTF-8 is `SerializationException`.
 absl::StatusOr<ami::v1::Scenario> ParseScenario(absl::string_view text, absl::string_view file_name);
+
+// The 1-based line on which each step of `text` begins, in step order, for reports; empty when
+// the text does not parse.
+std::vector<int> ScenarioStepLines(absl::string_view text);
 
 // Reads and parses the scenario file at `path`. A file larger than kMaxScenarioBytes
 // (ami/errors.h) is `ResourceLimitExceeded` by its size, before it is read; one that cannot be
@@ -74,6 +86,10 @@ absl::StatusOr<ScenarioResult> RunScenario(const ami::v1::Scenario& scenario);
 // As above; `*cloud` receives the cloud as the run left it (after the last step run), for
 // example to save it as a state file.
 absl::StatusOr<ScenarioResult> RunScenario(const ami::v1::Scenario& scenario,
+                                           std::unique_ptr<Cloud>* cloud);
+// As above, run as `options` say; `cloud` may be nullptr.
+absl::StatusOr<ScenarioResult> RunScenario(const ami::v1::Scenario& scenario,
+                                           const ScenarioRunOptions& options,
                                            std::unique_ptr<Cloud>* cloud);
 
 // One line per step: "step N  CALLER  REGION  OPERATION  OUTCOME", then PASS or FAIL with the
