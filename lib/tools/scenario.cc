@@ -261,8 +261,11 @@ absl::StatusOr<ScenarioStepResult> Runner::RunStep(int index, const v1::Step& st
   ScenarioStepResult r{index, step.name(), step.account(), step.region(), OperationName(step),
                        "", false, ""};
   if (absl::Status bound = CheckCreated(step); !bound.ok()) return InStep(index, step, bound);
+  // expect.unchanged compares the whole cloud with a copy taken before the step.
+  const std::unique_ptr<Cloud> before = step.expect().has_unchanged() ? cloud_->Fork() : nullptr;
   absl::StatusOr<Outcome> outcome = Execute(step);
   if (!outcome.ok()) return InStep(index, step, outcome.status());
+  if (before != nullptr) outcome->unchanged = cloud_->StateEquals(*before);
   if (absl::Status bound = CheckCreated(v1::Step()); !bound.ok()) return InStep(index, step, bound);
   r.outcome = OutcomeText(*outcome);
   if (absl::Status saved = Save(index, step, *outcome); !saved.ok()) return InStep(index, step, saved);

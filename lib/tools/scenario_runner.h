@@ -84,6 +84,13 @@ class Runner {
                                                        const Facts& facts) const;
   absl::Status CheckKeys(const v1::Expect& e, const std::string& resource, const Facts& f,
                          std::vector<std::string>* out) const;
+  // image and snapshot_ids, whose "$label"s resolve.
+  absl::Status CheckResolvedFacts(const v1::Expect& e, const Facts& f,
+                                  std::vector<std::string>* out) const;
+  absl::Status CheckVolumes(const v1::Expect& e, const Facts& f, std::vector<std::string>* out) const;
+  // returned_contains, returned_excludes, returned_count, deleted_snapshots and unchanged.
+  absl::Status CheckReturned(const v1::Step& step, const Outcome& outcome,
+                             std::vector<std::string>* out) const;
   absl::Status CheckTags(const v1::Step& step, const std::string& resource, const Facts& f,
                          std::vector<std::string>* out) const;
 
