@@ -179,7 +179,18 @@ TEST(ScenarioExpect, DeletedSnapshots) {
                "expect.deleted_snapshots needs a deregister_image step");
 }
 
+TEST(ScenarioExpect, NegativeCountsAreErrors) {
+  ExpectBroken("returned_count: 1", "returned_count: -1", "expect.returned_count `-1` is not a count");
+  ExpectBroken("mapping_count: 2", "mapping_count: -2", "expect.mapping_count `-2` is not a count");
+}
+
 TEST(ScenarioExpect, Unchanged) {
+  // The step's own clock move comes before the copy: the refused call still changed nothing.
+  const absl::StatusOr<ScenarioResult> advanced =
+      RunWith("account: \"444455556666\"\n  region: \"us-east-1\"\n  deregister_image",
+              "account: \"444455556666\"\n  region: \"us-east-1\"\n  advance: \"1h\"\n  deregister_image");
+  ASSERT_THAT(advanced, IsOk());
+  EXPECT_TRUE(advanced->passed) << FormatScenarioResult(*advanced);
   ExpectMismatch("expect { error: \"AuthFailure\" unchanged: true }",
                  "expect { error: \"AuthFailure\" unchanged: false }", "step 9",
                  "expected the step to change the cloud, got no change");

@@ -167,6 +167,10 @@ absl::Status Runner::CheckReturned(const v1::Step& step, const Outcome& o,
       out->push_back(absl::StrCat("expected `", id, "` not to be returned, got it"));
     }
   }
+  if (e.has_returned_count() && e.returned_count() < 0) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("expect.returned_count `", e.returned_count(), "` is not a count"));
+  }
   if (e.has_returned_count() && static_cast<size_t>(e.returned_count()) != o.returned.size()) {
     out->push_back(absl::StrCat("expected ", e.returned_count(), " returned ids, got ", o.returned.size()));
   }

@@ -240,6 +240,10 @@ absl::Status CheckListFacts(const v1::Expect& e, const Facts& f, std::vector<std
     if (f.device_names.has_value()) actual = absl::StrJoin(*f.device_names, ",");
     AMI_RETURN_IF_ERROR(Compare("device_names", f, actual, absl::StrJoin(e.device_names(), ","), out));
   }
+  if (e.has_mapping_count() && e.mapping_count() < 0) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("expect.mapping_count `", e.mapping_count(), "` is not a count"));
+  }
   if (e.has_mapping_count()) {
     std::optional<std::string> actual;
     if (f.device_names.has_value()) actual = absl::StrCat(f.device_names->size());

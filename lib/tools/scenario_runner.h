@@ -53,7 +53,10 @@ class Runner {
   // own, or would once `step` has launched its instances.
   absl::Status CheckCreated(const v1::Step& step) const;
 
+  // Moves the clock by the step's `advance`, then runs its operation (Operate), recording for
+  // expect.unchanged whether the operation changed the cloud.
   absl::StatusOr<Outcome> Execute(const v1::Step& step);
+  absl::StatusOr<Outcome> Operate(const v1::Step& step);
   absl::StatusOr<Outcome> Setup(const v1::Step& step);
   absl::StatusOr<Outcome> OrganizationOp(const v1::Step& step);
   absl::StatusOr<Outcome> ImportOp(const v1::Step& step);
