@@ -6,6 +6,7 @@
 #include <sstream>
 #include <string>
 
+#include "absl/strings/str_cat.h"
 #include "ami/tools/scenario.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
@@ -177,6 +178,29 @@ TEST(ScenarioExpect, DeletedSnapshots) {
                  "step 9", "deleted_snapshots is \"\", expected \"snap-0e0e0e0e0e0e0e001:success\"");
   ExpectBroken("returned_count: 1", "deleted_snapshots {}",
                "expect.deleted_snapshots needs a deregister_image step");
+}
+
+TEST(ScenarioExpect, ReturnedContainsShowsTheNumberOfManyIds) {
+  // Nine snapshots instead of one image: more than a mismatch lists.
+  std::string nine;
+  for (int i = 1; i <= 9; ++i) {
+    absl::StrAppend(&nine, "steps { import_snapshot { snapshot_id: \"snap-0f0f0f0f0f0f0f00", i,
+                    "\" owner_id: \"111122223333\" region: \"us-east-1\" volume_size: 1 } }\n");
+  }
+  std::string text = Story();
+  text.replace(text.find("steps {\n  name: \"A finds its image among its own\""), 5, nine + "steps");
+  text.replace(text.find("describe_images { owners: [\"self\"] }"), 36,
+               "describe_snapshots { owner_ids: [\"self\"] }");
+  const absl::StatusOr<v1::Scenario> scenario = ParseScenario(text, kFile.string());
+  ASSERT_THAT(scenario, IsOk());
+  const absl::StatusOr<ScenarioResult> result = RunScenario(*scenario);
+  ASSERT_THAT(result, IsOk());
+  EXPECT_THAT(result->first_mismatch,
+              HasSubstr("expected `ami-0e0e0e0e0e0e0e001` among the returned ids, got 11 other ids"));
+  ExpectMismatch("describe_images { owners: [\"self\"] }", "describe_snapshots { owner_ids: [\"self\"] }",
+                 "step 8",
+                 "expected `ami-0e0e0e0e0e0e0e001` among the returned ids, got "
+                 "snap-0e0e0e0e0e0e0e001,snap-0e0e0e0e0e0e0e002");
 }
 
 TEST(ScenarioExpect, NegativeCountsAreErrors) {

@@ -19,6 +19,9 @@ namespace ami::scenario_internal {
 
 using Op = v1::Step::OperationCase;
 
+// The most returned ids a returned_contains mismatch lists; beyond, it gives their number.
+constexpr size_t kShownReturnedIds = 8;
+
 // ---- Expectations ---------------------------------------------------------------------------
 
 absl::StatusOr<std::string> Runner::CheckError(const v1::Expect& e, const Outcome& o) const {
@@ -155,10 +158,14 @@ absl::Status Runner::CheckReturned(const v1::Step& step, const Outcome& o,
                                    std::vector<std::string>* out) const {
   const v1::Expect& e = step.expect();
   AMI_ASSIGN_OR_RETURN(const std::vector<std::string> contains, ResolveAll(e.returned_contains().ids()));
+  // The ids returned, as a mismatch shows them: all of a few, else their number.
+  const std::string returned = o.returned.empty() ? "none"
+                               : o.returned.size() <= kShownReturnedIds
+                                   ? absl::StrJoin(Sorted(o.returned), ",")
+                                   : absl::StrCat(o.returned.size(), " other ids");
   for (const std::string& id : contains) {
     if (std::find(o.returned.begin(), o.returned.end(), id) == o.returned.end()) {
-      out->push_back(absl::StrCat("expected `", id, "` among the returned ids, got ",
-                                  o.returned.empty() ? "none" : absl::StrJoin(Sorted(o.returned), ",")));
+      out->push_back(absl::StrCat("expected `", id, "` among the returned ids, got ", returned));
     }
   }
   AMI_ASSIGN_OR_RETURN(const std::vector<std::string> excludes, ResolveAll(e.returned_excludes().ids()));
