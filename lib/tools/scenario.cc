@@ -194,12 +194,23 @@ std::string Runner::KeyTarget(const std::string& key) const {
 }
 
 absl::StatusOr<Outcome> Runner::Execute(const v1::Step& step) {
-  const Op op = step.operation_case();
-  if (op == Op::OPERATION_NOT_SET) return absl::InvalidArgumentError("the step has no operation");
+  if (step.operation_case() == Op::OPERATION_NOT_SET) {
+    return absl::InvalidArgumentError("the step has no operation");
+  }
   if (!step.advance().empty()) {
     AMI_ASSIGN_OR_RETURN(const absl::Duration by, StepDuration("advance", step.advance()));
     cloud_->AdvanceClock(by);
   }
+  // expect.unchanged compares the whole cloud with a copy taken before the operation (after the
+  // step's clock move).
+  const std::unique_ptr<Cloud> before = step.expect().has_unchanged() ? cloud_->Fork() : nullptr;
+  absl::StatusOr<Outcome> outcome = Operate(step);
+  if (outcome.ok() && before != nullptr) outcome->unchanged = cloud_->StateEquals(*before);
+  return outcome;
+}
+
+absl::StatusOr<Outcome> Runner::Operate(const v1::Step& step) {
+  const Op op = step.operation_case();
   if (!NeedsContext(op)) {
     if (step.dry_run()) {
       return absl::InvalidArgumentError("dry_run applies only to operations made as an account");

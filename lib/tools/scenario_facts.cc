@@ -29,9 +29,21 @@ Facts ImageFacts(const Cloud& cloud, const Image& im) {
   for (const AccountId a : im.launch_permissions().accounts()) {
     f.launch_permission_accounts->push_back(a.ToString());
   }
+  f.organizations.emplace();
+  for (const OrganizationArn& a : im.launch_permissions().organizations()) {
+    f.organizations->push_back(a.ToString());
+  }
+  f.ous.emplace();
+  for (const OrganizationalUnitArn& a : im.launch_permissions().organizational_units()) {
+    f.ous->push_back(a.ToString());
+  }
   f.keys.emplace();
+  f.device_names.emplace();
+  f.snapshot_ids.emplace();
   for (const BlockDeviceMapping& m : im.block_device_mappings()) {
+    f.device_names->push_back(m.device_name);
     if (!m.ebs.has_value()) continue;
+    if (m.ebs->snapshot_id.has_value()) f.snapshot_ids->push_back(m.ebs->snapshot_id->ToString());
     std::optional<KmsKeyArn> key = m.ebs->kms_key;
     if (!key.has_value() && m.ebs->snapshot_id.has_value()) {
       if (const auto snap = cloud.GetSnapshot(*m.ebs->snapshot_id)) key = snap->kms_key();
@@ -51,6 +63,12 @@ Facts InstanceFacts(const Instance& in) {
   f.state_reason_code = in.state_reason().code;
   f.keys.emplace();
   for (const AttachedVolume& v : in.volumes()) f.keys->push_back(v.kms_key);
+  f.availability_zone = in.availability_zone().ToString();
+  f.image = in.image_id().ToString();
+  f.volumes = in.volumes();
+  std::stable_sort(f.volumes->begin(), f.volumes->end(), [](const AttachedVolume& a, const AttachedVolume& b) {
+    return a.device_name < b.device_name;
+  });
   f.owner_id = in.owner();
   f.region = in.region();
   f.has_tags = true;
@@ -63,6 +81,10 @@ Facts SnapshotFacts(const Snapshot& s) {
   f.owner = s.owner().ToString();
   f.is_public = s.is_public();
   f.keys.emplace(1, s.kms_key());
+  f.create_volume_permission_accounts.emplace();
+  for (const AccountId a : s.create_volume_permissions().accounts) {
+    f.create_volume_permission_accounts->push_back(a.ToString());
+  }
   f.owner_id = s.owner();
   f.region = s.region();
   f.has_tags = true;
@@ -132,7 +154,11 @@ bool HasStateChecks(const v1::Expect& e) {
          !e.key_state().empty() || !e.owner().empty() || !e.kms_key().empty() ||
          !e.consistency().empty() || e.has_public_() || e.has_launch_permission_accounts() ||
          e.has_state_reason_code() || e.has_visible_tags() || e.has_attribute_value() ||
-         e.has_deprecation_time() || !e.deregistration_protection().empty();
+         e.has_deprecation_time() || !e.deregistration_protection().empty() || !e.region().empty() ||
+         !e.availability_zone().empty() || !e.image().empty() || !e.volumes().empty() ||
+         !e.device_names().empty() || e.has_snapshot_ids() || e.has_launch_permission_organizations() ||
+         e.has_launch_permission_ous() || e.has_mapping_count() ||
+         e.has_create_volume_permission_accounts();
 }
 
 // The checks of text facts: states, owner, consistency, state reason, public, launch permissions,
@@ -185,5 +211,58 @@ absl::Status CheckFacts(const v1::Expect& e, const Facts& f, std::vector<std::st
   return absl::OkStatus();
 }
 
+namespace {
+
+// `list` sorted and joined, or nullopt when the fact does not apply.
+std::optional<std::string> SortedText(const std::optional<std::vector<std::string>>& list) {
+  if (!list.has_value()) return std::nullopt;
+  return absl::StrJoin(Sorted(*list), ",");
+}
+
+template <typename List>
+std::string SortedWant(const List& want) {
+  return absl::StrJoin(Sorted(std::vector<std::string>(want.begin(), want.end())), ",");
+}
+
+}  // namespace
+
+absl::Status CheckListFacts(const v1::Expect& e, const Facts& f, std::vector<std::string>* out) {
+  if (!e.region().empty()) {
+    std::optional<std::string> actual;
+    if (f.region.has_value()) actual = f.region->ToString();
+    AMI_RETURN_IF_ERROR(Compare("region", f, actual, e.region(), out));
+  }
+  if (!e.availability_zone().empty()) {
+    AMI_RETURN_IF_ERROR(Compare("availability_zone", f, f.availability_zone, e.availability_zone(), out));
+  }
+  if (!e.device_names().empty()) {
+    std::optional<std::string> actual;
+    if (f.device_names.has_value()) actual = absl::StrJoin(*f.device_names, ",");
+    AMI_RETURN_IF_ERROR(Compare("device_names", f, actual, absl::StrJoin(e.device_names(), ","), out));
+  }
+  if (e.has_mapping_count() && e.mapping_count() < 0) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("expect.mapping_count `", e.mapping_count(), "` is not a count"));
+  }
+  if (e.has_mapping_count()) {
+    std::optional<std::string> actual;
+    if (f.device_names.has_value()) actual = absl::StrCat(f.device_names->size());
+    AMI_RETURN_IF_ERROR(Compare("mapping_count", f, actual, absl::StrCat(e.mapping_count()), out));
+  }
+  if (e.has_launch_permission_organizations()) {
+    AMI_RETURN_IF_ERROR(Compare("launch_permission_organizations", f, SortedText(f.organizations),
+                                SortedWant(e.launch_permission_organizations().arns()), out));
+  }
+  if (e.has_launch_permission_ous()) {
+    AMI_RETURN_IF_ERROR(Compare("launch_permission_ous", f, SortedText(f.ous),
+                                SortedWant(e.launch_permission_ous().arns()), out));
+  }
+  if (e.has_create_volume_permission_accounts()) {
+    AMI_RETURN_IF_ERROR(Compare("create_volume_permission_accounts", f,
+                                SortedText(f.create_volume_permission_accounts),
+                                SortedWant(e.create_volume_permission_accounts().accounts()), out));
+  }
+  return absl::OkStatus();
+}
 
 }  // namespace ami::scenario_internal

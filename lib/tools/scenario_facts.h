@@ -31,6 +31,13 @@ struct Facts {
   std::optional<AccountId> owner_id;
   std::optional<Region> region;
   bool has_tags = false;
+  // An instance's zone and image id, and its volumes sorted by device name.
+  std::optional<std::string> availability_zone, image;
+  std::optional<std::vector<AttachedVolume>> volumes;
+  // An image's mappings' device names and EBS snapshots in mapping order, and the organization
+  // and OU ARNs of its launch permissions; a snapshot's createVolumePermission accounts.
+  std::optional<std::vector<std::string>> device_names, snapshot_ids, organizations, ous,
+      create_volume_permission_accounts;
 };
 
 // The facts of `resource`, by its id's form; InvalidArgument when it names no kind of resource.
@@ -59,6 +66,11 @@ bool HasStateChecks(const v1::Expect& e);
 // The checks of text facts: states, owner, consistency, state reason, public, launch permissions,
 // deprecation time and deregistration protection.
 absl::Status CheckFacts(const v1::Expect& e, const Facts& f, std::vector<std::string>* out);
+
+// The checks of list facts and places: region, availability zone, device names, mapping count,
+// launch permission organizations and OUs, createVolumePermission accounts. Order-free lists are
+// compared sorted.
+absl::Status CheckListFacts(const v1::Expect& e, const Facts& f, std::vector<std::string>* out);
 
 }  // namespace ami::scenario_internal
 

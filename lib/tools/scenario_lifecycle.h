@@ -41,10 +41,15 @@ struct Outcome {
   std::optional<std::string> attribute_value;
   // DescribeImages' ImageAllowed of each image found, by image id.
   std::vector<std::pair<std::string, std::optional<bool>>> image_allowed;
+  // DeregisterImage's DeleteSnapshotResults.
+  std::vector<DeleteSnapshotResult> deleted_snapshots;
+  // Whether the cloud after the step equals the cloud before it; set only when the step's
+  // expectation asks (expect.unchanged), for the comparison copies the cloud.
+  std::optional<bool> unchanged;
 
-  static Outcome Failed(absl::Status s) { return Outcome{std::move(s), {}, "", "", {}, {}}; }
+  static Outcome Failed(absl::Status s) { return Outcome{std::move(s), {}, "", "", {}, {}, {}, {}}; }
   static Outcome Done(absl::Status s, std::string target) {
-    return Outcome{std::move(s), {}, std::move(target), "", {}, {}};
+    return Outcome{std::move(s), {}, std::move(target), "", {}, {}, {}, {}};
   }
 };
 

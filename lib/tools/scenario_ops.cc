@@ -444,6 +444,7 @@ absl::StatusOr<Outcome> Runner::DeregisterOp(const v1::DeregisterImage& r) {
     o.detail = absl::StrJoin(*results, " ", [](std::string* out, const DeleteSnapshotResult& d) {
       absl::StrAppend(out, d.snapshot_id.ToString(), ":", d.return_code);
     });
+    o.deleted_snapshots = *results;
   }
   return o;
 }

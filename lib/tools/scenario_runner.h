@@ -53,7 +53,10 @@ class Runner {
   // own, or would once `step` has launched its instances.
   absl::Status CheckCreated(const v1::Step& step) const;
 
+  // Moves the clock by the step's `advance`, then runs its operation (Operate), recording for
+  // expect.unchanged whether the operation changed the cloud.
   absl::StatusOr<Outcome> Execute(const v1::Step& step);
+  absl::StatusOr<Outcome> Operate(const v1::Step& step);
   absl::StatusOr<Outcome> Setup(const v1::Step& step);
   absl::StatusOr<Outcome> OrganizationOp(const v1::Step& step);
   absl::StatusOr<Outcome> ImportOp(const v1::Step& step);
@@ -84,6 +87,13 @@ class Runner {
                                                        const Facts& facts) const;
   absl::Status CheckKeys(const v1::Expect& e, const std::string& resource, const Facts& f,
                          std::vector<std::string>* out) const;
+  // image and snapshot_ids, whose "$label"s resolve.
+  absl::Status CheckResolvedFacts(const v1::Expect& e, const Facts& f,
+                                  std::vector<std::string>* out) const;
+  absl::Status CheckVolumes(const v1::Expect& e, const Facts& f, std::vector<std::string>* out) const;
+  // returned_contains, returned_excludes, returned_count, deleted_snapshots and unchanged.
+  absl::Status CheckReturned(const v1::Step& step, const Outcome& outcome,
+                             std::vector<std::string>* out) const;
   absl::Status CheckTags(const v1::Step& step, const std::string& resource, const Facts& f,
                          std::vector<std::string>* out) const;
 
