@@ -187,7 +187,8 @@ TEST(TestingKitStatus, HasErrorCodeNeedsTheAwsCodeAndItsCanonicalCode) {
 
 TEST(TestingKitStatus, IsOkAndHoldsMatchesTheValueOfAnOkStatusOr) {
   const absl::StatusOr<int> three = 3;
-  const absl::StatusOr<int> bad = MakeError(ErrorCode::kInvalidAMIIDMalformed, "invalid id `ami-x`");
+  const absl::StatusOr<int> bad =
+      MakeError(ErrorCode::kInvalidAMIIDMalformed, "invalid id `ami-x`");
   EXPECT_THAT(three, IsOkAndHolds(3));
   EXPECT_THAT(three, IsOkAndHolds(Gt(2)));
   EXPECT_THAT(three, Not(IsOkAndHolds(4)));
@@ -268,6 +269,9 @@ TEST_F(TestingKit, IsPublicAndHasLaunchPermissionFor) {
   EXPECT_THAT(shared, HasLaunchPermissionFor(b));
   EXPECT_THAT(shared, Not(HasLaunchPermissionFor(c)));
   EXPECT_THAT(pub, HasLaunchPermissionFor(c));
+  const Snapshot public_snapshot = *cloud->GetSnapshot(SeedSnapshot(owner, std::nullopt, true));
+  EXPECT_THAT(public_snapshot, IsPublic());
+  EXPECT_THAT(*cloud->GetSnapshot(RootSnapshot(image)), Not(IsPublic()));
   EXPECT_EQ(Describe<Image>(IsPublic()), "is public");
   EXPECT_EQ(DescribeNot<Image>(IsPublic()), "is not public");
   EXPECT_EQ(Explain(IsPublic(), shared), "image `" + image.ToString() + "` is not public");
@@ -293,6 +297,9 @@ TEST_F(TestingKit, HasTagNeedsKeyAndValue) {
   EXPECT_EQ(DescribeNot<Image>(HasTag("team", "db")), "has no tag team=db");
   EXPECT_EQ(Explain(HasTag("team", "db"), tagged), "whose tags are {env=prod, team=web}");
   EXPECT_EQ(Explain(HasTag("team", "db"), GetImage(image)), "whose tags are {}");
+  const Snapshot snapshot = Import(NewSnapshot(owner, east).set_tags(tags));
+  EXPECT_THAT(snapshot, HasTag("env", "prod"));
+  EXPECT_THAT(snapshot, Not(HasTag("env", "dev")));
 }
 
 // ---- EXPECT_NO_CHANGE ----

@@ -15,6 +15,7 @@
 #include <optional>
 #include <ostream>
 #include <string>
+#include <type_traits>
 #include <utility>
 
 #include "absl/status/status.h"
@@ -52,7 +53,9 @@ inline std::string Name(const Instance& v) {
 // The tags of a value as "{k=v, …}", sorted by key.
 inline std::string TagsText(const TagSet& tags) {
   std::string out = "{";
-  for (const Tag& t : tags) absl::StrAppend(&out, out.size() > 1 ? ", " : "", t.key(), "=", t.value());
+  for (const Tag& t : tags) {
+    absl::StrAppend(&out, out.size() > 1 ? ", " : "", t.key(), "=", t.value());
+  }
   return out + "}";
 }
 
