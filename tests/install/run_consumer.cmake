@@ -55,9 +55,10 @@ function(consumer source_dir build_dir)
   run(${CMAKE_COMMAND} --build "${build_dir}")
 endfunction()
 
-# The core alone: find_package(Protobuf) is disabled, as if protobuf were not installed.
+# The core alone: find_package(Protobuf) and find_package(GTest) are disabled, as if neither were
+# installed.
 consumer("${CONSUMER_SOURCE_DIR}_core" "${CONSUMER_BUILD_DIR}-core"
-         -DCMAKE_DISABLE_FIND_PACKAGE_Protobuf=ON)
+         -DCMAKE_DISABLE_FIND_PACKAGE_Protobuf=ON -DCMAKE_DISABLE_FIND_PACKAGE_GTest=ON)
 run("${CONSUMER_BUILD_DIR}-core/core_consumer")
 consumer("${CONSUMER_SOURCE_DIR}" "${CONSUMER_BUILD_DIR}")
 run("${CONSUMER_BUILD_DIR}/consumer")
