@@ -4,7 +4,8 @@
 # hidden from it, and one using the proto, tools and testing components as well, whose unit test
 # written with the testing kit must pass. When the examples were
 # built (AMI_EXPECT_AMICTL), the installed bin/amictl must run and print AMI_VERSION.
-file(REMOVE_RECURSE "${AMI_STAGE_DIR}" "${CONSUMER_BUILD_DIR}" "${CONSUMER_BUILD_DIR}-core")
+file(REMOVE_RECURSE "${AMI_STAGE_DIR}" "${CONSUMER_BUILD_DIR}" "${CONSUMER_BUILD_DIR}-core"
+     "${CONSUMER_BUILD_DIR}-policy")
 
 function(run)
   execute_process(COMMAND ${ARGN} RESULT_VARIABLE rc OUTPUT_VARIABLE out ERROR_VARIABLE err)
@@ -63,3 +64,7 @@ run("${CONSUMER_BUILD_DIR}-core/core_consumer")
 consumer("${CONSUMER_SOURCE_DIR}" "${CONSUMER_BUILD_DIR}")
 run("${CONSUMER_BUILD_DIR}/consumer")
 run("${CONSUMER_BUILD_DIR}/policy_test")
+# examples/policy_tests, the project a platform team copies: its AMI policy tests, written with
+# the testing kit and scenario files, built against the installed package and run.
+consumer("${POLICY_TESTS_SOURCE_DIR}" "${CONSUMER_BUILD_DIR}-policy")
+run("${CONSUMER_BUILD_DIR}-policy/policy_tests")
