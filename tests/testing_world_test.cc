@@ -4,6 +4,7 @@
 
 #include "absl/time/time.h"
 #include "ami/ami.h"
+#include "ami/iam/iam.h"
 #include "ami/testing/matchers.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
@@ -15,6 +16,7 @@ using ::ami::testing::HasErrorCode;
 using ::ami::testing::HasState;
 using ::ami::testing::HasTag;
 using ::ami::testing::IsAllowed;
+using ::ami::testing::IsDenied;
 using ::ami::testing::IsDeniedBy;
 using ::ami::testing::IsOk;
 using ::ami::testing::OwnedBy;
@@ -72,6 +74,35 @@ TEST(TestingWorld, DeclaresAnOrganizationKeysImagesAndInstancesInAFewLines) {
   const Instance web = *w.cloud().GetInstance(w.instance("web"));
   EXPECT_EQ(web.image_id(), w.image("golden"));
   EXPECT_THAT(web, HasState(InstanceState::kRunning));
+}
+
+TEST(TestingWorld, RolesAndServiceControlPoliciesDecideAsIamDoes) {
+  World w;
+  w.Organization(kOrg, kPlatform)
+      .Ou(kOrg, kProdOu)
+      .Account(kProd, kOrg, kProdOu)
+      .Image("tagged", kProd, kEast, {.tags = {{"approved", "true"}}})
+      .Image("untagged", kProd, kEast)
+      .Role("developer", kProd,
+            R"({"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"ec2:RunInstances","Resource":"*"}]})")
+      .Scp(kOrg, "p-approvedonly1",
+           R"({"Version":"2012-10-17","Statement":[{"Effect":"Deny","Action":"ec2:RunInstances",
+               "Resource":"arn:aws:ec2:*::image/*",
+               "Condition":{"StringNotEquals":{"ec2:ResourceTag/approved":"true"}}}]})",
+           kProdOu);
+  ASSERT_THAT(w.status(), IsOk());
+  EXPECT_EQ(w.principal("developer"), "arn:aws:iam::444455556666:role/developer");
+  auto ask = [&](const char* image) {
+    return iam::Explain(w.cloud(), {w.principal("developer"), {}},
+                        policy::LaunchQuestion{*AccountId::Parse(kProd), *Region::Parse(kEast),
+                                               w.image(image)});
+  };
+  EXPECT_THAT(ask("tagged"), IsAllowed());
+  EXPECT_THAT(ask("untagged"), IsDenied());
+  World bad;
+  bad.Account(kProd).Role("developer", kProd, "not a policy");
+  EXPECT_FALSE(bad.status().ok());
+  EXPECT_THAT(std::string(bad.status().message()), HasSubstr("`developer`"));
 }
 
 TEST(TestingWorld, TheFirstErrorIsKeptWithItsLabelAndTheRestIsSkipped) {

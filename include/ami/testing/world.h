@@ -1,6 +1,6 @@
 // The testing kit (ami::testing): World, a test world declared in a few lines — organizations
 // and OUs, accounts, customer managed keys with their policies, images (with their snapshots,
-// tags and shares) and instances — through the Cloud's own operations, so that every rule
+// tags and shares), instances, IAM roles and users, service control policies — through the Cloud's own operations, so that every rule
 // applies while it is built:
 //
 //   ami::testing::World w;
@@ -36,6 +36,7 @@
 #include "absl/time/time.h"
 #include "ami/ami.h"
 #include "ami/cloud.h"
+#include "ami/iam/iam.h"
 
 namespace ami::testing {
 
@@ -178,6 +179,38 @@ class World {
     return *this;
   }
 
+  // A role (or, with `user`, a user) of `account` named `label` whose one inline identity policy
+  // is the JSON document `policy` (iam::PutPrincipal); principal(label) gives its ARN.
+  World& Role(absl::string_view label, absl::string_view account, absl::string_view policy,
+              bool user = false) {
+    if (!status_.ok() || !NewLabel(label)) return *this;
+    auto a = AccountId::Parse(account);
+    if (!Check(a.status(), label)) return *this;
+    iam::PrincipalSpec spec;
+    spec.type = user ? iam::PrincipalSpec::Type::kUser : iam::PrincipalSpec::Type::kRole;
+    spec.name = std::string(label);
+    spec.policies = {{absl::StrCat(label, "-policy"), std::string(policy)}};
+    auto arn = iam::PutPrincipal(*cloud_, *a, spec);
+    if (Check(arn.status(), label)) principals_.emplace(std::string(label), *arn);
+    return *this;
+  }
+
+  // A service control policy `policy_id` of `org` (the JSON document `policy`) attached to
+  // `target`: the root (r-…), an OU or an account.
+  World& Scp(absl::string_view org, absl::string_view policy_id, absl::string_view policy,
+             absl::string_view target) {
+    if (!status_.ok()) return *this;
+    auto o = OrganizationId::Parse(org);
+    if (!Check(o.status(), policy_id)) return *this;
+    if (!Check(iam::PutServiceControlPolicy(*cloud_, *o, policy_id,
+                                            {std::string(policy_id), std::string(policy)}),
+               policy_id)) {
+      return *this;
+    }
+    Check(iam::AttachServiceControlPolicy(*cloud_, policy_id, target), policy_id);
+    return *this;
+  }
+
   // The first error met while declaring, prefixed with the label or id it concerns; OK when none.
   const absl::Status& status() const { return status_; }
   // The world's cloud, to ask and to change further.
@@ -187,6 +220,11 @@ class World {
   ImageId image(absl::string_view label) const { return Find(images_, label, ImageId::Short(0)); }
   InstanceId instance(absl::string_view label) const {
     return Find(instances_, label, InstanceId::Short(0));
+  }
+  // The ARN of a Role(); empty for an unknown label.
+  std::string principal(absl::string_view label) const {
+    auto it = principals_.find(std::string(label));
+    return it == principals_.end() ? std::string() : it->second;
   }
   KmsKeyArn key(absl::string_view label) const {
     auto it = keys_.find(std::string(label));
@@ -227,7 +265,9 @@ class World {
   }
   bool NewLabel(absl::string_view label) {
     const std::string l(label);
-    if (images_.count(l) + instances_.count(l) + keys_.count(l) == 0) return true;
+    if (images_.count(l) + instances_.count(l) + keys_.count(l) + principals_.count(l) == 0) {
+      return true;
+    }
     Fail(absl::AlreadyExistsError(absl::StrCat("the label `", label, "` is taken")), label);
     return false;
   }
@@ -253,6 +293,7 @@ class World {
   std::map<std::string, ImageId> images_;
   std::map<std::string, InstanceId> instances_;
   std::map<std::string, KmsKeyArn> keys_;
+  std::map<std::string, std::string> principals_;
 };
 
 }  // namespace ami::testing
