@@ -89,7 +89,8 @@ class MetadataQuery {
     std::sort(ids.begin(), ids.end());
     DescribeInstanceImageMetadataResult result;
     for (const InstanceId id : ids) {
-      InstanceImageMetadata m{*s_.FindInstance(id), Metadata(s_.FindInstance(id)->image_id())};
+      const Instance& instance = *s_.FindInstance(id);
+      InstanceImageMetadata m{instance, Metadata(instance.image_id())};
       if (Passes(m)) result.instances.push_back(std::move(m));
     }
     return result;

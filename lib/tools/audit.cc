@@ -101,20 +101,27 @@ std::vector<ShareKey> ShareKeys(const Cloud& cloud, const Image& image) {
   return out;
 }
 
+// A finding about `resource` (an image, snapshot or instance), of AWS resource type `type`.
+template <typename R>
+Finding FindingOn(const R& resource, absl::string_view type, FindingKind kind, std::string rule,
+                  std::string detail) {
+  Finding f;
+  f.kind = kind;
+  f.severity = SeverityOf(kind);
+  f.resource = resource.id().ToString();
+  f.resource_type = std::string(type);
+  f.name = NameTag(resource.tags());
+  f.region = resource.region();
+  f.owner = resource.owner();
+  f.rule = std::move(rule);
+  f.detail = std::move(detail);
+  return f;
+}
+
 void AuditImage(const Cloud& cloud, const Directory& dir, const Image& image,
                 std::vector<Finding>* out) {
   auto add = [&](FindingKind kind, std::string rule, std::string detail) {
-    Finding f;
-    f.kind = kind;
-    f.severity = SeverityOf(kind);
-    f.resource = image.id().ToString();
-    f.resource_type = "AWS::EC2::Image";
-    f.name = NameTag(image.tags());
-    f.region = image.region();
-    f.owner = image.owner();
-    f.rule = std::move(rule);
-    f.detail = std::move(detail);
-    out->push_back(std::move(f));
+    out->push_back(FindingOn(image, "AWS::EC2::Image", kind, std::move(rule), std::move(detail)));
   };
   const LaunchPermissions& lp = image.launch_permissions();
   if (lp.is_public()) add(FindingKind::kPublicImage, "ATTR-1", "the image is public (launch permission group all)");
@@ -164,17 +171,7 @@ void AuditImage(const Cloud& cloud, const Directory& dir, const Image& image,
 
 void AuditSnapshot(const Directory& dir, const Snapshot& s, std::vector<Finding>* out) {
   auto add = [&](FindingKind kind, std::string detail) {
-    Finding f;
-    f.kind = kind;
-    f.severity = SeverityOf(kind);
-    f.resource = s.id().ToString();
-    f.resource_type = "AWS::EC2::Snapshot";
-    f.name = NameTag(s.tags());
-    f.region = s.region();
-    f.owner = s.owner();
-    f.rule = "SNAP-1";
-    f.detail = std::move(detail);
-    out->push_back(std::move(f));
+    out->push_back(FindingOn(s, "AWS::EC2::Snapshot", kind, "SNAP-1", std::move(detail)));
   };
   if (s.is_public()) {
     add(FindingKind::kPublicSnapshot,
@@ -262,17 +259,7 @@ absl::Status ValidateRules(const AuditOptions& options) {
 // A finding about an audited instance.
 Finding InstanceFinding(const Instance& inst, FindingKind kind, std::string rule,
                         std::string detail) {
-  Finding f;
-  f.kind = kind;
-  f.severity = SeverityOf(kind);
-  f.resource = inst.id().ToString();
-  f.resource_type = "AWS::EC2::Instance";
-  f.name = NameTag(inst.tags());
-  f.region = inst.region();
-  f.owner = inst.owner();
-  f.rule = std::move(rule);
-  f.detail = std::move(detail);
-  return f;
+  return FindingOn(inst, "AWS::EC2::Instance", kind, std::move(rule), std::move(detail));
 }
 
 // The audited accounts' instances (not terminated) that run an image deprecated by now
