@@ -86,6 +86,14 @@ enum class ErrorCode : uint16_t {
   // The AWS KMS and Recycle Bin APIs' code for a call IAM or a key policy does not authorize
   // (EC2's is UnauthorizedOperation).
   kAccessDeniedException,
+  // The codes of Data Lifecycle Manager, AWS Backup, EventBridge and EventBridge Scheduler.
+  kInvalidRequestException,
+  kResourceNotFoundException,
+  kLimitExceededException,
+  kInvalidParameterValueException,
+  kMissingParameterValueException,
+  kAlreadyExistsException,
+  kValidationException,
 
   // Do not use: lets the enum grow without breaking callers.
   kDoNotUseSentinel,

@@ -10,6 +10,7 @@
 #include "ami/policy.h"
 #include "values/choices.h"
 #include "cloud/ops_common.h"
+#include "cloud/service_calls.h"
 #include "cloud/state.h"
 #include "policy/iam.h"
 #include "policy/planning.h"
@@ -83,13 +84,20 @@ absl::StatusOr<ImageId> Cloud::RegisterImage(const CallContext& ctx,
 }
 
 absl::StatusOr<ImageId> Cloud::CopyImage(const CallContext& ctx, const CopyImageRequest& request) {
-  const absl::StatusOr<policy::CopyImageCall> call = DecodeCopy(ctx, request);
-  AMI_RETURN_IF_ERROR(call.status());
   internal::WriterLock lock(state_->mu);
+  return internal::ServiceCopyImage(*state_, ctx, request);
+}
+
+absl::StatusOr<ImageId> internal::ServiceCopyImage(CloudState& s, const CallContext& ctx,
+                                                   const CopyImageRequest& request,
+                                                   const TagSet& service_tags) {
+  absl::StatusOr<policy::CopyImageCall> call = DecodeCopy(ctx, request);
+  AMI_RETURN_IF_ERROR(call.status());
+  AMI_ASSIGN_OR_RETURN(call->image_tags, WithServiceTags(call->image_tags, service_tags));
   policy::PlannedCopy p;
-  AMI_RETURN_IF_ERROR(policy::PlanCopyImage(*state_, *call, &p));
+  AMI_RETURN_IF_ERROR(policy::PlanCopyImage(s, *call, &p));
   AMI_RETURN_IF_ERROR(internal::Gate(p.planned.decision, ctx, /*allow_later=*/true));
-  if (!p.existing.has_value()) state_->Commit(std::move(p.planned.plan));
+  if (!p.existing.has_value()) s.Commit(std::move(p.planned.plan));
   return p.image;
 }
 
@@ -97,20 +105,34 @@ absl::StatusOr<std::vector<DeleteSnapshotResult>> Cloud::DeregisterImage(
     const CallContext& ctx, const Input<ImageId>& image_id, bool delete_associated_snapshots) {
   AMI_ASSIGN_OR_RETURN(const ImageId id, image_id.Decode());
   internal::WriterLock lock(state_->mu);
-  policy::PlannedDeregister p =
-      policy::PlanDeregisterImage(*state_, ctx, id, delete_associated_snapshots);
+  return internal::ServiceDeregisterImage(*state_, ctx, id, delete_associated_snapshots);
+}
+
+absl::StatusOr<std::vector<DeleteSnapshotResult>> internal::ServiceDeregisterImage(
+    CloudState& s, const CallContext& ctx, ImageId id, bool delete_associated_snapshots) {
+  policy::PlannedDeregister p = policy::PlanDeregisterImage(s, ctx, id, delete_associated_snapshots);
   AMI_RETURN_IF_ERROR(internal::Gate(p.planned.decision, ctx));
-  state_->Commit(std::move(p.planned.plan));
+  s.Commit(std::move(p.planned.plan));
   return std::move(p.results);
 }
 
 absl::Status Cloud::DeleteSnapshot(const CallContext& ctx, const Input<SnapshotId>& snapshot_id) {
   AMI_ASSIGN_OR_RETURN(const SnapshotId id, snapshot_id.Decode());
   internal::WriterLock lock(state_->mu);
-  policy::Planned p = policy::PlanDeleteSnapshot(*state_, ctx, id);
+  return internal::ServiceDeleteSnapshot(*state_, ctx, id);
+}
+
+absl::Status internal::ServiceDeleteSnapshot(CloudState& s, const CallContext& ctx,
+                                             SnapshotId id) {
+  policy::Planned p = policy::PlanDeleteSnapshot(s, ctx, id);
   AMI_RETURN_IF_ERROR(internal::Gate(p.decision, ctx));
-  state_->Commit(std::move(p.plan));
+  s.Commit(std::move(p.plan));
   return absl::OkStatus();
+}
+
+absl::StatusOr<TagSet> internal::WithServiceTags(const TagSet& tags, const TagSet& service_tags) {
+  if (service_tags.empty()) return tags;
+  return tags.With(service_tags);
 }
 
 }  // namespace ami

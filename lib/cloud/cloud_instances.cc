@@ -10,6 +10,7 @@
 #include "ami/policy.h"
 #include "values/choices.h"
 #include "cloud/ops_common.h"
+#include "cloud/service_calls.h"
 #include "cloud/state.h"
 #include "policy/iam.h"
 #include "policy/planning.h"
@@ -98,16 +99,24 @@ absl::Status Cloud::TerminateInstances(const CallContext& ctx, const InputList<I
 }
 
 absl::StatusOr<ImageId> Cloud::CreateImage(const CallContext& ctx, const CreateImageRequest& request) {
+  internal::WriterLock lock(state_->mu);
+  return internal::ServiceCreateImage(*state_, ctx, request);
+}
+
+absl::StatusOr<ImageId> internal::ServiceCreateImage(CloudState& s, const CallContext& ctx,
+                                                     const CreateImageRequest& request,
+                                                     const TagSet& service_tags) {
   AMI_ASSIGN_OR_RETURN(const InstanceId instance_id, InstanceId::Parse(request.instance_id));
   AMI_ASSIGN_OR_RETURN(const internal::SpecifiedTags tags,
                        internal::ParseTagSpecifications(request.tag_specifications));
-  const policy::CreateImageCall call{ctx, request, instance_id, tags.image, tags.snapshot};
-  internal::WriterLock lock(state_->mu);
-  absl::StatusOr<policy::Planned> p = policy::PlanCreateImage(*state_, call);
+  AMI_ASSIGN_OR_RETURN(TagSet image_tags, WithServiceTags(tags.image, service_tags));
+  const policy::CreateImageCall call{ctx, request, instance_id, std::move(image_tags),
+                                     tags.snapshot};
+  absl::StatusOr<policy::Planned> p = policy::PlanCreateImage(s, call);
   AMI_RETURN_IF_ERROR(p.status());
   AMI_RETURN_IF_ERROR(internal::Gate(p->decision, ctx));
   const ImageId id = p->plan.put_images.front()->id();
-  state_->Commit(std::move(p->plan));
+  s.Commit(std::move(p->plan));
   return id;
 }
 

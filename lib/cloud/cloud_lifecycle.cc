@@ -11,6 +11,7 @@
 #include "ami/policy.h"
 #include "values/choices.h"
 #include "cloud/ops_common.h"
+#include "cloud/service_calls.h"
 #include "cloud/state.h"
 #include "policy/iam.h"
 #include "policy/planning.h"
@@ -147,16 +148,22 @@ absl::StatusOr<std::string> ChangeImage(CloudState& s, const CallContext& ctx,
                                         const policy::ImageLifecycleChange& change) {
   AMI_ASSIGN_OR_RETURN(const ImageId id, image_id.Decode());
   internal::WriterLock lock(s.mu);
+  return internal::ServiceChangeImage(s, ctx, id, change);
+}
+
+using Change = policy::ImageLifecycleChange;
+
+}  // namespace
+
+absl::StatusOr<std::string> internal::ServiceChangeImage(CloudState& s, const CallContext& ctx,
+                                                         ImageId id,
+                                                         const policy::ImageLifecycleChange& change) {
   absl::StatusOr<policy::PlannedLifecycle> p = policy::PlanImageLifecycle(s, ctx, id, change);
   AMI_RETURN_IF_ERROR(p.status());
   AMI_RETURN_IF_ERROR(internal::Gate(p->planned.decision, ctx));
   s.Commit(std::move(p->planned.plan));
   return std::move(p->result);
 }
-
-using Change = policy::ImageLifecycleChange;
-
-}  // namespace
 
 absl::Status Cloud::EnableImageDeprecation(const CallContext& ctx, const Input<ImageId>& image_id,
                                            absl::Time deprecate_at) {

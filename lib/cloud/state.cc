@@ -56,6 +56,7 @@ std::unique_ptr<CloudState> CloudState::Clone() const ABSL_NO_THREAD_SAFETY_ANAL
   copy->scp_attachments_ = scp_attachments_;
   copy->full_access_detached_ = full_access_detached_;
   copy->scp_orgs_ = scp_orgs_;
+  copy->automation_ = automation_;
   return copy;
 }
 
@@ -95,7 +96,7 @@ bool CloudState::SameAs(const CloudState& o) const {
          bin_rules_ == o.bin_rules_ && bin_images_ == o.bin_images_ &&
          bin_snapshots_ == o.bin_snapshots_ && SameValues(principals_, o.principals_) &&
          SameValues(scps_, o.scps_) && scp_attachments_ == o.scp_attachments_ &&
-         full_access_detached_ == o.full_access_detached_;
+         full_access_detached_ == o.full_access_detached_ && automation_ == o.automation_;
 }
 
 const IamPrincipal* CloudState::FindPrincipal(AccountId account, absl::string_view arn) const {

@@ -19,6 +19,7 @@
 #include "ami/cloud.h"
 #include "ami/state_view.h"
 #include "ami/policy.h"
+#include "automation/automation_state.h"
 #include "cloud/image_index.h"
 #include "cloud/rw_lock.h"
 #include "cloud/value_table.h"
@@ -158,6 +159,11 @@ class CloudState final : public policy::PlanView {
   const auto& full_access_detached() const ABSL_SHARED_LOCKS_REQUIRED(mu) {
     return full_access_detached_;
   }
+  // The automation's definitions and queue (lib/automation). Unlike the resource tables, they
+  // are changed in place by the automation's own code, under the writer lock; the resources
+  // automation touches change only through plans and Commit.
+  const AutomationState& automation() const ABSL_SHARED_LOCKS_REQUIRED(mu) { return automation_; }
+  AutomationState& mutable_automation() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu) { return automation_; }
 
  private:
   friend class StateLoader;
@@ -229,6 +235,7 @@ class CloudState final : public policy::PlanView {
   SnapshotIndex snapshot_index_ ABSL_GUARDED_BY(mu);
   // One copy of each distinct tag set and instance body the tables hold.
   ValueSharing::Pool sharing_ ABSL_GUARDED_BY(mu);
+  AutomationState automation_ ABSL_GUARDED_BY(mu);
 
 };
 

@@ -66,6 +66,15 @@ constexpr std::array<CodeInfo, static_cast<size_t>(EC::kDoNotUseSentinel)> kCode
     {EC::kMalformedPolicyDocument, "MalformedPolicyDocument", SC::kInvalidArgument},
     {EC::kNoSuchEntity, "NoSuchEntity", SC::kNotFound},
     {EC::kAccessDeniedException, "AccessDeniedException", SC::kPermissionDenied},
+    {EC::kInvalidRequestException, "InvalidRequestException", SC::kInvalidArgument},
+    {EC::kResourceNotFoundException, "ResourceNotFoundException", SC::kNotFound},
+    {EC::kLimitExceededException, "LimitExceededException", SC::kResourceExhausted},
+    {EC::kInvalidParameterValueException, "InvalidParameterValueException",
+     SC::kInvalidArgument},
+    {EC::kMissingParameterValueException, "MissingParameterValueException",
+     SC::kInvalidArgument},
+    {EC::kAlreadyExistsException, "AlreadyExistsException", SC::kAlreadyExists},
+    {EC::kValidationException, "ValidationException", SC::kInvalidArgument},
 }};
 
 constexpr bool RowsInEnumOrder() {
