@@ -64,8 +64,10 @@ class ScheduleExpression {
   // The first firing strictly after `after`. `anchor` is when the schedule was created: rate()
   // and an interval without a time of day fire at anchor + k × period, k ≥ 1; cron(), at() and an
   // interval with a time of day ignore it. nullopt when there is no firing any more (an at() in
-  // the past, a cron whose Year field has ended or that can never match, an infinite `after` or
-  // anchor). A cron is found field by field, years first, and never looks past 2199.
+  // the past, a cron whose Year field has ended or that can never match, `after` =
+  // InfiniteFuture, an infinite anchor where one counts). `after` = InfinitePast asks for the
+  // first firing (a cron's from 1970; none for an interval with a time of day, which has no
+  // first). A cron is found field by field, years first, and never looks past 2199.
   std::optional<absl::Time> NextAfter(absl::Time after, absl::Time anchor) const;
 
   // The shortest time between two consecutive firings that both fall in [from, from + horizon],
