@@ -459,6 +459,43 @@ TEST(AutomationDlm, BACKUP_10_DefaultPolicyBoundsAndRun) {
   EXPECT_THAT(ImagesOf(PolicyImages(w.cloud(), *id), w.instance("i1")), SizeIs(3));
 }
 
+// A simulated year of a daily policy with count retention 7: exactly seven AMIs and seven
+// snapshots per instance at the end, the same on every run.
+TEST(AutomationDlm, BACKUP_7_AYearOfADailyPolicyKeepsExactlySeven) {
+  auto run = [] {
+    World w = MakeWorld(0, 0);
+    RunInstancesRequest launch;
+    launch.image_id = w.image("base").ToString();
+    launch.count = 40;
+    launch.tags = {{"backup", "yes"}};
+    EXPECT_THAT(w.cloud().RunInstances(Ctx(), launch).status(), IsOk());
+    w.cloud().AdvanceClock(absl::Minutes(2));
+    Automation a(w.cloud());
+    const auto id = a.CreateLifecyclePolicy(Ctx(), Policy(w, Daily(7)));
+    EXPECT_THAT(id.status(), IsOk());
+    const size_t snapshots_before = w.cloud().ListSnapshots().size();
+    w.cloud().AdvanceClock(absl::Hours(24 * 365));
+    EXPECT_THAT(PolicyImages(w.cloud(), *id), SizeIs(40 * 7));
+    EXPECT_EQ(w.cloud().ListSnapshots().size(), snapshots_before + 40 * 7);
+    std::vector<std::string> ids;
+    for (const Image& i : PolicyImages(w.cloud(), *id)) ids.push_back(i.id().ToString());
+    return ids;
+  };
+  EXPECT_EQ(run(), run());
+}
+
+TEST(AutomationDlm, AnIdleYearRunsNoFiring) {
+  World w = MakeWorld(1, 1);
+  Automation a(w.cloud());
+  LifecyclePolicyRequest r = Policy(w, Daily(7));
+  r.state = "DISABLED";
+  ASSERT_THAT(a.CreateLifecyclePolicy(Ctx(), r).status(), IsOk());
+  const absl::Time start = w.cloud().Now();
+  w.cloud().AdvanceClock(absl::Hours(24 * 365));
+  EXPECT_EQ(w.cloud().Now(), start + absl::Hours(24 * 365));
+  EXPECT_THAT(a.History(Ctx()), SizeIs(0));
+}
+
 // ---- The API: state, deletion, forks, determinism ----
 
 TEST(AutomationDlm, DisabledPoliciesDoNotFireAndDeletedPoliciesLeaveTheirAmis) {
