@@ -1,5 +1,8 @@
 // Plans of RunInstances, Stop/Start/TerminateInstances and CreateImage (LAUNCH-*, CREATE-*,
 // REG-5, REG-7).
+#include <cstdint>
+#include <limits>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -264,6 +267,18 @@ void AddNewMappings(const CreateImageCall& c, const Instance& instance, Image::B
   }
 }
 
+// CREATE-4: the instance after a CreateImage that reboots it (running, NoReboot unset): one more
+// reboot, now (the count stops at its largest value). Running again when the call returns.
+absl::StatusOr<std::optional<Instance>> Rebooted(const Instance& instance, bool no_reboot,
+                                                 absl::Time now) {
+  if (no_reboot || instance.state() != InstanceState::kRunning) return std::nullopt;
+  const uint32_t count = instance.reboot_count();
+  Instance::Builder b = instance.ToBuilder();
+  b.set_reboots(count == std::numeric_limits<uint32_t>::max() ? count : count + 1, now);
+  AMI_ASSIGN_OR_RETURN(Instance rebooted, std::move(b).Build());
+  return std::optional<Instance>(std::move(rebooted));
+}
+
 }  // namespace
 
 absl::StatusOr<Planned> PlanCreateImage(const PlanView& view, const CreateImageCall& c) {
@@ -303,6 +318,9 @@ absl::StatusOr<Planned> PlanCreateImage(const PlanView& view, const CreateImageC
       PlanVolumeSnapshots(c, instance, id, overrides, ids, view.Now(), ib, &out.plan));
   AddNewMappings(c, instance, ib);
   AMI_ASSIGN_OR_RETURN(Image image, ib.Build());
+  AMI_ASSIGN_OR_RETURN(std::optional<Instance> rebooted,
+                       Rebooted(instance, c.request.no_reboot, view.Now()));
+  if (rebooted.has_value()) out.plan.put_instances.push_back(*std::move(rebooted));
   out.plan.ids = ids;
   out.plan.put_images.push_back(std::make_shared<const Image>(std::move(image)));
   if (c.request.no_reboot) out.plan.mutable_extra().start_create_image.push_back({c.instance, id});
