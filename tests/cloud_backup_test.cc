@@ -144,6 +144,18 @@ TEST_F(Backup, DEREG_5_AnImageReadFromDescribeImagesJsonWithTheTagIsBackupManage
                                          HasErrorCode(ErrorCode::kInvalidParameterValue)));
 }
 
+TEST_F(Backup, DEREG_5_ACopyMadeThroughEc2IsTheCopiersOwnImage) {
+  const ImageId backup = BackupImage();
+  CopyImageRequest r{backup.ToString(), "us-east-1", "copy-of-backup"};
+  r.copy_image_tags = true;
+  const ImageId copy = Must(cloud->CopyImage(as_owner, r));
+  cloud->AdvanceClock(absl::Hours(1));
+  const Image copied = *cloud->GetImage(copy);
+  EXPECT_EQ(copied.tags().Find("team"), "web");  // The user's tags are copied, AWS's are not.
+  EXPECT_FALSE(policy::IsBackupManaged(copied));
+  EXPECT_THAT(Deregister(copy), IsOk());
+}
+
 TEST_F(Backup, DEREG_5_UsersCanNeitherSetNorDeleteTheTag) {
   const ImageId plain = SeedImage(owner);
   const ImageId backup = BackupImage();

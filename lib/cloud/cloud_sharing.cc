@@ -234,7 +234,8 @@ absl::Status Cloud::CreateTags(const CallContext& ctx, const InputList<ResourceI
 
 absl::Status Cloud::DeleteTags(const CallContext& ctx, const InputList<ResourceId>& resource_ids,
                                const std::vector<std::string>& keys) {
-  // MC-85: aws: tags are AWS's; deleting one would, for one, free a backup-managed image (DEREG-5).
+  // MC-85: aws: tags are AWS's. Were they deletable, a user could free a backup-managed image
+  // from AWS Backup (DEREG-5).
   for (const std::string& key : keys) {
     if (absl::StartsWith(key, "aws:")) {
       return MakeError(choices::kReservedTagDelete,
