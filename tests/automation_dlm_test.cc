@@ -10,6 +10,7 @@
 #include "ami/testing/matchers.h"
 #include "ami/testing/no_change.h"
 #include "ami/testing/world.h"
+#include "ami/tools/audit.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 
@@ -494,6 +495,28 @@ TEST(AutomationDlm, AnIdleYearRunsNoFiring) {
   w.cloud().AdvanceClock(absl::Hours(24 * 365));
   EXPECT_EQ(w.cloud().Now(), start + absl::Hours(24 * 365));
   EXPECT_THAT(a.History(Ctx()), SizeIs(0));
+}
+
+// The audit names instances whose recent backups are all crash-consistent (the seed's point:
+// a backup without a reboot has no file-system integrity), and not those backed up with one.
+TEST(AutomationDlm, BACKUP_4_AuditFindsInstancesWithOnlyCrashConsistentBackups) {
+  for (const bool reboot : {false, true}) {
+    World w = MakeWorld(2, 1);
+    Automation a(w.cloud());
+    LifecyclePolicyRequest r = Policy(w, Daily(7));
+    if (reboot) r.no_reboot = false;
+    ASSERT_THAT(a.CreateLifecyclePolicy(Ctx(), r).status(), IsOk());
+    w.cloud().AdvanceClock(absl::Hours(24 * 3));
+    std::vector<std::string> flagged;
+    for (const Finding& f : Audit(w.cloud())) {
+      if (f.kind == FindingKind::kInstanceBackupsCrashConsistent) flagged.push_back(f.resource);
+    }
+    if (reboot) {
+      EXPECT_THAT(flagged, SizeIs(0));
+    } else {
+      EXPECT_THAT(flagged, ::testing::ElementsAre(w.instance("i0").ToString()));
+    }
+  }
 }
 
 // ---- The API: state, deletion, forks, determinism ----
