@@ -446,6 +446,26 @@ constexpr ModellingChoice kChoices[] = {
   {"MC-85", "SHARE-13",
    "DeleteTags naming a key with the aws: prefix is InvalidParameterValue and deletes nothing: "
    "users can neither create nor delete AWS's tags."},
+  {"MC-96", "BACKUP-10",
+   "A Data Lifecycle Manager policy whose firing has a call refused (IAM, KMS, a role the cloud "
+   "does not hold, an instance state) goes to the ERROR state with the first refusal as its "
+   "status message, and back to ENABLED after a firing with no refusal (BELIEVED: AWS documents "
+   "the error state, not when it is entered or left). In ERROR it deletes nothing (count and age "
+   "retention pause) unless a default policy has ExtendDeletion; creation is still attempted at "
+   "each firing. Every call and its outcome is in Automation::History()."},
+  {"MC-97", "BACKUP-5, BACKUP-9",
+   "DLM's AMIs are named dlm-<policy id>-<instance id>-<yyyy-mm-ddThh-mm-ssZ> and carry the "
+   "system tags aws:dlm:lifecycle-policy-id and aws:dlm:lifecycle-schedule-name (BELIEVED: the "
+   "name format is not documented); a cross-Region copy keeps the source's name. Copies are made "
+   "once the source AMI is available (the cloud's image_pending after the firing); a copy's age "
+   "retention deletes every copy past its age, the last included. Policy ids are policy- and 17 "
+   "hex digits from the cloud's seed."},
+  {"MC-98", "BACKUP-5, BACKUP-10",
+   "Only IMAGE_MANAGEMENT (AMI) custom policies and INSTANCE default policies run; snapshot and "
+   "event-based policies are refused with InvalidRequestException. A default AMI policy targets "
+   "every running or stopped instance of its Region (its Exclusions are not modelled), every "
+   "CreateInterval days from its creation, and retains RetainInterval days. Target tags select "
+   "an instance carrying any of them, key and value case-sensitive."},
 };
 
 }  // namespace
