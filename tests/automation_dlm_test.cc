@@ -346,6 +346,49 @@ TEST(AutomationDlm, BACKUP_9_CopyRuleChecks) {
   EXPECT_THAT(a.CreateLifecyclePolicy(Ctx(), Policy(w, s)).status(), IsOk());
 }
 
+// The default role may create, retain and copy under the default key; under a customer managed
+// key its copies fail (it has no KMS permission), and the failure is recorded.
+TEST(AutomationDlm, BACKUP_9_TheDefaultRoleNeedsKmsPermissionForACmkCopy) {
+  World w = MakeWorld(1, 1);
+  Automation a(w.cloud());
+  const auto role = a.CreateDefaultLifecycleRole(Ctx(), "instance");
+  ASSERT_THAT(role.status(), IsOk());
+  EXPECT_THAT(*role, HasSubstr(":role/AWSDataLifecycleManagerDefaultRoleForAMIManagement"));
+  EXPECT_THAT(a.CreateDefaultLifecycleRole(Ctx(), "volume").status(),
+              HasErrorCode(ErrorCode::kInvalidRequestException));
+  DlmSchedule s = Daily(3);
+  DlmCrossRegionCopyRule copy;
+  copy.target_region = kWest;
+  copy.encrypted = true;
+  copy.cmk_arn = w.key("west-key").ToString();
+  s.cross_region_copy_rules = {copy};
+  LifecyclePolicyRequest r = Policy(w, s);
+  r.execution_role_arn = *role;
+  const auto id = a.CreateLifecyclePolicy(Ctx(), r);
+  ASSERT_THAT(id.status(), IsOk());
+  w.cloud().AdvanceClock(absl::Hours(24 * 2));
+  EXPECT_THAT(PolicyImages(w.cloud(), *id), SizeIs(2));
+  int copies = 0;
+  for (const Image& c : PolicyImages(w.cloud(), *id, kWest)) {
+    if (c.state() == ImageState::kAvailable) ++copies;
+  }
+  EXPECT_EQ(copies, 0);
+  bool copy_failure_seen = false;
+  for (const AutomationRecord& rec : a.History(Ctx())) {
+    if (rec.action == "CopyImage" && !rec.error_code.empty()) copy_failure_seen = true;
+  }
+  for (const AutomationRecord& rec : a.History(Ctx(kWest))) {
+    if (rec.action == "CopyImage" && !rec.error_code.empty()) copy_failure_seen = true;
+  }
+  const bool failed_later = [&] {
+    for (const Image& c : w.cloud().ListImages()) {
+      if (c.region() == *Region::Parse(kWest) && c.state() == ImageState::kFailed) return true;
+    }
+    return false;
+  }();
+  EXPECT_TRUE(copy_failure_seen || failed_later);
+}
+
 // ---- BACKUP-10: edge cases ----
 
 TEST(AutomationDlm, BACKUP_10_RemovingTheTargetTagStopsManagingItsAmis) {

@@ -6,6 +6,7 @@
 #include "absl/strings/str_format.h"
 #include "ami/automation/automation.h"
 #include "ami/errors.h"
+#include "ami/iam/iam.h"
 #include "automation/dlm_run.h"
 #include "cloud/ops_common.h"
 #include "cloud/state.h"
@@ -124,6 +125,28 @@ std::vector<LifecyclePolicy> Automation::GetLifecyclePolicies(const CallContext&
     if (ps.policy.account == ctx.account && ps.policy.region == ctx.region) out.push_back(ps.policy);
   }
   return out;
+}
+
+// AWSDataLifecycleManagerServiceRoleForAMIManagement, as AWS publishes it (v2).
+constexpr char kDlmAmiRolePolicy[] = R"({"Version":"2012-10-17","Statement":[
+{"Effect":"Allow","Action":"ec2:CreateTags","Resource":["arn:aws:ec2:*::snapshot/*","arn:aws:ec2:*::image/*"]},
+{"Effect":"Allow","Action":["ec2:DescribeImages","ec2:DescribeInstances","ec2:DescribeImageAttribute","ec2:DescribeVolumes","ec2:DescribeSnapshots"],"Resource":"*"},
+{"Effect":"Allow","Action":"ec2:DeleteSnapshot","Resource":"arn:aws:ec2:*::snapshot/*"},
+{"Effect":"Allow","Action":["ec2:ResetImageAttribute","ec2:DeregisterImage","ec2:CreateImage","ec2:CopyImage","ec2:ModifyImageAttribute"],"Resource":"*"},
+{"Effect":"Allow","Action":["ec2:EnableImageDeprecation","ec2:DisableImageDeprecation"],"Resource":"arn:aws:ec2:*::image/*"}]})";
+
+absl::StatusOr<std::string> Automation::CreateDefaultLifecycleRole(
+    const CallContext& ctx, const std::string& resource_type) {
+  if (resource_type != "instance") {
+    return MakeError(ErrorCode::kInvalidRequestException,
+                     absl::StrCat("resource type `", resource_type,
+                                  "` is not modelled: only instance (AMI policies) is"));
+  }
+  AMI_RETURN_IF_ERROR(internal::DryRunCheck(ctx));
+  iam::PrincipalSpec role;
+  role.name = "AWSDataLifecycleManagerDefaultRoleForAMIManagement";
+  role.policies = {{"AWSDataLifecycleManagerServiceRoleForAMIManagement", kDlmAmiRolePolicy}};
+  return iam::PutPrincipal(*cloud_, ctx.account, role);
 }
 
 std::vector<AutomationRecord> Automation::History(const CallContext& ctx) const {

@@ -339,6 +339,12 @@ class Automation {
                                                      const std::string& policy_id) const;
   // The caller's policies in its Region, by id.
   std::vector<LifecyclePolicy> GetLifecyclePolicies(const CallContext& ctx) const;
+  // `aws dlm create-default-role --resource-type instance`: creates (or replaces) the caller's
+  // role AWSDataLifecycleManagerDefaultRoleForAMIManagement with the permissions of the AWS
+  // managed policy AWSDataLifecycleManagerServiceRoleForAMIManagement (no KMS permission: a copy
+  // under a customer managed key needs more); returns its ARN. Only "instance" is modelled.
+  absl::StatusOr<std::string> CreateDefaultLifecycleRole(const CallContext& ctx,
+                                                         const std::string& resource_type);
 
   // ---- AWS Backup ----
   // A vault in the caller's account and Region; its key (any form) encrypts copies into it.
