@@ -417,6 +417,18 @@ constexpr ModellingChoice kChoices[] = {
    "InvalidParameter (exit 2, naming the nearest valid one). In explain --batch a line that "
    "is not JSON is SerializationException and a line over 65,536 bytes "
    "ResourceLimitExceeded; the run goes on with the next line."},
+  {"MC-81", "BUILD-5, BACKUP-6",
+   "Schedule expressions read in a time zone (ami/automation/schedule.h): a local time that a "
+   "daylight-saving change skips does not fire, as EventBridge Scheduler documents, and one "
+   "that it repeats fires once, at its first occurrence (BELIEVED: AWS says it runs once, not "
+   "which); an at() on a skipped local time never fires. rate() counts minutes, hours and "
+   "24-hour days from the schedule's creation; a DLM interval with a start time fires at that "
+   "UTC time and every interval after it, whatever the creation time."},
+  {"MC-82", "BUILD-5, BACKUP-6",
+   "Cron forms AWS does not document are refused (InvalidParameterValue): L-n and LW in "
+   "Day-of-month, ranges that run backwards (FRI-MON, 22-2), steps in Day-of-week, and L, nW, "
+   "nL or n#k in a list; `L` alone in Day-of-week is Saturday. nW does not fire in a month "
+   "shorter than n, and a day no month has (cron(0 0 31 2 ? *)) is accepted and never fires."},
 };
 
 }  // namespace
