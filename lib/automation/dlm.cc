@@ -10,6 +10,7 @@
 #include "cloud/ops_common.h"
 #include "cloud/state.h"
 #include "policy/automation_dlm.h"
+#include "values/status_macros.h"
 
 namespace ami {
 
