@@ -1,6 +1,6 @@
 // EventBridge rules and Scheduler schedules in a cloud (BACKUP-4): the Automation methods that
-// put, delete and list them, and the history every service shares. The firings are in
-// events_run.cc.
+// put, delete and list them.
+// The firings are in events_run.cc.
 #include <string>
 #include <tuple>
 #include <vector>
@@ -90,14 +90,6 @@ std::vector<EventScheduleRequest> Automation::ListSchedules(const CallContext& c
   ForEachInRegion(s.automation().events, internal::EventsKey(ctx.account, ctx.region),
                   [&](const EventSchedule& e) { out.push_back(e.request); });
   return out;
-}
-
-std::vector<AutomationRecord> Automation::History(const CallContext& ctx) const {
-  const internal::CloudState& s = internal::CloudAccess::State(*cloud_);
-  internal::ReaderLock lock(s.mu);
-  const std::deque<AutomationRecord>* log = s.automation().HistoryOf(ctx.account, ctx.region);
-  if (log == nullptr) return {};
-  return std::vector<AutomationRecord>(log->begin(), log->end());
 }
 
 }  // namespace ami

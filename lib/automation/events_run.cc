@@ -174,7 +174,7 @@ void RunCopy(Firing& f, int index, const AutomationAction& a) ABSL_EXCLUSIVE_LOC
                           failure->message));
       continue;
     }
-    f.schedule.copies[{index, source}] = *copy;
+    f.schedule.copies.insert_or_assign({index, source}, *copy);
     RecordCall(f, "CopyImage", request.source_image_id, copy->ToString(), absl::OkStatus());
   }
 }

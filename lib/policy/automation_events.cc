@@ -8,6 +8,7 @@
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/strip.h"
 #include "ami/arns.h"
 #include "ami/attributes.h"
 #include "ami/automation/schedule.h"
