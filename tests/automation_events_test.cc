@@ -163,9 +163,9 @@ TEST_F(EventsTest, BACKUP_4_NightlyCronWithRebootMakesFileSystemConsistentAmis) 
 }
 
 TEST_F(EventsTest, BACKUP_4_NoRebootMakesCrashConsistentAmis) {
-  ASSERT_THAT(
-      events_.PutSchedule(Ctx(), Schedule("fast", "cron(0 3 * * ? *)", {Nightly(/*no_reboot=*/true)})),
-      IsOk());
+  ASSERT_THAT(events_.PutSchedule(
+                  Ctx(), Schedule("fast", "cron(0 3 * * ? *)", {Nightly(/*no_reboot=*/true)})),
+              IsOk());
   w_.cloud().AdvanceClock(absl::Hours(24 * 2));
   const auto images = ImagesByInstance();
   ASSERT_THAT(images, SizeIs(2));
@@ -400,7 +400,8 @@ std::vector<Refusal> Refusals() {
     out.push_back({what, r, code});
   };
   const auto action = [&](const char* what, auto change) {
-    with(what, ErrorCode::kValidationException, [&](EventScheduleRequest& r) { change(r.actions[0]); });
+    with(what, ErrorCode::kValidationException,
+         [&](EventScheduleRequest& r) { change(r.actions[0]); });
   };
   const ErrorCode v = ErrorCode::kValidationException;
   with("empty name", v, [](auto& r) { r.name = ""; });
@@ -528,8 +529,9 @@ TEST(EventsPolicy, BACKUP_4_ReasonsNameTheirRule) {
 
 TEST_F(EventsTest, BACKUP_4_ThreeHundredSchedulesPerRegion) {
   for (int i = 2; i < 300; ++i) {
-    ASSERT_THAT(events_.PutSchedule(Ctx(), Schedule(absl::StrCat("s", i), "rate(1 day)", {Nightly()})),
-                IsOk());
+    ASSERT_THAT(
+        events_.PutSchedule(Ctx(), Schedule(absl::StrCat("s", i), "rate(1 day)", {Nightly()})),
+        IsOk());
   }
   ASSERT_THAT(events_.PutSchedule(Ctx(), Schedule("s0", "rate(1 day)", {Nightly()})), IsOk());
   ASSERT_THAT(events_.PutSchedule(Ctx(), Schedule("s1", "rate(1 day)", {Nightly()})), IsOk());
@@ -537,7 +539,8 @@ TEST_F(EventsTest, BACKUP_4_ThreeHundredSchedulesPerRegion) {
               HasErrorCode(ErrorCode::kLimitExceededException));
   // Replacing one does not count; another Region has its own 300.
   EXPECT_THAT(events_.PutSchedule(Ctx(), Schedule("s0", "rate(2 days)", {Nightly()})), IsOk());
-  EXPECT_THAT(events_.PutSchedule(Ctx(kWest), Schedule("s300", "rate(1 day)", {Nightly()})), IsOk());
+  EXPECT_THAT(events_.PutSchedule(Ctx(kWest), Schedule("s300", "rate(1 day)", {Nightly()})),
+              IsOk());
   EXPECT_THAT(events_.ListSchedules(Ctx()), SizeIs(300));
 }
 

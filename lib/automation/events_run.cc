@@ -48,7 +48,7 @@ std::string CodeOf(const absl::Status& status) {
 }
 
 void Record(Firing& f, absl::string_view action, std::string resource, std::string result,
-            std::string code, std::string message) {
+            std::string code, std::string message) ABSL_EXCLUSIVE_LOCKS_REQUIRED(f.s.mu) {
   AutomationRecord r;
   r.time = f.at;
   r.source = absl::StrCat("events:", f.schedule.request.name);
@@ -61,7 +61,7 @@ void Record(Firing& f, absl::string_view action, std::string resource, std::stri
 }
 
 void RecordCall(Firing& f, absl::string_view action, std::string resource, std::string result,
-                const absl::Status& status) {
+                const absl::Status& status) ABSL_EXCLUSIVE_LOCKS_REQUIRED(f.s.mu) {
   Record(f, action, std::move(resource), std::move(result), CodeOf(status),
          std::string(status.message()));
 }
@@ -130,7 +130,9 @@ std::optional<StateReason> FailsLater(const CloudState& s, ImageId copy)
   const std::string id = copy.ToString();
   auto [from, to] = s.pending().equal_range(s.Now() + s.ImagePending());
   for (auto it = from; it != to; ++it) {
-    if (it->second.kind == PendingWork::Kind::kImage && it->second.id == id) return it->second.failure;
+    if (it->second.kind == PendingWork::Kind::kImage && it->second.id == id) {
+      return it->second.failure;
+    }
   }
   return std::nullopt;
 }
@@ -146,13 +148,15 @@ bool CopiedBefore(const Firing& f, int index, ImageId source, const std::set<Ima
   return copy == nullptr || copy->state() != ImageState::kFailed;
 }
 
-void RunCopy(Firing& f, int index, const AutomationAction& a) ABSL_EXCLUSIVE_LOCKS_REQUIRED(f.s.mu) {
+void RunCopy(Firing& f, int index, const AutomationAction& a)
+    ABSL_EXCLUSIVE_LOCKS_REQUIRED(f.s.mu) {
   const Region source_region = Region::Parse(a.source_region).value_or(f.schedule.region);
   std::set<ImageId> made;
   for (const auto& [key, copy] : f.schedule.copies) {
     if (key.first == index) made.insert(copy);
   }
-  for (const ImageId source : ImagesCarrying(f.s, f.schedule.account, source_region, a.image_tags)) {
+  for (const ImageId source :
+       ImagesCarrying(f.s, f.schedule.account, source_region, a.image_tags)) {
     const Image* image = f.s.FindImage(source);
     if (image == nullptr || image->state() != ImageState::kAvailable) continue;
     if (CopiedBefore(f, index, source, made)) continue;
@@ -185,7 +189,8 @@ void RunDeregister(Firing& f, const AutomationAction& a) ABSL_EXCLUSIVE_LOCKS_RE
        ImagesCarrying(f.s, f.schedule.account, f.schedule.region, a.image_tags)) {
     const Image* image = f.s.FindImage(id);
     if (image == nullptr || image->creation_time() >= cutoff) continue;
-    const auto deleted = ServiceDeregisterImage(f.s, f.ctx, id, /*delete_associated_snapshots=*/true);
+    const auto deleted =
+        ServiceDeregisterImage(f.s, f.ctx, id, /*delete_associated_snapshots=*/true);
     if (!deleted.ok()) {
       RecordCall(f, "DeregisterImage", id.ToString(), "", deleted.status());
       continue;

@@ -187,8 +187,10 @@ absl::Status EventsFromProto(const v1::EventsStateRecord& in, EventsState* out) 
   for (int i = 0; i < in.schedules_size(); ++i) {
     const std::string path = absl::StrCat("schedules[", i, "]");
     absl::StatusOr<EventSchedule> e = ScheduleFromProto(in.schedules(i));
-    if (!e.ok()) return MakeError(GetErrorCode(e.status()).value_or(ErrorCode::kInvalidParameterValue),
-                                  absl::StrCat(path, ": ", e.status().message()));
+    if (!e.ok()) {
+      return MakeError(GetErrorCode(e.status()).value_or(ErrorCode::kInvalidParameterValue),
+                       absl::StrCat(path, ": ", e.status().message()));
+    }
     if (++per_region[EventsKey(e->account, e->region)] > policy::kMaxEventSchedulesPerRegion) {
       return MakeError(ErrorCode::kLimitExceededException,
                        absl::StrCat(path, ": more than ", policy::kMaxEventSchedulesPerRegion,

@@ -45,7 +45,8 @@ std::string PrefixProblem(const AutomationAction& a) {
     return absl::StrCat("name prefix ", Ticked(a.name_prefix), " is longer than ",
                         kMaxEventNamePrefixBytes, " characters");
   }
-  const std::string sample = absl::StrCat(a.name_prefix, "2026-01-01T00-00-00Z-ami-0123456789abcdef0");
+  const std::string sample =
+      absl::StrCat(a.name_prefix, "2026-01-01T00-00-00Z-ami-0123456789abcdef0");
   if (!ValidateImageName(sample).ok()) {
     return absl::StrCat("name prefix ", Ticked(a.name_prefix),
                         " has a character an ami name cannot: use letters, digits and ( ) [ ] "
@@ -79,7 +80,9 @@ std::string CreateProblem(const AutomationAction& a) {
                         " instances, more than ", kMaxEventActionInstances);
   }
   for (const std::string& id : a.instance_ids) {
-    if (!InstanceId::Parse(id).ok()) return absl::StrCat("instance id ", Ticked(id), " is malformed");
+    if (!InstanceId::Parse(id).ok()) {
+      return absl::StrCat("instance id ", Ticked(id), " is malformed");
+    }
   }
   std::string p = TagsProblem("instance_tags", a.instance_tags, /*user=*/false);
   return p.empty() ? PrefixProblem(a) : p;
@@ -149,7 +152,8 @@ bool CheckScheduleFields(const EventScheduleRequest& r, Decision* d) {
     d->AddForbid(R(reasons::kEventScheduleName, {.text = name}));
     return false;
   }
-  absl::StatusOr<ScheduleExpression> expr = ScheduleExpression::Parse(r.schedule_expression, r.timezone);
+  absl::StatusOr<ScheduleExpression> expr =
+      ScheduleExpression::Parse(r.schedule_expression, r.timezone);
   if (!expr.ok()) {
     d->AddForbid(R(reasons::kEventScheduleExpression,
                    {.text = absl::StrCat(name, " is invalid: ", expr.status().message())}));
@@ -157,10 +161,6 @@ bool CheckScheduleFields(const EventScheduleRequest& r, Decision* d) {
   }
   if (expr->kind() == ScheduleExpression::Kind::kAt && r.timezone.empty()) {
     d->AddForbid(R(reasons::kEventAtNeedsScheduler, {.text = name}));
-    return false;
-  }
-  if (expr->kind() == ScheduleExpression::Kind::kInterval) {
-    d->AddForbid(R(reasons::kEventScheduleExpression, {.text = absl::StrCat(name, " is not cron(), rate() or at()")}));
     return false;
   }
   if (r.state != "ENABLED" && r.state != "DISABLED") {
