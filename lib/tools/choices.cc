@@ -446,6 +446,34 @@ constexpr ModellingChoice kChoices[] = {
   {"MC-85", "SHARE-13",
    "DeleteTags naming a key with the aws: prefix is InvalidParameterValue and deletes nothing: "
    "users can neither create nor delete AWS's tags."},
+  {"MC-90", "BACKUP-4",
+   "EventBridge schedules (Automation::PutSchedule): one with a time zone is an EventBridge "
+   "Scheduler schedule, one without a scheduled rule in UTC; at() needs a time zone (UTC for "
+   "UTC). A malformed definition is ValidationException; a sixth action (AWS's five targets "
+   "per rule) or a 301st schedule of one account and Region (the default 300 rules per event "
+   "bus) is LimitExceededException; DeleteSchedule of a missing schedule is "
+   "ResourceNotFoundException, as Scheduler's DeleteSchedule (EventBridge's DeleteRule "
+   "succeeds). Actions are checked when put (BELIEVED: AWS reads a target's input only when it "
+   "calls it): a CreateImage action names instances or instance tags, a copy or deregister "
+   "action image tags; a KMS key needs encrypted; name prefixes are at most 86 AMI-name "
+   "characters, tag lists at most 50 tags, older_than_days 1-36,525; a field of another kind "
+   "of action is refused."},
+  {"MC-91", "BACKUP-4, CREATE-4",
+   "A schedule's firing runs its actions in order as its role (the account's root user when "
+   "none), each EC2 call recorded in the history with OK or the refusal's code; a refused call "
+   "does not stop the run. CreateImage images the named instances, else the running or "
+   "stopped instances carrying every instance tag, by id, each AMI named prefix, firing time "
+   "(yyyy-mm-ddThh-mm-ssZ), - and instance id, rebooting unless no_reboot. Deregister removes, "
+   "with their snapshots, the account's images of the Region carrying every image tag created "
+   "more than older_than_days x 24 hours before the firing. PutSchedule on an existing name "
+   "replaces the schedule and restarts rate() from then; a DISABLED schedule does not fire; "
+   "an at() schedule fires once and stays listed."},
+  {"MC-92", "BACKUP-4, KMS-11",
+   "A CopyImage action copies each available image of the account in the source Region that "
+   "carries every image tag, once per schedule: a source it copied is not copied again, nor "
+   "is a copy it made. A copy EC2 accepts but will fail (a KMS key the role cannot use, "
+   "KMS-11) is recorded at once as failed, with the copy's id and the state reason it will get "
+   "(Client.CustomerKeyHasBeenRevoked), and is not remembered: the next firing tries again."},
   {"MC-96", "BACKUP-10",
    "A Data Lifecycle Manager policy whose firing has a call refused (IAM, KMS, a role the cloud "
    "does not hold, an instance state) goes to the ERROR state with the first refusal as its "

@@ -276,8 +276,8 @@ struct AutomationAction {
   std::vector<std::pair<std::string, std::string>> instance_tags;
   std::vector<std::pair<std::string, std::string>> image_tags;
   bool no_reboot = false;
-  // Image names are `name_prefix` followed by the firing time (yyyy-mm-ddThh-mm-ssZ) and, when
-  // there are several, the instance id.
+  // Image names are `name_prefix` followed by the firing time (yyyy-mm-ddThh-mm-ssZ), `-` and
+  // the instance id (CreateImage) or source image id (CopyImage).
   std::string name_prefix = "scheduled";
   // Tags put on each created or copied image.
   std::vector<std::pair<std::string, std::string>> tags_to_add;
@@ -293,7 +293,8 @@ struct EventScheduleRequest {
   std::string name;
   // cron(…), rate(…) or at(…) (at() only for a Scheduler schedule).
   std::string schedule_expression;
-  // IANA zone, Scheduler schedules only; empty: UTC.
+  // IANA zone: a schedule with one is a Scheduler schedule (`UTC` for one in UTC); empty: a
+  // scheduled rule, in UTC.
   std::string timezone;
   // ENABLED or DISABLED.
   std::string state = "ENABLED";
@@ -370,9 +371,13 @@ class Automation {
                                                              const std::string& vault_name) const;
 
   // ---- EventBridge rules and Scheduler schedules ----
-  // Creates or replaces the caller's rule `request.name` with its targets.
+  // Creates or replaces the caller's rule `request.name` with its targets (MC-90): a malformed
+  // definition is ValidationException, past a bound LimitExceededException; a replaced schedule
+  // restarts rate() from now. Bounds: lib/policy/automation_events.h.
   absl::Status PutSchedule(const CallContext& ctx, const EventScheduleRequest& request);
+  // Deletes the caller's schedule `name` and its firings; ResourceNotFoundException if none.
   absl::Status DeleteSchedule(const CallContext& ctx, const std::string& name);
+  // The caller's schedules in its Region, by name.
   std::vector<EventScheduleRequest> ListSchedules(const CallContext& ctx) const;
 
   // ---- What happened ----
