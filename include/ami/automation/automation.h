@@ -241,7 +241,7 @@ struct RecoveryPoint {
   Region region = Region::First();
   std::string backup_vault_name;
   std::string resource_arn;
-  ImageId image_id;
+  ImageId image_id = ImageId::Short(0);
   // COMPLETED, DELETED, EXPIRED.
   std::string status;
   bool encrypted = false;
@@ -359,6 +359,10 @@ class Automation {
   std::vector<BackupJob> ListBackupJobs(const CallContext& ctx) const;
   std::vector<RecoveryPoint> ListRecoveryPointsByBackupVault(const CallContext& ctx,
                                                              const std::string& vault_name) const;
+  // Creates (or replaces) the caller's role service-role/AWSBackupDefaultServiceRole with the
+  // EC2 and KMS permissions of the AWS managed policy AWSBackupServiceRolePolicyForBackup, as
+  // AWS Backup does on first use; returns its ARN.
+  absl::StatusOr<std::string> CreateBackupDefaultServiceRole(const CallContext& ctx);
 
   // ---- EventBridge rules and Scheduler schedules ----
   // Creates or replaces the caller's rule `request.name` with its targets.
