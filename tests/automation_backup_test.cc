@@ -462,6 +462,29 @@ TEST_F(BackupTest, BACKUP_2_RefusedLifecycleDeletionLeavesThePointExpired) {
   EXPECT_EQ(backup_.History(Ctx(kA)).back().error_code, "UnauthorizedOperation");
 }
 
+TEST_F(BackupTest, BACKUP_2_LifecycleDeletionCallsAsAwsBackup) {
+  // A role that may deregister only when AWS Backup calls (aws:CalledVia).
+  w_.Role("via-backup", kA, R"({"Version":"2012-10-17","Statement":[
+      {"Effect":"Allow","Action":["ec2:*"],"Resource":"*"},
+      {"Effect":"Deny","Action":["ec2:DeregisterImage","ec2:DeleteSnapshot"],"Resource":"*",
+       "Condition":{"ForAllValues:StringNotEquals":{"aws:CalledVia":"backup.amazonaws.com"}}}]})");
+  ASSERT_THAT(w_.status(), IsOk());
+  const std::string role = w_.principal("via-backup");
+  StartBackupJobRequest r{"main", InstanceArn(kA, w_.instance("web")), role, {1, 0}};
+  ASSERT_THAT(backup_.StartBackupJob(Ctx(kA), r).status(), IsOk());
+  StartBackupJobRequest kept{"main", InstanceArn(kA, w_.instance("db")), role, {}};
+  ASSERT_THAT(backup_.StartBackupJob(Ctx(kA), kept).status(), IsOk());
+  cloud().AdvanceClock(absl::Hours(25));
+  const auto points = backup_.ListRecoveryPointsByBackupVault(Ctx(kA), "main");
+  ASSERT_THAT(points, SizeIs(1));  // the first one's lifecycle deleted it
+  EXPECT_EQ(points[0].resource_arn, kept.resource_arn);
+  // The same role, calling EC2 itself, may not deregister the other.
+  CallContext as_role = Ctx(kA);
+  as_role.principal = role;
+  EXPECT_THAT(cloud().DeregisterImage(as_role, points[0].image_id.ToString(), true),
+              HasErrorCode(ErrorCode::kUnauthorizedOperation));
+}
+
 // ---- Validation: bounds and error codes (MC-87) ----
 
 TEST_F(BackupTest, VaultNamesAreCheckedAndUnique) {
