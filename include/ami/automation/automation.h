@@ -338,14 +338,21 @@ class Automation {
   std::vector<LifecyclePolicy> GetLifecyclePolicies(const CallContext& ctx) const;
 
   // ---- AWS Backup ----
+  // Each call is checked by the policy engine (bounds in lib/policy/automation_backup.h,
+  // MC-87) and, refused, changes nothing; errors carry AWS Backup's codes.
   // A vault in the caller's account and Region; its key (any form) encrypts copies into it.
   absl::Status CreateBackupVault(const CallContext& ctx, const std::string& name,
                                  const std::string& encryption_key_arn = "");
+  // A plan of the caller's account and Region; each scheduled rule fires from now on (the
+  // plan's creation anchors rate()). Returns the plan id.
   absl::StatusOr<std::string> CreateBackupPlan(const CallContext& ctx,
                                                const BackupPlanRequest& request);
+  // Assigns instances to the caller's plan (MC-86); its jobs act as `request.iam_role_arn`.
+  // Returns the selection id.
   absl::StatusOr<std::string> CreateBackupSelection(const CallContext& ctx,
                                                     const std::string& backup_plan_id,
                                                     const BackupSelectionRequest& request);
+  // Deletes the caller's plan and its selections; jobs under way and recovery points go on.
   absl::Status DeleteBackupPlan(const CallContext& ctx, const std::string& backup_plan_id);
   // An on-demand backup of one instance; returns the job id.
   absl::StatusOr<std::string> StartBackupJob(const CallContext& ctx,
@@ -353,10 +360,13 @@ class Automation {
   // Deletes the recovery point: deregisters its AMI and deletes the AMI's snapshots.
   absl::Status DeleteRecoveryPoint(const CallContext& ctx, const std::string& vault_name,
                                    const std::string& recovery_point_arn);
+  // The caller's vaults in its Region, by name.
   std::vector<BackupVaultInfo> ListBackupVaults(const CallContext& ctx) const;
+  // The caller's plans in its Region, oldest first.
   std::vector<BackupPlanInfo> ListBackupPlans(const CallContext& ctx) const;
   // The caller's jobs in its Region, oldest first.
   std::vector<BackupJob> ListBackupJobs(const CallContext& ctx) const;
+  // The recovery points of the caller's vault `vault_name` in its Region, by ARN.
   std::vector<RecoveryPoint> ListRecoveryPointsByBackupVault(const CallContext& ctx,
                                                              const std::string& vault_name) const;
   // Creates (or replaces) the caller's role service-role/AWSBackupDefaultServiceRole with the
