@@ -481,8 +481,24 @@ TEST_F(BackupTest, BACKUP_2_LifecycleDeletionCallsAsAwsBackup) {
   // The same role, calling EC2 itself, may not deregister the other.
   CallContext as_role = Ctx(kA);
   as_role.principal = role;
-  EXPECT_THAT(cloud().DeregisterImage(as_role, points[0].image_id.ToString(), true),
-              HasErrorCode(ErrorCode::kUnauthorizedOperation));
+  EXPECT_THAT(cloud().DeregisterImage(as_role, points[0].image_id.ToString(), true), Not(IsOk()));
+  EXPECT_EQ(cloud().GetImage(points[0].image_id)->state(), ImageState::kAvailable);
+}
+
+TEST_F(BackupTest, BACKUP_2_BackupAmiIsNotDeregisteredThroughEc2) {
+  StartBackupJobRequest r{"main", InstanceArn(kA, w_.instance("web")), role_, {}};
+  ASSERT_THAT(backup_.StartBackupJob(Ctx(kA), r).status(), IsOk());
+  cloud().AdvanceClock(absl::Minutes(10));
+  const auto points = backup_.ListRecoveryPointsByBackupVault(Ctx(kA), "main");
+  ASSERT_THAT(points, SizeIs(1));
+  // The owner's root user, through EC2: refused (DEREG-5).
+  EXPECT_NO_CHANGE(cloud(), EXPECT_THAT(cloud().DeregisterImage(Ctx(kA), points[0].image_id.ToString(),
+                                                                true),
+                                        HasErrorCode(ErrorCode::kInvalidParameterValue)));
+  // Through AWS Backup: deleted.
+  ASSERT_THAT(backup_.DeleteRecoveryPoint(Ctx(kA), "main", points[0].recovery_point_arn), IsOk());
+  EXPECT_NE(cloud().GetImage(points[0].image_id).value_or(*cloud().GetImage(w_.image("base"))).state(),
+            ImageState::kAvailable);
 }
 
 // ---- Validation: bounds and error codes (MC-87) ----

@@ -156,6 +156,33 @@ TEST_P(EpochSecondsTest, AreReadAsTimesWherever) {
   EXPECT_EQ(key.deletion_time(), want);
 }
 
+// libami's own RebootCount and LastRebootTime (CREATE-4) read back, the time in either form,
+// and observed by the clock (MC-74).
+TEST(AwsImportRobust, CREATE_4_RebootFieldsAreReadBackAndTheClockSeesThem) {
+  for (const char* when : {R"("2024-01-05T00:00:00.000Z")", "1704412800"}) {
+    const auto cloud = ImportAwsCli(
+        {Basic()[0], Basic()[1],
+         Inline("instances.json",
+                absl::StrCat(R"({"Reservations": [{"Instances": [)",
+                             InstanceRecord(absl::StrCat(R"("2024-01-02T00:00:00.000Z",
+                                 "RebootCount": 2, "LastRebootTime": )", when)),
+                             "]}]}"))});
+    ASSERT_THAT(cloud, IsOk()) << when;
+    const Instance instance = (*cloud)->ListInstances().at(0);
+    EXPECT_EQ(instance.reboot_count(), 2u);
+    EXPECT_EQ(instance.last_reboot_time(), Utc(2024, 1, 5));
+    EXPECT_EQ((*cloud)->Now(), Utc(2024, 1, 5));
+  }
+  const auto alone = ImportAwsCli(
+      {Basic()[0], Basic()[1],
+       Inline("instances.json",
+              absl::StrCat(R"({"Reservations": [{"Instances": [)",
+                           InstanceRecord(R"("2024-01-02T00:00:00.000Z", "RebootCount": 2)"),
+                           "]}]}"))});
+  EXPECT_THAT(alone, HasErrorCode(ErrorCode::kInvalidParameterValue));
+  EXPECT_THAT(Msg(alone), HasSubstr("a reboot count and a last reboot time come together"));
+}
+
 INSTANTIATE_TEST_SUITE_P(
     Numbers, EpochSecondsTest,
     ::testing::Values(EpochCase{"1700000000", absl::FromUnixSeconds(1700000000)},

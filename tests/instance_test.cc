@@ -1,5 +1,8 @@
 // Tests for Instance::Builder and ValidateInstanceType.
+#include <cstdint>
 #include <functional>
+#include <limits>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -270,6 +273,47 @@ TEST(InstanceBuilder, ToBuilderRoundTripsToAnEqualInstance) {
   EXPECT_EQ(*again, *in);
 }
 
+// ---- Reboots (CREATE-4, MC-84) --------------------------------------------------------------------
+
+TEST(InstanceBuilder, CREATE_4_RebootsAreKeptToTheNanosecondAndThroughToBuilder) {
+  const absl::Time at = absl::FromUnixNanos(1767225600123456789);
+  const absl::StatusOr<Instance> in = ValidInstance().set_reboots(3, at).Build();
+  ASSERT_THAT(in, IsOk());
+  EXPECT_EQ(in->reboot_count(), 3u);
+  EXPECT_EQ(in->last_reboot_time(), at);
+  const absl::StatusOr<Instance> again = in->ToBuilder().set_instance_type("t3.small").Build();
+  ASSERT_THAT(again, IsOk());
+  EXPECT_EQ(again->reboot_count(), 3u);
+  EXPECT_EQ(again->last_reboot_time(), at);
+  const absl::StatusOr<Instance> cleared = in->ToBuilder().set_reboots(0, std::nullopt).Build();
+  ASSERT_THAT(cleared, IsOk());
+  EXPECT_EQ(cleared->last_reboot_time(), std::nullopt);
+}
+
+TEST(InstanceBuilder, CREATE_4_ACountAndATimeComeTogether) {
+  EXPECT_THAT(ValidInstance().set_reboots(1, std::nullopt).Build(),
+              MessageHas("a reboot count and a last reboot time come together"));
+  EXPECT_THAT(ValidInstance().set_reboots(0, absl::UnixEpoch()).Build(),
+              HasErrorCode(ErrorCode::kInvalidParameterValue));
+}
+
+// The bound: 64-bit nanoseconds since 1970, 1970-01-01 to 2262-04-11.
+TEST(InstanceBuilder, CREATE_4_TheLastRebootTimeIsWithinItsBounds) {
+  const absl::Time last = absl::FromUnixNanos(std::numeric_limits<int64_t>::max());
+  EXPECT_THAT(ValidInstance().set_reboots(1, last).Build(), IsOk());
+  EXPECT_THAT(ValidInstance().set_reboots(1, absl::UnixEpoch()).Build(), IsOk());
+  for (const absl::Time t : {last + absl::Nanoseconds(1), absl::UnixEpoch() - absl::Nanoseconds(1),
+                             absl::InfiniteFuture(), absl::InfinitePast()}) {
+    const absl::StatusOr<Instance> in = ValidInstance().set_reboots(1, t).Build();
+    EXPECT_THAT(in, HasErrorCode(ErrorCode::kInvalidParameterValue));
+    EXPECT_THAT(in, MessageHas("instance `i-0123456789abcdef0`: last reboot time"));
+  }
+  // The moving Build() checks the same.
+  Instance::Builder b = ValidInstance();
+  EXPECT_THAT(std::move(b.set_reboots(1, absl::InfiniteFuture())).Build(),
+              HasErrorCode(ErrorCode::kInvalidParameterValue));
+}
+
 TEST(InstanceBuilder, EachChangedFieldMakesAnUnequalInstance) {
   const Instance base = *ValidInstance().Build();
   using Change = std::function<void(Instance::Builder&)>;
@@ -292,6 +336,8 @@ TEST(InstanceBuilder, EachChangedFieldMakesAnUnequalInstance) {
       [](Instance::Builder& b) { b.set_imds_v2_required(true); },
       [](Instance::Builder& b) { b.set_launch_time(absl::FromUnixSeconds(1)); },
       [](Instance::Builder& b) { b.set_tags(*TagSet::Create({*Tag::Create("k", "v")})); },
+      [](Instance::Builder& b) { b.set_reboots(1, absl::UnixEpoch()); },
+      [](Instance::Builder& b) { b.set_reboots(1, absl::FromUnixSeconds(7)); },
   };
   for (size_t i = 0; i < changes.size(); ++i) {
     Instance::Builder b = base.ToBuilder();
@@ -310,6 +356,8 @@ TEST(InstanceHash, EqualInstancesHashEquallyAndEachFieldCounts) {
       *base.ToBuilder().set_instance_type("m7g.large").Build(),
       *base.ToBuilder().set_imds_v2_required(true).Build(),
       *base.ToBuilder().set_volumes({}).Build(),
+      *base.ToBuilder().set_reboots(2, absl::FromUnixSeconds(60)).Build(),
+      *base.ToBuilder().set_reboots(2, absl::FromUnixSeconds(61)).Build(),
   }));
 }
 

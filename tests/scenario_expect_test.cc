@@ -111,6 +111,12 @@ TEST(ScenarioExpect, DeviceNamesAndMappingCount) {
                "expect.device_names does not apply to a instance");
 }
 
+TEST(ScenarioExpect, RebootCount) {
+  ExpectMismatch("reboot_count: 0", "reboot_count: 1", "step 7", "reboot_count is \"0\", expected \"1\"");
+  ExpectBroken("mapping_count: 2", "reboot_count: 2", "expect.reboot_count does not apply to a image");
+  ExpectBroken("reboot_count: 0", "reboot_count: -1", "expect.reboot_count `-1` is not a count");
+}
+
 TEST(ScenarioExpect, SnapshotIds) {
   ExpectMismatch("snapshot_ids { ids: [\"$root\", \"$data\"] }",
                  "snapshot_ids { ids: [\"$data\", \"$root\"] }", "step 5",

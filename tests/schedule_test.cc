@@ -1,8 +1,8 @@
-// ScheduleExpression (ami/schedule.h): known firing times of cron, rate, at and DLM interval
+// ScheduleExpression (ami/automation/schedule.h): known firing times of cron, rate, at and DLM interval
 // schedules (month ends, leap years, L, W, #, names, steps, Year ranges, daylight-saving changes),
 // the expressions refused and their messages, the shortest gap, and a property test against a
 // minute-by-minute search.
-#include "ami/schedule.h"
+#include "ami/automation/schedule.h"
 
 #include <algorithm>
 #include <optional>
@@ -388,6 +388,21 @@ TEST(ScheduleExpression, ShortestGap) {
   EXPECT_EQ(
       ScheduleExpression::Parse("cron(0 0 * * ? *)")->ShortestGap(from, from, absl::ZeroDuration()),
       absl::InfiniteDuration());
+}
+
+// ShortestGap stops after kMaxShortestGapFirings firings; the gap it has seen by then is at most
+// horizon / (2^20 - 1).
+TEST(ScheduleExpression, ShortestGapStopsAtItsBound) {
+  const absl::Time from = Utc("2026-01-01T00:00:00Z");
+  const absl::Duration horizon = absl::Hours(24 * 365 * 5);  // 1.3 million firings.
+  const absl::Duration gap =
+      ScheduleExpression::Parse("cron(0/2 * * * ? *)")->ShortestGap(from, from, horizon);
+  EXPECT_EQ(gap, absl::Minutes(2));
+  EXPECT_LE(gap, horizon / (kMaxShortestGapFirings - 1));
+  EXPECT_EQ(ScheduleExpression::Interval(4, "")->NextAfter(absl::InfinitePast(), from),
+            Utc("2026-01-01T04:00:00Z"));
+  EXPECT_EQ(ScheduleExpression::Interval(4, "01:00")->NextAfter(absl::InfinitePast(), from),
+            std::nullopt);
 }
 
 // A cron that can never fire, and searches over the whole Year range, end quickly with nullopt.

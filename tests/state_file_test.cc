@@ -584,5 +584,97 @@ TEST(StateFile, HeaderCountsSizeTheTablesOnce) {
   EXPECT_TRUE((*eighth)->StateEquals(*cloud));
 }
 
+// ---- Reboots (CREATE-4) and the Recycle Bin's backup images (BACKUP-2) --------------------------
+
+TEST(StateFile, CREATE_4_AFileWrittenBeforeRebootCountsLoadsItsInstancesAsNeverRebooted) {
+  const std::unique_ptr<Cloud> cloud = PopulatedCloud();
+  std::vector<v1::StateRecord> records = Records(Save(*cloud));
+  int rebooted = 0;
+  for (v1::StateRecord& r : records) {
+    if (!r.has_instance()) continue;
+    rebooted += r.instance().reboot_count() > 0 && !r.instance().last_reboot_time().empty();
+    r.mutable_instance()->clear_reboot_count();
+    r.mutable_instance()->clear_last_reboot_time();
+  }
+  ASSERT_GT(rebooted, 0);  // The populated cloud's CreateImage rebooted an instance.
+  const std::unique_ptr<Cloud> loaded = Must(Load(Write(records)));
+  for (const Instance& i : loaded->ListInstances()) {
+    EXPECT_EQ(i.reboot_count(), 0u);
+    EXPECT_EQ(i.last_reboot_time(), std::nullopt);
+  }
+}
+
+TEST(StateFile, CREATE_4_ACountWithoutItsTimeIsRefusedNamingTheRecord) {
+  std::vector<v1::StateRecord> records = Records(Save(*PopulatedCloud()));
+  for (v1::StateRecord& r : records) {
+    if (r.has_instance() && r.instance().reboot_count() > 0) {
+      r.mutable_instance()->clear_last_reboot_time();
+      break;
+    }
+  }
+  const absl::StatusOr<std::unique_ptr<Cloud>> loaded = Load(Write(records));
+  EXPECT_THAT(loaded, HasErrorCode(ErrorCode::kInvalidParameterValue));
+  EXPECT_THAT(loaded, MessageHas("a reboot count and a last reboot time come together"));
+}
+
+// A cloud whose Recycle Bin holds image `base` (and a lone snapshot) as AWS Backup's: what AWS
+// Backup leaves there when it deletes a recovery point, made by editing a saved file.
+std::unique_ptr<Cloud> BinOfBackups(ImageId* image, SnapshotId* lone) {
+  auto cloud = Cloud::Create();
+  const Region east = *Region::Parse("us-east-1");
+  const AccountId a = *AccountId::Parse("111122223333");
+  const CallContext as_a{a, east};
+  const Image base = ImportBaseImage(*cloud, a, east, *TagSet::Create({*Tag::Create("team", "web")}));
+  *image = base.id();
+  *lone = *SnapshotId::Parse("snap-0fedcba9876543210");
+  EXPECT_THAT(cloud->ImportSnapshot(*Snapshot::Builder().set_id(*lone).set_owner(a)
+                                         .set_region(east).set_volume_size_gib(8).Build()),
+              IsOk());
+  for (const char* type : {"EC2_IMAGE", "EBS_SNAPSHOT"}) {
+    CreateRuleRequest rule;
+    rule.resource_type = type;
+    rule.retention_days = 7;
+    EXPECT_THAT(cloud->CreateRecycleBinRule(as_a, rule).status(), IsOk());
+  }
+  EXPECT_THAT(cloud->DeregisterImage(as_a, base.id().ToString()).status(), IsOk());
+  EXPECT_THAT(cloud->DeleteSnapshot(as_a, lone->ToString()), IsOk());
+  std::vector<v1::StateRecord> records = Records(Save(*cloud));
+  int edited = 0;
+  for (v1::StateRecord& r : records) {
+    if (!r.has_bin()) continue;
+    v1::Tag* tag = r.mutable_bin()->has_image() ? r.mutable_bin()->mutable_image()->add_tags()
+                                                : r.mutable_bin()->mutable_snapshot()->add_tags();
+    tag->set_key(std::string(policy::kBackupSourceResourceTag));
+    tag->set_value("arn:aws:ec2:us-east-1:111122223333:instance/i-0a1b2c3d4e5f60718");
+    ++edited;
+  }
+  EXPECT_EQ(edited, 2);
+  return Must(Load(Write(records)));
+}
+
+TEST(StateFile, BACKUP_2_ABackupImageRestoredFromTheRecycleBinIsNoLongerManaged) {
+  ImageId id = ImageId::Short(0);
+  SnapshotId lone = SnapshotId::Short(0);
+  const std::unique_ptr<Cloud> cloud = BinOfBackups(&id, &lone);
+  const CallContext as_a{*AccountId::Parse("111122223333"), *Region::Parse("us-east-1")};
+  const std::vector<RecycleBinImage> bin = cloud->ListImagesInRecycleBin(as_a);
+  ASSERT_EQ(bin.size(), 1u);
+  EXPECT_TRUE(policy::IsBackupManaged(bin[0].image));
+  ASSERT_THAT(cloud->RestoreImageFromRecycleBin(as_a, id.ToString()), IsOk());
+  const Image restored = *cloud->GetImage(id);
+  EXPECT_FALSE(policy::IsBackupManaged(restored));
+  EXPECT_EQ(restored.tags().Find("team"), "web");  // The user's tags stay.
+  EXPECT_THAT(cloud->DeregisterImage(as_a, id.ToString()).status(), IsOk());
+}
+
+TEST(StateFile, BACKUP_2_ABackupSnapshotRestoredFromTheRecycleBinLosesTheTag) {
+  ImageId id = ImageId::Short(0);
+  SnapshotId lone = SnapshotId::Short(0);
+  const std::unique_ptr<Cloud> cloud = BinOfBackups(&id, &lone);
+  const CallContext as_a{*AccountId::Parse("111122223333"), *Region::Parse("us-east-1")};
+  ASSERT_THAT(cloud->RestoreSnapshotFromRecycleBin(as_a, lone.ToString()), IsOk());
+  EXPECT_TRUE(cloud->GetSnapshot(lone)->tags().empty());
+}
+
 }  // namespace
 }  // namespace ami

@@ -40,6 +40,7 @@ using ::ami::testing::IsPublic;
 using ::ami::testing::Must;
 using ::ami::testing::OwnedBy;
 using ::ami::testing::User;
+using ::ami::testing::WasRebooted;
 using ::testing::Eq;
 using ::testing::Gt;
 using ::testing::HasSubstr;
@@ -229,6 +230,20 @@ TEST_F(TestingKit, InstanceStateIsMatched) {
   EXPECT_THAT(instance, HasState(InstanceState::kPending));
   EXPECT_THAT(instance, Not(HasState(InstanceState::kRunning)));
   EXPECT_EQ(Explain(HasState(InstanceState::kRunning), instance), "whose state is pending");
+}
+
+TEST_F(TestingKit, WasRebootedReadsTheRebootCount) {
+  const std::vector<InstanceId> launched = Must(Launch(as_owner, image));
+  ASSERT_EQ(launched.size(), 1u);
+  cloud->AdvanceClock(absl::Minutes(5));
+  EXPECT_THAT(*cloud->GetInstance(launched[0]), WasRebooted(0));
+  ASSERT_THAT(cloud->CreateImage(as_owner, {launched[0].ToString(), "rebooted"}), IsOk());
+  const Instance instance = *cloud->GetInstance(launched[0]);
+  EXPECT_THAT(instance, WasRebooted(1));
+  EXPECT_THAT(instance, Not(WasRebooted(0)));
+  EXPECT_EQ(Describe<Instance>(WasRebooted(2)), "reboot count is 2");
+  EXPECT_EQ(DescribeNot<Instance>(WasRebooted(2)), "reboot count is not 2");
+  EXPECT_EQ(Explain(WasRebooted(2), instance), "whose reboot count is 1");
 }
 
 TEST_F(TestingKit, ConsistencyMatchers) {

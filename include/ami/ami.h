@@ -17,7 +17,7 @@
 #include "ami/kms_key.h"
 #include "ami/policy.h"
 #include "ami/requests.h"
-#include "ami/schedule.h"
+#include "ami/automation/schedule.h"
 #include "ami/snapshot.h"
 #include "ami/state_view.h"
 

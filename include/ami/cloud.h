@@ -217,6 +217,8 @@ class Cloud {
                                   const InputList<InstanceId>& instance_ids);
 
   // ---- Images and snapshots ----
+  // Without NoReboot, a running instance is rebooted: its reboot count and last reboot time
+  // change, and it is running again when the call returns (CREATE-4, MC-84).
   absl::StatusOr<ImageId> CreateImage(const CallContext& ctx, const CreateImageRequest& request);
   absl::StatusOr<ImageId> RegisterImage(const CallContext& ctx, const RegisterImageRequest& request);
   // Called in the destination Region (REG-3).
@@ -233,6 +235,8 @@ class Cloud {
       const Input<ImageAttributeName>& attribute) const;
   absl::Status ModifySnapshotAttribute(const CallContext& ctx,
                                        const ModifySnapshotAttributeRequest& request);
+  // An image AWS Backup manages (policy::IsBackupManaged) is refused with InvalidParameterValue
+  // (DEREG-5, MC-83); a protected one with OperationNotPermitted (DEREG-6).
   absl::StatusOr<std::vector<DeleteSnapshotResult>> DeregisterImage(
       const CallContext& ctx, const Input<ImageId>& image_id,
       bool delete_associated_snapshots = false);
@@ -254,6 +258,7 @@ class Cloud {
   // ---- Tags (SHARE-13: each account sees its own tags on resources it does not own) ----
   absl::Status CreateTags(const CallContext& ctx, const InputList<ResourceId>& resource_ids,
                           const std::vector<std::pair<std::string, std::string>>& tags);
+  // Keys with the aws: prefix are AWS's: CreateTags refuses them (MC-7), DeleteTags too (MC-85).
   absl::Status DeleteTags(const CallContext& ctx, const InputList<ResourceId>& resource_ids,
                           const std::vector<std::string>& keys);
   // The tags `viewer` sees on the image, snapshot or instance `resource_id`.

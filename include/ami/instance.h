@@ -1,5 +1,6 @@
 // Instance: an EC2 instance as far as AMIs are concerned — id, owner, Availability Zone, the image
-// it was launched from, state, type, and its attached EBS volumes with their encryption.
+// it was launched from, state, type, its attached EBS volumes with their encryption, and the
+// reboots CreateImage made (CREATE-4).
 // Made only by Instance::Builder; changed by ToBuilder()…Build(). Thread-safe: values are
 // immutable. Copyable and movable.
 #ifndef AMI_INSTANCE_H_
@@ -85,6 +86,12 @@ class Instance {
   bool imds_v2_required() const { return body_->imds_v2; }
   absl::Time launch_time() const { return launch_time_; }
   const TagSet& tags() const { return tags_; }
+  // How many times CreateImage without NoReboot rebooted the instance (CREATE-4), and when it
+  // last did; nullopt when never. EC2 shuts the instance down, snapshots its volumes and starts
+  // it again; the model makes the whole CreateImage one call, so a running instance is running
+  // again when the call returns: the reboot shows here, never in state().
+  uint32_t reboot_count() const { return reboot_count_; }
+  std::optional<absl::Time> last_reboot_time() const;
 
   // A builder holding a copy of this instance.
   Builder ToBuilder() const;
@@ -153,7 +160,8 @@ class Instance {
   };
   // Every field, for equality and hashing.
   auto Tie() const {
-    return std::tuple_cat(std::tie(id_, owner_, zone_, image_id_, state_, volumes_, launch_time_, tags_),
+    return std::tuple_cat(std::tie(id_, owner_, zone_, image_id_, state_, reboot_count_,
+                                   last_reboot_ns_, volumes_, launch_time_, tags_),
                           body_->Tie());
   }
   // After Tie(), whose deduced type it needs.
@@ -162,12 +170,16 @@ class Instance {
     return internal::HashTuple(std::move(h), i.Tie());
   }
 
-  // In this order, 120 bytes: the zone and state fill what would be padding.
+  // In this order, 128 bytes: the zone, state and reboot count fill what would be padding.
   InstanceId id_;
   AccountId owner_;
   AvailabilityZone zone_;
   InstanceState state_ = InstanceState::kRunning;
+  uint32_t reboot_count_ = 0;
   ImageId image_id_;
+  // The last reboot as nanoseconds since 1970 (8 bytes where an absl::Time takes 16); 0 when
+  // never rebooted.
+  int64_t last_reboot_ns_ = 0;
   absl::Time launch_time_ = absl::UnixEpoch();
   std::vector<PackedVolume> volumes_;
   TagSet tags_;
@@ -176,7 +188,9 @@ class Instance {
 
 // Builds an Instance. Required: set_id(), set_owner(), set_availability_zone(), set_image_id().
 // Build() checks: the instance type; device names and volume ids are distinct; each volume's
-// size; each encrypted volume's key is in the instance's Region; product codes are well formed.
+// size; each encrypted volume's key is in the instance's Region; product codes are well formed;
+// a reboot count and a last reboot time come together, the time from 1970-01-01 to 2262-04-11
+// (64-bit nanoseconds since 1970).
 class Instance::Builder {
  public:
   Builder() = default;
@@ -198,6 +212,8 @@ class Instance::Builder {
   Builder& set_imds_v2_required(bool v2);
   Builder& set_launch_time(absl::Time t);
   Builder& set_tags(TagSet tags);
+  // The reboots so far (0 and nullopt: never rebooted).
+  Builder& set_reboots(uint32_t count, std::optional<absl::Time> last);
 
   absl::StatusOr<Instance> Build() const&;
   // The same, moving the value out of a builder that is not used again.
@@ -210,6 +226,8 @@ class Instance::Builder {
   Body& body();
   friend class Instance;
   Instance instance_;
+  // The last reboot as set, checked by Build() before it is stored in nanoseconds.
+  std::optional<absl::Time> last_reboot_;
   bool has_id_ = false, has_owner_ = false, has_zone_ = false, has_image_ = false;
 };
 

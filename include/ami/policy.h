@@ -272,15 +272,35 @@ Decision EvaluateModifySnapshotPermission(const StateView& view, const SnapshotS
 // ---- Owner-only operations --------------------------------------------------------------------
 
 enum class ImageAction : uint8_t {
-  kDeregister,         // DEREG-1, DEREG-6
+  kDeregister,         // DEREG-1, DEREG-5, DEREG-6
   kDescribeAttribute,  // DESC-11
   kModifyAttribute,    // SHARE-4, SHARE-5
   kResetAttribute,     // SHARE-2
+  // AWS Backup deleting the AMI of a recovery point: as kDeregister, but DEREG-5 does not apply
+  // (only EC2's callers are refused a backup-managed image).
+  kDeregisterByBackup,
 };
 
-// May `caller` perform `action` on `image` in `region`? (REG-2, SHARE-4, SHARE-5, DESC-11, DEREG-1.)
+// May `caller` perform `action` on `image` in `region`? (REG-2, SHARE-4, SHARE-5, DESC-11, DEREG-1,
+// DEREG-5, DEREG-6.)
 Decision EvaluateImageOwnerAction(const StateView& view, AccountId caller, Region region,
                                   ImageId image, ImageAction action);
+
+// The tag AWS Backup puts on the AMIs (and their snapshots) it creates, naming the backed-up
+// resource, and the prefix of AWS Backup's tags. Keys starting with aws: are AWS's: users can
+// neither create nor delete them (MC-7, MC-85), so only AWS Backup sets this one.
+inline constexpr absl::string_view kBackupSourceResourceTag = "aws:backup:source-resource";
+inline constexpr absl::string_view kBackupTagPrefix = "aws:backup:";
+
+// True when AWS Backup manages `image`: it carries kBackupSourceResourceTag (MC-83). Such an image
+// cannot be deregistered through EC2 (DEREG-5); restored from the Recycle Bin, it is no longer
+// managed (BACKUP-2). The image's name (AWS Backup's are "AwsBackup_…") is not looked at: any
+// user can choose one.
+bool IsBackupManaged(const Image& image);
+
+// `tags` without AWS Backup's tags (those starting with kBackupTagPrefix): what a restore from
+// the Recycle Bin keeps (BACKUP-2).
+TagSet WithoutBackupTags(const TagSet& tags);
 
 // CancelImageLaunchPermission by a recipient (SHARE-8).
 Decision EvaluateCancelLaunchPermission(const StateView& view, AccountId caller, Region region,

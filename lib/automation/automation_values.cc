@@ -91,8 +91,8 @@ bool operator==(const RecoveryPoint& a, const RecoveryPoint& b) {
 }
 
 bool operator==(const AutomationAction& a, const AutomationAction& b) {
-  return std::tie(a.kind, a.instance_tags, a.image_tags, a.no_reboot, a.name_prefix, a.tags_to_add, a.source_region, a.encrypted, a.kms_key_id, a.older_than_days) ==
-         std::tie(b.kind, b.instance_tags, b.image_tags, b.no_reboot, b.name_prefix, b.tags_to_add, b.source_region, b.encrypted, b.kms_key_id, b.older_than_days);
+  return std::tie(a.kind, a.instance_ids, a.instance_tags, a.image_tags, a.no_reboot, a.name_prefix, a.tags_to_add, a.source_region, a.encrypted, a.kms_key_id, a.older_than_days) ==
+         std::tie(b.kind, b.instance_ids, b.instance_tags, b.image_tags, b.no_reboot, b.name_prefix, b.tags_to_add, b.source_region, b.encrypted, b.kms_key_id, b.older_than_days);
 }
 
 bool operator==(const EventScheduleRequest& a, const EventScheduleRequest& b) {

@@ -349,7 +349,8 @@ absl::Status DeleteRecoveryPointLocked(CloudState& s, const std::string& arn,
   if (image != nullptr && IsRegistered(image->state())) {
     const CallContext ctx = BackupCallContext(p.account, p.region, role, /*as_backup=*/true);
     const absl::StatusOr<std::vector<DeleteSnapshotResult>> r =
-        ServiceDeregisterImage(s, ctx, p.image_id, /*delete_associated_snapshots=*/true);
+        ServiceDeregisterImage(s, ctx, p.image_id, /*delete_associated_snapshots=*/true,
+                               /*by_backup=*/true);
     RecordBackup(s, p.account, p.region, source, "DeregisterImage", p.image_id.ToString(), "",
                  r.status());
     if (!r.ok()) return r.status();

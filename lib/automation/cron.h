@@ -1,5 +1,5 @@
 // The six fields of an AWS cron expression, parsed into bit sets, and the search for the next
-// local minute they match. Internal to libami (ami/schedule.h is the public face). Thread-safe:
+// local minute they match. Internal to libami (ami/automation/schedule.h is the public face). Thread-safe:
 // immutable values and pure functions.
 #ifndef AMI_LIB_AUTOMATION_CRON_H_
 #define AMI_LIB_AUTOMATION_CRON_H_

@@ -1,5 +1,5 @@
 // ScheduleExpression: reading cron(), rate(), at() and DLM intervals, and their firings.
-#include "ami/schedule.h"
+#include "ami/automation/schedule.h"
 
 #include <algorithm>
 #include <cstdint>

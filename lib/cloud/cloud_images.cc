@@ -105,12 +105,15 @@ absl::StatusOr<std::vector<DeleteSnapshotResult>> Cloud::DeregisterImage(
     const CallContext& ctx, const Input<ImageId>& image_id, bool delete_associated_snapshots) {
   AMI_ASSIGN_OR_RETURN(const ImageId id, image_id.Decode());
   internal::WriterLock lock(state_->mu);
-  return internal::ServiceDeregisterImage(*state_, ctx, id, delete_associated_snapshots);
+  return internal::ServiceDeregisterImage(*state_, ctx, id, delete_associated_snapshots,
+                                          /*by_backup=*/false);
 }
 
 absl::StatusOr<std::vector<DeleteSnapshotResult>> internal::ServiceDeregisterImage(
-    CloudState& s, const CallContext& ctx, ImageId id, bool delete_associated_snapshots) {
-  policy::PlannedDeregister p = policy::PlanDeregisterImage(s, ctx, id, delete_associated_snapshots);
+    CloudState& s, const CallContext& ctx, ImageId id, bool delete_associated_snapshots,
+    bool by_backup) {
+  policy::PlannedDeregister p =
+      policy::PlanDeregisterImage(s, ctx, id, delete_associated_snapshots, by_backup);
   AMI_RETURN_IF_ERROR(internal::Gate(p.planned.decision, ctx));
   s.Commit(std::move(p.planned.plan));
   return std::move(p.results);

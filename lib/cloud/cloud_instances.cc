@@ -109,9 +109,8 @@ absl::StatusOr<ImageId> internal::ServiceCreateImage(CloudState& s, const CallCo
   AMI_ASSIGN_OR_RETURN(const InstanceId instance_id, InstanceId::Parse(request.instance_id));
   AMI_ASSIGN_OR_RETURN(const internal::SpecifiedTags tags,
                        internal::ParseTagSpecifications(request.tag_specifications));
-  AMI_ASSIGN_OR_RETURN(TagSet image_tags, WithServiceTags(tags.image, service_tags));
-  const policy::CreateImageCall call{ctx, request, instance_id, std::move(image_tags),
-                                     tags.snapshot};
+  policy::CreateImageCall call{ctx, request, instance_id, tags.image, tags.snapshot};
+  call.service_tags = service_tags;
   absl::StatusOr<policy::Planned> p = policy::PlanCreateImage(s, call);
   AMI_RETURN_IF_ERROR(p.status());
   AMI_RETURN_IF_ERROR(internal::Gate(p->decision, ctx));

@@ -5,6 +5,7 @@
 #include <variant>
 #include <vector>
 
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "ami/errors.h"
 #include "ami/cloud.h"
@@ -17,6 +18,7 @@
 #include "policy/planning.h"
 #include "values/image_access.h"
 #include "values/status_macros.h"
+#include "values/text_util.h"
 
 namespace ami {
 
@@ -252,6 +254,15 @@ absl::Status Cloud::CreateTags(const CallContext& ctx, const InputList<ResourceI
 
 absl::Status Cloud::DeleteTags(const CallContext& ctx, const InputList<ResourceId>& resource_ids,
                                const std::vector<std::string>& keys) {
+  // MC-85: aws: tags are AWS's. Were they deletable, a user could free a backup-managed image
+  // from AWS Backup (DEREG-5).
+  for (const std::string& key : keys) {
+    if (absl::StartsWith(key, "aws:")) {
+      return MakeError(choices::kReservedTagDelete,
+                       absl::StrCat("tag key `", text_util::Clip(key),
+                                    "` is reserved: tags with the aws: prefix cannot be deleted"));
+    }
+  }
   AMI_ASSIGN_OR_RETURN(policy::TagChange change, DecodeTagChange(resource_ids));
   change.remove = true;
   change.remove_keys = keys;

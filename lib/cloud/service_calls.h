@@ -26,9 +26,10 @@ absl::StatusOr<ImageId> ServiceCopyImage(CloudState& s, const CallContext& ctx,
                                          const CopyImageRequest& request,
                                          const TagSet& service_tags = {})
     ABSL_EXCLUSIVE_LOCKS_REQUIRED(s.mu);
+// `by_backup`: AWS Backup deleting a recovery point's AMI, which DEREG-5 does not refuse.
 absl::StatusOr<std::vector<DeleteSnapshotResult>> ServiceDeregisterImage(
-    CloudState& s, const CallContext& ctx, ImageId id, bool delete_associated_snapshots)
-    ABSL_EXCLUSIVE_LOCKS_REQUIRED(s.mu);
+    CloudState& s, const CallContext& ctx, ImageId id, bool delete_associated_snapshots,
+    bool by_backup = false) ABSL_EXCLUSIVE_LOCKS_REQUIRED(s.mu);
 absl::Status ServiceDeleteSnapshot(CloudState& s, const CallContext& ctx, SnapshotId id)
     ABSL_EXCLUSIVE_LOCKS_REQUIRED(s.mu);
 // Launch permissions or another image attribute (ModifyImageAttribute).

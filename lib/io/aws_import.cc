@@ -378,6 +378,7 @@ absl::StatusOr<absl::Time> Importer::Clock(std::optional<absl::Time> now) const 
   }
   for (const auto& at : instances_) {
     newest.Observe(*at.file, at.path + ".LaunchTime", at.proto.launch_time());
+    newest.Observe(*at.file, at.path + ".LastRebootTime", at.proto.last_reboot_time());
   }
   for (const auto& [file, out] : keys_) {
     newest.Observe(*file, "KeyMetadata.CreationDate", out.key_metadata().creation_date());

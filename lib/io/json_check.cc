@@ -585,7 +585,7 @@ bool IsTimeField(const pb::FieldDescriptor* field) {
     for (const char* name : {"ami.v1.KmsKey.creation_date", "ami.v1.KmsKey.deletion_date",
                              "ami.v1.Snapshot.start_time", "ami.v1.Image.creation_date",
                              "ami.v1.Image.deprecation_time", "ami.v1.Image.last_launched_time",
-                             "ami.v1.Instance.launch_time"}) {
+                             "ami.v1.Instance.launch_time", "ami.v1.Instance.last_reboot_time"}) {
       const pb::FieldDescriptor* f = pb::DescriptorPool::generated_pool()->FindFieldByName(name);
       if (f != nullptr) fields->insert(f);
     }

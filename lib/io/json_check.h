@@ -79,7 +79,7 @@ size_t JsonDecodeBudget(size_t text_bytes);
 
 // True for the string fields that hold a timestamp: CreationDate and DeletionDate of a KMS key,
 // StartTime of a snapshot, CreationDate, DeprecationTime and LastLaunchedTime of an image and
-// LaunchTime of an instance.
+// LaunchTime and LastRebootTime of an instance.
 bool IsTimeField(const google::protobuf::FieldDescriptor* field);
 
 // The latest time epoch seconds may name: 9999-12-31T23:59:59Z.

@@ -326,6 +326,8 @@ void ToProto(const Instance& in, v1::Instance* out) {
   p.mutable_metadata_options()->set_http_tokens(in.imds_v2_required() ? "required" : "optional");
   p.set_launch_time(TimeText(in.launch_time()));
   TagsToProto(in.tags(), p.mutable_tags());
+  p.set_reboot_count(in.reboot_count());
+  if (in.last_reboot_time().has_value()) p.set_last_reboot_time(FormatAwsTime(*in.last_reboot_time()));
 }
 
 v1::Instance ToProto(const Instance& in) {
@@ -377,6 +379,11 @@ absl::StatusOr<Instance> FromProto(const v1::Instance& p) {
   b.set_launch_time(launched);
   AMI_ASSIGN_OR_RETURN(TagSet tags, TagsFromProto(p.tags()));
   b.set_tags(std::move(tags));
+  std::optional<absl::Time> rebooted;
+  if (!p.last_reboot_time().empty()) {
+    AMI_ASSIGN_OR_RETURN(rebooted, TimeOr("LastRebootTime", p.last_reboot_time(), absl::UnixEpoch()));
+  }
+  b.set_reboots(p.reboot_count(), rebooted);
   return std::move(b).Build();
 }
 

@@ -137,6 +137,29 @@ bool IamApplies(const PlanView& view, const CallContext& ctx) {
 }
 
 // The forbid when IAM denies `action` on one of `resources`.
+// True when the document's answer depends on the action alone: no statement has a condition, a
+// principal, or a resource other than "*".
+bool ActionOnly(const lang::PolicyDocument& doc) {
+  for (const lang::Statement& s : doc.statements) {
+    if (!s.conditions.empty() || s.principals.has_value() || s.not_resource || !s.has_resource ||
+        s.resources.size() != 1 || s.resources.front().text != "*") {
+      return false;
+    }
+  }
+  return true;
+}
+
+bool ActionOnly(const lang::PolicyInputs& in) {
+  if (in.resource_policy.has_value() || !in.grants.empty()) return false;
+  auto only = [](const lang::NamedPolicy& p) { return p.document != nullptr && ActionOnly(*p.document); };
+  if (!std::all_of(in.identity.begin(), in.identity.end(), only)) return false;
+  if (in.boundary.has_value() && !only(*in.boundary)) return false;
+  for (const auto& level : in.scp_levels) {
+    if (!std::all_of(level.begin(), level.end(), only)) return false;
+  }
+  return true;
+}
+
 std::optional<Reason> Authorize(const PlanView& view, const CallContext& ctx,
                                 absl::string_view action,
                                 const std::vector<IamResource>& resources,
@@ -151,6 +174,22 @@ std::optional<Reason> Authorize(const PlanView& view, const CallContext& ctx,
     }
   }
   const lang::PolicyInputs in = IamInputs(view, ctx, principal);
+  if (ActionOnly(in)) {
+    // Every policy answers by the action alone: no request key can change the answer, so the
+    // context holds only the caller, the action and each resource.
+    lang::RequestContext c;
+    c.principal_arn = ctx.principal.empty()
+                          ? absl::StrCat("arn:aws:iam::", ctx.account.ToString(), ":root")
+                          : ctx.principal;
+    c.principal_account = ctx.account.ToString();
+    c.action = std::string(action);
+    for (const IamResource& r : resources) {
+      c.resource = r.arn;
+      const lang::PolicyResult result = lang::Evaluate(in, c);
+      if (!result.allowed()) return CallDenial(result, c, ctx.account);
+    }
+    return std::nullopt;
+  }
   lang::RequestContext base = IamBaseContext(view, ctx, principal, action, request_tags);
   if (tag_keys != nullptr) base.SetMany("aws:TagKeys", *tag_keys);
   std::string conflict;

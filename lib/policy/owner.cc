@@ -1,7 +1,10 @@
 // Owner-only image operations, recipients' cancellation, snapshot deletion (SHARE-4, SHARE-5,
-// SHARE-8, DESC-11, DEREG-1, DEREG-6, SNAP-4, DEREG-4).
+// SHARE-8, DESC-11, DEREG-1, DEREG-5, DEREG-6, SNAP-4, DEREG-4), and which images AWS Backup
+// manages (DEREG-5, BACKUP-2).
 #include <string>
+#include <vector>
 
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "ami/errors.h"
 #include "ami/policy.h"
@@ -17,7 +20,9 @@ Decision EvaluateImageOwnerAction(const StateView& view, AccountId caller, Regio
   if (image == nullptr) return d;
   const ReasonArgs base{.image = id, .account = caller, .owner = image->owner(), .region = region};
   if (image->owner() != caller) {
-    const ReasonTemplate& why = action == ImageAction::kDeregister ? reasons::kNotOwnerDeregister
+    const bool deregister =
+        action == ImageAction::kDeregister || action == ImageAction::kDeregisterByBackup;
+    const ReasonTemplate& why = deregister ? reasons::kNotOwnerDeregister
                                 : action == ImageAction::kDescribeAttribute ? reasons::kNotOwnerDescribe
                                                                            : reasons::kNotImageOwner;
     return Decision::Deny(R(why, base));
@@ -27,7 +32,10 @@ Decision EvaluateImageOwnerAction(const StateView& view, AccountId caller, Regio
     return d;
   }
   d.AddPermit(R(reasons::kImageOwner, base));
-  if (action == ImageAction::kDeregister) {
+  if (action == ImageAction::kDeregister && IsBackupManaged(*image)) {
+    d.AddForbid(R(reasons::kBackupManaged, base));  // DEREG-5, BACKUP-2.
+  }
+  if (action == ImageAction::kDeregister || action == ImageAction::kDeregisterByBackup) {
     const DeregistrationProtection p = image->deregistration_protection();
     const auto& until = image->protection_cooldown_until();
     if (p != DeregistrationProtection::kDisabled) {
@@ -39,6 +47,18 @@ Decision EvaluateImageOwnerAction(const StateView& view, AccountId caller, Regio
     }
   }
   return d;
+}
+
+bool IsBackupManaged(const Image& image) {
+  return image.tags().Find(kBackupSourceResourceTag).has_value();
+}
+
+TagSet WithoutBackupTags(const TagSet& tags) {
+  std::vector<std::string> keys;
+  for (const Tag& tag : tags) {
+    if (absl::StartsWith(tag.key(), kBackupTagPrefix)) keys.push_back(tag.key());
+  }
+  return keys.empty() ? tags : tags.Without(keys);
 }
 
 Decision EvaluateCancelLaunchPermission(const StateView& view, AccountId caller, Region region,

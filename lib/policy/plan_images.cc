@@ -282,7 +282,7 @@ void PlanSnapshotRemoval(const PlanView& view, const CallContext& ctx, const Ima
 }  // namespace
 
 PlannedDeregister PlanDeregisterImage(const PlanView& view, const CallContext& ctx, ImageId id,
-                                      bool delete_associated_snapshots) {
+                                      bool delete_associated_snapshots, bool by_backup) {
   PlannedDeregister out;
   if (std::optional<Decision> denied = IamDenial(view, ctx, "ec2:DeregisterImage", [&] {
         return std::vector<IamResource>{ImageIamResource(view, ctx, id, ctx.region)};
@@ -291,7 +291,8 @@ PlannedDeregister PlanDeregisterImage(const PlanView& view, const CallContext& c
     return out;
   }
   out.planned.decision =
-      EvaluateImageOwnerAction(view, ctx.account, ctx.region, id, ImageAction::kDeregister);
+      EvaluateImageOwnerAction(view, ctx.account, ctx.region, id,
+                               by_backup ? ImageAction::kDeregisterByBackup : ImageAction::kDeregister);
   if (!out.planned.decision.allowed()) return out;
   const Image& image = *view.FindImage(id);
   Plan& plan = out.planned.plan;

@@ -1,11 +1,15 @@
 // Plans of RunInstances, Stop/Start/TerminateInstances and CreateImage (LAUNCH-*, CREATE-*,
 // REG-5, REG-7).
+#include <cstdint>
+#include <limits>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
 
 #include "absl/container/flat_hash_map.h"
 #include "absl/strings/str_cat.h"
+#include "ami/errors.h"
 #include "values/choices.h"
 #include "policy/common.h"
 #include "policy/lang/request.h"
@@ -211,15 +215,36 @@ Image::Builder CreatedImage(const CreateImageCall& c, const Instance& instance, 
       .set_product_codes(instance.product_codes()).set_platform(instance.platform())
       .set_platform_details(instance.platform_details())
       .set_imds_v2_required(instance.imds_v2_required()).set_source_instance(instance.id())
-      .set_consistency(consistency).set_tags(c.image_tags);
+      .set_consistency(consistency);
   return b;
 }
 
-// CREATE-3: one snapshot per attached EBS volume, mapped as it is attached.
+// The call's user tags and service tags apart: the user's carry no aws: key, the service's only
+// aws: keys. InvalidParameterValue otherwise.
+absl::Status CheckTagOrigins(const CreateImageCall& c) {
+  for (const TagSet* user : {&c.image_tags, &c.snapshot_tags}) {
+    for (const Tag& tag : *user) {
+      if (tag.is_system()) {
+        return MakeError(choices::kInvalidTag, absl::StrCat("tag key `", tag.key(),
+                                                            "` is reserved: keys starting with "
+                                                            "aws: are for aws use"));
+      }
+    }
+  }
+  for (const Tag& tag : c.service_tags) {
+    if (!tag.is_system()) {
+      return MakeError(choices::kInvalidTag,
+                       absl::StrCat("service tag key `", tag.key(), "` does not start with aws:"));
+    }
+  }
+  return absl::OkStatus();
+}
+
+// CREATE-3: one snapshot per attached EBS volume, tagged `tags`, mapped as it is attached.
 absl::Status PlanVolumeSnapshots(const CreateImageCall& c, const Instance& instance, ImageId id,
                                  const absl::flat_hash_map<std::string, CreateImageMapping>& overrides,
-                                 internal::IdSequence& ids, absl::Time now, Image::Builder& ib,
-                                 Plan* plan) {
+                                 const TagSet& tags, internal::IdSequence& ids, absl::Time now,
+                                 Image::Builder& ib, Plan* plan) {
   const std::string description =
       absl::StrCat("Created by CreateImage(", c.request.instance_id, ") for ", id.ToString());
   for (const AttachedVolume& v : instance.volumes()) {
@@ -230,7 +255,7 @@ absl::Status PlanVolumeSnapshots(const CreateImageCall& c, const Instance& insta
                              .set_kms_key(v.kms_key).set_state(SnapshotState::kPending)
                              .set_description(description).set_start_time(now)
                              .set_volume_id(v.volume_id).set_product_codes(instance.product_codes())
-                             .set_tags(c.snapshot_tags).Build());
+                             .set_tags(tags).Build());
     BlockDeviceMapping m = BlockDeviceMapping::FromSnapshot(v.device_name, snap);
     m.ebs->delete_on_termination = v.delete_on_termination;
     if (auto it = overrides.find(v.device_name); it != overrides.end()) {
@@ -262,6 +287,18 @@ void AddNewMappings(const CreateImageCall& c, const Instance& instance, Image::B
     }
     ib.add_block_device_mapping(std::move(added));
   }
+}
+
+// CREATE-4: the instance after a CreateImage that reboots it (running, NoReboot unset): one more
+// reboot, now (the count stops at its largest value). Running again when the call returns.
+absl::StatusOr<std::optional<Instance>> Rebooted(const Instance& instance, bool no_reboot,
+                                                 absl::Time now) {
+  if (no_reboot || instance.state() != InstanceState::kRunning) return std::nullopt;
+  const uint32_t count = instance.reboot_count();
+  Instance::Builder b = instance.ToBuilder();
+  b.set_reboots(count == std::numeric_limits<uint32_t>::max() ? count : count + 1, now);
+  AMI_ASSIGN_OR_RETURN(Instance rebooted, std::move(b).Build());
+  return std::optional<Instance>(std::move(rebooted));
 }
 
 }  // namespace
@@ -296,13 +333,20 @@ absl::StatusOr<Planned> PlanCreateImage(const PlanView& view, const CreateImageC
   }
   const auto overrides = MappingOverrides(instance, c.request.block_device_mappings, &out.decision);
   if (!out.decision.allowed()) return out;
+  AMI_RETURN_IF_ERROR(CheckTagOrigins(c));
+  AMI_ASSIGN_OR_RETURN(const TagSet image_tags, c.image_tags.With(c.service_tags));
+  AMI_ASSIGN_OR_RETURN(const TagSet snapshot_tags, c.snapshot_tags.With(c.service_tags));
   internal::IdSequence ids = view.Ids();
   const ImageId id = ids.NewImageId();
   Image::Builder ib = CreatedImage(c, instance, id, consistency, view.Now());
-  AMI_RETURN_IF_ERROR(
-      PlanVolumeSnapshots(c, instance, id, overrides, ids, view.Now(), ib, &out.plan));
+  ib.set_tags(image_tags);
+  AMI_RETURN_IF_ERROR(PlanVolumeSnapshots(c, instance, id, overrides, snapshot_tags, ids,
+                                          view.Now(), ib, &out.plan));
   AddNewMappings(c, instance, ib);
   AMI_ASSIGN_OR_RETURN(Image image, ib.Build());
+  AMI_ASSIGN_OR_RETURN(std::optional<Instance> rebooted,
+                       Rebooted(instance, c.request.no_reboot, view.Now()));
+  if (rebooted.has_value()) out.plan.put_instances.push_back(*std::move(rebooted));
   out.plan.ids = ids;
   out.plan.put_images.push_back(std::make_shared<const Image>(std::move(image)));
   if (c.request.no_reboot) out.plan.mutable_extra().start_create_image.push_back({c.instance, id});

@@ -1,5 +1,6 @@
 // Plans of the account settings per Region (KMS-2, KMS-3, SHARE-18, SNAP-3, ASYNC-4), the
-// Allowed AMIs settings (GOV-7) and the Recycle Bin's rules and restores (DEREG-9, DEREG-10).
+// Allowed AMIs settings (GOV-7) and the Recycle Bin's rules and restores (DEREG-9, DEREG-10,
+// BACKUP-2).
 #include <algorithm>
 #include <memory>
 #include <optional>
@@ -387,7 +388,13 @@ Planned PlanRestoreImage(const PlanView& view, const CallContext& ctx, ImageId i
   out.decision = Decision::Allow(R(reasons::kBinImageRestored, a));
   CheckRestorable(view, *image, a, &out.decision);
   if (!out.decision.allowed()) return out;
-  out.plan.put_images.push_back(std::move(image));  // DEREG-10: its shares come back with it.
+  // DEREG-10: its shares come back with it. BACKUP-2: AWS Backup no longer manages it.
+  if (IsBackupManaged(*image)) {
+    Image::Builder b = image->ToBuilder();
+    b.set_tags(WithoutBackupTags(image->tags()));
+    image = std::make_shared<const Image>(*b.Build());  // Fewer tags: valid as before.
+  }
+  out.plan.put_images.push_back(std::move(image));
   out.plan.mutable_extra().leave_bin.push_back(id.ToString());
   return out;
 }
@@ -411,6 +418,12 @@ Planned PlanRestoreSnapshot(const PlanView& view, const CallContext& ctx, Snapsh
     return out;
   }
   out.decision = Decision::Allow(R(reasons::kBinSnapshotRestored, std::move(a)));
+  // BACKUP-2: a restored snapshot is no longer AWS Backup's either.
+  if (const TagSet kept = WithoutBackupTags(snap->tags()); kept != snap->tags()) {
+    Snapshot::Builder b = snap->ToBuilder();
+    b.set_tags(kept);
+    snap = std::make_shared<const Snapshot>(*b.Build());  // Fewer tags: valid as before.
+  }
   out.plan.put_snapshots.push_back(std::move(snap));
   out.plan.mutable_extra().leave_bin.push_back(id.ToString());
   return out;

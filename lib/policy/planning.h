@@ -152,7 +152,8 @@ struct PlannedDeregister {
   std::vector<DeleteSnapshotResult> results;
 };
 PlannedDeregister PlanDeregisterImage(const PlanView& view, const CallContext& ctx, ImageId id,
-                                      bool delete_associated_snapshots);
+                                      bool delete_associated_snapshots,
+                                      bool by_backup = false);
 
 // SNAP-4, DEREG-4, DEREG-9.
 Planned PlanDeleteSnapshot(const PlanView& view, const CallContext& ctx, SnapshotId id);
@@ -179,10 +180,19 @@ struct CreateImageCall {
   CallContext ctx;
   CreateImageRequest request;
   InstanceId instance = InstanceId::Short(0);
+  // The request's TagSpecifications: user tags only (the facade refuses aws: keys, MC-7; so
+  // does the planner, with InvalidParameterValue).
   TagSet image_tags;
   TagSet snapshot_tags;
+  // System tags a service inside libami puts on the new image and its snapshots, never taken
+  // from a caller's request: the AWS Backup engine passes kBackupSourceResourceTag (ami/policy.h)
+  // to make a backup-managed image (DEREG-5, BACKUP-2). Every key must start with aws: (else
+  // InvalidParameterValue). IAM's aws:RequestTag conditions and the tag-on-create check see only
+  // the user tags, as for AWS's own tags.
+  TagSet service_tags;
 };
-// CREATE-1 … 7, 15, REG-6. The new image is `plan.put_images.front()`.
+// CREATE-1 … 7, 15, REG-6; CREATE-4: a running instance imaged without NoReboot is rebooted
+// (`plan.put_instances`). The new image is `plan.put_images.front()`.
 absl::StatusOr<Planned> PlanCreateImage(const PlanView& view, const CreateImageCall& call);
 
 // ---- Image lifecycle ----------------------------------------------------------------------------

@@ -34,6 +34,7 @@ Severity SeverityOf(FindingKind kind) {
     case FindingKind::kCrashConsistentImage:
     case FindingKind::kInstanceRunsDeprecatedImage: return Severity::kLow;
     case FindingKind::kInstanceImageUnknown: return Severity::kInfo;
+    case FindingKind::kInstanceBackupsCrashConsistent: return Severity::kMedium;
     case FindingKind::kConfigNonCompliant: return Severity::kHigh;
   }
   return Severity::kHigh;  // GCOVR_EXCL_LINE: the switch is exhaustive.
@@ -291,6 +292,39 @@ void AuditInstances(const std::vector<Instance>& instances,
   }
 }
 
+// The audited instances (not terminated) whose AMIs made within `window` before `now` are all
+// crash-consistent: the backups exist but none has file-system integrity (BACKUP-1, BACKUP-4).
+void AuditBackups(const std::vector<Instance>& instances, const std::vector<Image>& images,
+                  const Scope& scope, absl::Time now, absl::Duration window,
+                  std::vector<Finding>* out) {
+  struct Backups {
+    int crash = 0;
+    int consistent = 0;
+  };
+  absl::flat_hash_map<InstanceId, Backups> by_instance;
+  for (const Image& i : images) {
+    if (!i.source_instance().has_value() || i.state() == ImageState::kDeregistered ||
+        i.creation_time() < now - window || i.creation_time() > now) {
+      continue;
+    }
+    Backups& b = by_instance[*i.source_instance()];
+    (i.consistency() == ImageConsistency::kFileSystemConsistent ? b.consistent : b.crash)++;
+  }
+  for (const Instance& inst : instances) {
+    if (inst.state() == InstanceState::kTerminated || !scope.Has(inst.owner(), inst.region())) {
+      continue;
+    }
+    const auto it = by_instance.find(inst.id());
+    if (it == by_instance.end() || it->second.consistent > 0) continue;
+    out->push_back(InstanceFinding(
+        inst, FindingKind::kInstanceBackupsCrashConsistent, "BACKUP-4",
+        absl::StrCat("its ", it->second.crash, " AMI(s) of the last ",
+                     absl::FormatDuration(window),
+                     " are all crash-consistent (taken without a reboot): none guarantees "
+                     "file-system integrity; back it up with a reboot, or stopped")));
+  }
+}
+
 // Each Config rule in each Region: the results in scope, and a finding per NON_COMPLIANT one.
 void AuditConfigRules(const Cloud& cloud, const AuditOptions& options, const Scope& scope,
                       const std::vector<Region>& regions, AuditReport* report) {
@@ -388,6 +422,7 @@ absl::string_view ToString(FindingKind kind) {
     case FindingKind::kCrashConsistentImage: return "crash-consistent-image";
     case FindingKind::kInstanceRunsDeprecatedImage: return "instance-runs-deprecated-image";
     case FindingKind::kInstanceImageUnknown: return "instance-image-unknown";
+    case FindingKind::kInstanceBackupsCrashConsistent: return "instance-backups-crash-consistent";
     case FindingKind::kConfigNonCompliant: return "config-noncompliant";
   }
   return "unknown";
@@ -486,6 +521,7 @@ absl::StatusOr<AuditReport> Audit(const Cloud& cloud, const AuditOptions& option
     if (scope.Has(i.owner(), i.region())) held.insert(i.region());
   }
   AuditInstances(instances, by_id, scope, report.now, &report.findings);
+  AuditBackups(instances, images, scope, report.now, options.backup_window, &report.findings);
   const std::vector<Region> config_regions =
       report.regions.empty() ? std::vector<Region>(held.begin(), held.end()) : report.regions;
   if (!options.config_rules.empty()) AuditConfigRules(cloud, options, scope, config_regions, &report);

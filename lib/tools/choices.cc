@@ -369,7 +369,8 @@ constexpr ModellingChoice kChoices[] = {
   {"MC-74", "DEREG-7, ASYNC-1",
    "An imported cloud's clock is when the data was taken: the newest time its inputs "
    "observed (an image's CreationDate or LastLaunchedTime, a snapshot's StartTime, an "
-   "instance's LaunchTime, a KMS key's CreationDate; never a DeprecationTime or DeletionDate, "
+   "instance's LaunchTime or LastRebootTime, a KMS key's CreationDate; never a DeprecationTime "
+   "or DeletionDate, "
    "which may lie ahead), or the time the caller gives (amictl import --now), which may not "
    "be earlier than that (InvalidParameterValue); inputs that observed no time keep "
    "Cloud::Options::start_time. Deprecations and ages are judged at that clock."},
@@ -417,6 +418,34 @@ constexpr ModellingChoice kChoices[] = {
    "InvalidParameter (exit 2, naming the nearest valid one). In explain --batch a line that "
    "is not JSON is SerializationException and a line over 65,536 bytes "
    "ResourceLimitExceeded; the run goes on with the next line."},
+  {"MC-81", "BUILD-5, BACKUP-6",
+   "Schedule expressions read in a time zone (ami/automation/schedule.h): a local time that a "
+   "daylight-saving change skips does not fire, as EventBridge Scheduler documents, and one "
+   "that it repeats fires once, at its first occurrence (BELIEVED: AWS says it runs once, not "
+   "which); an at() on a skipped local time never fires. rate() counts minutes, hours and "
+   "24-hour days from the schedule's creation; a DLM interval with a start time fires at that "
+   "UTC time and every interval after it, whatever the creation time."},
+  {"MC-82", "BUILD-5, BACKUP-6",
+   "Cron forms AWS does not document are refused (InvalidParameterValue): L-n and LW in "
+   "Day-of-month, ranges that run backwards (FRI-MON, 22-2), steps in Day-of-week, and L, nW, "
+   "nL or n#k in a list; `L` alone in Day-of-week is Saturday. nW does not fire in a month "
+   "shorter than n, and a day no month has (cron(0 0 31 2 ? *)) is accepted and never fires."},
+  {"MC-83", "DEREG-5, BACKUP-2",
+   "An image is managed by AWS Backup when it carries the aws:backup:source-resource tag "
+   "(OBSERVED: tools that skip Backup's AMIs and snapshots filter on it); its name "
+   "(AwsBackup_...) is not looked at, since any user may choose one. DeregisterImage of such an "
+   "image is InvalidParameterValue, as DeleteSnapshot of a Backup-managed snapshot is OBSERVED to "
+   "answer (BELIEVED for images, whose code AWS does not document), after the ownership checks "
+   "and before deregistration protection; with DryRun it is the same error. Restored from the "
+   "Recycle Bin, an image or snapshot loses the aws:backup: tags, and with them the management."},
+  {"MC-84", "CREATE-4",
+   "CreateImage without NoReboot on a running instance counts one reboot on the instance (its "
+   "reboot count and last reboot time, at the call's time); the instance stays running, the call "
+   "being one step where EC2 stops and starts it. NoReboot, a stopped or stopping instance, a "
+   "refused call and a DryRun count none. The count stops at 4,294,967,295."},
+  {"MC-85", "SHARE-13",
+   "DeleteTags naming a key with the aws: prefix is InvalidParameterValue and deletes nothing: "
+   "users can neither create nor delete AWS's tags."},
   {"MC-86", "BACKUP-1",
    "An AWS Backup selection assigns an instance of its plan's account and Region when it "
    "matches Resources (every instance when empty; ARNs or * with * wildcards) AND any "
@@ -455,6 +484,26 @@ constexpr ModellingChoice kChoices[] = {
    "also deletes it when its lifecycle ends. The calls AWS Backup makes as itself (lifecycle "
    "deletions and DeleteRecoveryPoint) carry aws:CalledVia = backup.amazonaws.com in the call's "
    "context. Restoring a recovery point is not modelled."},
+  {"MC-96", "BACKUP-10",
+   "A Data Lifecycle Manager policy whose firing has a call refused (IAM, KMS, a role the cloud "
+   "does not hold, an instance state) goes to the ERROR state with the first refusal as its "
+   "status message, and back to ENABLED after a firing with no refusal (BELIEVED: AWS documents "
+   "the error state, not when it is entered or left). In ERROR it deletes nothing (count and age "
+   "retention pause) unless a default policy has ExtendDeletion; creation is still attempted at "
+   "each firing. Every call and its outcome is in Automation::History()."},
+  {"MC-97", "BACKUP-5, BACKUP-9",
+   "DLM's AMIs are named dlm-<policy id>-<instance id>-<yyyy-mm-ddThh-mm-ssZ> and carry the "
+   "system tags aws:dlm:lifecycle-policy-id and aws:dlm:lifecycle-schedule-name (BELIEVED: the "
+   "name format is not documented); a cross-Region copy keeps the source's name. Copies are made "
+   "once the source AMI is available (the cloud's image_pending after the firing); a copy's age "
+   "retention deletes every copy past its age, the last included. Policy ids are policy- and 17 "
+   "hex digits from the cloud's seed."},
+  {"MC-98", "BACKUP-5, BACKUP-10",
+   "Only IMAGE_MANAGEMENT (AMI) custom policies and INSTANCE default policies run; snapshot and "
+   "event-based policies are refused with InvalidRequestException. A default AMI policy targets "
+   "every running or stopped instance of its Region (its Exclusions are not modelled), every "
+   "CreateInterval days from its creation, and retains RetainInterval days. Target tags select "
+   "an instance carrying any of them, key and value case-sensitive."},
 };
 
 }  // namespace

@@ -65,6 +65,7 @@ Facts InstanceFacts(const Instance& in) {
   for (const AttachedVolume& v : in.volumes()) f.keys->push_back(v.kms_key);
   f.availability_zone = in.availability_zone().ToString();
   f.image = in.image_id().ToString();
+  f.reboot_count = absl::StrCat(in.reboot_count());
   f.volumes = in.volumes();
   std::stable_sort(f.volumes->begin(), f.volumes->end(), [](const AttachedVolume& a, const AttachedVolume& b) {
     return a.device_name < b.device_name;
@@ -157,7 +158,7 @@ bool HasStateChecks(const v1::Expect& e) {
          e.has_deprecation_time() || !e.deregistration_protection().empty() || !e.region().empty() ||
          !e.availability_zone().empty() || !e.image().empty() || !e.volumes().empty() ||
          !e.device_names().empty() || e.has_snapshot_ids() || e.has_launch_permission_organizations() ||
-         e.has_launch_permission_ous() || e.has_mapping_count() ||
+         e.has_launch_permission_ous() || e.has_mapping_count() || e.has_reboot_count() ||
          e.has_create_volume_permission_accounts();
 }
 
@@ -248,6 +249,13 @@ absl::Status CheckListFacts(const v1::Expect& e, const Facts& f, std::vector<std
     std::optional<std::string> actual;
     if (f.device_names.has_value()) actual = absl::StrCat(f.device_names->size());
     AMI_RETURN_IF_ERROR(Compare("mapping_count", f, actual, absl::StrCat(e.mapping_count()), out));
+  }
+  if (e.has_reboot_count() && e.reboot_count() < 0) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("expect.reboot_count `", e.reboot_count(), "` is not a count"));
+  }
+  if (e.has_reboot_count()) {
+    AMI_RETURN_IF_ERROR(Compare("reboot_count", f, f.reboot_count, absl::StrCat(e.reboot_count()), out));
   }
   if (e.has_launch_permission_organizations()) {
     AMI_RETURN_IF_ERROR(Compare("launch_permission_organizations", f, SortedText(f.organizations),

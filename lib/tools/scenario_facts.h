@@ -31,8 +31,8 @@ struct Facts {
   std::optional<AccountId> owner_id;
   std::optional<Region> region;
   bool has_tags = false;
-  // An instance's zone and image id, and its volumes sorted by device name.
-  std::optional<std::string> availability_zone, image;
+  // An instance's zone, image id and reboot count, and its volumes sorted by device name.
+  std::optional<std::string> availability_zone, image, reboot_count;
   std::optional<std::vector<AttachedVolume>> volumes;
   // An image's mappings' device names and EBS snapshots in mapping order, and the organization
   // and OU ARNs of its launch permissions; a snapshot's createVolumePermission accounts.
@@ -67,9 +67,9 @@ bool HasStateChecks(const v1::Expect& e);
 // deprecation time and deregistration protection.
 absl::Status CheckFacts(const v1::Expect& e, const Facts& f, std::vector<std::string>* out);
 
-// The checks of list facts and places: region, availability zone, device names, mapping count,
-// launch permission organizations and OUs, createVolumePermission accounts. Order-free lists are
-// compared sorted.
+// The checks of list facts, places and counts: region, availability zone, device names, mapping
+// count, reboot count, launch permission organizations and OUs, createVolumePermission accounts.
+// Order-free lists are compared sorted.
 absl::Status CheckListFacts(const v1::Expect& e, const Facts& f, std::vector<std::string>* out);
 
 }  // namespace ami::scenario_internal

@@ -101,6 +101,12 @@ inline constexpr ErrorCode kClockBeforeInputs = ErrorCode::kInvalidParameterValu
 // only because every reason names one.
 inline constexpr ErrorCode kConfigNonCompliant = ErrorCode::kInvalidParameterValue;
 
+// MC-83: DeregisterImage of an image AWS Backup manages (DEREG-5, BACKUP-2), as DeleteSnapshot
+// of a Backup-managed snapshot answers (OBSERVED).
+inline constexpr ErrorCode kBackupManaged = ErrorCode::kInvalidParameterValue;
+// MC-85: DeleteTags naming an aws: key.
+inline constexpr ErrorCode kReservedTagDelete = ErrorCode::kInvalidParameterValue;
+
 }  // namespace ami::choices
 
 #endif  // AMI_LIB_CHOICES_H_

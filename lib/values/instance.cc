@@ -1,5 +1,9 @@
 #include "ami/instance.h"
 
+#include <functional>
+#include <limits>
+#include <optional>
+#include <string>
 #include <utility>
 
 #include "absl/container/flat_hash_set.h"
@@ -47,6 +51,11 @@ Instance::Instance()
 Instance::Body& Instance::Builder::body() { return instance_.body_.Mutable(); }
 
 bool operator==(const Instance& a, const Instance& b) { return a.Tie() == b.Tie(); }
+
+std::optional<absl::Time> Instance::last_reboot_time() const {
+  if (reboot_count_ == 0) return std::nullopt;
+  return absl::FromUnixNanos(last_reboot_ns_);
+}
 
 namespace {
 
@@ -101,6 +110,7 @@ std::vector<AttachedVolume> Instance::volumes() const {
 Instance::Builder Instance::ToBuilder() const {
   Builder b;
   b.instance_ = *this;
+  b.last_reboot_ = last_reboot_time();
   b.has_id_ = b.has_owner_ = b.has_zone_ = b.has_image_ = true;
   return b;
 }
@@ -133,6 +143,30 @@ B& B::set_platform(std::string p) { body().platform = std::move(p); return *this
 B& B::set_imds_v2_required(bool v) { body().imds_v2 = v; return *this; }
 B& B::set_launch_time(absl::Time t) { instance_.launch_time_ = t; return *this; }
 B& B::set_tags(TagSet t) { instance_.tags_ = std::move(t); return *this; }
+B& B::set_reboots(uint32_t count, std::optional<absl::Time> last) {
+  instance_.reboot_count_ = count;
+  last_reboot_ = last;
+  return *this;
+}
+
+namespace {
+
+// CREATE-4: a count and a time together, the time in 64-bit nanoseconds since 1970.
+absl::Status CheckReboots(uint32_t count, const std::optional<absl::Time>& last,
+                          const std::function<std::string()>& what) {
+  if ((count == 0) != !last.has_value()) {
+    return Invalid(absl::StrCat(what(), ": a reboot count and a last reboot time come together"));
+  }
+  if (!last.has_value()) return absl::OkStatus();
+  const absl::Time latest = absl::FromUnixNanos(std::numeric_limits<int64_t>::max());
+  if (*last < absl::UnixEpoch() || *last > latest) {
+    return Invalid(absl::StrCat(what(), ": last reboot time `", FormatAwsTime(*last),
+                                "` is outside 1970-01-01 to 2262-04-11"));
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace
 
 absl::Status Instance::Builder::Validate() const {
   if (!has_id_ || !has_owner_ || !has_zone_ || !has_image_) {
@@ -152,6 +186,7 @@ absl::Status Instance::Builder::Validate() const {
   AMI_RETURN_IF_ERROR(named([&](absl::string_view w) {
     return checks::FiniteTime(w, "launch time", in.launch_time_);
   }));
+  AMI_RETURN_IF_ERROR(CheckReboots(in.reboot_count_, last_reboot_, what));
   // The packed volumes and the body's device names are read in place; a few volumes are
   // compared pairwise, many through sets.
   const std::vector<PackedVolume>& volumes = in.volumes_;
@@ -188,12 +223,15 @@ absl::Status Instance::Builder::Validate() const {
 
 absl::StatusOr<Instance> Instance::Builder::Build() const& {
   AMI_RETURN_IF_ERROR(Validate());
-  return instance_;
+  Instance out = instance_;
+  out.last_reboot_ns_ = last_reboot_.has_value() ? absl::ToUnixNanos(*last_reboot_) : 0;
+  return out;
 }
 
 absl::StatusOr<Instance> Instance::Builder::Build() && {
   AMI_RETURN_IF_ERROR(Validate());
   instance_.volumes_.shrink_to_fit();  // Values are kept long: no spare room.
+  instance_.last_reboot_ns_ = last_reboot_.has_value() ? absl::ToUnixNanos(*last_reboot_) : 0;
   return std::move(instance_);
 }
 

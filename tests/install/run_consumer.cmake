@@ -20,9 +20,11 @@ endfunction()
 # proto component's (ami::proto, with the generated ami/v1/*.pb.h) and the tools' (ami::tools, with
 # the rule catalogue ami/rules.h) and the testing kit's (ami::testing).
 set(core_headers ami.h arns.h attributes.h cloud.h errors.h ids.h image.h instance.h kms_key.h
-    policy.h requests.h snapshot.h state_view.h iam/iam.h iam/simulation.h schedule.h)
+    policy.h requests.h snapshot.h state_view.h iam/iam.h iam/simulation.h automation/automation.h
+    automation/schedule.h)
 set(proto_headers io/aws_import.h io/proto.h io/state_file.h v1/ami.pb.h v1/aws_cli.pb.h
-    v1/audit.pb.h v1/scenario.pb.h v1/state.pb.h)
+    v1/audit.pb.h v1/automation.pb.h v1/automation_backup.pb.h
+    v1/automation_events.pb.h v1/scenario.pb.h v1/state.pb.h)
 set(tools_headers rules.h tools/audit.h tools/config_fleet.h tools/config_rules.h tools/fleet.h tools/launch_table.h tools/modelling_choices.h
     tools/scenario.h)
 set(testing_headers testing/matchers.h testing/no_change.h testing/world.h)

@@ -270,6 +270,9 @@ struct AutomationAction {
     kDeregisterOlderThan,
   };
   Kind kind = Kind::kCreateImage;
+  // kCreateImage: these instances (a Scheduler universal target names one); when empty, the
+  // instances carrying `instance_tags`.
+  std::vector<std::string> instance_ids;
   std::vector<std::pair<std::string, std::string>> instance_tags;
   std::vector<std::pair<std::string, std::string>> image_tags;
   bool no_reboot = false;

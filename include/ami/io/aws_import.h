@@ -159,7 +159,7 @@ struct AwsCliFile {
 // then: `now` when given, which may not be earlier than any time the inputs observed
 // (`InvalidParameterValue`, naming the newest and where it is); otherwise the newest of those
 // times — an image's CreationDate and LastLaunchedTime, a snapshot's StartTime, an instance's
-// LaunchTime and a KMS key's CreationDate (not DeprecationTime or DeletionDate, which may lie
+// LaunchTime and LastRebootTime (libami's own) and a KMS key's CreationDate (not DeprecationTime or DeletionDate, which may lie
 // ahead); otherwise, for inputs that observed no time, `options.start_time`. The other options
 // are used as they are.
 absl::StatusOr<std::unique_ptr<Cloud>> ImportAwsCli(const std::vector<AwsCliFile>& files,

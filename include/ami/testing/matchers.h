@@ -12,6 +12,7 @@
 #ifndef AMI_TESTING_MATCHERS_H_
 #define AMI_TESTING_MATCHERS_H_
 
+#include <cstdint>
 #include <optional>
 #include <ostream>
 #include <string>
@@ -112,6 +113,12 @@ struct GetKey {
   static std::string Print(const std::optional<KmsKeyArn>& k) {
     return k ? absl::StrCat("`", k->ToString(), "`") : "none (unencrypted)";
   }
+};
+
+struct GetRebootCount {
+  static constexpr const char* kField = "reboot count";
+  static uint32_t Read(const Instance& v) { return v.reboot_count(); }
+  static std::string Print(uint32_t n) { return absl::StrCat(n); }
 };
 
 template <typename Get, typename Want>
@@ -247,6 +254,11 @@ inline auto IsCrashConsistent() {
 // Matches an Image whose snapshots are file-system-consistent (CREATE-4).
 inline auto IsFileSystemConsistent() {
   return internal::MakeFieldIs<internal::GetConsistency>(ImageConsistency::kFileSystemConsistent);
+}
+// Matches an Instance that CreateImage without NoReboot rebooted exactly `times` times
+// (CREATE-4); WasRebooted(0) matches one never rebooted.
+inline auto WasRebooted(uint32_t times) {
+  return internal::MakeFieldIs<internal::GetRebootCount>(times);
 }
 // Matches a Snapshot encrypted with the key `key`.
 inline auto EncryptedWith(KmsKeyArn key) {

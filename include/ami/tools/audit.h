@@ -3,7 +3,8 @@
 // encrypted images that cannot be shared because they use the AWS managed key (SHARE-16),
 // shared encrypted images whose recipients cannot use the key (SHARE-17, KMS-5),
 // crash-consistent images (CREATE-4), their instances running a deprecated image (DEREG-7) or
-// one the state does not hold (DEREG-11), and
+// one the state does not hold (DEREG-11), instances whose recent backups are all
+// crash-consistent (BACKUP-4), and
 // the NON_COMPLIANT results of AWS Config managed rules (GOV-1 … 6, ami/tools/config_rules.h).
 //
 // Scope: the audited accounts (AuditOptions::owners; by default the accounts the state holds,
@@ -23,6 +24,10 @@
 //   instance-runs-deprecated-image        low       as of the cloud's clock (Cloud::Now)
 //   instance-image-unknown                info      the state does not hold the image the
 //                                                   instance runs: nothing about it is judged
+//   instance-backups-crash-consistent     medium    every AMI made of the instance within
+//                                                   AuditOptions::backup_window is
+//                                                   crash-consistent: no backup with
+//                                                   file-system integrity (BACKUP-1, BACKUP-4)
 //   config-noncompliant                   by resource: a snapshot (publicly restorable)
 //                                         critical, an instance high, an account medium
 //
@@ -57,6 +62,7 @@ enum class FindingKind : uint8_t {
   kCrashConsistentImage,
   kInstanceRunsDeprecatedImage,
   kInstanceImageUnknown,
+  kInstanceBackupsCrashConsistent,
   kConfigNonCompliant,
 };
 
@@ -110,6 +116,8 @@ struct AuditOptions {
   // AWS Config managed rules evaluated, in each audited Region (GOV-4); their NON_COMPLIANT
   // results are config-noncompliant findings. Default (empty): none.
   std::vector<ConfigRule> config_rules;
+  // How far back an instance's AMIs count as its recent backups (instance-backups-crash-consistent).
+  absl::Duration backup_window = absl::Hours(24 * 7);
 };
 
 // One Config evaluation result in scope, as `aws configservice

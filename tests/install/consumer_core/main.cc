@@ -1,5 +1,6 @@
 // Uses every installed core header, and nothing of protobuf: parses ids, builds an image, asks a
-// Cloud and the policy engine, and checks an error code. Exits non-zero when anything is off.
+// Cloud and the policy engine, checks an error code and the next firing of a schedule. Exits
+// non-zero when anything is off.
 #include <cstdio>
 
 #include "ami/ami.h"
@@ -14,6 +15,7 @@
 #include "ami/kms_key.h"
 #include "ami/policy.h"
 #include "ami/requests.h"
+#include "ami/automation/schedule.h"
 #include "ami/snapshot.h"
 #include "ami/state_view.h"
 
@@ -63,6 +65,11 @@ int main() {
       ami::ErrorCode::kUnauthorizedOperation) {
     return 8;
   }
+  // A daily cron in New York fires at 14:00 UTC in winter, and the time zone database is found.
+  const auto daily = ami::ScheduleExpression::Parse("cron(0 9 * * ? *)", "America/New_York");
+  if (!daily.ok()) return 9;
+  const absl::Time jan1 = absl::FromUnixSeconds(1767225600);  // 2026-01-01T00:00:00Z
+  if (daily->NextAfter(jan1, jan1) != jan1 + absl::Hours(14)) return 10;
   std::printf("core consumer ok: %s\n", image->id().ToString().c_str());
   return 0;
 }
