@@ -275,14 +275,6 @@ std::vector<RecoveryPoint> Automation::ListRecoveryPointsByBackupVault(
   return out;
 }
 
-std::vector<AutomationRecord> Automation::History(const CallContext& ctx) const {
-  const CloudState& s = CloudAccess::State(*cloud_);
-  internal::ReaderLock lock(s.mu);
-  const auto* log = s.automation().HistoryOf(ctx.account, ctx.region);
-  return log == nullptr ? std::vector<AutomationRecord>{}
-                        : std::vector<AutomationRecord>(log->begin(), log->end());
-}
-
 // The EC2 and KMS permissions of the AWS managed policy AWSBackupServiceRolePolicyForBackup
 // that backing up EC2 instances uses, as documented at
 // https://docs.aws.amazon.com/aws-managed-policy/latest/reference/AWSBackupServiceRolePolicyForBackup.html
