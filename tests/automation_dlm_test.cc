@@ -375,10 +375,10 @@ TEST(AutomationDlm, BACKUP_9_TheDefaultRoleNeedsKmsPermissionForACmkCopy) {
   EXPECT_EQ(copies, 0);
   bool copy_failure_seen = false;
   for (const AutomationRecord& rec : a.History(Ctx())) {
-    if (rec.action == "CopyImage" && !rec.error_code.empty()) copy_failure_seen = true;
+    if (rec.action == "CopyImage" && rec.error_code != "OK") copy_failure_seen = true;
   }
   for (const AutomationRecord& rec : a.History(Ctx(kWest))) {
-    if (rec.action == "CopyImage" && !rec.error_code.empty()) copy_failure_seen = true;
+    if (rec.action == "CopyImage" && rec.error_code != "OK") copy_failure_seen = true;
   }
   const bool failed_later = [&] {
     for (const Image& c : w.cloud().ListImages()) {
@@ -448,7 +448,7 @@ TEST(AutomationDlm, BACKUP_10_RefusedCallsPutThePolicyInErrorAndPauseCountRetent
   EXPECT_THAT(PolicyImages(w.cloud(), *id2), SizeIs(0));
   bool recorded = false;
   for (const AutomationRecord& r : a.History(Ctx())) {
-    if (r.source == absl::StrCat("dlm:", *id2, "/daily") && !r.error_code.empty()) recorded = true;
+    if (r.source == absl::StrCat("dlm:", *id2, "/daily") && r.error_code != "OK") recorded = true;
   }
   EXPECT_TRUE(recorded);
 }

@@ -173,16 +173,21 @@ std::map<std::string, Tally> Count(const Cloud& cloud, const std::map<InstanceId
     auto it = fleet.find(*image.source_instance());
     if (it == fleet.end()) continue;
     Tally& t = by[it->second];
-    if (image.region() != Must(Region::Parse("us-east-1"), "region")) {
-      ++t.copies;
-      continue;
-    }
+    if (image.region() != Must(Region::Parse("us-east-1"), "region")) continue;
     ++t.amis;
     (image.consistency() == ImageConsistency::kFileSystemConsistent ? t.consistent : t.crash)++;
     if (image.deprecation_time().has_value() && *image.deprecation_time() <= cloud.Now()) {
       ++t.deprecated;
     }
     for (SnapshotId s : image.snapshot_ids()) t.snapshots.insert(s);
+  }
+  // DLM's copies in the other Region carry its policy tag (a copy's source is an image).
+  for (const Image& image : cloud.ListImages()) {
+    if (image.region() == Must(Region::Parse("us-west-2"), "region") &&
+        image.state() == ImageState::kAvailable &&
+        image.tags().Find("aws:dlm:lifecycle-policy-id").has_value()) {
+      ++by["dlm"].copies;
+    }
   }
   for (const auto& [id, strategy] : fleet) {
     by[strategy].reboots += static_cast<int>(cloud.GetInstance(id)->reboot_count());
@@ -229,6 +234,8 @@ int main() {
   Expect("AWS Backup reboots", backup.reboots, 0);
   // Nightly with reboot: one reboot per instance per night, every AMI file-system-consistent.
   Expect("nightly reboots", nightly.reboots, 2 * 30);
+  // Made at 03:00 each night; each night's firing deletes those older than 7 days: nights 23 … 30.
+  Expect("nightly AMIs", nightly.amis, 2 * 8);
   Expect("nightly crash-consistent AMIs", nightly.crash, 0);
   // DLM: 14 of the 12-hourly AMIs and 4 weekly ones per instance; 7 of the 14 deprecated;
   // the 4 weekly copies (January 2026's Sundays) within their 4 weeks; NoReboot by default.
@@ -253,7 +260,7 @@ int main() {
   int refused = 0;
   for (const char* region : {"us-east-1", "us-west-2"}) {
     for (const AutomationRecord& r : automation.History(Ctx(region))) {
-      if (r.error_code.empty()) continue;
+      if (r.error_code == "OK") continue;
       ++refused;
       std::printf("%s %s %s %s: %s %s\n", absl::FormatTime(r.time).c_str(), r.source.c_str(),
                   r.action.c_str(), r.resource.c_str(), r.error_code.c_str(), r.message.c_str());

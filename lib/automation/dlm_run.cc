@@ -47,6 +47,7 @@ void Log(CloudState& s, const LifecyclePolicy& p, const DlmSchedule& sch, absl::
   r.action = std::string(action);
   r.resource = std::move(resource);
   r.result = std::move(result);
+  r.error_code = "OK";
   if (!status.ok()) {
     const std::optional<ErrorCode> code = GetErrorCode(status);
     r.error_code = code.has_value() ? std::string(ErrorCodeName(*code)) : "InternalError";

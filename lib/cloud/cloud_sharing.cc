@@ -12,6 +12,7 @@
 #include "ami/policy.h"
 #include "values/choices.h"
 #include "cloud/ops_common.h"
+#include "cloud/service_calls.h"
 #include "cloud/state.h"
 #include "policy/iam.h"
 #include "policy/planning.h"
@@ -63,9 +64,10 @@ absl::Status ReadEntries(const std::vector<LaunchPermissionEntry>& entries, bool
 }
 
 // Plans with `plan`, then gates and commits: the attribute operations' one shape.
+// The writer lock is held already.
 template <typename PlanFn>
-absl::Status PlanAndCommit(CloudState& s, const CallContext& ctx, PlanFn plan) {
-  internal::WriterLock lock(s.mu);
+absl::Status PlanAndCommitLocked(CloudState& s, const CallContext& ctx, PlanFn plan)
+    ABSL_EXCLUSIVE_LOCKS_REQUIRED(s.mu) {
   absl::StatusOr<policy::Planned> p = plan(static_cast<const CloudState&>(s));
   AMI_RETURN_IF_ERROR(p.status());
   AMI_RETURN_IF_ERROR(internal::Gate(p->decision, ctx));
@@ -73,10 +75,22 @@ absl::Status PlanAndCommit(CloudState& s, const CallContext& ctx, PlanFn plan) {
   return absl::OkStatus();
 }
 
+template <typename PlanFn>
+absl::Status PlanAndCommit(CloudState& s, const CallContext& ctx, PlanFn plan) {
+  internal::WriterLock lock(s.mu);
+  return PlanAndCommitLocked(s, ctx, std::move(plan));
+}
+
 }  // namespace
 
 absl::Status Cloud::ModifyImageAttribute(const CallContext& ctx,
                                          const ModifyImageAttributeRequest& request) {
+  internal::WriterLock lock(state_->mu);
+  return internal::ServiceModifyImageAttribute(*state_, ctx, request);
+}
+
+absl::Status internal::ServiceModifyImageAttribute(CloudState& s, const CallContext& ctx,
+                                                   const ModifyImageAttributeRequest& request) {
   AMI_ASSIGN_OR_RETURN(const ImageId id, ImageId::Parse(request.image_id));
   const bool launch = !request.add.empty() || !request.remove.empty();
   const int kinds = launch + request.description.has_value() + request.imds_support.has_value();
@@ -93,8 +107,8 @@ absl::Status Cloud::ModifyImageAttribute(const CallContext& ctx,
                                   "`: the only value is v2.0, and it cannot be undone (CREATE-18)"));
   }
   if (!launch) {
-    return PlanAndCommit(*state_, ctx, [&](const CloudState& s) {
-      return policy::PlanModifyImageDetails(s, ctx, id, request);
+    return PlanAndCommitLocked(s, ctx, [&](const CloudState& view) {
+      return policy::PlanModifyImageDetails(view, ctx, id, request);
     });
   }
   if (request.add.size() + request.remove.size() > 10000) {
@@ -104,8 +118,8 @@ absl::Status Cloud::ModifyImageAttribute(const CallContext& ctx,
   policy::ShareQuestion q{ctx.account, ctx.region, id, {}};
   AMI_RETURN_IF_ERROR(ReadEntries(request.add, /*add=*/true, &q.change));
   AMI_RETURN_IF_ERROR(ReadEntries(request.remove, /*add=*/false, &q.change));
-  return PlanAndCommit(*state_, ctx, [&](const CloudState& s) {
-    return policy::PlanModifyLaunchPermission(s, ctx, q);
+  return PlanAndCommitLocked(s, ctx, [&](const CloudState& view) {
+    return policy::PlanModifyLaunchPermission(view, ctx, q);
   });
 }
 
@@ -183,6 +197,12 @@ absl::StatusOr<ImageAttribute> Cloud::DescribeImageAttribute(
 
 absl::Status Cloud::ModifySnapshotAttribute(const CallContext& ctx,
                                             const ModifySnapshotAttributeRequest& request) {
+  internal::WriterLock lock(state_->mu);
+  return internal::ServiceModifySnapshotAttribute(*state_, ctx, request);
+}
+
+absl::Status internal::ServiceModifySnapshotAttribute(
+    CloudState& s, const CallContext& ctx, const ModifySnapshotAttributeRequest& request) {
   AMI_ASSIGN_OR_RETURN(const SnapshotId id, SnapshotId::Parse(request.snapshot_id));
   if (request.operation_type != "add" && request.operation_type != "remove") {
     return MakeError(choices::kInvalidValue, absl::StrCat("invalid operation type `",
@@ -201,8 +221,8 @@ absl::Status Cloud::ModifySnapshotAttribute(const CallContext& ctx,
     }
     (add ? q.add_public : q.remove_public) = true;
   }
-  return PlanAndCommit(*state_, ctx, [&](const CloudState& s) {
-    return policy::PlanModifySnapshotPermission(s, ctx, q);
+  return PlanAndCommitLocked(s, ctx, [&](const CloudState& view) {
+    return policy::PlanModifySnapshotPermission(view, ctx, q);
   });
 }
 

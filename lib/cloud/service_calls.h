@@ -32,6 +32,14 @@ absl::StatusOr<std::vector<DeleteSnapshotResult>> ServiceDeregisterImage(
     bool by_backup = false) ABSL_EXCLUSIVE_LOCKS_REQUIRED(s.mu);
 absl::Status ServiceDeleteSnapshot(CloudState& s, const CallContext& ctx, SnapshotId id)
     ABSL_EXCLUSIVE_LOCKS_REQUIRED(s.mu);
+// Launch permissions or another image attribute (ModifyImageAttribute).
+absl::Status ServiceModifyImageAttribute(CloudState& s, const CallContext& ctx,
+                                         const ModifyImageAttributeRequest& request)
+    ABSL_EXCLUSIVE_LOCKS_REQUIRED(s.mu);
+// createVolumePermission of a snapshot (ModifySnapshotAttribute).
+absl::Status ServiceModifySnapshotAttribute(CloudState& s, const CallContext& ctx,
+                                            const ModifySnapshotAttributeRequest& request)
+    ABSL_EXCLUSIVE_LOCKS_REQUIRED(s.mu);
 // Deprecation, disabling, deregistration protection (the image lifecycle operations).
 absl::StatusOr<std::string> ServiceChangeImage(CloudState& s, const CallContext& ctx, ImageId id,
                                                const policy::ImageLifecycleChange& change)

@@ -446,6 +446,44 @@ constexpr ModellingChoice kChoices[] = {
   {"MC-85", "SHARE-13",
    "DeleteTags naming a key with the aws: prefix is InvalidParameterValue and deletes nothing: "
    "users can neither create nor delete AWS's tags."},
+  {"MC-86", "BACKUP-1",
+   "An AWS Backup selection assigns an instance of its plan's account and Region when it "
+   "matches Resources (every instance when empty; ARNs or * with * wildcards) AND any "
+   "ListOfTags entry (when given) AND every Conditions entry, and no NotResources ARN "
+   "(BELIEVED). ListOfTags takes a tag key or aws:ResourceTag/key, Conditions only "
+   "aws:ResourceTag/key; StringLike patterns take *. A firing backs up each instance once, as "
+   "the role of the first selection that assigns it, in instance id order; a terminated "
+   "instance only when a selection names its ARN exactly (its job then fails)."},
+  {"MC-87", "BACKUP-1",
+   "AWS Backup's bounds (BELIEVED where AWS documents none): vault names 2-50 of letters, "
+   "digits, - and _; plan, rule and selection names 1-50 of those and periods; 100 vaults and "
+   "100 plans per account and Region, 10 rules per plan, 10 copy actions and 50 recovery point "
+   "tags per rule, 50 selections per plan, 500 ARNs in Resources and in NotResources, 30 tag "
+   "conditions; StartWindowMinutes 60 to 43,200, CompletionWindowMinutes at least "
+   "StartWindowMinutes + 60; lifecycle days 0 to 36,500, DeleteAfterDays at least "
+   "MoveToColdStorageAfterDays + 90 (accepted, but EC2 recovery points never move to cold "
+   "storage); 10,000 jobs kept per account and Region. Invalid values are "
+   "InvalidParameterValueException, missing ones MissingParameterValueException, a taken name "
+   "AlreadyExistsException, a quota LimitExceededException, an unknown plan, vault or recovery "
+   "point ResourceNotFoundException; a rule's target vault must exist when the plan is made. A "
+   "vault without a key uses the account's aws/ebs key. DeleteBackupPlan removes its "
+   "selections with it; its jobs under way and recovery points go on."},
+  {"MC-88", "BACKUP-2",
+   "An AWS Backup job starts at its firing (CREATED, then RUNNING at once: the start window "
+   "never passes) with CreateImage NoReboot=true as the selection's role, named "
+   "AwsBackup_<instance>_<job id>, tagged aws:backup:source-resource = the instance ARN (on "
+   "copies too), and completes when the AMI is available. A refused call fails the job with "
+   "the status message \"<ErrorCode>: <message>\" and a history record, never retried. "
+   "DeleteAfterDays counts from completion; a lifecycle deletion that is refused leaves the "
+   "recovery point EXPIRED. A copy of an AMI with a Marketplace product code into another "
+   "account fails with InvalidRequestException before anything is shared."},
+  {"MC-89", "BACKUP-3",
+   "An AWS Backup copy into another account is shared first (launch permission and the "
+   "snapshots' createVolumePermission, by the job's role), then copied as the destination "
+   "account's root user with Encrypted=true and the destination vault's key; that root user "
+   "also deletes it when its lifecycle ends. The calls AWS Backup makes as itself (lifecycle "
+   "deletions and DeleteRecoveryPoint) carry aws:CalledVia = backup.amazonaws.com in the call's "
+   "context. Restoring a recovery point is not modelled."},
   {"MC-90", "BACKUP-4",
    "EventBridge schedules (Automation::PutSchedule): one with a time zone is an EventBridge "
    "Scheduler schedule, one without a scheduled rule in UTC; at() needs a time zone (UTC for "

@@ -241,7 +241,7 @@ struct RecoveryPoint {
   Region region = Region::First();
   std::string backup_vault_name;
   std::string resource_arn;
-  ImageId image_id;
+  ImageId image_id = ImageId::Short(0);
   // COMPLETED, DELETED, EXPIRED.
   std::string status;
   bool encrypted = false;
@@ -314,7 +314,7 @@ struct AutomationRecord {
   std::string action;    // the EC2 call, e.g. "CreateImage"
   std::string resource;  // the instance or image acted on
   std::string result;    // the id made, or empty
-  // OK, or the error code and message of the refused call.
+  // "OK", or the refused call's error code as AWS spells it; `message` says why.
   std::string error_code;
   std::string message;
   friend bool operator==(const AutomationRecord& a, const AutomationRecord& b);
@@ -348,14 +348,21 @@ class Automation {
                                                          const std::string& resource_type);
 
   // ---- AWS Backup ----
+  // Each call is checked by the policy engine (bounds in lib/policy/automation_backup.h,
+  // MC-87) and, refused, changes nothing; errors carry AWS Backup's codes.
   // A vault in the caller's account and Region; its key (any form) encrypts copies into it.
   absl::Status CreateBackupVault(const CallContext& ctx, const std::string& name,
                                  const std::string& encryption_key_arn = "");
+  // A plan of the caller's account and Region; each scheduled rule fires from now on (the
+  // plan's creation anchors rate()). Returns the plan id.
   absl::StatusOr<std::string> CreateBackupPlan(const CallContext& ctx,
                                                const BackupPlanRequest& request);
+  // Assigns instances to the caller's plan (MC-86); its jobs act as `request.iam_role_arn`.
+  // Returns the selection id.
   absl::StatusOr<std::string> CreateBackupSelection(const CallContext& ctx,
                                                     const std::string& backup_plan_id,
                                                     const BackupSelectionRequest& request);
+  // Deletes the caller's plan and its selections; jobs under way and recovery points go on.
   absl::Status DeleteBackupPlan(const CallContext& ctx, const std::string& backup_plan_id);
   // An on-demand backup of one instance; returns the job id.
   absl::StatusOr<std::string> StartBackupJob(const CallContext& ctx,
@@ -363,12 +370,19 @@ class Automation {
   // Deletes the recovery point: deregisters its AMI and deletes the AMI's snapshots.
   absl::Status DeleteRecoveryPoint(const CallContext& ctx, const std::string& vault_name,
                                    const std::string& recovery_point_arn);
+  // The caller's vaults in its Region, by name.
   std::vector<BackupVaultInfo> ListBackupVaults(const CallContext& ctx) const;
+  // The caller's plans in its Region, oldest first.
   std::vector<BackupPlanInfo> ListBackupPlans(const CallContext& ctx) const;
   // The caller's jobs in its Region, oldest first.
   std::vector<BackupJob> ListBackupJobs(const CallContext& ctx) const;
+  // The recovery points of the caller's vault `vault_name` in its Region, by ARN.
   std::vector<RecoveryPoint> ListRecoveryPointsByBackupVault(const CallContext& ctx,
                                                              const std::string& vault_name) const;
+  // Creates (or replaces) the caller's role service-role/AWSBackupDefaultServiceRole with the
+  // EC2 and KMS permissions of the AWS managed policy AWSBackupServiceRolePolicyForBackup, as
+  // AWS Backup does on first use; returns its ARN.
+  absl::StatusOr<std::string> CreateBackupDefaultServiceRole(const CallContext& ctx);
 
   // ---- EventBridge rules and Scheduler schedules ----
   // Creates or replaces the caller's rule `request.name` with its targets (MC-90): a malformed
