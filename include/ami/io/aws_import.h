@@ -147,6 +147,18 @@ struct AwsCliFile {
   std::string parent_id;
   std::string child_id;
   std::string policy_id;
+  // The --rule of events list-targets-by-rule, which its output does not repeat; empty for the
+  // only rule that describe-rule output names for `account` in `region`.
+  std::string rule;
+};
+
+// An automation definition the import made: the id its file gave it and the id the cloud gave
+// it (the Automation facade makes its own ids). `kind` is "lifecycle-policy", "backup-plan" or
+// "backup-selection".
+struct ImportedAutomationId {
+  std::string kind;
+  std::string file_id;
+  std::string cloud_id;
 };
 
 // Builds a new cloud from the files: the organization, OUs and accounts first, then keys (with
@@ -162,9 +174,14 @@ struct AwsCliFile {
 // LaunchTime and a KMS key's CreationDate (not DeprecationTime or DeletionDate, which may lie
 // ahead); otherwise, for inputs that observed no time, `options.start_time`. The other options
 // are used as they are.
+//
+// Automation definitions (see "Automation" above) are made after the principals, before the
+// service control policies; `renamed`, when given, receives each definition's file id and the id
+// the cloud gave it, in the order they were made.
 absl::StatusOr<std::unique_ptr<Cloud>> ImportAwsCli(const std::vector<AwsCliFile>& files,
                                                     Cloud::Options options = {},
-                                                    std::optional<absl::Time> now = std::nullopt);
+                                                    std::optional<absl::Time> now = std::nullopt,
+                                                    std::vector<ImportedAutomationId>* renamed = nullptr);
 
 // The text of the AWS CLI output file at `path`, for AwsCliFile::json. A file larger than
 // kMaxAwsCliFileBytes (ami/errors.h) is `ResourceLimitExceeded` by its size, before it is read;
