@@ -18,7 +18,7 @@ namespace {
 
 constexpr char kHelp[] =
     "usage: amictl import --out STATE [--now TIME] --account ID --region REGION [--key KEY]\n"
-    "                     [--parent ID] [--child ID] [--policy-id ID] FILE...\n"
+    "                     [--parent ID] [--child ID] [--policy-id ID] [--rule NAME] FILE...\n"
     "\n"
     "Reads the JSON that the AWS CLI prints for ec2 describe-images, describe-snapshots,\n"
     "describe-instances, describe-image-attribute --attribute launchPermission,\n"
@@ -27,8 +27,11 @@ constexpr char kHelp[] =
     "get-ebs-default-kms-key-id and get-image-block-public-access-state,\n"
     "iam get-account-authorization-details, and organizations describe-organization,\n"
     "list-roots, list-organizational-units-for-parent, list-accounts[-for-parent],\n"
-    "list-parents, list-policies, describe-policy and list-targets-for-policy, and writes one\n"
-    "state file.\n"
+    "list-parents, list-policies, describe-policy and list-targets-for-policy, dlm\n"
+    "get-lifecycle-policy, backup list-backup-vaults, get-backup-plan and get-backup-selection,\n"
+    "events describe-rule and list-targets-by-rule, and scheduler get-schedule, and writes one\n"
+    "state file. Automation definitions get the cloud's own ids: each file id is printed with\n"
+    "the id it became.\n"
     "--account and --region say where the CLI ran; they apply to the files after them, may\n"
     "be repeated, and are required before the first file. --now (RFC 3339) sets the state's\n"
     "clock, no earlier than the newest time the files observed; by default the clock is that\n"
@@ -37,7 +40,7 @@ constexpr char kHelp[] =
     "--key names the key of the next get-key-policy file; --parent the --parent-id of the\n"
     "next list-organizational-units-for-parent or list-accounts-for-parent file;\n"
     "--child the --child-id of the next list-parents file; --policy-id that of the next\n"
-    "list-targets-for-policy file.\n";
+    "list-targets-for-policy file; --rule the --rule of the next list-targets-by-rule file.\n";
 
 }  // namespace
 
@@ -60,7 +63,7 @@ int Import(const Args& args) {
   std::vector<ami::AwsCliFile> files;
   ImportProgress progress;
   std::optional<std::string> account, region;
-  std::string key, parent, child, policy;
+  std::string key, parent, child, policy, rule;
   for (const Args::Item& item : args.items) {
     if (item.option == "--account") {
       account = item.value;
@@ -74,6 +77,8 @@ int Import(const Args& args) {
       child = item.value;
     } else if (item.option == "--policy-id") {
       policy = item.value;
+    } else if (item.option == "--rule") {
+      rule = item.value;
     } else if (item.option.empty()) {
       // A guessed account or Region would misplace every resource of the file.
       for (const auto& [given, name] : {std::pair{&account, "--account"}, {&region, "--region"}}) {
@@ -93,7 +98,8 @@ int Import(const Args& args) {
       }
       progress.FileRead(item.value, json->size());
       files.push_back(
-          ami::AwsCliFile{item.value, *std::move(json), *acct, *reg, key, parent, child, policy});
+          ami::AwsCliFile{item.value, *std::move(json), *acct, *reg, key, parent, child, policy, rule});
+      rule.clear();
       key.clear();
       parent.clear();
       child.clear();
@@ -105,19 +111,28 @@ int Import(const Args& args) {
     return kUsage;
   }
   progress.Importing();
-  absl::StatusOr<std::unique_ptr<ami::Cloud>> cloud = ami::ImportAwsCli(files, {}, now);
+  std::vector<ami::ImportedAutomationId> renamed;
+  absl::StatusOr<std::unique_ptr<ami::Cloud>> cloud = ami::ImportAwsCli(files, {}, now, &renamed);
   progress.Finish();
   if (!cloud.ok()) return Fail(args, cloud.status());
   if (absl::Status s = ami::SaveStateToFile(**cloud, *out); !s.ok()) return Fail(args, s);
   const size_t images = (*cloud)->ListImages().size(), snapshots = (*cloud)->ListSnapshots().size(),
                instances = (*cloud)->ListInstances().size(), keys = (*cloud)->ListKeys().size();
   if (args.json) {
+    std::string ids;
+    for (const ami::ImportedAutomationId& r : renamed) {
+      absl::StrAppend(&ids, ids.empty() ? "" : ", ", "{\"Kind\": ", Quote(r.kind), ", \"FileId\": ",
+                      Quote(r.file_id), ", \"Id\": ", Quote(r.cloud_id), "}");
+    }
     std::printf("{\"State\": %s, \"Files\": %zu, \"Images\": %zu, \"Snapshots\": %zu, "
-                "\"Instances\": %zu, \"Keys\": %zu}\n",
-                Quote(*out).c_str(), files.size(), images, snapshots, instances, keys);
+                "\"Instances\": %zu, \"Keys\": %zu, \"Automation\": [%s]}\n",
+                Quote(*out).c_str(), files.size(), images, snapshots, instances, keys, ids.c_str());
   } else {
     std::printf("imported %zu files: %zu images, %zu snapshots, %zu instances, %zu keys -> %s\n",
                 files.size(), images, snapshots, instances, keys, out->c_str());
+    for (const ami::ImportedAutomationId& r : renamed) {
+      std::printf("%s %s -> %s\n", r.kind.c_str(), r.file_id.c_str(), r.cloud_id.c_str());
+    }
   }
   return kOk;
 }

@@ -37,6 +37,7 @@ const std::vector<Command>& Commands() {
         {"--parent", "ID", "the --parent-id of the next list-*-for-parent file"},
         {"--child", "ID", "the --child-id of the next list-parents file"},
         {"--policy-id", "ID", "the --policy-id of the next list-targets-for-policy file"},
+        {"--rule", "NAME", "the --rule of the next events list-targets-by-rule file"},
         {"--now", "TIME", "the state's clock (RFC 3339)"}},
        &Import},
       {"explain", "explain whether an account may launch, copy, share or make public an image",

@@ -27,6 +27,7 @@
 #include "ami/v1/aws_cli.pb.h"
 #include "absl/container/flat_hash_set.h"
 #include "ami/iam/iam.h"
+#include "io/aws_import_automation.h"
 #include "io/aws_import_iam.h"
 #include "io/aws_import_json.h"
 #include "io/aws_import_org.h"
@@ -82,7 +83,8 @@ using FromFile = std::pair<const AwsCliFile*, M>;
 // Reads the files, then imports what they hold into a new cloud in the documented order.
 class Importer {
  public:
-  explicit Importer(const Cloud::Options& options) : options_(options) {}
+  Importer(const Cloud::Options& options, std::vector<ImportedAutomationId>* renamed)
+      : options_(options), renamed_(renamed) {}
 
   absl::Status Read(const AwsCliFile& file);
   absl::Status ImportAll(std::optional<absl::Time> now) {
@@ -100,6 +102,10 @@ class Importer {
     AMI_RETURN_IF_ERROR(ImportSettings());
     AMI_RETURN_IF_ERROR(ImportDefaultKeys());
     AMI_RETURN_IF_ERROR(ImportPrincipals());
+    // Automation definitions name roles: after the principals.
+    AMI_ASSIGN_OR_RETURN(const aws_import_internal::ImportedAutomation automation,
+                         automation_.Join());
+    AMI_RETURN_IF_ERROR(aws_import_internal::ImportAutomation(*cloud_, automation, renamed_));
     // Last: service control policies bind the root-user calls made above.
     return orgs_.ImportPolicies(*cloud_);
   }
@@ -187,6 +193,8 @@ class Importer {
   std::vector<FromFile<v1::GetEbsDefaultKmsKeyIdOutput>> default_keys_;
   AuthorizationDetails iam_;
   OrganizationFiles orgs_;
+  aws_import_internal::AutomationFiles automation_;
+  std::vector<ImportedAutomationId>* renamed_;
   // Customer managed keys imported, and AWS managed keys imported (whose policies are fixed by
   // AWS, KMS-1: their get-key-policy output is not read).
   std::vector<KmsKey> imported_keys_;
@@ -206,6 +214,9 @@ absl::Status Importer::Read(const AwsCliFile& original) {
                        InFile(file, aws_import_internal::DetectShape(file.json)));
   if (detected.bare) return ReadList(file, detected);
   const Kind kind = detected.kind;
+  // An empty Targets list is a rule's when the file names one (AwsCliFile::rule).
+  if (kind == Kind::kScpTargets && !file.rule.empty()) return automation_.Add(file, Kind::kRuleTargets);
+  if (aws_import_internal::IsAutomationKind(kind)) return automation_.Add(file, kind);
   switch (kind) {
     case Kind::kImages: return ReadImages(file);
     case Kind::kSnapshots: return ReadSnapshots(file);
@@ -758,8 +769,9 @@ absl::Status Importer::ImportPrincipals() {
 
 absl::StatusOr<std::unique_ptr<Cloud>> ImportAwsCli(const std::vector<AwsCliFile>& files,
                                                     Cloud::Options options,
-                                                    std::optional<absl::Time> now) {
-  Importer importer(options);
+                                                    std::optional<absl::Time> now,
+                                                    std::vector<ImportedAutomationId>* renamed) {
+  Importer importer(options, renamed);
   for (const AwsCliFile& file : files) {
     if (file.json.size() > kMaxAwsCliFileBytes) {
       return MakeError(choices::kInputTooLarge,

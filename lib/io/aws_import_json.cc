@@ -60,6 +60,13 @@ constexpr KindInfo kKinds[] = {
     {Kind::kScpList, "list-policies", "Policies"},
     {Kind::kScpContent, "describe-policy", "Policy"},
     {Kind::kScpTargets, "list-targets-for-policy", "Targets"},
+    {Kind::kDlmPolicy, "get-lifecycle-policy", "Policy"},
+    {Kind::kBackupVaults, "list-backup-vaults", "BackupVaultList"},
+    {Kind::kBackupPlan, "get-backup-plan", "BackupPlan"},
+    {Kind::kBackupSelection, "get-backup-selection", "BackupSelection"},
+    {Kind::kEventRule, "describe-rule", ""},
+    {Kind::kRuleTargets, "list-targets-by-rule", "Targets"},
+    {Kind::kSchedule, "get-schedule", ""},
     {Kind::kEmptyList, "empty-list", ""},
 };
 
@@ -142,7 +149,11 @@ absl::StatusOr<Kind> SharedKeyKind(absl::string_view json, bool policies) {
   AMI_RETURN_IF_ERROR(DecodeJson(json, "the json document", &doc));
   if (!policies) {
     const pb::Value* policy = Find(doc.fields(), "Policy");
-    return policy->kind_case() == pb::Value::kStructValue ? Kind::kScpContent : Kind::kKeyPolicy;
+    if (policy->kind_case() != pb::Value::kStructValue) return Kind::kKeyPolicy;
+    const Fields& fields = policy->struct_value().fields();
+    // dlm get-lifecycle-policy: {"Policy": {"PolicyId", "PolicyDetails", …}}.
+    const bool dlm = Find(fields, "PolicyId") != nullptr || Find(fields, "PolicyDetails") != nullptr;
+    return dlm ? Kind::kDlmPolicy : Kind::kScpContent;
   }
   const pb::Value* list = Find(doc.fields(), "Policies");
   if (list->kind_case() == pb::Value::kListValue && list->list_value().values_size() > 0) {
@@ -154,6 +165,25 @@ absl::StatusOr<Kind> SharedKeyKind(absl::string_view json, bool policies) {
     }
   }
   return Kind::kScpList;
+}
+
+// Organizations' list-targets-for-policy lists {"TargetId", …}, events list-targets-by-rule
+// {"Id", "Arn", …}; an empty list is Organizations' (the importer reads it as the rule's when the
+// file names a rule).
+absl::StatusOr<Kind> TargetsKind(absl::string_view json) {
+  pb::Struct doc;
+  AMI_RETURN_IF_ERROR(DecodeJson(json, "the json document", &doc));
+  const pb::Value* list = Find(doc.fields(), "Targets");
+  if (list->kind_case() == pb::Value::kListValue && list->list_value().values_size() > 0) {
+    const pb::Value& first = list->list_value().values(0);
+    if (first.kind_case() == pb::Value::kStructValue &&
+        Find(first.struct_value().fields(), "TargetId") == nullptr &&
+        (Find(first.struct_value().fields(), "Id") != nullptr ||
+         Find(first.struct_value().fields(), "Arn") != nullptr)) {
+      return Kind::kRuleTargets;
+    }
+  }
+  return Kind::kScpTargets;
 }
 
 }  // namespace
@@ -218,6 +248,15 @@ absl::StatusOr<Detected> DetectShape(absl::string_view json) {
   }
   if (has("Policies") || has("Policy")) {
     AMI_ASSIGN_OR_RETURN(const Kind kind, SharedKeyKind(json, has("Policies")));
+    return Detected{kind};
+  }
+  // Scheduler's get-schedule has a Target; events describe-rule a Name and a schedule or pattern.
+  if (has("Target") && has("ScheduleExpression")) return Detected{Kind::kSchedule};
+  if (has("Name") && (has("ScheduleExpression") || has("EventPattern"))) {
+    return Detected{Kind::kEventRule};
+  }
+  if (has("Targets")) {
+    AMI_ASSIGN_OR_RETURN(const Kind kind, TargetsKind(json));
     return Detected{kind};
   }
   for (const KindInfo& k : kKinds) {

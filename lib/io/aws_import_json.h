@@ -96,8 +96,14 @@ enum class Kind : uint8_t {
   kImages, kSnapshots, kInstances, kImageAttribute, kSnapshotAttribute, kKey, kKeyPolicy,
   kEbsEncryption, kImageBlockPublicAccess, kAliases, kGrants, kEbsDefaultKey,
   kAuthorizationDetails, kOrganization, kRoots, kOrganizationalUnits, kAccounts, kParents,
-  kScpList, kScpContent, kScpTargets, kEmptyList
+  kScpList, kScpContent, kScpTargets, kDlmPolicy, kBackupVaults, kBackupPlan, kBackupSelection,
+  kEventRule, kRuleTargets, kSchedule, kEmptyList
 };
+
+// The automation outputs (lib/io/aws_import_automation.h).
+inline bool IsAutomationKind(Kind kind) {
+  return kind >= Kind::kDlmPolicy && kind <= Kind::kSchedule;
+}
 
 struct KindInfo {
   Kind kind;

@@ -202,6 +202,8 @@ absl::Status StateBuilder::Bookkeeping(const v1::StateRecord& r) {
       return Scp(r.service_control_policy());
     case v1::StateRecord::kFullAccessDetached:
       return FullAccessDetached(r.full_access_detached());
+    case v1::StateRecord::kAutomation:
+      return AddAutomation(r.automation());
     default:
       return CorruptStateFile("a record of unknown kind");
   }
@@ -264,6 +266,14 @@ absl::Status StateBuilder::FullAccessDetached(const v1::FullAccessDetachedRecord
                        policy::PlanScpAttachment(*s_, kFullAwsAccessId, in.target(), false));
   s_->Commit(std::move(plan));
   return absl::OkStatus();
+}
+
+// Automation records add together (lib/io/automation_state_proto.h); CheckReferences() checks
+// what joins them once all are read.
+absl::Status StateBuilder::AddAutomation(const v1::AutomationStateRecord& in) {
+  WriterLock lock(s_->mu);
+  if (!automation_) automation_.emplace(&s_->mutable_automation(), s_->Now());
+  return automation_->Add(in);
 }
 
 absl::Status StateBuilder::AllowedImages(const v1::AllowedImagesRecord& a) {
@@ -413,6 +423,10 @@ absl::Status StateBuilder::Add(const v1::StateRecord& r) {
 }
 
 absl::Status StateBuilder::CheckReferences() const {
+  if (automation_) {
+    ReaderLock lock(s_->mu);
+    AMI_RETURN_IF_ERROR(internal::PrefixStatus("state file: automation: ", automation_->Finish()));
+  }
   for (const auto& [id, image] : s_->images()) {
     const absl::Status status = policy::CheckSeededImage(*s_, *image, /*check_name=*/false);
     if (!status.ok()) return internal::PrefixStatus("state file: ", status);

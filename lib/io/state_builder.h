@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 
 #include "absl/status/status.h"
@@ -14,6 +15,7 @@
 #include "ami/io/state_file.h"
 #include "ami/v1/state.pb.h"
 #include "cloud/state.h"
+#include "io/automation_state_proto.h"
 #include "values/status_macros.h"
 
 namespace ami::internal {
@@ -70,6 +72,7 @@ class StateBuilder {
   absl::Status Principal(const v1::PrincipalRecord& p);
   absl::Status Scp(const v1::ServiceControlPolicyRecord& p);
   absl::Status FullAccessDetached(const v1::FullAccessDetachedRecord& d);
+  absl::Status AddAutomation(const v1::AutomationStateRecord& a);
 
   // What the header says of one table's size: a hint, acted on only once an eighth of it has
   // arrived, so that a file claiming more than it holds makes the loader allocate in proportion
@@ -92,6 +95,8 @@ class StateBuilder {
   std::unique_ptr<CloudState> s_;
   StateLoader load_;
   SizingHint snapshots_, images_, instances_;
+  // Made by the first automation record.
+  std::optional<AutomationLoader> automation_;
 };
 
 }  // namespace ami::internal

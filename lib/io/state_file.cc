@@ -15,6 +15,7 @@
 #include "ami/v1/state.pb.h"
 #include "values/choices.h"
 #include "cloud/state.h"
+#include "io/automation_state_proto.h"
 #include "io/file_util.h"
 #include "io/state_builder.h"
 #include "io/state_checksum.h"
@@ -397,9 +398,20 @@ void WriteBinAndPending(const CloudState& s, RecordWriter& w) {
   }
 }
 
+// The automation, in records of a bounded size (lib/io/automation_state_proto.h); none when
+// the cloud has no automation, so that such a cloud's file is as before.
+void WriteAutomation(const CloudState& s, RecordWriter& w) {
+  v1::StateRecord r;
+  internal::AutomationToRecords(s.automation(), [&](v1::AutomationStateRecord& part) {
+    r.mutable_automation()->Swap(&part);
+    w.Write(r);
+  });
+}
+
 void WriteBookkeeping(const CloudState& s, RecordWriter& w) {
   WriteTagsAndTokens(s, w);
   WriteBinAndPending(s, w);
+  WriteAutomation(s, w);
 }
 
 }  // namespace

@@ -133,6 +133,7 @@ const char* RecordName(const v1::StateRecord& r) {
     case v1::StateRecord::kPrincipal: return "iam principal";
     case v1::StateRecord::kServiceControlPolicy: return "service control policy";
     case v1::StateRecord::kFullAccessDetached: return "full access detached";
+    case v1::StateRecord::kAutomation: return "automation";
     default: return "unknown";
   }
 }
@@ -146,7 +147,7 @@ int Rank(v1::StateRecord::RecordCase kind) {
       R::kFullAccessDetached, R::kSettings,    R::kAllowedImages,
       R::kRetentionRule, R::kKey,     R::kAlias,    R::kSnapshot,    R::kImage,
       R::kInstance, R::kForeignTags,  R::kClientToken, R::kCreating, R::kBin,
-      R::kPending,  R::kTrailer};
+      R::kPending,  R::kAutomation, R::kTrailer};
   for (int i = 0; i < static_cast<int>(std::size(kOrder)); ++i) {
     if (kOrder[i] == kind) return i;
   }

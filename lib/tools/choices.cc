@@ -512,6 +512,33 @@ constexpr ModellingChoice kChoices[] = {
    "is a copy it made. A copy EC2 accepts but will fail (a KMS key the role cannot use, "
    "KMS-11) is recorded at once as failed, with the copy's id and the state reason it will get "
    "(Client.CustomerKeyHasBeenRevoked), and is not remembered: the next firing tries again."},
+  {"MC-93", "BACKUP-1, BACKUP-5",
+   "Importing automation definitions (dlm get-lifecycle-policy, backup get-backup-plan and "
+   "get-backup-selection, list-backup-vaults) makes them through the Automation facade as the "
+   "root user of the file's account in its Region, so they get the cloud's own ids: "
+   "ImportAwsCli reports each file id with the id it became (amictl import prints them), and a "
+   "selection names its plan by the file's BackupPlanId, which must be in the same import. A "
+   "lifecycle policy whose State is ERROR is made ENABLED (the state asked for; the service "
+   "judges it again). DateCreated, DateModified and CreationDate are checked, not kept. Wrong "
+   "JSON types are SerializationException at their path, missing values MissingParameter, "
+   "values and forms libami refuses InvalidParameterValue."},
+  {"MC-94", "BACKUP-4",
+   "An EventBridge Scheduler universal target arn:aws:scheduler:::aws-sdk:ec2:createImage "
+   "imports as a CreateImage of the instance its Input names, acting as the target's RoleArn; "
+   "its Name becomes the prefix of each image's name, followed by the firing time (AWS would "
+   "refuse the second firing as a duplicate name, BELIEVED). ec2:copyImage and "
+   "ec2:deregisterImage targets name one image, which libami's tag-selected copy and "
+   "deregister actions cannot express: they are refused. A schedule with a StartDate or "
+   "EndDate is refused; a FlexibleTimeWindow fires at the window's start."},
+  {"MC-95", "BACKUP-4, BACKUP-5",
+   "Unknown never allows in imported automation: a Lambda target is imported only when its "
+   "constant Input is libami's action form (LibamiAction CreateImage, CopyImage or "
+   "DeregisterOlderThan with its documented keys and the function's ExecutionRoleArn, which "
+   "the actions act as), other targets, event-pattern rules and inputs taken from the event "
+   "are refused naming the rule and target; fields that change what a definition acts on and "
+   "that libami does not model (ShareRules, VariableTags, Exclusions, ExcludeBootVolume, "
+   "outposts, scripts, event-based policies) are refused, not dropped, while FastRestoreRule, "
+   "ArchiveRule, AdvancedBackupSettings, IndexActions and a rule's own RoleArn are ignored."},
   {"MC-96", "BACKUP-10",
    "A Data Lifecycle Manager policy whose firing has a call refused (IAM, KMS, a role the cloud "
    "does not hold, an instance state) goes to the ERROR state with the first refusal as its "

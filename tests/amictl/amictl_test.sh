@@ -100,6 +100,10 @@ check "import organization and iam" 0 "imported 9 files" -- "$amictl" import --o
 check "import targets without --policy-id" 2 "MissingParameter: .*amictl import --policy-id" -- \
   "$amictl" import --out "$work/bad.amistate" --account 111111111111 --region us-east-1 \
   "$org/list-targets-for-policy.json"
+echo '{"Targets": []}' > "$work/rule-targets.json"
+check "import --rule names the rule of targets" 2 "MissingParameter: .*belongs to rule \`nightly\`" -- \
+  "$amictl" import --out "$work/bad.amistate" --account 111111111111 --region us-east-1 \
+  --rule nightly "$work/rule-targets.json"
 
 # explain
 check "explain launch owner" 0 "ALLOW" -- "$amictl" explain --state "$state" --as $self --region us-east-1 \
@@ -262,7 +266,7 @@ check "flag given a value" 2 "option \`--encrypted\` takes no value" -- "$amictl
 check "option without its value" 2 "option \`--state\` needs a value" -- "$amictl" audit --state
 check "--opt=value" 0 "ALLOW" -- "$amictl" explain --state="$state" --as=$self --region=us-east-1 launch ami-0123456789abcdef0
 declare -A options=(
-  [import]="--out --account --region --key --parent --child --policy-id --now"
+  [import]="--out --account --region --key --parent --child --policy-id --rule --now"
   [explain]="--state --as --region --principal --context --encrypted --kms-key --source-region --name --with --batch"
   [simulate]="--state --principal --action --resource --context --region"
   [run]="--save-state"

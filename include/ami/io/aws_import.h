@@ -24,9 +24,19 @@
 //   organizations list-policies          {"Policies": [{"Id", "Type"}]}
 //   organizations describe-policy        {"Policy": {"PolicySummary", "Content"}}
 //   organizations list-targets-for-policy {"Targets": [{"TargetId", "Type"}]}
+//   dlm get-lifecycle-policy             {"Policy": {"PolicyId", "PolicyDetails", …}}
+//   backup list-backup-vaults            {"BackupVaultList": [...]}
+//   backup get-backup-plan               {"BackupPlan": {...}, "BackupPlanId"}
+//   backup get-backup-selection          {"BackupSelection": {...}, "SelectionId", "BackupPlanId"}
+//   events describe-rule                 {"Name", "ScheduleExpression" or "EventPattern", …}
+//   events list-targets-by-rule          {"Targets": [{"Id", "Arn", "Input"}]}
+//   scheduler get-schedule               {"Name", "ScheduleExpression", "Target": {...}, …}
 // get-account-authorization-details and list-policies share "Policies" (IAM's entries have
-// PolicyName, or the output IsTruncated), get-key-policy and describe-policy "Policy" (a string
-// for the key policy, an object for the SCP). Fields libami does not model are ignored. Every
+// PolicyName, or the output IsTruncated), get-key-policy, describe-policy and
+// get-lifecycle-policy "Policy" (a string for the key policy, an object with PolicyId or
+// PolicyDetails for the lifecycle policy, another object for the SCP), list-targets-for-policy
+// and list-targets-by-rule "Targets" (entries with TargetId, or with Id or Arn; an empty list is
+// the rule's when AwsCliFile::rule is set). Fields libami does not model are ignored. Every
 // value goes through FromProto() (ami/io/proto.h), so an import holds only values the C++ API
 // could make.
 //
@@ -103,6 +113,16 @@
 // mapping's size (8 GiB when it has none) and encryption (its key, else the owner's aws/ebs
 // key), public when the image is public. The account's own images get no placeholders: their snapshots must be described.
 //
+// Automation (README "State files, AWS CLI import and amictl"; MC-93 … MC-95): lifecycle
+// policies, backup vaults, plans and selections, scheduled EventBridge rules with their targets
+// and Scheduler schedules become the requests of ami/automation/automation.h, made through the
+// Automation facade as the root user of each file's account in its Region, after the IAM
+// principals. A selection's plan and a target's rule must be in the import (MissingParameter);
+// a target is an action only as a Scheduler ec2:createImage universal target or a Lambda
+// function whose constant Input is libami's action form ({"LibamiAction": …}); any other target,
+// an event-pattern rule, and fields that change what a definition acts on but that libami does
+// not model are refused (InvalidParameterValue), never dropped.
+//
 // Errors: JSON that cannot be decoded fails with `SerializationException` and the message
 // "<file>: cannot decode …"; invalid content with the code of the failed check and the message
 // "<file>: <JSON path>: …", for example
@@ -147,6 +167,18 @@ struct AwsCliFile {
   std::string parent_id;
   std::string child_id;
   std::string policy_id;
+  // The --rule of events list-targets-by-rule, which its output does not repeat; empty for the
+  // only rule that describe-rule output names for `account` in `region`.
+  std::string rule;
+};
+
+// An automation definition the import made: the id its file gave it and the id the cloud gave
+// it (the Automation facade makes its own ids). `kind` is "lifecycle-policy", "backup-plan" or
+// "backup-selection".
+struct ImportedAutomationId {
+  std::string kind;
+  std::string file_id;
+  std::string cloud_id;
 };
 
 // Builds a new cloud from the files: the organization, OUs and accounts first, then keys (with
@@ -162,9 +194,14 @@ struct AwsCliFile {
 // LaunchTime and LastRebootTime (libami's own) and a KMS key's CreationDate (not DeprecationTime or DeletionDate, which may lie
 // ahead); otherwise, for inputs that observed no time, `options.start_time`. The other options
 // are used as they are.
+//
+// Automation definitions (see "Automation" above) are made after the principals, before the
+// service control policies; `renamed`, when given, receives each definition's file id and the id
+// the cloud gave it, in the order they were made.
 absl::StatusOr<std::unique_ptr<Cloud>> ImportAwsCli(const std::vector<AwsCliFile>& files,
                                                     Cloud::Options options = {},
-                                                    std::optional<absl::Time> now = std::nullopt);
+                                                    std::optional<absl::Time> now = std::nullopt,
+                                                    std::vector<ImportedAutomationId>* renamed = nullptr);
 
 // The text of the AWS CLI output file at `path`, for AwsCliFile::json. A file larger than
 // kMaxAwsCliFileBytes (ami/errors.h) is `ResourceLimitExceeded` by its size, before it is read;
@@ -178,8 +215,9 @@ absl::StatusOr<std::string> ReadAwsCliJson(const std::string& path);
 // "get-ebs-encryption-by-default", "get-image-block-public-access-state", "list-aliases",
 // "list-grants", "get-ebs-default-kms-key-id", "get-account-authorization-details",
 // "describe-organization", "list-roots", "list-organizational-units-for-parent",
-// "list-accounts", "list-parents", "list-policies", "describe-policy" or
-// "list-targets-for-policy"; a bare list by its first element ("describe-images",
+// "list-accounts", "list-parents", "list-policies", "describe-policy",
+// "list-targets-for-policy", "get-lifecycle-policy", "list-backup-vaults", "get-backup-plan",
+// "get-backup-selection", "describe-rule", "list-targets-by-rule" or "get-schedule"; a bare list by its first element ("describe-images",
 // "describe-snapshots" or "describe-instances"), or "empty-list". A leading byte-order mark is
 // skipped. Undecodable JSON is `SerializationException`; an object or list of no known shape
 // `InvalidParameterValue`.

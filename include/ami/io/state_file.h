@@ -1,5 +1,5 @@
 // State files: a whole Cloud — accounts, organizations, settings, keys, aliases, snapshots,
-// images, instances, tags, tokens, pending work and the clock — saved as a versioned stream of
+// images, instances, tags, tokens, pending work, automation and the clock — saved as a versioned stream of
 // length-delimited protobuf records (proto/ami/v1/state.proto) ending with a record count and a
 // checksum (each record's XXH64, chained). Records are streamed one at a time, so a fleet of
 // millions never becomes one message.
@@ -7,7 +7,7 @@
 // Records come in this order, each kind sorted by its key: header, organizations, accounts,
 // settings, Allowed AMIs settings, Recycle Bin rules, KMS keys, aliases, snapshots, images,
 // instances, foreign tags, client tokens, CreateImage-in-progress, Recycle Bin entries, pending
-// work, trailer. Loading is all or nothing: a truncated, corrupt, wrong-version or inconsistent
+// work, automation (none when the cloud has none; proto/ami/v1/automation.proto), trailer. Loading is all or nothing: a truncated, corrupt, wrong-version or inconsistent
 // file (an image naming a missing snapshot, a record of a kind out of this order) is refused with
 // an error naming the record, and no cloud is made. SaveStateToFile never leaves a half-written
 // file: it writes a new file beside the target, syncs it and renames it over the target.
