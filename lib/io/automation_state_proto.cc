@@ -162,9 +162,25 @@ bool DefinitionExists(const AutomationState& a, const Trigger& t) {
       return it != a.dlm.policies.end() && it->second.order == t.order;
     }
     case Service::kBackup:
-    case Service::kEvents:
-      // Their states (backup_state.h, events_state.h) hold no definitions a firing could name.
+      switch (static_cast<BackupTriggerKind>(t.kind)) {
+        case BackupTriggerKind::kRule: {
+          const auto it = a.backup.plans.find(t.id);
+          return it != a.backup.plans.end() && it->second.order == t.order;
+        }
+        case BackupTriggerKind::kJobDone: {
+          const auto it = a.backup.jobs.find(t.id);
+          return it != a.backup.jobs.end() && it->second.order == t.order;
+        }
+        case BackupTriggerKind::kExpire: {
+          const auto it = a.backup.recovery_points.find(t.id);
+          return it != a.backup.recovery_points.end() && it->second.order == t.order;
+        }
+      }
       return false;
+    case Service::kEvents: {
+      const auto it = a.events.schedules.find(t.id);
+      return it != a.events.schedules.end() && it->second.order == t.order;
+    }
   }
   return false;
 }
