@@ -206,5 +206,18 @@ TEST_F(Backup, DEREG_5_TheServicePathKeepsUserAndServiceTagsApart) {
   EXPECT_EQ(cloud->GetImage(both)->tags().size(), 2u);
 }
 
+// DEREG-5, BACKUP-2: a snapshot AWS Backup made is deleted with its recovery point, not through
+// EC2; a snapshot without the tag deletes.
+TEST_F(Backup, DEREG_5_DeletingABackupManagedSnapshotIsRefused) {
+  Snapshot::Builder tagged = NewSnapshot(owner, east);
+  tagged.set_tags(BackupTags());
+  const SnapshotId backup = Import(tagged).id();
+  EXPECT_NO_CHANGE(cloud, EXPECT_THAT(cloud->DeleteSnapshot(as_owner, backup.ToString()),
+                                      HasErrorCode(ErrorCode::kInvalidParameterValue)));
+  EXPECT_THAT(cloud->DeleteSnapshot(as_owner, backup.ToString()), MessageHas("managed by aws backup"));
+  const SnapshotId plain = Import(NewSnapshot(owner, east)).id();
+  EXPECT_THAT(cloud->DeleteSnapshot(as_owner, plain.ToString()), IsOk());
+}
+
 }  // namespace
 }  // namespace ami

@@ -80,6 +80,10 @@ Decision EvaluateDeleteSnapshot(const StateView& view, AccountId caller, Region 
   if (s == nullptr || s->region() != region) return Decision::Deny(R(reasons::kSnapshotNotFound, base));
   base.owner = s->owner();
   if (s->owner() != caller) return Decision::Deny(R(reasons::kNotSnapshotOwner, base));
+  // DEREG-5, BACKUP-2: AWS Backup's snapshots are deleted by AWS Backup, with their recovery point.
+  if (s->tags().Find(kBackupSourceResourceTag).has_value()) {
+    return Decision::Deny(R(reasons::kBackupManagedSnapshot, base));
+  }
   const int users = view.ImagesUsingSnapshot(id);
   if (users > 0) {
     base.number = users;

@@ -249,6 +249,10 @@ inline constexpr RT kBackupManaged{
     "DEREG-5", choices::kBackupManaged,
     "image {image} is managed by aws backup (it carries the aws:backup:source-resource tag): it "
     "cannot be deregistered through ec2; delete its recovery point in aws backup instead"};
+inline constexpr RT kBackupManagedSnapshot{
+    "DEREG-5", choices::kBackupManaged,
+    "snapshot {snapshot} is managed by aws backup (it carries the aws:backup:source-resource "
+    "tag): it cannot be deleted through ec2; delete its recovery point in aws backup instead"};
 inline constexpr RT kProtected{
     "DEREG-6", choices::kDeregistrationProtected,
     "image {image} has deregistration protection{text}: it cannot be deregistered by any user"};

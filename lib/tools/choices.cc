@@ -436,7 +436,9 @@ constexpr ModellingChoice kChoices[] = {
    "(AwsBackup_...) is not looked at, since any user may choose one. DeregisterImage of such an "
    "image is InvalidParameterValue, as DeleteSnapshot of a Backup-managed snapshot is OBSERVED to "
    "answer (BELIEVED for images, whose code AWS does not document), after the ownership checks "
-   "and before deregistration protection; with DryRun it is the same error. Restored from the "
+   "and before deregistration protection; with DryRun it is the same error. DeleteSnapshot of a "
+   "snapshot carrying the tag is the same error, after the ownership check (OBSERVED). Restored "
+   "from the "
    "Recycle Bin, an image or snapshot loses the aws:backup: tags, and with them the management."},
   {"MC-84", "CREATE-4",
    "CreateImage without NoReboot on a running instance counts one reboot on the instance (its "
