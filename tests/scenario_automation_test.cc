@@ -166,6 +166,9 @@ TEST(ScenarioAutomation, ARefusedDefinitionIsTheStepsOutcome) {
   ExpectBroken("get_lifecycle_policy { policy_id: \"$nightly\" }\n  expect { returned",
                "get_lifecycle_policy { policy_id: \"$refused\" }\n  expect { returned",
                "label `$refused` was not saved: step 7 failed");
+  ExpectMismatch("message_contains: \"EBS_SNAPSHOT_MANAGEMENT\" unchanged: true",
+                 "message_contains: \"EBS_SNAPSHOT_MANAGEMENT\" unchanged: false", "step 7",
+                 "expected the step to change the cloud, got no change");
   // A valid policy type is made.
   ExpectMismatch("policy_type: \"EBS_SNAPSHOT_MANAGEMENT\"", "policy_type: \"IMAGE_MANAGEMENT\"", "step 7",
                  "expected InvalidRequestException, got ok policy-");
