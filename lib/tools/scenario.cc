@@ -26,6 +26,7 @@
 #include "values/choices.h"
 #include "cloud/state.h"
 #include "io/file_util.h"
+#include "tools/scenario_automation.h"
 #include "tools/scenario_lifecycle.h"
 #include "tools/scenario_runner.h"
 #include "values/status_macros.h"
@@ -233,9 +234,13 @@ absl::StatusOr<Outcome> Runner::Operate(const v1::Step& step) {
   for (const v1::ContextValue& v : step.context()) ctx_.context.push_back({v.key(), v.value()});
   // The operation's field numbers group the families (settings 20-29, KMS 30-39, instances
   // 40-49, images 50-52, sharing and tags 53-69, lifecycle, governance, Recycle Bin and
-  // discovery 70-109; see scenario.proto).
+  // discovery 70-109, automation 120-139; see scenario.proto).
   if (scenario_internal::IsLifecycleOperation(op)) {
     return scenario_internal::RunLifecycleStep(
+        *cloud_, ctx_, step, [this](const std::string& text) { return Resolve(text); });
+  }
+  if (scenario_internal::IsAutomationOperation(op)) {
+    return scenario_internal::RunAutomationStep(
         *cloud_, ctx_, step, [this](const std::string& text) { return Resolve(text); });
   }
   if (op >= Op::kEnableEbsEncryptionByDefault && op <= Op::kDisableSnapshotBlockPublicAccess) {

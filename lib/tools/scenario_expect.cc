@@ -10,6 +10,7 @@
 #include "absl/strings/str_join.h"
 #include "ami/cloud.h"
 #include "ami/errors.h"
+#include "tools/scenario_automation.h"
 #include "tools/scenario_facts.h"
 #include "tools/scenario_lifecycle.h"
 #include "tools/scenario_runner.h"
@@ -242,6 +243,8 @@ absl::StatusOr<std::string> Runner::Check(const v1::Step& step, const Outcome& o
   AMI_RETURN_IF_ERROR(scenario_internal::CheckAccountAndReturned(
       *cloud_, step, outcome, [this](const std::string& text) { return Resolve(text); },
       &mismatches));
+  AMI_RETURN_IF_ERROR(scenario_internal::CheckAutomation(
+      *cloud_, step, [this](const std::string& text) { return Resolve(text); }, &mismatches));
   AMI_RETURN_IF_ERROR(CheckReturned(step, outcome, &mismatches));
   const v1::Expect state_only = [&e] {
     v1::Expect copy = e;
@@ -250,6 +253,7 @@ absl::StatusOr<std::string> Runner::Check(const v1::Step& step, const Outcome& o
     copy.clear_residual();
     copy.clear_resource();
     scenario_internal::ClearAccountAndReturnedChecks(&copy);
+    scenario_internal::ClearAutomationChecks(&copy);
     copy.clear_returned_contains();
     copy.clear_returned_excludes();
     copy.clear_returned_count();

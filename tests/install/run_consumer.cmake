@@ -24,7 +24,7 @@ set(core_headers ami.h arns.h attributes.h cloud.h errors.h ids.h image.h instan
     automation/schedule.h)
 set(proto_headers io/aws_import.h io/proto.h io/state_file.h v1/ami.pb.h v1/aws_cli.pb.h
     v1/audit.pb.h v1/automation.pb.h v1/automation_backup.pb.h
-    v1/automation_events.pb.h v1/aws_cli_automation.pb.h v1/scenario.pb.h v1/state.pb.h)
+    v1/automation_events.pb.h v1/aws_cli_automation.pb.h v1/scenario.pb.h v1/scenario_automation.pb.h v1/state.pb.h)
 set(tools_headers rules.h tools/audit.h tools/config_fleet.h tools/config_rules.h tools/fleet.h tools/launch_table.h tools/modelling_choices.h
     tools/scenario.h)
 set(testing_headers testing/matchers.h testing/no_change.h testing/world.h)
