@@ -20,6 +20,7 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/time/time.h"
+#include "ami/automation/automation.h"
 #include "ami/cloud.h"
 #include "ami/errors.h"
 #include "ami/iam/iam.h"
@@ -504,6 +505,87 @@ TEST(Concurrency, ConfigFleetTableFromManyThreads) {
   EXPECT_EQ(wrong.load(), 0);
   EXPECT_NE(compliant, 0u);
   EXPECT_NE(compliant, first->size());
+}
+
+// Automation fires inside AdvanceClock, under the writer lock, while other threads read the
+// cloud and the automation: a reader never sees a policy's retention half applied (at most 3
+// registered AMIs per instance, the policy's count), and the history stays within its bound.
+TEST(Concurrency, AutomationFiresWhileOthersRead) {
+  const std::unique_ptr<Cloud> cloud = Cloud::Create();
+  const Region east = *Region::Parse("us-east-1");
+  CallContext ctx;
+  ctx.account = kOwner;
+  ctx.region = east;
+  ASSERT_TRUE(cloud->AddAccount(kOwner).ok());
+  const Snapshot snap = *Snapshot::Builder()
+                             .set_id(SnapshotId::Long(0x5eed0001))
+                             .set_owner(kOwner)
+                             .set_region(east)
+                             .set_volume_size_gib(8)
+                             .Build();
+  ASSERT_TRUE(cloud->ImportSnapshot(snap).ok());
+  const Image base = *Image::Builder()
+                          .set_id(ImageId::Long(0x5eed0001))
+                          .set_name("base")
+                          .set_owner(kOwner)
+                          .set_region(east)
+                          .add_snapshot_mapping("/dev/xvda", snap)
+                          .Build();
+  ASSERT_TRUE(cloud->ImportImage(base).ok());
+  RunInstancesRequest launch;
+  launch.image_id = base.id().ToString();
+  launch.count = 8;
+  launch.tags = {{"backup", "yes"}};
+  ASSERT_TRUE(cloud->RunInstances(ctx, launch).ok());
+  cloud->AdvanceClock(absl::Minutes(2));
+  iam::PrincipalSpec role;
+  role.name = "dlm";
+  role.policies = {{"all", R"({"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"}]})"}};
+  LifecyclePolicyRequest policy;
+  policy.description = "daily";
+  policy.execution_role_arn = *iam::PutPrincipal(*cloud, kOwner, role);
+  policy.target_tags = {{"backup", "yes"}};
+  DlmSchedule daily;
+  daily.name = "daily";
+  daily.create_rule.cron_expression = "cron(0 3 * * ? *)";
+  daily.retain_rule.count = 3;
+  policy.schedules = {daily};
+  ASSERT_TRUE(Automation(*cloud).CreateLifecyclePolicy(ctx, policy).ok());
+  std::atomic<bool> done{false};
+  std::thread writer([&] {
+    for (int day = 0; day < 20; ++day) cloud->AdvanceClock(absl::Hours(24));
+    done.store(true);
+  });
+  std::vector<std::thread> readers;
+  std::atomic<int> violations{0};
+  for (int t = 0; t < 3; ++t) {
+    readers.emplace_back([&] {
+      for (int pass = 0; pass < 3 || !done.load(); ++pass) {
+        const Automation a(*cloud);
+        if (a.History(ctx).size() > static_cast<size_t>(Automation::kMaxHistory)) ++violations;
+        if (a.GetLifecyclePolicies(ctx).size() != 1) ++violations;
+        int managed = 0;
+        for (const Image& i : cloud->ListImages()) {
+          if (i.state() != ImageState::kDeregistered &&
+              i.tags().Find("aws:dlm:lifecycle-policy-id").has_value()) {
+            ++managed;
+          }
+        }
+        if (managed > 8 * 3) ++violations;
+      }
+    });
+  }
+  writer.join();
+  for (std::thread& r : readers) r.join();
+  EXPECT_EQ(violations.load(), 0);
+  int managed = 0;
+  for (const Image& i : cloud->ListImages()) {
+    if (i.state() != ImageState::kDeregistered &&
+        i.tags().Find("aws:dlm:lifecycle-policy-id").has_value()) {
+      ++managed;
+    }
+  }
+  EXPECT_EQ(managed, 8 * 3);
 }
 
 }  // namespace
