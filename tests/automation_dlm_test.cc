@@ -273,6 +273,27 @@ TEST(AutomationDlm, BACKUP_8_CountDeprecationDeprecatesAllButTheNewest) {
   EXPECT_FALSE(images[2].deprecation_time().has_value());
 }
 
+// A deprecation cancelled by hand is not overridden by the policy's next firings (BACKUP-8).
+TEST(AutomationDlm, BACKUP_8_ACancelledDeprecationIsNotOverridden) {
+  World w = MakeWorld(1, 1);
+  Automation a(w.cloud());
+  DlmSchedule s = Daily(5);
+  s.deprecate_rule.count = 1;
+  const auto id = a.CreateLifecyclePolicy(Ctx(), Policy(w, s));
+  ASSERT_THAT(id.status(), IsOk());
+  w.cloud().AdvanceClock(absl::Hours(24 * 2));
+  std::vector<Image> images = PolicyImages(w.cloud(), *id);
+  std::sort(images.begin(), images.end(),
+            [](const Image& x, const Image& y) { return x.creation_time() < y.creation_time(); });
+  ASSERT_THAT(images, SizeIs(2));
+  ASSERT_TRUE(images[0].deprecation_time().has_value());
+  ASSERT_THAT(w.cloud().DisableImageDeprecation(Ctx(), images[0].id().ToString()), IsOk());
+  w.cloud().AdvanceClock(absl::Hours(24 * 2));
+  EXPECT_FALSE(w.cloud().GetImage(images[0].id())->deprecation_time().has_value());
+  // The AMIs made since are deprecated as they age past the newest one.
+  EXPECT_TRUE(w.cloud().GetImage(images[1].id())->deprecation_time().has_value());
+}
+
 TEST(AutomationDlm, BACKUP_8_AgeDeprecationAndItsBounds) {
   World w = MakeWorld(1, 1);
   Automation a(w.cloud());

@@ -164,11 +164,13 @@ void ApplyCounts(CloudState& s, const LifecyclePolicy& p, const DlmSchedule& sch
   if (sch.deprecate_rule.count == 0) return;
   int newer = 0;
   for (auto it = series->rbegin(); it != series->rend(); ++it) {
-    if (!live(*it) || ++newer <= sch.deprecate_rule.count) continue;
+    if (!live(*it) || ++newer <= sch.deprecate_rule.count || it->deprecation_set) continue;
+    // BACKUP-8: an AMI deprecated by hand keeps its time; once set, the policy leaves it be.
     const Image* image = s.FindImage(it->image);
     if (image != nullptr && !image->deprecation_time().has_value()) {
       Deprecate(s, p, sch, p.region, it->image, s.Now());
     }
+    it->deprecation_set = true;
   }
 }
 
@@ -286,8 +288,8 @@ void RunCreate(CloudState& s, DlmPolicyState& ps, int i, const Trigger& t)
       continue;
     }
     made = true;
-    ps.made[i][id].push_back(DlmImage{*r, t.at});
     const std::optional<absl::Time> dep = policy::DlmAgeEnd(sch.deprecate_rule, t.at);
+    ps.made[i][id].push_back(DlmImage{*r, t.at, dep.has_value()});
     if (dep.has_value()) Deprecate(s, p, sch, p.region, *r, *dep);
   }
   // A policy whose calls are refused is in error until a firing succeeds (MC-96).
@@ -343,8 +345,8 @@ void RunCopy(CloudState& s, DlmPolicyState& ps, int i, absl::Time made_at)
           ServiceCopyImage(s, PolicyContext(p, target), req, ServiceTags(p, sch));
       Log(s, p, sch, "CopyImage", source->id().ToString(), c.status(), c.ok() ? c->ToString() : "");
       if (!c.ok()) continue;
-      ps.copies[i][r][instance].push_back(DlmImage{*c, made_at});
       const std::optional<absl::Time> dep = policy::DlmAgeEnd(rule.deprecate_rule, made_at);
+      ps.copies[i][r][instance].push_back(DlmImage{*c, made_at, dep.has_value()});
       if (dep.has_value()) Deprecate(s, p, sch, target, *c, *dep);
     }
     const std::optional<absl::Time> end = policy::DlmAgeEnd(rule.retain_rule, made_at);

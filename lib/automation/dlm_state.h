@@ -19,8 +19,11 @@ namespace ami::internal {
 struct DlmImage {
   ImageId image;
   absl::Time created;
+  // True once the policy has deprecated the AMI (or found it deprecated by hand): a deprecation
+  // or cancellation made by hand after that is not overridden (BACKUP-8).
+  bool deprecation_set = false;
   friend bool operator==(const DlmImage& a, const DlmImage& b) {
-    return a.image == b.image && a.created == b.created;
+    return a.image == b.image && a.created == b.created && a.deprecation_set == b.deprecation_set;
   }
 };
 

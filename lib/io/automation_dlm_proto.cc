@@ -265,7 +265,8 @@ absl::StatusOr<SeriesPart> SeriesFrom(const v1::DlmSeriesRecord& in, const DlmPo
   out.schedule = in.schedule();
   out.copy_rule = in.copy_rule();
   AMI_ASSIGN_OR_RETURN(out.instance, InstanceId::Parse(in.instance_id()));
-  if (in.image_ids_size() != in.created_size() || in.image_ids_size() > kMaxDlmSeriesPart) {
+  if (in.image_ids_size() != in.created_size() || in.image_ids_size() > kMaxDlmSeriesPart ||
+      (in.deprecation_set_size() != 0 && in.deprecation_set_size() != in.image_ids_size())) {
     return Bad(absl::StrCat("a series of policy `", in.policy_id(), "` has ", in.image_ids_size(),
                             " images and ", in.created_size(), " times (at most ",
                             kMaxDlmSeriesPart, " in one part)"));
@@ -273,7 +274,8 @@ absl::StatusOr<SeriesPart> SeriesFrom(const v1::DlmSeriesRecord& in, const DlmPo
   for (int i = 0; i < in.image_ids_size(); ++i) {
     AMI_ASSIGN_OR_RETURN(const ImageId image, ImageId::Parse(in.image_ids(i)));
     AMI_ASSIGN_OR_RETURN(const absl::Time created, ParseAwsTime(in.created(i)));
-    out.images.push_back(DlmImage{image, created});
+    out.images.push_back(
+        DlmImage{image, created, in.deprecation_set_size() != 0 && in.deprecation_set(i)});
   }
   return out;
 }
@@ -319,6 +321,7 @@ void DlmSeriesToProto(const std::string& id, const DlmPolicyState& policy, size_
       for (size_t n = 0; n < max_images && i < s.size(); ++n, ++i) {
         r.add_image_ids(s[i].image.ToString());
         r.add_created(FormatAwsTime(s[i].created));
+        r.add_deprecation_set(s[i].deprecation_set);
       }
       add(r);
     } while (i < s.size());
