@@ -620,5 +620,24 @@ TEST(AutomationDlm, ForksRunIndependentlyAndRunsAreDeterministic) {
   EXPECT_TRUE(fork->StateEquals(w.cloud()));
 }
 
+// IAM-7: under a role whose policies answer by the action alone, a supplied condition value that
+// disagrees with what the cloud holds still denies (inputs that disagree never allow).
+TEST(AutomationDlm, IAM_7_ASuppliedValueThatDisagreesDeniesUnderAnActionOnlyRole) {
+  World w = MakeWorld(1, 1);
+  CreateImageRequest req;
+  req.instance_id = w.instance("i0").ToString();
+  req.name = "checked";
+  req.no_reboot = true;
+  CallContext ctx = Ctx();
+  ctx.principal = w.principal("dlm-role");
+  ctx.context = {{"aws:PrincipalAccount", "999999999999"}};
+  EXPECT_NO_CHANGE(w.cloud(), {
+    EXPECT_THAT(w.cloud().CreateImage(ctx, req).status(),
+                HasErrorCode(ErrorCode::kInvalidParameterCombination));
+  });
+  ctx.context.clear();
+  EXPECT_THAT(w.cloud().CreateImage(ctx, req).status(), IsOk());
+}
+
 }  // namespace
 }  // namespace ami

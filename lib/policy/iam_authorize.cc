@@ -174,7 +174,9 @@ std::optional<Reason> Authorize(const PlanView& view, const CallContext& ctx,
     }
   }
   const lang::PolicyInputs in = IamInputs(view, ctx, principal);
-  if (ActionOnly(in)) {
+  // Values the caller supplied are checked against the full context (a disagreement denies), so
+  // a request that carries any takes the full path.
+  if (ctx.context.empty() && ActionOnly(in)) {
     // Every policy answers by the action alone: no request key can change the answer, so the
     // context holds only the caller, the action and each resource.
     lang::RequestContext c;
